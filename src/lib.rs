@@ -1,0 +1,11 @@
+//! fulcrum: simulation and capacity forecasting for engineering organisations that must split
+//! one finite team between product goals and technology goals.
+//!
+//! The pipeline runs one way: [`scenario`] (load and validate a file) → [`model`] (compiled,
+//! pure types) → [`allocate`] (the LP plan) and [`simulate`] (Monte Carlo) → [`report`]
+//! (CSV, plots, HTML, terminal). [`whatif`] drives allocate and simulate for sweeps and
+//! sensitivity.
+
+pub mod model;
+pub mod report;
+pub mod scenario;

@@ -1,0 +1,428 @@
+//! The compiled scenario: pure types the allocator and the simulator work on.
+//!
+//! Names are resolved to dense indices and every uncertain number is a ready-to-sample
+//! [`Distribution`]. Nothing here reads files, solves programs or starts threads.
+//! Periods are numbered from 1 to [`Scenario::periods`], as in the scenario file.
+
+pub mod calendar;
+pub mod distribution;
+pub mod plan;
+
+pub use calendar::{Date, PeriodLength, PeriodUnit};
+pub use distribution::{Distribution, DistributionError};
+pub use plan::Plan;
+
+/// A whole what-if scenario: the organisation, its goals, its debt and the strategies to compare.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Output folder name: results go to `output/<name>/`.
+    pub name: String,
+    /// The question this scenario answers, shown at the top of the report.
+    pub question: Option<String>,
+    /// Planning horizon in periods (P).
+    pub periods: usize,
+    /// Length of one period.
+    pub period_length: PeriodLength,
+    /// The first day of period 1, when known: outputs then carry dates.
+    pub start: Option<Date>,
+    /// Default number of Monte Carlo trials.
+    pub trials: u64,
+    /// Default master seed.
+    pub seed: u64,
+    /// Weight of product leadership's key results in the blended score; technology's is 1 − blend.
+    pub blend: f64,
+    pub key_results: Vec<KeyResult>,
+    pub debt: DebtModel,
+    pub incidents: IncidentModel,
+    pub teams: Vec<Team>,
+    /// In file order; see [`Scenario::priority_order`] for the order work flows in.
+    pub initiatives: Vec<Initiative>,
+    pub risks: Vec<Risk>,
+    pub events: Vec<Event>,
+    pub strategies: Vec<Strategy>,
+}
+
+impl Scenario {
+    /// Initiative indices in the order budgets flow to them: by `priority` (lower first;
+    /// initiatives without one after those with one), then by file order.
+    pub fn priority_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.initiatives.len()).collect();
+        order.sort_by_key(|&i| (self.initiatives[i].priority.unwrap_or(i64::MAX), i));
+        order
+    }
+
+    /// The last calendar day of `period` (1-based), when the scenario has a start date.
+    pub fn period_end_date(&self, period: usize) -> Option<Date> {
+        self.start
+            .map(|start| start.period_end(self.period_length, period))
+    }
+
+    /// Index of the team called `name`.
+    pub fn team_index(&self, name: &str) -> Option<usize> {
+        self.teams.iter().position(|t| t.name == name)
+    }
+
+    /// Index of the initiative with this id.
+    pub fn initiative_index(&self, id: &str) -> Option<usize> {
+        self.initiatives.iter().position(|i| i.id == id)
+    }
+
+    /// Key results of one owner, as (index, key result).
+    pub fn key_results_of(&self, owner: Owner) -> impl Iterator<Item = (usize, &KeyResult)> {
+        self.key_results
+            .iter()
+            .enumerate()
+            .filter(move |(_, kr)| kr.owner == owner)
+    }
+}
+
+/// Whose objective a key result serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    Product,
+    Technology,
+}
+
+impl Owner {
+    /// The word used in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owner::Product => "product",
+            Owner::Technology => "technology",
+        }
+    }
+}
+
+/// A measurable key result of product or technology leadership.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyResult {
+    pub id: String,
+    pub description: Option<String>,
+    pub owner: Owner,
+    /// Importance within its owner's set.
+    pub weight: f64,
+    /// The period by whose end it is judged.
+    pub deadline: usize,
+    pub measure: Measure,
+}
+
+/// How a key result is measured.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    /// Value delivered by finished initiatives' `contributes` must reach `target`.
+    Delivery { target: f64 },
+    /// A simulated metric must end up on the right side of `goal`.
+    Metric {
+        metric: Metric,
+        goal: Goal,
+        /// Only this team's metric; `None` means the whole organisation.
+        team: Option<usize>,
+    },
+}
+
+/// A metric the simulator tracks per period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Outstanding debt, engineer-days (summed over teams).
+    Debt,
+    /// Expected incidents per period, λ (summed over teams).
+    Incidents,
+    /// Fraction of nominal capacity lost to debt (capacity-weighted over teams).
+    Drag,
+}
+
+impl Metric {
+    /// The word used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Debt => "debt",
+            Metric::Incidents => "incidents",
+            Metric::Drag => "drag",
+        }
+    }
+}
+
+/// Which side of a level a metric must reach.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Goal {
+    Below(f64),
+    Above(f64),
+}
+
+impl Goal {
+    /// The level to reach.
+    pub fn level(self) -> f64 {
+        match self {
+            Goal::Below(x) | Goal::Above(x) => x,
+        }
+    }
+
+    /// Whether `value` meets the goal.
+    pub fn is_met(self, value: f64) -> bool {
+        match self {
+            Goal::Below(x) => value <= x,
+            Goal::Above(x) => value >= x,
+        }
+    }
+
+    /// Attainment of a metric that started at `initial` and is now `value`: 1 when the goal
+    /// is met, else the fraction of the way from `initial` to the level, clamped to [0, 1].
+    pub fn attainment(self, initial: f64, value: f64) -> f64 {
+        if self.is_met(value) {
+            return 1.0;
+        }
+        let gap = initial - self.level();
+        if gap == 0.0 || self.is_met(initial) {
+            return 0.0;
+        }
+        ((initial - value) / gap).clamp(0.0, 1.0)
+    }
+}
+
+/// How debt grows, is paid down and slows teams. Rates are per period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DebtModel {
+    /// Compound growth of outstanding debt per period (per team, once per trial).
+    pub interest: Distribution,
+    /// Debt days created per day of product work (per team, once per trial).
+    pub accrual: Distribution,
+    /// Debt days removed per day of paydown (per team, once per trial).
+    pub paydown_efficiency: Distribution,
+    /// At most this fraction of capacity is lost to debt.
+    pub drag_max: f64,
+    /// Debt at which drag reaches `drag_max / 2`.
+    pub drag_half: f64,
+}
+
+impl DebtModel {
+    /// δ = drag_max · D / (D + drag_half).
+    #[inline]
+    pub fn drag(&self, debt: f64) -> f64 {
+        if self.drag_max == 0.0 || debt <= 0.0 {
+            0.0
+        } else {
+            self.drag_max * debt / (debt + self.drag_half)
+        }
+    }
+}
+
+/// Unplanned work: incidents whose rate grows with debt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncidentModel {
+    /// Incidents per team per period at zero debt (per team, once per trial).
+    pub base_rate: Distribution,
+    /// λ = base_rate · (1 + debt_sensitivity · D).
+    pub debt_sensitivity: f64,
+    /// Engineer-days of unplanned work per incident (per incident).
+    pub cost: Distribution,
+}
+
+/// One team: who does the work, and the debt in its code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Team {
+    pub name: String,
+    pub workforce: Workforce,
+    /// Outstanding debt at the start, engineer-days (once per trial).
+    pub debt_initial: Distribution,
+}
+
+impl Team {
+    /// Focus days per engineer per period, for teams measured in engineers.
+    pub fn days_per_engineer(&self) -> Option<f64> {
+        match &self.workforce {
+            Workforce::Engineers(staff) => Some(staff.days_per_engineer),
+            Workforce::Capacity(_) => None,
+        }
+    }
+}
+
+/// Where a team's capacity comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Workforce {
+    /// Capacity = engineers × days per engineer × availability.
+    Engineers(Staff),
+    /// Capacity drawn directly each period, in the team's own unit (engineer-days, story
+    /// points, items); `Samples` bootstraps a throughput history.
+    Capacity(Distribution),
+}
+
+/// A team measured in engineers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Staff {
+    pub engineers: f64,
+    pub days_per_engineer: f64,
+    /// Fraction of focus days actually available (per team per period, clamped to [0, 1]).
+    pub availability: Distribution,
+    pub hires: Vec<Hire>,
+    /// A hire ramps linearly to full capacity over this many periods.
+    pub ramp_periods: u32,
+    /// Probability per year that an engineer leaves (once per trial, clamped to [0, 1]).
+    pub attrition: Distribution,
+}
+
+/// Engineers joining at the start of a period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hire {
+    pub period: usize,
+    pub engineers: f64,
+}
+
+/// Product work (features) or technology work (platform, scalability, upgrades, debt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Product,
+    Tech,
+}
+
+impl Kind {
+    /// The word used in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Product => "product",
+            Kind::Tech => "tech",
+        }
+    }
+}
+
+/// A piece of work with an uncertain size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Initiative {
+    pub id: String,
+    pub description: Option<String>,
+    pub kind: Kind,
+    pub team: usize,
+    /// Engineer-days (or the team's capacity unit), once per trial, at least 0.
+    pub effort: Distribution,
+    /// Discovered work: effort × (1 + growth), once per trial.
+    pub scope_growth: Option<Distribution>,
+    /// Parallelism cap: at most this many engineers' days per period.
+    pub max_engineers: Option<f64>,
+    /// Value towards delivery key results when finished: (key result index, value per trial).
+    pub contributes: Vec<(usize, Distribution)>,
+    pub deadline: Option<usize>,
+    /// A hard deadline for the allocator.
+    pub must_finish: bool,
+    /// Initiatives that must finish first (indices); this one starts the period after.
+    pub after: Vec<usize>,
+    pub priority: Option<i64>,
+    pub on_done: OnDone,
+}
+
+/// Effects of a finished initiative, from the period after it finishes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OnDone {
+    /// Debt days added (negative: removed) once, per trial.
+    pub debt: Option<Distribution>,
+    /// Relative change of the team's accrual rate, e.g. -0.2, per trial.
+    pub accrual: Option<Distribution>,
+    /// Relative change of the team's incident rate, per trial.
+    pub incident_rate: Option<Distribution>,
+    /// Relative change of the team's effective capacity, per trial.
+    pub capacity: Option<Distribution>,
+}
+
+impl OnDone {
+    /// Whether finishing changes anything.
+    pub fn is_empty(&self) -> bool {
+        self.debt.is_none()
+            && self.accrual.is_none()
+            && self.incident_rate.is_none()
+            && self.capacity.is_none()
+    }
+}
+
+/// A discrete risk: in each trial it strikes at most once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Risk {
+    pub id: String,
+    pub team: usize,
+    /// Probability it strikes within its window.
+    pub likelihood: f64,
+    /// First and last period it may strike in (inclusive); uniform within.
+    pub window: (usize, usize),
+    /// Engineer-days of unplanned work when it strikes (per strike).
+    pub impact: Distribution,
+}
+
+/// A known capacity change in some periods: leave, on-call, a freeze.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub name: Option<String>,
+    pub team: usize,
+    pub periods: Vec<usize>,
+    pub change: CapacityChange,
+}
+
+/// What an [`Event`] does to its team.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CapacityChange {
+    /// Engineers added (negative: away).
+    Engineers(f64),
+    /// Relative change of nominal capacity, e.g. -0.3.
+    Fraction(f64),
+}
+
+/// A named allocation strategy to compare.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strategy {
+    pub name: String,
+    pub rule: Rule,
+}
+
+/// How a strategy sets each team's tech share per period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rule {
+    /// The same tech share always.
+    FixedShare { tech_share: f64 },
+    /// `above` while the team's debt exceeds `ceiling`, else `below`.
+    DebtCeiling {
+        ceiling: f64,
+        above: f64,
+        below: f64,
+    },
+    /// The allocator's plan, within these guardrails.
+    Optimised {
+        min_tech_share: f64,
+        max_tech_share: f64,
+    },
+}
+
+impl Rule {
+    /// The word used in scenario files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Rule::FixedShare { .. } => "fixed_share",
+            Rule::DebtCeiling { .. } => "debt_ceiling",
+            Rule::Optimised { .. } => "optimised",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_attainment_is_the_fraction_of_the_way_to_the_level() {
+        let goal = Goal::Below(300.0);
+        assert_eq!(goal.attainment(400.0, 350.0), 0.5);
+        assert_eq!(goal.attainment(400.0, 250.0), 1.0);
+        assert_eq!(goal.attainment(400.0, 450.0), 0.0);
+        assert_eq!(goal.attainment(200.0, 350.0), 0.0);
+        assert_eq!(Goal::Above(10.0).attainment(0.0, 2.5), 0.25);
+    }
+
+    #[test]
+    fn drag_is_half_its_maximum_at_the_half_point() {
+        let debt = DebtModel {
+            interest: Distribution::Constant(0.0),
+            accrual: Distribution::Constant(0.0),
+            paydown_efficiency: Distribution::Constant(1.0),
+            drag_max: 0.5,
+            drag_half: 800.0,
+        };
+        assert_eq!(debt.drag(800.0), 0.25);
+        assert_eq!(debt.drag(0.0), 0.0);
+        assert_eq!(debt.drag(-5.0), 0.0);
+    }
+}

@@ -1,0 +1,214 @@
+//! Text for the terminal: the scenario summary of `validate` and the tables `run`, `plan`,
+//! `sweep` and `forecast` print.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::model::{Kind, Measure, Owner, Rule, Scenario, Workforce};
+
+/// Expected nominal capacity of team `team` in `period`, before drag and unplanned work:
+/// engineers (with hires ramping in and expected attrition) × days × mean availability, or
+/// the mean of the team's capacity distribution.
+pub fn expected_capacity(scenario: &Scenario, team: usize, period: usize) -> f64 {
+    match &scenario.teams[team].workforce {
+        Workforce::Capacity(d) => d.mean().max(0.0),
+        Workforce::Engineers(staff) => {
+            let mut engineers = staff.engineers;
+            for hire in &staff.hires {
+                if hire.period <= period {
+                    let ramp = f64::from(staff.ramp_periods.max(1));
+                    let since = (period - hire.period + 1) as f64;
+                    let factor = if staff.ramp_periods == 0 {
+                        1.0
+                    } else {
+                        (since / ramp).min(1.0)
+                    };
+                    engineers += hire.engineers * factor;
+                }
+            }
+            let hazard = 1.0
+                - (1.0 - staff.attrition.mean().clamp(0.0, 1.0))
+                    .powf(1.0 / scenario.period_length.per_year());
+            let survival = (1.0 - hazard).powf((period - 1) as f64);
+            engineers
+                * survival
+                * staff.days_per_engineer
+                * staff.availability.mean().clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// The one-screen summary `fulcrum validate` prints for a valid scenario.
+pub fn summary(scenario: &Scenario, file: &Path) -> String {
+    let mut out = String::new();
+    let s = scenario;
+    let _ = writeln!(out, "✓ {} — scenario `{}`", file.display(), s.name);
+    if let Some(q) = &s.question {
+        let _ = writeln!(out, "  question: {q}");
+    }
+    let dates = match (s.period_end_date(1), s.period_end_date(s.periods)) {
+        (Some(_), Some(end)) => format!(
+            ", {} to {end}",
+            s.start.map(|d| d.to_string()).unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "  horizon: {} periods of {}{dates}; {} trials, seed {}",
+        s.periods, s.period_length, s.trials, s.seed
+    );
+    let _ = writeln!(
+        out,
+        "  blend: {:.0}% product, {:.0}% technology",
+        s.blend * 100.0,
+        (1.0 - s.blend) * 100.0
+    );
+
+    let _ = writeln!(
+        out,
+        "\n  teams{:>31}{:>14}",
+        "capacity/period", "debt at start"
+    );
+    for (j, team) in s.teams.iter().enumerate() {
+        let first = expected_capacity(s, j, 1);
+        let last = expected_capacity(s, j, s.periods);
+        let who = match &team.workforce {
+            Workforce::Engineers(staff) => {
+                let hired: f64 = staff.hires.iter().map(|h| h.engineers).sum();
+                if hired > 0.0 {
+                    format!("{} eng +{} hired", staff.engineers, hired)
+                } else {
+                    format!("{} eng", staff.engineers)
+                }
+            }
+            Workforce::Capacity(d) => format!("capacity {d}"),
+        };
+        let capacity = if (first - last).abs() < 0.05 {
+            format!("{first:.1}")
+        } else {
+            format!("{first:.1} → {last:.1}")
+        };
+        let _ = writeln!(
+            out,
+            "    {:<14}{:<18}{:>12}{:>14}",
+            team.name,
+            who,
+            capacity,
+            team.debt_initial.to_string()
+        );
+    }
+
+    for kind in [Kind::Product, Kind::Tech] {
+        let of_kind: Vec<_> = s.initiatives.iter().filter(|i| i.kind == kind).collect();
+        let effort: f64 = of_kind.iter().map(|i| i.effort.mean()).sum();
+        let _ = writeln!(
+            out,
+            "\n  {} initiatives: {} (expected effort {:.0} days)",
+            kind.as_str(),
+            of_kind.len(),
+            effort
+        );
+        for i in of_kind {
+            let mut notes = Vec::new();
+            if let Some(d) = i.deadline {
+                notes.push(format!(
+                    "deadline {d}{}",
+                    if i.must_finish { " (must)" } else { "" }
+                ));
+            }
+            if !i.after.is_empty() {
+                let deps: Vec<&str> = i
+                    .after
+                    .iter()
+                    .map(|&a| s.initiatives[a].id.as_str())
+                    .collect();
+                notes.push(format!("after {}", deps.join(", ")));
+            }
+            let _ = writeln!(
+                out,
+                "    {:<26}{:<12}effort {:<18}{}",
+                i.id,
+                s.teams[i.team].name,
+                i.effort.to_string(),
+                notes.join("; ")
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n  key results");
+    if s.key_results.is_empty() {
+        let _ = writeln!(
+            out,
+            "    none: the blended score is 0; add [[okrs.key_results]]"
+        );
+    }
+    for owner in [Owner::Product, Owner::Technology] {
+        for (k, kr) in s.key_results_of(owner) {
+            let what = match &kr.measure {
+                Measure::Delivery { target } => {
+                    let reachable: f64 = s
+                        .initiatives
+                        .iter()
+                        .flat_map(|i| i.contributes.iter())
+                        .filter(|(c, _)| *c == k)
+                        .map(|(_, v)| v.mean())
+                        .sum();
+                    format!("target {target} (initiatives add up to {reachable:.3})")
+                }
+                Measure::Metric { metric, goal, team } => {
+                    let side = match goal {
+                        crate::model::Goal::Below(x) => format!("below {x}"),
+                        crate::model::Goal::Above(x) => format!("above {x}"),
+                    };
+                    let scope = team.map_or(String::new(), |j| format!(" ({})", s.teams[j].name));
+                    format!("{}{scope} {side}", metric.as_str())
+                }
+            };
+            let _ = writeln!(
+                out,
+                "    {:<26}{:<12}{what} by period {}, weight {}",
+                kr.id,
+                owner.as_str(),
+                kr.deadline,
+                kr.weight
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n  strategies");
+    for strategy in &s.strategies {
+        let rule = match strategy.rule {
+            Rule::FixedShare { tech_share } => {
+                format!("fixed_share: {:.0}% tech", tech_share * 100.0)
+            }
+            Rule::DebtCeiling {
+                ceiling,
+                above,
+                below,
+            } => format!(
+                "debt_ceiling: {:.0}% tech above {ceiling} debt days, else {:.0}%",
+                above * 100.0,
+                below * 100.0
+            ),
+            Rule::Optimised {
+                min_tech_share,
+                max_tech_share,
+            } => format!(
+                "optimised: the allocator's plan, tech share within {:.0}%..{:.0}%",
+                min_tech_share * 100.0,
+                max_tech_share * 100.0
+            ),
+        };
+        let _ = writeln!(out, "    {:<26}{rule}", strategy.name);
+    }
+    if !s.risks.is_empty() || !s.events.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {} risks, {} capacity events",
+            s.risks.len(),
+            s.events.len()
+        );
+    }
+    out
+}
