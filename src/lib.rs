@@ -6,6 +6,9 @@
 //! (CSV, plots, HTML, terminal). [`whatif`] drives allocate and simulate for sweeps and
 //! sensitivity.
 
+pub mod allocate;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod scenario;
+pub mod simulate;

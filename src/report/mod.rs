@@ -1,6 +1,7 @@
 //! Everything fulcrum writes: CSV tables, plots, the HTML report and terminal text. The only
 //! code that writes files; each run's files appear all at once or not at all.
 
+pub mod tables;
 pub mod terminal;
 
 use std::fs;
@@ -93,6 +94,61 @@ impl Drop for OutputDir {
             fs::remove_dir_all(&self.staging).ok();
         }
     }
+}
+
+/// What `run.json` records about a run besides its results.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RunInfo {
+    pub fulcrum_version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    /// Fingerprint of the scenario file and every `--set`.
+    pub scenario_hash: String,
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub trials: u64,
+    pub periods: usize,
+    pub strategies: Vec<String>,
+    /// The only part of the outputs that differs between otherwise identical runs.
+    pub environment: Environment,
+}
+
+/// Threads and timings of a run.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Environment {
+    pub threads: usize,
+    pub seconds_plan: f64,
+    pub seconds_simulate: f64,
+    pub seconds_total: f64,
+}
+
+/// Writes every output of a run into `target` (atomically: all files or none).
+pub fn write_run(
+    target: &Path,
+    scenario: &crate::model::Scenario,
+    output: &crate::pipeline::RunOutput,
+    info: &RunInfo,
+) -> Result<()> {
+    let dir = OutputDir::create(target)?;
+    let results = &output.results;
+    dir.write("summary.csv", &tables::summary(results)?)?;
+    dir.write("periods.csv", &tables::periods(scenario, results)?)?;
+    dir.write("initiatives.csv", &tables::initiatives(scenario, results)?)?;
+    dir.write("key_results.csv", &tables::key_results(scenario, results)?)?;
+    if results.strategies.len() > 1 {
+        dir.write("comparison.csv", &tables::comparison(results)?)?;
+    }
+    if !output.allocations.is_empty() {
+        dir.write("plan.csv", &tables::plan(scenario, &output.allocations)?)?;
+        dir.write(
+            "marginal_values.csv",
+            &tables::marginal_values(scenario, &output.allocations)?,
+        )?;
+    }
+    let mut json = serde_json::to_vec_pretty(info)?;
+    json.push(b'\n');
+    dir.write("run.json", &json)?;
+    dir.commit()
 }
 
 /// Writes a file that must not exist yet (fails rather than overwrite).

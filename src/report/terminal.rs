@@ -212,3 +212,60 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
     }
     out
 }
+
+/// The strategy comparison `fulcrum run` prints: blended score, its paired difference from the
+/// first strategy, P(all product key results met), final debt and incident days.
+pub fn run_table(scenario: &Scenario, results: &crate::simulate::Results) -> String {
+    use crate::simulate::SummaryMetric as M;
+    let mut out = String::new();
+    let width = results
+        .strategies
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:>22}  {:>18}  {:>11}  {:>17}  {:>9}",
+        "strategy",
+        "blended score [P10–P90]",
+        "vs first (95% CI)",
+        "P(product)",
+        "final debt P50/P90",
+        "incidents"
+    );
+    for (s, name) in results.strategies.iter().enumerate() {
+        let score = results.summary(s, M::BlendedScore);
+        let debt = results.summary(s, M::FinalDebt);
+        let incidents = results.summary(s, M::IncidentDays);
+        let product = results.summary(s, M::AllProductKrsMet);
+        let versus = if s == 0 {
+            "baseline".to_string()
+        } else {
+            let d = results.paired(s, M::BlendedScore);
+            format!("{:+.3} ±{:.3}", d.mean, (d.ci95.1 - d.ci95.0) / 2.0)
+        };
+        let p_product = if scenario.key_results_of(Owner::Product).next().is_some() {
+            format!("{:.0}%", product.mean * 100.0)
+        } else {
+            "–".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>22}  {:>18}  {:>11}  {:>17}  {:>9}",
+            name,
+            format!(
+                "{:.3} [{:.2}–{:.2}]",
+                score.mean,
+                score.at(0.10),
+                score.at(0.90)
+            ),
+            versus,
+            p_product,
+            format!("{:.0} / {:.0}", debt.at(0.50), debt.at(0.90)),
+            format!("{:.0} d", incidents.mean),
+        );
+    }
+    out
+}

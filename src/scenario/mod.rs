@@ -127,6 +127,21 @@ pub struct Loaded {
     pub warnings: Problems,
 }
 
+impl Loaded {
+    /// A stable fingerprint of everything the scenario was read from (the file and each
+    /// `--set`): FNV-1a, 64 bits, as 16 hex digits.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for source in self.warnings.sources.iter() {
+            for byte in source.text.bytes().chain([0xff]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    }
+}
+
 /// Reads, overrides and compiles a scenario file.
 pub fn load(path: &Path, sets: &[String]) -> Result<Loaded, LoadError> {
     let mut document = Document::read(path)?;

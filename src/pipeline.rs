@@ -1,0 +1,83 @@
+//! The run pipeline without I/O: plan the optimised strategies, then simulate every strategy.
+//! Shared by `run`, `sweep` and the tests, so each does exactly what `fulcrum run` does.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::allocate::{self, Allocation};
+use crate::model::{Rule, Scenario};
+use crate::simulate::{self, Policy, Results, Settings};
+
+/// Everything a run produces, ready for `report`.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// The allocator's result for each optimised strategy: (strategy index, allocation).
+    pub allocations: Allocations,
+    pub results: Results,
+    pub settings: Settings,
+    pub timings: Timings,
+}
+
+/// Where the time went.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub plan: Duration,
+    pub simulate: Duration,
+}
+
+/// The allocator's result for each optimised strategy, by strategy index.
+pub type Allocations = Vec<(usize, Allocation)>;
+
+/// Plans every optimised strategy and turns each strategy into a policy.
+pub fn policies(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
+    let mut allocations = Vec::new();
+    let mut policies = Vec::new();
+    for (s, strategy) in scenario.strategies.iter().enumerate() {
+        let plan = match strategy.rule {
+            Rule::Optimised {
+                min_tech_share,
+                max_tech_share,
+            } => {
+                let allocation = allocate::allocate(
+                    scenario,
+                    &allocate::Guardrails {
+                        min_tech_share,
+                        max_tech_share,
+                    },
+                )?;
+                let plan = allocation.plan.clone();
+                allocations.push((s, allocation));
+                Some(plan)
+            }
+            _ => None,
+        };
+        let policy =
+            Policy::new(strategy, plan).expect("optimised strategies were given their plan above");
+        policies.push(policy);
+    }
+    Ok((policies, allocations))
+}
+
+/// Plans and simulates `scenario`; `progress` hears the number of trials done.
+pub fn run(
+    scenario: &Scenario,
+    settings: Settings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunOutput, allocate::PlanError> {
+    let started = Instant::now();
+    let (policies, allocations) = policies(scenario)?;
+    let plan = started.elapsed();
+    let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
+    let started = Instant::now();
+    let results = simulate::run(scenario, policies, names, &settings, progress);
+    Ok(RunOutput {
+        allocations,
+        results,
+        settings,
+        timings: Timings {
+            plan,
+            simulate: started.elapsed(),
+        },
+    })
+}

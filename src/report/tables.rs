@@ -1,0 +1,338 @@
+//! The tidy, long-format CSV tables of a run (DESIGN §4): one row per observation, ready for
+//! pandas, R or a spreadsheet. Empty cells mean "not applicable" (NA).
+
+use anyhow::Result;
+
+use crate::allocate::{Allocation, Marginal};
+use crate::model::{Measure, Scenario};
+use crate::simulate::stats::QUANTILES;
+use crate::simulate::{PeriodMetric, Results, SummaryMetric};
+
+/// A number as the CSVs write it: up to 6 decimals, no trailing zeros, empty for NaN.
+pub fn num(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    if x.abs() >= 1e-4 && x.abs() < 1e15 {
+        let s = format!("{x:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.into() }
+    } else {
+        format!("{x:e}")
+    }
+}
+
+fn opt_period(t: Option<usize>) -> String {
+    t.map_or(String::new(), |t| t.to_string())
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn quantile_headers() -> impl Iterator<Item = &'static str> {
+    QUANTILES.iter().map(|(name, _)| *name)
+}
+
+/// `summary.csv`: strategy, metric, mean, mean_se, p5..p95.
+pub fn summary(results: &Results) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["strategy", "metric", "mean", "mean_se"];
+    header.extend(quantile_headers());
+    w.write_record(&header)?;
+    for (s, name) in results.strategies.iter().enumerate() {
+        for metric in SummaryMetric::ALL {
+            let d = results.summary(s, metric);
+            let mut row = vec![
+                name.clone(),
+                metric.name().to_string(),
+                num(d.mean),
+                num(d.mean_se),
+            ];
+            row.extend(d.quantiles.iter().map(|&q| num(q)));
+            w.write_record(&row)?;
+        }
+    }
+    finish(w)
+}
+
+/// Names of the per-period columns: the metrics, then `value:<key result>`.
+pub fn period_metric_names(scenario: &Scenario) -> Vec<String> {
+    PeriodMetric::ALL
+        .iter()
+        .map(|m| m.name().to_string())
+        .chain(
+            scenario
+                .key_results
+                .iter()
+                .map(|kr| format!("value:{}", kr.id)),
+        )
+        .collect()
+}
+
+/// `periods.csv`: strategy, period, date, metric, mean, p5..p95. Value columns of metric key
+/// results are left out (they carry no delivered value).
+pub fn periods(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["strategy", "period", "date", "metric", "mean"];
+    header.extend(quantile_headers());
+    w.write_record(&header)?;
+    let names = period_metric_names(scenario);
+    let keep: Vec<usize> = (0..names.len())
+        .filter(|&m| {
+            m < PeriodMetric::ALL.len()
+                || matches!(
+                    scenario.key_results[m - PeriodMetric::ALL.len()].measure,
+                    Measure::Delivery { .. }
+                )
+        })
+        .collect();
+    for (s, strategy) in results.strategies.iter().enumerate() {
+        for t in 1..=results.periods() {
+            let date = scenario
+                .period_end_date(t)
+                .map_or(String::new(), |d| d.to_string());
+            for &m in &keep {
+                let d = results.period(s, t, m);
+                let mut row = vec![
+                    strategy.clone(),
+                    t.to_string(),
+                    date.clone(),
+                    names[m].clone(),
+                    num(d.mean),
+                ];
+                row.extend(d.quantiles.iter().map(|&q| num(q)));
+                w.write_record(&row)?;
+            }
+        }
+    }
+    finish(w)
+}
+
+/// `initiatives.csv`: strategy, initiative, kind, team, deadline, p_done, p_by_deadline,
+/// finish p50/p85/p95 (periods, and dates when the scenario has a start), mean progress.
+pub fn initiatives(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "initiative",
+        "kind",
+        "team",
+        "deadline",
+        "p_done",
+        "p_by_deadline",
+        "finish_p50",
+        "finish_p85",
+        "finish_p95",
+        "finish_p50_date",
+        "finish_p85_date",
+        "finish_p95_date",
+        "mean_progress",
+    ])?;
+    for (s, strategy) in results.strategies.iter().enumerate() {
+        for (i, initiative) in scenario.initiatives.iter().enumerate() {
+            let st = results.initiative(s, i, initiative.deadline);
+            let date = |t: Option<usize>| {
+                t.and_then(|t| scenario.period_end_date(t))
+                    .map_or(String::new(), |d| d.to_string())
+            };
+            w.write_record([
+                strategy.clone(),
+                initiative.id.clone(),
+                initiative.kind.as_str().to_string(),
+                scenario.teams[initiative.team].name.clone(),
+                opt_period(initiative.deadline),
+                num(st.p_done),
+                st.p_by_deadline.map_or(String::new(), num),
+                opt_period(st.finish[0]),
+                opt_period(st.finish[1]),
+                opt_period(st.finish[2]),
+                date(st.finish[0]),
+                date(st.finish[1]),
+                date(st.finish[2]),
+                num(st.mean_progress),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// `key_results.csv`: strategy, key_result, owner, deadline, p_met, attainment mean/p10/p50/p90.
+pub fn key_results(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "key_result",
+        "owner",
+        "deadline",
+        "p_met",
+        "attainment_mean",
+        "attainment_p10",
+        "attainment_p50",
+        "attainment_p90",
+    ])?;
+    for (s, strategy) in results.strategies.iter().enumerate() {
+        for (k, kr) in scenario.key_results.iter().enumerate() {
+            let st = results.key_result(s, k);
+            w.write_record([
+                strategy.clone(),
+                kr.id.clone(),
+                kr.owner.as_str().to_string(),
+                kr.deadline.to_string(),
+                num(st.p_met),
+                num(st.attainment.mean),
+                num(st.attainment.at(0.10)),
+                num(st.attainment.at(0.50)),
+                num(st.attainment.at(0.90)),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// `comparison.csv`: each strategy against the first, paired by trial.
+pub fn comparison(results: &Results) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "baseline",
+        "metric",
+        "mean_difference",
+        "ci95_low",
+        "ci95_high",
+        "p_higher",
+    ])?;
+    let baseline = &results.strategies[0];
+    for (s, strategy) in results.strategies.iter().enumerate().skip(1) {
+        for metric in SummaryMetric::ALL {
+            let d = results.paired(s, metric);
+            w.write_record([
+                strategy.clone(),
+                baseline.clone(),
+                metric.name().to_string(),
+                num(d.mean),
+                num(d.ci95.0),
+                num(d.ci95.1),
+                num(d.p_positive),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// `plan.csv`: strategy, team, initiative (empty for paydown), kind, period, date, days.
+pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "team",
+        "initiative",
+        "kind",
+        "period",
+        "date",
+        "days",
+    ])?;
+    for (s, allocation) in allocations {
+        for work in &allocation.work {
+            let (initiative, kind) = match work.initiative {
+                Some(i) => (
+                    scenario.initiatives[i].id.clone(),
+                    scenario.initiatives[i].kind.as_str().to_string(),
+                ),
+                None => (String::new(), "paydown".to_string()),
+            };
+            w.write_record([
+                scenario.strategies[*s].name.clone(),
+                scenario.teams[work.team].name.clone(),
+                initiative,
+                kind,
+                work.period.to_string(),
+                scenario
+                    .period_end_date(work.period)
+                    .map_or(String::new(), |d| d.to_string()),
+                num(work.days),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// `marginal_values.csv`: strategy, kind, team, period, initiative, bound, value, binding.
+pub fn marginal_values(
+    scenario: &Scenario,
+    allocations: &[(usize, Allocation)],
+) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "kind",
+        "team",
+        "period",
+        "initiative",
+        "bound",
+        "value_per_engineer_day",
+        "binding",
+    ])?;
+    for (s, allocation) in allocations {
+        for mv in &allocation.marginal_values {
+            let team = |j: &usize| scenario.teams[*j].name.clone();
+            let (kind, team, period, initiative, bound) = match &mv.of {
+                Marginal::Capacity { team: j, period } => {
+                    ("capacity", team(j), period.to_string(), String::new(), "")
+                }
+                Marginal::TeamHorizon { team: j } => {
+                    ("team_horizon", team(j), String::new(), String::new(), "")
+                }
+                Marginal::Guardrail {
+                    team: j,
+                    period,
+                    bound,
+                } => (
+                    "guardrail",
+                    team(j),
+                    period.to_string(),
+                    String::new(),
+                    match bound {
+                        crate::allocate::Bound::Min => "min_tech_share",
+                        crate::allocate::Bound::Max => "max_tech_share",
+                    },
+                ),
+                Marginal::Deadline { initiative } => (
+                    "deadline",
+                    String::new(),
+                    String::new(),
+                    scenario.initiatives[*initiative].id.clone(),
+                    "",
+                ),
+            };
+            w.write_record([
+                scenario.strategies[*s].name.clone(),
+                kind.to_string(),
+                team,
+                period,
+                initiative,
+                bound.to_string(),
+                num(mv.value),
+                mv.binding.to_string(),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        assert_eq!(num(0.30000000000000004), "0.3");
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(-0.0000001), "-1e-7");
+        assert_eq!(num(f64::NAN), "");
+        assert_eq!(num(1234.5678901), "1234.56789");
+    }
+}

@@ -1,0 +1,359 @@
+//! The Monte Carlo simulator: one trial ([`trial`]), many in parallel (here), and the
+//! streaming statistics that summarise them ([`stats`]).
+//!
+//! Trials run in fixed-size chunks on the ambient rayon pool; every accumulator merges with
+//! integer arithmetic, so the results are bit-identical for any number of threads.
+
+pub mod policy;
+pub mod rng;
+pub mod stats;
+pub mod trial;
+
+use rayon::prelude::*;
+
+use crate::model::Scenario;
+pub use policy::{MissingPlan, Policy};
+use stats::{Moments, PeriodHistogram, QUANTILES, Sketch};
+pub use trial::{Engine, Outcome, PeriodMetric, Recording, Scratch, SummaryMetric};
+
+/// Trials per unit of parallel work: large enough to amortise scheduling, small enough to
+/// balance two cores.
+const CHUNK: u64 = 64;
+
+/// What to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub trials: u64,
+    pub seed: u64,
+    pub recording: Recording,
+}
+
+impl Settings {
+    /// A full run of `scenario` (every period recorded, progress at the horizon).
+    pub fn for_run(scenario: &Scenario, trials: u64, seed: u64) -> Settings {
+        Settings {
+            trials,
+            seed,
+            recording: Recording {
+                periods: true,
+                stop_when_done: false,
+                checkpoint: scenario.periods,
+            },
+        }
+    }
+}
+
+/// Runs `settings.trials` trials of every policy on the ambient rayon pool. `progress` is
+/// called with the number of trials finished so far.
+pub fn run(
+    scenario: &Scenario,
+    policies: Vec<Policy>,
+    names: Vec<String>,
+    settings: &Settings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Results {
+    let engine = Engine::new(scenario, policies, settings.seed, settings.recording);
+    let shape = Shape {
+        strategies: names.len(),
+        periods: if settings.recording.periods {
+            scenario.periods
+        } else {
+            0
+        },
+        width: engine.period_width(),
+        initiatives: scenario.initiatives.len(),
+        key_results: scenario.key_results.len(),
+        horizon: scenario.periods,
+    };
+    let chunks = settings.trials.div_ceil(CHUNK);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let accumulator = (0..chunks)
+        .into_par_iter()
+        .fold(
+            || (Accumulator::new(&shape), Scratch::default()),
+            |(mut acc, mut scratch), chunk| {
+                let first = chunk * CHUNK;
+                let last = (first + CHUNK).min(settings.trials);
+                for trial in first..last {
+                    engine.run_trial(trial, &mut scratch);
+                    acc.record(scenario, &scratch.outcomes);
+                }
+                let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
+                progress(finished + last - first);
+                (acc, scratch)
+            },
+        )
+        .map(|(acc, _)| acc)
+        .reduce(
+            || Accumulator::new(&shape),
+            |mut a, b| {
+                a.merge(&b);
+                a
+            },
+        );
+    Results {
+        strategies: names,
+        shape,
+        accumulator,
+    }
+}
+
+/// Sizes of the result tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    strategies: usize,
+    /// Periods recorded (0 when per-period metrics are off).
+    periods: usize,
+    width: usize,
+    initiatives: usize,
+    key_results: usize,
+    /// Periods simulated for deadlines and finish histograms.
+    horizon: usize,
+}
+
+/// Merged statistics of all trials.
+#[derive(Clone, Debug)]
+struct Accumulator {
+    trials: u64,
+    /// `[strategy][period][metric]`.
+    periods: Vec<Sketch>,
+    /// `[strategy][summary metric]`.
+    summary: Vec<Sketch>,
+    /// `[strategy][summary metric]`: this strategy minus the first, per trial.
+    paired: Vec<Sketch>,
+    /// `[strategy][initiative]`.
+    finish: Vec<PeriodHistogram>,
+    by_deadline: Vec<u64>,
+    progress: Vec<Moments>,
+    /// `[strategy][key result]`.
+    met: Vec<u64>,
+    attainment: Vec<Sketch>,
+    shape: Shape,
+}
+
+impl Accumulator {
+    fn new(shape: &Shape) -> Accumulator {
+        let s = shape.strategies;
+        Accumulator {
+            trials: 0,
+            periods: vec![Sketch::default(); s * shape.periods * shape.width],
+            summary: vec![Sketch::default(); s * SummaryMetric::ALL.len()],
+            paired: vec![Sketch::default(); s * SummaryMetric::ALL.len()],
+            finish: vec![PeriodHistogram::new(shape.horizon); s * shape.initiatives],
+            by_deadline: vec![0; s * shape.initiatives],
+            progress: vec![Moments::default(); s * shape.initiatives],
+            met: vec![0; s * shape.key_results],
+            attainment: vec![Sketch::default(); s * shape.key_results],
+            shape: *shape,
+        }
+    }
+
+    fn record(&mut self, scenario: &Scenario, outcomes: &[Outcome]) {
+        let shape = self.shape;
+        self.trials += 1;
+        let metrics = SummaryMetric::ALL.len();
+        for (s, outcome) in outcomes.iter().enumerate() {
+            if shape.periods > 0 {
+                let base = s * shape.periods * shape.width;
+                let cells = &mut self.periods[base..base + shape.periods * shape.width];
+                for (sketch, &value) in cells.iter_mut().zip(&outcome.periods) {
+                    sketch.add(value);
+                }
+            }
+            for (m, &value) in outcome.summary.iter().enumerate() {
+                self.summary[s * metrics + m].add(value);
+                self.paired[s * metrics + m].add(value - outcomes[0].summary[m]);
+            }
+            for (i, initiative) in scenario.initiatives.iter().enumerate() {
+                let slot = s * shape.initiatives + i;
+                let finished = outcome.finished[i] as usize;
+                self.finish[slot].add(finished);
+                if finished > 0 && initiative.deadline.is_some_and(|d| finished <= d) {
+                    self.by_deadline[slot] += 1;
+                }
+                self.progress[slot].add(outcome.progress[i]);
+            }
+            for k in 0..shape.key_results {
+                let slot = s * shape.key_results + k;
+                self.met[slot] += u64::from(outcome.met[k]);
+                self.attainment[slot].add(outcome.attainment[k]);
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Accumulator) {
+        self.trials += other.trials;
+        let pairs =
+            |a: &mut [Sketch], b: &[Sketch]| a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
+        pairs(&mut self.periods, &other.periods);
+        pairs(&mut self.summary, &other.summary);
+        pairs(&mut self.paired, &other.paired);
+        pairs(&mut self.attainment, &other.attainment);
+        self.finish
+            .iter_mut()
+            .zip(&other.finish)
+            .for_each(|(x, y)| x.merge(y));
+        self.progress
+            .iter_mut()
+            .zip(&other.progress)
+            .for_each(|(x, y)| x.merge(y));
+        self.by_deadline
+            .iter_mut()
+            .zip(&other.by_deadline)
+            .for_each(|(x, y)| *x += y);
+        self.met
+            .iter_mut()
+            .zip(&other.met)
+            .for_each(|(x, y)| *x += y);
+    }
+}
+
+/// Mean, its Monte Carlo standard error, and the reported quantiles of one quantity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Distributional {
+    pub mean: f64,
+    /// Standard error of the mean (sd / √n).
+    pub mean_se: f64,
+    /// Values at [`QUANTILES`].
+    pub quantiles: [f64; 7],
+}
+
+impl Distributional {
+    fn of(sketch: &Sketch) -> Distributional {
+        let m = sketch.moments();
+        Distributional {
+            mean: sketch.mean(),
+            mean_se: m.sd() / (m.count.max(1) as f64).sqrt(),
+            quantiles: QUANTILES.map(|(_, q)| sketch.quantile(q)),
+        }
+    }
+
+    /// The quantile at probability `q`, one of [`QUANTILES`].
+    pub fn at(&self, q: f64) -> f64 {
+        let i = QUANTILES
+            .iter()
+            .position(|(_, p)| (*p - q).abs() < 1e-12)
+            .expect("q is one of the reported quantiles");
+        self.quantiles[i]
+    }
+}
+
+/// How an initiative fared under one strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InitiativeStats {
+    /// Probability it finishes within the horizon.
+    pub p_done: f64,
+    /// Probability it finishes by its deadline (`None` without a deadline).
+    pub p_by_deadline: Option<f64>,
+    /// Finish period at P50, P85, P95 (`None`: not within the horizon at that probability).
+    pub finish: [Option<usize>; 3],
+    /// Mean fraction of its work done by the end of the horizon.
+    pub mean_progress: f64,
+}
+
+/// How a key result fared under one strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyResultStats {
+    /// Probability it is met at its deadline.
+    pub p_met: f64,
+    pub attainment: Distributional,
+}
+
+/// A paired comparison of one summary metric: strategy minus the first strategy, per trial.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairedDifference {
+    pub mean: f64,
+    /// 95% confidence interval of the mean difference.
+    pub ci95: (f64, f64),
+    /// Fraction of trials in which the difference is positive.
+    pub p_positive: f64,
+}
+
+/// The results of a simulation: read them through the accessors.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// Strategy names, in input order.
+    pub strategies: Vec<String>,
+    shape: Shape,
+    accumulator: Accumulator,
+}
+
+impl Results {
+    /// Trials run.
+    pub fn trials(&self) -> u64 {
+        self.accumulator.trials
+    }
+
+    /// Periods recorded per trial (0 when per-period metrics were off).
+    pub fn periods(&self) -> usize {
+        self.shape.periods
+    }
+
+    /// A whole-trial metric of strategy `s`.
+    pub fn summary(&self, s: usize, metric: SummaryMetric) -> Distributional {
+        Distributional::of(
+            &self.accumulator.summary[s * SummaryMetric::ALL.len() + metric as usize],
+        )
+    }
+
+    /// The raw sketch of a whole-trial metric (for custom quantiles).
+    pub fn summary_sketch(&self, s: usize, metric: SummaryMetric) -> &Sketch {
+        &self.accumulator.summary[s * SummaryMetric::ALL.len() + metric as usize]
+    }
+
+    /// Column `m` of period `t` (1-based) of strategy `s`: [`PeriodMetric::ALL`] then one
+    /// cumulative value per key result.
+    pub fn period(&self, s: usize, t: usize, m: usize) -> Distributional {
+        let shape = self.shape;
+        Distributional::of(&self.accumulator.periods[(s * shape.periods + t - 1) * shape.width + m])
+    }
+
+    /// How initiative `i` fared under strategy `s`.
+    pub fn initiative(&self, s: usize, i: usize, deadline: Option<usize>) -> InitiativeStats {
+        let slot = s * self.shape.initiatives + i;
+        let hist = &self.accumulator.finish[slot];
+        let trials = self.trials().max(1) as f64;
+        InitiativeStats {
+            p_done: hist.fraction_by(hist.periods()),
+            p_by_deadline: deadline.map(|_| self.accumulator.by_deadline[slot] as f64 / trials),
+            finish: [0.5, 0.85, 0.95].map(|q| hist.quantile(q)),
+            mean_progress: self.accumulator.progress[slot].mean(),
+        }
+    }
+
+    /// The exact histogram of initiative `i`'s finish period under strategy `s`.
+    pub fn finish_histogram(&self, s: usize, i: usize) -> &PeriodHistogram {
+        &self.accumulator.finish[s * self.shape.initiatives + i]
+    }
+
+    /// Mean progress (fraction of work done) of initiative `i` at the checkpoint.
+    pub fn progress(&self, s: usize, i: usize) -> &Moments {
+        &self.accumulator.progress[s * self.shape.initiatives + i]
+    }
+
+    /// How key result `k` fared under strategy `s`.
+    pub fn key_result(&self, s: usize, k: usize) -> KeyResultStats {
+        let slot = s * self.shape.key_results + k;
+        KeyResultStats {
+            p_met: self.accumulator.met[slot] as f64 / self.trials().max(1) as f64,
+            attainment: Distributional::of(&self.accumulator.attainment[slot]),
+        }
+    }
+
+    /// Strategy `s` minus the first strategy, paired by trial.
+    pub fn paired(&self, s: usize, metric: SummaryMetric) -> PairedDifference {
+        let sketch = &self.accumulator.paired[s * SummaryMetric::ALL.len() + metric as usize];
+        let m = sketch.moments();
+        let half = m.ci95();
+        let mean = m.mean();
+        PairedDifference {
+            mean,
+            ci95: (mean - half, mean + half),
+            p_positive: if sketch.count() == 0 {
+                f64::NAN
+            } else {
+                1.0 - sketch.fraction_at_most(0.0)
+            },
+        }
+    }
+}

@@ -1,0 +1,892 @@
+//! One Monte Carlo trial: sample a world, then run every strategy through it period by period
+//! (DESIGN §2). Strategies advance in lock-step so each period's world is drawn once and
+//! shared: common random numbers by construction.
+//!
+//! Per team j and period t:
+//! 1. headcount N = engineers + hires (ramping) − leavers, plus events;
+//! 2. nominal capacity K = N · days_per_engineer · availability (or a draw of `capacity`);
+//! 3. drag δ = drag_max · D / (D + drag_half); effective capacity C = K · (1 − δ) · boosts;
+//! 4. incidents n ~ Poisson(λ), λ = base_rate · (1 + s · D) · multipliers; unplanned work U =
+//!    incident costs + risks that strike, at most C;
+//! 5. planned capacity A = C − U; tech budget s_j(t) · A, product budget (1 − s_j(t)) · A;
+//! 6. budgets flow to ready initiatives in order, each absorbing at most min(remaining,
+//!    max_engineers · days_per_engineer · availability); unused product budget spills to tech,
+//!    unused tech budget pays down debt;
+//! 7. D' = max(0, D · (1 + interest) + accrual · product − efficiency · paydown + Σ debt effects);
+//! 8. an initiative finishes when its work reaches its effort: contributions count from t,
+//!    `on_done` multipliers from t + 1.
+
+use rand::RngExt;
+
+use crate::model::{CapacityChange, Kind, Measure, Metric, Owner, Scenario, Workforce};
+
+use super::policy::Policy;
+use super::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
+
+/// Work left below this counts as finished (guards against rounding).
+const DONE_EPSILON: f64 = 1e-9;
+
+/// Per-period metrics of one strategy (organisation totals), in `periods.csv` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodMetric {
+    /// Outstanding debt at the end of the period, engineer-days.
+    Debt,
+    /// Fraction of nominal capacity lost to debt (capacity-weighted).
+    Drag,
+    /// Engineers at work (after ramp-up, attrition and events).
+    Engineers,
+    /// K: capacity before drag.
+    NominalCapacity,
+    /// C: capacity after drag and boosts.
+    EffectiveCapacity,
+    /// Number of incidents.
+    Incidents,
+    /// Days of unplanned incident work.
+    IncidentDays,
+    /// Days of unplanned work from risks that struck.
+    RiskDays,
+    /// Days spent on product initiatives.
+    ProductDays,
+    /// Days spent on tech initiatives.
+    TechDays,
+    /// Days spent paying down debt.
+    PaydownDays,
+    /// Days nobody had work for.
+    IdleDays,
+    /// The blended score if judged now (key results past their deadline stay as judged).
+    BlendedScore,
+}
+
+impl PeriodMetric {
+    /// Every metric, in output order.
+    pub const ALL: [PeriodMetric; 13] = [
+        PeriodMetric::Debt,
+        PeriodMetric::Drag,
+        PeriodMetric::Engineers,
+        PeriodMetric::NominalCapacity,
+        PeriodMetric::EffectiveCapacity,
+        PeriodMetric::Incidents,
+        PeriodMetric::IncidentDays,
+        PeriodMetric::RiskDays,
+        PeriodMetric::ProductDays,
+        PeriodMetric::TechDays,
+        PeriodMetric::PaydownDays,
+        PeriodMetric::IdleDays,
+        PeriodMetric::BlendedScore,
+    ];
+
+    /// Name in `periods.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PeriodMetric::Debt => "debt",
+            PeriodMetric::Drag => "drag",
+            PeriodMetric::Engineers => "engineers",
+            PeriodMetric::NominalCapacity => "nominal_capacity",
+            PeriodMetric::EffectiveCapacity => "effective_capacity",
+            PeriodMetric::Incidents => "incidents",
+            PeriodMetric::IncidentDays => "incident_days",
+            PeriodMetric::RiskDays => "risk_days",
+            PeriodMetric::ProductDays => "product_days",
+            PeriodMetric::TechDays => "tech_days",
+            PeriodMetric::PaydownDays => "paydown_days",
+            PeriodMetric::IdleDays => "idle_days",
+            PeriodMetric::BlendedScore => "blended_score",
+        }
+    }
+}
+
+/// Whole-trial outcomes of one strategy, in `summary.csv` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SummaryMetric {
+    BlendedScore,
+    ProductScore,
+    TechnologyScore,
+    FinalDebt,
+    IncidentDays,
+    RiskDays,
+    ProductDays,
+    TechDays,
+    PaydownDays,
+    IdleDays,
+    InitiativesDone,
+    AllProductKrsMet,
+    AllTechnologyKrsMet,
+}
+
+impl SummaryMetric {
+    /// Every metric, in output order.
+    pub const ALL: [SummaryMetric; 13] = [
+        SummaryMetric::BlendedScore,
+        SummaryMetric::ProductScore,
+        SummaryMetric::TechnologyScore,
+        SummaryMetric::FinalDebt,
+        SummaryMetric::IncidentDays,
+        SummaryMetric::RiskDays,
+        SummaryMetric::ProductDays,
+        SummaryMetric::TechDays,
+        SummaryMetric::PaydownDays,
+        SummaryMetric::IdleDays,
+        SummaryMetric::InitiativesDone,
+        SummaryMetric::AllProductKrsMet,
+        SummaryMetric::AllTechnologyKrsMet,
+    ];
+
+    /// Name in `summary.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SummaryMetric::BlendedScore => "blended_score",
+            SummaryMetric::ProductScore => "product_score",
+            SummaryMetric::TechnologyScore => "technology_score",
+            SummaryMetric::FinalDebt => "final_debt",
+            SummaryMetric::IncidentDays => "incident_days",
+            SummaryMetric::RiskDays => "risk_days",
+            SummaryMetric::ProductDays => "product_days",
+            SummaryMetric::TechDays => "tech_days",
+            SummaryMetric::PaydownDays => "paydown_days",
+            SummaryMetric::IdleDays => "idle_days",
+            SummaryMetric::InitiativesDone => "initiatives_done",
+            SummaryMetric::AllProductKrsMet => "all_product_krs_met",
+            SummaryMetric::AllTechnologyKrsMet => "all_technology_krs_met",
+        }
+    }
+}
+
+/// What a trial records beyond the whole-trial outcomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recording {
+    /// Record every period's metrics (needed for `periods.csv`).
+    pub periods: bool,
+    /// Stop once every strategy has finished every initiative (throughput forecasts).
+    pub stop_when_done: bool,
+    /// Period at whose end each initiative's progress is recorded.
+    pub checkpoint: usize,
+}
+
+/// Everything one strategy did in one trial.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// `periods[(t - 1) * width + m]`: metric m of period t, where the metrics are
+    /// [`PeriodMetric::ALL`] followed by the cumulative value of each key result.
+    pub periods: Vec<f64>,
+    /// Period each initiative finished in (0: not within the simulated periods).
+    pub finished: Vec<u32>,
+    /// Fraction of each initiative's work done by the checkpoint.
+    pub progress: Vec<f64>,
+    /// Attainment of each key result, as judged at its deadline.
+    pub attainment: Vec<f64>,
+    /// Whether each key result was met at its deadline.
+    pub met: Vec<bool>,
+    /// [`SummaryMetric::ALL`] values.
+    pub summary: Vec<f64>,
+    /// Periods simulated (less than the horizon when stopped early).
+    pub periods_run: usize,
+}
+
+/// Per-trial constants of a team.
+#[derive(Clone, Copy, Debug, Default)]
+struct TeamDraws {
+    debt: f64,
+    interest: f64,
+    accrual: f64,
+    efficiency: f64,
+    base_rate: f64,
+    /// Per-period probability that an engineer leaves.
+    hazard: f64,
+}
+
+/// Per-trial values of an initiative.
+#[derive(Clone, Copy, Debug, Default)]
+struct InitiativeDraws {
+    /// Effort × (1 + scope growth).
+    work: f64,
+    debt: f64,
+    accrual_factor: f64,
+    incident_factor: f64,
+    capacity_factor: f64,
+}
+
+/// A team's state of the world in the current period (the same for every strategy).
+#[derive(Clone, Debug)]
+struct TeamWorld {
+    capacity_rng: Stream,
+    attrition_rng: Stream,
+    incident_rng: Stream,
+    /// People on the team (hires included, leavers removed).
+    people: f64,
+    engineers: f64,
+    nominal: f64,
+    availability: f64,
+    incident_u: f64,
+    risk_days: f64,
+}
+
+/// A strategy's state within a trial.
+#[derive(Clone, Debug, Default)]
+struct State {
+    debt: Vec<f64>,
+    accrual_factor: Vec<f64>,
+    incident_factor: Vec<f64>,
+    capacity_factor: Vec<f64>,
+    remaining: Vec<f64>,
+    /// Delivered value per key result.
+    value: Vec<f64>,
+    /// Key results' attainment so far (frozen at their deadlines).
+    attainment: Vec<f64>,
+    met: Vec<bool>,
+    totals: [f64; 6],
+    done: bool,
+}
+
+/// Buffers reused from trial to trial (one set per worker thread).
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    teams: Vec<TeamDraws>,
+    initiatives: Vec<InitiativeDraws>,
+    /// Flattened per-initiative contribution values, aligned with `Engine::contributions`.
+    contributions: Vec<f64>,
+    /// Per risk: the period it strikes in (0: never) and its impact.
+    risks: Vec<(usize, f64)>,
+    world: Vec<TeamWorld>,
+    states: Vec<State>,
+    /// Outcome of each strategy for the latest trial.
+    pub outcomes: Vec<Outcome>,
+    /// Initiatives finished in the current team-period.
+    just_finished: Vec<usize>,
+    /// Initial level of each key result's metric.
+    initial_level: Vec<f64>,
+}
+
+/// A scenario and its strategies compiled into the flat tables the trial loop runs on.
+#[derive(Debug)]
+pub struct Engine<'a> {
+    pub scenario: &'a Scenario,
+    pub policies: Vec<Policy>,
+    pub seed: u64,
+    pub recording: Recording,
+    /// Periods to simulate.
+    horizon: usize,
+    /// `orders[s][team][kind]`: initiatives in the order strategy s feeds them.
+    orders: Vec<Vec<[Vec<usize>; 2]>>,
+    /// Per-period engineer and capacity changes from events: `events[team][t - 1]`.
+    event_engineers: Vec<Vec<f64>>,
+    event_capacity: Vec<Vec<f64>>,
+    /// (key result, contribution distribution index) per initiative: `contributions[i]`.
+    contributions: Vec<Vec<usize>>,
+    /// Width of a period row in [`Outcome::periods`].
+    width: usize,
+}
+
+impl<'a> Engine<'a> {
+    /// Compiles `scenario` with one policy per strategy to compare.
+    pub fn new(
+        scenario: &'a Scenario,
+        policies: Vec<Policy>,
+        seed: u64,
+        recording: Recording,
+    ) -> Engine<'a> {
+        let teams = scenario.teams.len();
+        let orders = policies
+            .iter()
+            .map(|policy| {
+                let mut by_team = vec![[Vec::new(), Vec::new()]; teams];
+                for i in policy.order(scenario) {
+                    let initiative = &scenario.initiatives[i];
+                    by_team[initiative.team][kind_slot(initiative.kind)].push(i);
+                }
+                by_team
+            })
+            .collect();
+        let horizon = scenario.periods;
+        let mut event_engineers = vec![vec![0.0; horizon]; teams];
+        let mut event_capacity = vec![vec![0.0; horizon]; teams];
+        for event in &scenario.events {
+            for &t in &event.periods {
+                if t <= horizon {
+                    match event.change {
+                        CapacityChange::Engineers(n) => event_engineers[event.team][t - 1] += n,
+                        CapacityChange::Fraction(f) => event_capacity[event.team][t - 1] += f,
+                    }
+                }
+            }
+        }
+        let mut next = 0;
+        let contributions = scenario
+            .initiatives
+            .iter()
+            .map(|i| {
+                let slots = (next..next + i.contributes.len()).collect();
+                next += i.contributes.len();
+                slots
+            })
+            .collect();
+        Engine {
+            scenario,
+            policies,
+            seed,
+            recording,
+            horizon,
+            orders,
+            event_engineers,
+            event_capacity,
+            contributions,
+            width: PeriodMetric::ALL.len() + scenario.key_results.len(),
+        }
+    }
+
+    /// Width of a period row: [`PeriodMetric::ALL`] then one cumulative value per key result.
+    pub fn period_width(&self) -> usize {
+        self.width
+    }
+
+    /// Runs trial `trial`; the outcomes are in `scratch.outcomes`, one per strategy.
+    pub fn run_trial(&self, trial: u64, scratch: &mut Scratch) {
+        self.draw_trial(trial, scratch);
+        self.reset_states(scratch);
+        let mut periods_run = self.horizon;
+        for t in 1..=self.horizon {
+            self.advance_world(trial, t, scratch);
+            if t == 1 {
+                self.measure_initial_levels(scratch);
+            }
+            for s in 0..self.policies.len() {
+                self.step(trial, s, t, scratch);
+            }
+            if t == self.recording.checkpoint {
+                self.record_progress(scratch);
+            }
+            if self.recording.stop_when_done && scratch.states.iter().all(|st| st.done) {
+                periods_run = t;
+                break;
+            }
+            self.after_period(t, scratch);
+        }
+        if self.recording.checkpoint > periods_run {
+            self.record_progress(scratch);
+        }
+        self.finish_trial(periods_run, scratch);
+    }
+
+    /// Samples the trial's constants: team rates, initiative sizes and values, risks.
+    fn draw_trial(&self, trial: u64, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        let seed = self.seed;
+        scratch.teams.clear();
+        for (j, team) in sc.teams.iter().enumerate() {
+            let mut rng = stream(seed, trial, Purpose::TeamConstants, j, 0);
+            let debt = &sc.debt;
+            let mut draws = TeamDraws {
+                debt: team.debt_initial.sample(&mut rng).max(0.0),
+                interest: debt.interest.sample(&mut rng).max(-1.0),
+                accrual: debt.accrual.sample(&mut rng).max(0.0),
+                efficiency: debt.paydown_efficiency.sample(&mut rng).max(0.0),
+                base_rate: sc.incidents.base_rate.sample(&mut rng).max(0.0),
+                hazard: 0.0,
+            };
+            if let Workforce::Engineers(staff) = &team.workforce {
+                let annual = staff.attrition.sample(&mut rng).clamp(0.0, 1.0);
+                draws.hazard = 1.0 - (1.0 - annual).powf(1.0 / sc.period_length.per_year());
+            }
+            scratch.teams.push(draws);
+        }
+        scratch.initiatives.clear();
+        scratch.contributions.clear();
+        for (i, initiative) in sc.initiatives.iter().enumerate() {
+            let mut rng = stream(seed, trial, Purpose::Initiative, i, 0);
+            let effort = initiative.effort.sample(&mut rng).max(0.0);
+            let growth = initiative
+                .scope_growth
+                .as_ref()
+                .map_or(0.0, |g| g.sample(&mut rng));
+            for (_, value) in &initiative.contributes {
+                scratch.contributions.push(value.sample(&mut rng));
+            }
+            let on_done = &initiative.on_done;
+            let mut factor = |d: &Option<crate::model::Distribution>| {
+                d.as_ref()
+                    .map_or(1.0, |d| (1.0 + d.sample(&mut rng)).max(0.0))
+            };
+            let accrual_factor = factor(&on_done.accrual);
+            let incident_factor = factor(&on_done.incident_rate);
+            let capacity_factor = factor(&on_done.capacity);
+            let debt = on_done.debt.as_ref().map_or(0.0, |d| d.sample(&mut rng));
+            scratch.initiatives.push(InitiativeDraws {
+                work: effort * (1.0 + growth).max(0.0),
+                debt,
+                accrual_factor,
+                incident_factor,
+                capacity_factor,
+            });
+        }
+        scratch.risks.clear();
+        for (r, risk) in sc.risks.iter().enumerate() {
+            let mut rng = stream(seed, trial, Purpose::Risk, r, 0);
+            let strikes = rng.random::<f64>() < risk.likelihood;
+            let (first, last) = risk.window;
+            let period = first + rng.random_range(0..=last - first);
+            let impact = risk.impact.sample(&mut rng).max(0.0);
+            scratch
+                .risks
+                .push((if strikes { period } else { 0 }, impact));
+        }
+        scratch.world.clear();
+        for (j, team) in sc.teams.iter().enumerate() {
+            let people = match &team.workforce {
+                Workforce::Engineers(staff) => staff.engineers,
+                Workforce::Capacity(_) => 0.0,
+            };
+            scratch.world.push(TeamWorld {
+                capacity_rng: stream(seed, trial, Purpose::Capacity, j, 0),
+                attrition_rng: stream(seed, trial, Purpose::Attrition, j, 0),
+                incident_rng: stream(seed, trial, Purpose::Incidents, j, 0),
+                people,
+                engineers: 0.0,
+                nominal: 0.0,
+                availability: 1.0,
+                incident_u: 0.0,
+                risk_days: 0.0,
+            });
+        }
+    }
+
+    fn reset_states(&self, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        let strategies = self.policies.len();
+        scratch.states.resize_with(strategies, State::default);
+        scratch.outcomes.resize_with(strategies, Outcome::default);
+        for (st, outcome) in scratch.states.iter_mut().zip(scratch.outcomes.iter_mut()) {
+            st.debt.clear();
+            st.debt.extend(scratch.teams.iter().map(|t| t.debt));
+            for factors in [
+                &mut st.accrual_factor,
+                &mut st.incident_factor,
+                &mut st.capacity_factor,
+            ] {
+                factors.clear();
+                factors.resize(sc.teams.len(), 1.0);
+            }
+            st.remaining.clear();
+            st.remaining
+                .extend(scratch.initiatives.iter().map(|i| i.work));
+            st.value.clear();
+            st.value.resize(sc.key_results.len(), 0.0);
+            st.attainment.clear();
+            st.attainment.resize(sc.key_results.len(), 0.0);
+            st.met.clear();
+            st.met.resize(sc.key_results.len(), false);
+            st.totals = [0.0; 6];
+            st.done = sc.initiatives.is_empty();
+            outcome.periods.clear();
+            if self.recording.periods {
+                outcome.periods.resize(self.horizon * self.width, 0.0);
+            }
+            outcome.finished.clear();
+            outcome.finished.resize(sc.initiatives.len(), 0);
+            outcome.progress.clear();
+            outcome.progress.resize(sc.initiatives.len(), 0.0);
+        }
+    }
+
+    /// Draws period t's world: headcount, nominal capacity, incident uniforms, risks.
+    fn advance_world(&self, _trial: u64, t: usize, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        for (j, team) in sc.teams.iter().enumerate() {
+            let w = &mut scratch.world[j];
+            let event_fraction = self.event_capacity[j].get(t - 1).copied().unwrap_or(0.0);
+            match &team.workforce {
+                Workforce::Engineers(staff) => {
+                    let mut ramping = 0.0;
+                    for hire in &staff.hires {
+                        if hire.period == t {
+                            w.people += hire.engineers;
+                        }
+                        if hire.period <= t && staff.ramp_periods > 0 {
+                            let progress =
+                                (t - hire.period + 1) as f64 / f64::from(staff.ramp_periods);
+                            ramping += hire.engineers * (1.0 - progress.min(1.0));
+                        }
+                    }
+                    let event = self.event_engineers[j].get(t - 1).copied().unwrap_or(0.0);
+                    w.engineers = (w.people - ramping + event).max(0.0);
+                    w.availability = staff
+                        .availability
+                        .sample(&mut w.capacity_rng)
+                        .clamp(0.0, 1.0);
+                    w.nominal = w.engineers * staff.days_per_engineer * w.availability;
+                }
+                Workforce::Capacity(capacity) => {
+                    w.nominal = capacity.sample(&mut w.capacity_rng).max(0.0);
+                }
+            }
+            w.nominal *= (1.0 + event_fraction).max(0.0);
+            w.incident_u = if scratch.teams[j].base_rate > 0.0 {
+                w.incident_rng.random::<f64>()
+            } else {
+                0.0
+            };
+            w.risk_days = 0.0;
+        }
+        for (r, risk) in sc.risks.iter().enumerate() {
+            let (period, impact) = scratch.risks[r];
+            if period == t {
+                scratch.world[risk.team].risk_days += impact;
+            }
+        }
+    }
+
+    /// Attrition at the end of period t: each engineer leaves with the per-period hazard.
+    fn after_period(&self, _t: usize, scratch: &mut Scratch) {
+        for (j, w) in scratch.world.iter_mut().enumerate() {
+            let hazard = scratch.teams[j].hazard;
+            if hazard > 0.0 {
+                let whole = w.people.max(0.0).floor() as u32;
+                let leavers = binomial_quantile(w.attrition_rng.random::<f64>(), whole, hazard);
+                w.people -= f64::from(leavers);
+            }
+        }
+    }
+
+    /// Advances strategy `s` through period `t`.
+    fn step(&self, trial: u64, s: usize, t: usize, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        let policy = &self.policies[s];
+        let Scratch {
+            teams,
+            initiatives,
+            contributions,
+            world,
+            states,
+            outcomes,
+            just_finished,
+            initial_level,
+            ..
+        } = scratch;
+        let st = &mut states[s];
+        let outcome = &mut outcomes[s];
+        let mut row = [0.0; PeriodMetric::ALL.len()];
+        let mut weighted_drag = 0.0;
+        for (j, team) in sc.teams.iter().enumerate() {
+            let draws = &teams[j];
+            let w = &world[j];
+            let debt = st.debt[j];
+            let drag = sc.debt.drag(debt);
+            let capacity = w.nominal * (1.0 - drag) * st.capacity_factor[j];
+
+            let lambda = draws.base_rate
+                * (1.0 + sc.incidents.debt_sensitivity * debt)
+                * st.incident_factor[j];
+            let incidents = if lambda > 0.0 {
+                poisson_quantile(w.incident_u, lambda)
+            } else {
+                0
+            };
+            let mut incident_days = 0.0;
+            if incidents > 0 {
+                // The i-th incident of a team-period costs the same under every strategy.
+                let mut rng = stream(self.seed, trial, Purpose::IncidentCost, j, t);
+                for _ in 0..incidents {
+                    incident_days += sc.incidents.cost.sample(&mut rng).max(0.0);
+                }
+            }
+            let incident_days = incident_days.min(capacity);
+            let risk_days = w.risk_days.min(capacity - incident_days);
+            let planned = capacity - incident_days - risk_days;
+
+            let share = policy.tech_share(j, t, debt).clamp(0.0, 1.0);
+            let cap_per_engineer = team.days_per_engineer().unwrap_or(0.0) * w.availability;
+            just_finished.clear();
+            let order = &self.orders[s][j];
+            let product_budget = (1.0 - share) * planned;
+            let product_days = self.flow(
+                &order[kind_slot(Kind::Product)],
+                product_budget,
+                t,
+                cap_per_engineer,
+                st,
+                outcome,
+                just_finished,
+                contributions,
+            );
+            let tech_budget = share * planned + (product_budget - product_days);
+            let tech_days = self.flow(
+                &order[kind_slot(Kind::Tech)],
+                tech_budget,
+                t,
+                cap_per_engineer,
+                st,
+                outcome,
+                just_finished,
+                contributions,
+            );
+            let leftover = (tech_budget - tech_days).max(0.0);
+
+            let finished_debt: f64 = just_finished.iter().map(|&i| initiatives[i].debt).sum();
+            let owed = debt * (1.0 + draws.interest)
+                + draws.accrual * st.accrual_factor[j] * product_days
+                + finished_debt;
+            let paydown = if draws.efficiency > 0.0 {
+                leftover.min(owed.max(0.0) / draws.efficiency)
+            } else {
+                0.0
+            };
+            let idle = leftover - paydown;
+            st.debt[j] = (owed - draws.efficiency * paydown).max(0.0);
+            for &i in just_finished.iter() {
+                let d = &initiatives[i];
+                st.accrual_factor[j] *= d.accrual_factor;
+                st.incident_factor[j] *= d.incident_factor;
+                st.capacity_factor[j] *= d.capacity_factor;
+            }
+
+            row[PeriodMetric::Debt as usize] += st.debt[j];
+            weighted_drag += drag * w.nominal;
+            row[PeriodMetric::Engineers as usize] += w.engineers;
+            row[PeriodMetric::NominalCapacity as usize] += w.nominal;
+            row[PeriodMetric::EffectiveCapacity as usize] += capacity;
+            row[PeriodMetric::Incidents as usize] += f64::from(incidents);
+            row[PeriodMetric::IncidentDays as usize] += incident_days;
+            row[PeriodMetric::RiskDays as usize] += risk_days;
+            row[PeriodMetric::ProductDays as usize] += product_days;
+            row[PeriodMetric::TechDays as usize] += tech_days;
+            row[PeriodMetric::PaydownDays as usize] += paydown;
+            row[PeriodMetric::IdleDays as usize] += idle;
+        }
+        let nominal = row[PeriodMetric::NominalCapacity as usize];
+        row[PeriodMetric::Drag as usize] = if nominal > 0.0 {
+            weighted_drag / nominal
+        } else {
+            0.0
+        };
+        for (total, metric) in st.totals.iter_mut().zip([
+            PeriodMetric::IncidentDays,
+            PeriodMetric::RiskDays,
+            PeriodMetric::ProductDays,
+            PeriodMetric::TechDays,
+            PeriodMetric::PaydownDays,
+            PeriodMetric::IdleDays,
+        ]) {
+            *total += row[metric as usize];
+        }
+        st.done = outcome.finished.iter().all(|&f| f > 0);
+
+        self.judge_key_results(t, st, world, teams, initial_level);
+        row[PeriodMetric::BlendedScore as usize] = blended(sc, &st.attainment);
+        if self.recording.periods {
+            let base = (t - 1) * self.width;
+            let cells = &mut outcome.periods[base..base + self.width];
+            cells[..row.len()].copy_from_slice(&row);
+            cells[row.len()..].copy_from_slice(&st.value);
+        }
+    }
+
+    /// Feeds `budget` to the ready initiatives of `order`; returns the days used.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn flow(
+        &self,
+        order: &[usize],
+        budget: f64,
+        t: usize,
+        cap_per_engineer: f64,
+        st: &mut State,
+        outcome: &mut Outcome,
+        just_finished: &mut Vec<usize>,
+        contributions: &[f64],
+    ) -> f64 {
+        let mut used = 0.0;
+        for &i in order {
+            if outcome.finished[i] != 0 {
+                continue;
+            }
+            let initiative = &self.scenario.initiatives[i];
+            let ready = initiative
+                .after
+                .iter()
+                .all(|&d| outcome.finished[d] != 0 && (outcome.finished[d] as usize) < t);
+            if !ready {
+                continue;
+            }
+            let cap = initiative
+                .max_engineers
+                .map_or(f64::INFINITY, |m| m * cap_per_engineer);
+            let take = st.remaining[i].min(cap).min(budget - used).max(0.0);
+            st.remaining[i] -= take;
+            used += take;
+            if st.remaining[i] <= DONE_EPSILON {
+                st.remaining[i] = 0.0;
+                outcome.finished[i] = t as u32;
+                just_finished.push(i);
+                for (slot, (k, _)) in self.contributions[i].iter().zip(&initiative.contributes) {
+                    st.value[*k] += contributions[*slot];
+                }
+            }
+        }
+        used
+    }
+
+    /// Level of key result `k`'s metric for this strategy at the end of the current period.
+    fn metric_level(
+        &self,
+        metric: Metric,
+        team: Option<usize>,
+        st: &State,
+        world: &[TeamWorld],
+        teams: &[TeamDraws],
+    ) -> f64 {
+        let sc = self.scenario;
+        let in_scope = |j: usize| team.is_none_or(|only| only == j);
+        match metric {
+            Metric::Debt => (0..sc.teams.len())
+                .filter(|&j| in_scope(j))
+                .map(|j| st.debt[j])
+                .sum(),
+            Metric::Incidents => (0..sc.teams.len())
+                .filter(|&j| in_scope(j))
+                .map(|j| {
+                    teams[j].base_rate
+                        * (1.0 + sc.incidents.debt_sensitivity * st.debt[j])
+                        * st.incident_factor[j]
+                })
+                .sum(),
+            Metric::Drag => {
+                let (mut weighted, mut weight) = (0.0, 0.0);
+                for j in (0..sc.teams.len()).filter(|&j| in_scope(j)) {
+                    weighted += sc.debt.drag(st.debt[j]) * world[j].nominal;
+                    weight += world[j].nominal;
+                }
+                if weight > 0.0 { weighted / weight } else { 0.0 }
+            }
+        }
+    }
+
+    /// Each key result's metric level before any work (from strategy 0: all start equal).
+    fn measure_initial_levels(&self, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        scratch.initial_level.clear();
+        for kr in &sc.key_results {
+            let level = match kr.measure {
+                Measure::Metric { metric, team, .. } => self.metric_level(
+                    metric,
+                    team,
+                    &scratch.states[0],
+                    &scratch.world,
+                    &scratch.teams,
+                ),
+                Measure::Delivery { .. } => 0.0,
+            };
+            scratch.initial_level.push(level);
+        }
+    }
+
+    /// Updates the attainment of every key result whose deadline has not passed.
+    fn judge_key_results(
+        &self,
+        t: usize,
+        st: &mut State,
+        world: &[TeamWorld],
+        teams: &[TeamDraws],
+        initial: &[f64],
+    ) {
+        for (k, kr) in self.scenario.key_results.iter().enumerate() {
+            if t > kr.deadline {
+                continue;
+            }
+            let (attainment, met) = match kr.measure {
+                Measure::Delivery { target } => {
+                    let value = st.value[k];
+                    ((value / target).clamp(0.0, 1.0), value >= target)
+                }
+                Measure::Metric { metric, goal, team } => {
+                    let level = self.metric_level(metric, team, st, world, teams);
+                    (goal.attainment(initial[k], level), goal.is_met(level))
+                }
+            };
+            st.attainment[k] = attainment;
+            st.met[k] = met;
+        }
+    }
+
+    fn record_progress(&self, scratch: &mut Scratch) {
+        for (st, outcome) in scratch.states.iter().zip(scratch.outcomes.iter_mut()) {
+            for (i, progress) in outcome.progress.iter_mut().enumerate() {
+                let work = scratch.initiatives[i].work;
+                *progress = if work > 0.0 {
+                    1.0 - st.remaining[i] / work
+                } else if outcome.finished[i] > 0 {
+                    1.0
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+
+    fn finish_trial(&self, periods_run: usize, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        for (st, outcome) in scratch.states.iter().zip(scratch.outcomes.iter_mut()) {
+            outcome.periods_run = periods_run;
+            outcome.attainment.clone_from(&st.attainment);
+            outcome.met.clone_from(&st.met);
+            let side = |owner: Owner| {
+                let (mut weighted, mut weight) = (0.0, 0.0);
+                let mut all_met = true;
+                for (k, kr) in sc.key_results_of(owner) {
+                    weighted += kr.weight * st.attainment[k];
+                    weight += kr.weight;
+                    all_met &= st.met[k];
+                }
+                let score = if weight > 0.0 {
+                    weighted / weight
+                } else {
+                    f64::NAN
+                };
+                (score, if all_met { 1.0 } else { 0.0 })
+            };
+            let (product, product_met) = side(Owner::Product);
+            let (technology, technology_met) = side(Owner::Technology);
+            let done = outcome.finished.iter().filter(|&&f| f > 0).count() as f64;
+            let [incident, risk, product_days, tech_days, paydown, idle] = st.totals;
+            outcome.summary.clear();
+            outcome.summary.extend([
+                blended(sc, &st.attainment),
+                product,
+                technology,
+                st.debt.iter().sum(),
+                incident,
+                risk,
+                product_days,
+                tech_days,
+                paydown,
+                idle,
+                done,
+                product_met,
+                technology_met,
+            ]);
+        }
+    }
+}
+
+fn kind_slot(kind: Kind) -> usize {
+    match kind {
+        Kind::Product => 0,
+        Kind::Tech => 1,
+    }
+}
+
+/// blend · (weighted mean product attainment) + (1 − blend) · (technology's); a side without
+/// key results (or with zero total weight) leaves the score to the other side.
+pub fn blended(scenario: &Scenario, attainment: &[f64]) -> f64 {
+    let side = |owner: Owner| {
+        let (mut weighted, mut weight) = (0.0, 0.0);
+        for (k, kr) in scenario.key_results_of(owner) {
+            weighted += kr.weight * attainment[k];
+            weight += kr.weight;
+        }
+        (weight > 0.0).then(|| weighted / weight)
+    };
+    match (side(Owner::Product), side(Owner::Technology)) {
+        (Some(p), Some(t)) => scenario.blend * p + (1.0 - scenario.blend) * t,
+        (Some(p), None) => p,
+        (None, Some(t)) => t,
+        (None, None) => 0.0,
+    }
+}
