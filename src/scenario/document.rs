@@ -241,7 +241,7 @@ fn json_node(value: JsonValue<'_>, source: SourceId) -> Node {
 mod tests {
     use super::*;
 
-    fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+    fn text_of(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 

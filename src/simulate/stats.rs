@@ -184,9 +184,13 @@ impl Sketch {
         &self.moments
     }
 
-    /// The mean (NaN when empty).
+    /// The mean (NaN when empty); exact when every value was the same.
     pub fn mean(&self) -> f64 {
-        self.moments.mean()
+        if self.min == self.max {
+            self.min
+        } else {
+            self.moments.mean()
+        }
     }
 
     /// The smallest value seen.
