@@ -21,7 +21,11 @@ pub fn num(x: f64) -> String {
         let s = s.trim_end_matches('0').trim_end_matches('.');
         if s == "-0" { "0".into() } else { s.into() }
     } else {
-        format!("{x:e}")
+        // Scientific notation with 6 significant digits: 1.5e-7, 2.34567e20.
+        let s = format!("{x:.5e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
     }
 }
 
