@@ -185,7 +185,7 @@ impl Sketch {
             Ok(i) => self.exact[i].1 += n,
             Err(i) if self.exact.len() < EXACT_VALUES => self.exact.insert(i, (x, n)),
             Err(_) => {
-                self.to_buckets();
+                self.switch_to_buckets();
                 self.add_to_buckets(x, n);
             }
         }
@@ -205,7 +205,7 @@ impl Sketch {
     }
 
     /// Moves the exact values into buckets, for good.
-    fn to_buckets(&mut self) {
+    fn switch_to_buckets(&mut self) {
         self.bucketed = true;
         for (x, n) in std::mem::take(&mut self.exact) {
             self.add_to_buckets(x, n);
@@ -218,7 +218,7 @@ impl Sketch {
         self.max = self.max.max(other.max);
         self.moments.merge(&other.moments);
         if other.bucketed && !self.bucketed {
-            self.to_buckets();
+            self.switch_to_buckets();
         }
         for &(x, n) in &other.exact {
             self.add_counted(x, n);
