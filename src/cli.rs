@@ -36,6 +36,17 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Solve the allocator only: print and write the plan and its marginal values.
+    Plan {
+        /// Scenario file (.toml or .json).
+        scenario: PathBuf,
+        /// Override a scenario field: path=value (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        /// Results folder (default: output/<scenario name>/plan).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Check scenario files and print a one-screen summary of each.
     Validate {
         /// Scenario files (.toml or .json).
@@ -99,6 +110,11 @@ pub fn main() -> ExitCode {
             options,
             out,
         } => run(&scenario, &options, out.as_deref()),
+        Command::Plan {
+            scenario,
+            sets,
+            out,
+        } => plan(&scenario, &sets, out.as_deref()),
         Command::Validate { files, sets } => validate(&files, &sets),
         Command::Init { name, stdout } => init(&name, stdout),
     };
@@ -259,6 +275,26 @@ fn run(file: &Path, options: &RunOptions, out: Option<&Path>) -> Result<(), Fail
         started.elapsed().as_secs_f64(),
         target.display()
     );
+    Ok(())
+}
+
+fn plan(file: &Path, sets: &[String], out: Option<&Path>) -> Result<(), Failure> {
+    let loaded = scenario::load(file, sets)?;
+    print_warnings(&loaded.warnings);
+    let scenario = &loaded.scenario;
+    let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
+    let target = out.map_or_else(
+        || Path::new("output").join(&scenario.name).join("plan"),
+        Path::to_path_buf,
+    );
+    report::write_plan(&target, scenario, &allocations).map_err(Failure::Runtime)?;
+    for (s, allocation) in &allocations {
+        println!(
+            "{}",
+            terminal::plan_table(scenario, pipeline::strategy_name(scenario, *s), allocation)
+        );
+    }
+    println!("→ {}/", target.display());
     Ok(())
 }
 

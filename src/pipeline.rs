@@ -59,6 +59,31 @@ pub fn policies(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), alloc
     Ok((policies, allocations))
 }
 
+/// Plans every optimised strategy of `scenario`; a scenario without one is planned as if it
+/// had `optimised` within guardrails [0, 1] (strategy index = the number of strategies).
+pub fn plan_all(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
+    let (policies, mut allocations) = policies(scenario)?;
+    if allocations.is_empty() {
+        let open = allocate::Guardrails {
+            min_tech_share: 0.0,
+            max_tech_share: 1.0,
+        };
+        allocations.push((
+            scenario.strategies.len(),
+            allocate::allocate(scenario, &open)?,
+        ));
+    }
+    Ok((policies, allocations))
+}
+
+/// The name of strategy `s`; the implicit plan of [`plan_all`] is called "optimised".
+pub fn strategy_name(scenario: &Scenario, s: usize) -> &str {
+    scenario
+        .strategies
+        .get(s)
+        .map_or("optimised", |strategy| strategy.name.as_str())
+}
+
 /// Plans and simulates `scenario`; `progress` hears the number of trials done.
 pub fn run(
     scenario: &Scenario,

@@ -67,6 +67,28 @@ impl Scenario {
         self.initiatives.iter().position(|i| i.id == id)
     }
 
+    /// Each team's engineer and capacity changes per period from [`Scenario::events`].
+    pub fn event_changes(&self) -> EventChanges {
+        let blank = vec![vec![0.0; self.periods]; self.teams.len()];
+        let mut changes = EventChanges {
+            engineers: blank.clone(),
+            fraction: blank,
+        };
+        for event in &self.events {
+            for &t in event
+                .periods
+                .iter()
+                .filter(|&&t| (1..=self.periods).contains(&t))
+            {
+                match event.change {
+                    CapacityChange::Engineers(n) => changes.engineers[event.team][t - 1] += n,
+                    CapacityChange::Fraction(f) => changes.fraction[event.team][t - 1] += f,
+                }
+            }
+        }
+        changes
+    }
+
     /// Key results of one owner, as (index, key result).
     pub fn key_results_of(&self, owner: Owner) -> impl Iterator<Item = (usize, &KeyResult)> {
         self.key_results
@@ -360,6 +382,14 @@ pub enum CapacityChange {
     Engineers(f64),
     /// Relative change of nominal capacity, e.g. -0.3.
     Fraction(f64),
+}
+
+/// Known capacity changes per team and period, summed over events: `engineers[team][t - 1]`
+/// engineers added and `fraction[team][t - 1]` relative change of nominal capacity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventChanges {
+    pub engineers: Vec<Vec<f64>>,
+    pub fraction: Vec<Vec<f64>>,
 }
 
 /// A named allocation strategy to compare.

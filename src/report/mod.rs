@@ -151,6 +151,21 @@ pub fn write_run(
     dir.commit()
 }
 
+/// Writes `plan.csv` and `marginal_values.csv` of `fulcrum plan` into `target` (atomically).
+pub fn write_plan(
+    target: &Path,
+    scenario: &crate::model::Scenario,
+    allocations: &crate::pipeline::Allocations,
+) -> Result<()> {
+    let dir = OutputDir::create(target)?;
+    dir.write("plan.csv", &tables::plan(scenario, allocations)?)?;
+    dir.write(
+        "marginal_values.csv",
+        &tables::marginal_values(scenario, allocations)?,
+    )?;
+    dir.commit()
+}
+
 /// Writes a file that must not exist yet (fails rather than overwrite).
 pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = fs::OpenOptions::new()

@@ -249,7 +249,7 @@ pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<
                 None => (String::new(), "paydown".to_string()),
             };
             w.write_record([
-                scenario.strategies[*s].name.clone(),
+                crate::pipeline::strategy_name(scenario, *s).to_string(),
                 scenario.teams[work.team].name.clone(),
                 initiative,
                 kind,
@@ -290,6 +290,9 @@ pub fn marginal_values(
                 Marginal::TeamHorizon { team: j } => {
                     ("team_horizon", team(j), String::new(), String::new(), "")
                 }
+                Marginal::Engineer { team: j } => {
+                    ("engineer", team(j), String::new(), String::new(), "")
+                }
                 Marginal::Guardrail {
                     team: j,
                     period,
@@ -313,7 +316,7 @@ pub fn marginal_values(
                 ),
             };
             w.write_record([
-                scenario.strategies[*s].name.clone(),
+                crate::pipeline::strategy_name(scenario, *s).to_string(),
                 kind.to_string(),
                 team,
                 period,

@@ -4,39 +4,8 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use crate::allocate::{Allocation, Bound, Marginal, MarginalValue};
 use crate::model::{Kind, Measure, Owner, Rule, Scenario, Workforce};
-
-/// Expected nominal capacity of team `team` in `period`, before drag and unplanned work:
-/// engineers (with hires ramping in and expected attrition) × days × mean availability, or
-/// the mean of the team's capacity distribution.
-pub fn expected_capacity(scenario: &Scenario, team: usize, period: usize) -> f64 {
-    match &scenario.teams[team].workforce {
-        Workforce::Capacity(d) => d.mean().max(0.0),
-        Workforce::Engineers(staff) => {
-            let mut engineers = staff.engineers;
-            for hire in &staff.hires {
-                if hire.period <= period {
-                    let ramp = f64::from(staff.ramp_periods.max(1));
-                    let since = (period - hire.period + 1) as f64;
-                    let factor = if staff.ramp_periods == 0 {
-                        1.0
-                    } else {
-                        (since / ramp).min(1.0)
-                    };
-                    engineers += hire.engineers * factor;
-                }
-            }
-            let hazard = 1.0
-                - (1.0 - staff.attrition.mean().clamp(0.0, 1.0))
-                    .powf(1.0 / scenario.period_length.per_year());
-            let survival = (1.0 - hazard).powf((period - 1) as f64);
-            engineers
-                * survival
-                * staff.days_per_engineer
-                * staff.availability.mean().clamp(0.0, 1.0)
-        }
-    }
-}
 
 /// The one-screen summary `fulcrum validate` prints for a valid scenario.
 pub fn summary(scenario: &Scenario, file: &Path) -> String {
@@ -70,9 +39,10 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
         "\n  teams{:>31}{:>14}",
         "capacity/period", "debt at start"
     );
+    let expected = crate::allocate::expected::ExpectedWorld::of(s);
     for (j, team) in s.teams.iter().enumerate() {
-        let first = expected_capacity(s, j, 1);
-        let last = expected_capacity(s, j, s.periods);
+        let first = expected.teams[j].nominal[0];
+        let last = expected.teams[j].nominal[s.periods - 1];
         let who = match &team.workforce {
             Workforce::Engineers(staff) => {
                 let hired: f64 = staff.hires.iter().map(|h| h.engineers).sum();
@@ -107,7 +77,7 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
             "\n  {} initiatives: {} (expected effort {:.0} days)",
             kind.as_str(),
             of_kind.len(),
-            effort
+            effort.max(0.0)
         );
         for i in of_kind {
             let mut notes = Vec::new();
@@ -266,6 +236,122 @@ pub fn run_table(scenario: &Scenario, results: &crate::simulate::Results) -> Str
             format!("{:.0} / {:.0}", debt.at(0.50), debt.at(0.90)),
             format!("{:.0} d", incidents.mean),
         );
+    }
+    out
+}
+
+/// What `fulcrum plan` prints: per team and period the planned product / tech / paydown days
+/// and the initiatives worked on, the expected key-result attainment and the marginal values.
+pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "plan for strategy `{strategy}`: expected blended score {:.3}",
+        allocation.expected_score
+    );
+    for (j, team) in scenario.teams.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n  team {}{:>9}{:>8}{:>9}{:>7}{:>8}  initiatives (days)",
+            team.name, "product", "tech", "paydown", "share", "debt"
+        );
+        for t in 1..=scenario.periods {
+            let (mut product, mut tech, mut paydown) = (0.0, 0.0, 0.0);
+            let mut names = Vec::new();
+            for w in allocation
+                .work
+                .iter()
+                .filter(|w| w.team == j && w.period == t)
+            {
+                match w.initiative {
+                    None => paydown += w.days,
+                    Some(i) => {
+                        let initiative = &scenario.initiatives[i];
+                        match initiative.kind {
+                            Kind::Product => product += w.days,
+                            Kind::Tech => tech += w.days,
+                        }
+                        names.push(format!("{} ({:.0})", initiative.id, w.days));
+                    }
+                }
+            }
+            let label = scenario
+                .period_end_date(t)
+                .map_or(format!("period {t:>2}"), |d| format!("{t:>2} {d}"));
+            let _ = writeln!(
+                out,
+                "    {:<16}{:>9.1}{:>8.1}{:>9.1}{:>6.0}%{:>8.0}  {}",
+                label,
+                product,
+                tech,
+                paydown,
+                allocation.plan.share(j, t) * 100.0,
+                allocation.debt[j][t - 1],
+                names.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n  key result              owner       expected attainment"
+    );
+    for (kr, a) in scenario.key_results.iter().zip(&allocation.key_results) {
+        let _ = writeln!(
+            out,
+            "    {:<22}{:<12}{:>8.0}%",
+            kr.id,
+            kr.owner.as_str(),
+            a * 100.0
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n  marginal values (blended score; ×1000 for readability)"
+    );
+    for mv in &allocation.marginal_values {
+        let line = match &mv.of {
+            Marginal::Engineer { team } => format!(
+                "one more engineer on {} for the horizon: {:+.2}",
+                scenario.teams[*team].name,
+                mv.value * 1000.0
+            ),
+            Marginal::TeamHorizon { team } => format!(
+                "one more engineer-day on {} in every period: {:+.3}",
+                scenario.teams[*team].name,
+                mv.value * 1000.0
+            ),
+            Marginal::Deadline { initiative } => format!(
+                "hard deadline of {} costs {:.3} per engineer-day",
+                scenario.initiatives[*initiative].id,
+                mv.value * 1000.0
+            ),
+            _ => continue,
+        };
+        let _ = writeln!(out, "    {line}");
+    }
+    for (bound, word) in [(Bound::Min, "min"), (Bound::Max, "max")] {
+        for (j, team) in scenario.teams.iter().enumerate() {
+            let binding: Vec<&MarginalValue> = allocation
+                .marginal_values
+                .iter()
+                .filter(|mv| {
+                    mv.binding
+                        && matches!(mv.of, Marginal::Guardrail { team: tj, bound: b, .. }
+                            if tj == j && b == bound)
+                })
+                .collect();
+            if !binding.is_empty() {
+                let cost: f64 = binding.iter().map(|mv| mv.value).sum();
+                let _ = writeln!(
+                    out,
+                    "    {word} tech share binds on {} in {} periods: {:.3} per engineer-day \
+                     (summed over those periods)",
+                    team.name,
+                    binding.len(),
+                    cost * 1000.0
+                );
+            }
+        }
     }
     out
 }

@@ -18,7 +18,7 @@
 
 use rand::RngExt;
 
-use crate::model::{CapacityChange, Kind, Measure, Metric, Owner, Scenario, Workforce};
+use crate::model::{Kind, Measure, Metric, Owner, Scenario, Workforce};
 
 use super::policy::Policy;
 use super::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
@@ -297,18 +297,7 @@ impl<'a> Engine<'a> {
             })
             .collect();
         let horizon = scenario.periods;
-        let mut event_engineers = vec![vec![0.0; horizon]; teams];
-        let mut event_capacity = vec![vec![0.0; horizon]; teams];
-        for event in &scenario.events {
-            for &t in &event.periods {
-                if t <= horizon {
-                    match event.change {
-                        CapacityChange::Engineers(n) => event_engineers[event.team][t - 1] += n,
-                        CapacityChange::Fraction(f) => event_capacity[event.team][t - 1] += f,
-                    }
-                }
-            }
-        }
+        let events = scenario.event_changes();
         let mut next = 0;
         let contributions = scenario
             .initiatives
@@ -326,8 +315,8 @@ impl<'a> Engine<'a> {
             recording,
             horizon,
             orders,
-            event_engineers,
-            event_capacity,
+            event_engineers: events.engineers,
+            event_capacity: events.fraction,
             contributions,
             width: PeriodMetric::ALL.len() + scenario.key_results.len(),
         }

@@ -1,0 +1,453 @@
+//! The allocation linear program, built with good_lp (the formulation is documented on
+//! [`crate::allocate`]).
+
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
+
+use super::Guardrails;
+use super::expected::ExpectedWorld;
+use crate::model::{Goal, Kind, Measure, Metric, Owner, Scenario};
+
+/// Weight of the tie-breaking term that prefers earlier progress, relative to a blended score
+/// in [0, 1]: large enough to order otherwise equal plans, too small to trade real score.
+const EARLY: f64 = 1e-3;
+/// Weight of the tie-breaker that prefers less debt, per engineer-day of debt per period.
+const LESS_DEBT: f64 = 1e-9;
+
+/// What a constraint row stands for, so its dual or slack can be reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A team's capacity in a period (rhs in engineer-days).
+    Capacity { team: usize, period: usize },
+    /// Product days ≤ (1 − min share) · capacity.
+    MinShare { team: usize, period: usize },
+    /// Tech and paydown days ≤ max share · capacity.
+    MaxShare { team: usize, period: usize },
+    /// A `must_finish` initiative's hard deadline.
+    Deadline { initiative: usize },
+    /// Everything else (debt recursion, precedence, key results, total work).
+    Structure,
+}
+
+/// Which constraints may be violated, at a price, to find out why a plan is infeasible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The plan: every constraint hard, maximise the blended score.
+    Plan,
+    /// Minimise the engineer-days by which deadlines and capacity fall short; the guardrails
+    /// stay hard when `guardrails` is true and are left out otherwise.
+    Elastic { guardrails: bool },
+}
+
+/// An elastic slack: engineer-days missing to satisfy a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slack {
+    Deadline { initiative: usize },
+    Capacity { team: usize, period: usize },
+}
+
+/// A built program with handles to its variables.
+pub struct Program {
+    pub variables: ProblemVariables,
+    /// Maximised.
+    pub objective: Expression,
+    /// The expected blended score (the objective without tie-breakers).
+    pub score: Expression,
+    pub rows: Vec<(Row, Constraint)>,
+    /// Days on initiative i in period t: `work[i][t - 1]`.
+    pub work: Vec<Vec<Variable>>,
+    /// Paydown, idle days and end-of-period debt per team: `[team][t - 1]`.
+    pub paydown: Vec<Vec<Variable>>,
+    pub idle: Vec<Vec<Variable>>,
+    pub debt: Vec<Vec<Variable>>,
+    pub attainment: Vec<Variable>,
+    /// Whether initiative i is finished by key result k's deadline: (i, k, 0/1 variable).
+    pub finished: Vec<(usize, usize, Variable)>,
+    pub slacks: Vec<(Slack, Variable)>,
+}
+
+/// How the program treats "finished by the key result's deadline".
+#[derive(Clone, Copy, Debug)]
+pub enum Finishing<'a> {
+    /// 0/1 decisions: a key result counts only finished initiatives (a mixed-integer program).
+    Binary,
+    /// Fixed to these values, in [`Program::finished`] order (a pure LP, for the duals).
+    Fixed(&'a [f64]),
+}
+
+/// The tangent of the drag curve at `debt`: (δ(debt), dδ/dD(debt)).
+pub fn drag_tangent(scenario: &Scenario, debt: f64) -> (f64, f64) {
+    let model = &scenario.debt;
+    let d = debt.max(0.0);
+    let slope = if model.drag_max == 0.0 {
+        0.0
+    } else {
+        model.drag_max * model.drag_half / (d + model.drag_half).powi(2)
+    };
+    (model.drag(d), slope)
+}
+
+impl Program {
+    /// Builds the program of `scenario`. `reference[team][t - 1]` is the debt at the start of
+    /// period t around which drag and the multiplicative on-done effects are linearised;
+    /// from period `spill_from[team]` on, the team's product work is done and the max
+    /// guardrail is left out.
+    pub fn build(
+        scenario: &Scenario,
+        world: &ExpectedWorld,
+        guardrails: &Guardrails,
+        reference: &[Vec<f64>],
+        spill_from: &[usize],
+        mode: Mode,
+        finishing: Finishing,
+    ) -> Program {
+        let periods = scenario.periods;
+        let n_teams = scenario.teams.len();
+        let mut vars = ProblemVariables::new();
+        let work: Vec<Vec<Variable>> = world
+            .initiatives
+            .iter()
+            .map(|i| vars.add_vector(variable().min(0.0).max(i.cap.min(i.work)), periods))
+            .collect();
+        let per_team = |vars: &mut ProblemVariables| -> Vec<Vec<Variable>> {
+            (0..n_teams)
+                .map(|_| vars.add_vector(variable().min(0.0), periods))
+                .collect()
+        };
+        let paydown = per_team(&mut vars);
+        let idle = per_team(&mut vars);
+        let debt = per_team(&mut vars);
+        // Debt the clamp at zero forgives (the simulator's max(0, ·)).
+        let forgiven = per_team(&mut vars);
+        let attainment = vars.add_vector(variable().min(0.0).max(1.0), scenario.key_results.len());
+        let mut slacks = Vec::new();
+        let mut rows = Vec::new();
+        let mut finished = Vec::new();
+
+        // Cumulative work of initiative i by the end of period t, as a fraction of its work.
+        let progress = |i: usize, t: usize| -> Expression {
+            let mut e = Expression::with_capacity(t);
+            for x in &work[i][..t] {
+                e.add_mul(1.0 / world.initiatives[i].work, *x);
+            }
+            e
+        };
+        // Debt at the start of period t (end of t − 1) as an expression.
+        let debt_before = |j: usize, t: usize| -> Expression {
+            if t == 1 {
+                Expression::from(world.teams[j].debt_initial)
+            } else {
+                Expression::from(debt[j][t - 2])
+            }
+        };
+
+        let elastic = matches!(mode, Mode::Elastic { .. });
+        let guardrails_on = !matches!(mode, Mode::Elastic { guardrails: false });
+        for (j, team) in world.teams.iter().enumerate() {
+            let mine: Vec<usize> = (0..scenario.initiatives.len())
+                .filter(|&i| scenario.initiatives[i].team == j)
+                .collect();
+            for t in 1..=periods {
+                let k = team.nominal[t - 1];
+                let d_ref = reference[j][t - 1];
+                let (drag, slope) = drag_tangent(scenario, d_ref);
+                let incident_days =
+                    team.base_rate * world.incident_cost * scenario.incidents.debt_sensitivity;
+                // used + idle + (drag + incident load growing with debt) − on-done boosts
+                //   = K·(1 − δ(D̂) + δ'(D̂)·D̂) − base incident load − risk
+                let mut used = Expression::default();
+                for &i in &mine {
+                    used.add_mul(1.0, work[i][t - 1]);
+                }
+                used.add_mul(1.0, paydown[j][t - 1]);
+                let mut load = used.clone();
+                load.add_mul(1.0, idle[j][t - 1]);
+                let mut lhs = load.clone();
+                lhs += (k * slope + incident_days) * debt_before(j, t);
+                let incident_rate_at_ref = team.base_rate
+                    * (1.0 + scenario.incidents.debt_sensitivity * d_ref)
+                    * world.incident_cost;
+                for &i in &mine {
+                    let effect = &world.initiatives[i];
+                    if t > 1 && (effect.capacity != 0.0 || effect.incident_rate != 0.0) {
+                        let per_progress = -k * (1.0 - drag) * effect.capacity
+                            + incident_rate_at_ref * effect.incident_rate;
+                        lhs += per_progress * progress(i, t - 1);
+                    }
+                }
+                if elastic {
+                    let z = vars.add(variable().min(0.0));
+                    slacks.push((Slack::Capacity { team: j, period: t }, z));
+                    lhs.add_mul(-1.0, z);
+                }
+                let rhs = k * (1.0 - drag + slope * d_ref)
+                    - team.base_rate * world.incident_cost
+                    - team.risk[t - 1];
+                rows.push((Row::Capacity { team: j, period: t }, lhs.eq(rhs)));
+
+                // Guardrails on the tech share of this period's capacity.
+                if guardrails_on {
+                    let mut product = Expression::default();
+                    let mut tech = Expression::from(paydown[j][t - 1]);
+                    for &i in &mine {
+                        match scenario.initiatives[i].kind {
+                            Kind::Product => product.add_mul(1.0, work[i][t - 1]),
+                            Kind::Tech => tech.add_mul(1.0, work[i][t - 1]),
+                        }
+                    }
+                    if guardrails.min_tech_share > 0.0 {
+                        let row = product - (1.0 - guardrails.min_tech_share) * load.clone();
+                        rows.push((Row::MinShare { team: j, period: t }, row.leq(0.0)));
+                    }
+                    // Once a team's product work is all done, the simulator spills the unused
+                    // product budget to tech: the max guardrail no longer holds there.
+                    if guardrails.max_tech_share < 1.0 && t < spill_from[j] {
+                        let row = tech - guardrails.max_tech_share * load.clone();
+                        rows.push((Row::MaxShare { team: j, period: t }, row.leq(0.0)));
+                    }
+                }
+
+                // The debt recursion: D(t) = (1 + r)·D(t−1) + a·product − e·paydown + finished debt.
+                let mut recursion = Expression::from(debt[j][t - 1]);
+                recursion -= (1.0 + team.interest) * debt_before(j, t);
+                recursion.add_mul(team.efficiency, paydown[j][t - 1]);
+                recursion.add_mul(-1.0, forgiven[j][t - 1]);
+                for &i in &mine {
+                    let initiative = &world.initiatives[i];
+                    if scenario.initiatives[i].kind == Kind::Product {
+                        recursion.add_mul(-team.accrual, work[i][t - 1]);
+                    }
+                    if initiative.debt != 0.0 {
+                        recursion.add_mul(-initiative.debt / initiative.work, work[i][t - 1]);
+                    }
+                }
+                rows.push((Row::Structure, recursion.eq(0.0)));
+            }
+        }
+
+        for (i, initiative) in scenario.initiatives.iter().enumerate() {
+            let total: Expression = work[i].iter().map(|&x| Expression::from(x)).sum();
+            rows.push((Row::Structure, total.leq(world.initiatives[i].work)));
+            // Precedence: progress may not run ahead of a dependency's progress a period earlier.
+            for &before in &initiative.after {
+                for t in 1..=periods {
+                    let row = progress(i, t) - progress(before, t - 1);
+                    rows.push((Row::Structure, row.leq(0.0)));
+                }
+            }
+            if initiative.must_finish {
+                let deadline = initiative.deadline.unwrap_or(periods).min(periods);
+                let mut row = progress(i, deadline);
+                if elastic {
+                    let sigma = vars.add(variable().min(0.0));
+                    slacks.push((Slack::Deadline { initiative: i }, sigma));
+                    row.add_mul(1.0 / world.initiatives[i].work, sigma);
+                }
+                rows.push((Row::Deadline { initiative: i }, row.geq(1.0)));
+            }
+        }
+
+        for (k, kr) in scenario.key_results.iter().enumerate() {
+            let deadline = kr.deadline.min(periods);
+            match kr.measure {
+                Measure::Delivery { target } => {
+                    // Only finished work counts: a 0/1 "finished by the deadline" per
+                    // contributor, at most its progress.
+                    let mut value = Expression::default();
+                    for (i, initiative) in world.initiatives.iter().enumerate() {
+                        for &(to, v) in &initiative.contributes {
+                            if to == k {
+                                let y = match finishing {
+                                    Finishing::Binary => vars.add(variable().binary()),
+                                    Finishing::Fixed(fixed) => {
+                                        let at = fixed.get(finished.len()).copied().unwrap_or(0.0);
+                                        vars.add(variable().min(at).max(at))
+                                    }
+                                };
+                                finished.push((i, k, y));
+                                let row = Expression::from(y) - progress(i, deadline);
+                                rows.push((Row::Structure, row.leq(0.0)));
+                                value.add_mul(v, y);
+                            }
+                        }
+                    }
+                    rows.push((Row::Structure, (target * attainment[k]).leq(value)));
+                }
+                Measure::Metric { metric, goal, team } => {
+                    let in_scope = |j: usize| team.is_none_or(|only| only == j);
+                    let initial = metric_level_at(scenario, world, metric, &in_scope, |j| {
+                        (world.teams[j].debt_initial, None)
+                    });
+                    let level = metric_expression(
+                        scenario, world, metric, &in_scope, deadline, &debt, reference, &progress,
+                    );
+                    // attainment ≤ 1 − (distance still to go) / (distance at the start)
+                    let (direction, level_goal) = match goal {
+                        Goal::Below(x) => (1.0, x),
+                        Goal::Above(x) => (-1.0, x),
+                    };
+                    let gap = direction * (initial - level_goal);
+                    let scale = if gap > 1e-9 {
+                        gap
+                    } else {
+                        (level_goal.abs() * 0.1).max(1e-3)
+                    };
+                    let row = Expression::from(attainment[k])
+                        + (direction / scale) * (level - level_goal);
+                    rows.push((Row::Structure, row.leq(1.0)));
+                }
+            }
+        }
+
+        let score = blended_expression(scenario, &attainment);
+        let objective = match mode {
+            Mode::Plan => {
+                let mut objective = score.clone();
+                let n = scenario.initiatives.len().max(1) as f64;
+                for (i, xs) in work.iter().enumerate() {
+                    for (t, &x) in xs.iter().enumerate() {
+                        let weight = EARLY * (periods - t) as f64
+                            / (periods as f64 * n * world.initiatives[i].work);
+                        objective.add_mul(weight, x);
+                    }
+                }
+                for j in 0..n_teams {
+                    for t in 0..periods {
+                        objective.add_mul(-LESS_DEBT, debt[j][t]);
+                        objective.add_mul(-LESS_DEBT, forgiven[j][t]);
+                    }
+                }
+                objective
+            }
+            Mode::Elastic { .. } => {
+                let mut objective = Expression::default();
+                for &(_, s) in &slacks {
+                    objective.add_mul(-1.0, s);
+                }
+                objective
+            }
+        };
+        Program {
+            variables: vars,
+            objective,
+            score,
+            rows,
+            work,
+            paydown,
+            idle,
+            debt,
+            attainment,
+            finished,
+            slacks,
+        }
+    }
+}
+
+/// A metric's level over the teams in scope, from each team's debt and (optionally) its
+/// incident and capacity factors.
+fn metric_level_at(
+    scenario: &Scenario,
+    world: &ExpectedWorld,
+    metric: Metric,
+    in_scope: &dyn Fn(usize) -> bool,
+    debt: impl Fn(usize) -> (f64, Option<f64>),
+) -> f64 {
+    let s = scenario.incidents.debt_sensitivity;
+    let (mut level, mut weight) = (0.0, 0.0);
+    for j in (0..world.teams.len()).filter(|&j| in_scope(j)) {
+        let (d, _) = debt(j);
+        let team = &world.teams[j];
+        match metric {
+            Metric::Debt => level += d,
+            Metric::Incidents => level += team.base_rate * (1.0 + s * d),
+            Metric::Drag => {
+                level += scenario.debt.drag(d) * team.nominal[0];
+                weight += team.nominal[0];
+            }
+        }
+    }
+    if metric == Metric::Drag {
+        if weight > 0.0 { level / weight } else { 0.0 }
+    } else {
+        level
+    }
+}
+
+/// The metric's level at the end of `period`, linear in the plan's variables.
+#[allow(clippy::too_many_arguments)]
+fn metric_expression(
+    scenario: &Scenario,
+    world: &ExpectedWorld,
+    metric: Metric,
+    in_scope: &dyn Fn(usize) -> bool,
+    period: usize,
+    debt: &[Vec<Variable>],
+    reference: &[Vec<f64>],
+    progress: &dyn Fn(usize, usize) -> Expression,
+) -> Expression {
+    let s = scenario.incidents.debt_sensitivity;
+    let scope: Vec<usize> = (0..world.teams.len()).filter(|&j| in_scope(j)).collect();
+    let total_nominal: f64 = scope
+        .iter()
+        .map(|&j| world.teams[j].nominal[period - 1])
+        .sum();
+    let mut level = Expression::default();
+    for &j in &scope {
+        let team = &world.teams[j];
+        let d = debt[j][period - 1];
+        match metric {
+            Metric::Debt => level.add_mul(1.0, d),
+            Metric::Incidents => {
+                level += team.base_rate;
+                level.add_mul(team.base_rate * s, d);
+                let d_ref = reference[j]
+                    .get(period)
+                    .copied()
+                    .unwrap_or(reference[j][period - 1]);
+                for (i, initiative) in world.initiatives.iter().enumerate() {
+                    if scenario.initiatives[i].team == j && initiative.incident_rate != 0.0 {
+                        level += team.base_rate
+                            * (1.0 + s * d_ref)
+                            * initiative.incident_rate
+                            * progress(i, period);
+                    }
+                }
+            }
+            Metric::Drag if total_nominal > 0.0 => {
+                let d_ref = reference[j]
+                    .get(period)
+                    .copied()
+                    .unwrap_or(reference[j][period - 1]);
+                let (drag, slope) = drag_tangent(scenario, d_ref);
+                let w = team.nominal[period - 1] / total_nominal;
+                level += w * (drag - slope * d_ref);
+                level.add_mul(w * slope, d);
+            }
+            Metric::Drag => {}
+        }
+    }
+    level
+}
+
+/// blend · (weighted mean product attainment) + (1 − blend) · (technology's), with the same
+/// fallbacks as the simulator's score when one side has no key results.
+fn blended_expression(scenario: &Scenario, attainment: &[Variable]) -> Expression {
+    let side = |owner: Owner| {
+        let total: f64 = scenario
+            .key_results_of(owner)
+            .map(|(_, kr)| kr.weight)
+            .sum();
+        (total > 0.0).then(|| {
+            let mut e = Expression::default();
+            for (k, kr) in scenario.key_results_of(owner) {
+                e.add_mul(kr.weight / total, attainment[k]);
+            }
+            e
+        })
+    };
+    match (side(Owner::Product), side(Owner::Technology)) {
+        (Some(p), Some(t)) => scenario.blend * p + (1.0 - scenario.blend) * t,
+        (Some(p), None) => p,
+        (None, Some(t)) => t,
+        (None, None) => Expression::default(),
+    }
+}

@@ -1,0 +1,89 @@
+//! Running the program: a simplex solver for the plan (a vertex: crisp, few initiatives in
+//! flight), Clarabel for the duals (the marginal values).
+
+use std::collections::HashMap;
+
+use good_lp::solvers::{DualValues, ResolutionError, SolutionWithDual};
+use good_lp::{Solution, SolverModel, Variable, clarabel};
+
+use super::PlanError;
+use super::program::{Program, Row};
+
+/// Variable values of a solved program.
+#[derive(Debug, Default)]
+pub struct Values(HashMap<Variable, f64>);
+
+impl Values {
+    /// The value of `v` (0 for a variable the solver never saw).
+    pub fn get(&self, v: Variable) -> f64 {
+        self.0.get(&v).copied().unwrap_or(0.0)
+    }
+}
+
+/// Solves `program` with the simplex solver (microlp, or HiGHS with the `highs` feature).
+pub fn vertex(program: &Program) -> Result<Values, PlanError> {
+    let problem = program
+        .variables
+        .clone()
+        .maximise(program.objective.clone());
+    #[cfg(feature = "highs")]
+    let mut model = problem.using(good_lp::highs);
+    #[cfg(not(feature = "highs"))]
+    let mut model = problem.using(good_lp::microlp);
+    for (_, row) in &program.rows {
+        model.add_constraint(row.clone());
+    }
+    let solution = model.solve().map_err(resolution_error)?;
+    let values = program
+        .variables
+        .iter_variables_with_def()
+        .map(|(v, _)| (v, solution.value(v)))
+        .collect();
+    Ok(Values(values))
+}
+
+/// The dual value of every row, solving `program` with Clarabel (an interior-point solver
+/// that reports them). Each is the change of the objective per unit of the row's right-hand
+/// side.
+pub fn duals(program: &Program) -> Result<Vec<(Row, f64)>, PlanError> {
+    let mut model = program
+        .variables
+        .clone()
+        .maximise(program.objective.clone())
+        .using(clarabel);
+    let references: Vec<_> = program
+        .rows
+        .iter()
+        .map(|(_, row)| model.add_constraint(row.clone()))
+        .collect();
+    let mut solution = model.solve().map_err(resolution_error)?;
+    // Clarabel reports an unbounded program as solved: check its status ourselves.
+    use good_lp::solvers::clarabel::ClarabelSolution;
+    let status = ClarabelSolution::inner(&solution).status;
+    if matches!(
+        status,
+        ::clarabel::solver::SolverStatus::DualInfeasible
+            | ::clarabel::solver::SolverStatus::AlmostDualInfeasible
+    ) {
+        return Err(PlanError::Unbounded(
+            "the interior-point solver found no finite optimum".into(),
+        ));
+    }
+    let dual = solution.compute_dual();
+    Ok(program
+        .rows
+        .iter()
+        .zip(references)
+        .map(|((row, _), r)| (*row, dual.dual(r)))
+        .collect())
+}
+
+fn resolution_error(error: ResolutionError) -> PlanError {
+    match error {
+        ResolutionError::Infeasible => PlanError::Infeasible(Vec::new()),
+        ResolutionError::Unbounded => PlanError::Unbounded(
+            "the objective can grow without limit; some variable lacks a bound".into(),
+        ),
+        other => PlanError::Solver(other.to_string()),
+    }
+}
