@@ -27,7 +27,10 @@ fn main() {
 fn scenario() -> &'static Scenario {
     static SCENARIO: OnceLock<Scenario> = OnceLock::new();
     SCENARIO.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/enterprise-portfolio.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/enterprise-portfolio.toml"
+        );
         fulcrum::scenario::load(std::path::Path::new(path), &[])
             .expect("the example loads")
             .scenario
@@ -66,11 +69,23 @@ fn kernel(bencher: Bencher) {
 fn kernel_trial(s: &Scenario, trial: u64) -> (f64, f64) {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(trial);
     let teams = s.teams.len();
-    let debt0: Vec<f64> = s.teams.iter().map(|t| t.debt_initial.sample(&mut rng)).collect();
-    let interest: Vec<f64> = (0..teams).map(|_| s.debt.interest.sample(&mut rng)).collect();
-    let accrual: Vec<f64> = (0..teams).map(|_| s.debt.accrual.sample(&mut rng)).collect();
-    let efficiency: Vec<f64> = (0..teams).map(|_| s.debt.paydown_efficiency.sample(&mut rng)).collect();
-    let base: Vec<f64> = (0..teams).map(|_| s.incidents.base_rate.sample(&mut rng)).collect();
+    let debt0: Vec<f64> = s
+        .teams
+        .iter()
+        .map(|t| t.debt_initial.sample(&mut rng))
+        .collect();
+    let interest: Vec<f64> = (0..teams)
+        .map(|_| s.debt.interest.sample(&mut rng))
+        .collect();
+    let accrual: Vec<f64> = (0..teams)
+        .map(|_| s.debt.accrual.sample(&mut rng))
+        .collect();
+    let efficiency: Vec<f64> = (0..teams)
+        .map(|_| s.debt.paydown_efficiency.sample(&mut rng))
+        .collect();
+    let base: Vec<f64> = (0..teams)
+        .map(|_| s.incidents.base_rate.sample(&mut rng))
+        .collect();
     let work: Vec<f64> = s
         .initiatives
         .iter()
@@ -103,7 +118,9 @@ fn kernel_trial(s: &Scenario, trial: u64) -> (f64, f64) {
                 let capacity = nominal * (1.0 - s.debt.drag(debt[j]));
                 let lambda = base[j] * (1.0 + s.incidents.debt_sensitivity * debt[j]);
                 let incidents = poisson_quantile(rng.random::<f64>(), lambda);
-                let unplanned: f64 = (0..incidents).map(|_| s.incidents.cost.sample(&mut rng)).sum();
+                let unplanned: f64 = (0..incidents)
+                    .map(|_| s.incidents.cost.sample(&mut rng))
+                    .sum();
                 let planned = (capacity - unplanned).max(0.0);
                 let mut budgets = [(1.0 - share) * planned, share * planned];
                 let mut product_days = 0.0;
@@ -116,9 +133,9 @@ fn kernel_trial(s: &Scenario, trial: u64) -> (f64, f64) {
                         if !init.after.iter().all(|&d| done[d] > 0 && done[d] < t) {
                             continue;
                         }
-                        let cap = init
-                            .max_engineers
-                            .map_or(f64::INFINITY, |m| m * staff.days_per_engineer * availability);
+                        let cap = init.max_engineers.map_or(f64::INFINITY, |m| {
+                            m * staff.days_per_engineer * availability
+                        });
                         let take = remaining[i].min(cap).min(budgets[slot]);
                         remaining[i] -= take;
                         budgets[slot] -= take;
