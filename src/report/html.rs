@@ -42,7 +42,7 @@ table { border-collapse: collapse; margin: 0.8em 0; font-variant-numeric: tabula
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: right; }
 th { background: #f4f4f4; }
 th:first-child, td:first-child { text-align: left; }
-td.text { text-align: left; }
+td.text, th.text { text-align: left; }
 figure { margin: 1.5em 0; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #444; margin-top: 0.4em; }
@@ -190,7 +190,7 @@ fn key_results(h: &mut String, scenario: &Scenario, results: &Results) {
         let _ = writeln!(h, "<p>The scenario has no key results.</p>");
         return;
     }
-    h.push_str("<table>\n<tr><th>key result</th><th>owner</th><th>goal</th><th>deadline</th>");
+    h.push_str("<table>\n<tr><th>key result</th><th class=\"text\">owner</th><th class=\"text\">goal</th><th>deadline</th>");
     strategy_headers(h, results);
     h.push_str("</tr>\n");
     for (k, kr) in scenario.key_results.iter().enumerate() {
@@ -261,7 +261,7 @@ fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
         let worst = |p: &[f64]| p.iter().copied().fold(f64::INFINITY, f64::min);
         worst(&a.1).total_cmp(&worst(&b.1)).then(a.0.cmp(&b.0))
     });
-    h.push_str("<table>\n<tr><th>initiative</th><th>team</th><th>kind</th><th>deadline</th>");
+    h.push_str("<table>\n<tr><th>initiative</th><th class=\"text\">team</th><th class=\"text\">kind</th><th>deadline</th>");
     strategy_headers(h, results);
     h.push_str("</tr>\n");
     for (i, p) in rows {
@@ -371,7 +371,7 @@ fn comparison(h: &mut String, results: &Results) {
         escape(&results.strategies[0])
     );
     h.push_str(
-        "<table>\n<tr><th>strategy</th><th>metric</th><th>mean difference</th><th>95% CI</th>\
+        "<table>\n<tr><th>strategy</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th>\
          <th>P(higher)</th></tr>\n",
     );
     let metrics = [

@@ -598,6 +598,7 @@ where
     }
     // Bars keep a readable thickness in pixels whatever the number of rows.
     let half = (9.0 / row_px).min(0.3);
+    let tick_half = (14.0 / row_px).min(0.42);
     for (i, row) in chart.rows.iter().enumerate() {
         let y = (n - i) as f64;
         if let Some((a, b)) = row.outer {
@@ -628,7 +629,7 @@ where
             match m.swatch {
                 Swatch::Tick => {
                     ctx.draw_series(std::iter::once(PathElement::new(
-                        vec![(m.at, y - 0.42), (m.at, y + 0.42)],
+                        vec![(m.at, y - tick_half), (m.at, y + tick_half)],
                         m.colour.stroke_width(3),
                     )))?;
                 }
