@@ -1,6 +1,8 @@
 //! Everything fulcrum writes: CSV tables, plots, the HTML report and terminal text. The only
 //! code that writes files; each run's files appear all at once or not at all.
 
+pub mod html;
+pub mod plots;
 pub mod tables;
 pub mod terminal;
 
@@ -145,6 +147,9 @@ pub fn write_run(
             &tables::marginal_values(scenario, &output.allocations)?,
         )?;
     }
+    let plots = plots::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
+    let page = html::render(scenario, results, &output.allocations, &plots, info);
+    dir.write("report.html", page.as_bytes())?;
     let mut json = serde_json::to_vec_pretty(info)?;
     json.push(b'\n');
     dir.write("run.json", &json)?;

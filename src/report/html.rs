@@ -1,0 +1,442 @@
+//! `report.html`: one self-contained page per run (inline SVG and CSS, nothing fetched from
+//! anywhere) with the scenario's question, the headline tables and every chart.
+//!
+//! Only deterministic inputs go in: the run's timings and thread count stay in `run.json`, so
+//! the same scenario, seed and trials give the same bytes.
+
+use std::fmt::Write;
+
+use crate::allocate::{Allocation, Marginal};
+use crate::model::{Measure, Owner, Scenario};
+use crate::simulate::{Results, SummaryMetric};
+
+use super::RunInfo;
+use super::plots::Plot;
+
+/// Below this chance of meeting its deadline (under any strategy) an initiative is at risk.
+pub const AT_RISK: f64 = 0.5;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif;
+       max-width: 1320px; margin: 2em auto; padding: 0 1.5em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.8em; margin-bottom: 0.2em; }
+h2 { font-size: 1.35em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+p.question { font-size: 1.2em; color: #444; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.8em 0; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: right; }
+th { background: #f4f4f4; }
+th:first-child, td:first-child { text-align: left; }
+td.text, th.text { text-align: left; }
+figure { margin: 1.5em 0; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #444; margin-top: 0.4em; }
+.muted { color: #777; }
+.low { color: #b00; font-weight: 600; }
+";
+
+fn pct(p: f64) -> String {
+    if p.is_nan() {
+        "–".into()
+    } else {
+        format!("{:.0}%", p * 100.0)
+    }
+}
+
+fn signed(x: f64, digits: usize) -> String {
+    format!("{x:+.digits$}")
+}
+
+/// The whole page.
+pub fn render(
+    scenario: &Scenario,
+    results: &Results,
+    allocations: &[(usize, Allocation)],
+    plots: &[Plot],
+    info: &RunInfo,
+) -> String {
+    let mut h = String::new();
+    let title = escape(&scenario.name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} — fulcrum report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    );
+    let _ = writeln!(h, "<h1>{title}</h1>");
+    let question = scenario.question.as_deref().unwrap_or(&scenario.name);
+    let _ = writeln!(h, "<p class=\"question\">{}</p>", escape(question));
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">{} trials, seed {}, {} periods of {}{}; blend {:.0}% product, {:.0}% technology.</p>",
+        info.trials,
+        info.seed,
+        scenario.periods,
+        scenario.period_length,
+        match (scenario.start, scenario.period_end_date(scenario.periods)) {
+            (Some(a), Some(b)) => format!(" ({a} to {b})"),
+            _ => String::new(),
+        },
+        scenario.blend * 100.0,
+        (1.0 - scenario.blend) * 100.0
+    );
+
+    headline(&mut h, scenario, results);
+
+    let _ = writeln!(h, "<h2>Charts</h2>");
+    for plot in plots {
+        let _ = writeln!(
+            h,
+            "<figure id=\"{}\">\n{}\n<figcaption><strong>{}.</strong> {} \
+             <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
+            escape(plot.stem.trim_start_matches("plots/")),
+            strip_xml_prolog(&plot.svg),
+            escape(&plot.title),
+            escape(&plot.caption),
+            escape(&plot.stem),
+            escape(&plot.stem)
+        );
+    }
+
+    key_results(&mut h, scenario, results);
+    at_risk(&mut h, scenario, results);
+    if !allocations.is_empty() {
+        marginal_values(&mut h, scenario, allocations);
+    }
+    if results.strategies.len() > 1 {
+        comparison(&mut h, results);
+    }
+    settings(&mut h, info);
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// Inline SVG must not carry an XML declaration.
+fn strip_xml_prolog(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// The headline table: the same content as the terminal's run table.
+fn headline(h: &mut String, scenario: &Scenario, results: &Results) {
+    use SummaryMetric as M;
+    let _ = writeln!(h, "<h2>Strategies</h2>");
+    let _ = writeln!(
+        h,
+        "<table>\n<tr><th>strategy</th><th>blended score</th><th>P10–P90</th>\
+         <th>vs first (95% CI)</th><th>P(all product KRs)</th><th>final debt P50 / P90</th>\
+         <th>incident days</th></tr>"
+    );
+    let has_product = scenario.key_results_of(Owner::Product).next().is_some();
+    for (s, name) in results.strategies.iter().enumerate() {
+        let score = results.summary(s, M::BlendedScore);
+        let debt = results.summary(s, M::FinalDebt);
+        let versus = if s == 0 {
+            "baseline".to_string()
+        } else {
+            let d = results.paired(s, M::BlendedScore);
+            format!("{} ± {:.3}", signed(d.mean, 3), (d.ci95.1 - d.ci95.0) / 2.0)
+        };
+        let product = if has_product {
+            pct(results.summary(s, M::AllProductKrsMet).mean)
+        } else {
+            "–".into()
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{:.3}</td><td>{:.2}–{:.2}</td><td>{}</td><td>{}</td>\
+             <td>{:.0} / {:.0}</td><td>{:.0}</td></tr>",
+            escape(name),
+            score.mean,
+            score.at(0.10),
+            score.at(0.90),
+            escape(&versus),
+            product,
+            debt.at(0.50),
+            debt.at(0.90),
+            results.summary(s, M::IncidentDays).mean
+        );
+    }
+    let _ = writeln!(h, "</table>");
+}
+
+fn strategy_headers(h: &mut String, results: &Results) {
+    for name in &results.strategies {
+        let _ = write!(h, "<th>{}</th>", escape(name));
+    }
+}
+
+/// Probability of meeting each key result, per strategy.
+fn key_results(h: &mut String, scenario: &Scenario, results: &Results) {
+    let _ = writeln!(h, "<h2>Key results: probability met at the deadline</h2>");
+    if scenario.key_results.is_empty() {
+        let _ = writeln!(h, "<p>The scenario has no key results.</p>");
+        return;
+    }
+    h.push_str("<table>\n<tr><th>key result</th><th class=\"text\">owner</th><th class=\"text\">goal</th><th>deadline</th>");
+    strategy_headers(h, results);
+    h.push_str("</tr>\n");
+    for (k, kr) in scenario.key_results.iter().enumerate() {
+        let goal = match &kr.measure {
+            Measure::Delivery { target } => format!("value ≥ {target}"),
+            Measure::Metric { metric, goal, team } => {
+                let side = match goal {
+                    crate::model::Goal::Below(x) => format!("≤ {x}"),
+                    crate::model::Goal::Above(x) => format!("≥ {x}"),
+                };
+                let scope =
+                    team.map_or(String::new(), |j| format!(" ({})", scenario.teams[j].name));
+                format!("{}{scope} {side}", metric.as_str())
+            }
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td>",
+            escape(&kr.id),
+            kr.owner.as_str(),
+            escape(&goal),
+            kr.deadline
+        );
+        for s in 0..results.strategies.len() {
+            let st = results.key_result(s, k);
+            let _ = write!(
+                h,
+                "<td title=\"mean attainment {:.2}\">{}</td>",
+                st.attainment.mean,
+                pct(st.p_met)
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+/// Initiatives whose deadline is likely missed under at least one strategy.
+fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
+    let _ = writeln!(
+        h,
+        "<h2>Initiatives at risk</h2>\n<p>Initiatives with less than a {} chance of finishing by \
+         their deadline under at least one strategy.</p>",
+        pct(AT_RISK)
+    );
+    let mut rows: Vec<(usize, Vec<f64>)> = scenario
+        .initiatives
+        .iter()
+        .enumerate()
+        .filter_map(|(i, initiative)| {
+            initiative.deadline?;
+            let p: Vec<f64> = (0..results.strategies.len())
+                .map(|s| {
+                    results
+                        .initiative(s, i, initiative.deadline)
+                        .p_by_deadline
+                        .unwrap_or(f64::NAN)
+                })
+                .collect();
+            p.iter().any(|&x| x < AT_RISK).then_some((i, p))
+        })
+        .collect();
+    if rows.is_empty() {
+        let _ = writeln!(h, "<p>None.</p>");
+        return;
+    }
+    rows.sort_by(|a, b| {
+        let worst = |p: &[f64]| p.iter().copied().fold(f64::INFINITY, f64::min);
+        worst(&a.1).total_cmp(&worst(&b.1)).then(a.0.cmp(&b.0))
+    });
+    h.push_str("<table>\n<tr><th>initiative</th><th class=\"text\">team</th><th class=\"text\">kind</th><th>deadline</th>");
+    strategy_headers(h, results);
+    h.push_str("</tr>\n");
+    for (i, p) in rows {
+        let initiative = &scenario.initiatives[i];
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td>",
+            escape(&initiative.id),
+            escape(&scenario.teams[initiative.team].name),
+            initiative.kind.as_str(),
+            initiative
+                .deadline
+                .map_or(String::new(), |d| match scenario.period_end_date(d) {
+                    Some(date) => format!("{d} ({date})"),
+                    None => d.to_string(),
+                })
+        );
+        for x in p {
+            let class = if x < AT_RISK { " class=\"low\"" } else { "" };
+            let _ = write!(h, "<td{class}>{}</td>", pct(x));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+/// The allocator's marginal values: per team over the horizon, then binding constraints.
+fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, Allocation)]) {
+    let _ = writeln!(
+        h,
+        "<h2>Marginal values</h2>\n<p>Change of the expected blended score per extra \
+         engineer-day, from the allocator's plan (expected values, not simulated).</p>"
+    );
+    for (s, allocation) in allocations {
+        let _ = writeln!(
+            h,
+            "<h3>{} (planned score {:.3})</h3>",
+            escape(&scenario.strategies[*s].name),
+            allocation.expected_score
+        );
+        let mut rows: Vec<(String, f64, bool)> = allocation
+            .marginal_values
+            .iter()
+            .filter_map(|mv| {
+                let what = match &mv.of {
+                    Marginal::TeamHorizon { team } => {
+                        format!(
+                            "one engineer-day for {} over the horizon",
+                            scenario.teams[*team].name
+                        )
+                    }
+                    Marginal::Capacity { .. } => return None,
+                    Marginal::Guardrail {
+                        team,
+                        period,
+                        bound,
+                    } => format!(
+                        "{} tech share of {} in period {period}",
+                        match bound {
+                            crate::allocate::Bound::Min => "minimum",
+                            crate::allocate::Bound::Max => "maximum",
+                        },
+                        scenario.teams[*team].name
+                    ),
+                    Marginal::Deadline { initiative } => {
+                        format!("deadline of {}", scenario.initiatives[*initiative].id)
+                    }
+                };
+                let keep = matches!(mv.of, Marginal::TeamHorizon { .. }) || mv.binding;
+                keep.then_some((what, mv.value, mv.binding))
+            })
+            .collect();
+        rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+        let total = rows.len();
+        rows.truncate(20);
+        h.push_str(
+            "<table>\n<tr><th>what</th><th>score per engineer-day</th><th>binding</th></tr>\n",
+        );
+        for (what, value, binding) in &rows {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{:.5}</td><td>{}</td></tr>",
+                escape(what),
+                value,
+                if *binding { "yes" } else { "no" }
+            );
+        }
+        h.push_str("</table>\n");
+        if total > rows.len() {
+            let _ = writeln!(
+                h,
+                "<p class=\"muted\">The 20 largest of {total}; all are in marginal_values.csv.</p>"
+            );
+        }
+    }
+}
+
+/// Paired differences from the first strategy.
+fn comparison(h: &mut String, results: &Results) {
+    use SummaryMetric as M;
+    let _ = writeln!(
+        h,
+        "<h2>Comparison with {}</h2>\n<p>Each strategy minus {}, paired trial by trial on the \
+         same sampled worlds (common random numbers): mean difference, its 95% confidence \
+         interval, and the share of trials in which the difference is positive.</p>",
+        escape(&results.strategies[0]),
+        escape(&results.strategies[0])
+    );
+    h.push_str(
+        "<table>\n<tr><th>strategy</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th>\
+         <th>P(higher)</th></tr>\n",
+    );
+    let metrics = [
+        (M::BlendedScore, 3),
+        (M::ProductScore, 3),
+        (M::TechnologyScore, 3),
+        (M::FinalDebt, 0),
+        (M::IncidentDays, 0),
+        (M::InitiativesDone, 2),
+    ];
+    for (s, name) in results.strategies.iter().enumerate().skip(1) {
+        for (metric, digits) in metrics {
+            let d = results.paired(s, metric);
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{} … {}</td><td>{}</td></tr>",
+                escape(name),
+                metric.name(),
+                signed(d.mean, digits),
+                signed(d.ci95.0, digits),
+                signed(d.ci95.1, digits),
+                pct(d.p_positive)
+            );
+        }
+    }
+    h.push_str("</table>\n");
+}
+
+fn settings(h: &mut String, info: &RunInfo) {
+    let _ = writeln!(h, "<h2>Settings</h2>\n<table>");
+    let mut row = |k: &str, v: String| {
+        let _ = writeln!(
+            h,
+            "<tr><td>{k}</td><td class=\"text\">{}</td></tr>",
+            escape(&v)
+        );
+    };
+    row("fulcrum version", info.fulcrum_version.clone());
+    row("scenario", info.scenario.clone());
+    row("scenario file", info.scenario_file.clone());
+    row("scenario hash", info.scenario_hash.clone());
+    row(
+        "overrides",
+        if info.overrides.is_empty() {
+            "none".into()
+        } else {
+            info.overrides.join(" ")
+        },
+    );
+    row("seed", info.seed.to_string());
+    row("trials", info.trials.to_string());
+    row("periods", info.periods.to_string());
+    row("strategies", info.strategies.join(", "));
+    h.push_str("</table>\n<p class=\"muted\">Timings and thread count are in run.json.</p>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<b>\"R&D\" 'x'</b>"),
+            "&lt;b&gt;&quot;R&amp;D&quot; &#39;x&#39;&lt;/b&gt;"
+        );
+    }
+}
