@@ -293,13 +293,15 @@ fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, A
     let _ = writeln!(
         h,
         "<h2>Marginal values</h2>\n<p>Change of the expected blended score per extra \
-         engineer-day, from the allocator's plan (expected values, not simulated).</p>"
+         engineer-day (per engineer where it says so), from the allocator's plan (expected \
+         values, not simulated). Guardrails and deadlines: score lost per engineer-day they \
+         take.</p>"
     );
     for (s, allocation) in allocations {
         let _ = writeln!(
             h,
             "<h3>{} (planned score {:.3})</h3>",
-            escape(&scenario.strategies[*s].name),
+            escape(crate::pipeline::strategy_name(scenario, *s)),
             allocation.expected_score
         );
         let mut rows: Vec<(String, f64, bool)> = allocation
@@ -309,7 +311,13 @@ fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, A
                 let what = match &mv.of {
                     Marginal::TeamHorizon { team } => {
                         format!(
-                            "one engineer-day for {} over the horizon",
+                            "one more engineer-day for {} in every period",
+                            scenario.teams[*team].name
+                        )
+                    }
+                    Marginal::Engineer { team } => {
+                        format!(
+                            "one more engineer on {} for the whole horizon",
                             scenario.teams[*team].name
                         )
                     }
@@ -330,7 +338,10 @@ fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, A
                         format!("deadline of {}", scenario.initiatives[*initiative].id)
                     }
                 };
-                let keep = matches!(mv.of, Marginal::TeamHorizon { .. }) || mv.binding;
+                let keep = matches!(
+                    mv.of,
+                    Marginal::TeamHorizon { .. } | Marginal::Engineer { .. }
+                ) || mv.binding;
                 keep.then_some((what, mv.value, mv.binding))
             })
             .collect();
@@ -338,7 +349,7 @@ fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, A
         let total = rows.len();
         rows.truncate(20);
         h.push_str(
-            "<table>\n<tr><th>what</th><th>score per engineer-day</th><th>binding</th></tr>\n",
+            "<table>\n<tr><th>what</th><th>change of blended score</th><th>binding</th></tr>\n",
         );
         for (what, value, binding) in &rows {
             let _ = writeln!(

@@ -1078,7 +1078,12 @@ pub fn write_all(
     )?;
 
     for (n, (s, allocation)) in allocations.iter().enumerate() {
-        let chart = plan_chart(scenario, &scenario.strategies[*s].name, allocation, &axis);
+        let chart = plan_chart(
+            scenario,
+            crate::pipeline::strategy_name(scenario, *s),
+            allocation,
+            &axis,
+        );
         let stem = if allocations.len() == 1 {
             "plots/plan".to_string()
         } else {
