@@ -23,7 +23,8 @@
 //!   product budget spill to tech, so the max guardrail is stricter here than in execution.
 //! * **Work and precedence:** Σₜ xᵢₜ ≤ Wᵢ; for i after b: Fᵢₜ ≤ F_b,ₜ₋₁.
 //! * **Hard deadlines** (`must_finish`): Fᵢ,deadline ≥ 1.
-//! * **Key results:** delivery: target·aₖ ≤ Σᵢ valueᵢₖ·Fᵢ,deadline; metric: aₖ ≤ 1 −
+//! * **Key results:** delivery: target·aₖ ≤ Σᵢ valueᵢₖ·yᵢₖ with yᵢₖ ∈ {0, 1} ≤ Fᵢ,deadline
+//!   (only finished work counts); metric: aₖ ≤ 1 −
 //!   (level − goal)/(initial − goal) with the level (debt, incident rate, or drag by its
 //!   tangent) linear in D at the deadline.
 //! * **Objective:** the blended score blend·Σ_product wₖaₖ/Σw + (1 − blend)·Σ_tech wₖaₖ/Σw,
@@ -34,13 +35,23 @@
 //! curve: the program never overstates capacity, and the error K·(δ̃(D) − δ(D)) is second
 //! order in D − D̂. The program is solved three times, each time re-centring D̂ on the
 //! previous plan's debt path, so the error is that of the final plan's deviation from its
-//! own path (in the examples, well under 1% of capacity). The accrual effect of on-done
-//! (a product of two decisions) is left out; partial progress earns proportional KR credit
-//! where the simulator credits only finished work: the plan is an optimistic relaxation,
-//! which is why `run` checks it under uncertainty.
+//! own path. The accrual effect of on-done (a product of two decisions) is left out, and
+//! precedence on progress lets a dependant start while its dependency is still under way:
+//! the plan is a deterministic approximation, which is why `run` checks it under
+//! uncertainty.
 //!
-//! The plan is solved with microlp's simplex (a vertex: few initiatives in flight at once);
-//! the marginal values are Clarabel's duals of the same program. An infeasible program is
+//! **Guardrails as executed.** The simulator offers product work (1 − share) of capacity and
+//! spills what product cannot use to tech. So the max guardrail holds only while a team has
+//! product work left: the program is re-solved with it dropped from the period after the
+//! previous solution finishes the team's product work.
+//!
+//! Delivery key results count only finished work: a 0/1 "finished by the deadline" per
+//! contributing initiative makes the plan a small mixed-integer program, solved by microlp's
+//! branch and bound (a vertex: few initiatives in flight at once). Each initiative's work is
+//! planned at its 80th percentile ([`expected::PLANNING_QUANTILE`]), a buffer where the work
+//! is uncertain. The marginal values are Clarabel's duals of the LP relaxation (finishing
+//! counted in proportion to progress) at the same linearisation: the average score an
+//! engineer-day buys, where the integer program's answer would jump in steps. An infeasible program is
 //! explained by an elastic re-solve that minimises the engineer-days by which deadlines and
 //! capacity fall short.
 
@@ -164,7 +175,7 @@ impl fmt::Display for Marginal {
 /// Re-centrings of the drag tangent (see the module docs).
 const LINEARISATIONS: usize = 3;
 /// Duals smaller than this are tie-breaker noise, not a binding constraint.
-const BINDING: f64 = 1e-6;
+const BINDING: f64 = 1e-5;
 /// Planned amounts below this many engineer-days are left out of [`Allocation::work`].
 const NEGLIGIBLE: f64 = 1e-6;
 
@@ -177,6 +188,7 @@ pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocati
         .map(|t| vec![t.debt_initial; scenario.periods])
         .collect();
     let mut spill_from = vec![scenario.periods + 1; scenario.teams.len()];
+    let no_extra = vec![0.0; scenario.teams.len()];
     let mut solved = None;
     for _ in 0..LINEARISATIONS {
         let program = Program::build(
@@ -185,6 +197,7 @@ pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocati
             guardrails,
             &reference,
             &spill_from,
+            &no_extra,
             Mode::Plan,
             Finishing::Binary,
         );
@@ -206,25 +219,57 @@ pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocati
         solved = Some((program, values));
     }
     let (program, values) = solved.expect("at least one linearisation");
-    // Duals of the LP with the finishing decisions fixed at the plan's.
-    let decisions: Vec<f64> = program
-        .finished
-        .iter()
-        .map(|&(_, _, y)| values.get(y).round())
-        .collect();
-    let fixed = Program::build(
+    // Marginal values: duals of the LP relaxation at the same linearisation.
+    let relaxed = Program::build(
         scenario,
         &world,
         guardrails,
         &reference,
         &spill_from,
+        &no_extra,
         Mode::Plan,
-        Finishing::Fixed(&decisions),
+        Finishing::Relaxed,
     );
-    let duals = solve::duals(&fixed)?;
-    Ok(extract(
-        scenario, &world, guardrails, &program, &values, &duals,
-    ))
+    let duals = solve::duals(&relaxed)?;
+    let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
+
+    // Team-level values by re-solving: a capacity dual is ambiguous where the plan sits on a
+    // corner (e.g. a cap and capacity binding at once), a finite difference is not.
+    let score_with = |extra: &[f64], finishing: Finishing| -> Result<f64, PlanError> {
+        let program = Program::build(
+            scenario,
+            &world,
+            guardrails,
+            &reference,
+            &spill_from,
+            extra,
+            Mode::Plan,
+            finishing,
+        );
+        let values = solve::vertex(&program)?;
+        Ok(evaluate(&program.score, &values))
+    };
+    let relaxed_score = score_with(&no_extra, Finishing::Relaxed)?;
+    for (j, team) in world.teams.iter().enumerate() {
+        let mut extra = no_extra.clone();
+        extra[j] = 1.0;
+        let value = score_with(&extra, Finishing::Relaxed)? - relaxed_score;
+        allocation.marginal_values.push(MarginalValue {
+            of: Marginal::TeamHorizon { team: j },
+            value,
+            binding: value.abs() > BINDING,
+        });
+        if let Some(days) = team.per_engineer {
+            extra[j] = days;
+            let value = score_with(&extra, Finishing::Binary)? - allocation.expected_score;
+            allocation.marginal_values.push(MarginalValue {
+                of: Marginal::Engineer { team: j },
+                value,
+                binding: value.abs() > BINDING,
+            });
+        }
+    }
+    Ok(allocation)
 }
 
 /// The first period after each team's planned product work is all done (horizon + 1 if
@@ -348,15 +393,9 @@ fn extract(
     });
 
     let mut marginal_values = Vec::new();
-    let mut horizon = vec![0.0; scenario.teams.len()];
-    let mut engineer = vec![0.0; scenario.teams.len()];
     for &(row, dual) in duals {
         let (of, value) = match row {
-            Row::Capacity { team, period } => {
-                horizon[team] += dual;
-                engineer[team] += dual * world.teams[team].per_engineer.unwrap_or(0.0);
-                (Marginal::Capacity { team, period }, dual)
-            }
+            Row::Capacity { team, period } => (Marginal::Capacity { team, period }, dual),
             Row::MinShare { team, period } | Row::MaxShare { team, period } => {
                 if dual.abs() <= BINDING {
                     continue;
@@ -387,21 +426,6 @@ fn extract(
             value,
         });
     }
-    for (team, value) in horizon.into_iter().enumerate() {
-        marginal_values.push(MarginalValue {
-            of: Marginal::TeamHorizon { team },
-            value,
-            binding: value.abs() > BINDING,
-        });
-        if world.teams[team].per_engineer.is_some() {
-            marginal_values.push(MarginalValue {
-                of: Marginal::Engineer { team },
-                value: engineer[team],
-                binding: engineer[team].abs() > BINDING,
-            });
-        }
-    }
-
     Allocation {
         plan: Plan { tech_share, order },
         work,
@@ -447,10 +471,11 @@ fn explain(
             guardrails,
             reference,
             &vec![scenario.periods + 1; scenario.teams.len()],
+            &vec![0.0; scenario.teams.len()],
             Mode::Elastic {
                 guardrails: with_guardrails,
             },
-            Finishing::Fixed(&[]),
+            Finishing::Relaxed,
         );
         let values = solve::vertex(&program).ok()?;
         Some(

@@ -60,18 +60,17 @@ pub struct Program {
     pub idle: Vec<Vec<Variable>>,
     pub debt: Vec<Vec<Variable>>,
     pub attainment: Vec<Variable>,
-    /// Whether initiative i is finished by key result k's deadline: (i, k, 0/1 variable).
-    pub finished: Vec<(usize, usize, Variable)>,
     pub slacks: Vec<(Slack, Variable)>,
 }
 
 /// How the program treats "finished by the key result's deadline".
 #[derive(Clone, Copy, Debug)]
-pub enum Finishing<'a> {
+pub enum Finishing {
     /// 0/1 decisions: a key result counts only finished initiatives (a mixed-integer program).
     Binary,
-    /// Fixed to these values, in [`Program::finished`] order (a pure LP, for the duals).
-    Fixed(&'a [f64]),
+    /// Fractions in [0, 1]: finished work counts in proportion to progress (the LP
+    /// relaxation, whose duals are the marginal values).
+    Relaxed,
 }
 
 /// The tangent of the drag curve at `debt`: (δ(debt), dδ/dD(debt)).
@@ -90,13 +89,15 @@ impl Program {
     /// Builds the program of `scenario`. `reference[team][t - 1]` is the debt at the start of
     /// period t around which drag and the multiplicative on-done effects are linearised;
     /// from period `spill_from[team]` on, the team's product work is done and the max
-    /// guardrail is left out.
+    /// guardrail is left out. `extra_days[team]` adds capacity to every period of a team (to
+    /// price one more engineer by re-solving).
     pub fn build(
         scenario: &Scenario,
         world: &ExpectedWorld,
         guardrails: &Guardrails,
         reference: &[Vec<f64>],
         spill_from: &[usize],
+        extra_days: &[f64],
         mode: Mode,
         finishing: Finishing,
     ) -> Program {
@@ -121,7 +122,6 @@ impl Program {
         let attainment = vars.add_vector(variable().min(0.0).max(1.0), scenario.key_results.len());
         let mut slacks = Vec::new();
         let mut rows = Vec::new();
-        let mut finished = Vec::new();
 
         // Cumulative work of initiative i by the end of period t, as a fraction of its work.
         let progress = |i: usize, t: usize| -> Expression {
@@ -179,7 +179,7 @@ impl Program {
                     slacks.push((Slack::Capacity { team: j, period: t }, z));
                     lhs.add_mul(-1.0, z);
                 }
-                let rhs = k * (1.0 - drag + slope * d_ref)
+                let rhs = extra_days[j] + k * (1.0 - drag + slope * d_ref)
                     - team.base_rate * world.incident_cost
                     - team.risk[t - 1];
                 rows.push((Row::Capacity { team: j, period: t }, lhs.eq(rhs)));
@@ -258,12 +258,8 @@ impl Program {
                             if to == k {
                                 let y = match finishing {
                                     Finishing::Binary => vars.add(variable().binary()),
-                                    Finishing::Fixed(fixed) => {
-                                        let at = fixed.get(finished.len()).copied().unwrap_or(0.0);
-                                        vars.add(variable().min(at).max(at))
-                                    }
+                                    Finishing::Relaxed => vars.add(variable().min(0.0).max(1.0)),
                                 };
-                                finished.push((i, k, y));
                                 let row = Expression::from(y) - progress(i, deadline);
                                 rows.push((Row::Structure, row.leq(0.0)));
                                 value.add_mul(v, y);
@@ -319,9 +315,15 @@ impl Program {
                 objective
             }
             Mode::Elastic { .. } => {
+                // Missing capacity means the debt model itself breaks down: blame it only
+                // where no deadline can take the blame.
                 let mut objective = Expression::default();
-                for &(_, s) in &slacks {
-                    objective.add_mul(-1.0, s);
+                for &(slack, s) in &slacks {
+                    let price = match slack {
+                        Slack::Deadline { .. } => 1.0,
+                        Slack::Capacity { .. } => 10.0,
+                    };
+                    objective.add_mul(-price, s);
                 }
                 objective
             }
@@ -336,7 +338,6 @@ impl Program {
             idle,
             debt,
             attainment,
-            finished,
             slacks,
         }
     }

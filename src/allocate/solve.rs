@@ -87,3 +87,41 @@ fn resolution_error(error: ResolutionError) -> PlanError {
         other => PlanError::Solver(other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use good_lp::{Expression, ProblemVariables, variable};
+
+    use super::*;
+
+    /// maximise x subject to x ≥ 0 and nothing else.
+    fn unbounded() -> Program {
+        let mut variables = ProblemVariables::new();
+        let x = variables.add(variable().min(0.0));
+        Program {
+            variables,
+            objective: Expression::from(x),
+            score: Expression::from(x),
+            rows: vec![(Row::Structure, Expression::from(x).geq(1.0))],
+            work: Vec::new(),
+            paydown: Vec::new(),
+            idle: Vec::new(),
+            debt: Vec::new(),
+            attainment: Vec::new(),
+            slacks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_unbounded_program_is_reported_by_the_simplex() {
+        let error = vertex(&unbounded()).unwrap_err();
+        assert!(matches!(error, PlanError::Unbounded(_)), "{error:?}");
+        assert!(error.to_string().starts_with("the plan is unbounded"));
+    }
+
+    #[test]
+    fn an_unbounded_program_is_caught_although_clarabel_returns_ok() {
+        let error = duals(&unbounded()).unwrap_err();
+        assert!(matches!(error, PlanError::Unbounded(_)), "{error:?}");
+    }
+}

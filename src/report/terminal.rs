@@ -306,24 +306,21 @@ pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) 
     }
     let _ = writeln!(
         out,
-        "\n  marginal values (blended score; ×1000 for readability)"
+        "\n  marginal values (change of the expected blended score, 0 to 1)"
     );
     for mv in &allocation.marginal_values {
         let line = match &mv.of {
             Marginal::Engineer { team } => format!(
-                "one more engineer on {} for the horizon: {:+.2}",
-                scenario.teams[*team].name,
-                mv.value * 1000.0
+                "one more engineer on {} for the horizon: {:+.4}",
+                scenario.teams[*team].name, mv.value
             ),
             Marginal::TeamHorizon { team } => format!(
-                "one more engineer-day on {} in every period: {:+.3}",
-                scenario.teams[*team].name,
-                mv.value * 1000.0
+                "one more engineer-day on {} in every period: {:+.4}",
+                scenario.teams[*team].name, mv.value
             ),
             Marginal::Deadline { initiative } => format!(
-                "hard deadline of {} costs {:.3} per engineer-day",
-                scenario.initiatives[*initiative].id,
-                mv.value * 1000.0
+                "hard deadline of {} costs {:.5} per engineer-day",
+                scenario.initiatives[*initiative].id, mv.value
             ),
             _ => continue,
         };
@@ -344,11 +341,11 @@ pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) 
                 let cost: f64 = binding.iter().map(|mv| mv.value).sum();
                 let _ = writeln!(
                     out,
-                    "    {word} tech share binds on {} in {} periods: {:.3} per engineer-day \
+                    "    {word} tech share binds on {} in {} periods: {:.5} per engineer-day \
                      (summed over those periods)",
                     team.name,
                     binding.len(),
-                    cost * 1000.0
+                    cost
                 );
             }
         }

@@ -1,0 +1,298 @@
+//! The allocator against small programs solved by hand, its infeasibility messages, and its
+//! promise checked by the simulator: the optimised plan beats or ties fixed shares.
+
+use fulcrum::allocate::{self, Bound, Guardrails, Marginal, PlanError};
+use fulcrum::model::{Rule, Scenario};
+use fulcrum::pipeline;
+use fulcrum::scenario::{self, Format};
+use fulcrum::simulate::{Settings, SummaryMetric};
+
+fn load(text: &str) -> Scenario {
+    match scenario::load_str("t.toml", text, Format::Toml) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// One team of one engineer with 10 days a period, no debt, no incidents; `rest` adds key
+/// results and initiatives.
+fn tiny(periods: usize, blend: f64, rest: &str) -> Scenario {
+    load(&format!(
+        r#"
+[scenario]
+name = "tiny"
+periods = {periods}
+[okrs]
+blend = {blend}
+[debt]
+initial = 0
+interest = 0
+accrual = 0
+paydown_efficiency = 1
+drag_max = 0
+drag_half = 1
+[incidents]
+base_rate = 0
+debt_sensitivity = 0
+cost = 1
+[[teams]]
+name = "core"
+engineers = 1
+days_per_engineer = 10
+availability = 1
+{rest}
+"#
+    ))
+}
+
+const OPEN: Guardrails = Guardrails {
+    min_tech_share: 0.0,
+    max_tech_share: 1.0,
+};
+
+fn days_on(allocation: &allocate::Allocation, initiative: usize) -> f64 {
+    allocation
+        .work
+        .iter()
+        .filter(|w| w.initiative == Some(initiative))
+        .map(|w| w.days)
+        .sum()
+}
+
+fn marginal(allocation: &allocate::Allocation, of: &Marginal) -> f64 {
+    allocation
+        .marginal_values
+        .iter()
+        .find(|mv| &mv.of == of)
+        .map(|mv| mv.value)
+        .unwrap_or_else(|| panic!("no marginal value for {of:?}"))
+}
+
+/// Two product key results of weights 2 and 1, each met by one 10-day initiative; one period
+/// of 10 days can finish only one of them.
+const SCARCE: &str = r#"
+[[okrs.key_results]]
+id = "big"
+owner = "product"
+target = 1
+weight = 2
+[[okrs.key_results]]
+id = "small"
+owner = "product"
+target = 1
+weight = 1
+[[initiatives]]
+id = "for-small"
+kind = "product"
+team = "core"
+effort = 10
+contributes = { small = 1 }
+[[initiatives]]
+id = "for-big"
+kind = "product"
+team = "core"
+effort = 10
+contributes = { big = 1 }
+"#;
+
+#[test]
+fn the_scarce_capacity_goes_to_the_heavier_key_result() {
+    let scenario = tiny(1, 1.0, SCARCE);
+    let allocation = allocate::allocate(&scenario, &OPEN).unwrap();
+    assert!(
+        (days_on(&allocation, 1) - 10.0).abs() < 1e-6,
+        "{allocation:?}"
+    );
+    assert!(days_on(&allocation, 0) < 1e-6);
+    // Only the weight-2 result of 3 is met.
+    assert!((allocation.expected_score - 2.0 / 3.0).abs() < 1e-6);
+    assert_eq!(
+        allocation.plan.order[0], 1,
+        "the plan's order leads with it"
+    );
+}
+
+#[test]
+fn an_engineer_day_is_worth_the_next_key_result_per_day() {
+    // With `for-big` done, the next day goes to `for-small`: 1/3 of the score for 10 days.
+    let scenario = tiny(1, 1.0, SCARCE);
+    let allocation = allocate::allocate(&scenario, &OPEN).unwrap();
+    let day = marginal(&allocation, &Marginal::TeamHorizon { team: 0 });
+    assert!((day - 1.0 / 30.0).abs() < 1e-6, "value {day}");
+    // The plan sits on a corner (capacity and `for-big`'s work both exhausted): the dual may
+    // be anything between the next day's value and the last day's.
+    let dual = marginal(&allocation, &Marginal::Capacity { team: 0, period: 1 });
+    assert!(
+        (1.0 / 30.0 - 1e-4..=2.0 / 30.0 + 1e-4).contains(&dual),
+        "dual {dual}"
+    );
+    // One more engineer = 10 more days: `for-small` gets finished too.
+    let engineer = marginal(&allocation, &Marginal::Engineer { team: 0 });
+    assert!((engineer - 1.0 / 3.0).abs() < 1e-6, "engineer {engineer}");
+}
+
+#[test]
+fn a_min_tech_share_costs_the_difference_in_value_per_day() {
+    // Product days are worth 0.8/10 each, tech days 0.2/10; a 50% tech floor moves 5 days.
+    let scenario = tiny(
+        1,
+        0.8,
+        r#"
+[[okrs.key_results]]
+id = "feature"
+owner = "product"
+target = 1
+[[okrs.key_results]]
+id = "platform"
+owner = "technology"
+target = 1
+[[initiatives]]
+id = "ship"
+kind = "product"
+team = "core"
+effort = 10
+contributes = { feature = 1 }
+[[initiatives]]
+id = "upgrade"
+kind = "tech"
+team = "core"
+effort = 10
+contributes = { platform = 1 }
+"#,
+    );
+    let open = allocate::allocate(&scenario, &OPEN).unwrap();
+    assert!((days_on(&open, 0) - 10.0).abs() < 1e-6);
+    assert!((open.expected_score - 0.8).abs() < 1e-6);
+
+    let floor = Guardrails {
+        min_tech_share: 0.5,
+        max_tech_share: 1.0,
+    };
+    // Half the days cannot finish `ship`: the plan finishes `upgrade` instead.
+    let guarded = allocate::allocate(&scenario, &floor).unwrap();
+    assert!(days_on(&guarded, 0) < 1e-6, "{guarded:?}");
+    assert!((days_on(&guarded, 1) - 10.0).abs() < 1e-6);
+    assert!((guarded.expected_score - 0.2).abs() < 1e-6);
+    assert_eq!(guarded.plan.share(0, 1), 1.0);
+    // In the relaxation each day moved from product to tech loses 0.08 − 0.02.
+    let cost = marginal(
+        &guarded,
+        &Marginal::Guardrail {
+            team: 0,
+            period: 1,
+            bound: Bound::Min,
+        },
+    );
+    assert!((cost - 0.06).abs() < 1e-4, "cost {cost}");
+}
+
+#[test]
+fn an_impossible_deadline_is_explained_in_engineer_days() {
+    let scenario = tiny(
+        2,
+        1.0,
+        r#"
+[[initiatives]]
+id = "migration"
+kind = "tech"
+team = "core"
+effort = 100
+deadline = 2
+must_finish = true
+"#,
+    );
+    let Err(PlanError::Infeasible(lines)) = allocate::allocate(&scenario, &OPEN) else {
+        panic!("a 100-day job cannot fit in 20 days");
+    };
+    let text = lines.join("\n");
+    assert!(
+        text.contains(
+            "`migration` (team core) must finish by period 2 but falls 80.0 engineer-days short"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_guardrail_that_blocks_a_deadline_is_named() {
+    // 10 days of tech work due in period 1, but tech may take only half of the 10 days.
+    let scenario = tiny(
+        1,
+        1.0,
+        r#"
+[[initiatives]]
+id = "patch"
+kind = "tech"
+team = "core"
+effort = 10
+deadline = 1
+must_finish = true
+"#,
+    );
+    let capped = Guardrails {
+        min_tech_share: 0.0,
+        max_tech_share: 0.5,
+    };
+    // Without product work the max guardrail would spill; give product something to do.
+    let mut scenario = scenario;
+    let mut product = scenario.initiatives[0].clone();
+    product.id = "feature".into();
+    product.kind = fulcrum::model::Kind::Product;
+    product.must_finish = false;
+    product.deadline = None;
+    scenario.initiatives.push(product);
+    let Err(PlanError::Infeasible(lines)) = allocate::allocate(&scenario, &capped) else {
+        panic!("the max tech share leaves only 5 days for a 10-day deadline");
+    };
+    let text = lines.join("\n");
+    assert!(text.contains("falls 5.0 engineer-days short"), "{text}");
+    assert!(
+        text.contains("the tech-share guardrails [0, 0.5] account for 5.0"),
+        "{text}"
+    );
+}
+
+/// Expected blended score of strategy `a` minus strategy `b`'s, paired on common random
+/// numbers: (mean, half-width of the 95% interval).
+fn paired(scenario: &Scenario, a: usize, b: usize, trials: u64) -> (f64, f64) {
+    let mut two = scenario.clone();
+    two.strategies = vec![
+        scenario.strategies[b].clone(),
+        scenario.strategies[a].clone(),
+    ];
+    let settings = Settings::for_run(&two, trials, 7);
+    let output = pipeline::run(&two, settings, &|_| {}).unwrap();
+    let d = output.results.paired(1, SummaryMetric::BlendedScore);
+    (d.mean, d.ci95.1 - d.mean)
+}
+
+#[test]
+fn the_optimised_plan_beats_or_ties_fixed_shares_on_every_example() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        let scenario = scenario::load(&path, &[]).unwrap().scenario;
+        let Some(optimised) = scenario
+            .strategies
+            .iter()
+            .position(|s| matches!(s.rule, Rule::Optimised { .. }))
+        else {
+            continue;
+        };
+        for (f, fixed) in scenario.strategies.iter().enumerate() {
+            if !matches!(fixed.rule, Rule::FixedShare { .. }) {
+                continue;
+            }
+            let (mean, half) = paired(&scenario, optimised, f, 1000);
+            // "Ties" allows the difference to sit within its own Monte Carlo error.
+            assert!(
+                mean >= -half,
+                "{}: optimised trails `{}` by {mean:.4} ± {half:.4}",
+                path.display(),
+                fixed.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} comparisons");
+}
