@@ -91,6 +91,7 @@ impl Program {
     /// from period `spill_from[team]` on, the team's product work is done and the max
     /// guardrail is left out. `extra_days[team]` adds capacity to every period of a team (to
     /// price one more engineer by re-solving).
+    #[allow(clippy::too_many_arguments)] // each is one independent knob of the program
     pub fn build(
         scenario: &Scenario,
         world: &ExpectedWorld,
