@@ -241,9 +241,10 @@ fn run(file: &Path, options: &RunOptions, out: Option<&Path>) -> Result<(), Fail
     let pool = pool(options.threads)?;
     let settings = Settings::for_run(scenario, trials, seed);
     let progress = Progress::new(trials, "simulating");
-    let output = pool
+    let mut output = pool
         .install(|| pipeline::run(scenario, settings, &|done| progress.update(done)))
         .map_err(plan_failure)?;
+    pool.install(|| pipeline::add_sensitivity(scenario, &mut output));
     progress.finish();
     let target = out.map_or_else(
         || Path::new("output").join(&scenario.name),
@@ -263,6 +264,7 @@ fn run(file: &Path, options: &RunOptions, out: Option<&Path>) -> Result<(), Fail
             threads: pool.current_num_threads(),
             seconds_plan: output.timings.plan.as_secs_f64(),
             seconds_simulate: output.timings.simulate.as_secs_f64(),
+            seconds_sensitivity: output.timings.sensitivity.as_secs_f64(),
             seconds_total: started.elapsed().as_secs_f64(),
         },
     };

@@ -12,3 +12,4 @@ pub mod pipeline;
 pub mod report;
 pub mod scenario;
 pub mod simulate;
+pub mod whatif;

@@ -8,13 +8,18 @@ use anyhow::Result;
 use crate::allocate::{self, Allocation};
 use crate::model::{Rule, Scenario};
 use crate::simulate::{self, Policy, Results, Settings};
+use crate::whatif::sensitivity::{self, Sensitivity};
 
 /// Everything a run produces, ready for `report`.
 #[derive(Debug)]
 pub struct RunOutput {
     /// The allocator's result for each optimised strategy: (strategy index, allocation).
     pub allocations: Allocations,
+    /// The policies simulated, one per strategy (optimised ones carry their plan).
+    pub policies: Vec<Policy>,
     pub results: Results,
+    /// Which inputs drive the outcome (filled by callers that ask for it).
+    pub sensitivity: Vec<Sensitivity>,
     pub settings: Settings,
     pub timings: Timings,
 }
@@ -24,6 +29,7 @@ pub struct RunOutput {
 pub struct Timings {
     pub plan: Duration,
     pub simulate: Duration,
+    pub sensitivity: Duration,
 }
 
 /// The allocator's result for each optimised strategy, by strategy index.
@@ -76,6 +82,18 @@ pub fn plan_all(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), alloc
     Ok((policies, allocations))
 }
 
+/// Adds the sensitivity analysis to a run's output (same seed, the first trials).
+pub fn add_sensitivity(scenario: &Scenario, output: &mut RunOutput) {
+    let started = Instant::now();
+    output.sensitivity = sensitivity::analyse(
+        scenario,
+        output.policies.clone(),
+        output.settings.seed,
+        output.settings.trials,
+    );
+    output.timings.sensitivity = started.elapsed();
+}
+
 /// The name of strategy `s`; the implicit plan of [`plan_all`] is called "optimised".
 pub fn strategy_name(scenario: &Scenario, s: usize) -> &str {
     scenario
@@ -95,14 +113,17 @@ pub fn run(
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();
-    let results = simulate::run(scenario, policies, names, &settings, progress);
+    let results = simulate::run(scenario, policies.clone(), names, &settings, progress);
     Ok(RunOutput {
         allocations,
+        policies,
         results,
+        sensitivity: Vec::new(),
         settings,
         timings: Timings {
             plan,
             simulate: started.elapsed(),
+            sensitivity: Duration::ZERO,
         },
     })
 }

@@ -128,6 +128,7 @@ fn info(scenario: &Scenario, output: &RunOutput) -> RunInfo {
             threads: 1,
             seconds_plan: 0.0,
             seconds_simulate: 0.0,
+            seconds_sensitivity: 0.0,
             seconds_total: 0.0,
         },
     }

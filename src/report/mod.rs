@@ -121,6 +121,7 @@ pub struct Environment {
     pub threads: usize,
     pub seconds_plan: f64,
     pub seconds_simulate: f64,
+    pub seconds_sensitivity: f64,
     pub seconds_total: f64,
 }
 
@@ -147,7 +148,18 @@ pub fn write_run(
             &tables::marginal_values(scenario, &output.allocations)?,
         )?;
     }
-    let plots = plots::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
+    let mut plots = plots::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
+    if !output.sensitivity.is_empty() {
+        dir.write(
+            "sensitivity.csv",
+            &tables::sensitivity(results, &output.sensitivity)?,
+        )?;
+        plots.extend(plots::sensitivity(
+            &dir.staged(""),
+            results,
+            &output.sensitivity,
+        )?);
+    }
     let page = html::render(scenario, results, &output.allocations, &plots, info);
     dir.write("report.html", page.as_bytes())?;
     let mut json = serde_json::to_vec_pretty(info)?;

@@ -849,7 +849,18 @@ pub fn tornado(
             })
             .collect(),
         reference: Some((baseline, format!(" baseline {}", tick(baseline)))),
-        x_range: None,
+        // Fit the swings, not zero: they are often small next to the baseline.
+        x_range: {
+            let (lo, hi) = rows
+                .iter()
+                .flat_map(|r| [r.1, r.2])
+                .chain([baseline])
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+            let pad = ((hi - lo) * 0.1).max(hi.abs().max(1.0) * 1e-3);
+            Some((lo - pad, hi + pad))
+        },
         x_ticks: None,
         label_width: label_width(sorted.iter().map(|r| r.0.as_str())),
         note_width: 180,
@@ -867,6 +878,61 @@ pub fn tornado(
 fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
     let longest = labels.map(|l| l.chars().count()).max().unwrap_or(4) as u32;
     (longest * 8 + 24).clamp(60, 360)
+}
+
+/// Inputs shown on the sensitivity tornado.
+const TORNADO_ROWS: usize = 12;
+
+/// The sensitivity tornado of the best strategy's blended score: the inputs with the
+/// strongest rank correlation, each bar spanning the mean score where the input was in its
+/// lowest and its highest tenth.
+pub fn sensitivity(
+    folder: &Path,
+    results: &Results,
+    analyses: &[crate::whatif::sensitivity::Sensitivity],
+) -> Result<Option<Plot>> {
+    let best = best_strategy(results);
+    let Some(analysis) = analyses
+        .iter()
+        .find(|a| a.strategy == best && a.outcome == SummaryMetric::BlendedScore)
+    else {
+        return Ok(None);
+    };
+    if analysis.drivers.is_empty() {
+        return Ok(None);
+    }
+    let rows: Vec<(String, f64, f64)> = analysis
+        .drivers
+        .iter()
+        .take(TORNADO_ROWS)
+        .map(|d| {
+            (
+                format!("{} (ρ {:+.2})", d.input, d.rank_correlation),
+                d.low,
+                d.high,
+            )
+        })
+        .collect();
+    let stem = "plots/sensitivity";
+    let name = &results.strategies[best];
+    let title = format!("What drives the blended score of {name}");
+    let svg = tornado(
+        &folder.join(stem),
+        &title,
+        "mean blended score when the input is in its lowest … highest tenth",
+        analysis.mean,
+        &rows,
+    )?;
+    Ok(Some(Plot {
+        stem: stem.to_string(),
+        title,
+        caption: format!(
+            "The uncertain inputs that move {name}'s blended score most, by rank correlation \
+             across trials: each bar spans the mean score in the trials where the input was \
+             in its lowest and its highest tenth."
+        ),
+        svg,
+    }))
 }
 
 /// Draws a figure at a path stem and size, returning its SVG.

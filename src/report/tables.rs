@@ -330,6 +330,36 @@ pub fn marginal_values(
     finish(w)
 }
 
+/// `sensitivity.csv`: strategy, outcome, input, rank_correlation, outcome_low_tenth,
+/// outcome_high_tenth (the outcome's mean where the input was in its lowest / highest tenth).
+pub fn sensitivity(
+    results: &Results,
+    analyses: &[crate::whatif::sensitivity::Sensitivity],
+) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "strategy",
+        "outcome",
+        "input",
+        "rank_correlation",
+        "outcome_low_tenth",
+        "outcome_high_tenth",
+    ])?;
+    for a in analyses {
+        for d in &a.drivers {
+            w.write_record([
+                results.strategies[a.strategy].clone(),
+                a.outcome.name().to_string(),
+                d.input.clone(),
+                num(d.rank_correlation),
+                num(d.low),
+                num(d.high),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::num;

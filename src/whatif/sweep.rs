@@ -1,0 +1,279 @@
+//! `fulcrum sweep`: allocate and simulate a scenario at every point of a parameter grid, on
+//! common random numbers (the same seed and trials at each point), and find the frontier's
+//! knee.
+
+use crate::pipeline::{self, Allocations};
+use crate::scenario::{Document, LoadError};
+use crate::simulate::{Recording, Results, Settings, SummaryMetric};
+
+/// One `--vary path=from:to:steps`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vary {
+    /// A `--set` path, e.g. `okrs.blend` or `strategies.80/20.tech_share`.
+    pub path: String,
+    /// The values to try, in order.
+    pub values: Vec<f64>,
+}
+
+impl Vary {
+    /// Parses `path=from:to:steps` (`steps` evenly spaced values from `from` to `to`).
+    pub fn parse(text: &str) -> Result<Vary, String> {
+        let usage = "expected --vary path=from:to:steps, e.g. --vary okrs.blend=0:1:11";
+        let (path, range) = text
+            .split_once('=')
+            .ok_or_else(|| format!("`--vary {text}` has no `=`; {usage}"))?;
+        let parts: Vec<&str> = range.split(':').collect();
+        let [from, to, steps] = parts[..] else {
+            return Err(format!(
+                "`--vary {text}` needs three parts from:to:steps; {usage}"
+            ));
+        };
+        let number = |s: &str, what: &str| -> Result<f64, String> {
+            s.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| format!("`{s}` in `--vary {text}` is not a number ({what})"))
+        };
+        let from = number(from, "from")?;
+        let to = number(to, "to")?;
+        let steps: usize = steps
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&n| (1..=1000).contains(&n))
+            .ok_or_else(|| {
+                format!("steps `{steps}` in `--vary {text}` must be a whole number from 1 to 1000")
+            })?;
+        if path.trim().is_empty() {
+            return Err(format!("`--vary {text}` has an empty path; {usage}"));
+        }
+        let values = (0..steps)
+            .map(|i| {
+                if steps == 1 {
+                    from
+                } else {
+                    from + (to - from) * i as f64 / (steps - 1) as f64
+                }
+            })
+            .collect();
+        Ok(Vary {
+            path: path.trim().to_string(),
+            values,
+        })
+    }
+}
+
+/// Every combination of the varied values, the first parameter varying slowest.
+pub fn grid(varies: &[Vary]) -> Vec<Vec<f64>> {
+    let mut points = vec![Vec::new()];
+    for vary in varies {
+        points = points
+            .into_iter()
+            .flat_map(|p| {
+                vary.values.iter().map(move |&v| {
+                    let mut q = p.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect();
+    }
+    points
+}
+
+/// A value as `--set` receives it: shortest exact decimal.
+pub fn format_value(x: f64) -> String {
+    let rounded = (x * 1e9).round() / 1e9;
+    format!("{rounded}")
+}
+
+/// One point of a sweep.
+#[derive(Debug)]
+pub struct Point {
+    /// The varied parameters' values, in `--vary` order.
+    pub values: Vec<f64>,
+    pub results: Results,
+    pub allocations: Allocations,
+}
+
+/// Why a sweep stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The scenario at a point is invalid (exit 2).
+    #[error("at sweep point {point}")]
+    Invalid {
+        point: String,
+        #[source]
+        error: LoadError,
+    },
+    /// The allocator failed at a point.
+    #[error("at sweep point {point}: {error}")]
+    Plan {
+        point: String,
+        error: crate::allocate::PlanError,
+    },
+}
+
+/// The headline metrics of a sweep, in `frontier.csv` order.
+pub const METRICS: [SummaryMetric; 5] = [
+    SummaryMetric::BlendedScore,
+    SummaryMetric::ProductScore,
+    SummaryMetric::TechnologyScore,
+    SummaryMetric::FinalDebt,
+    SummaryMetric::IncidentDays,
+];
+
+/// Runs the sweep: at each point, `document` with `sets` and the point's values applied is
+/// compiled, planned and simulated (`trials` trials from `seed`: every point sees the same
+/// sampled worlds). `progress` hears the number of points done.
+pub fn run(
+    document: &Document,
+    sets: &[String],
+    varies: &[Vary],
+    trials: u64,
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Point>, SweepError> {
+    let mut points = Vec::new();
+    for (n, values) in grid(varies).into_iter().enumerate() {
+        let label = label(varies, &values);
+        let mut assignments = sets.to_vec();
+        assignments.extend(
+            varies
+                .iter()
+                .zip(&values)
+                .map(|(v, x)| format!("{}={}", v.path, format_value(*x))),
+        );
+        let mut doc = document.clone();
+        let compiled = doc.set(&assignments).and_then(|()| doc.compile());
+        let scenario = compiled
+            .map_err(|error| SweepError::Invalid {
+                point: label.clone(),
+                error,
+            })?
+            .scenario;
+        let settings = Settings {
+            trials,
+            seed,
+            recording: Recording {
+                periods: false,
+                stop_when_done: false,
+                checkpoint: scenario.periods,
+            },
+        };
+        let output =
+            pipeline::run(&scenario, settings, &|_| {}).map_err(|error| SweepError::Plan {
+                point: label.clone(),
+                error,
+            })?;
+        points.push(Point {
+            values,
+            results: output.results,
+            allocations: output.allocations,
+        });
+        progress(n + 1);
+    }
+    Ok(points)
+}
+
+/// `path=value, path=value` for messages and labels.
+pub fn label(varies: &[Vary], values: &[f64]) -> String {
+    varies
+        .iter()
+        .zip(values)
+        .map(|(v, x)| format!("{}={}", v.path, format_value(*x)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The knee of one strategy's frontier: among the points no other point beats on both
+/// product attainment (higher) and final debt (lower), the one farthest from the straight
+/// line between the frontier's ends, in coordinates scaled to the frontier's range: where
+/// more of one side starts to cost disproportionately more of the other. `None` with fewer
+/// than three frontier points.
+pub fn knee(points: &[(f64, f64)]) -> Option<usize> {
+    let dominated = |i: usize| {
+        let (x, y) = points[i];
+        points
+            .iter()
+            .enumerate()
+            .any(|(j, &(a, b))| j != i && a >= x && b <= y && (a > x || b < y))
+    };
+    let mut front: Vec<usize> = (0..points.len()).filter(|&i| !dominated(i)).collect();
+    front.sort_by(|&a, &b| points[a].0.total_cmp(&points[b].0).then(a.cmp(&b)));
+    front.dedup_by(|a, b| points[*a] == points[*b]);
+    if front.len() < 3 {
+        return None;
+    }
+    let (first, last) = (points[front[0]], points[*front.last()?]);
+    let sx = (last.0 - first.0).abs().max(1e-12);
+    let sy = (last.1 - first.1).abs().max(1e-12);
+    let scaled = |(x, y): (f64, f64)| ((x - first.0) / sx, (y - first.1) / sy);
+    let (ex, ey) = scaled(last);
+    let length = (ex * ex + ey * ey).sqrt();
+    front[1..front.len() - 1]
+        .iter()
+        .map(|&i| {
+            let (px, py) = scaled(points[i]);
+            ((px * ey - py * ex).abs() / length, i)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, i)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vary_spans_its_range_evenly() {
+        let v = Vary::parse("okrs.blend=0:1:5").unwrap();
+        assert_eq!(v.path, "okrs.blend");
+        assert_eq!(v.values, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(Vary::parse("a=3:3:1").unwrap().values, vec![3.0]);
+        for bad in [
+            "okrs.blend",
+            "x=0:1",
+            "x=a:1:3",
+            "x=0:1:0",
+            "=0:1:2",
+            "x=0:inf:2",
+        ] {
+            assert!(Vary::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_grid_varies_the_first_parameter_slowest() {
+        let a = Vary::parse("a=0:1:2").unwrap();
+        let b = Vary::parse("b=5:7:3").unwrap();
+        let g = grid(&[a, b]);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[0], vec![0.0, 5.0]);
+        assert_eq!(g[1], vec![0.0, 6.0]);
+        assert_eq!(g[3], vec![1.0, 5.0]);
+        assert_eq!(format_value(0.1 + 0.2), "0.3");
+    }
+
+    #[test]
+    fn the_knee_is_where_the_frontier_bends() {
+        // Product up, debt up: cheap gains first, then debt climbs steeply after x = 0.8.
+        let points = [
+            (0.2, 100.0),
+            (0.5, 110.0),
+            (0.8, 120.0),
+            (0.9, 300.0),
+            (1.0, 600.0),
+        ];
+        assert_eq!(knee(&points), Some(2));
+        // A dominated point is never the knee.
+        let with_bad = [(0.2, 100.0), (0.5, 700.0), (0.8, 120.0), (1.0, 600.0)];
+        assert_eq!(knee(&with_bad), Some(2));
+        assert_eq!(
+            knee(&with_bad[..2]),
+            None,
+            "fewer than three frontier points"
+        );
+    }
+}
