@@ -256,6 +256,18 @@ pub struct Scratch {
     initial_level: Vec<f64>,
 }
 
+impl Scratch {
+    /// Work of initiative `i` in the current trial: effort × (1 + scope growth).
+    pub fn work(&self, i: usize) -> f64 {
+        self.initiatives[i].work
+    }
+
+    /// Work strategy `s` has done on initiative `i` so far in the current trial.
+    pub fn work_done(&self, s: usize, i: usize) -> f64 {
+        self.initiatives[i].work - self.states[s].remaining[i]
+    }
+}
+
 /// A scenario and its strategies compiled into the flat tables the trial loop runs on.
 #[derive(Debug)]
 pub struct Engine<'a> {
@@ -340,6 +352,19 @@ impl<'a> Engine<'a> {
 
     /// Runs trial `trial`; the outcomes are in `scratch.outcomes`, one per strategy.
     pub fn run_trial(&self, trial: u64, scratch: &mut Scratch) {
+        self.run_trial_observed(trial, scratch, |_, _| {});
+    }
+
+    /// [`run_trial`](Self::run_trial), calling `observe(t, scratch)` at the end of every
+    /// simulated period t (after every strategy's step, before attrition): a read-only window
+    /// for statistics the outcomes do not keep, such as work done per period.
+    #[inline]
+    pub fn run_trial_observed(
+        &self,
+        trial: u64,
+        scratch: &mut Scratch,
+        mut observe: impl FnMut(usize, &Scratch),
+    ) {
         self.draw_trial(trial, scratch);
         self.reset_states(scratch);
         let mut periods_run = self.horizon;
@@ -354,6 +379,7 @@ impl<'a> Engine<'a> {
             if t == self.recording.checkpoint {
                 self.record_progress(scratch);
             }
+            observe(t, scratch);
             if self.recording.stop_when_done && scratch.states.iter().all(|st| st.done) {
                 periods_run = t;
                 break;
