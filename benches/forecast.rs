@@ -15,9 +15,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use fulcrum::model::PeriodLength;
+use fulcrum::simulate::forecast::FixedSum as Moments;
 use fulcrum::simulate::forecast::{self, Forecast};
 use fulcrum::simulate::rng::mix;
-use fulcrum::simulate::stats::Moments;
 
 const TRIALS: u64 = 1_000_000;
 const BACKLOG: f64 = 200.0;

@@ -473,3 +473,140 @@ fn finish_dates_forecast_in_days() {
         text(&out.stdout)
     );
 }
+
+// --- the engine's lean path ---
+
+use fulcrum::simulate::{Engine, Policy, Recording, Scratch};
+
+/// Two teams measured in engineers (availability, hires ramping up, attrition), dependencies,
+/// parallelism caps, product and tech work and two strategies: everything but debt,
+/// incidents, risks, events and key results, which the lean path skips.
+const LEAN: &str = r#"
+[scenario]
+periods = 30
+[[teams]]
+name = "a"
+engineers = 4
+days_per_engineer = 8
+availability = "0.7 to 0.95"
+hires = [{ period = 3, engineers = 2 }]
+ramp_periods = 3
+attrition = "15%"
+[[teams]]
+name = "b"
+capacity = { samples = [3, 0, 7, 4.5] }
+[[initiatives]]
+id = "x"
+kind = "product"
+team = "a"
+effort = "40 to 90"
+scope_growth = "0% to 30%"
+max_engineers = 2
+[[initiatives]]
+id = "y"
+kind = "tech"
+team = "a"
+effort = { pert = [20, 30, 60] }
+after = ["x"]
+[[initiatives]]
+id = "z"
+kind = "product"
+team = "b"
+effort = 60
+priority = 1
+[[initiatives]]
+id = "w"
+kind = "tech"
+team = "b"
+effort = { uniform = [5, 15] }
+[[strategies]]
+name = "share"
+rule = "fixed_share"
+tech_share = 0.3
+[[strategies]]
+name = "ceiling"
+rule = "debt_ceiling"
+ceiling = 10
+above = 0.6
+below = 0.2
+"#;
+
+fn outcomes_debug(engine: &Engine, trials: u64) -> Vec<String> {
+    let mut scratch = Scratch::default();
+    (0..trials)
+        .map(|trial| {
+            engine.run_trial(trial, &mut scratch);
+            // Debug output compares NaN (a side without key results) equal to itself.
+            format!("{:?}", scratch.outcomes)
+        })
+        .collect()
+}
+
+fn engines<'a>(
+    scenario: &'a fulcrum::model::Scenario,
+    recording: Recording,
+) -> (Engine<'a>, Engine<'a>) {
+    let policies = || {
+        scenario
+            .strategies
+            .iter()
+            .map(|s| Policy::new(s, None).unwrap())
+            .collect::<Vec<_>>()
+    };
+    (
+        Engine::new(scenario, policies(), 9, recording),
+        Engine::new(scenario, policies(), 9, recording).with_full_path(),
+    )
+}
+
+#[test]
+fn the_lean_path_gives_bit_identical_outcomes() {
+    let lean_scenario =
+        fulcrum::scenario::load_str("lean.toml", LEAN, fulcrum::scenario::Format::Toml)
+            .unwrap()
+            .scenario;
+    let f = Forecast::from_history(
+        &W1,
+        200.0,
+        Some(Distribution::interval(1.0, 1.5).unwrap()),
+        Some(26),
+        PeriodLength::TWO_WEEKS,
+    )
+    .unwrap();
+    for scenario in [&lean_scenario, &f.scenario] {
+        for stop_when_done in [false, true] {
+            let recording = Recording {
+                periods: false,
+                stop_when_done,
+                checkpoint: 7,
+            };
+            let (lean, full) = engines(scenario, recording);
+            assert!(lean.is_lean() && !full.is_lean());
+            assert_eq!(outcomes_debug(&lean, 300), outcomes_debug(&full, 300));
+        }
+    }
+    // Anything the lean path would skip sends the engine down the full path.
+    let with_debt = LEAN.replace(
+        "[[teams]]\nname = \"b\"",
+        "[[teams]]\nname = \"b\"\ndebt_initial = 5",
+    );
+    let with_incidents = format!("{LEAN}\n[incidents]\nbase_rate = 0.5\ncost = 1\n");
+    for text in [with_debt, with_incidents] {
+        let scenario =
+            fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
+                .unwrap()
+                .scenario;
+        let recording = Recording {
+            periods: false,
+            stop_when_done: false,
+            checkpoint: 30,
+        };
+        assert!(!engines(&scenario, recording).0.is_lean());
+    }
+    let recording = Recording {
+        periods: true,
+        stop_when_done: false,
+        checkpoint: 30,
+    };
+    assert!(!engines(&lean_scenario, recording).0.is_lean());
+}

@@ -13,7 +13,7 @@ use crate::model::{
     Strategy, Team, Workforce,
 };
 
-use super::stats::{Moments, PeriodHistogram, QUANTILES};
+use super::stats::{PeriodHistogram, QUANTILES};
 use super::{Engine, Policy, Recording, Scratch};
 
 /// The longest forecast simulated, in periods: trials not done by then are reported as "not
@@ -387,6 +387,29 @@ fn cap(history: &[f64], work: f64) -> usize {
     }
 }
 
+/// A sum of values truncated to multiples of 2⁻³² (exact for values below 2·10⁹): integer
+/// arithmetic, so it merges to the same bits in any order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FixedSum(i128);
+
+impl FixedSum {
+    const SCALE: f64 = 4_294_967_296.0;
+
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.0 += i128::from((x * Self::SCALE) as i64);
+    }
+
+    pub fn merge(&mut self, other: &FixedSum) {
+        self.0 += other.0;
+    }
+
+    /// The sum as a float.
+    pub fn value(&self) -> f64 {
+        self.0 as f64 / Self::SCALE
+    }
+}
+
 /// Items done in whole-item (or wider) bins per reported period, split into trials still
 /// running at that period and trials that finished by it (counted at the first reported
 /// period at or after their finish).
@@ -394,9 +417,9 @@ fn cap(history: &[f64], work: f64) -> usize {
 struct ItemsTable {
     bins: usize,
     running: Vec<u64>,
-    running_moments: Vec<Moments>,
+    running_moments: Vec<FixedSum>,
     finished: Vec<u64>,
-    finished_moments: Vec<Moments>,
+    finished_moments: Vec<FixedSum>,
 }
 
 impl ItemsTable {
@@ -416,8 +439,8 @@ impl ItemsTable {
             let rows = row + 1;
             self.running.resize(rows * self.bins, 0);
             self.finished.resize(rows * self.bins, 0);
-            self.running_moments.resize(rows, Moments::default());
-            self.finished_moments.resize(rows, Moments::default());
+            self.running_moments.resize(rows, FixedSum::default());
+            self.finished_moments.resize(rows, FixedSum::default());
         }
     }
 
@@ -451,8 +474,9 @@ impl ItemsTable {
 /// How the accumulators bin and thin.
 #[derive(Clone, Copy, Debug)]
 struct Layout {
-    /// Items per bin (1 unless the backlog is huge).
+    /// Items per bin (1 unless the backlog is huge), and its inverse.
     width: f64,
+    per_item: f64,
     bins: usize,
     /// Every `stride`-th period gets a row.
     stride: usize,
@@ -463,7 +487,18 @@ struct Layout {
 impl Layout {
     #[inline]
     fn bin(&self, items: f64) -> usize {
-        (((items + BIN_EPSILON) / self.width).max(0.0) as usize).min(self.bins - 1)
+        // `as usize` saturates: negative values land in bin 0.
+        (((items + BIN_EPSILON) * self.per_item) as usize).min(self.bins - 1)
+    }
+
+    /// The row of period t, when t has one.
+    #[inline]
+    fn row(&self, t: usize) -> Option<usize> {
+        if self.stride == 1 {
+            Some(t - 1)
+        } else {
+            (t % self.stride == 0).then(|| t / self.stride - 1)
+        }
     }
 }
 
@@ -475,7 +510,7 @@ struct Accumulator {
     items: ItemsTable,
     /// Items done by the horizon: bins and moments.
     at_horizon: Vec<u64>,
-    at_horizon_moments: Moments,
+    at_horizon_moments: FixedSum,
 }
 
 impl Accumulator {
@@ -492,7 +527,7 @@ impl Accumulator {
                     0
                 }
             ],
-            at_horizon_moments: Moments::default(),
+            at_horizon_moments: FixedSum::default(),
         }
     }
 
@@ -514,18 +549,19 @@ impl Accumulator {
         let mut at_horizon = 0.0;
         let items = &mut self.items;
         engine.run_trial_observed(trial, scratch, |t, sc| {
-            let outcome = &sc.outcomes[0];
-            let done = outcome.finished.iter().all(|&f| f > 0);
-            let work_done: f64 = if initiatives == 1 {
-                sc.work_done(0, 0)
+            let finished = &sc.outcomes[0].finished;
+            let (done, work_done) = if initiatives == 1 {
+                (finished[0] > 0, sc.work_done(0, 0))
             } else {
-                (0..initiatives).map(|i| sc.work_done(0, i)).sum()
+                (
+                    finished.iter().all(|&f| f > 0),
+                    (0..initiatives).map(|i| sc.work_done(0, i)).sum(),
+                )
             };
             if t == horizon {
                 at_horizon = work_done;
             }
-            if !done && t % layout.stride == 0 {
-                let row = t / layout.stride - 1;
+            if !done && let Some(row) = layout.row(t) {
                 items.grow(row);
                 items.running[row * layout.bins + layout.bin(work_done)] += 1;
                 items.running_moments[row].add(work_done);
@@ -565,7 +601,7 @@ pub struct ItemsDone {
 }
 
 impl ItemsDone {
-    fn of(counts: &[u64], moments: &Moments, width: f64) -> ItemsDone {
+    fn of(counts: &[u64], sum: &FixedSum, width: f64) -> ItemsDone {
         let n: u64 = counts.iter().sum();
         let quantiles = QUANTILES.map(|(_, q)| {
             if n == 0 {
@@ -582,7 +618,7 @@ impl ItemsDone {
             f64::NAN
         });
         ItemsDone {
-            mean: moments.mean(),
+            mean: sum.value() / n as f64,
             quantiles,
         }
     }
@@ -655,6 +691,7 @@ pub fn run(
     let expected_periods = (high / mean(&forecast.history)).ceil() as usize;
     let layout = Layout {
         width,
+        per_item: 1.0 / width,
         bins: ((high / width).ceil() as usize + 1).min(MAX_BINS),
         stride: expected_periods.div_ceil(MAX_ROWS / 2).max(1),
         horizon: forecast.horizon,
@@ -695,7 +732,7 @@ fn summarise(acc: Accumulator, layout: &Layout) -> ForecastResults {
     let bins = layout.bins;
     let items = &acc.items;
     let mut finished_so_far = vec![0u64; bins];
-    let mut finished_moments = Moments::default();
+    let mut finished_moments = FixedSum::default();
     let mut rows = Vec::with_capacity(items.rows());
     for r in 0..items.rows() {
         let period = (r + 1) * layout.stride;
@@ -711,7 +748,7 @@ fn summarise(acc: Accumulator, layout: &Layout) -> ForecastResults {
             .zip(&items.running[r * bins..(r + 1) * bins])
             .map(|(a, b)| a + b)
             .collect();
-        let mut moments = finished_moments.clone();
+        let mut moments = finished_moments;
         moments.merge(&items.running_moments[r]);
         rows.push(PeriodRow {
             period,
