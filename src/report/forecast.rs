@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::model::Distribution;
 use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone};
 use crate::simulate::stats::QUANTILES;
 
@@ -299,14 +300,20 @@ fn backlog_text(forecast: &Forecast) -> String {
     let initiatives = &forecast.scenario.initiatives;
     match initiatives.as_slice() {
         [one] => {
-            let split = one
-                .scope_growth
-                .as_ref()
-                .map_or(String::new(), |g| format!(" (split rate 1 + {g})"));
-            if one.id == "backlog" {
-                format!("{} items{split}", one.effort)
-            } else {
-                format!("`{}` ({} items{split})", one.id, one.effort)
+            let split = match &one.scope_growth {
+                None => String::new(),
+                // The forecast's split rate r is a scope growth of r − 1.
+                Some(Distribution::Shifted(rate, by)) if *by == -1.0 => {
+                    format!("split rate {rate}")
+                }
+                Some(Distribution::Constant(g)) => format!("split rate {}", num(1.0 + g)),
+                Some(growth) => format!("scope growth {growth}"),
+            };
+            match (one.id == "backlog", split.is_empty()) {
+                (true, true) => format!("{} items", one.effort),
+                (true, false) => format!("{} items ({split})", one.effort),
+                (false, true) => format!("`{}` ({} items)", one.id, one.effort),
+                (false, false) => format!("`{}` ({} items, {split})", one.id, one.effort),
             }
         }
         many => format!(

@@ -417,9 +417,9 @@ impl FixedSum {
 struct ItemsTable {
     bins: usize,
     running: Vec<u64>,
-    running_moments: Vec<FixedSum>,
+    running_sums: Vec<FixedSum>,
     finished: Vec<u64>,
-    finished_moments: Vec<FixedSum>,
+    finished_sums: Vec<FixedSum>,
 }
 
 impl ItemsTable {
@@ -427,25 +427,25 @@ impl ItemsTable {
         ItemsTable {
             bins,
             running: Vec::new(),
-            running_moments: Vec::new(),
+            running_sums: Vec::new(),
             finished: Vec::new(),
-            finished_moments: Vec::new(),
+            finished_sums: Vec::new(),
         }
     }
 
     #[inline]
     fn grow(&mut self, row: usize) {
-        if row >= self.running_moments.len() {
+        if row >= self.running_sums.len() {
             let rows = row + 1;
             self.running.resize(rows * self.bins, 0);
             self.finished.resize(rows * self.bins, 0);
-            self.running_moments.resize(rows, FixedSum::default());
-            self.finished_moments.resize(rows, FixedSum::default());
+            self.running_sums.resize(rows, FixedSum::default());
+            self.finished_sums.resize(rows, FixedSum::default());
         }
     }
 
     fn rows(&self) -> usize {
-        self.running_moments.len()
+        self.running_sums.len()
     }
 
     fn merge(&mut self, other: &ItemsTable) {
@@ -458,14 +458,10 @@ impl ItemsTable {
         for (a, b) in self.finished.iter_mut().zip(&other.finished) {
             *a += b;
         }
-        for (a, b) in self.running_moments.iter_mut().zip(&other.running_moments) {
+        for (a, b) in self.running_sums.iter_mut().zip(&other.running_sums) {
             a.merge(b);
         }
-        for (a, b) in self
-            .finished_moments
-            .iter_mut()
-            .zip(&other.finished_moments)
-        {
+        for (a, b) in self.finished_sums.iter_mut().zip(&other.finished_sums) {
             a.merge(b);
         }
     }
@@ -508,9 +504,9 @@ struct Accumulator {
     trials: u64,
     finish: PeriodHistogram,
     items: ItemsTable,
-    /// Items done by the horizon: bins and moments.
+    /// Items done by the horizon: bins and their sum.
     at_horizon: Vec<u64>,
-    at_horizon_moments: FixedSum,
+    at_horizon_sum: FixedSum,
 }
 
 impl Accumulator {
@@ -527,7 +523,7 @@ impl Accumulator {
                     0
                 }
             ],
-            at_horizon_moments: FixedSum::default(),
+            at_horizon_sum: FixedSum::default(),
         }
     }
 
@@ -538,7 +534,7 @@ impl Accumulator {
         for (a, b) in self.at_horizon.iter_mut().zip(&other.at_horizon) {
             *a += b;
         }
-        self.at_horizon_moments.merge(&other.at_horizon_moments);
+        self.at_horizon_sum.merge(&other.at_horizon_sum);
     }
 
     /// Runs one trial on the engine and records it.
@@ -564,7 +560,7 @@ impl Accumulator {
             if !done && let Some(row) = layout.row(t) {
                 items.grow(row);
                 items.running[row * layout.bins + layout.bin(work_done)] += 1;
-                items.running_moments[row].add(work_done);
+                items.running_sums[row].add(work_done);
             }
         });
         let outcome = &scratch.outcomes[0];
@@ -580,14 +576,14 @@ impl Accumulator {
             let row = finished.div_ceil(layout.stride) - 1;
             items.grow(row);
             items.finished[row * layout.bins + layout.bin(work)] += 1;
-            items.finished_moments[row].add(work);
+            items.finished_sums[row].add(work);
             if finished <= horizon {
                 at_horizon = work;
             }
         }
         if layout.horizon.is_some() {
             self.at_horizon[layout.bin(at_horizon)] += 1;
-            self.at_horizon_moments.add(at_horizon);
+            self.at_horizon_sum.add(at_horizon);
         }
     }
 }
@@ -732,7 +728,7 @@ fn summarise(acc: Accumulator, layout: &Layout) -> ForecastResults {
     let bins = layout.bins;
     let items = &acc.items;
     let mut finished_so_far = vec![0u64; bins];
-    let mut finished_moments = FixedSum::default();
+    let mut finished_sum = FixedSum::default();
     let mut rows = Vec::with_capacity(items.rows());
     for r in 0..items.rows() {
         let period = (r + 1) * layout.stride;
@@ -742,25 +738,25 @@ fn summarise(acc: Accumulator, layout: &Layout) -> ForecastResults {
         {
             *a += b;
         }
-        finished_moments.merge(&items.finished_moments[r]);
+        finished_sum.merge(&items.finished_sums[r]);
         let counts: Vec<u64> = finished_so_far
             .iter()
             .zip(&items.running[r * bins..(r + 1) * bins])
             .map(|(a, b)| a + b)
             .collect();
-        let mut moments = finished_moments;
-        moments.merge(&items.running_moments[r]);
+        let mut sum = finished_sum;
+        sum.merge(&items.running_sums[r]);
         rows.push(PeriodRow {
             period,
             p_done_by: acc.finish.fraction_by(period.min(layout.cap)),
-            items: ItemsDone::of(&counts, &moments, layout.width),
+            items: ItemsDone::of(&counts, &sum, layout.width),
         });
     }
     let at_horizon = layout.horizon.map(|h| {
         (
             h,
             acc.finish.fraction_by(h),
-            ItemsDone::of(&acc.at_horizon, &acc.at_horizon_moments, layout.width),
+            ItemsDone::of(&acc.at_horizon, &acc.at_horizon_sum, layout.width),
         )
     });
     ForecastResults {
