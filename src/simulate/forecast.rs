@@ -544,25 +544,30 @@ impl Accumulator {
         let horizon = layout.horizon.unwrap_or(0);
         let mut at_horizon = 0.0;
         let items = &mut self.items;
-        engine.run_trial_observed(trial, scratch, |t, sc| {
-            let finished = &sc.outcomes[0].finished;
-            let (done, work_done) = if initiatives == 1 {
-                (finished[0] > 0, sc.work_done(0, 0))
-            } else {
-                (
-                    finished.iter().all(|&f| f > 0),
-                    (0..initiatives).map(|i| sc.work_done(0, i)).sum(),
-                )
-            };
-            if t == horizon {
-                at_horizon = work_done;
-            }
-            if !done && let Some(row) = layout.row(t) {
-                items.grow(row);
-                items.running[row * layout.bins + layout.bin(work_done)] += 1;
-                items.running_sums[row].add(work_done);
-            }
-        });
+        engine.run_trial_observed(
+            trial,
+            scratch,
+            #[inline(always)]
+            |t, sc| {
+                let finished = &sc.outcomes[0].finished;
+                let (done, work_done) = if initiatives == 1 {
+                    (finished[0] > 0, sc.work_done(0, 0))
+                } else {
+                    (
+                        finished.iter().all(|&f| f > 0),
+                        (0..initiatives).map(|i| sc.work_done(0, i)).sum(),
+                    )
+                };
+                if t == horizon {
+                    at_horizon = work_done;
+                }
+                if !done && let Some(row) = layout.row(t) {
+                    items.grow(row);
+                    items.running[row * layout.bins + layout.bin(work_done)] += 1;
+                    items.running_sums[row].add(work_done);
+                }
+            },
+        );
         let outcome = &scratch.outcomes[0];
         let finished = if outcome.finished.iter().all(|&f| f > 0) {
             outcome.finished.iter().copied().max().unwrap_or(0) as usize

@@ -569,6 +569,7 @@ impl<'a> Engine<'a> {
     /// Draws period t's world: headcount, nominal capacity, incident uniforms, risks.
     /// `FULL = false` is the lean path (see [`Engine::is_lean`]): no capacity events,
     /// incidents or risks to draw.
+    #[inline(always)]
     fn advance_world<const FULL: bool>(&self, _trial: u64, t: usize, scratch: &mut Scratch) {
         let sc = self.scenario;
         for (j, team) in sc.teams.iter().enumerate() {
@@ -826,7 +827,7 @@ impl<'a> Engine<'a> {
 
     /// Feeds `budget` to the ready initiatives of `order`; returns the days used.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn flow(
         &self,
         order: &[usize],
