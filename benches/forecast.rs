@@ -19,7 +19,17 @@ use fulcrum::simulate::forecast::FixedSum as Moments;
 use fulcrum::simulate::forecast::{self, Forecast};
 use fulcrum::simulate::rng::mix;
 
-const TRIALS: u64 = 1_000_000;
+/// Trials per iteration: a million, or `FULCRUM_BENCH_TRIALS` (e.g. a small count to compare
+/// instruction counts under `valgrind --tool=callgrind`, which a busy machine does not skew).
+fn trials() -> u64 {
+    static TRIALS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TRIALS.get_or_init(|| {
+        std::env::var("FULCRUM_BENCH_TRIALS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1_000_000)
+    })
+}
 const BACKLOG: f64 = 200.0;
 const HORIZON: usize = 26;
 const W1: [f64; 26] = [
@@ -40,20 +50,20 @@ fn engine(bencher: Bencher) {
     let f = Forecast::from_history(&W1, BACKLOG, None, Some(HORIZON), PeriodLength::TWO_WEEKS)
         .expect("W1 forecasts");
     bencher
-        .counter(ItemsCount::new(TRIALS))
-        .bench(|| forecast::run(&f, TRIALS, 42, &|_| {}));
+        .counter(ItemsCount::new(trials()))
+        .bench(|| forecast::run(&f, trials(), 42, &|_| {}));
 }
 
 /// Finish periods only.
 #[divan::bench(sample_count = 5)]
 fn kernel(bencher: Bencher) {
-    bencher.counter(ItemsCount::new(TRIALS)).bench(|| {
-        (0..TRIALS.div_ceil(CHUNK))
+    bencher.counter(ItemsCount::new(trials())).bench(|| {
+        (0..trials().div_ceil(CHUNK))
             .into_par_iter()
             .fold(
                 || vec![0u64; PERIODS + 1],
                 |mut hist, chunk| {
-                    for trial in chunk * CHUNK..((chunk + 1) * CHUNK).min(TRIALS) {
+                    for trial in chunk * CHUNK..((chunk + 1) * CHUNK).min(trials()) {
                         let mut rng = Xoshiro256PlusPlus::seed_from_u64(mix(42 ^ trial));
                         let (mut done, mut t) = (0.0, 0);
                         while done < BACKLOG && t < PERIODS {
@@ -129,11 +139,11 @@ fn bin(x: f64) -> usize {
 
 #[divan::bench(sample_count = 5)]
 fn kernel_same_outputs(bencher: Bencher) {
-    bencher.counter(ItemsCount::new(TRIALS)).bench(|| {
-        (0..TRIALS.div_ceil(CHUNK))
+    bencher.counter(ItemsCount::new(trials())).bench(|| {
+        (0..trials().div_ceil(CHUNK))
             .into_par_iter()
             .fold(Tables::new, |mut tables, chunk| {
-                for trial in chunk * CHUNK..((chunk + 1) * CHUNK).min(TRIALS) {
+                for trial in chunk * CHUNK..((chunk + 1) * CHUNK).min(trials()) {
                     let mut rng = Xoshiro256PlusPlus::seed_from_u64(mix(42 ^ trial));
                     let (mut done, mut t) = (0.0f64, 0);
                     let mut at_horizon = 0.0;
