@@ -289,7 +289,7 @@ fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     let html = read(&dir.join("report.html"));
     assert!(html.contains("id=\"plan\""));
     assert!(html.contains("Marginal values"));
-    assert!(html.contains("one engineer-day for checkout over the horizon"));
+    assert!(html.contains("one more engineer-day for checkout in every period"));
     fs::remove_dir_all(&dir).unwrap();
 }
 

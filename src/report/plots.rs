@@ -70,7 +70,7 @@ pub trait Figure {
 }
 
 /// Registers the embedded DejaVu fonts under the name the charts use (once per process).
-fn register_fonts() {
+pub(crate) fn register_fonts() {
     static FONTS: Once = Once::new();
     FONTS.call_once(|| {
         // The embedded fonts are valid TrueType: failure here is a broken build.

@@ -146,7 +146,7 @@ fn from_text(
 }
 
 /// `"x"`, `"x%"`, `"lo to hi"` or `"lo% to hi%"` as (lo, Some(hi)) or (x, None).
-fn parse_text(text: &str) -> Result<(f64, Option<f64>), String> {
+pub(super) fn parse_text(text: &str) -> Result<(f64, Option<f64>), String> {
     let quoted = format!("\"{text}\" is not a number or an interval");
     let parts: Vec<&str> = text.split(" to ").map(str::trim).collect();
     let numbers: Vec<(f64, bool)> = parts

@@ -5,6 +5,7 @@ mod compile;
 mod distribution;
 pub mod document;
 mod fields;
+pub mod history;
 pub mod overrides;
 pub mod problem;
 mod template;

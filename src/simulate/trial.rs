@@ -18,7 +18,7 @@
 
 use rand::RngExt;
 
-use crate::model::{Kind, Measure, Metric, Owner, Scenario, Workforce};
+use crate::model::{Distribution, Kind, Measure, Metric, Owner, Scenario, Workforce};
 
 use super::policy::Policy;
 use super::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
@@ -256,6 +256,18 @@ pub struct Scratch {
     initial_level: Vec<f64>,
 }
 
+impl Scratch {
+    /// Work of initiative `i` in the current trial: effort × (1 + scope growth).
+    pub fn work(&self, i: usize) -> f64 {
+        self.initiatives[i].work
+    }
+
+    /// Work strategy `s` has done on initiative `i` so far in the current trial.
+    pub fn work_done(&self, s: usize, i: usize) -> f64 {
+        self.initiatives[i].work - self.states[s].remaining[i]
+    }
+}
+
 /// A scenario and its strategies compiled into the flat tables the trial loop runs on.
 #[derive(Debug)]
 pub struct Engine<'a> {
@@ -274,6 +286,10 @@ pub struct Engine<'a> {
     contributions: Vec<Vec<usize>>,
     /// Width of a period row in [`Outcome::periods`].
     width: usize,
+    /// Whether trials take the lean path (see [`Engine::is_lean`]).
+    lean: bool,
+    /// Whether any team can lose engineers (else attrition draws nothing).
+    attrition: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -308,6 +324,18 @@ impl<'a> Engine<'a> {
                 slots
             })
             .collect();
+        let zero = |d: &Distribution| d.as_constant() == Some(0.0);
+        let finite = |d: &Distribution| d.as_constant().is_some_and(f64::is_finite);
+        let lean = !recording.periods
+            && scenario.key_results.is_empty()
+            && scenario.risks.is_empty()
+            && scenario.events.is_empty()
+            && zero(&scenario.incidents.base_rate)
+            && zero(&scenario.debt.accrual)
+            && finite(&scenario.debt.interest)
+            && finite(&scenario.debt.paydown_efficiency)
+            && scenario.teams.iter().all(|t| zero(&t.debt_initial))
+            && scenario.initiatives.iter().all(|i| i.on_done.is_empty());
         Engine {
             scenario,
             policies,
@@ -319,6 +347,11 @@ impl<'a> Engine<'a> {
             event_capacity: events.fraction,
             contributions,
             width: PeriodMetric::ALL.len() + scenario.key_results.len(),
+            lean,
+            attrition: scenario.teams.iter().any(|t| match &t.workforce {
+                Workforce::Engineers(staff) => !zero(&staff.attrition),
+                Workforce::Capacity(_) => false,
+            }),
         }
     }
 
@@ -329,25 +362,70 @@ impl<'a> Engine<'a> {
 
     /// Runs trial `trial`; the outcomes are in `scratch.outcomes`, one per strategy.
     pub fn run_trial(&self, trial: u64, scratch: &mut Scratch) {
+        self.run_trial_observed(trial, scratch, |_, _| {});
+    }
+
+    /// [`run_trial`](Self::run_trial), calling `observe(t, scratch)` at the end of every
+    /// simulated period t (after every strategy's step, before attrition): a read-only window
+    /// for statistics the outcomes do not keep, such as work done per period.
+    #[inline]
+    pub fn run_trial_observed(
+        &self,
+        trial: u64,
+        scratch: &mut Scratch,
+        observe: impl FnMut(usize, &Scratch),
+    ) {
+        if self.lean {
+            self.run_trial_with::<false>(trial, scratch, observe);
+        } else {
+            self.run_trial_with::<true>(trial, scratch, observe);
+        }
+    }
+
+    /// Whether `run_trial` takes the lean path: the scenario has no debt (none at the start,
+    /// none accrued), no incidents, risks, capacity events, key results or `on_done` effects,
+    /// and per-period metrics are not recorded. Every skipped term is then exactly 0 (or a
+    /// factor exactly 1), so both paths give bit-identical outcomes.
+    pub fn is_lean(&self) -> bool {
+        self.lean
+    }
+
+    /// Forces the full path (for tests that compare the two paths).
+    #[doc(hidden)]
+    pub fn with_full_path(mut self) -> Self {
+        self.lean = false;
+        self
+    }
+
+    #[inline]
+    fn run_trial_with<const FULL: bool>(
+        &self,
+        trial: u64,
+        scratch: &mut Scratch,
+        mut observe: impl FnMut(usize, &Scratch),
+    ) {
         self.draw_trial(trial, scratch);
         self.reset_states(scratch);
         let mut periods_run = self.horizon;
         for t in 1..=self.horizon {
-            self.advance_world(trial, t, scratch);
-            if t == 1 {
+            self.advance_world::<FULL>(trial, t, scratch);
+            if FULL && t == 1 {
                 self.measure_initial_levels(scratch);
             }
             for s in 0..self.policies.len() {
-                self.step(trial, s, t, scratch);
+                self.step::<FULL>(trial, s, t, scratch);
             }
             if t == self.recording.checkpoint {
                 self.record_progress(scratch);
             }
+            observe(t, scratch);
             if self.recording.stop_when_done && scratch.states.iter().all(|st| st.done) {
                 periods_run = t;
                 break;
             }
-            self.after_period(t, scratch);
+            if FULL || self.attrition {
+                self.after_period(t, scratch);
+            }
         }
         if self.recording.checkpoint > periods_run {
             self.record_progress(scratch);
@@ -390,7 +468,7 @@ impl<'a> Engine<'a> {
                 scratch.contributions.push(value.sample(&mut rng));
             }
             let on_done = &initiative.on_done;
-            let mut factor = |d: &Option<crate::model::Distribution>| {
+            let mut factor = |d: &Option<Distribution>| {
                 d.as_ref()
                     .map_or(1.0, |d| (1.0 + d.sample(&mut rng)).max(0.0))
             };
@@ -476,11 +554,13 @@ impl<'a> Engine<'a> {
     }
 
     /// Draws period t's world: headcount, nominal capacity, incident uniforms, risks.
-    fn advance_world(&self, _trial: u64, t: usize, scratch: &mut Scratch) {
+    /// `FULL = false` is the lean path (see [`Engine::is_lean`]): no capacity events,
+    /// incidents or risks to draw.
+    #[inline(always)]
+    fn advance_world<const FULL: bool>(&self, _trial: u64, t: usize, scratch: &mut Scratch) {
         let sc = self.scenario;
         for (j, team) in sc.teams.iter().enumerate() {
             let w = &mut scratch.world[j];
-            let event_fraction = self.event_capacity[j].get(t - 1).copied().unwrap_or(0.0);
             match &team.workforce {
                 Workforce::Engineers(staff) => {
                     let mut ramping = 0.0;
@@ -503,9 +583,21 @@ impl<'a> Engine<'a> {
                     w.nominal = w.engineers * staff.days_per_engineer * w.availability;
                 }
                 Workforce::Capacity(capacity) => {
-                    w.nominal = capacity.sample(&mut w.capacity_rng).max(0.0);
+                    let draw = match capacity {
+                        // The bootstrap inline: the same draw `sample` makes, without its
+                        // dispatch (throughput forecasts spend most of their time here).
+                        Distribution::Samples(values) if !FULL => {
+                            values[w.capacity_rng.random_range(0..values.len())]
+                        }
+                        other => other.sample(&mut w.capacity_rng),
+                    };
+                    w.nominal = draw.max(0.0);
                 }
             }
+            if !FULL {
+                continue;
+            }
+            let event_fraction = self.event_capacity[j].get(t - 1).copied().unwrap_or(0.0);
             w.nominal *= (1.0 + event_fraction).max(0.0);
             w.incident_u = if scratch.teams[j].base_rate > 0.0 {
                 w.incident_rng.random::<f64>()
@@ -534,8 +626,10 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Advances strategy `s` through period `t`.
-    fn step(&self, trial: u64, s: usize, t: usize, scratch: &mut Scratch) {
+    /// Advances strategy `s` through period `t`. The lean path (`FULL = false`) skips the
+    /// terms that are exactly zero without debt, incidents, risks and key results.
+    #[inline]
+    fn step<const FULL: bool>(&self, trial: u64, s: usize, t: usize, scratch: &mut Scratch) {
         let sc = self.scenario;
         let policy = &self.policies[s];
         let Scratch {
@@ -552,11 +646,54 @@ impl<'a> Engine<'a> {
         let st = &mut states[s];
         let outcome = &mut outcomes[s];
         let mut row = [0.0; PeriodMetric::ALL.len()];
+        let mut lean_days = [0.0; 3];
         let mut weighted_drag = 0.0;
         for (j, team) in sc.teams.iter().enumerate() {
             let draws = &teams[j];
             let w = &world[j];
             let debt = st.debt[j];
+            if !FULL {
+                let planned = w.nominal;
+                let share = policy.tech_share(j, t, debt).clamp(0.0, 1.0);
+                let cap_per_engineer = team.days_per_engineer().unwrap_or(0.0) * w.availability;
+                just_finished.clear();
+                let [product_order, tech_order] = &self.orders[s][j];
+                let product_budget = (1.0 - share) * planned;
+                // An empty order absorbs nothing: skipping its flow changes no bit.
+                let product_days = if product_order.is_empty() {
+                    0.0
+                } else {
+                    self.flow(
+                        product_order,
+                        product_budget,
+                        t,
+                        cap_per_engineer,
+                        st,
+                        outcome,
+                        just_finished,
+                        contributions,
+                    )
+                };
+                let tech_budget = share * planned + (product_budget - product_days);
+                let tech_days = if tech_order.is_empty() {
+                    0.0
+                } else {
+                    self.flow(
+                        tech_order,
+                        tech_budget,
+                        t,
+                        cap_per_engineer,
+                        st,
+                        outcome,
+                        just_finished,
+                        contributions,
+                    )
+                };
+                lean_days[0] += product_days;
+                lean_days[1] += tech_days;
+                lean_days[2] += (tech_budget - tech_days).max(0.0);
+                continue;
+            }
             let drag = sc.debt.drag(debt);
             let capacity = w.nominal * (1.0 - drag) * st.capacity_factor[j];
 
@@ -639,6 +776,14 @@ impl<'a> Engine<'a> {
             row[PeriodMetric::PaydownDays as usize] += paydown;
             row[PeriodMetric::IdleDays as usize] += idle;
         }
+        if !FULL {
+            // Product, tech and idle days; the other totals would each add exactly 0.
+            for (k, days) in [2, 3, 5].into_iter().zip(lean_days) {
+                st.totals[k] += days;
+            }
+            st.done = outcome.finished.iter().all(|&f| f > 0);
+            return;
+        }
         let nominal = row[PeriodMetric::NominalCapacity as usize];
         row[PeriodMetric::Drag as usize] = if nominal > 0.0 {
             weighted_drag / nominal
@@ -669,7 +814,7 @@ impl<'a> Engine<'a> {
 
     /// Feeds `budget` to the ready initiatives of `order`; returns the days used.
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn flow(
         &self,
         order: &[usize],

@@ -1,0 +1,327 @@
+//! Outputs of `fulcrum forecast`: `forecast.csv` (per period: P(done by it) and the
+//! distribution of items done), a finish-period histogram with its cumulative curve (SVG and
+//! PNG), `forecast.json` (what was run) and the terminal summary.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::model::Distribution;
+use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone};
+use crate::simulate::stats::QUANTILES;
+
+use super::OutputDir;
+use super::tables::num;
+
+/// The finish percentiles the terminal and the plot report.
+pub const PERCENTILES: [(&str, f64); 4] =
+    [("P50", 0.5), ("P70", 0.7), ("P85", 0.85), ("P95", 0.95)];
+
+/// `forecast.csv`: period, date, p_done_by, items_done_mean, items_done_p5 … items_done_p95.
+pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "period".to_string(),
+        "date".into(),
+        "p_done_by".into(),
+        "items_done_mean".into(),
+    ];
+    header.extend(
+        QUANTILES
+            .iter()
+            .map(|(name, _)| format!("items_done_{name}")),
+    );
+    w.write_record(&header)?;
+    for row in &results.rows {
+        let mut record = vec![
+            row.period.to_string(),
+            date(forecast, row.period),
+            num(row.p_done_by),
+            num(row.items.mean),
+        ];
+        record.extend(row.items.quantiles.iter().map(|&q| num(q)));
+        w.write_record(&record)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn date(forecast: &Forecast, period: usize) -> String {
+    forecast
+        .scenario
+        .period_end_date(period)
+        .map_or_else(String::new, |d| d.to_string())
+}
+
+/// What `forecast.json` records besides the results.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ForecastInfo {
+    pub fulcrum_version: String,
+    /// The command line's source: `history`, `history-csv FILE` or `scenario FILE`.
+    pub source: String,
+    pub history: Vec<f64>,
+    pub backlog: String,
+    pub horizon: Option<usize>,
+    pub cap: usize,
+    pub period: String,
+    pub start: Option<String>,
+    pub seed: u64,
+    pub trials: u64,
+    pub threads: usize,
+    pub seconds: f64,
+    pub percentiles: Vec<(String, Option<usize>)>,
+    pub not_done_within_cap: u64,
+}
+
+/// Writes `forecast.csv`, `forecast.svg`, `forecast.png` and `forecast.json` into `target`,
+/// all at once or not at all.
+pub fn write(
+    target: &Path,
+    forecast: &Forecast,
+    results: &ForecastResults,
+    info: &ForecastInfo,
+) -> Result<()> {
+    super::plots::register_fonts();
+    let dir = OutputDir::create(target)?;
+    dir.write("forecast.csv", &table(forecast, results)?)?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        draw(&root, forecast, results)?;
+        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    dir.write("forecast.svg", svg.as_bytes())?;
+    let png = dir.staged("forecast.png");
+    {
+        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
+        draw(&root, forecast, results)?;
+        root.present()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("cannot write {}", png.display()))?;
+    }
+    let mut json = serde_json::to_vec_pretty(info)?;
+    json.push(b'\n');
+    dir.write("forecast.json", &json)?;
+    dir.commit()
+}
+
+const SIZE: (u32, u32) = (900, 600);
+const BARS: RGBColor = RGBColor(90, 130, 190);
+const CURVE: RGBColor = RGBColor(200, 80, 40);
+
+/// Two panels: the probability of finishing in each period (bars, percentiles marked), and
+/// the probability of being done by each period (the cumulative curve).
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    forecast: &Forecast,
+    results: &ForecastResults,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let fail = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("cannot draw: {e}");
+    root.fill(&WHITE).map_err(fail)?;
+    let hist = &results.finish;
+    let trials = hist.total().max(1) as f64;
+    let first = (1..=hist.periods())
+        .find(|&t| hist.count(t) > 0)
+        .unwrap_or(1);
+    let last = (1..=hist.periods())
+        .rev()
+        .find(|&t| hist.count(t) > 0)
+        .unwrap_or(1)
+        .max(forecast.horizon.unwrap_or(0).min(hist.periods()));
+    let first = first.min(forecast.horizon.unwrap_or(first).max(1));
+    let (lo, hi) = (first.saturating_sub(1) as f64, last as f64 + 1.0);
+    let peak = (first..=last)
+        .map(|t| hist.count(t) as f64 / trials)
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let unit = forecast.scenario.period_length;
+    let (top, bottom) = root.split_vertically(SIZE.1 / 2 + 20);
+
+    let mut chart = ChartBuilder::on(&top)
+        .caption(
+            format!(
+                "When will it be done? {} trials, periods of {unit}",
+                results.trials
+            ),
+            ("sans-serif", 20),
+        )
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(60)
+        .build_cartesian_2d(lo..hi, 0.0..peak * 1.2)
+        .map_err(fail)?;
+    let whole = |x: &f64| format!("{x:.0}");
+    chart
+        .configure_mesh()
+        .x_label_formatter(&whole)
+        .y_desc("P(done in period)")
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(fail)?;
+    chart
+        .draw_series((first..=last).map(|t| {
+            let p = hist.count(t) as f64 / trials;
+            Rectangle::new(
+                [(t as f64 - 0.45, 0.0), (t as f64 + 0.45, p)],
+                BARS.filled(),
+            )
+        }))
+        .map_err(fail)?;
+    for (k, (name, q)) in PERCENTILES.into_iter().enumerate() {
+        if let Some(t) = results.percentile(q) {
+            let x = t as f64;
+            // Staggered so neighbouring percentiles' labels do not overlap.
+            let y = peak * (1.12 - 0.07 * k as f64);
+            chart
+                .draw_series(LineSeries::new([(x, 0.0), (x, y)], BLACK.stroke_width(1)))
+                .map_err(fail)?;
+            chart
+                .draw_series([Text::new(
+                    format!(" {name} = {t}"),
+                    (x, y),
+                    ("sans-serif", 13),
+                )])
+                .map_err(fail)?;
+        }
+    }
+
+    let mut chart = ChartBuilder::on(&bottom)
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(60)
+        .build_cartesian_2d(lo..hi, 0.0..1.0)
+        .map_err(fail)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&whole)
+        .x_desc("period")
+        .y_desc("P(done by period)")
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(fail)?;
+    chart
+        .draw_series(LineSeries::new(
+            (first.saturating_sub(1)..=last).map(|t| (t as f64, hist.fraction_by(t))),
+            CURVE.stroke_width(2),
+        ))
+        .map_err(fail)?;
+    if let Some((h, p, _)) = &results.at_horizon {
+        let x = *h as f64;
+        chart
+            .draw_series(LineSeries::new([(x, 0.0), (x, 1.0)], BLACK.stroke_width(1)))
+            .map_err(fail)?;
+        chart
+            .draw_series([Text::new(
+                format!("horizon {h}: {:.1}%", p * 100.0),
+                (x, 0.08),
+                ("sans-serif", 13),
+            )])
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The terminal summary: percentiles (with dates when the start is known), P(done by the
+/// horizon) and items done by it.
+pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
+    let mut out = String::new();
+    let backlog = backlog_text(forecast);
+    let h = &forecast.history;
+    out.push_str(&format!(
+        "Forecast of {backlog} on a history of {} periods (mean {:.2} per {}), {} trials\n",
+        h.len(),
+        h.iter().sum::<f64>() / h.len() as f64,
+        forecast.scenario.period_length,
+        results.trials,
+    ));
+    for (name, q) in PERCENTILES {
+        let line = match results.percentile(q) {
+            Some(t) => {
+                let date = date(forecast, t);
+                if date.is_empty() {
+                    format!("  {name}: done by period {t}\n")
+                } else {
+                    format!("  {name}: done by period {t} (ends {date})\n")
+                }
+            }
+            None => format!(
+                "  {name}: not done within the cap of {} periods\n",
+                results.cap
+            ),
+        };
+        out.push_str(&line);
+    }
+    if let Some((t, p, items)) = &results.at_horizon {
+        let date = date(forecast, *t);
+        let when = if date.is_empty() {
+            format!("period {t}")
+        } else {
+            format!("period {t} ({date})")
+        };
+        out.push_str(&format!("  P(done by {when}) = {}\n", percent(*p)));
+        out.push_str(&format!(
+            "  items done by {when}: {}\n",
+            items_text(items, results.bin_width)
+        ));
+    }
+    if results.not_done() > 0 {
+        out.push_str(&format!(
+            "  {} of {} trials were not done within the cap of {} periods\n",
+            results.not_done(),
+            results.trials,
+            results.cap
+        ));
+    }
+    for note in &forecast.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    out
+}
+
+fn backlog_text(forecast: &Forecast) -> String {
+    let initiatives = &forecast.scenario.initiatives;
+    match initiatives.as_slice() {
+        [one] => {
+            let split = match &one.scope_growth {
+                None => String::new(),
+                // The forecast's split rate r is a scope growth of r − 1.
+                Some(Distribution::Shifted(rate, by)) if *by == -1.0 => {
+                    format!("split rate {rate}")
+                }
+                Some(Distribution::Constant(g)) => format!("split rate {}", num(1.0 + g)),
+                Some(growth) => format!("scope growth {growth}"),
+            };
+            match (one.id == "backlog", split.is_empty()) {
+                (true, true) => format!("{} items", one.effort),
+                (true, false) => format!("{} items ({split})", one.effort),
+                (false, true) => format!("`{}` ({} items)", one.id, one.effort),
+                (false, false) => format!("`{}` ({} items, {split})", one.id, one.effort),
+            }
+        }
+        many => format!(
+            "{} initiatives of team `{}`",
+            many.len(),
+            forecast.scenario.teams[0].name
+        ),
+    }
+}
+
+fn percent(p: f64) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+fn items_text(items: &ItemsDone, width: f64) -> String {
+    let mut parts = vec![format!("mean {:.1}", items.mean)];
+    for ((name, _), q) in QUANTILES.iter().zip(items.quantiles) {
+        parts.push(format!("{} {}", name.to_uppercase(), num(q)));
+    }
+    let mut text = parts.join(", ");
+    if width > 1.0 {
+        text.push_str(&format!(" (quantiles in steps of {width} items)"));
+    }
+    text
+}

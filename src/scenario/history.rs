@@ -1,0 +1,353 @@
+//! Throughput histories for `fulcrum forecast`: a comma-separated list of per-period counts,
+//! or a CSV file holding either a column of per-period counts or a column of item finish
+//! dates (turned into per-period counts, zero periods included). Also the `--split-rate`
+//! notation. Parsing only: whether a history can forecast anything is checked in
+//! [`simulate::forecast`](crate::simulate::forecast).
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{Date, Distribution, PeriodLength, PeriodUnit};
+
+/// Why a history (or a split rate) was rejected. Messages say what was found and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("the throughput history is empty: give at least one per-period count")]
+    Empty,
+    #[error("history entry {position} is `{text}`, not a number: write counts like 3,5,2")]
+    NotANumber { position: usize, text: String },
+    #[error("history entry {position} is {value}: counts must be finite and at least 0")]
+    Negative { position: usize, value: f64 },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: {message}", path.display())]
+    Csv {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{}: no data rows: expected a column of per-period counts or of finish dates (YYYY-MM-DD)", path.display())]
+    NoRows { path: PathBuf },
+    #[error(
+        "{}: the finish dates span {days} day(s), less than one {period} period: give a longer history or a shorter --period",
+        path.display()
+    )]
+    TooShort {
+        path: PathBuf,
+        days: i64,
+        period: PeriodLength,
+    },
+    #[error("--split-rate `{text}`: {why}")]
+    SplitRate { text: String, why: String },
+}
+
+/// Where a history came from and what it holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// Items finished in each period, oldest first.
+    pub counts: Vec<f64>,
+    /// For a history of finish dates: the first day of the first period.
+    pub first_day: Option<Date>,
+    /// For a history of finish dates: days at the end that did not fill a whole period and
+    /// were left out (a partial period would understate throughput).
+    pub days_left_out: i64,
+}
+
+/// Parses `3,5,2,...` (spaces allowed; a trailing comma is not an entry).
+pub fn parse_list(text: &str) -> Result<Vec<f64>, HistoryError> {
+    if text.trim().is_empty() {
+        return Err(HistoryError::Empty);
+    }
+    let mut counts = Vec::new();
+    let entries: Vec<&str> = text.split(',').map(str::trim).collect();
+    let last = entries.len().saturating_sub(1);
+    for (k, entry) in entries.into_iter().enumerate() {
+        if entry.is_empty() && k == last && k > 0 {
+            break;
+        }
+        counts.push(count(entry, k + 1)?);
+    }
+    if counts.is_empty() {
+        return Err(HistoryError::Empty);
+    }
+    Ok(counts)
+}
+
+/// One per-period count: a finite number, at least 0.
+fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
+    let value: f64 = text.parse().map_err(|_| HistoryError::NotANumber {
+        position,
+        text: text.to_string(),
+    })?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(HistoryError::Negative { position, value });
+    }
+    Ok(value)
+}
+
+/// Reads a history CSV (see [`parse_csv`]).
+pub fn read_csv(path: &Path, period: Option<PeriodLength>) -> Result<History, HistoryError> {
+    let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_csv(path, &text, period)
+}
+
+/// A history CSV: its first column holds either per-period counts or item finish dates
+/// (`YYYY-MM-DD`, optionally followed by a time); a header row is allowed; blank lines are
+/// skipped. Finish dates become counts per `period` (default: per day) from the first date's
+/// day, including periods in which nothing finished; a partial last period is left out.
+pub fn parse_csv(
+    path: &Path,
+    text: &str,
+    period: Option<PeriodLength>,
+) -> Result<History, HistoryError> {
+    let csv_error = |line: usize, message: String| HistoryError::Csv {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut counts = Vec::new();
+    let mut dates = Vec::new();
+    let mut seen_data = false;
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            csv_error(line, format!("not readable as CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cell = record.get(0).unwrap_or("");
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let as_date = date_prefix(cell);
+        let as_number = cell.parse::<f64>().ok();
+        if !seen_data && as_date.is_none() && as_number.is_none() {
+            if line == 1 {
+                continue; // a header
+            }
+            return Err(csv_error(
+                line,
+                format!("`{cell}` is neither a count nor a date (YYYY-MM-DD)"),
+            ));
+        }
+        let dated = if seen_data {
+            !dates.is_empty()
+        } else {
+            as_date.is_some()
+        };
+        seen_data = true;
+        if dated {
+            let date = as_date.ok_or_else(|| {
+                csv_error(
+                    line,
+                    format!("`{cell}` is not a date of the form YYYY-MM-DD, like the rows above"),
+                )
+            })?;
+            dates.push(date);
+        } else {
+            let value = as_number.ok_or_else(|| {
+                csv_error(
+                    line,
+                    format!("`{cell}` is not a number, like the counts above"),
+                )
+            })?;
+            if !value.is_finite() || value < 0.0 {
+                return Err(csv_error(
+                    line,
+                    format!("{value} is not a count: counts must be finite and at least 0"),
+                ));
+            }
+            counts.push(value);
+        }
+    }
+    if !seen_data {
+        return Err(HistoryError::NoRows {
+            path: path.to_path_buf(),
+        });
+    }
+    if dates.is_empty() {
+        return Ok(History {
+            counts,
+            first_day: None,
+            days_left_out: 0,
+        });
+    }
+    let period = period.unwrap_or(PeriodLength {
+        count: 1,
+        unit: PeriodUnit::Day,
+    });
+    counts_from_dates(&mut dates, period).map_err(|days| HistoryError::TooShort {
+        path: path.to_path_buf(),
+        days,
+        period,
+    })
+}
+
+/// `YYYY-MM-DD` at the start of a cell, alone or followed by a time (`T...` or ` ...`).
+fn date_prefix(cell: &str) -> Option<Date> {
+    let head = cell.get(..10)?;
+    let rest = &cell[10..];
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+        return None;
+    }
+    head.parse().ok()
+}
+
+/// Items finished per period, from the first date's day to the end of the last complete
+/// period. Err(days spanned) when not even one period is complete.
+fn counts_from_dates(dates: &mut [Date], period: PeriodLength) -> Result<History, i64> {
+    dates.sort_unstable();
+    let first = dates[0];
+    let last = dates[dates.len() - 1];
+    let mut counts = Vec::new();
+    let mut next = 0;
+    let mut start = first;
+    let mut k = 1;
+    loop {
+        let end = first.period_end(period, k);
+        if end > last {
+            break;
+        }
+        let mut n = 0.0;
+        while next < dates.len() && dates[next] <= end {
+            n += 1.0;
+            next += 1;
+        }
+        counts.push(n);
+        start = end.add_days(1);
+        k += 1;
+    }
+    let span = last.to_days() - first.to_days() + 1;
+    if counts.is_empty() {
+        return Err(span);
+    }
+    Ok(History {
+        counts,
+        first_day: Some(first),
+        days_left_out: last.to_days() - start.to_days() + 1,
+    })
+}
+
+/// `--split-rate`: how many items each backlog item becomes, e.g. `1.2` or `"1 to 1.5"` (a 90%
+/// interval, as in scenario files), drawn once per trial. Must be positive.
+pub fn parse_split_rate(text: &str) -> Result<Distribution, HistoryError> {
+    let fail = |why: String| HistoryError::SplitRate {
+        text: text.to_string(),
+        why,
+    };
+    let (lo, hi) = super::distribution::parse_text(text).map_err(fail)?;
+    if !(lo.is_finite() && lo > 0.0) {
+        return Err(fail(
+            "the split rate multiplies the backlog: it must be above 0 (1 = no splitting)".into(),
+        ));
+    }
+    match hi {
+        None => Ok(Distribution::Constant(lo)),
+        Some(hi) => Distribution::interval(lo, hi).map_err(|e| fail(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str, period: Option<&str>) -> Result<History, HistoryError> {
+        parse_csv(Path::new("h.csv"), text, period.map(|p| p.parse().unwrap()))
+    }
+
+    #[test]
+    fn lists_parse_and_reject_bad_entries() {
+        assert_eq!(parse_list("3, 5,2,").unwrap(), vec![3.0, 5.0, 2.0]);
+        assert!(matches!(parse_list(""), Err(HistoryError::Empty)));
+        assert!(matches!(
+            parse_list("3,x,2"),
+            Err(HistoryError::NotANumber { position: 2, .. })
+        ));
+        assert!(matches!(
+            parse_list("3,-1"),
+            Err(HistoryError::Negative { position: 2, .. })
+        ));
+        assert!(matches!(
+            parse_list("3,,2"),
+            Err(HistoryError::NotANumber { position: 2, .. })
+        ));
+        assert!(matches!(
+            parse_list("inf"),
+            Err(HistoryError::Negative { .. })
+        ));
+    }
+
+    #[test]
+    fn a_count_column_with_a_header_is_read_as_is() {
+        let h = csv("done\n3\n0\n\n5\n", None).unwrap();
+        assert_eq!(h.counts, vec![3.0, 0.0, 5.0]);
+        assert_eq!(h.first_day, None);
+    }
+
+    #[test]
+    fn finish_dates_become_daily_counts_with_zero_days() {
+        let h = csv(
+            "finished,id\n2027-01-04,a\n2027-01-04T10:00:00,b\n2027-01-07,c\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(h.counts, vec![2.0, 0.0, 0.0, 1.0]);
+        assert_eq!(h.first_day, Date::new(2027, 1, 4));
+    }
+
+    #[test]
+    fn finish_dates_aggregate_to_whole_periods() {
+        // Two full weeks (4 + 1 items) and two days of a third week, left out.
+        let h = csv(
+            "2027-01-04\n2027-01-05\n2027-01-05\n2027-01-10\n2027-01-15\n2027-01-19\n",
+            Some("1w"),
+        )
+        .unwrap();
+        assert_eq!(h.counts, vec![4.0, 1.0]);
+        assert_eq!(h.days_left_out, 2);
+        assert!(matches!(
+            csv("2027-01-04\n2027-01-05\n", Some("1w")),
+            Err(HistoryError::TooShort { days: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        let e = csv("count\n3\n4\nfive\n", None).unwrap_err();
+        assert!(e.to_string().starts_with("h.csv:4: `five`"), "{e}");
+        let e = csv("3\n-2\n", None).unwrap_err();
+        assert!(e.to_string().starts_with("h.csv:2:"), "{e}");
+        let e = csv("2027-01-04\n2027-13-01\n", None).unwrap_err();
+        assert!(e.to_string().starts_with("h.csv:2:"), "{e}");
+        assert!(matches!(
+            csv("header only\n", None),
+            Err(HistoryError::NoRows { .. })
+        ));
+        let e = csv("count\nabc\n", None).unwrap_err();
+        assert!(e.to_string().starts_with("h.csv:2:"), "{e}");
+    }
+
+    #[test]
+    fn split_rates_are_positive_multipliers() {
+        assert_eq!(
+            parse_split_rate("1.2").unwrap(),
+            Distribution::Constant(1.2)
+        );
+        assert!(matches!(
+            parse_split_rate("1 to 1.5").unwrap(),
+            Distribution::LogNormal { .. }
+        ));
+        assert!(parse_split_rate("0 to 2").is_err());
+        assert!(parse_split_rate("lots").is_err());
+        assert!(parse_split_rate("1.5 to 1").is_err());
+    }
+}
