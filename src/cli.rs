@@ -51,6 +51,20 @@ enum Command {
     /// history (from --history, --history-csv, or a scenario team with
     /// `capacity = { samples = [...] }`) on the simulator's engine.
     Forecast(ForecastArgs),
+    /// Allocate and simulate at every point of a parameter range: the frontier of product
+    /// attainment against final debt, with its knee.
+    Sweep {
+        /// Scenario file (.toml or .json).
+        scenario: PathBuf,
+        /// A parameter to vary: path=from:to:steps, e.g. okrs.blend=0:1:11 (repeatable: a grid).
+        #[arg(long = "vary", value_name = "PATH=FROM:TO:STEPS", required = true)]
+        varies: Vec<String>,
+        #[command(flatten)]
+        options: RunOptions,
+        /// Results folder (default: output/<scenario name>/sweep).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Check scenario files and print a one-screen summary of each.
     Validate {
         /// Scenario files (.toml or .json).
@@ -175,6 +189,12 @@ pub fn main() -> ExitCode {
             out,
         } => plan(&scenario, &sets, out.as_deref()),
         Command::Forecast(args) => forecast(&args),
+        Command::Sweep {
+            scenario,
+            varies,
+            options,
+            out,
+        } => sweep(&scenario, &varies, &options, out.as_deref()),
         Command::Validate { files, sets } => validate(&files, &sets),
         Command::Init { name, stdout } => init(&name, stdout),
     };
@@ -485,6 +505,102 @@ fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     print!("{}", report::forecast::summary(&forecast, &results));
     println!(
         "{} trials in {:.2} s → {}/",
+        trials,
+        started.elapsed().as_secs_f64(),
+        target.display()
+    );
+    Ok(())
+}
+
+/// Trials per sweep point unless --trials says otherwise: a sweep runs many points.
+const SWEEP_TRIALS: u64 = 2000;
+
+fn sweep(
+    file: &Path,
+    varies: &[String],
+    options: &RunOptions,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
+    use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
+
+    let started = Instant::now();
+    let varies: Vec<Vary> = varies
+        .iter()
+        .map(|v| Vary::parse(v))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::BadInput(format!("error: {e}\n")))?;
+    let mut document = scenario::Document::read(file)?;
+    document.set(&options.sets)?;
+    let base = document.compile()?;
+    print_warnings(&base.warnings);
+    let scenario = &base.scenario;
+    let trials = options.trials.unwrap_or(SWEEP_TRIALS.min(scenario.trials));
+    if trials == 0 {
+        return Err(Failure::BadInput(
+            "error: --trials must be at least 1\n".into(),
+        ));
+    }
+    let seed = options.seed.unwrap_or(scenario.seed);
+    let pool = pool(options.threads)?;
+    let total = sw::grid(&varies).len();
+    let progress = Progress::new(total as u64, "sweeping");
+    let points = pool
+        .install(|| {
+            sw::run(&document, &[], &varies, trials, seed, &|done| {
+                progress.update(done as u64)
+            })
+        })
+        .map_err(|error| match error {
+            SweepError::Invalid { point, error } => {
+                let mut failure = Failure::from(error);
+                if let Failure::BadInput(text) = &mut failure {
+                    *text = format!("error: at sweep point {point}:\n{text}");
+                }
+                failure
+            }
+            SweepError::Plan { point, error } => match plan_failure(error) {
+                Failure::BadInput(text) => {
+                    Failure::BadInput(format!("error: at sweep point {point}: {text}"))
+                }
+                runtime => runtime,
+            },
+        })?;
+    progress.finish();
+    let target = out.map_or_else(
+        || Path::new("output").join(&scenario.name).join("sweep"),
+        Path::to_path_buf,
+    );
+    let info = SweepInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        question: scenario.question.clone(),
+        scenario_file: file.display().to_string(),
+        overrides: options.sets.clone(),
+        vary: varies
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}={}:{}:{}",
+                    v.path,
+                    sw::format_value(v.values[0]),
+                    sw::format_value(*v.values.last().unwrap_or(&v.values[0])),
+                    v.values.len()
+                )
+            })
+            .collect(),
+        seed,
+        trials,
+        points: points.len(),
+        strategies: scenario.strategies.iter().map(|s| s.name.clone()).collect(),
+        seconds_total: started.elapsed().as_secs_f64(),
+        threads: pool.current_num_threads(),
+    };
+    write_sweep(&target, &varies, &points, &info).map_err(Failure::Runtime)?;
+    println!("{}", terminal_table(&varies, &points));
+    println!(
+        "{} points × {} trials in {:.2} s → {}/",
+        points.len(),
         trials,
         started.elapsed().as_secs_f64(),
         target.display()

@@ -37,6 +37,14 @@ pub type Allocations = Vec<(usize, Allocation)>;
 
 /// Plans every optimised strategy and turns each strategy into a policy.
 pub fn policies(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
+    policies_with(scenario, true)
+}
+
+/// [`policies`], with or without the allocator's per-team marginal values.
+fn policies_with(
+    scenario: &Scenario,
+    team_values: bool,
+) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
     let mut allocations = Vec::new();
     let mut policies = Vec::new();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
@@ -45,13 +53,15 @@ pub fn policies(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), alloc
                 min_tech_share,
                 max_tech_share,
             } => {
-                let allocation = allocate::allocate(
-                    scenario,
-                    &allocate::Guardrails {
-                        min_tech_share,
-                        max_tech_share,
-                    },
-                )?;
+                let guardrails = allocate::Guardrails {
+                    min_tech_share,
+                    max_tech_share,
+                };
+                let allocation = if team_values {
+                    allocate::allocate(scenario, &guardrails)?
+                } else {
+                    allocate::plan_only(scenario, &guardrails)?
+                };
                 let plan = allocation.plan.clone();
                 allocations.push((s, allocation));
                 Some(plan)
@@ -108,8 +118,18 @@ pub fn run(
     settings: Settings,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, allocate::PlanError> {
+    run_with(scenario, settings, true, progress)
+}
+
+/// [`run`], with or without the allocator's per-team marginal values (a sweep skips them).
+pub fn run_with(
+    scenario: &Scenario,
+    settings: Settings,
+    team_values: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunOutput, allocate::PlanError> {
     let started = Instant::now();
-    let (policies, allocations) = policies(scenario)?;
+    let (policies, allocations) = policies_with(scenario, team_values)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();

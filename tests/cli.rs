@@ -130,3 +130,153 @@ fn validate_prints_a_one_screen_summary() {
     }
     assert!(stdout.lines().count() < 60, "one screen");
 }
+
+/// Every file of a results folder, by relative path (run.json and sweep.json left out: they
+/// record timings and threads).
+fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.ends_with("run.json") && !path.ends_with("sweep.json") {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_example_runs_and_gives_identical_files_for_any_thread_count() {
+    let dir = scratch("examples-run");
+    for entry in std::fs::read_dir(repo().join("scenarios")).unwrap() {
+        let scenario = entry.unwrap().path();
+        let name = scenario.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut runs = Vec::new();
+        for threads in ["1", "2"] {
+            let out = dir.join(format!("{name}-{threads}"));
+            let output = fulcrum(
+                &[
+                    "run",
+                    scenario.to_str().unwrap(),
+                    "--trials",
+                    "300",
+                    "--threads",
+                    threads,
+                    "--out",
+                    out.to_str().unwrap(),
+                ],
+                &dir,
+            );
+            assert!(output.status.success(), "{name}: {}", text(&output.stderr));
+            assert!(text(&output.stdout).contains("blended score"));
+            runs.push(outputs(&out));
+        }
+        let names: Vec<&str> = runs[0].iter().map(|(n, _)| n.as_str()).collect();
+        for expected in [
+            "summary.csv",
+            "periods.csv",
+            "report.html",
+            "sensitivity.csv",
+        ] {
+            assert!(
+                names.contains(&expected),
+                "{name}: no {expected} in {names:?}"
+            );
+        }
+        assert!(
+            runs[0] == runs[1],
+            "{name}: outputs differ between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn plan_prints_and_writes_the_plan() {
+    let dir = scratch("plan");
+    let scenario = repo().join("scenarios/balanced-okrs.toml");
+    let output = fulcrum(&["plan", scenario.to_str().unwrap()], &dir);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("plan for strategy `optimised`"), "{stdout}");
+    assert!(stdout.contains("one more engineer on checkout"), "{stdout}");
+    let folder = dir.join("output/balanced-okrs/plan");
+    let plan = std::fs::read_to_string(folder.join("plan.csv")).unwrap();
+    assert!(plan.starts_with("strategy,team,initiative,kind,period,date,days\n"));
+    assert!(plan.contains("optimised,checkout,guest-checkout,product,1,"));
+    assert!(folder.join("marginal_values.csv").exists());
+}
+
+#[test]
+fn sweep_writes_the_frontier_and_rejects_bad_ranges() {
+    let dir = scratch("sweep");
+    let scenario = repo().join("scenarios/legacy-platform.toml");
+    let output = fulcrum(
+        &[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "strategies.60/40.tech_share=0.2:0.8:4",
+            "--trials",
+            "200",
+        ],
+        &dir,
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let folder = dir.join("output/legacy-platform/sweep");
+    let frontier = std::fs::read_to_string(folder.join("frontier.csv")).unwrap();
+    assert!(
+        frontier.starts_with(
+            "point,strategies.60/40.tech_share,strategy,metric,mean,p10,p50,p90,knee\n"
+        )
+    );
+    assert!(frontier.contains("4,0.8,60/40,final_debt,"));
+    let svg = std::fs::read_to_string(folder.join("plots/frontier.svg")).unwrap();
+    assert!(svg.contains("60/40") && svg.contains("final debt"));
+    let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(html.contains("<svg"));
+    // Self-contained: the only URL is the SVG namespace, which is a name, not a fetch.
+    let without_namespace = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for external in ["http://", "https://", "src=", "<script", "<link", "url("] {
+        assert!(!without_namespace.contains(external), "{external}");
+    }
+
+    for bad in ["okrs.blend=0:1", "okrs.blend=0:x:3", "okrs.blendd=0:1:3"] {
+        let output = fulcrum(
+            &[
+                "sweep",
+                scenario.to_str().unwrap(),
+                "--vary",
+                bad,
+                "--trials",
+                "10",
+            ],
+            &dir,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{bad}: {}",
+            text(&output.stderr)
+        );
+    }
+    let output = fulcrum(
+        &[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "okrs.blendd=0:1:3",
+        ],
+        &dir,
+    );
+    assert!(
+        text(&output.stderr).contains("blend"),
+        "{}",
+        text(&output.stderr)
+    );
+}

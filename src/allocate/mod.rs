@@ -179,8 +179,23 @@ const BINDING: f64 = 1e-5;
 /// Planned amounts below this many engineer-days are left out of [`Allocation::work`].
 const NEGLIGIBLE: f64 = 1e-6;
 
-/// Solves the allocation LP of `scenario` within `guardrails`.
+/// Solves the allocation program of `scenario` within `guardrails`, with every marginal value
+/// (the team-level ones take a re-solve per team).
 pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocation, PlanError> {
+    allocate_with(scenario, guardrails, true)
+}
+
+/// The plan and its duals only, without the per-team re-solves (for sweeps, which run the
+/// allocator at every point).
+pub fn plan_only(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocation, PlanError> {
+    allocate_with(scenario, guardrails, false)
+}
+
+fn allocate_with(
+    scenario: &Scenario,
+    guardrails: &Guardrails,
+    team_values: bool,
+) -> Result<Allocation, PlanError> {
     let world = ExpectedWorld::of(scenario);
     let mut reference: Vec<Vec<f64>> = world
         .teams
@@ -232,6 +247,9 @@ pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocati
     );
     let duals = solve::duals(&relaxed)?;
     let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
+    if !team_values {
+        return Ok(allocation);
+    }
 
     // Team-level values by re-solving: a capacity dual is ambiguous where the plan sits on a
     // corner (e.g. a cap and capacity binding at once), a finite difference is not.

@@ -32,7 +32,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif;
        max-width: 1320px; margin: 2em auto; padding: 0 1.5em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }

@@ -4,6 +4,7 @@
 pub mod forecast;
 pub mod html;
 pub mod plots;
+pub mod sweep;
 pub mod tables;
 pub mod terminal;
 

@@ -119,11 +119,11 @@ fn with_extension(stem: &Path, extension: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn text(size: u32) -> TextStyle<'static> {
+pub(crate) fn text(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&palette::INK)
 }
 
-fn bold(size: u32) -> TextStyle<'static> {
+pub(crate) fn bold(size: u32) -> TextStyle<'static> {
     (FONT, size, FontStyle::Bold)
         .into_font()
         .color(&palette::INK)
@@ -290,7 +290,7 @@ impl PeriodAxis {
 }
 
 /// Lower and upper ends of a value range padded for drawing; starts at 0 for non-negative data.
-fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);

@@ -2,6 +2,8 @@
 //! common random numbers (the same seed and trials at each point), and find the frontier's
 //! knee.
 
+use rayon::prelude::*;
+
 use crate::pipeline::{self, Allocations};
 use crate::scenario::{Document, LoadError};
 use crate::simulate::{Recording, Results, Settings, SummaryMetric};
@@ -135,46 +137,63 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Point>, SweepError> {
-    let mut points = Vec::new();
-    for (n, values) in grid(varies).into_iter().enumerate() {
-        let label = label(varies, &values);
-        let mut assignments = sets.to_vec();
-        assignments.extend(
-            varies
-                .iter()
-                .zip(&values)
-                .map(|(v, x)| format!("{}={}", v.path, format_value(*x))),
-        );
-        let mut doc = document.clone();
-        let compiled = doc.set(&assignments).and_then(|()| doc.compile());
-        let scenario = compiled
-            .map_err(|error| SweepError::Invalid {
-                point: label.clone(),
-                error,
-            })?
-            .scenario;
-        let settings = Settings {
-            trials,
-            seed,
-            recording: Recording {
-                periods: false,
-                stop_when_done: false,
-                checkpoint: scenario.periods,
-            },
-        };
-        let output =
-            pipeline::run(&scenario, settings, &|_| {}).map_err(|error| SweepError::Plan {
-                point: label.clone(),
-                error,
-            })?;
-        points.push(Point {
-            values,
-            results: output.results,
-            allocations: output.allocations,
-        });
-        progress(n + 1);
-    }
-    Ok(points)
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Points run in parallel (the allocator is single-threaded), each simulating on the same
+    // pool; results are collected in grid order, so the output does not depend on timing.
+    grid(varies)
+        .into_par_iter()
+        .map(|values| {
+            let point = run_point(document, sets, varies, values, trials, seed)?;
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            Ok(point)
+        })
+        .collect()
+}
+
+fn run_point(
+    document: &Document,
+    sets: &[String],
+    varies: &[Vary],
+    values: Vec<f64>,
+    trials: u64,
+    seed: u64,
+) -> Result<Point, SweepError> {
+    let label = label(varies, &values);
+    let mut assignments = sets.to_vec();
+    assignments.extend(
+        varies
+            .iter()
+            .zip(&values)
+            .map(|(v, x)| format!("{}={}", v.path, format_value(*x))),
+    );
+    let mut doc = document.clone();
+    let compiled = doc.set(&assignments).and_then(|()| doc.compile());
+    let scenario = compiled
+        .map_err(|error| SweepError::Invalid {
+            point: label.clone(),
+            error,
+        })?
+        .scenario;
+    let settings = Settings {
+        trials,
+        seed,
+        recording: Recording {
+            periods: false,
+            stop_when_done: false,
+            checkpoint: scenario.periods,
+        },
+    };
+    let output = pipeline::run_with(&scenario, settings, false, &|_| {}).map_err(|error| {
+        SweepError::Plan {
+            point: label.clone(),
+            error,
+        }
+    })?;
+    Ok(Point {
+        values,
+        results: output.results,
+        allocations: output.allocations,
+    })
 }
 
 /// `path=value, path=value` for messages and labels.
