@@ -610,3 +610,54 @@ fn the_lean_path_gives_bit_identical_outcomes() {
     };
     assert!(!engines(&lean_scenario, recording).0.is_lean());
 }
+
+#[test]
+fn the_throughput_path_gives_bit_identical_outcomes() {
+    let base = |kind: &str, share: f64, growth: &str| {
+        format!(
+            r#"
+[scenario]
+name = "t"
+periods = 60
+[[teams]]
+name = "team"
+capacity = {{ samples = [3, 5, 0, 6, 4, 2.5] }}
+[[initiatives]]
+id = "backlog"
+kind = "{kind}"
+team = "team"
+effort = 120
+scope_growth = "{growth}"
+[[strategies]]
+name = "s"
+rule = "fixed_share"
+tech_share = {share}
+"#
+        )
+    };
+    for text in [
+        base("product", 0.0, "0% to 30%"),
+        base("product", 0.3, "10% to 20%"),
+        base("tech", 0.3, "0% to 30%"),
+        base("tech", 1.0, "5% to 10%"),
+    ] {
+        let scenario =
+            fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
+                .unwrap()
+                .scenario;
+        for stop_when_done in [false, true] {
+            let recording = Recording {
+                periods: false,
+                stop_when_done,
+                checkpoint: 20,
+            };
+            let (fast, full) = engines(&scenario, recording);
+            let policies = vec![Policy::new(&scenario.strategies[0], None).unwrap()];
+            let general = Engine::new(&scenario, policies, 9, recording).with_general_lean_path();
+            assert!(fast.is_throughput() && general.is_lean() && !general.is_throughput());
+            let expected = outcomes_debug(&full, 300);
+            assert_eq!(outcomes_debug(&fast, 300), expected, "{text}");
+            assert_eq!(outcomes_debug(&general, 300), expected, "{text}");
+        }
+    }
+}

@@ -18,7 +18,9 @@
 
 use rand::RngExt;
 
-use crate::model::{Distribution, Kind, Measure, Metric, Owner, Scenario, Workforce};
+use crate::model::{
+    Distribution, Initiative, Kind, Measure, Metric, Owner, Scenario, Team, Workforce,
+};
 
 use super::policy::Policy;
 use super::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
@@ -290,6 +292,10 @@ pub struct Engine<'a> {
     lean: bool,
     /// Whether any team can lose engineers (else attrition draws nothing).
     attrition: bool,
+    /// The lean path's special case of one capacity-history team, one strategy and one
+    /// initiative with no cap or dependency: a throughput forecast (see
+    /// [`Engine::run_trial_throughput`]).
+    throughput: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -336,7 +342,25 @@ impl<'a> Engine<'a> {
             && finite(&scenario.debt.paydown_efficiency)
             && scenario.teams.iter().all(|t| zero(&t.debt_initial))
             && scenario.initiatives.iter().all(|i| i.on_done.is_empty());
+        let throughput = lean
+            && policies.len() == 1
+            && matches!(
+                scenario.teams.as_slice(),
+                [Team {
+                    workforce: Workforce::Capacity(Distribution::Samples(_)),
+                    ..
+                }]
+            )
+            && matches!(
+                scenario.initiatives.as_slice(),
+                [Initiative {
+                    after,
+                    max_engineers: None,
+                    ..
+                }] if after.is_empty()
+            );
         Engine {
+            throughput,
             scenario,
             policies,
             seed,
@@ -375,7 +399,9 @@ impl<'a> Engine<'a> {
         scratch: &mut Scratch,
         observe: impl FnMut(usize, &Scratch),
     ) {
-        if self.lean {
+        if self.throughput {
+            self.run_trial_throughput(trial, scratch, observe);
+        } else if self.lean {
             self.run_trial_with::<false>(trial, scratch, observe);
         } else {
             self.run_trial_with::<true>(trial, scratch, observe);
@@ -390,11 +416,104 @@ impl<'a> Engine<'a> {
         self.lean
     }
 
-    /// Forces the full path (for tests that compare the two paths).
+    /// Forces the full path (for tests that compare the paths).
     #[doc(hidden)]
     pub fn with_full_path(mut self) -> Self {
         self.lean = false;
+        self.throughput = false;
         self
+    }
+
+    /// Whether trials take the throughput special case of the lean path.
+    #[doc(hidden)]
+    pub fn is_throughput(&self) -> bool {
+        self.throughput
+    }
+
+    /// Forces the general lean path over the throughput special case (for tests).
+    #[doc(hidden)]
+    pub fn with_general_lean_path(mut self) -> Self {
+        self.throughput = false;
+        self
+    }
+
+    /// The lean path for a throughput forecast: one team whose capacity bootstraps a history,
+    /// one strategy, one initiative without cap or dependencies. The same draws and the same
+    /// floating-point operations as [`Engine::step`]'s lean path in the same order, so the
+    /// outcomes are bit-identical; only the loops over teams, strategies and initiatives and
+    /// the dispatch on their kinds are gone.
+    #[inline]
+    fn run_trial_throughput(
+        &self,
+        trial: u64,
+        scratch: &mut Scratch,
+        mut observe: impl FnMut(usize, &Scratch),
+    ) {
+        let Workforce::Capacity(Distribution::Samples(history)) = &self.scenario.teams[0].workforce
+        else {
+            unreachable!("checked in Engine::new");
+        };
+        let product = self.scenario.initiatives[0].kind == Kind::Product;
+        let policy = &self.policies[0];
+        self.draw_trial(trial, scratch);
+        self.reset_states(scratch);
+        let mut periods_run = self.horizon;
+        for t in 1..=self.horizon {
+            {
+                let Scratch {
+                    world,
+                    states,
+                    outcomes,
+                    ..
+                } = &mut *scratch;
+                let w = &mut world[0];
+                w.nominal = history[w.capacity_rng.random_range(0..history.len())].max(0.0);
+                let st = &mut states[0];
+                let finished = &mut outcomes[0].finished[0];
+                let planned = w.nominal;
+                let share = policy.tech_share(0, t, st.debt[0]).clamp(0.0, 1.0);
+                let product_budget = (1.0 - share) * planned;
+                // `flow` over a one-initiative order, inlined.
+                let mut take = |budget: f64| -> f64 {
+                    if *finished != 0 {
+                        return 0.0;
+                    }
+                    let take = st.remaining[0]
+                        .min(f64::INFINITY)
+                        .min(budget - 0.0)
+                        .max(0.0);
+                    st.remaining[0] -= take;
+                    if st.remaining[0] <= DONE_EPSILON {
+                        st.remaining[0] = 0.0;
+                        *finished = t as u32;
+                    }
+                    0.0 + take
+                };
+                let product_days = if product { take(product_budget) } else { 0.0 };
+                let tech_budget = share * planned + (product_budget - product_days);
+                let tech_days = if product { 0.0 } else { take(tech_budget) };
+                for (k, days) in [2, 3, 5].into_iter().zip([
+                    0.0 + product_days,
+                    0.0 + tech_days,
+                    0.0 + (tech_budget - tech_days).max(0.0),
+                ]) {
+                    st.totals[k] += days;
+                }
+                st.done = *finished > 0;
+            }
+            if t == self.recording.checkpoint {
+                self.record_progress(scratch);
+            }
+            observe(t, scratch);
+            if self.recording.stop_when_done && scratch.states[0].done {
+                periods_run = t;
+                break;
+            }
+        }
+        if self.recording.checkpoint > periods_run {
+            self.record_progress(scratch);
+        }
+        self.finish_trial(periods_run, scratch);
     }
 
     #[inline]
