@@ -100,7 +100,8 @@ pub enum Marginal {
         period: usize,
         bound: Bound,
     },
-    /// Relaxing an initiative's hard deadline.
+    /// Dropping an initiative's hard deadline (`must_finish`): the value is the whole score
+    /// it costs, not per day.
     Deadline { initiative: usize },
 }
 
@@ -115,8 +116,8 @@ pub enum Bound {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarginalValue {
     pub of: Marginal,
-    /// Change of the expected blended score per engineer-day (for guardrails and deadlines:
-    /// the score lost to the constraint per engineer-day it takes).
+    /// Change of the expected blended score per engineer-day (for guardrails: the score lost
+    /// per engineer-day the guardrail takes; for deadlines and engineers: see [`Marginal`]).
     pub value: f64,
     /// Whether the constraint binds in the optimal plan.
     pub binding: bool,
@@ -251,8 +252,9 @@ fn allocate_with(
         return Ok(allocation);
     }
 
-    // Team-level values by re-solving: a capacity dual is ambiguous where the plan sits on a
-    // corner (e.g. a cap and capacity binding at once), a finite difference is not.
+    // Team-level values by re-solving the relaxation (like the duals, so the values agree
+    // with each other): a capacity dual is ambiguous where the plan sits on a corner (e.g. a
+    // cap and capacity binding at once), a finite difference is not.
     let score_with = |extra: &[f64], finishing: Finishing| -> Result<f64, PlanError> {
         let program = Program::build(
             scenario,
@@ -279,13 +281,39 @@ fn allocate_with(
         });
         if let Some(days) = team.per_engineer {
             extra[j] = days;
-            let value = score_with(&extra, Finishing::Binary)? - allocation.expected_score;
+            let value = score_with(&extra, Finishing::Relaxed)? - relaxed_score;
             allocation.marginal_values.push(MarginalValue {
                 of: Marginal::Engineer { team: j },
                 value,
                 binding: value.abs() > BINDING,
             });
         }
+    }
+    // The cost of each hard deadline: the plan's score without it, less the plan's score.
+    for (i, initiative) in scenario.initiatives.iter().enumerate() {
+        if !initiative.must_finish {
+            continue;
+        }
+        let mut free = scenario.clone();
+        free.initiatives[i].must_finish = false;
+        let program = Program::build(
+            &free,
+            &world,
+            guardrails,
+            &reference,
+            &spill_from,
+            &no_extra,
+            Mode::Plan,
+            Finishing::Binary,
+        );
+        let value = (evaluate(&program.score, &solve::vertex(&program)?)
+            - allocation.expected_score)
+            .max(0.0);
+        allocation.marginal_values.push(MarginalValue {
+            of: Marginal::Deadline { initiative: i },
+            value,
+            binding: value > BINDING,
+        });
     }
     Ok(allocation)
 }
@@ -432,11 +460,9 @@ fn extract(
                     dual.abs(),
                 )
             }
-            Row::Deadline { initiative } => (
-                Marginal::Deadline { initiative },
-                dual.abs() / world.initiatives[initiative].work,
-            ),
-            Row::Structure => continue,
+            // A deadline's dual is ambiguous (its row and the initiative's total-work row
+            // bind together): its cost comes from a re-solve without it instead.
+            Row::Deadline { .. } | Row::Structure => continue,
         };
         marginal_values.push(MarginalValue {
             binding: value.abs() > BINDING,

@@ -4,10 +4,13 @@
 use std::collections::HashMap;
 
 use good_lp::solvers::{DualValues, ResolutionError, SolutionWithDual};
-use good_lp::{Solution, SolverModel, Variable, clarabel};
+use good_lp::{Solution, SolverModel, Variable, WithMipGap, clarabel};
 
 use super::PlanError;
 use super::program::{Program, Row};
+
+/// Relative optimality gap at which branch and bound may stop (0.5% of the score).
+const MIP_GAP: f32 = 0.005;
 
 /// Variable values of a solved program.
 #[derive(Debug, Default)]
@@ -27,9 +30,14 @@ pub fn vertex(program: &Program) -> Result<Values, PlanError> {
         .clone()
         .maximise(program.objective.clone());
     #[cfg(feature = "highs")]
-    let mut model = problem.using(good_lp::highs);
+    let model = problem.using(good_lp::highs);
     #[cfg(not(feature = "highs"))]
-    let mut model = problem.using(good_lp::microlp);
+    let model = problem.using(good_lp::microlp);
+    // Branch and bound stops once the plan is provably within MIP_GAP of the best: the
+    // search order is fixed, so the answer is still deterministic.
+    let mut model = model
+        .with_mip_gap(MIP_GAP)
+        .map_err(|e| PlanError::Solver(e.to_string()))?;
     for (_, row) in &program.rows {
         model.add_constraint(row.clone());
     }

@@ -335,7 +335,10 @@ fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, A
                         scenario.teams[*team].name
                     ),
                     Marginal::Deadline { initiative } => {
-                        format!("deadline of {}", scenario.initiatives[*initiative].id)
+                        format!(
+                            "hard deadline of {} (whole score it costs)",
+                            scenario.initiatives[*initiative].id
+                        )
                     }
                 };
                 let keep = matches!(

@@ -319,7 +319,7 @@ pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) 
                 scenario.teams[*team].name, mv.value
             ),
             Marginal::Deadline { initiative } => format!(
-                "hard deadline of {} costs {:.5} per engineer-day",
+                "the hard deadline of {} costs {:.4} of the score",
                 scenario.initiatives[*initiative].id, mv.value
             ),
             _ => continue,
