@@ -1,0 +1,282 @@
+//! The allocator's solve time against the size of its program, on synthetic scenarios of
+//! teams × initiatives per team × periods: how far the mixed-integer plan scales.
+//!
+//! Run: `cargo bench --bench allocate`. Before divan's table, `main` prints each size's
+//! estimated number of program variables and the time of one `allocate` call.
+
+use std::fmt::{self, Write};
+use std::time::Instant;
+
+use divan::Bencher;
+
+use fulcrum::allocate::{self, Guardrails};
+use fulcrum::model::{Rule, Scenario};
+use fulcrum::scenario::{self, Format};
+
+/// One synthetic organisation: `teams` teams of `initiatives` initiatives each, planned over
+/// `periods` periods.
+#[derive(Clone, Copy, Debug)]
+struct Size {
+    teams: usize,
+    initiatives: usize,
+    periods: usize,
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}x{}x{}", self.teams, self.initiatives, self.periods)
+    }
+}
+
+const fn size(teams: usize, initiatives: usize, periods: usize) -> Size {
+    Size {
+        teams,
+        initiatives,
+        periods,
+    }
+}
+
+/// Sizes whose plan solves in seconds. Time grows with the number of finishing binaries and
+/// of teams (each team re-solves the mixed-integer program once to price an engineer), not
+/// with the number of variables: with microlp, 4×10×26 (about 1,500 variables, 28 binaries)
+/// takes 20–35 s per call and fails with "Singular matrix" under these guardrails, and
+/// 6×20×52 (about 7,500 variables) does not finish in 100 s even without key-result binaries,
+/// so 10×30×100 (about 34,000) is out of reach.
+const SIZES: &[Size] = &[
+    size(2, 5, 13),
+    size(2, 10, 26),
+    size(3, 8, 20),
+    size(4, 5, 26),
+];
+
+/// Product and technology delivery key results; initiatives contribute round-robin.
+const PRODUCT_KRS: usize = 3;
+const TECH_KRS: usize = 2;
+
+/// Every fourth initiative of a team is tech work.
+fn is_tech(i: usize) -> bool {
+    i % 4 == 3
+}
+
+/// The delivery key result initiative `i` of team `j` contributes to, if any: every other
+/// initiative contributes, so about half of them carry a finishing binary.
+fn contribution(j: usize, i: usize) -> Option<String> {
+    if i % 2 == 1 && !is_tech(i) {
+        return None;
+    }
+    let n = j * 7 + i;
+    Some(if is_tech(i) {
+        format!("tech-{}", n % TECH_KRS)
+    } else {
+        format!("product-{}", n % PRODUCT_KRS)
+    })
+}
+
+/// The scenario file of `size`: six engineers a team, about 1.3 times as much work as capacity,
+/// drag and incidents growing with debt, a debt key result, and chains of `after`.
+fn scenario_text(size: Size) -> String {
+    let Size {
+        teams,
+        initiatives,
+        periods,
+    } = size;
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = write!(
+        w,
+        r#"[scenario]
+name = "synthetic-{size}"
+periods = {periods}
+period = "2w"
+
+[okrs]
+blend = 0.6
+"#
+    );
+    for k in 0..PRODUCT_KRS {
+        let deadline = periods * (k + 2) / (PRODUCT_KRS + 1);
+        let _ = write!(
+            w,
+            r#"
+[[okrs.key_results]]
+id = "product-{k}"
+owner = "product"
+target = {target}
+weight = {weight}
+deadline = {deadline}
+"#,
+            target = (teams * initiatives / (2 * PRODUCT_KRS)).max(1),
+            weight = 1 + k,
+        );
+    }
+    for k in 0..TECH_KRS {
+        let _ = write!(
+            w,
+            r#"
+[[okrs.key_results]]
+id = "tech-{k}"
+owner = "technology"
+target = {target}
+deadline = {periods}
+"#,
+            target = (teams * initiatives / (4 * TECH_KRS)).max(1),
+        );
+    }
+    let _ = write!(
+        w,
+        r#"
+[[okrs.key_results]]
+id = "debt-down"
+owner = "technology"
+metric = "debt"
+below = {below}
+deadline = {periods}
+
+[debt]
+initial = 400.0
+interest = "0.5% to 1.5%"
+accrual = "0.1 to 0.3"
+paydown_efficiency = "0.7 to 1.0"
+drag_max = 0.5
+drag_half = 900.0
+
+[incidents]
+base_rate = "0.3 to 1.0"
+debt_sensitivity = 0.0015
+cost = "1 to 4"
+"#,
+        below = 300 * teams,
+    );
+    for j in 0..teams {
+        let _ = write!(
+            w,
+            r#"
+[[teams]]
+name = "team-{j}"
+engineers = 6
+days_per_engineer = 8
+availability = "0.8 to 0.95"
+debt_initial = {debt}
+"#,
+            debt = 300 + 50 * (j % 5),
+        );
+    }
+    // Six engineers at 8 days and ~0.875 availability: 42 days a period.
+    let effort = 1.3 * 42.0 * periods as f64 / initiatives as f64;
+    for j in 0..teams {
+        for i in 0..initiatives {
+            let low = effort * (0.6 + 0.1 * (i % 5) as f64);
+            let _ = write!(
+                w,
+                r#"
+[[initiatives]]
+id = "t{j}-i{i}"
+kind = "{kind}"
+team = "team-{j}"
+effort = "{low:.0} to {high:.0}"
+max_engineers = {cap}
+"#,
+                kind = if is_tech(i) { "tech" } else { "product" },
+                high = 1.6 * low,
+                cap = 2 + i % 3,
+            );
+            if let Some(kr) = contribution(j, i) {
+                let _ = writeln!(w, "contributes = {{ {kr} = 1.0 }}");
+            }
+            if i % 5 == 4 {
+                let _ = writeln!(w, "after = [\"t{j}-i{}\"]", i - 1);
+            }
+            if is_tech(i) {
+                let _ = writeln!(
+                    w,
+                    "on_done = {{ debt = -{}, incident_rate = \"-10%\" }}",
+                    40 + 10 * (i % 4)
+                );
+            }
+        }
+    }
+    let _ = write!(
+        w,
+        r#"
+[[strategies]]
+name = "optimised"
+rule = "optimised"
+min_tech_share = 0.1
+max_tech_share = 0.6
+"#
+    );
+    s
+}
+
+fn scenario(size: Size) -> Scenario {
+    match scenario::load_str("synthetic.toml", &scenario_text(size), Format::Toml) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => panic!("the synthetic scenario {size} does not load: {e}"),
+    }
+}
+
+/// The guardrails of the scenario's `optimised` strategy.
+fn guardrails(scenario: &Scenario) -> Guardrails {
+    scenario
+        .strategies
+        .iter()
+        .find_map(|s| match s.rule {
+            Rule::Optimised {
+                min_tech_share,
+                max_tech_share,
+            } => Some(Guardrails {
+                min_tech_share,
+                max_tech_share,
+            }),
+            _ => None,
+        })
+        .expect("the synthetic scenario has an optimised strategy")
+}
+
+/// Program variables: work per initiative and period, paydown, idle, debt and forgiven debt
+/// per team and period, one attainment per key result, one binary per contributor.
+fn variables(scenario: &Scenario) -> usize {
+    let periods = scenario.periods;
+    let binaries: usize = scenario
+        .initiatives
+        .iter()
+        .map(|i| i.contributes.len())
+        .sum();
+    scenario.initiatives.len() * periods
+        + 4 * scenario.teams.len() * periods
+        + scenario.key_results.len()
+        + binaries
+}
+
+fn main() {
+    println!(
+        "{:>12} {:>10} {:>9} {:>12}",
+        "size", "variables", "binaries", "one solve"
+    );
+    for &size in SIZES {
+        let s = scenario(size);
+        let binaries: usize = s.initiatives.iter().map(|i| i.contributes.len()).sum();
+        let start = Instant::now();
+        let result = allocate::allocate(&s, &guardrails(&s));
+        let elapsed = start.elapsed();
+        let outcome = match result {
+            Ok(a) => format!("score {:.3}", a.expected_score),
+            Err(e) => format!("failed: {e}"),
+        };
+        println!(
+            "{:>12} {:>10} {:>9} {:>10.3} s  {outcome}",
+            size.to_string(),
+            variables(&s),
+            binaries,
+            elapsed.as_secs_f64(),
+        );
+    }
+    divan::main();
+}
+
+#[divan::bench(args = SIZES, sample_count = 3, sample_size = 1)]
+fn solve(bencher: Bencher, size: Size) {
+    let s = scenario(size);
+    let g = guardrails(&s);
+    bencher.bench(|| allocate::allocate(&s, &g).expect("the synthetic scenario plans"));
+}
