@@ -36,12 +36,13 @@ const fn size(teams: usize, initiatives: usize, periods: usize) -> Size {
     }
 }
 
-/// Sizes whose plan solves in seconds. Time grows with the number of finishing binaries and
-/// of teams (each team re-solves the mixed-integer program once to price an engineer), not
-/// with the number of variables: with microlp, 4×10×26 (about 1,500 variables, 28 binaries)
-/// takes 20–35 s per call and fails with "Singular matrix" under these guardrails, and
-/// 6×20×52 (about 7,500 variables) does not finish in 100 s even without key-result binaries,
-/// so 10×30×100 (about 34,000) is out of reach.
+/// Sizes whose plan solves in seconds. Time grows with the number of finishing binaries
+/// (microlp's branch and bound, stopped at a 0.5% gap) and with the number of teams (one
+/// relaxed re-solve per team prices its capacity), far faster than with the number of
+/// variables: with microlp, 4×10×26 (about 1,500 variables, 28 binaries) took 20–35 s per call
+/// and failed with "Singular matrix" under these guardrails, and 6×20×52 (about 7,500
+/// variables) did not finish in 100 s even without key-result binaries; 10×30×100 (about
+/// 34,000) is out of reach without HiGHS (`--features highs`).
 const SIZES: &[Size] = &[
     size(2, 5, 13),
     size(2, 10, 26),

@@ -47,13 +47,19 @@
 //!
 //! Delivery key results count only finished work: a 0/1 "finished by the deadline" per
 //! contributing initiative makes the plan a small mixed-integer program, solved by microlp's
-//! branch and bound (a vertex: few initiatives in flight at once). Each initiative's work is
-//! planned at its 80th percentile ([`expected::PLANNING_QUANTILE`]), a buffer where the work
-//! is uncertain. The marginal values are Clarabel's duals of the LP relaxation (finishing
-//! counted in proportion to progress) at the same linearisation: the average score an
-//! engineer-day buys, where the integer program's answer would jump in steps. An infeasible program is
-//! explained by an elastic re-solve that minimises the engineer-days by which deadlines and
-//! capacity fall short.
+//! branch and bound to within 0.5% of the best score (a vertex: few initiatives in flight at
+//! once). Each initiative's work is planned at its 80th percentile
+//! ([`expected::PLANNING_QUANTILE`]), a buffer where the work is uncertain.
+//!
+//! **Marginal values** come from the LP relaxation (finishing counted in proportion to
+//! progress) at the same linearisation, where the integer program's answer would jump in
+//! steps: per team and period, Clarabel's capacity duals; per team, re-solves with one more
+//! engineer-day in every period and with one more engineer (duals are ambiguous where the
+//! plan sits on a corner, finite differences are not); per binding guardrail, its dual; per
+//! hard deadline, the integer program re-solved without it (the whole score it costs).
+//!
+//! An infeasible program is explained by an elastic re-solve that minimises the engineer-days
+//! by which deadlines and capacity fall short.
 
 pub mod expected;
 mod program;

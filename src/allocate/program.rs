@@ -124,30 +124,13 @@ impl Program {
         let mut slacks = Vec::new();
         let mut rows = Vec::new();
 
-        // Cumulative work per initiative and period, as variables: every row that needs
-        // progress then holds one term instead of one per earlier period (keeps the matrix
-        // sparse, which the simplex's factorisation needs on long horizons).
-        let done: Vec<Vec<Variable>> = world
-            .initiatives
-            .iter()
-            .map(|i| vars.add_vector(variable().min(0.0).max(i.work), periods))
-            .collect();
-        for (i, xs) in work.iter().enumerate() {
-            for (t, &x) in xs.iter().enumerate() {
-                let mut row = Expression::from(done[i][t]) - x;
-                if t > 0 {
-                    row.add_mul(-1.0, done[i][t - 1]);
-                }
-                rows.push((Row::Structure, row.eq(0.0)));
-            }
-        }
         // Cumulative work of initiative i by the end of period t, as a fraction of its work.
         let progress = |i: usize, t: usize| -> Expression {
-            if t == 0 {
-                Expression::default()
-            } else {
-                (1.0 / world.initiatives[i].work) * done[i][t - 1]
+            let mut e = Expression::with_capacity(t);
+            for x in &work[i][..t] {
+                e.add_mul(1.0 / world.initiatives[i].work, *x);
             }
+            e
         };
         // Debt at the start of period t (end of t − 1) as an expression.
         let debt_before = |j: usize, t: usize| -> Expression {
@@ -243,7 +226,8 @@ impl Program {
         }
 
         for (i, initiative) in scenario.initiatives.iter().enumerate() {
-            // Total work ≤ Wᵢ is the bound on the cumulative variables.
+            let total: Expression = work[i].iter().map(|&x| Expression::from(x)).sum();
+            rows.push((Row::Structure, total.leq(world.initiatives[i].work)));
             // Precedence: progress may not run ahead of a dependency's progress a period earlier.
             for &before in &initiative.after {
                 for t in 1..=periods {
