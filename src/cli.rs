@@ -43,7 +43,7 @@ enum Command {
         /// Override a scenario field: path=value (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
-        /// Results folder (default: output/<scenario name>/plan).
+        /// Results folder (default: output/<scenario name>-plan).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -61,7 +61,7 @@ enum Command {
         varies: Vec<String>,
         #[command(flatten)]
         options: RunOptions,
-        /// Results folder (default: output/<scenario name>/sweep).
+        /// Results folder (default: output/<scenario name>-sweep).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -366,7 +366,7 @@ fn plan(file: &Path, sets: &[String], out: Option<&Path>) -> Result<(), Failure>
     let scenario = &loaded.scenario;
     let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
     let target = out.map_or_else(
-        || Path::new("output").join(&scenario.name).join("plan"),
+        || Path::new("output").join(format!("{}-plan", scenario.name)),
         Path::to_path_buf,
     );
     report::write_plan(&target, scenario, &allocations).map_err(Failure::Runtime)?;
@@ -568,7 +568,7 @@ fn sweep(
         })?;
     progress.finish();
     let target = out.map_or_else(
-        || Path::new("output").join(&scenario.name).join("sweep"),
+        || Path::new("output").join(format!("{}-sweep", scenario.name)),
         Path::to_path_buf,
     );
     let info = SweepInfo {

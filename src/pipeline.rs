@@ -58,10 +58,25 @@ fn policies_with(
                     max_tech_share,
                 };
                 let allocation = if team_values {
-                    allocate::allocate(scenario, &guardrails)?
+                    allocate::allocate(scenario, &guardrails)
                 } else {
-                    allocate::plan_only(scenario, &guardrails)?
-                };
+                    allocate::plan_only(scenario, &guardrails)
+                }
+                .map_err(|error| match error {
+                    // Say which strategy: a scenario may have several optimised ones.
+                    allocate::PlanError::Infeasible(mut lines) => {
+                        lines.insert(
+                            0,
+                            format!(
+                                "  strategy `{}` (tech share within [{min_tech_share}, \
+                                 {max_tech_share}]):",
+                                strategy.name
+                            ),
+                        );
+                        allocate::PlanError::Infeasible(lines)
+                    }
+                    other => other,
+                })?;
                 let plan = allocation.plan.clone();
                 allocations.push((s, allocation));
                 Some(plan)

@@ -205,7 +205,7 @@ fn plan_prints_and_writes_the_plan() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("plan for strategy `optimised`"), "{stdout}");
     assert!(stdout.contains("one more engineer on checkout"), "{stdout}");
-    let folder = dir.join("output/balanced-okrs/plan");
+    let folder = dir.join("output/balanced-okrs-plan");
     let plan = std::fs::read_to_string(folder.join("plan.csv")).unwrap();
     assert!(plan.starts_with("strategy,team,initiative,kind,period,date,days\n"));
     assert!(plan.contains("optimised,checkout,guest-checkout,product,1,"));
@@ -228,7 +228,7 @@ fn sweep_writes_the_frontier_and_rejects_bad_ranges() {
         &dir,
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let folder = dir.join("output/legacy-platform/sweep");
+    let folder = dir.join("output/legacy-platform-sweep");
     let frontier = std::fs::read_to_string(folder.join("frontier.csv")).unwrap();
     assert!(
         frontier.starts_with(

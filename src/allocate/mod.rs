@@ -546,7 +546,7 @@ fn explain(
             let i = &scenario.initiatives[initiative];
             lines.push(format!(
                 "  - `{}` (team {}) must finish by period {} but falls {:.1} engineer-days short \
-                 of its expected {:.1} days of work",
+                 of its planned {:.1} days of work (P80)",
                 i.id,
                 scenario.teams[i.team].name,
                 i.deadline.unwrap_or(scenario.periods),

@@ -304,15 +304,22 @@ pub fn terminal_table(varies: &[Vary], points: &[Point]) -> String {
     let knees = knees(points);
     let mut out = String::new();
     let params: Vec<&str> = varies.iter().map(|v| v.path.as_str()).collect();
+    let header = params.join(", ");
+    let width = header.chars().count().max(12) + 2;
+    let names = points
+        .first()
+        .map_or(&[][..], |p| &p.results.strategies[..]);
+    let name_width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8)
+        + 2;
     let _ = writeln!(
         out,
-        "{:<28}{:<16}{:>9}{:>9}{:>12}{:>10}",
-        params.join(", "),
-        "strategy",
-        "blended",
-        "product",
-        "debt P50",
-        "incidents"
+        "{:<width$}{:<name_width$}{:>9}{:>9}{:>12}{:>10}",
+        header, "strategy", "blended", "product", "debt P50", "incidents"
     );
     for (n, point) in points.iter().enumerate() {
         let label: Vec<String> = point
@@ -324,7 +331,7 @@ pub fn terminal_table(varies: &[Vary], points: &[Point]) -> String {
             let r = &point.results;
             let _ = writeln!(
                 out,
-                "{:<28}{:<16}{:>9.3}{:>8.0}%{:>12}{:>9.0}d{}",
+                "{:<width$}{:<name_width$}{:>9.3}{:>8.0}%{:>12}{:>9.0}d{}",
                 if s == 0 {
                     label.join(", ")
                 } else {

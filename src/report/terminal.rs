@@ -286,7 +286,7 @@ pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) 
                 tech,
                 paydown,
                 allocation.plan.share(j, t) * 100.0,
-                allocation.debt[j][t - 1],
+                allocation.debt[j][t - 1].max(0.0), // solver noise would print "-0"
                 names.join(", ")
             );
         }
