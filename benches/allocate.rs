@@ -36,18 +36,19 @@ const fn size(teams: usize, initiatives: usize, periods: usize) -> Size {
     }
 }
 
-/// Sizes whose plan solves in seconds. Time grows with the number of finishing binaries
-/// (microlp's branch and bound, stopped at a 0.5% gap) and with the number of teams (one
-/// relaxed re-solve per team prices its capacity), far faster than with the number of
-/// variables: with microlp, 4×10×26 (about 1,500 variables, 28 binaries) took 20–35 s per call
-/// and failed with "Singular matrix" under these guardrails, and 6×20×52 (about 7,500
-/// variables) did not finish in 100 s even without key-result binaries; 10×30×100 (about
-/// 34,000) is out of reach without HiGHS (`--features highs`).
+/// Sizes from a few hundred to about 7,600 program variables. Up to 2,500 variables
+/// (`SIMPLEX_LIMIT`) microlp solves the mixed-integer plan (branch and bound to a 0.5% gap),
+/// and time follows the number of 0/1 finishing decisions and of teams more than the number
+/// of variables; beyond, Clarabel solves a sparse formulation and the decisions are rounded.
+/// 10×30×100 (about 34,000 variables) is left out: a single Clarabel solve there takes
+/// minutes with this formulation.
 const SIZES: &[Size] = &[
     size(2, 5, 13),
     size(2, 10, 26),
     size(3, 8, 20),
     size(4, 5, 26),
+    size(4, 10, 26),
+    size(6, 20, 52),
 ];
 
 /// Product and technology delivery key results; initiatives contribute round-robin.

@@ -296,3 +296,30 @@ fn the_optimised_plan_beats_or_ties_fixed_shares_on_every_example() {
     }
     assert!(checked >= 8, "only {checked} comparisons");
 }
+
+#[test]
+fn large_programs_take_the_interior_point_path_to_the_same_answer() {
+    // 700 periods make the program larger than the simplex takes; the key results are still
+    // due in period 1, where only one of the two initiatives fits.
+    let text = SCARCE
+        .replace("weight = 2\n", "weight = 2\ndeadline = 1\n")
+        .replace("weight = 1\n", "weight = 1\ndeadline = 1\n");
+    let scenario = tiny(700, 1.0, &text);
+    let allocation = allocate::allocate(&scenario, &OPEN).unwrap();
+    assert!(
+        (allocation.expected_score - 2.0 / 3.0).abs() < 1e-4,
+        "{}",
+        allocation.expected_score
+    );
+    let first: f64 = allocation
+        .work
+        .iter()
+        .filter(|w| w.initiative == Some(1) && w.period == 1)
+        .map(|w| w.days)
+        .sum();
+    assert!(
+        (first - 10.0).abs() < 1e-3,
+        "for-big gets period 1: {first}"
+    );
+    assert_eq!(allocation.plan.order[0], 1);
+}

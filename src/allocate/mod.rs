@@ -55,8 +55,14 @@
 //! progress) at the same linearisation, where the integer program's answer would jump in
 //! steps: per team and period, Clarabel's capacity duals; per team, re-solves with one more
 //! engineer-day in every period and with one more engineer (duals are ambiguous where the
-//! plan sits on a corner, finite differences are not); per binding guardrail, its dual; per
-//! hard deadline, the integer program re-solved without it (the whole score it costs).
+//! plan sits on a corner, finite differences are not; programs too large for the simplex sum
+//! the duals instead); per binding guardrail, its dual; per hard deadline, the integer
+//! program re-solved without it (the whole score it costs).
+//!
+//! Programs of more than [`solve::SIMPLEX_LIMIT`] variables are solved by Clarabel instead
+//! (microlp's dense factorisation and branch and bound take minutes there), with
+//! cumulative-work variables to keep the matrix sparse and the 0/1 decisions taken by
+//! rounding the relaxation down: an initiative counts only where the relaxation finishes it.
 //!
 //! An infeasible program is explained by an elastic re-solve that minimises the engineer-days
 //! by which deadlines and capacity fall short.
@@ -213,18 +219,23 @@ fn allocate_with(
     let no_extra = vec![0.0; scenario.teams.len()];
     let mut solved = None;
     for _ in 0..LINEARISATIONS {
-        let program = Program::build(
-            scenario,
-            &world,
-            guardrails,
-            &reference,
-            &spill_from,
-            &no_extra,
-            Mode::Plan,
-            Finishing::Binary,
-        );
-        let values = match solve::vertex(&program) {
-            Ok(values) => values,
+        let build = |finishing: Finishing| {
+            Program::build(
+                scenario,
+                &world,
+                guardrails,
+                &reference,
+                &spill_from,
+                &no_extra,
+                Mode::Plan,
+                finishing,
+            )
+        };
+        let solved_now = solve::solve(build(Finishing::Binary), |fixed| {
+            build(fixed.map_or(Finishing::Relaxed, Finishing::Fixed))
+        });
+        let (program, values) = match solved_now {
+            Ok(solved) => solved,
             Err(PlanError::Infeasible(_)) => {
                 return Err(PlanError::Infeasible(explain(
                     scenario, &world, guardrails, &reference,
@@ -272,9 +283,32 @@ fn allocate_with(
             Mode::Plan,
             finishing,
         );
-        let values = solve::vertex(&program)?;
+        let values = relaxed_values(&program)?;
         Ok(evaluate(&program.score, &values))
     };
+    if relaxed.variables.len() > solve::SIMPLEX_LIMIT {
+        // Large programs: a re-solve per team costs as much as the plan; sum the capacity
+        // duals instead (exact wherever the plan is not on a corner).
+        for (j, team) in world.teams.iter().enumerate() {
+            let day: f64 = duals
+                .iter()
+                .filter(|(row, _)| matches!(row, Row::Capacity { team, .. } if *team == j))
+                .map(|(_, dual)| dual)
+                .sum();
+            let mut values = vec![(Marginal::TeamHorizon { team: j }, day)];
+            if let Some(days) = team.per_engineer {
+                values.push((Marginal::Engineer { team: j }, day * days));
+            }
+            for (of, value) in values {
+                allocation.marginal_values.push(MarginalValue {
+                    of,
+                    value,
+                    binding: value.abs() > BINDING,
+                });
+            }
+        }
+        return Ok(allocation);
+    }
     let relaxed_score = score_with(&no_extra, Finishing::Relaxed)?;
     for (j, team) in world.teams.iter().enumerate() {
         let mut extra = no_extra.clone();
@@ -302,19 +336,22 @@ fn allocate_with(
         }
         let mut free = scenario.clone();
         free.initiatives[i].must_finish = false;
-        let program = Program::build(
-            &free,
-            &world,
-            guardrails,
-            &reference,
-            &spill_from,
-            &no_extra,
-            Mode::Plan,
-            Finishing::Binary,
-        );
-        let value = (evaluate(&program.score, &solve::vertex(&program)?)
-            - allocation.expected_score)
-            .max(0.0);
+        let build = |finishing: Finishing| {
+            Program::build(
+                &free,
+                &world,
+                guardrails,
+                &reference,
+                &spill_from,
+                &no_extra,
+                Mode::Plan,
+                finishing,
+            )
+        };
+        let (program, values) = solve::solve(build(Finishing::Binary), |fixed| {
+            build(fixed.map_or(Finishing::Relaxed, Finishing::Fixed))
+        })?;
+        let value = (evaluate(&program.score, &values) - allocation.expected_score).max(0.0);
         allocation.marginal_values.push(MarginalValue {
             of: Marginal::Deadline { initiative: i },
             value,
@@ -322,6 +359,15 @@ fn allocate_with(
         });
     }
     Ok(allocation)
+}
+
+/// Solves a program without 0/1 decisions with the solver suited to its size.
+fn relaxed_values(program: &Program) -> Result<Values, PlanError> {
+    if program.variables.len() <= solve::SIMPLEX_LIMIT {
+        solve::vertex(program)
+    } else {
+        solve::interior(program)
+    }
 }
 
 /// The first period after each team's planned product work is all done (horizon + 1 if
@@ -527,7 +573,7 @@ fn explain(
             },
             Finishing::Relaxed,
         );
-        let values = solve::vertex(&program).ok()?;
+        let values = relaxed_values(&program).ok()?;
         Some(
             program
                 .slacks

@@ -60,17 +60,21 @@ pub struct Program {
     pub idle: Vec<Vec<Variable>>,
     pub debt: Vec<Vec<Variable>>,
     pub attainment: Vec<Variable>,
+    /// The "finished by the deadline" decisions, in creation order.
+    pub finished: Vec<Variable>,
     pub slacks: Vec<(Slack, Variable)>,
 }
 
 /// How the program treats "finished by the key result's deadline".
 #[derive(Clone, Copy, Debug)]
-pub enum Finishing {
+pub enum Finishing<'a> {
     /// 0/1 decisions: a key result counts only finished initiatives (a mixed-integer program).
     Binary,
     /// Fractions in [0, 1]: finished work counts in proportion to progress (the LP
     /// relaxation, whose duals are the marginal values).
     Relaxed,
+    /// Fixed 0/1 decisions, in [`Program::finished`] order (an LP again).
+    Fixed(&'a [f64]),
 }
 
 /// The tangent of the drag curve at `debt`: (δ(debt), dδ/dD(debt)).
@@ -123,14 +127,45 @@ impl Program {
         let attainment = vars.add_vector(variable().min(0.0).max(1.0), scenario.key_results.len());
         let mut slacks = Vec::new();
         let mut rows = Vec::new();
+        let mut finished = Vec::new();
 
+        // Large programs get cumulative work as variables, so every row that needs progress
+        // holds one term instead of one per earlier period: the interior-point solver's
+        // factorisation stays sparse. (The simplex on small programs is faster without.)
+        let sparse =
+            world.initiatives.len() * periods + 4 * n_teams * periods > super::solve::SIMPLEX_LIMIT;
+        let done: Vec<Vec<Variable>> = if sparse {
+            world
+                .initiatives
+                .iter()
+                .map(|i| vars.add_vector(variable().min(0.0).max(i.work), periods))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (i, cumulative) in done.iter().enumerate() {
+            for (t, &x) in work[i].iter().enumerate() {
+                let mut row = Expression::from(cumulative[t]) - x;
+                if t > 0 {
+                    row.add_mul(-1.0, cumulative[t - 1]);
+                }
+                rows.push((Row::Structure, row.eq(0.0)));
+            }
+        }
         // Cumulative work of initiative i by the end of period t, as a fraction of its work.
         let progress = |i: usize, t: usize| -> Expression {
-            let mut e = Expression::with_capacity(t);
-            for x in &work[i][..t] {
-                e.add_mul(1.0 / world.initiatives[i].work, *x);
+            let share = 1.0 / world.initiatives[i].work;
+            if t == 0 {
+                Expression::default()
+            } else if sparse {
+                share * done[i][t - 1]
+            } else {
+                let mut e = Expression::with_capacity(t);
+                for x in &work[i][..t] {
+                    e.add_mul(share, *x);
+                }
+                e
             }
-            e
         };
         // Debt at the start of period t (end of t − 1) as an expression.
         let debt_before = |j: usize, t: usize| -> Expression {
@@ -260,7 +295,12 @@ impl Program {
                                 let y = match finishing {
                                     Finishing::Binary => vars.add(variable().binary()),
                                     Finishing::Relaxed => vars.add(variable().min(0.0).max(1.0)),
+                                    Finishing::Fixed(fixed) => {
+                                        let at = fixed.get(finished.len()).copied().unwrap_or(0.0);
+                                        vars.add(variable().min(at).max(at))
+                                    }
                                 };
+                                finished.push(y);
                                 let row = Expression::from(y) - progress(i, deadline);
                                 rows.push((Row::Structure, row.leq(0.0)));
                                 value.add_mul(v, y);
@@ -339,6 +379,7 @@ impl Program {
             idle,
             debt,
             attainment,
+            finished,
             slacks,
         }
     }

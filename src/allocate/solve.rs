@@ -23,6 +23,77 @@ impl Values {
     }
 }
 
+/// Above this many variables microlp's simplex (dense factorisation, branch and bound) takes
+/// minutes: larger programs are solved by Clarabel's interior point, their 0/1 decisions by
+/// rounding the relaxation (see [`solve`]).
+pub const SIMPLEX_LIMIT: usize = 2500;
+
+/// Solves `program`, whatever its size: with the simplex solver up to [`SIMPLEX_LIMIT`]
+/// variables; beyond, with the interior-point solver, its 0/1 decisions taken by rounding
+/// the relaxation down (`rebuild(Some(decisions))` builds the program with them fixed,
+/// `rebuild(None)` the relaxation).
+pub fn solve(
+    program: Program,
+    rebuild: impl Fn(Option<&[f64]>) -> Program,
+) -> Result<(Program, Values), PlanError> {
+    if program.variables.len() <= SIMPLEX_LIMIT {
+        let values = vertex(&program)?;
+        return Ok((program, values));
+    }
+    let relaxed = rebuild(None);
+    let values = interior(&relaxed)?;
+    // A key result counts an initiative only if the relaxation finishes it by the deadline.
+    let decisions: Vec<f64> = relaxed
+        .finished
+        .iter()
+        .map(|&y| {
+            if values.get(y) >= 1.0 - 1e-6 {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let fixed = rebuild(Some(&decisions));
+    let values = interior(&fixed)?;
+    Ok((fixed, values))
+}
+
+/// Solves `program` (no integer variables) with Clarabel.
+pub fn interior(program: &Program) -> Result<Values, PlanError> {
+    let mut model = program
+        .variables
+        .clone()
+        .maximise(program.objective.clone())
+        .using(clarabel);
+    for (_, row) in &program.rows {
+        model.add_constraint(row.clone());
+    }
+    let solution = model.solve().map_err(resolution_error)?;
+    check_bounded(&solution)?;
+    let values = program
+        .variables
+        .iter_variables_with_def()
+        .map(|(v, _)| (v, solution.value(v)))
+        .collect();
+    Ok(Values(values))
+}
+
+/// Clarabel reports an unbounded program as solved: check its status ourselves.
+fn check_bounded(solution: &good_lp::solvers::clarabel::ClarabelSolution) -> Result<(), PlanError> {
+    let status = solution.inner().status;
+    if matches!(
+        status,
+        ::clarabel::solver::SolverStatus::DualInfeasible
+            | ::clarabel::solver::SolverStatus::AlmostDualInfeasible
+    ) {
+        return Err(PlanError::Unbounded(
+            "the interior-point solver found no finite optimum".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Solves `program` with the simplex solver (microlp, or HiGHS with the `highs` feature).
 pub fn vertex(program: &Program) -> Result<Values, PlanError> {
     let problem = program
@@ -65,18 +136,7 @@ pub fn duals(program: &Program) -> Result<Vec<(Row, f64)>, PlanError> {
         .map(|(_, row)| model.add_constraint(row.clone()))
         .collect();
     let mut solution = model.solve().map_err(resolution_error)?;
-    // Clarabel reports an unbounded program as solved: check its status ourselves.
-    use good_lp::solvers::clarabel::ClarabelSolution;
-    let status = ClarabelSolution::inner(&solution).status;
-    if matches!(
-        status,
-        ::clarabel::solver::SolverStatus::DualInfeasible
-            | ::clarabel::solver::SolverStatus::AlmostDualInfeasible
-    ) {
-        return Err(PlanError::Unbounded(
-            "the interior-point solver found no finite optimum".into(),
-        ));
-    }
+    check_bounded(&solution)?;
     let dual = solution.compute_dual();
     Ok(program
         .rows
@@ -116,6 +176,7 @@ mod tests {
             idle: Vec::new(),
             debt: Vec::new(),
             attainment: Vec::new(),
+            finished: Vec::new(),
             slacks: Vec::new(),
         }
     }
