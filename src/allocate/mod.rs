@@ -75,7 +75,7 @@ use std::fmt;
 
 use crate::model::{Kind, Plan, Scenario};
 use expected::ExpectedWorld;
-use program::{Finishing, Mode, Program, Row, Slack};
+use program::{Finishing, Mode, Program, Row, Setting, Slack};
 use solve::Values;
 
 /// Bounds on each team's tech share in every period.
@@ -219,28 +219,17 @@ fn allocate_with(
     let no_extra = vec![0.0; scenario.teams.len()];
     let mut solved = None;
     for _ in 0..LINEARISATIONS {
-        let build = |finishing: Finishing| {
-            Program::build(
-                scenario,
-                &world,
-                guardrails,
-                &reference,
-                &spill_from,
-                &no_extra,
-                Mode::Plan,
-                finishing,
-            )
+        let setting = Setting {
+            scenario,
+            world: &world,
+            guardrails,
+            reference: &reference,
+            spill_from: &spill_from,
+            extra_days: &no_extra,
         };
-        let solved_now = solve::solve(build(Finishing::Binary), |fixed| {
-            build(fixed.map_or(Finishing::Relaxed, Finishing::Fixed))
-        });
-        let (program, values) = match solved_now {
+        let (program, values) = match solve_plan(&setting) {
             Ok(solved) => solved,
-            Err(PlanError::Infeasible(_)) => {
-                return Err(PlanError::Infeasible(explain(
-                    scenario, &world, guardrails, &reference,
-                )));
-            }
+            Err(PlanError::Infeasible(_)) => return Err(PlanError::Infeasible(explain(&setting))),
             Err(other) => return Err(other),
         };
         for (j, team) in program.debt.iter().enumerate() {
@@ -252,40 +241,22 @@ fn allocate_with(
         solved = Some((program, values));
     }
     let (program, values) = solved.expect("at least one linearisation");
-    // Marginal values: duals of the LP relaxation at the same linearisation.
-    let relaxed = Program::build(
+    let setting = Setting {
         scenario,
-        &world,
+        world: &world,
         guardrails,
-        &reference,
-        &spill_from,
-        &no_extra,
-        Mode::Plan,
-        Finishing::Relaxed,
-    );
+        reference: &reference,
+        spill_from: &spill_from,
+        extra_days: &no_extra,
+    };
+    // Marginal values: duals of the LP relaxation at the same linearisation.
+    let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
     let duals = solve::duals(&relaxed)?;
     let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
     if !team_values {
         return Ok(allocation);
     }
 
-    // Team-level values by re-solving the relaxation (like the duals, so the values agree
-    // with each other): a capacity dual is ambiguous where the plan sits on a corner (e.g. a
-    // cap and capacity binding at once), a finite difference is not.
-    let score_with = |extra: &[f64], finishing: Finishing| -> Result<f64, PlanError> {
-        let program = Program::build(
-            scenario,
-            &world,
-            guardrails,
-            &reference,
-            &spill_from,
-            extra,
-            Mode::Plan,
-            finishing,
-        );
-        let values = relaxed_values(&program)?;
-        Ok(evaluate(&program.score, &values))
-    };
     if relaxed.variables.len() > solve::SIMPLEX_LIMIT {
         // Large programs: a re-solve per team costs as much as the plan; sum the capacity
         // duals instead (exact wherever the plan is not on a corner).
@@ -309,11 +280,23 @@ fn allocate_with(
         }
         return Ok(allocation);
     }
-    let relaxed_score = score_with(&no_extra, Finishing::Relaxed)?;
+
+    // Team-level values by re-solving the relaxation (like the duals, so the values agree
+    // with each other): a capacity dual is ambiguous where the plan sits on a corner (e.g. a
+    // cap and capacity binding at once), a finite difference is not.
+    let relaxed_score = |extra_days: &[f64]| -> Result<f64, PlanError> {
+        let with_extra = Setting {
+            extra_days,
+            ..setting
+        };
+        let program = Program::build(&with_extra, Mode::Plan, Finishing::Relaxed);
+        Ok(evaluate(&program.score, &solve::lp(&program)?))
+    };
+    let baseline = relaxed_score(&no_extra)?;
     for (j, team) in world.teams.iter().enumerate() {
         let mut extra = no_extra.clone();
         extra[j] = 1.0;
-        let value = score_with(&extra, Finishing::Relaxed)? - relaxed_score;
+        let value = relaxed_score(&extra)? - baseline;
         allocation.marginal_values.push(MarginalValue {
             of: Marginal::TeamHorizon { team: j },
             value,
@@ -321,7 +304,7 @@ fn allocate_with(
         });
         if let Some(days) = team.per_engineer {
             extra[j] = days;
-            let value = score_with(&extra, Finishing::Relaxed)? - relaxed_score;
+            let value = relaxed_score(&extra)? - baseline;
             allocation.marginal_values.push(MarginalValue {
                 of: Marginal::Engineer { team: j },
                 value,
@@ -336,20 +319,9 @@ fn allocate_with(
         }
         let mut free = scenario.clone();
         free.initiatives[i].must_finish = false;
-        let build = |finishing: Finishing| {
-            Program::build(
-                &free,
-                &world,
-                guardrails,
-                &reference,
-                &spill_from,
-                &no_extra,
-                Mode::Plan,
-                finishing,
-            )
-        };
-        let (program, values) = solve::solve(build(Finishing::Binary), |fixed| {
-            build(fixed.map_or(Finishing::Relaxed, Finishing::Fixed))
+        let (program, values) = solve_plan(&Setting {
+            scenario: &free,
+            ..setting
         })?;
         let value = (evaluate(&program.score, &values) - allocation.expected_score).max(0.0);
         allocation.marginal_values.push(MarginalValue {
@@ -361,13 +333,15 @@ fn allocate_with(
     Ok(allocation)
 }
 
-/// Solves a program without 0/1 decisions with the solver suited to its size.
-fn relaxed_values(program: &Program) -> Result<Values, PlanError> {
-    if program.variables.len() <= solve::SIMPLEX_LIMIT {
-        solve::vertex(program)
-    } else {
-        solve::interior(program)
-    }
+/// The plan `setting` describes: its program (with 0/1 finishing decisions) and solution.
+fn solve_plan(setting: &Setting) -> Result<(Program, Values), PlanError> {
+    solve::solve(
+        Program::build(setting, Mode::Plan, Finishing::Binary),
+        |fixed| {
+            let finishing = fixed.map_or(Finishing::Relaxed, Finishing::Fixed);
+            Program::build(setting, Mode::Plan, finishing)
+        },
+    )
 }
 
 /// The first period after each team's planned product work is all done (horizon + 1 if
@@ -554,26 +528,27 @@ impl good_lp::Solution for ValuesSolution<'_> {
 
 /// Why no plan meets every hard constraint, in plain words: an elastic re-solve finds the
 /// fewest engineer-days by which deadlines and capacity must give.
-fn explain(
-    scenario: &Scenario,
-    world: &ExpectedWorld,
-    guardrails: &Guardrails,
-    reference: &[Vec<f64>],
-) -> Vec<String> {
+fn explain(setting: &Setting) -> Vec<String> {
+    let Setting {
+        scenario,
+        world,
+        guardrails,
+        ..
+    } = *setting;
+    // Every guardrail in force and no extra capacity, whatever the plan's last solve set.
+    let never = vec![scenario.periods + 1; scenario.teams.len()];
+    let none = vec![0.0; scenario.teams.len()];
+    let elastic = Setting {
+        spill_from: &never,
+        extra_days: &none,
+        ..*setting
+    };
     let shortfall = |with_guardrails: bool| -> Option<Vec<(Slack, f64)>> {
-        let program = Program::build(
-            scenario,
-            world,
-            guardrails,
-            reference,
-            &vec![scenario.periods + 1; scenario.teams.len()],
-            &vec![0.0; scenario.teams.len()],
-            Mode::Elastic {
-                guardrails: with_guardrails,
-            },
-            Finishing::Relaxed,
-        );
-        let values = relaxed_values(&program).ok()?;
+        let mode = Mode::Elastic {
+            guardrails: with_guardrails,
+        };
+        let program = Program::build(&elastic, mode, Finishing::Relaxed);
+        let values = solve::lp(&program).ok()?;
         Some(
             program
                 .slacks

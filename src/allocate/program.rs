@@ -45,6 +45,24 @@ pub enum Slack {
     Capacity { team: usize, period: usize },
 }
 
+/// What a program is built from: the scenario, its expected world and guardrails, and where
+/// the previous solve leaves the linearisation.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting<'a> {
+    pub scenario: &'a Scenario,
+    pub world: &'a ExpectedWorld,
+    pub guardrails: &'a Guardrails,
+    /// `reference[team][t - 1]`: the debt at the start of period t around which drag and the
+    /// multiplicative on-done effects are linearised.
+    pub reference: &'a [Vec<f64>],
+    /// From period `spill_from[team]` on, the team's product work is done and the max
+    /// guardrail is left out.
+    pub spill_from: &'a [usize],
+    /// `extra_days[team]` adds capacity to every period of a team (to price one more engineer
+    /// by re-solving).
+    pub extra_days: &'a [f64],
+}
+
 /// A built program with handles to its variables.
 pub struct Program {
     pub variables: ProblemVariables,
@@ -90,22 +108,17 @@ pub fn drag_tangent(scenario: &Scenario, debt: f64) -> (f64, f64) {
 }
 
 impl Program {
-    /// Builds the program of `scenario`. `reference[team][t - 1]` is the debt at the start of
-    /// period t around which drag and the multiplicative on-done effects are linearised;
-    /// from period `spill_from[team]` on, the team's product work is done and the max
-    /// guardrail is left out. `extra_days[team]` adds capacity to every period of a team (to
-    /// price one more engineer by re-solving).
-    #[allow(clippy::too_many_arguments)] // each is one independent knob of the program
-    pub fn build(
-        scenario: &Scenario,
-        world: &ExpectedWorld,
-        guardrails: &Guardrails,
-        reference: &[Vec<f64>],
-        spill_from: &[usize],
-        extra_days: &[f64],
-        mode: Mode,
-        finishing: Finishing,
-    ) -> Program {
+    /// Builds the program `setting` describes, planning (`Mode::Plan`) or explaining
+    /// infeasibility (`Mode::Elastic`).
+    pub fn build(setting: &Setting, mode: Mode, finishing: Finishing) -> Program {
+        let Setting {
+            scenario,
+            world,
+            guardrails,
+            reference,
+            spill_from,
+            extra_days,
+        } = *setting;
         let periods = scenario.periods;
         let n_teams = scenario.teams.len();
         let mut vars = ProblemVariables::new();

@@ -1,8 +1,11 @@
 //! Running the program: a simplex solver for the plan (a vertex: crisp, few initiatives in
-//! flight), Clarabel for the duals (the marginal values).
+//! flight), Clarabel for the duals (the marginal values) and for programs too large for the
+//! simplex.
 
 use std::collections::HashMap;
 
+use good_lp::constraint::ConstraintReference;
+use good_lp::solvers::clarabel::ClarabelProblem;
 use good_lp::solvers::{DualValues, ResolutionError, SolutionWithDual};
 use good_lp::{Solution, SolverModel, Variable, WithMipGap, clarabel};
 
@@ -59,24 +62,47 @@ pub fn solve(
     Ok((fixed, values))
 }
 
+/// Solves `program` without 0/1 decisions with the solver suited to its size.
+pub fn lp(program: &Program) -> Result<Values, PlanError> {
+    if program.variables.len() <= SIMPLEX_LIMIT {
+        vertex(program)
+    } else {
+        interior(program)
+    }
+}
+
 /// Solves `program` (no integer variables) with Clarabel.
 pub fn interior(program: &Program) -> Result<Values, PlanError> {
+    let (model, _) = clarabel_model(program);
+    let solution = model.solve().map_err(resolution_error)?;
+    check_bounded(&solution)?;
+    Ok(values_of(program, &solution))
+}
+
+/// `program` as a Clarabel model, with a reference to each of its rows in order.
+fn clarabel_model(program: &Program) -> (ClarabelProblem, Vec<ConstraintReference>) {
     let mut model = program
         .variables
         .clone()
         .maximise(program.objective.clone())
         .using(clarabel);
-    for (_, row) in &program.rows {
-        model.add_constraint(row.clone());
-    }
-    let solution = model.solve().map_err(resolution_error)?;
-    check_bounded(&solution)?;
-    let values = program
-        .variables
-        .iter_variables_with_def()
-        .map(|(v, _)| (v, solution.value(v)))
+    let references = program
+        .rows
+        .iter()
+        .map(|(_, row)| model.add_constraint(row.clone()))
         .collect();
-    Ok(Values(values))
+    (model, references)
+}
+
+/// The value of every variable of `program` in `solution`.
+fn values_of(program: &Program, solution: &impl Solution) -> Values {
+    Values(
+        program
+            .variables
+            .iter_variables_with_def()
+            .map(|(v, _)| (v, solution.value(v)))
+            .collect(),
+    )
 }
 
 /// Clarabel reports an unbounded program as solved: check its status ourselves.
@@ -113,28 +139,14 @@ pub fn vertex(program: &Program) -> Result<Values, PlanError> {
         model.add_constraint(row.clone());
     }
     let solution = model.solve().map_err(resolution_error)?;
-    let values = program
-        .variables
-        .iter_variables_with_def()
-        .map(|(v, _)| (v, solution.value(v)))
-        .collect();
-    Ok(Values(values))
+    Ok(values_of(program, &solution))
 }
 
 /// The dual value of every row, solving `program` with Clarabel (an interior-point solver
 /// that reports them). Each is the change of the objective per unit of the row's right-hand
 /// side.
 pub fn duals(program: &Program) -> Result<Vec<(Row, f64)>, PlanError> {
-    let mut model = program
-        .variables
-        .clone()
-        .maximise(program.objective.clone())
-        .using(clarabel);
-    let references: Vec<_> = program
-        .rows
-        .iter()
-        .map(|(_, row)| model.add_constraint(row.clone()))
-        .collect();
+    let (model, references) = clarabel_model(program);
     let mut solution = model.solve().map_err(resolution_error)?;
     check_bounded(&solution)?;
     let dual = solution.compute_dual();

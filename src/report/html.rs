@@ -32,7 +32,7 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-pub(crate) const STYLE: &str = "
+const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif;
        max-width: 1320px; margin: 2em auto; padding: 0 1.5em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
@@ -72,12 +72,7 @@ pub fn render(
 ) -> String {
     let mut h = String::new();
     let title = escape(&scenario.name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} — fulcrum report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-    );
+    page_start(&mut h, &format!("{title} — fulcrum report"));
     let _ = writeln!(h, "<h1>{title}</h1>");
     let question = scenario.question.as_deref().unwrap_or(&scenario.name);
     let _ = writeln!(h, "<p class=\"question\">{}</p>", escape(question));
@@ -127,7 +122,18 @@ pub fn render(
 }
 
 /// Inline SVG must not carry an XML declaration.
-fn strip_xml_prolog(svg: &str) -> &str {
+/// Opens a page: doctype, head with `title` (already escaped) and the inline style, body.
+pub(crate) fn page_start(h: &mut String, title: &str) {
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    );
+}
+
+/// An SVG document as an inline element: without its XML prolog.
+pub(crate) fn strip_xml_prolog(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

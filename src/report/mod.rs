@@ -144,11 +144,7 @@ pub fn write_run(
         dir.write("comparison.csv", &tables::comparison(results)?)?;
     }
     if !output.allocations.is_empty() {
-        dir.write("plan.csv", &tables::plan(scenario, &output.allocations)?)?;
-        dir.write(
-            "marginal_values.csv",
-            &tables::marginal_values(scenario, &output.allocations)?,
-        )?;
+        write_plan_tables(&dir, scenario, &output.allocations)?;
     }
     let mut plots = plots::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
     if !output.sensitivity.is_empty() {
@@ -177,12 +173,21 @@ pub fn write_plan(
     allocations: &crate::pipeline::Allocations,
 ) -> Result<()> {
     let dir = OutputDir::create(target)?;
+    write_plan_tables(&dir, scenario, allocations)?;
+    dir.commit()
+}
+
+/// `plan.csv` and `marginal_values.csv`, for `run` and `plan` alike.
+fn write_plan_tables(
+    dir: &OutputDir,
+    scenario: &crate::model::Scenario,
+    allocations: &crate::pipeline::Allocations,
+) -> Result<()> {
     dir.write("plan.csv", &tables::plan(scenario, allocations)?)?;
     dir.write(
         "marginal_values.csv",
         &tables::marginal_values(scenario, allocations)?,
-    )?;
-    dir.commit()
+    )
 }
 
 /// Writes a file that must not exist yet (fails rather than overwrite).

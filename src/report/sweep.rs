@@ -231,13 +231,8 @@ pub fn write_sweep(
 fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svg: &str) -> String {
     let mut h = String::new();
     let title = escape(&info.scenario);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{title} — fulcrum sweep</title>\n<style>{}</style>\n</head>\n<body>\n\
-         <h1>{title}: sweep</h1>\n",
-        super::html::STYLE
-    );
+    super::html::page_start(&mut h, &format!("{title} — fulcrum sweep"));
+    let _ = writeln!(h, "<h1>{title}: sweep</h1>");
     if let Some(q) = &info.question {
         let _ = writeln!(h, "<p class=\"question\">{}</p>", escape(q));
     }
@@ -251,11 +246,7 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svg: &str) -> Strin
         info.seed,
         escape(&info.fulcrum_version)
     );
-    let svg = svg
-        .trim_start()
-        .strip_prefix("<?xml")
-        .and_then(|rest| rest.split_once("?>").map(|(_, body)| body))
-        .unwrap_or(svg);
+    let svg = super::html::strip_xml_prolog(svg);
     let _ = writeln!(
         h,
         "<figure>{svg}<figcaption>Each strategy's expected product attainment against its \
