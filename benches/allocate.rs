@@ -2,7 +2,8 @@
 //! teams × initiatives per team × periods: how far the mixed-integer plan scales.
 //!
 //! Run: `cargo bench --bench allocate`. Before divan's table, `main` prints each size's
-//! estimated number of program variables and the time of one `allocate` call.
+//! program (variables, rows, 0/1 decisions), the time of one `allocate` call and the solver
+//! path it took.
 
 use std::fmt::{self, Write};
 use std::time::Instant;
@@ -36,12 +37,11 @@ const fn size(teams: usize, initiatives: usize, periods: usize) -> Size {
     }
 }
 
-/// Sizes from a few hundred to about 7,600 program variables. Up to 2,500 variables
-/// (`SIMPLEX_LIMIT`) microlp solves the mixed-integer plan (branch and bound to a 0.5% gap),
-/// and time follows the number of 0/1 finishing decisions and of teams more than the number
-/// of variables; beyond, Clarabel solves a sparse formulation and the decisions are rounded.
-/// 10×30×100 (about 34,000 variables) is left out: a single Clarabel solve there takes
-/// minutes with this formulation.
+/// Sizes from a few hundred to about 64,000 program variables (10×30×100). Small programs
+/// (up to `SIMPLEX_LIMIT` work, paydown, idle and debt variables) go to microlp, branch and
+/// bound to a 0.5% gap: time follows the number of 0/1 finishing decisions and of teams more
+/// than the number of variables. Larger ones go to Clarabel, with cumulative-work variables
+/// and the decisions rounded from the relaxation.
 const SIZES: &[Size] = &[
     size(2, 5, 13),
     size(2, 10, 26),
@@ -49,6 +49,8 @@ const SIZES: &[Size] = &[
     size(4, 5, 26),
     size(4, 10, 26),
     size(6, 20, 52),
+    size(8, 25, 78),
+    size(10, 30, 100),
 ];
 
 /// Product and technology delivery key results; initiatives contribute round-robin.
@@ -235,42 +237,30 @@ fn guardrails(scenario: &Scenario) -> Guardrails {
         .expect("the synthetic scenario has an optimised strategy")
 }
 
-/// Program variables: work per initiative and period, paydown, idle, debt and forgiven debt
-/// per team and period, one attainment per key result, one binary per contributor.
-fn variables(scenario: &Scenario) -> usize {
-    let periods = scenario.periods;
-    let binaries: usize = scenario
-        .initiatives
-        .iter()
-        .map(|i| i.contributes.len())
-        .sum();
-    scenario.initiatives.len() * periods
-        + 4 * scenario.teams.len() * periods
-        + scenario.key_results.len()
-        + binaries
-}
-
 fn main() {
     println!(
-        "{:>12} {:>10} {:>9} {:>12}",
-        "size", "variables", "binaries", "one solve"
+        "{:>12} {:>10} {:>10} {:>9} {:>12}",
+        "size", "variables", "rows", "decisions", "one solve"
     );
     for &size in SIZES {
         let s = scenario(size);
-        let binaries: usize = s.initiatives.iter().map(|i| i.contributes.len()).sum();
+        let g = guardrails(&s);
+        let program = allocate::program_size(&s, &g);
         let start = Instant::now();
-        let result = allocate::allocate(&s, &guardrails(&s));
+        let result = allocate::allocate(&s, &g);
         let elapsed = start.elapsed();
         let outcome = match result {
             Ok(a) => format!("score {:.3}", a.expected_score),
             Err(e) => format!("failed: {e}"),
         };
         println!(
-            "{:>12} {:>10} {:>9} {:>10.3} s  {outcome}",
+            "{:>12} {:>10} {:>10} {:>9} {:>10.3} s  {} {outcome}",
             size.to_string(),
-            variables(&s),
-            binaries,
+            program.variables,
+            program.rows,
+            program.decisions,
             elapsed.as_secs_f64(),
+            if program.large { "interior" } else { "simplex" },
         );
     }
     divan::main();

@@ -76,7 +76,7 @@ use std::fmt;
 use crate::model::{Kind, Plan, Scenario};
 use expected::ExpectedWorld;
 use program::{Finishing, Mode, Program, Row, Setting, Slack};
-use solve::Values;
+use solve::{Solved, Values};
 
 /// Bounds on each team's tech share in every period.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -198,6 +198,44 @@ pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocati
     allocate_with(scenario, guardrails, true)
 }
 
+/// The size of an allocation program: what its solve time grows with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgramSize {
+    /// Continuous and 0/1 variables.
+    pub variables: usize,
+    /// 0/1 "finished by the deadline" decisions (rounded from the relaxation in large
+    /// programs).
+    pub decisions: usize,
+    /// Constraint rows, variable bounds left out.
+    pub rows: usize,
+    /// Whether the program takes the interior-point path (see [`solve::SIMPLEX_LIMIT`]).
+    pub large: bool,
+}
+
+/// The size of `scenario`'s allocation program within `guardrails`.
+pub fn program_size(scenario: &Scenario, guardrails: &Guardrails) -> ProgramSize {
+    let world = ExpectedWorld::of(scenario);
+    let reference = flat_reference(&world, scenario.periods);
+    let program = Program::build(
+        &Setting {
+            scenario,
+            world: &world,
+            guardrails,
+            reference: &reference,
+            spill_from: &vec![scenario.periods + 1; scenario.teams.len()],
+            extra_days: &vec![0.0; scenario.teams.len()],
+        },
+        Mode::Plan,
+        Finishing::Binary,
+    );
+    ProgramSize {
+        variables: program.variables.len(),
+        decisions: program.finished.len(),
+        rows: program.rows.len(),
+        large: program.large,
+    }
+}
+
 /// The plan and its duals only, without the per-team re-solves (for sweeps, which run the
 /// allocator at every point).
 pub fn plan_only(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocation, PlanError> {
@@ -210,15 +248,12 @@ fn allocate_with(
     team_values: bool,
 ) -> Result<Allocation, PlanError> {
     let world = ExpectedWorld::of(scenario);
-    let mut reference: Vec<Vec<f64>> = world
-        .teams
-        .iter()
-        .map(|t| vec![t.debt_initial; scenario.periods])
-        .collect();
+    let mut reference = flat_reference(&world, scenario.periods);
     let mut spill_from = vec![scenario.periods + 1; scenario.teams.len()];
     let no_extra = vec![0.0; scenario.teams.len()];
+    let large = program::is_large(scenario);
     let mut solved = None;
-    for _ in 0..LINEARISATIONS {
+    for round in 1..=LINEARISATIONS {
         let setting = Setting {
             scenario,
             world: &world,
@@ -227,20 +262,36 @@ fn allocate_with(
             spill_from: &spill_from,
             extra_days: &no_extra,
         };
-        let (program, values) = match solve_plan(&setting) {
-            Ok(solved) => solved,
+        // A large program's relaxation is enough to re-centre the linearisation; only the
+        // last round rounds its 0/1 decisions (each interior-point solve takes seconds).
+        let attempt = if large && round < LINEARISATIONS {
+            let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
+            solve::rough(&relaxed).map(|values| Solved {
+                program: relaxed,
+                values,
+                relaxed_duals: None,
+            })
+        } else {
+            solve_plan(&setting)
+        };
+        let plan = match attempt {
+            Ok(plan) => plan,
             Err(PlanError::Infeasible(_)) => return Err(PlanError::Infeasible(explain(&setting))),
             Err(other) => return Err(other),
         };
-        for (j, team) in program.debt.iter().enumerate() {
+        for (j, team) in plan.program.debt.iter().enumerate() {
             for t in 1..scenario.periods {
-                reference[j][t] = values.get(team[t - 1]).max(0.0);
+                reference[j][t] = plan.values.get(team[t - 1]).max(0.0);
             }
         }
-        spill_from = product_done(scenario, &world, &program, &values);
-        solved = Some((program, values));
+        spill_from = product_done(scenario, &world, &plan.program, &plan.values);
+        solved = Some(plan);
     }
-    let (program, values) = solved.expect("at least one linearisation");
+    let Solved {
+        program,
+        values,
+        relaxed_duals,
+    } = solved.expect("at least one linearisation");
     let setting = Setting {
         scenario,
         world: &world,
@@ -249,15 +300,21 @@ fn allocate_with(
         spill_from: &spill_from,
         extra_days: &no_extra,
     };
-    // Marginal values: duals of the LP relaxation at the same linearisation.
-    let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
-    let duals = solve::duals(&relaxed)?;
+    // Marginal values: duals of the LP relaxation at the same linearisation (a large
+    // program's plan solved that relaxation already).
+    let duals = match relaxed_duals {
+        Some(duals) => duals,
+        None => {
+            let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
+            solve::interior_with_duals(&relaxed)?.1
+        }
+    };
     let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
     if !team_values {
         return Ok(allocation);
     }
 
-    if relaxed.variables.len() > solve::SIMPLEX_LIMIT {
+    if large {
         // Large programs: a re-solve per team costs as much as the plan; sum the capacity
         // duals instead (exact wherever the plan is not on a corner).
         for (j, team) in world.teams.iter().enumerate() {
@@ -290,7 +347,7 @@ fn allocate_with(
             ..setting
         };
         let program = Program::build(&with_extra, Mode::Plan, Finishing::Relaxed);
-        Ok(evaluate(&program.score, &solve::lp(&program)?))
+        Ok(solve::lp(&program)?.eval(&program.score))
     };
     let baseline = relaxed_score(&no_extra)?;
     for (j, team) in world.teams.iter().enumerate() {
@@ -319,11 +376,11 @@ fn allocate_with(
         }
         let mut free = scenario.clone();
         free.initiatives[i].must_finish = false;
-        let (program, values) = solve_plan(&Setting {
+        let plan = solve_plan(&Setting {
             scenario: &free,
             ..setting
         })?;
-        let value = (evaluate(&program.score, &values) - allocation.expected_score).max(0.0);
+        let value = (plan.values.eval(&plan.program.score) - allocation.expected_score).max(0.0);
         allocation.marginal_values.push(MarginalValue {
             of: Marginal::Deadline { initiative: i },
             value,
@@ -333,8 +390,17 @@ fn allocate_with(
     Ok(allocation)
 }
 
+/// The first linearisation point: every team's debt stays at its initial level.
+fn flat_reference(world: &ExpectedWorld, periods: usize) -> Vec<Vec<f64>> {
+    world
+        .teams
+        .iter()
+        .map(|t| vec![t.debt_initial; periods])
+        .collect()
+}
+
 /// The plan `setting` describes: its program (with 0/1 finishing decisions) and solution.
-fn solve_plan(setting: &Setting) -> Result<(Program, Values), PlanError> {
+fn solve_plan(setting: &Setting) -> Result<Solved, PlanError> {
     solve::solve(
         Program::build(setting, Mode::Plan, Finishing::Binary),
         |fixed| {
@@ -500,29 +566,13 @@ fn extract(
         plan: Plan { tech_share, order },
         work,
         key_results: program.attainment.iter().map(|&a| values.get(a)).collect(),
-        expected_score: evaluate(&program.score, values),
+        expected_score: values.eval(&program.score),
         debt: program
             .debt
             .iter()
             .map(|team| team.iter().map(|&d| values.get(d)).collect())
             .collect(),
         marginal_values,
-    }
-}
-
-fn evaluate(expression: &good_lp::Expression, values: &Values) -> f64 {
-    expression.eval_with(&ValuesSolution(values))
-}
-
-/// Adapts [`Values`] to good_lp's `Solution` to evaluate expressions.
-struct ValuesSolution<'a>(&'a Values);
-
-impl good_lp::Solution for ValuesSolution<'_> {
-    fn status(&self) -> good_lp::solvers::SolutionStatus {
-        good_lp::solvers::SolutionStatus::Optimal
-    }
-    fn value(&self, variable: good_lp::Variable) -> f64 {
-        self.0.get(variable)
     }
 }
 

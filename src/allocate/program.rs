@@ -78,9 +78,21 @@ pub struct Program {
     pub idle: Vec<Vec<Variable>>,
     pub debt: Vec<Vec<Variable>>,
     pub attainment: Vec<Variable>,
-    /// The "finished by the deadline" decisions, in creation order.
-    pub finished: Vec<Variable>,
+    /// The progress by its deadline of each contribution to a delivery key result, in the
+    /// order of the "finished by the deadline" decisions (see [`Finishing`]).
+    pub finished: Vec<Expression>,
     pub slacks: Vec<(Slack, Variable)>,
+    /// Whether the program is large: cumulative-work variables keep its matrix sparse, and
+    /// it goes to the interior-point solver (see [`is_large`]).
+    pub large: bool,
+}
+
+/// Whether `scenario`'s program is too large for the simplex: more than
+/// [`SIMPLEX_LIMIT`](super::solve::SIMPLEX_LIMIT) work, paydown, idle and debt variables.
+pub fn is_large(scenario: &Scenario) -> bool {
+    let periods = scenario.periods;
+    scenario.initiatives.len() * periods + 4 * scenario.teams.len() * periods
+        > super::solve::SIMPLEX_LIMIT
 }
 
 /// How the program treats "finished by the key result's deadline".
@@ -145,13 +157,13 @@ impl Program {
         // Large programs get cumulative work as variables, so every row that needs progress
         // holds one term instead of one per earlier period: the interior-point solver's
         // factorisation stays sparse. (The simplex on small programs is faster without.)
-        let sparse =
-            world.initiatives.len() * periods + 4 * n_teams * periods > super::solve::SIMPLEX_LIMIT;
+        let sparse = is_large(scenario);
         let done: Vec<Vec<Variable>> = if sparse {
             world
                 .initiatives
                 .iter()
-                .map(|i| vars.add_vector(variable().min(0.0).max(i.work), periods))
+                // No bounds: x ≥ 0 and the total-work row keep it within [0, W].
+                .map(|_| vars.add_vector(variable(), periods))
                 .collect()
         } else {
             Vec::new()
@@ -274,7 +286,11 @@ impl Program {
         }
 
         for (i, initiative) in scenario.initiatives.iter().enumerate() {
-            let total: Expression = work[i].iter().map(|&x| Expression::from(x)).sum();
+            let total: Expression = if sparse {
+                done[i][periods - 1].into()
+            } else {
+                work[i].iter().map(|&x| Expression::from(x)).sum()
+            };
             rows.push((Row::Structure, total.leq(world.initiatives[i].work)));
             // Precedence: progress may not run ahead of a dependency's progress a period earlier.
             for &before in &initiative.after {
@@ -305,18 +321,30 @@ impl Program {
                     for (i, initiative) in world.initiatives.iter().enumerate() {
                         for &(to, v) in &initiative.contributes {
                             if to == k {
+                                let by_deadline = progress(i, deadline);
+                                // y ≤ progress: y a decision, or a fixed 0 or 1 (a constant,
+                                // so the interior-point solver sees no empty interior).
                                 let y = match finishing {
-                                    Finishing::Binary => vars.add(variable().binary()),
-                                    Finishing::Relaxed => vars.add(variable().min(0.0).max(1.0)),
+                                    Finishing::Binary => Some(vars.add(variable().binary())),
+                                    Finishing::Relaxed => {
+                                        Some(vars.add(variable().min(0.0).max(1.0)))
+                                    }
                                     Finishing::Fixed(fixed) => {
                                         let at = fixed.get(finished.len()).copied().unwrap_or(0.0);
-                                        vars.add(variable().min(at).max(at))
+                                        if at > 0.0 {
+                                            value += v * at;
+                                            let row = by_deadline.clone().geq(at);
+                                            rows.push((Row::Structure, row));
+                                        }
+                                        None
                                     }
                                 };
-                                finished.push(y);
-                                let row = Expression::from(y) - progress(i, deadline);
-                                rows.push((Row::Structure, row.leq(0.0)));
-                                value.add_mul(v, y);
+                                if let Some(y) = y {
+                                    let row = Expression::from(y) - by_deadline.clone();
+                                    rows.push((Row::Structure, row.leq(0.0)));
+                                    value.add_mul(v, y);
+                                }
+                                finished.push(by_deadline);
                             }
                         }
                     }
@@ -394,6 +422,7 @@ impl Program {
             attainment,
             finished,
             slacks,
+            large: sparse,
         }
     }
 }

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use good_lp::constraint::ConstraintReference;
-use good_lp::solvers::clarabel::ClarabelProblem;
-use good_lp::solvers::{DualValues, ResolutionError, SolutionWithDual};
-use good_lp::{Solution, SolverModel, Variable, WithMipGap, clarabel};
+use good_lp::solvers::clarabel::ClarabelSolution;
+use good_lp::solvers::{DualValues, ResolutionError, SolutionStatus, SolutionWithDual};
+use good_lp::{Expression, Solution, SolverModel, Variable, WithMipGap, clarabel};
 
 use super::PlanError;
 use super::program::{Program, Row};
@@ -24,74 +24,176 @@ impl Values {
     pub fn get(&self, v: Variable) -> f64 {
         self.0.get(&v).copied().unwrap_or(0.0)
     }
+
+    /// The value of `expression` at these values.
+    pub fn eval(&self, expression: &Expression) -> f64 {
+        expression.eval_with(self)
+    }
 }
+
+impl Solution for Values {
+    fn status(&self) -> SolutionStatus {
+        SolutionStatus::Optimal
+    }
+
+    fn value(&self, variable: Variable) -> f64 {
+        self.get(variable)
+    }
+}
+
+/// The dual value of each row of a program, in row order.
+pub type Duals = Vec<(Row, f64)>;
 
 /// Above this many variables microlp's simplex (dense factorisation, branch and bound) takes
 /// minutes: larger programs are solved by Clarabel's interior point, their 0/1 decisions by
 /// rounding the relaxation (see [`solve`]).
 pub const SIMPLEX_LIMIT: usize = 2500;
 
-/// Solves `program`, whatever its size: with the simplex solver up to [`SIMPLEX_LIMIT`]
-/// variables; beyond, with the interior-point solver, its 0/1 decisions taken by rounding
-/// the relaxation down (`rebuild(Some(decisions))` builds the program with them fixed,
-/// `rebuild(None)` the relaxation).
+/// An initiative counts as finished by the relaxation when its progress by the deadline is
+/// within this of 1: the interior-point solution is accurate to about 10⁻⁷, and the rounded
+/// program then asks for the last 0.01% of the work.
+const ROUNDING: f64 = 1e-4;
+
+/// A solved plan: the program, its solution and, for large programs, the duals of the
+/// relaxation solved on the way (the marginal values come from that same relaxation).
+pub struct Solved {
+    pub program: Program,
+    pub values: Values,
+    pub relaxed_duals: Option<Duals>,
+}
+
+/// Solves `program`, whatever its size: small programs with the simplex solver, branch and
+/// bound on its 0/1 decisions; large ones (see [`Program::large`]) with the interior-point
+/// solver, the 0/1 decisions taken by rounding the relaxation: an initiative counts where the
+/// relaxation finishes it by the deadline. `rebuild(Some(decisions))` builds the program with
+/// the decisions fixed, `rebuild(None)` the relaxation.
 pub fn solve(
     program: Program,
     rebuild: impl Fn(Option<&[f64]>) -> Program,
-) -> Result<(Program, Values), PlanError> {
-    if program.variables.len() <= SIMPLEX_LIMIT {
+) -> Result<Solved, PlanError> {
+    if !program.large {
         let values = vertex(&program)?;
-        return Ok((program, values));
+        return Ok(Solved {
+            program,
+            values,
+            relaxed_duals: None,
+        });
     }
     let relaxed = rebuild(None);
-    let values = interior(&relaxed)?;
-    // A key result counts an initiative only if the relaxation finishes it by the deadline.
-    let decisions: Vec<f64> = relaxed
-        .finished
-        .iter()
-        .map(|&y| {
-            if values.get(y) >= 1.0 - 1e-6 {
-                1.0
-            } else {
-                0.0
+    let (values, duals) = interior_with_duals(&relaxed)?;
+    let rounded = |tolerance: f64| -> Vec<f64> {
+        let finished = |progress: &Expression| values.eval(progress) >= 1.0 - tolerance;
+        relaxed
+            .finished
+            .iter()
+            .map(|p| if finished(p) { 1.0 } else { 0.0 })
+            .collect()
+    };
+    // Asking for the last 0.01% can be infeasible where capacity is tight: then count only
+    // what the relaxation finishes outright, and at worst nothing (always feasible).
+    let mut tried: Vec<Vec<f64>> = Vec::new();
+    for decisions in [
+        rounded(ROUNDING),
+        rounded(1e-9),
+        vec![0.0; relaxed.finished.len()],
+    ] {
+        if tried.contains(&decisions) {
+            continue;
+        }
+        let fixed = rebuild(Some(&decisions));
+        match interior(&fixed) {
+            Ok(values) => {
+                return Ok(Solved {
+                    program: fixed,
+                    values,
+                    relaxed_duals: Some(duals),
+                });
             }
-        })
-        .collect();
-    let fixed = rebuild(Some(&decisions));
-    let values = interior(&fixed)?;
-    Ok((fixed, values))
+            Err(PlanError::Infeasible(_)) => tried.push(decisions),
+            Err(other) => return Err(other),
+        }
+    }
+    Err(PlanError::Infeasible(Vec::new()))
 }
 
 /// Solves `program` without 0/1 decisions with the solver suited to its size.
 pub fn lp(program: &Program) -> Result<Values, PlanError> {
-    if program.variables.len() <= SIMPLEX_LIMIT {
-        vertex(program)
-    } else {
+    if program.large {
         interior(program)
+    } else {
+        vertex(program)
     }
 }
 
 /// Solves `program` (no integer variables) with Clarabel.
 pub fn interior(program: &Program) -> Result<Values, PlanError> {
-    let (model, _) = clarabel_model(program);
-    let solution = model.solve().map_err(resolution_error)?;
-    check_bounded(&solution)?;
+    let (solution, _) = clarabel_solution(program, Accuracy::Fine)?;
     Ok(values_of(program, &solution))
 }
 
-/// `program` as a Clarabel model, with a reference to each of its rows in order.
-fn clarabel_model(program: &Program) -> (ClarabelProblem, Vec<ConstraintReference>) {
+/// Solves a large `program` (no integer variables) to within 0.1% of its optimum: enough to
+/// re-centre the linearisation, in a third of the interior-point iterations.
+pub fn rough(program: &Program) -> Result<Values, PlanError> {
+    let (solution, _) = clarabel_solution(program, Accuracy::Rough)?;
+    Ok(values_of(program, &solution))
+}
+
+/// How close to the optimum an interior-point solve goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Accuracy {
+    /// Where the answer is only a starting point.
+    Rough,
+    /// The plan and its duals.
+    Fine,
+}
+
+/// Solves `program` (no integer variables) with Clarabel, with the dual value of every row:
+/// the change of the objective per unit of the row's right-hand side.
+pub fn interior_with_duals(program: &Program) -> Result<(Values, Duals), PlanError> {
+    let (mut solution, references) = clarabel_solution(program, Accuracy::Fine)?;
+    let values = values_of(program, &solution);
+    let dual = solution.compute_dual();
+    let duals = program
+        .rows
+        .iter()
+        .zip(references)
+        .map(|((row, _), r)| (*row, dual.dual(r)))
+        .collect();
+    Ok((values, duals))
+}
+
+/// `program` solved by Clarabel, with a reference to each of its rows in order.
+fn clarabel_solution(
+    program: &Program,
+    accuracy: Accuracy,
+) -> Result<(ClarabelSolution, Vec<ConstraintReference>), PlanError> {
     let mut model = program
         .variables
         .clone()
         .maximise(program.objective.clone())
         .using(clarabel);
+    // Large programs stall near the optimum (degenerate, with long chains of cumulative
+    // work): stop at a relative gap of 10⁻⁶ of the score, not good_lp's 10⁻⁸, which takes
+    // twice the iterations and changes no decision.
+    if program.large || accuracy == Accuracy::Rough {
+        let (feasibility, gap) = match accuracy {
+            Accuracy::Rough => (1e-6, 1e-3),
+            Accuracy::Fine => (1e-7, 1e-6),
+        };
+        model
+            .settings()
+            .tol_feas(feasibility)
+            .tol_gap_rel(gap)
+            .tol_gap_abs(gap);
+    }
     let references = program
         .rows
         .iter()
         .map(|(_, row)| model.add_constraint(row.clone()))
         .collect();
-    (model, references)
+    let solution = model.solve().map_err(resolution_error)?;
+    check_bounded(&solution)?;
+    Ok((solution, references))
 }
 
 /// The value of every variable of `program` in `solution`.
@@ -106,7 +208,7 @@ fn values_of(program: &Program, solution: &impl Solution) -> Values {
 }
 
 /// Clarabel reports an unbounded program as solved: check its status ourselves.
-fn check_bounded(solution: &good_lp::solvers::clarabel::ClarabelSolution) -> Result<(), PlanError> {
+fn check_bounded(solution: &ClarabelSolution) -> Result<(), PlanError> {
     let status = solution.inner().status;
     if matches!(
         status,
@@ -142,22 +244,6 @@ pub fn vertex(program: &Program) -> Result<Values, PlanError> {
     Ok(values_of(program, &solution))
 }
 
-/// The dual value of every row, solving `program` with Clarabel (an interior-point solver
-/// that reports them). Each is the change of the objective per unit of the row's right-hand
-/// side.
-pub fn duals(program: &Program) -> Result<Vec<(Row, f64)>, PlanError> {
-    let (model, references) = clarabel_model(program);
-    let mut solution = model.solve().map_err(resolution_error)?;
-    check_bounded(&solution)?;
-    let dual = solution.compute_dual();
-    Ok(program
-        .rows
-        .iter()
-        .zip(references)
-        .map(|((row, _), r)| (*row, dual.dual(r)))
-        .collect())
-}
-
 fn resolution_error(error: ResolutionError) -> PlanError {
     match error {
         ResolutionError::Infeasible => PlanError::Infeasible(Vec::new()),
@@ -190,6 +276,7 @@ mod tests {
             attainment: Vec::new(),
             finished: Vec::new(),
             slacks: Vec::new(),
+            large: false,
         }
     }
 
@@ -202,7 +289,7 @@ mod tests {
 
     #[test]
     fn an_unbounded_program_is_caught_although_clarabel_returns_ok() {
-        let error = duals(&unbounded()).unwrap_err();
+        let error = interior_with_duals(&unbounded()).expect_err("unbounded");
         assert!(matches!(error, PlanError::Unbounded(_)), "{error:?}");
     }
 }
