@@ -426,10 +426,10 @@ fn product_done(
         }
         let mut done = 0.0;
         let mut finished = never;
-        for (t, &x) in program.work[i].iter().enumerate() {
-            done += values.get(x);
+        for t in 1..=scenario.periods {
+            done += program.days(values, i, t);
             if done >= world.initiatives[i].work * (1.0 - 1e-6) {
-                finished = t + 1;
+                finished = t;
                 break;
             }
         }
@@ -453,7 +453,7 @@ fn extract(
     for j in 0..scenario.teams.len() {
         for t in 1..=periods {
             for (i, initiative) in scenario.initiatives.iter().enumerate() {
-                let days = values.get(program.work[i][t - 1]);
+                let days = program.days(values, i, t);
                 if initiative.team == j && days > NEGLIGIBLE {
                     work.push(PlannedWork {
                         team: j,
@@ -486,13 +486,13 @@ fn extract(
                         .iter()
                         .enumerate()
                         .filter(|(_, i)| i.team == j && i.kind == Kind::Product)
-                        .map(|(i, _)| values.get(program.work[i][t - 1]))
+                        .map(|(i, _)| program.days(values, i, t))
                         .sum();
                     let mut capacity =
                         values.get(program.paydown[j][t - 1]) + values.get(program.idle[j][t - 1]);
                     for (i, initiative) in scenario.initiatives.iter().enumerate() {
                         if initiative.team == j {
-                            capacity += values.get(program.work[i][t - 1]);
+                            capacity += program.days(values, i, t);
                         }
                     }
                     let share = if capacity > NEGLIGIBLE {
@@ -508,11 +508,10 @@ fn extract(
 
     // Work flows first to what the plan finishes first, then to what it starts first.
     let finish = |i: usize| -> (usize, usize) {
-        let xs = &program.work[i];
         let mut done = 0.0;
         let (mut start, mut end) = (periods + 1, periods + 1);
         for t in 1..=periods {
-            let days = values.get(xs[t - 1]);
+            let days = program.days(values, i, t);
             done += days;
             if days > NEGLIGIBLE && start > periods {
                 start = t;

@@ -5,6 +5,7 @@ use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
 
 use super::Guardrails;
 use super::expected::ExpectedWorld;
+use super::solve::Values;
 use crate::model::{Goal, Kind, Measure, Metric, Owner, Scenario};
 
 /// Weight of the tie-breaking term that prefers earlier progress, relative to a blended score
@@ -71,7 +72,8 @@ pub struct Program {
     /// The expected blended score (the objective without tie-breakers).
     pub score: Expression,
     pub rows: Vec<(Row, Constraint)>,
-    /// Days on initiative i in period t: `work[i][t - 1]`.
+    /// Days on initiative i in period t, `work[i][t - 1]`; in large programs the cumulative
+    /// days by the end of t (read either with [`Program::days`]).
     pub work: Vec<Vec<Variable>>,
     /// Paydown, idle days and end-of-period debt per team: `[team][t - 1]`.
     pub paydown: Vec<Vec<Variable>>,
@@ -107,6 +109,18 @@ pub enum Finishing<'a> {
     Fixed(&'a [f64]),
 }
 
+impl Program {
+    /// Days on initiative `i` in period `t` (from 1) in `values`.
+    pub fn days(&self, values: &Values, i: usize, t: usize) -> f64 {
+        let x = values.get(self.work[i][t - 1]);
+        if self.large && t > 1 {
+            x - values.get(self.work[i][t - 2])
+        } else {
+            x
+        }
+    }
+}
+
 /// The tangent of the drag curve at `debt`: (δ(debt), dδ/dD(debt)).
 pub fn drag_tangent(scenario: &Scenario, debt: f64) -> (f64, f64) {
     let model = &scenario.debt;
@@ -134,11 +148,30 @@ impl Program {
         let periods = scenario.periods;
         let n_teams = scenario.teams.len();
         let mut vars = ProblemVariables::new();
+        // Small programs hold the days on initiative i in period t as a variable xᵢₜ. Large
+        // ones hold the cumulative days Cᵢₜ instead (xᵢₜ = Cᵢₜ − Cᵢ,ₜ₋₁): every row that needs
+        // progress then holds one term instead of one per earlier period, which keeps the
+        // interior-point solver's factorisation sparse. (The simplex is faster without.)
+        let sparse = is_large(scenario);
         let work: Vec<Vec<Variable>> = world
             .initiatives
             .iter()
-            .map(|i| vars.add_vector(variable().min(0.0).max(i.cap.min(i.work)), periods))
+            .map(|i| {
+                let x = if sparse {
+                    variable()
+                } else {
+                    variable().min(0.0).max(i.cap.min(i.work))
+                };
+                vars.add_vector(x, periods)
+            })
             .collect();
+        // Adds coefficient · xᵢₜ (t from 1) to an expression.
+        let add_days = |e: &mut Expression, coefficient: f64, i: usize, t: usize| {
+            e.add_mul(coefficient, work[i][t - 1]);
+            if sparse && t > 1 {
+                e.add_mul(-coefficient, work[i][t - 2]);
+            }
+        };
         let per_team = |vars: &mut ProblemVariables| -> Vec<Vec<Variable>> {
             (0..n_teams)
                 .map(|_| vars.add_vector(variable().min(0.0), periods))
@@ -154,27 +187,16 @@ impl Program {
         let mut rows = Vec::new();
         let mut finished = Vec::new();
 
-        // Large programs get cumulative work as variables, so every row that needs progress
-        // holds one term instead of one per earlier period: the interior-point solver's
-        // factorisation stays sparse. (The simplex on small programs is faster without.)
-        let sparse = is_large(scenario);
-        let done: Vec<Vec<Variable>> = if sparse {
-            world
-                .initiatives
-                .iter()
-                // No bounds: x ≥ 0 and the total-work row keep it within [0, W].
-                .map(|_| vars.add_vector(variable(), periods))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        for (i, cumulative) in done.iter().enumerate() {
-            for (t, &x) in work[i].iter().enumerate() {
-                let mut row = Expression::from(cumulative[t]) - x;
-                if t > 0 {
-                    row.add_mul(-1.0, cumulative[t - 1]);
+        if sparse {
+            // The bounds 0 ≤ xᵢₜ ≤ min(cap, W) as rows (with the total-work row below they
+            // keep Cᵢₜ within [0, W]).
+            for (i, initiative) in world.initiatives.iter().enumerate() {
+                for t in 1..=periods {
+                    let mut x = Expression::default();
+                    add_days(&mut x, 1.0, i, t);
+                    rows.push((Row::Structure, x.clone().geq(0.0)));
+                    rows.push((Row::Structure, x.leq(initiative.cap.min(initiative.work))));
                 }
-                rows.push((Row::Structure, row.eq(0.0)));
             }
         }
         // Cumulative work of initiative i by the end of period t, as a fraction of its work.
@@ -183,7 +205,7 @@ impl Program {
             if t == 0 {
                 Expression::default()
             } else if sparse {
-                share * done[i][t - 1]
+                share * work[i][t - 1]
             } else {
                 let mut e = Expression::with_capacity(t);
                 for x in &work[i][..t] {
@@ -217,7 +239,7 @@ impl Program {
                 //   = K·(1 − δ(D̂) + δ'(D̂)·D̂) − base incident load − risk
                 let mut used = Expression::default();
                 for &i in &mine {
-                    used.add_mul(1.0, work[i][t - 1]);
+                    add_days(&mut used, 1.0, i, t);
                 }
                 used.add_mul(1.0, paydown[j][t - 1]);
                 let mut load = used.clone();
@@ -251,8 +273,8 @@ impl Program {
                     let mut tech = Expression::from(paydown[j][t - 1]);
                     for &i in &mine {
                         match scenario.initiatives[i].kind {
-                            Kind::Product => product.add_mul(1.0, work[i][t - 1]),
-                            Kind::Tech => tech.add_mul(1.0, work[i][t - 1]),
+                            Kind::Product => add_days(&mut product, 1.0, i, t),
+                            Kind::Tech => add_days(&mut tech, 1.0, i, t),
                         }
                     }
                     if guardrails.min_tech_share > 0.0 {
@@ -275,10 +297,10 @@ impl Program {
                 for &i in &mine {
                     let initiative = &world.initiatives[i];
                     if scenario.initiatives[i].kind == Kind::Product {
-                        recursion.add_mul(-team.accrual, work[i][t - 1]);
+                        add_days(&mut recursion, -team.accrual, i, t);
                     }
                     if initiative.debt != 0.0 {
-                        recursion.add_mul(-initiative.debt / initiative.work, work[i][t - 1]);
+                        add_days(&mut recursion, -initiative.debt / initiative.work, i, t);
                     }
                 }
                 rows.push((Row::Structure, recursion.eq(0.0)));
@@ -287,7 +309,7 @@ impl Program {
 
         for (i, initiative) in scenario.initiatives.iter().enumerate() {
             let total: Expression = if sparse {
-                done[i][periods - 1].into()
+                work[i][periods - 1].into()
             } else {
                 work[i].iter().map(|&x| Expression::from(x)).sum()
             };
@@ -381,11 +403,11 @@ impl Program {
             Mode::Plan => {
                 let mut objective = score.clone();
                 let n = scenario.initiatives.len().max(1) as f64;
-                for (i, xs) in work.iter().enumerate() {
-                    for (t, &x) in xs.iter().enumerate() {
-                        let weight = EARLY * (periods - t) as f64
-                            / (periods as f64 * n * world.initiatives[i].work);
-                        objective.add_mul(weight, x);
+                for (i, initiative) in world.initiatives.iter().enumerate() {
+                    for t in 1..=periods {
+                        let weight = EARLY * (periods + 1 - t) as f64
+                            / (periods as f64 * n * initiative.work);
+                        add_days(&mut objective, weight, i, t);
                     }
                 }
                 for j in 0..n_teams {
