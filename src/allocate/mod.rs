@@ -28,7 +28,7 @@
 //!   (level − goal)/(initial − goal) with the level (debt, incident rate, or drag by its
 //!   tangent) linear in D at the deadline.
 //! * **Objective:** the blended score blend·Σ_product wₖaₖ/Σw + (1 − blend)·Σ_tech wₖaₖ/Σw,
-//!   plus 10⁻³·(mean progress over periods) to prefer earlier delivery, minus 10⁻⁷ per
+//!   plus 10⁻³·(mean progress over periods) to prefer earlier delivery, minus 10⁻⁹ per
 //!   engineer-day of debt to prefer less debt among equal plans.
 //!
 //! **Linearisation and its error.** Drag is concave in debt, so its tangent lies above the
@@ -59,10 +59,16 @@
 //! the duals instead); per binding guardrail, its dual; per hard deadline, the integer
 //! program re-solved without it (the whole score it costs).
 //!
-//! Programs of more than [`solve::SIMPLEX_LIMIT`] variables are solved by Clarabel instead
-//! (microlp's dense factorisation and branch and bound take minutes there), with
-//! cumulative-work variables to keep the matrix sparse and the 0/1 decisions taken by
-//! rounding the relaxation down: an initiative counts only where the relaxation finishes it.
+//! **Large programs** (more than [`solve::SIMPLEX_LIMIT`] work, paydown, idle and debt
+//! variables) are solved by Clarabel's interior point instead: microlp's dense factorisation
+//! and branch and bound take minutes there. Their work variables are cumulative days
+//! Cᵢₜ = Σ_{τ≤t} xᵢτ (days are differences), so progress is one term and the factorisation
+//! stays sparse. The 0/1 decisions are rounded: an initiative counts where the relaxation
+//! finishes it by the deadline (to within 10⁻⁴ of its work), and the program is re-solved
+//! with those decisions fixed (if that asks too much, with only the ones finished outright).
+//! The first two linearisations solve the relaxation only, to 0.1% of the optimum (enough to
+//! re-centre the tangent); the last one's relaxation gives the duals: four interior-point
+//! solves in all, and team values from summed duals instead of re-solves.
 //!
 //! An infeasible program is explained by an elastic re-solve that minimises the engineer-days
 //! by which deadlines and capacity fall short.

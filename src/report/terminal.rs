@@ -271,7 +271,11 @@ pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) 
                             Kind::Product => product += w.days,
                             Kind::Tech => tech += w.days,
                         }
-                        names.push(format!("{} ({:.0})", initiative.id, w.days));
+                        // Less than half a day (dust an interior-point plan spreads
+                        // over many initiatives) would print as "(0)".
+                        if w.days >= 0.5 {
+                            names.push(format!("{} ({:.0})", initiative.id, w.days));
+                        }
                     }
                 }
             }
