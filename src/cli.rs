@@ -138,6 +138,10 @@ struct ForecastArgs {
     /// Results folder (default: output/forecast, or output/<scenario name>-forecast).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Override a field of the scenario: path=value, e.g. initiatives.backlog.effort=150
+    /// (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with_all = ["history", "history_csv"])]
+    sets: Vec<String>,
 }
 
 /// Options shared by the commands that simulate.
@@ -402,7 +406,7 @@ fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         None => None,
     };
     let (mut forecast, source, trials, seed, backlog) = if let Some(file) = &args.scenario {
-        let loaded = scenario::load(file, &[])?;
+        let loaded = scenario::load(file, &args.sets)?;
         print_warnings(&loaded.warnings);
         let sc = &loaded.scenario;
         let forecast = Forecast::from_scenario(
@@ -421,7 +425,10 @@ fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
             .join(", ");
         (
             forecast,
-            format!("scenario {}", file.display()),
+            std::iter::once(format!("scenario {}", file.display()))
+                .chain(args.sets.iter().map(|set| format!("--set {set}")))
+                .collect::<Vec<_>>()
+                .join(" "),
             sc.trials,
             sc.seed,
             backlog,

@@ -345,6 +345,90 @@ fn the_cli_forecasts_a_scenario() {
     );
 }
 
+/// The period of "P50: done by period N" in a forecast summary.
+fn p50_period(summary: &str) -> usize {
+    let line = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("P50: done by period"))
+        .unwrap_or_else(|| panic!("no P50 line in {summary}"));
+    let digits: String = line
+        .trim_start()
+        .trim_start_matches("P50: done by period ")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap()
+}
+
+#[test]
+fn set_changes_a_scenario_forecast_and_is_recorded() {
+    let dir = scratch("forecast-set");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/throughput-forecast.toml");
+    let scenario = scenario.to_str().unwrap();
+    let base = fulcrum(&["forecast", scenario, "--trials", "2000"], &dir);
+    assert!(base.status.success(), "{}", text(&base.stderr));
+    // Half the backlog without splitting: about 50 / 4.38 ≈ 12 periods instead of 26.
+    let halved = fulcrum(
+        &[
+            "forecast",
+            scenario,
+            "--trials",
+            "2000",
+            "--set",
+            "initiatives.api-migration.effort=50",
+            "--set",
+            "initiatives.api-migration.scope_growth=0",
+        ],
+        &dir,
+    );
+    assert!(halved.status.success(), "{}", text(&halved.stderr));
+    let (before, after) = (
+        p50_period(&text(&base.stdout)),
+        p50_period(&text(&halved.stdout)),
+    );
+    assert!(
+        (11..=13).contains(&after) && before >= 24,
+        "{before} -> {after}"
+    );
+    let json =
+        std::fs::read_to_string(dir.join("output/throughput-forecast-forecast/forecast.json"))
+            .unwrap();
+    assert!(
+        json.contains("--set initiatives.api-migration.effort=50"),
+        "{json}"
+    );
+
+    // A typo in the path is bad input with a suggestion; --set needs a scenario.
+    let typo = fulcrum(
+        &[
+            "forecast",
+            scenario,
+            "--set",
+            "initiatives.api-migration.efort=50",
+        ],
+        &dir,
+    );
+    assert_eq!(typo.status.code(), Some(2), "{}", text(&typo.stderr));
+    assert!(
+        text(&typo.stderr).contains("effort"),
+        "{}",
+        text(&typo.stderr)
+    );
+    let without = fulcrum(
+        &[
+            "forecast",
+            "--history",
+            "1,2",
+            "--backlog",
+            "5",
+            "--set",
+            "seed=1",
+        ],
+        &dir,
+    );
+    assert_eq!(without.status.code(), Some(2), "{}", text(&without.stderr));
+}
+
 #[test]
 fn bad_input_exits_with_status_two_and_says_why() {
     let dir = scratch("forecast-bad");
