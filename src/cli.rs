@@ -323,7 +323,11 @@ fn run(file: &Path, options: &RunOptions, out: Option<&Path>) -> Result<(), Fail
     }
     let seed = options.seed.unwrap_or(scenario.seed);
     let pool = pool(options.threads)?;
-    let settings = Settings::for_run(scenario, trials, seed);
+    // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
+    let settings = Settings {
+        samples: fulcrum::whatif::sensitivity::MAX_TRIALS,
+        ..Settings::for_run(scenario, trials, seed)
+    };
     let progress = Progress::new(trials, "simulating");
     let mut output = pool
         .install(|| pipeline::run(scenario, settings, &|done| progress.update(done)))

@@ -107,15 +107,21 @@ pub fn plan_all(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), alloc
     Ok((policies, allocations))
 }
 
-/// Adds the sensitivity analysis to a run's output (same seed, the first trials).
+/// Adds the sensitivity analysis to a run's output: from the trials the run kept
+/// ([`Settings::samples`]), else by running the first trials again.
 pub fn add_sensitivity(scenario: &Scenario, output: &mut RunOutput) {
     let started = Instant::now();
-    output.sensitivity = sensitivity::analyse(
-        scenario,
-        output.policies.clone(),
-        output.settings.seed,
-        output.settings.trials,
-    );
+    let samples = &output.results.samples;
+    output.sensitivity = if samples.trials.is_empty() {
+        sensitivity::analyse(
+            scenario,
+            output.policies.clone(),
+            output.settings.seed,
+            output.settings.trials,
+        )
+    } else {
+        sensitivity::of_samples(samples, output.policies.len())
+    };
     output.timings.sensitivity = started.elapsed();
 }
 

@@ -165,4 +165,23 @@ fn sensitivity_finds_the_input_that_drives_the_outcome() {
         .unwrap();
     let again = one.install(|| sensitivity::analyse(&scenario, output.policies.clone(), 3, 2000));
     assert_eq!(analyses, again);
+
+    // A run that keeps its first trials gives the same analysis without running them again,
+    // on any thread count.
+    let keeping = Settings {
+        samples: sensitivity::MAX_TRIALS,
+        ..Settings::for_run(&scenario, 2000, 3)
+    };
+    for pool in [
+        one,
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap(),
+    ] {
+        let kept = pool.install(|| pipeline::run(&scenario, keeping, &|_| {}).unwrap());
+        assert_eq!(kept.results.samples.trials.len(), 2000);
+        let from_run = sensitivity::of_samples(&kept.results.samples, kept.policies.len());
+        assert_eq!(analyses, from_run);
+    }
 }

@@ -27,6 +27,9 @@ pub struct Settings {
     pub trials: u64,
     pub seed: u64,
     pub recording: Recording,
+    /// The first this many trials keep their sampled inputs and outcomes
+    /// ([`Results::samples`]), for the sensitivity analysis.
+    pub samples: u64,
 }
 
 impl Settings {
@@ -40,8 +43,34 @@ impl Settings {
                 stop_when_done: false,
                 checkpoint: scenario.periods,
             },
+            samples: 0,
         }
     }
+}
+
+/// One trial's sampled inputs (in [`Engine::sampled_input_names`] order) and every
+/// strategy's whole-trial outcomes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialSample {
+    pub inputs: Vec<f64>,
+    /// `[strategy][summary metric]`, in [`SummaryMetric::ALL`] order.
+    pub summaries: Vec<f64>,
+}
+
+impl TrialSample {
+    /// Strategy `s`'s value of `metric`.
+    pub fn summary(&self, s: usize, metric: SummaryMetric) -> f64 {
+        self.summaries[s * SummaryMetric::ALL.len() + metric as usize]
+    }
+}
+
+/// The trials kept for the sensitivity analysis.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Samples {
+    /// Names of the sampled inputs.
+    pub inputs: Vec<String>,
+    /// The first trials, in trial order.
+    pub trials: Vec<TrialSample>,
 }
 
 /// Runs `settings.trials` trials of every policy on the ambient rayon pool. `progress` is
@@ -78,6 +107,9 @@ pub fn run(
                 for trial in first..last {
                     engine.run_trial(trial, &mut scratch);
                     acc.record(scenario, &scratch.outcomes);
+                    if trial < settings.samples {
+                        acc.samples.push((trial, sample(&engine, &scratch)));
+                    }
                 }
                 let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
                 progress(finished + last - first);
@@ -92,10 +124,35 @@ pub fn run(
                 a
             },
         );
+    let mut accumulator = accumulator;
+    let mut kept = std::mem::take(&mut accumulator.samples);
+    kept.sort_by_key(|&(trial, _)| trial);
     Results {
         strategies: names,
         shape,
         accumulator,
+        samples: Samples {
+            inputs: if settings.samples > 0 {
+                engine.sampled_input_names()
+            } else {
+                Vec::new()
+            },
+            trials: kept.into_iter().map(|(_, sample)| sample).collect(),
+        },
+    }
+}
+
+/// The sampled inputs and outcomes of the trial just run on `scratch`.
+fn sample(engine: &Engine, scratch: &Scratch) -> TrialSample {
+    let mut inputs = Vec::new();
+    engine.sampled_inputs(scratch, &mut inputs);
+    TrialSample {
+        inputs,
+        summaries: scratch
+            .outcomes
+            .iter()
+            .flat_map(|o| o.summary.iter().copied())
+            .collect(),
     }
 }
 
@@ -129,6 +186,8 @@ struct Accumulator {
     /// `[strategy][key result]`.
     met: Vec<u64>,
     attainment: Vec<Sketch>,
+    /// Trials kept for the sensitivity analysis, with their index (merged in any order).
+    samples: Vec<(u64, TrialSample)>,
     shape: Shape,
 }
 
@@ -145,6 +204,7 @@ impl Accumulator {
             progress: vec![Moments::default(); s * shape.initiatives],
             met: vec![0; s * shape.key_results],
             attainment: vec![Sketch::default(); s * shape.key_results],
+            samples: Vec::new(),
             shape: *shape,
         }
     }
@@ -184,6 +244,7 @@ impl Accumulator {
 
     fn merge(&mut self, other: &Accumulator) {
         self.trials += other.trials;
+        self.samples.extend(other.samples.iter().cloned());
         let pairs =
             |a: &mut [Sketch], b: &[Sketch]| a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
         pairs(&mut self.periods, &other.periods);
@@ -277,6 +338,8 @@ pub struct Results {
     pub strategies: Vec<String>,
     shape: Shape,
     accumulator: Accumulator,
+    /// The first [`Settings::samples`] trials' inputs and outcomes.
+    pub samples: Samples,
 }
 
 impl Results {

@@ -3,10 +3,8 @@
 //! final debt across trials, and the outcome's mean in the trials where the input was in its
 //! lowest and highest tenth (the bars of a tornado chart).
 
-use rayon::prelude::*;
-
 use crate::model::Scenario;
-use crate::simulate::{Engine, Policy, Recording, Scratch, SummaryMetric};
+use crate::simulate::{self, Policy, Recording, Samples, Settings, SummaryMetric, TrialSample};
 
 /// Trials sensitivity looks at (at most): rank correlations are within ±0.03 (1.96/√n) of
 /// their value at this size.
@@ -14,9 +12,6 @@ pub const MAX_TRIALS: u64 = 4000;
 
 /// The outcomes analysed.
 pub const OUTCOMES: [SummaryMetric; 2] = [SummaryMetric::BlendedScore, SummaryMetric::FinalDebt];
-
-/// One trial: its sampled inputs, then each strategy's [`OUTCOMES`].
-type TrialRow = (Vec<f64>, Vec<f64>);
 
 /// One input's influence on one outcome of one strategy.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +36,9 @@ pub struct Sensitivity {
 }
 
 /// Runs `trials` trials (at most [`MAX_TRIALS`]) of every policy on the ambient rayon pool and
-/// ranks the inputs that vary by their influence. Deterministic for any thread count.
+/// ranks the inputs that vary by their influence. Deterministic for any thread count. (A run
+/// keeps these trials as it goes, [`crate::simulate::Settings::samples`], and calls
+/// [`of_samples`] instead.)
 pub fn analyse(
     scenario: &Scenario,
     policies: Vec<Policy>,
@@ -49,46 +46,43 @@ pub fn analyse(
     trials: u64,
 ) -> Vec<Sensitivity> {
     let strategies = policies.len();
-    let recording = Recording {
-        periods: false,
-        stop_when_done: false,
-        checkpoint: scenario.periods,
+    let settings = Settings {
+        trials: trials.min(MAX_TRIALS),
+        seed,
+        recording: Recording {
+            periods: false,
+            stop_when_done: false,
+            checkpoint: scenario.periods,
+        },
+        samples: MAX_TRIALS,
     };
-    let engine = Engine::new(scenario, policies, seed, recording);
-    let names = engine.sampled_input_names();
-    let n = trials.min(MAX_TRIALS);
-    // Per trial: the inputs, then each strategy's outcomes.
-    let rows: Vec<TrialRow> = (0..n)
-        .into_par_iter()
-        .map_init(Scratch::default, |scratch, trial| {
-            engine.run_trial(trial, scratch);
-            let mut inputs = Vec::with_capacity(names.len());
-            engine.sampled_inputs(scratch, &mut inputs);
-            let outcomes = scratch
-                .outcomes
-                .iter()
-                .flat_map(|o| OUTCOMES.map(|m| o.summary[m as usize]))
-                .collect();
-            (inputs, outcomes)
-        })
-        .collect();
+    let names = vec![String::new(); strategies];
+    let results = simulate::run(scenario, policies, names, &settings, &|_| {});
+    of_samples(&results.samples, strategies)
+}
+
+/// Ranks the inputs of `samples` that vary by their influence on each of `strategies`'
+/// [`OUTCOMES`] (nothing below 10 trials).
+pub fn of_samples(samples: &Samples, strategies: usize) -> Vec<Sensitivity> {
+    let rows = &samples.trials;
     if rows.len() < 10 {
         return Vec::new();
     }
-    let column = |f: &dyn Fn(&TrialRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
-    let inputs: Vec<(String, Vec<f64>, Vec<f64>)> = names
+    let column = |f: &dyn Fn(&TrialSample) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    let inputs: Vec<(String, Vec<f64>, Vec<f64>)> = samples
+        .inputs
         .iter()
         .enumerate()
         .filter_map(|(x, name)| {
-            let values = column(&|r| r.0[x]);
+            let values = column(&|r| r.inputs[x]);
             let varies = values.iter().any(|&v| v != values[0]);
             varies.then(|| (name.clone(), ranks(&values), values))
         })
         .collect();
     let mut out = Vec::new();
     for s in 0..strategies {
-        for (o, &outcome) in OUTCOMES.iter().enumerate() {
-            let values = column(&|r| r.1[s * OUTCOMES.len() + o]);
+        for outcome in OUTCOMES {
+            let values = column(&|r| r.summary(s, outcome));
             let mean = values.iter().sum::<f64>() / values.len() as f64;
             let outcome_ranks = ranks(&values);
             let mut drivers: Vec<Driver> = inputs

@@ -182,6 +182,7 @@ fn run_point(
             stop_when_done: false,
             checkpoint: scenario.periods,
         },
+        samples: 0,
     };
     let output = pipeline::run_with(&scenario, settings, false, &|_| {}).map_err(|error| {
         SweepError::Plan {
