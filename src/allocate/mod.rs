@@ -34,8 +34,10 @@
 //! **Linearisation and its error.** Drag is concave in debt, so its tangent lies above the
 //! curve: the program never overstates capacity, and the error K·(δ̃(D) − δ(D)) is second
 //! order in D − D̂. The program is solved three times, each time re-centring D̂ on the
-//! previous plan's debt path, so the error is that of the final plan's deviation from its
-//! own path. The accrual effect of on-done (a product of two decisions) is left out, and
+//! previous solution's debt path, so the error is that of the final plan's deviation from
+//! its own path. The first two solves are of the LP relaxation, by the interior-point solver
+//! to 0.1% of the optimum: enough to place the tangent, and cheaper than the integer program
+//! (which only the last solve is). The accrual effect of on-done (a product of two decisions) is left out, and
 //! precedence on progress lets a dependant start while its dependency is still under way:
 //! the plan is a deterministic approximation, which is why `run` checks it under
 //! uncertainty.
@@ -66,9 +68,9 @@
 //! stays sparse. The 0/1 decisions are rounded: an initiative counts where the relaxation
 //! finishes it by the deadline (to within 10⁻⁴ of its work), and the program is re-solved
 //! with those decisions fixed (if that asks too much, with only the ones finished outright).
-//! The first two linearisations solve the relaxation only, to 0.1% of the optimum (enough to
-//! re-centre the tangent); the last one's relaxation gives the duals: four interior-point
-//! solves in all, and team values from summed duals instead of re-solves.
+//! With the two rough relaxations that place the tangent, and the last relaxation's duals
+//! serving as the marginal values, a large plan takes four interior-point solves, and team
+//! values come from summed duals instead of re-solves.
 //!
 //! An infeasible program is explained by an elastic re-solve that minimises the engineer-days
 //! by which deadlines and capacity fall short.
@@ -270,9 +272,9 @@ fn allocate_with(
             spill_from: &spill_from,
             extra_days: &no_extra,
         };
-        // A large program's relaxation is enough to re-centre the linearisation; only the
-        // last round rounds its 0/1 decisions (each interior-point solve takes seconds).
-        let attempt = if large && round < LINEARISATIONS {
+        // A rough relaxation is enough to re-centre the linearisation; only the last round
+        // solves the program with its 0/1 decisions.
+        let attempt = if round < LINEARISATIONS {
             let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
             solve::rough(&relaxed).map(|values| Solved {
                 program: relaxed,
