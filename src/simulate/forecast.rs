@@ -448,6 +448,27 @@ impl ItemsTable {
         self.running_sums.len()
     }
 
+    /// Records the end of period t of a trial with `work_done` items done, `done` when the
+    /// backlog is; `at_horizon` keeps the items done at the horizon.
+    #[inline(always)]
+    fn observe(
+        &mut self,
+        layout: &Layout,
+        t: usize,
+        work_done: f64,
+        done: bool,
+        at_horizon: &mut f64,
+    ) {
+        if Some(t) == layout.horizon {
+            *at_horizon = work_done;
+        }
+        if !done && let Some(row) = layout.row(t) {
+            self.grow(row);
+            self.running[row * layout.bins + layout.bin(work_done)] += 1;
+            self.running_sums[row].add(work_done);
+        }
+    }
+
     fn merge(&mut self, other: &ItemsTable) {
         if other.rows() > 0 {
             self.grow(other.rows() - 1);
@@ -537,12 +558,36 @@ impl Accumulator {
         self.at_horizon_sum.merge(&other.at_horizon_sum);
     }
 
-    /// Runs one trial on the engine and records it.
+    /// Runs one trial on the engine and records it: through
+    /// [`Engine::run_throughput_trial`] when the forecast is one backlog (the same numbers
+    /// without the outcomes a forecast does not read), else through the general engine.
     #[inline]
     fn run_trial(&mut self, engine: &Engine, layout: &Layout, trial: u64, scratch: &mut Scratch) {
-        let initiatives = engine.scenario.initiatives.len();
-        let horizon = layout.horizon.unwrap_or(0);
         let mut at_horizon = 0.0;
+        let items = &mut self.items;
+        let throughput = engine.run_throughput_trial(
+            trial,
+            #[inline(always)]
+            |t, work_done, done| items.observe(layout, t, work_done, done, &mut at_horizon),
+        );
+        let (finished, work) = match throughput {
+            Some(trial) => (trial.finished, trial.work),
+            None => self.run_general_trial(engine, layout, trial, scratch, &mut at_horizon),
+        };
+        self.record(layout, finished, work, at_horizon);
+    }
+
+    /// A trial of a forecast of several initiatives (done when all are): the finish period
+    /// (0: not within the cap) and the total work.
+    fn run_general_trial(
+        &mut self,
+        engine: &Engine,
+        layout: &Layout,
+        trial: u64,
+        scratch: &mut Scratch,
+        at_horizon: &mut f64,
+    ) -> (usize, f64) {
+        let initiatives = engine.scenario.initiatives.len();
         let items = &mut self.items;
         engine.run_trial_observed(
             trial,
@@ -558,14 +603,7 @@ impl Accumulator {
                         (0..initiatives).map(|i| sc.work_done(0, i)).sum(),
                     )
                 };
-                if t == horizon {
-                    at_horizon = work_done;
-                }
-                if !done && let Some(row) = layout.row(t) {
-                    items.grow(row);
-                    items.running[row * layout.bins + layout.bin(work_done)] += 1;
-                    items.running_sums[row].add(work_done);
-                }
+                items.observe(layout, t, work_done, done, at_horizon);
             },
         );
         let outcome = &scratch.outcomes[0];
@@ -574,9 +612,17 @@ impl Accumulator {
         } else {
             0
         };
+        (finished, (0..initiatives).map(|i| scratch.work(i)).sum())
+    }
+
+    /// Records a trial that finished in period `finished` (0: not within the cap) with
+    /// `work` to do and `at_horizon` done by the horizon if it had not finished by then.
+    #[inline]
+    fn record(&mut self, layout: &Layout, finished: usize, work: f64, mut at_horizon: f64) {
+        let horizon = layout.horizon.unwrap_or(0);
+        let items = &mut self.items;
         self.trials += 1;
         self.finish.add(finished);
-        let work: f64 = (0..initiatives).map(|i| scratch.work(i)).sum();
         if finished > 0 {
             let row = finished.div_ceil(layout.stride) - 1;
             items.grow(row);
