@@ -596,10 +596,16 @@ impl<'a> Engine<'a> {
         });
         let mut capacity_rng = stream(self.seed, trial, Purpose::Capacity, 0, 0);
         let mut finished = 0;
-        self.throughput_periods(throughput, &mut capacity_rng, work, |period| {
-            finished = period.finished;
-            observe(period.t, work - period.remaining, period.finished > 0);
-        });
+        self.throughput_periods(
+            throughput,
+            &mut capacity_rng,
+            work,
+            #[inline(always)]
+            |period| {
+                finished = period.finished;
+                observe(period.t, work - period.remaining, period.finished > 0);
+            },
+        );
         Some(ThroughputTrial {
             work,
             finished: finished as usize,
@@ -615,23 +621,43 @@ impl<'a> Engine<'a> {
         throughput: &Throughput,
         capacity_rng: &mut Stream,
         work: f64,
-        mut each: impl FnMut(&ThroughputPeriod),
+        each: impl FnMut(&ThroughputPeriod),
     ) -> usize {
         let periods = throughput.periods.as_slice();
+        let mut draw = || capacity_rng.random_range(0..periods.len());
+        // One loop per kind of share, so the common fixed share costs nothing per period.
+        match throughput.share {
+            Some(share) => self.throughput_loop(work, each, |_| {
+                let (planned, budget) = periods[draw()];
+                (planned, share, budget)
+            }),
+            None => self.throughput_loop(work, each, |t| {
+                let planned = periods[draw()].0;
+                let share = self.policies[0].tech_share(0, t, throughput.debt);
+                let share = share.clamp(0.0, 1.0);
+                (
+                    planned,
+                    share,
+                    initiative_budget(throughput.product, share, planned),
+                )
+            }),
+        }
+    }
+
+    /// [`Engine::throughput_periods`] with `period(t)` drawing period t's capacity and giving
+    /// it with the period's tech share and the initiative's budget.
+    #[inline(always)]
+    fn throughput_loop(
+        &self,
+        work: f64,
+        mut each: impl FnMut(&ThroughputPeriod),
+        mut period: impl FnMut(usize) -> (f64, f64, f64),
+    ) -> usize {
         let mut remaining = work;
         let mut finished = 0;
         // An exclusive range: `..=` costs a flag check every period.
         for t in 1..self.horizon + 1 {
-            let (planned, mut budget) = periods[capacity_rng.random_range(0..periods.len())];
-            let share = match throughput.share {
-                Some(share) => share,
-                None => {
-                    let share = self.policies[0].tech_share(0, t, throughput.debt);
-                    let share = share.clamp(0.0, 1.0);
-                    budget = initiative_budget(throughput.product, share, planned);
-                    share
-                }
-            };
+            let (planned, share, budget) = period(t);
             let take = if finished != 0 {
                 0.0
             } else {
