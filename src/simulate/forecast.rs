@@ -459,7 +459,7 @@ impl ItemsTable {
         done: bool,
         at_horizon: &mut f64,
     ) {
-        if Some(t) == layout.horizon {
+        if t == layout.horizon_period {
             *at_horizon = work_done;
         }
         if !done && let Some(row) = layout.row(t) {
@@ -498,6 +498,8 @@ struct Layout {
     /// Every `stride`-th period gets a row.
     stride: usize,
     horizon: Option<usize>,
+    /// The horizon, or 0 (no period) without one.
+    horizon_period: usize,
     cap: usize,
 }
 
@@ -742,6 +744,7 @@ pub fn run(
         bins: ((high / width).ceil() as usize + 1).min(MAX_BINS),
         stride: expected_periods.div_ceil(MAX_ROWS / 2).max(1),
         horizon: forecast.horizon,
+        horizon_period: forecast.horizon.unwrap_or(0),
         cap: forecast.cap,
     };
     let done = std::sync::atomic::AtomicU64::new(0);
