@@ -621,7 +621,7 @@ impl Accumulator {
     /// `work` to do and `at_horizon` done by the horizon if it had not finished by then.
     #[inline]
     fn record(&mut self, layout: &Layout, finished: usize, work: f64, mut at_horizon: f64) {
-        let horizon = layout.horizon.unwrap_or(0);
+        let horizon = layout.horizon_period;
         let items = &mut self.items;
         self.trials += 1;
         self.finish.add(finished);

@@ -386,7 +386,7 @@ struct ThroughputPeriod {
     /// The period's capacity and tech share.
     planned: f64,
     share: f64,
-    /// Days the initiative absorbed (0 once finished).
+    /// Days the initiative absorbed (0 in the periods after it finished).
     take: f64,
     /// Its work left at the end of the period.
     remaining: f64,
