@@ -433,15 +433,23 @@ impl ItemsTable {
         }
     }
 
+    /// Makes sure `row` exists.
     #[inline]
     fn grow(&mut self, row: usize) {
         if row >= self.running_sums.len() {
-            let rows = row + 1;
-            self.running.resize(rows * self.bins, 0);
-            self.finished.resize(rows * self.bins, 0);
-            self.running_sums.resize(rows, FixedSum::default());
-            self.finished_sums.resize(rows, FixedSum::default());
+            self.add_rows(row + 1);
         }
+    }
+
+    /// Grows to `rows` rows: rare (a few times per batch of trials), so kept out of the
+    /// per-period code, where its calls would make the hot values spill to the stack.
+    #[cold]
+    #[inline(never)]
+    fn add_rows(&mut self, rows: usize) {
+        self.running.resize(rows * self.bins, 0);
+        self.finished.resize(rows * self.bins, 0);
+        self.running_sums.resize(rows, FixedSum::default());
+        self.finished_sums.resize(rows, FixedSum::default());
     }
 
     fn rows(&self) -> usize {
