@@ -745,3 +745,108 @@ tech_share = {share}
         }
     }
 }
+
+/// What a forecast reads of a trial, period by period: (t, work done, done) at the end of
+/// every period, then the work and the finish period (0: not finished).
+type Trace = (Vec<(usize, u64, bool)>, u64, usize);
+
+/// A trial's trace through `run_trial_observed` (any path).
+fn observed_trace(engine: &Engine, trial: u64, scratch: &mut Scratch) -> Trace {
+    let mut periods = Vec::new();
+    engine.run_trial_observed(trial, scratch, |t, sc| {
+        periods.push((
+            t,
+            sc.work_done(0, 0).to_bits(),
+            sc.outcomes[0].finished[0] > 0,
+        ));
+    });
+    let finished = scratch.outcomes[0].finished[0] as usize;
+    (periods, scratch.work(0).to_bits(), finished)
+}
+
+/// A trial's trace through the forecast's `run_throughput_trial`.
+fn throughput_trace(engine: &Engine, trial: u64) -> Trace {
+    let mut periods = Vec::new();
+    let run = engine
+        .run_throughput_trial(trial, |t, work_done, done| {
+            periods.push((t, work_done.to_bits(), done));
+        })
+        .expect("a throughput engine");
+    (periods, run.work.to_bits(), run.finished)
+}
+
+#[test]
+fn forecast_trials_see_what_every_engine_path_sees() {
+    let scenario = |kind: &str, effort: &str, growth: &str, rule: &str| {
+        let text = format!(
+            r#"
+[scenario]
+name = "t"
+periods = 60
+[[teams]]
+name = "team"
+capacity = {{ samples = [3, 5, 0, 6, 4, 2.5] }}
+[[initiatives]]
+id = "backlog"
+kind = "{kind}"
+team = "team"
+effort = {effort}
+{growth}
+[[strategies]]
+name = "s"
+{rule}
+"#
+        );
+        fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
+            .unwrap()
+            .scenario
+    };
+    let fixed = "rule = \"fixed_share\"\ntech_share = 0.3";
+    let ceiling = "rule = \"debt_ceiling\"\nceiling = 10\nabove = 0.6\nbelow = 0.2";
+    let scenarios = [
+        // Constant work: no initiative stream is seeded.
+        scenario("product", "120", "", fixed),
+        scenario("tech", "120", "", ceiling),
+        scenario(
+            "product",
+            "\"100 to 140\"",
+            "scope_growth = \"0% to 30%\"",
+            fixed,
+        ),
+        scenario("tech", "120", "scope_growth = \"5% to 10%\"", ceiling),
+    ];
+    let plan = fulcrum::model::Plan {
+        tech_share: vec![(0..40).map(|t| f64::from(t % 7) / 6.0).collect()],
+        order: vec![0],
+    };
+    for scenario in &scenarios {
+        let policies = [
+            Policy::new(&scenario.strategies[0], None).unwrap(),
+            // A plan's share changes from period to period.
+            Policy::Planned(plan.clone()),
+        ];
+        for policy in policies {
+            for stop_when_done in [true, false] {
+                let recording = Recording {
+                    periods: false,
+                    stop_when_done,
+                    checkpoint: 20,
+                };
+                let engine =
+                    |policy: &Policy| Engine::new(scenario, vec![policy.clone()], 9, recording);
+                let fast = engine(&policy);
+                let general = engine(&policy).with_general_lean_path();
+                let full = engine(&policy).with_full_path();
+                assert!(fast.is_throughput() && !general.is_throughput());
+                assert!(general.run_throughput_trial(0, |_, _, _| {}).is_none());
+                let mut scratch = Scratch::default();
+                for trial in 0..200 {
+                    let expected = observed_trace(&full, trial, &mut scratch);
+                    assert_eq!(observed_trace(&general, trial, &mut scratch), expected);
+                    assert_eq!(observed_trace(&fast, trial, &mut scratch), expected);
+                    assert_eq!(throughput_trace(&fast, trial), expected, "{policy:?}");
+                }
+            }
+        }
+    }
+}

@@ -433,19 +433,48 @@ impl ItemsTable {
         }
     }
 
+    /// Makes sure `row` exists.
     #[inline]
     fn grow(&mut self, row: usize) {
         if row >= self.running_sums.len() {
-            let rows = row + 1;
-            self.running.resize(rows * self.bins, 0);
-            self.finished.resize(rows * self.bins, 0);
-            self.running_sums.resize(rows, FixedSum::default());
-            self.finished_sums.resize(rows, FixedSum::default());
+            self.add_rows(row + 1);
         }
+    }
+
+    /// Grows to `rows` rows: rare (a few times per batch of trials), so kept out of the
+    /// per-period code, where its calls would make the hot values spill to the stack.
+    #[cold]
+    #[inline(never)]
+    fn add_rows(&mut self, rows: usize) {
+        self.running.resize(rows * self.bins, 0);
+        self.finished.resize(rows * self.bins, 0);
+        self.running_sums.resize(rows, FixedSum::default());
+        self.finished_sums.resize(rows, FixedSum::default());
     }
 
     fn rows(&self) -> usize {
         self.running_sums.len()
+    }
+
+    /// Records the end of period t of a trial with `work_done` items done, `done` when the
+    /// backlog is; `at_horizon` keeps the items done at the horizon.
+    #[inline(always)]
+    fn observe(
+        &mut self,
+        layout: &Layout,
+        t: usize,
+        work_done: f64,
+        done: bool,
+        at_horizon: &mut f64,
+    ) {
+        if t == layout.horizon_period {
+            *at_horizon = work_done;
+        }
+        if !done && let Some(row) = layout.row(t) {
+            self.grow(row);
+            self.running[row * layout.bins + layout.bin(work_done)] += 1;
+            self.running_sums[row].add(work_done);
+        }
     }
 
     fn merge(&mut self, other: &ItemsTable) {
@@ -477,6 +506,8 @@ struct Layout {
     /// Every `stride`-th period gets a row.
     stride: usize,
     horizon: Option<usize>,
+    /// The horizon, or 0 (no period) without one.
+    horizon_period: usize,
     cap: usize,
 }
 
@@ -537,12 +568,36 @@ impl Accumulator {
         self.at_horizon_sum.merge(&other.at_horizon_sum);
     }
 
-    /// Runs one trial on the engine and records it.
+    /// Runs one trial on the engine and records it: through
+    /// [`Engine::run_throughput_trial`] when the forecast is one backlog (the same numbers
+    /// without the outcomes a forecast does not read), else through the general engine.
     #[inline]
     fn run_trial(&mut self, engine: &Engine, layout: &Layout, trial: u64, scratch: &mut Scratch) {
-        let initiatives = engine.scenario.initiatives.len();
-        let horizon = layout.horizon.unwrap_or(0);
         let mut at_horizon = 0.0;
+        let items = &mut self.items;
+        let throughput = engine.run_throughput_trial(
+            trial,
+            #[inline(always)]
+            |t, work_done, done| items.observe(layout, t, work_done, done, &mut at_horizon),
+        );
+        let (finished, work) = match throughput {
+            Some(trial) => (trial.finished, trial.work),
+            None => self.run_general_trial(engine, layout, trial, scratch, &mut at_horizon),
+        };
+        self.record(layout, finished, work, at_horizon);
+    }
+
+    /// A trial of a forecast of several initiatives (done when all are): the finish period
+    /// (0: not within the cap) and the total work.
+    fn run_general_trial(
+        &mut self,
+        engine: &Engine,
+        layout: &Layout,
+        trial: u64,
+        scratch: &mut Scratch,
+        at_horizon: &mut f64,
+    ) -> (usize, f64) {
+        let initiatives = engine.scenario.initiatives.len();
         let items = &mut self.items;
         engine.run_trial_observed(
             trial,
@@ -558,14 +613,7 @@ impl Accumulator {
                         (0..initiatives).map(|i| sc.work_done(0, i)).sum(),
                     )
                 };
-                if t == horizon {
-                    at_horizon = work_done;
-                }
-                if !done && let Some(row) = layout.row(t) {
-                    items.grow(row);
-                    items.running[row * layout.bins + layout.bin(work_done)] += 1;
-                    items.running_sums[row].add(work_done);
-                }
+                items.observe(layout, t, work_done, done, at_horizon);
             },
         );
         let outcome = &scratch.outcomes[0];
@@ -574,9 +622,17 @@ impl Accumulator {
         } else {
             0
         };
+        (finished, (0..initiatives).map(|i| scratch.work(i)).sum())
+    }
+
+    /// Records a trial that finished in period `finished` (0: not within the cap) with
+    /// `work` to do and `at_horizon` done by the horizon if it had not finished by then.
+    #[inline]
+    fn record(&mut self, layout: &Layout, finished: usize, work: f64, mut at_horizon: f64) {
+        let horizon = layout.horizon_period;
+        let items = &mut self.items;
         self.trials += 1;
         self.finish.add(finished);
-        let work: f64 = (0..initiatives).map(|i| scratch.work(i)).sum();
         if finished > 0 {
             let row = finished.div_ceil(layout.stride) - 1;
             items.grow(row);
@@ -696,6 +752,7 @@ pub fn run(
         bins: ((high / width).ceil() as usize + 1).min(MAX_BINS),
         stride: expected_periods.div_ceil(MAX_ROWS / 2).max(1),
         horizon: forecast.horizon,
+        horizon_period: forecast.horizon.unwrap_or(0),
         cap: forecast.cap,
     };
     let done = std::sync::atomic::AtomicU64::new(0);

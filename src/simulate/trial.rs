@@ -18,9 +18,7 @@
 
 use rand::RngExt;
 
-use crate::model::{
-    Distribution, Initiative, Kind, Measure, Metric, Owner, Scenario, Team, Workforce,
-};
+use crate::model::{Distribution, Initiative, Kind, Measure, Metric, Owner, Scenario, Workforce};
 
 use super::policy::Policy;
 use super::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
@@ -295,7 +293,114 @@ pub struct Engine<'a> {
     /// The lean path's special case of one capacity-history team, one strategy and one
     /// initiative with no cap or dependency: a throughput forecast (see
     /// [`Engine::run_trial_throughput`]).
-    throughput: bool,
+    throughput: Option<Throughput>,
+}
+
+/// The throughput special case compiled: what a period computes from the history value it
+/// draws, computed once per history value instead of once per period.
+#[derive(Debug)]
+struct Throughput {
+    /// Per history value: the period's capacity (the value, at least 0) and, when the tech
+    /// share is the same in every period, the initiative's budget (`NaN` otherwise, and
+    /// unused).
+    periods: Vec<(f64, f64)>,
+    /// The tech share of every period, unless it follows a plan (then computed per period).
+    share: Option<f64>,
+    /// The strategy's team debt: constant on the lean path (the initial zero).
+    debt: f64,
+    /// Whether the initiative is product work (its budget the product budget) or tech.
+    product: bool,
+    /// The initiative's work when its effort and scope growth are constants: they draw
+    /// nothing, so its stream need not be seeded.
+    work: Option<f64>,
+}
+
+impl Throughput {
+    /// `None` unless `scenario` with `policy` is the throughput special case of a lean engine.
+    fn new(scenario: &Scenario, policies: &[Policy], lean: bool) -> Option<Throughput> {
+        let ([policy], [team], [initiative]) = (
+            policies,
+            scenario.teams.as_slice(),
+            scenario.initiatives.as_slice(),
+        ) else {
+            return None;
+        };
+        let Workforce::Capacity(Distribution::Samples(history)) = &team.workforce else {
+            return None;
+        };
+        if !lean || initiative.max_engineers.is_some() || !initiative.after.is_empty() {
+            return None;
+        }
+        // The lean path has a constant zero initial debt that nothing changes: the same value
+        // `draw_trial` draws and `reset_states` starts every trial's state with.
+        let debt = team.debt_initial.as_constant()?.max(0.0);
+        let share = match policy {
+            Policy::Planned(_) => None,
+            fixed => Some(fixed.tech_share(0, 1, debt).clamp(0.0, 1.0)),
+        };
+        let product = initiative.kind == Kind::Product;
+        let periods = history
+            .iter()
+            .map(|value| {
+                let planned = value.max(0.0);
+                (
+                    planned,
+                    share.map_or(f64::NAN, |s| initiative_budget(product, s, planned)),
+                )
+            })
+            .collect();
+        let constant = |d: &Distribution| matches!(d, Distribution::Constant(_));
+        let work = (constant(&initiative.effort)
+            && initiative.scope_growth.as_ref().is_none_or(constant))
+        .then(|| {
+            // Constants ignore the stream: any stream gives every trial's work.
+            initiative_work(initiative, &mut stream(0, 0, Purpose::Initiative, 0, 0))
+        });
+        Some(Throughput {
+            periods,
+            share,
+            debt,
+            product,
+            work,
+        })
+    }
+}
+
+/// The budget the lean path's `step` gives a team's only initiative in a period with
+/// `planned` capacity and tech share `share`: the product budget for product work; for tech
+/// work the tech budget after an empty product order spilled all of its budget over.
+#[inline(always)]
+fn initiative_budget(product: bool, share: f64, planned: f64) -> f64 {
+    let product_budget = (1.0 - share) * planned;
+    if product {
+        product_budget
+    } else {
+        share * planned + (product_budget - 0.0)
+    }
+}
+
+/// One period of a throughput trial, as [`Engine::throughput_periods`] hands it on.
+#[derive(Clone, Copy, Debug)]
+struct ThroughputPeriod {
+    t: usize,
+    /// The period's capacity and tech share.
+    planned: f64,
+    share: f64,
+    /// Days the initiative absorbed (0 in the periods after it finished).
+    take: f64,
+    /// Its work left at the end of the period.
+    remaining: f64,
+    /// The period it finished in (0: not yet).
+    finished: u32,
+}
+
+/// What a forecast reads of one throughput trial (see [`Engine::run_throughput_trial`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ThroughputTrial {
+    /// The initiative's work: effort × (1 + scope growth).
+    pub work: f64,
+    /// The period it finished in (0: not within the simulated periods).
+    pub finished: usize,
 }
 
 impl<'a> Engine<'a> {
@@ -342,23 +447,7 @@ impl<'a> Engine<'a> {
             && finite(&scenario.debt.paydown_efficiency)
             && scenario.teams.iter().all(|t| zero(&t.debt_initial))
             && scenario.initiatives.iter().all(|i| i.on_done.is_empty());
-        let throughput = lean
-            && policies.len() == 1
-            && matches!(
-                scenario.teams.as_slice(),
-                [Team {
-                    workforce: Workforce::Capacity(Distribution::Samples(_)),
-                    ..
-                }]
-            )
-            && matches!(
-                scenario.initiatives.as_slice(),
-                [Initiative {
-                    after,
-                    max_engineers: None,
-                    ..
-                }] if after.is_empty()
-            );
+        let throughput = Throughput::new(scenario, &policies, lean);
         Engine {
             throughput,
             scenario,
@@ -399,8 +488,8 @@ impl<'a> Engine<'a> {
         scratch: &mut Scratch,
         observe: impl FnMut(usize, &Scratch),
     ) {
-        if self.throughput {
-            self.run_trial_throughput(trial, scratch, observe);
+        if let Some(throughput) = &self.throughput {
+            self.run_trial_throughput(throughput, trial, scratch, observe);
         } else if self.lean {
             self.run_trial_with::<false>(trial, scratch, observe);
         } else {
@@ -420,20 +509,21 @@ impl<'a> Engine<'a> {
     #[doc(hidden)]
     pub fn with_full_path(mut self) -> Self {
         self.lean = false;
-        self.throughput = false;
+        self.throughput = None;
         self
     }
 
-    /// Whether trials take the throughput special case of the lean path.
-    #[doc(hidden)]
+    /// Whether trials take the throughput special case of the lean path: one team whose
+    /// capacity bootstraps a history, one strategy, one initiative without cap or
+    /// dependencies. [`Engine::run_throughput_trial`] is then available.
     pub fn is_throughput(&self) -> bool {
-        self.throughput
+        self.throughput.is_some()
     }
 
     /// Forces the general lean path over the throughput special case (for tests).
     #[doc(hidden)]
     pub fn with_general_lean_path(mut self) -> Self {
-        self.throughput = false;
+        self.throughput = None;
         self
     }
 
@@ -445,75 +535,154 @@ impl<'a> Engine<'a> {
     #[inline]
     fn run_trial_throughput(
         &self,
+        throughput: &Throughput,
         trial: u64,
         scratch: &mut Scratch,
         mut observe: impl FnMut(usize, &Scratch),
     ) {
-        let Workforce::Capacity(Distribution::Samples(history)) = &self.scenario.teams[0].workforce
-        else {
-            unreachable!("checked in Engine::new");
-        };
-        let product = self.scenario.initiatives[0].kind == Kind::Product;
-        let policy = &self.policies[0];
         self.draw_trial(trial, scratch);
         self.reset_states(scratch);
-        let mut periods_run = self.horizon;
-        for t in 1..=self.horizon {
-            {
-                let Scratch {
-                    world,
-                    states,
-                    outcomes,
-                    ..
-                } = &mut *scratch;
-                let w = &mut world[0];
-                w.nominal = history[w.capacity_rng.random_range(0..history.len())].max(0.0);
-                let st = &mut states[0];
-                let finished = &mut outcomes[0].finished[0];
-                let planned = w.nominal;
-                let share = policy.tech_share(0, t, st.debt[0]).clamp(0.0, 1.0);
-                let product_budget = (1.0 - share) * planned;
-                // `flow` over a one-initiative order, inlined.
-                let mut take = |budget: f64| -> f64 {
-                    if *finished != 0 {
-                        return 0.0;
-                    }
-                    let take = st.remaining[0]
-                        .min(f64::INFINITY)
-                        .min(budget - 0.0)
-                        .max(0.0);
-                    st.remaining[0] -= take;
-                    if st.remaining[0] <= DONE_EPSILON {
-                        st.remaining[0] = 0.0;
-                        *finished = t as u32;
-                    }
-                    0.0 + take
-                };
-                let product_days = if product { take(product_budget) } else { 0.0 };
-                let tech_budget = share * planned + (product_budget - product_days);
-                let tech_days = if product { 0.0 } else { take(tech_budget) };
-                for (k, days) in [2, 3, 5].into_iter().zip([
-                    0.0 + product_days,
-                    0.0 + tech_days,
-                    0.0 + (tech_budget - tech_days).max(0.0),
-                ]) {
-                    st.totals[k] += days;
-                }
-                st.done = *finished > 0;
+        let work = scratch.initiatives[0].work;
+        let mut capacity_rng = scratch.world[0].capacity_rng.clone();
+        let periods_run = self.throughput_periods(throughput, &mut capacity_rng, work, |period| {
+            let st = &mut scratch.states[0];
+            st.remaining[0] = period.remaining;
+            scratch.outcomes[0].finished[0] = period.finished;
+            // The days `step` totals up, from the same operands in the same order.
+            let days = 0.0 + period.take;
+            let product_budget = (1.0 - period.share) * period.planned;
+            let (product_days, tech_days) = if throughput.product {
+                (days, 0.0)
+            } else {
+                (0.0, days)
+            };
+            let tech_budget = period.share * period.planned + (product_budget - product_days);
+            for (k, days) in [2, 3, 5].into_iter().zip([
+                0.0 + product_days,
+                0.0 + tech_days,
+                0.0 + (tech_budget - tech_days).max(0.0),
+            ]) {
+                st.totals[k] += days;
             }
-            if t == self.recording.checkpoint {
+            st.done = period.finished > 0;
+            if period.t == self.recording.checkpoint {
                 self.record_progress(scratch);
             }
-            observe(t, scratch);
-            if self.recording.stop_when_done && scratch.states[0].done {
-                periods_run = t;
-                break;
-            }
-        }
+            observe(period.t, scratch);
+        });
+        scratch.world[0].capacity_rng = capacity_rng;
         if self.recording.checkpoint > periods_run {
             self.record_progress(scratch);
         }
         self.finish_trial(periods_run, scratch);
+    }
+
+    /// Runs trial `trial` of a throughput engine ([`Engine::is_throughput`]) for a forecast,
+    /// calling `observe(t, work_done, done)` at the end of every simulated period t; `None`
+    /// for other engines. The same draws and arithmetic as [`Engine::run_trial`], so the same
+    /// work done and finish period bit for bit, without the outcomes a forecast does not
+    /// read (progress, totals, summary) and without the streams whose draws it does not use
+    /// (team constants, attrition and incidents are constants or absent on this path).
+    #[inline]
+    pub fn run_throughput_trial(
+        &self,
+        trial: u64,
+        mut observe: impl FnMut(usize, f64, bool),
+    ) -> Option<ThroughputTrial> {
+        let throughput = self.throughput.as_ref()?;
+        let work = throughput.work.unwrap_or_else(|| {
+            let mut rng = stream(self.seed, trial, Purpose::Initiative, 0, 0);
+            initiative_work(&self.scenario.initiatives[0], &mut rng)
+        });
+        let mut capacity_rng = stream(self.seed, trial, Purpose::Capacity, 0, 0);
+        let mut finished = 0;
+        self.throughput_periods(
+            throughput,
+            &mut capacity_rng,
+            work,
+            #[inline(always)]
+            |period| {
+                finished = period.finished;
+                observe(period.t, work - period.remaining, period.finished > 0);
+            },
+        );
+        Some(ThroughputTrial {
+            work,
+            finished: finished as usize,
+        })
+    }
+
+    /// The periods of a throughput trial whose initiative has `work` to do, drawing each
+    /// period's capacity from `capacity_rng`; `each` hears every period. The arithmetic of
+    /// [`Engine::step`]'s lean path and `flow` for one initiative. Returns the periods run.
+    #[inline(always)]
+    fn throughput_periods(
+        &self,
+        throughput: &Throughput,
+        capacity_rng: &mut Stream,
+        work: f64,
+        each: impl FnMut(&ThroughputPeriod),
+    ) -> usize {
+        let periods = throughput.periods.as_slice();
+        let mut draw = || capacity_rng.random_range(0..periods.len());
+        // One loop per kind of share, so the common fixed share costs nothing per period.
+        match throughput.share {
+            Some(share) => self.throughput_loop(work, each, |_| {
+                let (planned, budget) = periods[draw()];
+                (planned, share, budget)
+            }),
+            None => self.throughput_loop(work, each, |t| {
+                let planned = periods[draw()].0;
+                let share = self.policies[0].tech_share(0, t, throughput.debt);
+                let share = share.clamp(0.0, 1.0);
+                (
+                    planned,
+                    share,
+                    initiative_budget(throughput.product, share, planned),
+                )
+            }),
+        }
+    }
+
+    /// [`Engine::throughput_periods`] with `period(t)` drawing period t's capacity and giving
+    /// it with the period's tech share and the initiative's budget.
+    #[inline(always)]
+    fn throughput_loop(
+        &self,
+        work: f64,
+        mut each: impl FnMut(&ThroughputPeriod),
+        mut period: impl FnMut(usize) -> (f64, f64, f64),
+    ) -> usize {
+        let mut remaining = work;
+        let mut finished = 0;
+        // An exclusive range: `..=` costs a flag check every period.
+        for t in 1..self.horizon + 1 {
+            let (planned, share, budget) = period(t);
+            let take = if finished != 0 {
+                0.0
+            } else {
+                // `flow` for an initiative without cap that nothing used budget on before.
+                let take = remaining.min(f64::INFINITY).min(budget - 0.0).max(0.0);
+                remaining -= take;
+                if remaining <= DONE_EPSILON {
+                    remaining = 0.0;
+                    finished = t as u32;
+                }
+                take
+            };
+            each(&ThroughputPeriod {
+                t,
+                planned,
+                share,
+                take,
+                remaining,
+                finished,
+            });
+            if self.recording.stop_when_done && finished != 0 {
+                return t;
+            }
+        }
+        self.horizon
     }
 
     #[inline]
@@ -578,11 +747,7 @@ impl<'a> Engine<'a> {
         scratch.contributions.clear();
         for (i, initiative) in sc.initiatives.iter().enumerate() {
             let mut rng = stream(seed, trial, Purpose::Initiative, i, 0);
-            let effort = initiative.effort.sample(&mut rng).max(0.0);
-            let growth = initiative
-                .scope_growth
-                .as_ref()
-                .map_or(0.0, |g| g.sample(&mut rng));
+            let work = initiative_work(initiative, &mut rng);
             for (_, value) in &initiative.contributes {
                 scratch.contributions.push(value.sample(&mut rng));
             }
@@ -596,7 +761,7 @@ impl<'a> Engine<'a> {
             let capacity_factor = factor(&on_done.capacity);
             let debt = on_done.debt.as_ref().map_or(0.0, |d| d.sample(&mut rng));
             scratch.initiatives.push(InitiativeDraws {
-                work: effort * (1.0 + growth).max(0.0),
+                work,
                 debt,
                 accrual_factor,
                 incident_factor,
@@ -1116,6 +1281,18 @@ impl<'a> Engine<'a> {
             ]);
         }
     }
+}
+
+/// An initiative's work in a trial, effort × (1 + scope growth): the first draws of its
+/// [`Purpose::Initiative`] stream.
+#[inline]
+fn initiative_work(initiative: &Initiative, rng: &mut Stream) -> f64 {
+    let effort = initiative.effort.sample(rng).max(0.0);
+    let growth = initiative
+        .scope_growth
+        .as_ref()
+        .map_or(0.0, |g| g.sample(rng));
+    effort * (1.0 + growth).max(0.0)
 }
 
 fn kind_slot(kind: Kind) -> usize {
