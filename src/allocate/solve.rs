@@ -44,9 +44,10 @@ impl Solution for Values {
 /// The dual value of each row of a program, in row order.
 pub type Duals = Vec<(Row, f64)>;
 
-/// Above this many variables microlp's simplex (dense factorisation, branch and bound) takes
-/// minutes: larger programs are solved by Clarabel's interior point, their 0/1 decisions by
-/// rounding the relaxation (see [`solve`]).
+/// Above this many work, paydown, idle and debt variables microlp's simplex (dense
+/// factorisation, branch and bound) takes minutes: larger programs
+/// ([`is_large`](super::program::is_large)) are solved by Clarabel's interior point, their
+/// 0/1 decisions by rounding the relaxation (see [`solve`]).
 pub const SIMPLEX_LIMIT: usize = 2500;
 
 /// An initiative counts as finished by the relaxation when its progress by the deadline is
