@@ -61,7 +61,7 @@
 //! the duals instead); per binding guardrail, its dual; per hard deadline, the integer
 //! program re-solved without it (the whole score it costs).
 //!
-//! **Large programs** (more than [`solve::SIMPLEX_LIMIT`] work, paydown, idle and debt
+//! **Large programs** (more than 2,500 work, paydown, idle and debt
 //! variables) are solved by Clarabel's interior point instead: microlp's dense factorisation
 //! and branch and bound take minutes there. Their work variables are cumulative days
 //! Cᵢₜ = Σ_{τ≤t} xᵢτ (days are differences), so progress is one term and the factorisation
@@ -218,7 +218,8 @@ pub struct ProgramSize {
     pub decisions: usize,
     /// Constraint rows, variable bounds left out.
     pub rows: usize,
-    /// Whether the program takes the interior-point path (see [`solve::SIMPLEX_LIMIT`]).
+    /// Whether the program takes the interior-point path (more than 2,500 work, paydown, idle
+    /// and debt variables).
     pub large: bool,
 }
 
