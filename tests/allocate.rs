@@ -323,3 +323,23 @@ fn large_programs_take_the_interior_point_path_to_the_same_answer() {
     );
     assert_eq!(allocation.plan.order[0], 1);
 }
+
+#[test]
+fn large_programs_hold_one_work_variable_per_initiative_and_period() {
+    // Two initiatives, one team, two delivery key results: 2 work + 4 team variables per
+    // period, 2 attainments and 2 finishing decisions. Large programs hold cumulative work
+    // instead of per-period days, not both.
+    let count = |periods: usize| {
+        let scenario = tiny(periods, 1.0, SCARCE);
+        allocate::program_size(&scenario, &OPEN)
+    };
+    let small = count(100);
+    assert!(!small.large);
+    assert_eq!(small.variables, 6 * 100 + 2 + 2);
+    assert_eq!(small.decisions, 2);
+    // 6 · 417 = 2,502 > 2,500: the interior-point path, with the same variables.
+    let large = count(417);
+    assert!(large.large);
+    assert_eq!(large.variables, 6 * 417 + 2 + 2);
+    assert!(!count(416).large);
+}
