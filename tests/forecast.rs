@@ -2,8 +2,11 @@
 //! distribution (the bootstrap's exact law), closed forms for degenerate histories, thread
 //! determinism, and the binary's exit codes and files.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+
+use common::{fulcrum, scratch, text};
 
 use fulcrum::model::{Distribution, PeriodLength};
 use fulcrum::simulate::forecast::{self, Forecast, ForecastError, ForecastResults};
@@ -227,28 +230,6 @@ fn a_scenario_team_forecasts_its_initiatives() {
 }
 
 // --- the binary ---
-
-fn fulcrum(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fulcrum"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 const W1_TEXT: &str = "3,5,2,6,4,4,7,1,5,3,6,4,2,5,8,3,4,6,5,2,4,7,3,5,4,6";
 
