@@ -676,11 +676,16 @@ fn the_lean_path_gives_bit_identical_outcomes() {
     assert!(!engines(&lean_scenario, recording).0.is_lean());
 }
 
-#[test]
-fn the_throughput_path_gives_bit_identical_outcomes() {
-    let base = |kind: &str, share: f64, growth: &str| {
-        format!(
-            r#"
+/// A one-team, one-backlog scenario on a history with a zero in it: the throughput special
+/// case. `growth` and `rule` are whole lines of the initiative and the strategy.
+fn backlog_scenario(
+    kind: &str,
+    effort: &str,
+    growth: &str,
+    rule: &str,
+) -> fulcrum::model::Scenario {
+    let text = format!(
+        r#"
 [scenario]
 name = "t"
 periods = 60
@@ -691,25 +696,35 @@ capacity = {{ samples = [3, 5, 0, 6, 4, 2.5] }}
 id = "backlog"
 kind = "{kind}"
 team = "team"
-effort = 120
-scope_growth = "{growth}"
+effort = {effort}
+{growth}
 [[strategies]]
 name = "s"
-rule = "fixed_share"
-tech_share = {share}
+{rule}
 "#
-        )
+    );
+    fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
+        .unwrap()
+        .scenario
+}
+
+#[test]
+fn the_throughput_path_gives_bit_identical_outcomes() {
+    let base = |kind: &str, share: f64, growth: &str| {
+        let scenario = backlog_scenario(
+            kind,
+            "120",
+            &format!("scope_growth = \"{growth}\""),
+            &format!("rule = \"fixed_share\"\ntech_share = {share}"),
+        );
+        (format!("{kind}, share {share}, growth {growth}"), scenario)
     };
-    for text in [
+    for (text, scenario) in [
         base("product", 0.0, "0% to 30%"),
         base("product", 0.3, "10% to 20%"),
         base("tech", 0.3, "0% to 30%"),
         base("tech", 1.0, "5% to 10%"),
     ] {
-        let scenario =
-            fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
-                .unwrap()
-                .scenario;
         for stop_when_done in [false, true] {
             let recording = Recording {
                 periods: false,
@@ -758,43 +773,19 @@ fn throughput_trace(engine: &Engine, trial: u64) -> Trace {
 
 #[test]
 fn forecast_trials_see_what_every_engine_path_sees() {
-    let scenario = |kind: &str, effort: &str, growth: &str, rule: &str| {
-        let text = format!(
-            r#"
-[scenario]
-name = "t"
-periods = 60
-[[teams]]
-name = "team"
-capacity = {{ samples = [3, 5, 0, 6, 4, 2.5] }}
-[[initiatives]]
-id = "backlog"
-kind = "{kind}"
-team = "team"
-effort = {effort}
-{growth}
-[[strategies]]
-name = "s"
-{rule}
-"#
-        );
-        fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
-            .unwrap()
-            .scenario
-    };
     let fixed = "rule = \"fixed_share\"\ntech_share = 0.3";
     let ceiling = "rule = \"debt_ceiling\"\nceiling = 10\nabove = 0.6\nbelow = 0.2";
     let scenarios = [
         // Constant work: no initiative stream is seeded.
-        scenario("product", "120", "", fixed),
-        scenario("tech", "120", "", ceiling),
-        scenario(
+        backlog_scenario("product", "120", "", fixed),
+        backlog_scenario("tech", "120", "", ceiling),
+        backlog_scenario(
             "product",
             "\"100 to 140\"",
             "scope_growth = \"0% to 30%\"",
             fixed,
         ),
-        scenario("tech", "120", "scope_growth = \"5% to 10%\"", ceiling),
+        backlog_scenario("tech", "120", "scope_growth = \"5% to 10%\"", ceiling),
     ];
     let plan = fulcrum::model::Plan {
         tech_share: vec![(0..40).map(|t| f64::from(t % 7) / 6.0).collect()],
