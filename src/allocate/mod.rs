@@ -37,10 +37,10 @@
 //! previous solution's debt path, so the error is that of the final plan's deviation from
 //! its own path. The first two solves are of the LP relaxation, by the interior-point solver
 //! to 0.1% of the optimum: enough to place the tangent, and cheaper than the integer program
-//! (which only the last solve is). The accrual effect of on-done (a product of two decisions) is left out, and
-//! precedence on progress lets a dependant start while its dependency is still under way:
-//! the plan is a deterministic approximation, which is why `run` checks it under
-//! uncertainty.
+//! (which only the last solve is). The accrual effect of on-done (a product of two
+//! decisions) is left out, and precedence on progress lets a dependant start while its
+//! dependency is still under way: the plan is a deterministic approximation, which is why
+//! `run` checks it under uncertainty.
 //!
 //! **Guardrails as executed.** The simulator offers product work (1 − share) of capacity and
 //! spills what product cannot use to tech. So the max guardrail holds only while a team has
@@ -61,9 +61,9 @@
 //! the duals instead); per binding guardrail, its dual; per hard deadline, the integer
 //! program re-solved without it (the whole score it costs).
 //!
-//! **Large programs** (more than 2,500 work, paydown, idle and debt
-//! variables) are solved by Clarabel's interior point instead: microlp's dense factorisation
-//! and branch and bound take minutes there. Their work variables are cumulative days
+//! **Large programs** (more than 2,500 work, paydown, idle and debt variables) are solved by
+//! Clarabel's interior point instead: microlp's dense factorisation and branch and bound take
+//! minutes there. Their work variables are cumulative days
 //! Cᵢₜ = Σ_{τ≤t} xᵢτ (days are differences), so progress is one term and the factorisation
 //! stays sparse. The 0/1 decisions are rounded: an initiative counts where the relaxation
 //! finishes it by the deadline (to within 10⁻⁴ of its work), and the program is re-solved
@@ -444,19 +444,25 @@ fn product_done(
         if initiative.kind != Kind::Product {
             continue;
         }
-        let mut done = 0.0;
-        let mut finished = never;
-        for t in 1..=scenario.periods {
-            done += program.days(values, i, t);
-            if done >= world.initiatives[i].work * (1.0 - 1e-6) {
-                finished = t;
-                break;
-            }
-        }
+        let finished = finish_period(program, values, i, world.initiatives[i].work);
         let team = &mut from[initiative.team];
         *team = (*team).max((finished + 1).min(never));
     }
     from
+}
+
+/// The period in which the plan has done initiative `i`'s `work` (to within 10⁻⁶ of it), or
+/// horizon + 1 if never.
+fn finish_period(program: &Program, values: &Values, i: usize, work: f64) -> usize {
+    let periods = program.work[i].len();
+    let mut done = 0.0;
+    for t in 1..=periods {
+        done += program.days(values, i, t);
+        if done >= work * (1.0 - 1e-6) {
+            return t;
+        }
+    }
+    periods + 1
 }
 
 /// Reads the plan, its expectations and its marginal values off a solved program.
@@ -528,19 +534,13 @@ fn extract(
 
     // Work flows first to what the plan finishes first, then to what it starts first.
     let finish = |i: usize| -> (usize, usize) {
-        let mut done = 0.0;
-        let (mut start, mut end) = (periods + 1, periods + 1);
-        for t in 1..=periods {
-            let days = program.days(values, i, t);
-            done += days;
-            if days > NEGLIGIBLE && start > periods {
-                start = t;
-            }
-            if done >= world.initiatives[i].work * (1.0 - 1e-6) && end > periods {
-                end = t;
-            }
-        }
-        (end, start)
+        let start = (1..=periods)
+            .find(|&t| program.days(values, i, t) > NEGLIGIBLE)
+            .unwrap_or(periods + 1);
+        (
+            finish_period(program, values, i, world.initiatives[i].work),
+            start,
+        )
     };
     let priority = scenario.priority_order();
     let mut order = priority.clone();
