@@ -109,18 +109,6 @@ pub enum Finishing<'a> {
     Fixed(&'a [f64]),
 }
 
-impl Program {
-    /// Days on initiative `i` in period `t` (from 1) in `values`.
-    pub fn days(&self, values: &Values, i: usize, t: usize) -> f64 {
-        let x = values.get(self.work[i][t - 1]);
-        if self.large && t > 1 {
-            x - values.get(self.work[i][t - 2])
-        } else {
-            x
-        }
-    }
-}
-
 /// The tangent of the drag curve at `debt`: (δ(debt), dδ/dD(debt)).
 pub fn drag_tangent(scenario: &Scenario, debt: f64) -> (f64, f64) {
     let model = &scenario.debt;
@@ -134,6 +122,16 @@ pub fn drag_tangent(scenario: &Scenario, debt: f64) -> (f64, f64) {
 }
 
 impl Program {
+    /// Days on initiative `i` in period `t` (from 1) in `values`.
+    pub fn days(&self, values: &Values, i: usize, t: usize) -> f64 {
+        let x = values.get(self.work[i][t - 1]);
+        if self.large && t > 1 {
+            x - values.get(self.work[i][t - 2])
+        } else {
+            x
+        }
+    }
+
     /// Builds the program `setting` describes, planning (`Mode::Plan`) or explaining
     /// infeasibility (`Mode::Elastic`).
     pub fn build(setting: &Setting, mode: Mode, finishing: Finishing) -> Program {
