@@ -1,0 +1,50 @@
+//! The progress bar of long commands.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// A progress bar on stderr that appears only once a run has taken a while, and never when
+/// stderr is not a terminal.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    const DELAY: Duration = Duration::from_millis(800);
+
+    pub fn new(total: u64, what: &str) -> Progress {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{what} {{bar:40}} {{pos}}/{{len}} trials, {{eta}} left"
+        )) {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+        }
+    }
+
+    pub fn update(&self, done: u64) {
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Self::DELAY
+            && std::io::stderr().is_terminal()
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(done);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

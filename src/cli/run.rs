@@ -1,0 +1,109 @@
+//! `fulcrum run` (plan and simulate every strategy) and `fulcrum plan` (the allocator only).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fulcrum::pipeline;
+use fulcrum::report::{self, Environment, RunInfo, terminal};
+use fulcrum::scenario;
+use fulcrum::simulate::Settings;
+
+use super::progress::Progress;
+use super::{Failure, ScenarioFlags, SimulationFlags, plan_failure, print_warnings};
+
+/// Arguments of `fulcrum run`.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    input: ScenarioFlags,
+    #[command(flatten)]
+    simulation: SimulationFlags,
+    /// Results folder (default: output/<scenario name>).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `fulcrum plan`.
+#[derive(clap::Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    input: ScenarioFlags,
+    /// Results folder (default: output/<scenario name>-plan).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: &RunArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let file = &args.input.scenario;
+    let loaded = scenario::load(file, &args.input.sets)?;
+    print_warnings(&loaded.warnings);
+    let scenario = &loaded.scenario;
+    let (trials, seed) = args
+        .simulation
+        .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
+    let pool = args.simulation.pool()?;
+    // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
+    let settings = Settings {
+        samples: fulcrum::whatif::sensitivity::MAX_TRIALS,
+        ..Settings::for_run(scenario, trials, seed)
+    };
+    let progress = Progress::new(trials, "simulating");
+    let mut output = pool
+        .install(|| pipeline::run(scenario, settings, &|done| progress.update(done)))
+        .map_err(plan_failure)?;
+    pool.install(|| pipeline::add_sensitivity(scenario, &mut output));
+    progress.finish();
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let info = RunInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_file: file.display().to_string(),
+        scenario_hash: loaded.fingerprint(),
+        overrides: args.input.sets.clone(),
+        seed,
+        trials,
+        periods: scenario.periods,
+        strategies: output.results.strategies.clone(),
+        environment: Environment {
+            threads: pool.current_num_threads(),
+            seconds_plan: output.timings.plan.as_secs_f64(),
+            seconds_simulate: output.timings.simulate.as_secs_f64(),
+            seconds_sensitivity: output.timings.sensitivity.as_secs_f64(),
+            seconds_total: started.elapsed().as_secs_f64(),
+        },
+    };
+    report::write_run(&target, scenario, &output, &info).map_err(Failure::Runtime)?;
+    println!("{}", terminal::run_table(scenario, &output.results));
+    println!(
+        "{} trials × {} strategies in {:.2} s → {}/",
+        trials,
+        output.results.strategies.len(),
+        started.elapsed().as_secs_f64(),
+        target.display()
+    );
+    Ok(())
+}
+
+pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
+    let loaded = scenario::load(&args.input.scenario, &args.input.sets)?;
+    print_warnings(&loaded.warnings);
+    let scenario = &loaded.scenario;
+    let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-plan", scenario.name)));
+    report::write_plan(&target, scenario, &allocations).map_err(Failure::Runtime)?;
+    for (s, allocation) in &allocations {
+        println!(
+            "{}",
+            terminal::plan_table(scenario, pipeline::strategy_name(scenario, *s), allocation)
+        );
+    }
+    println!("→ {}/", target.display());
+    Ok(())
+}

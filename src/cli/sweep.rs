@@ -1,0 +1,112 @@
+//! `fulcrum sweep`: allocate and simulate at every point of a parameter grid.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
+use fulcrum::scenario;
+use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
+
+use super::progress::Progress;
+use super::{Failure, ScenarioFlags, SimulationFlags, plan_failure, print_warnings};
+
+/// Arguments of `fulcrum sweep`.
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    input: ScenarioFlags,
+    /// A parameter to vary: path=from:to:steps, e.g. okrs.blend=0:1:11 (repeatable: a grid).
+    #[arg(long = "vary", value_name = "PATH=FROM:TO:STEPS", required = true)]
+    varies: Vec<String>,
+    #[command(flatten)]
+    simulation: SimulationFlags,
+    /// Results folder (default: output/<scenario name>-sweep).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Trials per sweep point unless --trials says otherwise: a sweep runs many points.
+const SWEEP_TRIALS: u64 = 2000;
+
+pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let file = &args.input.scenario;
+    let varies: Vec<Vary> = args
+        .varies
+        .iter()
+        .map(|v| Vary::parse(v))
+        .collect::<Result<_, _>>()
+        .map_err(Failure::bad_input)?;
+    let mut document = scenario::Document::read(file)?;
+    document.set(&args.input.sets)?;
+    let base = document.compile()?;
+    print_warnings(&base.warnings);
+    let scenario = &base.scenario;
+    let (trials, seed) = args
+        .simulation
+        .trials_and_seed(Some((SWEEP_TRIALS.min(scenario.trials), scenario.seed)))?;
+    let pool = args.simulation.pool()?;
+    let total = sw::grid(&varies).len();
+    let progress = Progress::new(total as u64, "sweeping");
+    let points = pool
+        .install(|| {
+            sw::run(&document, &[], &varies, trials, seed, &|done| {
+                progress.update(done as u64)
+            })
+        })
+        .map_err(|error| match error {
+            SweepError::Invalid { point, error } => {
+                let mut failure = Failure::from(error);
+                if let Failure::BadInput(text) = &mut failure {
+                    *text = format!("error: at sweep point {point}:\n{text}");
+                }
+                failure
+            }
+            SweepError::Plan { point, error } => match plan_failure(error) {
+                Failure::BadInput(text) => {
+                    Failure::BadInput(format!("error: at sweep point {point}: {text}"))
+                }
+                runtime => runtime,
+            },
+        })?;
+    progress.finish();
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", scenario.name)));
+    let info = SweepInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        question: scenario.question.clone(),
+        scenario_file: file.display().to_string(),
+        overrides: args.input.sets.clone(),
+        vary: varies
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}={}:{}:{}",
+                    v.path,
+                    sw::format_value(v.values[0]),
+                    sw::format_value(*v.values.last().unwrap_or(&v.values[0])),
+                    v.values.len()
+                )
+            })
+            .collect(),
+        seed,
+        trials,
+        points: points.len(),
+        strategies: scenario.strategies.iter().map(|s| s.name.clone()).collect(),
+        seconds_total: started.elapsed().as_secs_f64(),
+        threads: pool.current_num_threads(),
+    };
+    write_sweep(&target, &varies, &points, &info).map_err(Failure::Runtime)?;
+    println!("{}", terminal_table(&varies, &points));
+    println!(
+        "{} points × {} trials in {:.2} s → {}/",
+        points.len(),
+        trials,
+        started.elapsed().as_secs_f64(),
+        target.display()
+    );
+    Ok(())
+}
