@@ -23,7 +23,9 @@ done
   --trials 20000 --out "$out/forecast-history" > "$out/forecast-history.txt"
 "$bin" forecast scenarios/throughput-forecast.toml --trials 20000 \
   --out "$out/forecast-scenario" > "$out/forecast-scenario.txt"
-# Timings differ from run to run: drop them (and the lines that print them).
+# Timings differ from run to run: drop them (and the lines that print them), and the results'
+# markers, which hold the hashes of the files with timings.
+find "$out" -name .fulcrum-result -delete
 find "$out" -name '*.json' -print0 | while IFS= read -r -d '' json; do
   python3 - "$json" <<'PY'
 import json, sys

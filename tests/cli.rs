@@ -112,7 +112,7 @@ fn validate_prints_a_one_screen_summary() {
 }
 
 /// Every file of a results folder, by relative path (run.json and sweep.json left out: they
-/// record timings and threads).
+/// record timings and threads; so does the marker, which holds their hashes).
 fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -121,7 +121,10 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if !path.ends_with("run.json") && !path.ends_with("sweep.json") {
+            } else if !["run.json", "sweep.json", fulcrum::report::MARKER]
+                .iter()
+                .any(|f| path.ends_with(f))
+            {
                 let name = path.strip_prefix(dir).unwrap().display().to_string();
                 files.push((name, std::fs::read(&path).unwrap()));
             }

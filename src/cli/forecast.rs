@@ -9,7 +9,7 @@ use fulcrum::scenario::{self, history};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::progress::Progress;
-use super::{Failure, SimulationFlags, print_warnings};
+use super::{Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
 
 /// Arguments of `fulcrum forecast`.
 #[derive(clap::Args, Debug)]
@@ -55,8 +55,8 @@ pub struct ForecastArgs {
     #[command(flatten)]
     simulation: SimulationFlags,
     /// Results folder (default: output/forecast, or output/<scenario name>-forecast).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputFlags,
     /// Override a field of the scenario: path=value, e.g. initiatives.backlog.effort=150
     /// (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with_all = ["history", "history_csv"])]
@@ -152,13 +152,12 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     }
     let (trials, seed) = args.simulation.trials_and_seed(defaults)?;
     let pool = args.simulation.pool()?;
+    let target = args
+        .output
+        .destination(|| Path::new("output").join(&forecast.scenario.name))?;
     let progress = Progress::new(trials, "forecasting");
     let results = pool.install(|| fc::run(&forecast, trials, seed, &|done| progress.update(done)));
     progress.finish();
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&forecast.scenario.name));
     let info = report::forecast::ForecastInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         source,
@@ -178,13 +177,13 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
             .collect(),
         not_done_within_cap: results.not_done(),
     };
-    report::forecast::write(&target, &forecast, &results, &info).map_err(Failure::Runtime)?;
+    report::forecast::write(&target, &forecast, &results, &info).map_err(write_failure)?;
     print!("{}", report::forecast::summary(&forecast, &results));
     println!(
         "{} trials in {:.2} s → {}/",
         trials,
         started.elapsed().as_secs_f64(),
-        target.display()
+        target.path.display()
     );
     Ok(())
 }

@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use fulcrum::allocate::PlanError;
+use fulcrum::report::{self, Destination, Refusal};
 use fulcrum::scenario::{DEFAULT_SEED, DEFAULT_TRIALS, LoadError, Problems};
 
 /// Simulation and capacity forecasting: split one engineering team between product goals and
@@ -96,6 +97,31 @@ struct ScenarioFlags {
     sets: Vec<String>,
 }
 
+/// Where a command writes its results folder.
+#[derive(clap::Args, Debug, Clone)]
+struct OutputFlags {
+    /// Results folder (default: output/<scenario name>; for plan, sweep and forecast with
+    /// -plan, -sweep or -forecast added). fulcrum replaces only an earlier result of its own.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace an earlier result in the results folder even if some of its files were edited
+    /// since (never a folder that holds files fulcrum did not write).
+    #[arg(long)]
+    force: bool,
+}
+
+impl OutputFlags {
+    /// The results folder (`--out`, else `default`), checked before any work is done.
+    fn destination(&self, default: impl FnOnce() -> PathBuf) -> Result<Destination, Failure> {
+        let destination = Destination {
+            path: self.out.clone().unwrap_or_else(default),
+            force: self.force,
+        };
+        report::check(&destination).map_err(Failure::bad_input)?;
+        Ok(destination)
+    }
+}
+
 /// How a command failed.
 enum Failure {
     /// The user's input is wrong (exit 2); already rendered.
@@ -108,6 +134,15 @@ impl Failure {
     /// Bad input described by one line.
     fn bad_input(message: impl std::fmt::Display) -> Failure {
         Failure::BadInput(format!("error: {message}\n"))
+    }
+}
+
+/// A failure to write results: a refused destination is bad input (exit 2), anything else a
+/// runtime failure.
+fn write_failure(error: anyhow::Error) -> Failure {
+    match error.downcast_ref::<Refusal>() {
+        Some(refusal) => Failure::bad_input(refusal),
+        None => Failure::Runtime(error),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `fulcrum run` (plan and simulate every strategy) and `fulcrum plan` (the allocator only).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::pipeline;
@@ -9,7 +9,10 @@ use fulcrum::scenario;
 use fulcrum::simulate::Settings;
 
 use super::progress::Progress;
-use super::{Failure, ScenarioFlags, SimulationFlags, plan_failure, print_warnings};
+use super::{
+    Failure, OutputFlags, ScenarioFlags, SimulationFlags, plan_failure, print_warnings,
+    write_failure,
+};
 
 /// Arguments of `fulcrum run`.
 #[derive(clap::Args, Debug)]
@@ -18,9 +21,8 @@ pub struct RunArgs {
     input: ScenarioFlags,
     #[command(flatten)]
     simulation: SimulationFlags,
-    /// Results folder (default: output/<scenario name>).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputFlags,
 }
 
 /// Arguments of `fulcrum plan`.
@@ -28,9 +30,8 @@ pub struct RunArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     input: ScenarioFlags,
-    /// Results folder (default: output/<scenario name>-plan).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputFlags,
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -43,6 +44,9 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .simulation
         .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
     let pool = args.simulation.pool()?;
+    let target = args
+        .output
+        .destination(|| Path::new("output").join(&scenario.name))?;
     // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
     let settings = Settings {
         samples: fulcrum::whatif::sensitivity::MAX_TRIALS,
@@ -54,10 +58,6 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .map_err(plan_failure)?;
     pool.install(|| pipeline::add_sensitivity(scenario, &mut output));
     progress.finish();
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
     let info = RunInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
@@ -76,14 +76,14 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             seconds_total: started.elapsed().as_secs_f64(),
         },
     };
-    report::write_run(&target, scenario, &output, &info).map_err(Failure::Runtime)?;
+    report::write_run(&target, scenario, &output, &info).map_err(write_failure)?;
     println!("{}", terminal::run_table(scenario, &output.results));
     println!(
         "{} trials × {} strategies in {:.2} s → {}/",
         trials,
         output.results.strategies.len(),
         started.elapsed().as_secs_f64(),
-        target.display()
+        target.path.display()
     );
     Ok(())
 }
@@ -92,18 +92,17 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     let loaded = scenario::load(&args.input.scenario, &args.input.sets)?;
     print_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
-    let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
     let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-plan", scenario.name)));
-    report::write_plan(&target, scenario, &allocations).map_err(Failure::Runtime)?;
+        .output
+        .destination(|| Path::new("output").join(format!("{}-plan", scenario.name)))?;
+    let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
+    report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     for (s, allocation) in &allocations {
         println!(
             "{}",
             terminal::plan_table(scenario, pipeline::strategy_name(scenario, *s), allocation)
         );
     }
-    println!("→ {}/", target.display());
+    println!("→ {}/", target.path.display());
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `fulcrum sweep`: allocate and simulate at every point of a parameter grid.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
@@ -8,7 +8,10 @@ use fulcrum::scenario;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
 use super::progress::Progress;
-use super::{Failure, ScenarioFlags, SimulationFlags, plan_failure, print_warnings};
+use super::{
+    Failure, OutputFlags, ScenarioFlags, SimulationFlags, plan_failure, print_warnings,
+    write_failure,
+};
 
 /// Arguments of `fulcrum sweep`.
 #[derive(clap::Args, Debug)]
@@ -20,9 +23,8 @@ pub struct SweepArgs {
     varies: Vec<String>,
     #[command(flatten)]
     simulation: SimulationFlags,
-    /// Results folder (default: output/<scenario name>-sweep).
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputFlags,
 }
 
 /// Trials per sweep point unless --trials says otherwise: a sweep runs many points.
@@ -46,6 +48,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         .simulation
         .trials_and_seed(Some((SWEEP_TRIALS.min(scenario.trials), scenario.seed)))?;
     let pool = args.simulation.pool()?;
+    let target = args
+        .output
+        .destination(|| Path::new("output").join(format!("{}-sweep", scenario.name)))?;
     let total = sw::grid(&varies).len();
     let progress = Progress::new(total as u64, "sweeping");
     let points = pool
@@ -70,10 +75,6 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             },
         })?;
     progress.finish();
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", scenario.name)));
     let info = SweepInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
@@ -99,14 +100,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         seconds_total: started.elapsed().as_secs_f64(),
         threads: pool.current_num_threads(),
     };
-    write_sweep(&target, &varies, &points, &info).map_err(Failure::Runtime)?;
+    write_sweep(&target, &varies, &points, &info).map_err(write_failure)?;
     println!("{}", terminal_table(&varies, &points));
     println!(
         "{} points × {} trials in {:.2} s → {}/",
         points.len(),
         trials,
         started.elapsed().as_secs_f64(),
-        target.display()
+        target.path.display()
     );
     Ok(())
 }

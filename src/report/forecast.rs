@@ -2,8 +2,6 @@
 //! distribution of items done), a finish-period histogram with its cumulative curve (SVG and
 //! PNG), `forecast.json` (what was run) and the terminal summary.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -12,8 +10,8 @@ use crate::model::Distribution;
 use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone};
 use crate::simulate::stats::QUANTILES;
 
-use super::OutputDir;
 use super::tables::num;
+use super::{Destination, OutputDir};
 
 /// The finish percentiles the terminal and the plot report.
 pub const PERCENTILES: [(&str, f64); 4] =
@@ -77,13 +75,13 @@ pub struct ForecastInfo {
 /// Writes `forecast.csv`, `forecast.svg`, `forecast.png` and `forecast.json` into `target`,
 /// all at once or not at all.
 pub fn write(
-    target: &Path,
+    target: &Destination,
     forecast: &Forecast,
     results: &ForecastResults,
     info: &ForecastInfo,
 ) -> Result<()> {
     super::plots::register_fonts();
-    let dir = OutputDir::create(target)?;
+    let dir = OutputDir::create(target, "forecast")?;
     dir.write("forecast.csv", &table(forecast, results)?)?;
     let mut svg = String::new();
     {

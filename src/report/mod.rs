@@ -3,102 +3,19 @@
 
 pub mod forecast;
 pub mod html;
+mod output;
 pub mod plots;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
 
+pub use output::{Destination, MARKER, OutputDir, Refusal, check};
+
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
-
-/// A results folder filled in a hidden staging folder next to it and moved into place only
-/// when complete: a failed run leaves no half-written files and keeps the previous result.
-#[derive(Debug)]
-pub struct OutputDir {
-    target: PathBuf,
-    staging: PathBuf,
-    committed: bool,
-}
-
-impl OutputDir {
-    /// Starts filling `target` (created, with its parents, on commit).
-    pub fn create(target: &Path) -> Result<OutputDir> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let name = target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("output");
-        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot clear {}", staging.display()))?;
-        }
-        fs::create_dir(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-        Ok(OutputDir {
-            target: target.to_path_buf(),
-            staging,
-            committed: false,
-        })
-    }
-
-    /// Where the results will be once committed.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
-    /// Path of a file inside the staging folder.
-    pub fn staged(&self, file: &str) -> PathBuf {
-        self.staging.join(file)
-    }
-
-    /// Writes one file into the staging folder.
-    pub fn write(&self, file: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.staged(file);
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    }
-
-    /// Moves the finished folder into place, replacing an earlier result only now.
-    pub fn commit(mut self) -> Result<()> {
-        let old = self.staging.with_extension("old");
-        let had_old = self.target.exists();
-        if had_old {
-            if old.exists() {
-                fs::remove_dir_all(&old).ok();
-            }
-            fs::rename(&self.target, &old)
-                .with_context(|| format!("cannot move aside {}", self.target.display()))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
-            if had_old {
-                // Put the earlier result back: a failed run must not destroy it.
-                fs::rename(&old, &self.target).ok();
-            }
-            return Err(e)
-                .with_context(|| format!("cannot move results into {}", self.target.display()));
-        }
-        self.committed = true;
-        if had_old {
-            fs::remove_dir_all(&old).ok();
-        }
-        Ok(())
-    }
-}
-
-impl Drop for OutputDir {
-    fn drop(&mut self) {
-        if !self.committed {
-            fs::remove_dir_all(&self.staging).ok();
-        }
-    }
-}
 
 /// What `run.json` records about a run besides its results.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -129,12 +46,12 @@ pub struct Environment {
 
 /// Writes every output of a run into `target` (atomically: all files or none).
 pub fn write_run(
-    target: &Path,
+    target: &Destination,
     scenario: &crate::model::Scenario,
     output: &crate::pipeline::RunOutput,
     info: &RunInfo,
 ) -> Result<()> {
-    let dir = OutputDir::create(target)?;
+    let dir = OutputDir::create(target, "run")?;
     let results = &output.results;
     dir.write("summary.csv", &tables::summary(results)?)?;
     dir.write("periods.csv", &tables::periods(scenario, results)?)?;
@@ -168,11 +85,11 @@ pub fn write_run(
 
 /// Writes `plan.csv` and `marginal_values.csv` of `fulcrum plan` into `target` (atomically).
 pub fn write_plan(
-    target: &Path,
+    target: &Destination,
     scenario: &crate::model::Scenario,
     allocations: &crate::pipeline::Allocations,
 ) -> Result<()> {
-    let dir = OutputDir::create(target)?;
+    let dir = OutputDir::create(target, "plan")?;
     write_plan_tables(&dir, scenario, allocations)?;
     dir.commit()
 }
@@ -199,44 +116,4 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(bytes)
         .with_context(|| format!("cannot write {}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_uncommitted_output_leaves_the_earlier_result_alone() {
-        let root = std::env::temp_dir().join(format!("fulcrum-outdir-{}", std::process::id()));
-        let target = root.join("run");
-        fs::create_dir_all(&target).unwrap();
-        fs::write(target.join("summary.csv"), "old").unwrap();
-        {
-            let out = OutputDir::create(&target).unwrap();
-            out.write("summary.csv", b"half").unwrap();
-            // dropped without commit: a failed run
-        }
-        assert_eq!(
-            fs::read_to_string(target.join("summary.csv")).unwrap(),
-            "old"
-        );
-        assert_eq!(
-            fs::read_dir(&root).unwrap().count(),
-            1,
-            "staging folder removed"
-        );
-        let out = OutputDir::create(&target).unwrap();
-        out.write("summary.csv", b"new").unwrap();
-        out.commit().unwrap();
-        assert_eq!(
-            fs::read_to_string(target.join("summary.csv")).unwrap(),
-            "new"
-        );
-        assert_eq!(
-            fs::read_dir(&root).unwrap().count(),
-            1,
-            "old result removed"
-        );
-        fs::remove_dir_all(&root).unwrap();
-    }
 }

@@ -10,12 +10,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::OutputDir;
 use super::html::escape;
 use super::plots::{
     self, Figure, LegendItem, Swatch, bold, legend, padded_range, palette, text, tick, titled,
 };
 use super::tables::num;
+use super::{Destination, OutputDir};
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, METRICS, Point, Vary};
 
@@ -212,12 +212,12 @@ pub fn frontier_plot(folder: &Path, varies: &[Vary], points: &[Point]) -> Result
 
 /// Writes every output of a sweep into `target` (atomically).
 pub fn write_sweep(
-    target: &Path,
+    target: &Destination,
     varies: &[Vary],
     points: &[Point],
     info: &SweepInfo,
 ) -> Result<()> {
-    let dir = OutputDir::create(target)?;
+    let dir = OutputDir::create(target, "sweep")?;
     dir.write("frontier.csv", &frontier_csv(varies, points)?)?;
     let svg = frontier_plot(&dir.staged(""), varies, points)?;
     dir.write("report.html", page(varies, points, info, &svg).as_bytes())?;

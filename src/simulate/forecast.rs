@@ -524,7 +524,7 @@ impl Layout {
         if self.stride == 1 {
             Some(t - 1)
         } else {
-            (t % self.stride == 0).then(|| t / self.stride - 1)
+            t.is_multiple_of(self.stride).then(|| t / self.stride - 1)
         }
     }
 }
