@@ -78,10 +78,10 @@ proptest! {
     /// `--set` with arbitrary paths and values never panics either.
     #[test]
     fn arbitrary_overrides_never_panic(path in "[a-z_./0-9]{0,30}", value in toml_value()) {
-        if let Ok(mut doc) = scenario::Document::parse("x.toml", BASE, Format::Toml, "x") {
-            if doc.set(&[format!("{path}={value}")]).is_ok() {
-                let _ = doc.compile();
-            }
+        if let Ok(mut doc) = scenario::Document::parse("x.toml", BASE, Format::Toml, "x")
+            && doc.set(&[format!("{path}={value}")]).is_ok()
+        {
+            let _ = doc.compile();
         }
     }
 }
