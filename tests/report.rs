@@ -113,6 +113,14 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A results folder at `dir`, as `--out dir` gives it.
+fn to(dir: &std::path::Path) -> report::Destination {
+    report::Destination {
+        path: dir.to_path_buf(),
+        force: false,
+    }
+}
+
 fn info(scenario: &Scenario, output: &RunOutput) -> RunInfo {
     RunInfo {
         fulcrum_version: "test".into(),
@@ -203,7 +211,7 @@ fn a_run_writes_every_chart_as_svg_and_png() {
     let scenario = load();
     let output = run(&scenario);
     let dir = scratch("charts");
-    report::write_run(&dir, &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
     for chart in CHARTS {
         let svg = read(&dir.join(format!("plots/{chart}.svg")));
         assert!(svg.trim_start().starts_with("<svg"), "{chart}.svg is SVG");
@@ -241,7 +249,7 @@ fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
     let scenario = load();
     let output = run(&scenario);
     let dir = scratch("html");
-    report::write_run(&dir, &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
     let html = read(&dir.join("report.html"));
     for external in ["http://", "https://", "src=", "<script", "<link", "url("] {
         // The SVG namespace is an identifier, not a reference to fetch.
@@ -281,7 +289,7 @@ fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     let mut output = run(&scenario);
     output.allocations = vec![(1, hand_built_allocation(&scenario))];
     let dir = scratch("plan");
-    report::write_run(&dir, &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
     let svg = read(&dir.join("plots/plan.svg"));
     assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("paydown"));
     let (w, h) = png_size(&fs::read(dir.join("plots/plan.png")).unwrap());
@@ -322,7 +330,7 @@ fn a_single_strategy_run_has_no_comparison_section() {
     let scenario = scenario::load(&path, &[]).unwrap().scenario;
     let output = run(&scenario);
     let dir = scratch("single");
-    report::write_run(&dir, &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
     let html = read(&dir.join("report.html"));
     assert!(!html.contains("Comparison with"));
     assert!(html.contains("api-migration"));
@@ -350,7 +358,7 @@ fn the_report_renders_in_a_browser_when_one_is_installed() {
     let scenario = load();
     let output = run(&scenario);
     let dir = scratch("browser");
-    report::write_run(&dir, &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
     let shot = dir.join("shot.png");
     let status = std::process::Command::new(browser)
         .args([
