@@ -307,8 +307,8 @@ fn the_same_run_gives_the_same_bytes() {
     let output = run(&scenario);
     let info = info(&scenario, &output);
     let (a, b) = (scratch("same-a"), scratch("same-b"));
-    report::write_run(&a, &scenario, &output, &info).unwrap();
-    report::write_run(&b, &scenario, &run(&scenario), &info).unwrap();
+    report::write_run(&to(&a), &scenario, &output, &info).unwrap();
+    report::write_run(&to(&b), &scenario, &run(&scenario), &info).unwrap();
     let mut files = vec!["report.html".to_string()];
     for chart in CHARTS {
         files.push(format!("plots/{chart}.svg"));
