@@ -10,6 +10,17 @@ use crate::model::{Rule, Scenario};
 use crate::simulate::{self, Policy, Results, Settings};
 use crate::whatif::sensitivity::{self, Sensitivity};
 
+/// Why a run produced no results.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The allocator found no plan.
+    #[error(transparent)]
+    Plan(#[from] allocate::PlanError),
+    /// A simulated value left the range the statistics represent exactly (absurd growth).
+    #[error("a simulated value ({:e}) is beyond what the statistics represent", .0.value)]
+    Unrepresentable(simulate::Unrepresentable),
+}
+
 /// Everything a run produces, ready for `report`.
 #[derive(Debug)]
 pub struct RunOutput {
@@ -138,7 +149,7 @@ pub fn run(
     scenario: &Scenario,
     settings: Settings,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<RunOutput, allocate::PlanError> {
+) -> Result<RunOutput, RunError> {
     run_with(scenario, settings, true, progress)
 }
 
@@ -148,13 +159,16 @@ pub fn run_with(
     settings: Settings,
     team_values: bool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<RunOutput, allocate::PlanError> {
+) -> Result<RunOutput, RunError> {
     let started = Instant::now();
     let (policies, allocations) = policies_with(scenario, team_values)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();
     let results = simulate::run(scenario, policies.clone(), names, &settings, progress);
+    if let Some(unrepresentable) = results.unrepresentable() {
+        return Err(RunError::Unrepresentable(unrepresentable));
+    }
     Ok(RunOutput {
         allocations,
         policies,
@@ -167,4 +181,106 @@ pub fn run_with(
             sensitivity: Duration::ZERO,
         },
     })
+}
+
+/// What a run will cost, estimated before it starts, so that an input that is valid but would
+/// take hours or gigabytes is caught up front. The constants are upper-end figures measured on
+/// the examples (2-core machine, release build); the point is the order of magnitude.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Seconds of planning (every optimised strategy, marginal values included).
+    pub plan_seconds: f64,
+    /// Seconds of simulation on `threads` threads.
+    pub simulate_seconds: f64,
+    /// Peak memory, bytes.
+    pub memory_bytes: f64,
+    /// The allocator's work, paydown, idle and debt variables (per optimised strategy).
+    pub program_variables: usize,
+}
+
+/// Nanoseconds per trial, strategy, period and (team + initiative + recorded metric).
+const SIMULATE_NS: f64 = 30.0;
+/// Nanoseconds per forecast trial and period (an upper bound: trials stop when done).
+const FORECAST_NS: f64 = 10.0;
+/// Bytes of one recorded per-period statistic (a quantile sketch), per accumulator.
+const SKETCH_BYTES: f64 = 6_000.0;
+/// Bytes per allocator variable while the program is built and solved.
+const PROGRAM_BYTES: f64 = 1_000.0;
+/// Seconds of one plan of 1,000 core variables: 34,000 take 27 s, growing as size^1.5.
+const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.136;
+
+impl Estimate {
+    /// The cost of running `scenario` with `settings` on `threads` threads.
+    pub fn of(scenario: &Scenario, settings: &Settings, threads: usize) -> Estimate {
+        let strategies = scenario.strategies.len().max(1) as f64;
+        let periods = scenario.periods as f64;
+        let width = (simulate::PeriodMetric::ALL.len() + scenario.key_results.len()) as f64;
+        let units = (scenario.teams.len() + scenario.initiatives.len()) as f64 + width;
+        let threads = threads.max(1) as f64;
+        let simulate_seconds =
+            settings.trials as f64 * strategies * periods * units * SIMULATE_NS * 1e-9 / threads;
+        let recorded = if settings.recording.periods {
+            periods
+        } else {
+            0.0
+        };
+        let sketches = strategies * recorded * width;
+        let optimised = scenario
+            .strategies
+            .iter()
+            .filter(|s| matches!(s.rule, Rule::Optimised { .. }))
+            .count();
+        let planning = Estimate::planning(scenario, optimised);
+        Estimate {
+            simulate_seconds,
+            memory_bytes: sketches * SKETCH_BYTES * (threads + 1.0) + planning.memory_bytes,
+            ..planning
+        }
+    }
+
+    /// The cost of `plans` plans of `scenario` alone (`fulcrum plan`: at least one).
+    pub fn planning(scenario: &Scenario, plans: usize) -> Estimate {
+        let variables = allocate::core_variables(scenario);
+        let plans = if plans == 0 { 0.0 } else { plans as f64 };
+        // A plan, its relaxations and its marginal values' re-solves: about three plans.
+        let plan_seconds =
+            plans * 3.0 * PLAN_SECONDS_PER_KILO_VARIABLE * (variables as f64 / 1000.0).powf(1.5);
+        Estimate {
+            plan_seconds,
+            simulate_seconds: 0.0,
+            memory_bytes: if plans > 0.0 {
+                variables as f64 * PROGRAM_BYTES
+            } else {
+                0.0
+            },
+            program_variables: variables,
+        }
+    }
+
+    /// This estimate repeated `times` times, run `at_once` at a time (a sweep's points).
+    pub fn repeated(self, times: usize, at_once: usize) -> Estimate {
+        let times = times as f64;
+        Estimate {
+            plan_seconds: self.plan_seconds * times / at_once.max(1) as f64,
+            simulate_seconds: self.simulate_seconds * times,
+            memory_bytes: self.memory_bytes * times.min(at_once.max(1) as f64),
+            ..self
+        }
+    }
+
+    /// The cost of a throughput forecast of `trials` trials over at most `periods` periods.
+    pub fn forecasting(trials: u64, periods: usize, threads: usize) -> Estimate {
+        Estimate {
+            plan_seconds: 0.0,
+            simulate_seconds: trials as f64 * periods as f64 * FORECAST_NS * 1e-9
+                / threads.max(1) as f64,
+            memory_bytes: 0.0,
+            program_variables: 0,
+        }
+    }
+
+    /// Seconds in all.
+    pub fn seconds(&self) -> f64 {
+        self.plan_seconds + self.simulate_seconds
+    }
 }

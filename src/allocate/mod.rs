@@ -223,6 +223,12 @@ pub struct ProgramSize {
     pub large: bool,
 }
 
+/// The work, paydown, idle and debt variables of `scenario`'s program, counted without
+/// building it (for up-front estimates: building a huge program is itself the problem).
+pub fn core_variables(scenario: &Scenario) -> usize {
+    program::core_variables(scenario)
+}
+
 /// The size of `scenario`'s allocation program within `guardrails`.
 pub fn program_size(scenario: &Scenario, guardrails: &Guardrails) -> ProgramSize {
     let world = ExpectedWorld::of(scenario);

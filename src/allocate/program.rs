@@ -92,9 +92,18 @@ pub struct Program {
 /// Whether `scenario`'s program is too large for the simplex: more than
 /// [`SIMPLEX_LIMIT`](super::solve::SIMPLEX_LIMIT) work, paydown, idle and debt variables.
 pub fn is_large(scenario: &Scenario) -> bool {
+    core_variables(scenario) > super::solve::SIMPLEX_LIMIT
+}
+
+/// The work, paydown, idle and debt variables of `scenario`'s program: what its size and
+/// solve time grow with (counted without building it).
+pub fn core_variables(scenario: &Scenario) -> usize {
     let periods = scenario.periods;
-    scenario.initiatives.len() * periods + 4 * scenario.teams.len() * periods
-        > super::solve::SIMPLEX_LIMIT
+    scenario
+        .initiatives
+        .len()
+        .saturating_add(4 * scenario.teams.len())
+        .saturating_mul(periods)
 }
 
 /// How the program treats "finished by the key result's deadline".

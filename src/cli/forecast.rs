@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use fulcrum::model::{Date, PeriodLength, PeriodUnit};
+use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::scenario::{self, history};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::progress::Progress;
-use super::{Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
+use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
 
 /// Arguments of `fulcrum forecast`.
 #[derive(clap::Args, Debug)]
@@ -57,6 +58,8 @@ pub struct ForecastArgs {
     /// Results folder (default: output/forecast, or output/<scenario name>-forecast).
     #[command(flatten)]
     output: OutputFlags,
+    #[command(flatten)]
+    budget: BudgetFlags,
     /// Override a field of the scenario: path=value, e.g. initiatives.backlog.effort=150
     /// (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with_all = ["history", "history_csv"])]
@@ -155,6 +158,9 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     let target = args
         .output
         .destination(|| Path::new("output").join(&forecast.scenario.name))?;
+    let estimate = Estimate::forecasting(trials, forecast.cap, pool.current_num_threads());
+    args.budget
+        .check(&estimate, &format!("--trials (now {trials})"))?;
     let progress = Progress::new(trials, "forecasting");
     let results = pool.install(|| fc::run(&forecast, trials, seed, &|done| progress.update(done)));
     progress.finish();

@@ -17,8 +17,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use fulcrum::allocate::PlanError;
+use fulcrum::pipeline::{Estimate, RunError};
 use fulcrum::report::{self, Destination, Refusal};
-use fulcrum::scenario::{DEFAULT_SEED, DEFAULT_TRIALS, LoadError, Problems};
+use fulcrum::scenario::{DEFAULT_SEED, DEFAULT_TRIALS, LoadError, Loaded, Problems, Step};
+use fulcrum::simulate::{PeriodMetric, Quantity, Unrepresentable};
 
 /// Simulation and capacity forecasting: split one engineering team between product goals and
 /// technology goals, and see what each split delivers, when, and how debt grows.
@@ -72,18 +74,108 @@ impl SimulationFlags {
         if trials == 0 {
             return Err(Failure::bad_input("--trials must be at least 1"));
         }
+        if trials > MAX_TRIALS {
+            return Err(Failure::bad_input(format!(
+                "{trials} trials is more than fulcrum runs ({MAX_TRIALS}); a million trials \
+                 already gives intervals a thousandth wide"
+            )));
+        }
         Ok((trials, self.seed.unwrap_or(seed)))
     }
 
     /// A thread pool of the requested size (all cores by default).
     fn pool(&self) -> Result<rayon::ThreadPool, Failure> {
-        if self.threads == Some(0) {
-            return Err(Failure::bad_input("--threads must be at least 1"));
+        match self.threads {
+            Some(0) => return Err(Failure::bad_input("--threads must be at least 1")),
+            Some(n) if n > MAX_THREADS => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                return Err(Failure::bad_input(format!(
+                    "--threads {n} is more than fulcrum starts ({MAX_THREADS}); this machine has \
+                     {cores} cores, and more threads than cores gain nothing"
+                )));
+            }
+            _ => {}
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(self.threads.unwrap_or(0))
             .build()
             .map_err(|e| Failure::Runtime(e.into()))
+    }
+}
+
+/// Runs whose up-front estimate exceeds these need `--yes`.
+const BUDGET_SECONDS: f64 = 600.0;
+const BUDGET_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+/// Hard limits, even with `--yes`: sketch bucket counts are u32, so trials stay well below.
+const MAX_TRIALS: u64 = 1_000_000_000;
+const MAX_THREADS: usize = 1024;
+
+/// Consent to a run larger than the budget.
+#[derive(clap::Args, Debug, Clone)]
+struct BudgetFlags {
+    /// Run even when the up-front estimate exceeds 10 minutes or 4 GiB of memory.
+    #[arg(long)]
+    yes: bool,
+}
+
+impl BudgetFlags {
+    /// Refuses (exit 2) a run whose `estimate` exceeds the budget, unless `--yes`; `lower`
+    /// says what the user could lower.
+    fn check(&self, estimate: &Estimate, lower: &str) -> Result<(), Failure> {
+        let over = estimate.seconds() > BUDGET_SECONDS || estimate.memory_bytes > BUDGET_BYTES;
+        if !over || self.yes {
+            return Ok(());
+        }
+        let mut parts = Vec::new();
+        if estimate.plan_seconds >= 1.0 {
+            parts.push(format!(
+                "planning {} ({} allocator variables)",
+                duration(estimate.plan_seconds),
+                estimate.program_variables
+            ));
+        }
+        if estimate.simulate_seconds >= 1.0 {
+            parts.push(format!(
+                "simulating {}",
+                duration(estimate.simulate_seconds)
+            ));
+        }
+        let memory = if estimate.memory_bytes >= 1024.0 * 1024.0 {
+            format!(" and {} of memory", bytes(estimate.memory_bytes))
+        } else {
+            String::new()
+        };
+        Err(Failure::bad_input(format!(
+            "this would take about {} ({}){memory}, more than the budget of {} and {}: lower \
+             {lower}, or pass --yes to run it anyway",
+            duration(estimate.seconds()),
+            parts.join(", "),
+            duration(BUDGET_SECONDS),
+            bytes(BUDGET_BYTES),
+        )))
+    }
+}
+
+/// `42 s`, `12 min`, `3.5 h`, `2.1 days`.
+fn duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 5400.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else if seconds < 172_800.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else {
+        format!("{:.0} days", seconds / 86_400.0)
+    }
+}
+
+/// `320 MB`, `4.0 GB` (powers of 1024).
+fn bytes(n: f64) -> String {
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+    if n >= GIB {
+        format!("{:.1} GB", n / GIB)
+    } else {
+        format!("{:.0} MB", n / (1024.0 * 1024.0))
     }
 }
 
@@ -157,6 +249,7 @@ impl From<LoadError> for Failure {
 
 /// Parses arguments, runs the command and returns the exit status.
 pub fn main() -> ExitCode {
+    restore_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
@@ -179,6 +272,16 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Ends the process quietly when the reader of its output goes away (`fulcrum ... | head`), as
+/// command-line tools do, instead of panicking on the failed write.
+fn restore_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: resetting a signal to its default disposition at start-up, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Whether stderr gets colour.
 fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
@@ -189,6 +292,69 @@ fn print_warnings(warnings: &Problems) {
         return;
     }
     eprint!("{}", warnings.render(color()));
+}
+
+/// A run that produced no results: an infeasible plan or absurd growth is bad input (exit 2),
+/// located at the fields behind it where it can be.
+fn run_failure(loaded: &Loaded, error: RunError) -> Failure {
+    match error {
+        RunError::Plan(error) => plan_failure(error),
+        RunError::Unrepresentable(found) => unrepresentable(loaded, &found),
+    }
+}
+
+/// Says which simulated value grew beyond the statistics' range, and which fields drive it.
+fn unrepresentable(loaded: &Loaded, found: &Unrepresentable) -> Failure {
+    let scenario = &loaded.scenario;
+    let (name, period) = match found.quantity {
+        Quantity::Summary(metric) => (metric.name().to_string(), None),
+        Quantity::Period { period, column } => {
+            let name = PeriodMetric::ALL.get(column).map_or_else(
+                || {
+                    let k = column - PeriodMetric::ALL.len();
+                    format!("value of key result `{}`", scenario.key_results[k].id)
+                },
+                |metric| metric.name().to_string(),
+            );
+            (name, Some(period))
+        }
+    };
+    let strategy = scenario
+        .strategies
+        .get(found.strategy)
+        .map_or("?", |s| s.name.as_str());
+    let when = period.map_or(String::new(), |p| format!(", period {p}"));
+    let message = format!(
+        "`{name}` reached {:.3e} under strategy `{strategy}` (trial {}{when}): beyond {:.0e}, \
+         the largest magnitude fulcrum's statistics represent exactly",
+        found.value,
+        found.trial,
+        fulcrum::simulate::REPRESENTABLE
+    );
+    let debt =
+        ["debt", "final_debt", "incidents", "incident_days", "drag"].contains(&name.as_str());
+    let periods = format!("`periods = {}`", scenario.periods);
+    let (path, help): (&[Step], String) = if debt
+        && loaded.locates(&[Step::Key("debt"), Step::Key("interest")])
+    {
+        (
+            &[Step::Key("debt"), Step::Key("interest")],
+            format!(
+                "debt compounds by `interest` every period, over {periods}: a horizon that long \
+                 or growth that fast is beyond what the model is for; check `periods` and the \
+                 [debt] rates (`interest`, `accrual`)"
+            ),
+        )
+    } else {
+        (
+            &[Step::Key("scenario"), Step::Key("periods")],
+            format!(
+                "check the horizon ({periods}) and the teams' sizes and capacities, which every \
+                 total of days adds up"
+            ),
+        )
+    };
+    Failure::BadInput(loaded.error_at(path, &message, &help).render(color()))
 }
 
 /// An allocator failure: infeasible deadlines and guardrails are bad input (exit 2).

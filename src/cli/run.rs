@@ -3,15 +3,16 @@
 use std::path::Path;
 use std::time::Instant;
 
-use fulcrum::pipeline;
+use fulcrum::model::Rule;
+use fulcrum::pipeline::{self, Estimate};
 use fulcrum::report::{self, Environment, RunInfo, terminal};
 use fulcrum::scenario;
 use fulcrum::simulate::Settings;
 
 use super::progress::Progress;
 use super::{
-    Failure, OutputFlags, ScenarioFlags, SimulationFlags, plan_failure, print_warnings,
-    write_failure,
+    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, plan_failure,
+    print_warnings, run_failure, write_failure,
 };
 
 /// Arguments of `fulcrum run`.
@@ -23,6 +24,8 @@ pub struct RunArgs {
     simulation: SimulationFlags,
     #[command(flatten)]
     output: OutputFlags,
+    #[command(flatten)]
+    budget: BudgetFlags,
 }
 
 /// Arguments of `fulcrum plan`.
@@ -32,6 +35,8 @@ pub struct PlanArgs {
     input: ScenarioFlags,
     #[command(flatten)]
     output: OutputFlags,
+    #[command(flatten)]
+    budget: BudgetFlags,
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -52,10 +57,16 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         samples: fulcrum::whatif::sensitivity::MAX_TRIALS,
         ..Settings::for_run(scenario, trials, seed)
     };
+    let estimate = Estimate::of(scenario, &settings, pool.current_num_threads());
+    let lower = format!(
+        "--trials (now {trials}) or the horizon (`periods = {}`)",
+        scenario.periods
+    );
+    args.budget.check(&estimate, &lower)?;
     let progress = Progress::new(trials, "simulating");
     let mut output = pool
         .install(|| pipeline::run(scenario, settings, &|done| progress.update(done)))
-        .map_err(plan_failure)?;
+        .map_err(|error| run_failure(&loaded, error))?;
     pool.install(|| pipeline::add_sensitivity(scenario, &mut output));
     progress.finish();
     let info = RunInfo {
@@ -95,6 +106,18 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     let target = args
         .output
         .destination(|| Path::new("output").join(format!("{}-plan", scenario.name)))?;
+    let plans = scenario
+        .strategies
+        .iter()
+        .filter(|s| matches!(s.rule, Rule::Optimised { .. }))
+        .count()
+        .max(1);
+    let lower = format!(
+        "the horizon (`periods = {}`) or the initiatives",
+        scenario.periods
+    );
+    args.budget
+        .check(&Estimate::planning(scenario, plans), &lower)?;
     let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     for (s, allocation) in &allocations {

@@ -3,13 +3,14 @@
 use std::path::Path;
 use std::time::Instant;
 
+use fulcrum::pipeline::Estimate;
 use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
 use fulcrum::scenario;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
 use super::progress::Progress;
 use super::{
-    Failure, OutputFlags, ScenarioFlags, SimulationFlags, plan_failure, print_warnings,
+    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
     write_failure,
 };
 
@@ -25,7 +26,12 @@ pub struct SweepArgs {
     simulation: SimulationFlags,
     #[command(flatten)]
     output: OutputFlags,
+    #[command(flatten)]
+    budget: BudgetFlags,
 }
+
+/// At most this many points in a sweep's grid, even with --yes.
+const MAX_POINTS: usize = 10_000;
 
 /// Trials per sweep point unless --trials says otherwise: a sweep runs many points.
 const SWEEP_TRIALS: u64 = 2000;
@@ -51,7 +57,22 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let target = args
         .output
         .destination(|| Path::new("output").join(format!("{}-sweep", scenario.name)))?;
-    let total = sw::grid(&varies).len();
+    let total = varies.iter().map(|v| v.values.len()).product::<usize>();
+    if total > MAX_POINTS {
+        return Err(Failure::bad_input(format!(
+            "the --vary grid has {total} points, more than fulcrum sweeps ({MAX_POINTS}): use \
+             fewer steps or fewer parameters"
+        )));
+    }
+    let point = Estimate::of(
+        scenario,
+        &sw::settings(scenario, trials, seed),
+        pool.current_num_threads(),
+    );
+    let lower =
+        format!("the steps of --vary ({total} points) or --trials (now {trials} per point)");
+    args.budget
+        .check(&point.repeated(total, pool.current_num_threads()), &lower)?;
     let progress = Progress::new(total as u64, "sweeping");
     let points = pool
         .install(|| {
@@ -67,7 +88,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
                 }
                 failure
             }
-            SweepError::Plan { point, error } => match plan_failure(error) {
+            SweepError::Run { point, error } => match run_failure(&base, error) {
                 Failure::BadInput(text) => {
                     Failure::BadInput(format!("error: at sweep point {point}: {text}"))
                 }

@@ -7,10 +7,12 @@
 pub mod calendar;
 pub mod distribution;
 pub mod plan;
+pub mod sum;
 
 pub use calendar::{Date, PeriodLength, PeriodUnit};
 pub use distribution::{Distribution, DistributionError};
 pub use plan::Plan;
+pub use sum::SumOfDraws;
 
 /// A whole what-if scenario: the organisation, its goals, its debt and the strategies to compare.
 #[derive(Clone, Debug)]

@@ -289,10 +289,19 @@ impl PeriodAxis {
     }
 }
 
+/// Values beyond this are drawn at it: an axis over ±1e300 would make plotters' tick search
+/// loop (no run reports such values: the simulator refuses them, see
+/// [`crate::simulate::REPRESENTABLE`]; this only keeps a chart from ever hanging).
+const DRAWABLE: f64 = 1e15;
+
 /// Lower and upper ends of a value range padded for drawing; starts at 0 for non-negative data.
+/// Always finite, with `lo < hi`.
 pub(crate) fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values.filter(|v| v.is_finite()) {
+    for v in values
+        .filter(|v| v.is_finite())
+        .map(|v| v.clamp(-DRAWABLE, DRAWABLE))
+    {
         lo = lo.min(v);
         hi = hi.max(v);
     }
@@ -708,7 +717,11 @@ impl Figure for StackedPanels {
                 })
             })
             .fold(0.0f64, f64::max);
-        let y_max = if y_max > 0.0 { y_max * 1.06 } else { 1.0 };
+        let y_max = if y_max > 0.0 && y_max.is_finite() {
+            y_max.min(DRAWABLE) * 1.06
+        } else {
+            1.0
+        };
         for (cell, (name, layers)) in area.split_evenly((rows, cols)).iter().zip(&self.panels) {
             stacked_panel(cell, self, name, layers, y_max, rows == 1 && cols == 1)?;
         }
@@ -1403,6 +1416,21 @@ pub fn plan_chart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Extreme values are drawn at the edge of a finite axis, never looped on.
+    #[test]
+    fn ranges_stay_finite_for_extreme_values() {
+        for values in [
+            vec![3.0, 1e308],
+            vec![-1e308, 1e308],
+            vec![f64::MAX, f64::MAX],
+            vec![f64::NAN, f64::INFINITY],
+        ] {
+            let (lo, hi) = padded_range(values.into_iter());
+            assert!(lo.is_finite() && hi.is_finite() && lo < hi, "{lo} {hi}");
+            assert!(hi - lo <= 3.0 * DRAWABLE);
+        }
+    }
 
     #[test]
     fn ticks_are_short() {

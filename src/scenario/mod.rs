@@ -6,6 +6,7 @@ mod distribution;
 pub mod document;
 mod fields;
 pub mod history;
+mod locate;
 pub mod overrides;
 pub mod problem;
 mod template;
@@ -13,6 +14,7 @@ mod template;
 use std::path::{Path, PathBuf};
 
 pub use compile::{DEFAULT_BLEND, DEFAULT_SEED, DEFAULT_TRIALS};
+pub use locate::Step;
 pub use problem::{Location, Problem, Problems, Severity, Sources};
 pub use template::template;
 
@@ -115,6 +117,7 @@ impl Document {
             Some(scenario) if !problems.has_errors() => Ok(Loaded {
                 scenario,
                 warnings: problems,
+                root: self.root.clone(),
             }),
             _ => Err(LoadError::Invalid(problems)),
         }
@@ -126,9 +129,29 @@ impl Document {
 pub struct Loaded {
     pub scenario: Scenario,
     pub warnings: Problems,
+    /// The value tree it was compiled from, to locate fields in later messages.
+    root: Node,
 }
 
 impl Loaded {
+    /// Whether the file (or a `--set`) wrote a value at `path`.
+    pub fn locates(&self, path: &[Step]) -> bool {
+        locate::span_of(&self.root, path).is_some()
+    }
+
+    /// An error about the value at `path` (located there when the file or a `--set` wrote it),
+    /// with `help` on what to do.
+    pub fn error_at(&self, path: &[Step], message: &str, help: &str) -> Problems {
+        let problem = match locate::span_of(&self.root, path) {
+            Some(span) => Problem::error(span, message),
+            None => Problem::unlocated(message),
+        };
+        Problems {
+            sources: self.warnings.sources.clone(),
+            items: vec![problem.help(help)],
+        }
+    }
+
     /// A stable fingerprint of everything the scenario was read from (the file and each
     /// `--set`): FNV-1a, 64 bits, as 16 hex digits.
     pub fn fingerprint(&self) -> String {

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::model::Scenario;
 pub use policy::{MissingPlan, Policy};
+pub use stats::REPRESENTABLE;
 use stats::{Moments, PeriodHistogram, QUANTILES, Sketch};
 pub use trial::{Engine, Outcome, PeriodMetric, Recording, Scratch, SummaryMetric};
 
@@ -106,7 +107,7 @@ pub fn run(
                 let last = (first + CHUNK).min(settings.trials);
                 for trial in first..last {
                     engine.run_trial(trial, &mut scratch);
-                    acc.record(scenario, &scratch.outcomes);
+                    acc.record(scenario, trial, &scratch.outcomes);
                     if trial < settings.samples {
                         acc.samples.push((trial, sample(&engine, &scratch)));
                     }
@@ -188,7 +189,42 @@ struct Accumulator {
     attainment: Vec<Sketch>,
     /// Trials kept for the sensitivity analysis, with their index (merged in any order).
     samples: Vec<(u64, TrialSample)>,
+    /// The first value (by trial, strategy, position) beyond what the statistics represent.
+    unrepresentable: Option<Unrepresentable>,
     shape: Shape,
+}
+
+/// A simulated value beyond [`stats::REPRESENTABLE`]: the statistics of the run would be wrong,
+/// so the run must not be reported (the scenario's growth rates or horizon are absurd).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Unrepresentable {
+    pub trial: u64,
+    pub strategy: usize,
+    pub quantity: Quantity,
+    pub value: f64,
+}
+
+/// Which recorded quantity of a trial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// A whole-trial outcome.
+    Summary(SummaryMetric),
+    /// Column `column` of a period row ([`PeriodMetric::ALL`], then key results' values).
+    Period { period: usize, column: usize },
+}
+
+impl Unrepresentable {
+    /// Whether this comes first in trial order (then strategy, then position).
+    fn precedes(&self, other: &Unrepresentable) -> bool {
+        let rank = |u: &Unrepresentable| {
+            let position = match u.quantity {
+                Quantity::Period { period, column } => (0, period, column),
+                Quantity::Summary(m) => (1, 0, m as usize),
+            };
+            (u.trial, u.strategy, position)
+        };
+        rank(self) < rank(other)
+    }
 }
 
 impl Accumulator {
@@ -205,11 +241,12 @@ impl Accumulator {
             met: vec![0; s * shape.key_results],
             attainment: vec![Sketch::default(); s * shape.key_results],
             samples: Vec::new(),
+            unrepresentable: None,
             shape: *shape,
         }
     }
 
-    fn record(&mut self, scenario: &Scenario, outcomes: &[Outcome]) {
+    fn record(&mut self, scenario: &Scenario, trial: u64, outcomes: &[Outcome]) {
         let shape = self.shape;
         self.trials += 1;
         let metrics = SummaryMetric::ALL.len();
@@ -217,11 +254,22 @@ impl Accumulator {
             if shape.periods > 0 {
                 let base = s * shape.periods * shape.width;
                 let cells = &mut self.periods[base..base + shape.periods * shape.width];
-                for (sketch, &value) in cells.iter_mut().zip(&outcome.periods) {
+                for (cell, (sketch, &value)) in cells.iter_mut().zip(&outcome.periods).enumerate() {
+                    if value.abs() > stats::REPRESENTABLE {
+                        let quantity = Quantity::Period {
+                            period: cell / shape.width + 1,
+                            column: cell % shape.width,
+                        };
+                        note_unrepresentable(&mut self.unrepresentable, trial, s, quantity, value);
+                    }
                     sketch.add(value);
                 }
             }
             for (m, &value) in outcome.summary.iter().enumerate() {
+                if value.abs() > stats::REPRESENTABLE {
+                    let quantity = Quantity::Summary(SummaryMetric::ALL[m]);
+                    note_unrepresentable(&mut self.unrepresentable, trial, s, quantity, value);
+                }
                 self.summary[s * metrics + m].add(value);
                 self.paired[s * metrics + m].add(value - outcomes[0].summary[m]);
             }
@@ -244,6 +292,15 @@ impl Accumulator {
 
     fn merge(&mut self, other: &Accumulator) {
         self.trials += other.trials;
+        if let Some(u) = other.unrepresentable {
+            note_unrepresentable(
+                &mut self.unrepresentable,
+                u.trial,
+                u.strategy,
+                u.quantity,
+                u.value,
+            );
+        }
         self.samples.extend(other.samples.iter().cloned());
         let pairs =
             |a: &mut [Sketch], b: &[Sketch]| a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
@@ -267,6 +324,26 @@ impl Accumulator {
             .iter_mut()
             .zip(&other.met)
             .for_each(|(x, y)| *x += y);
+    }
+}
+
+/// Keeps `found` if it comes before the first unrepresentable value noted so far.
+#[cold]
+fn note_unrepresentable(
+    first: &mut Option<Unrepresentable>,
+    trial: u64,
+    strategy: usize,
+    quantity: Quantity,
+    value: f64,
+) {
+    let found = Unrepresentable {
+        trial,
+        strategy,
+        quantity,
+        value,
+    };
+    if first.is_none_or(|u| found.precedes(&u)) {
+        *first = Some(found);
     }
 }
 
@@ -346,6 +423,12 @@ impl Results {
     /// Trials run.
     pub fn trials(&self) -> u64 {
         self.accumulator.trials
+    }
+
+    /// The first simulated value (by trial) beyond what the statistics represent exactly; the
+    /// results must then not be reported.
+    pub fn unrepresentable(&self) -> Option<Unrepresentable> {
+        self.accumulator.unrepresentable
     }
 
     /// Periods recorded per trial (0 when per-period metrics were off).

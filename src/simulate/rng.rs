@@ -100,21 +100,21 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// different rates monotonically coupled, so a strategy with less debt never sees more
 /// incidents from the same draw.
 #[inline]
-pub fn poisson_quantile(u: f64, lambda: f64) -> u32 {
+pub fn poisson_quantile(u: f64, lambda: f64) -> u64 {
     if lambda <= 0.0 {
         return 0;
     }
     if lambda > 500.0 {
         // e^-λ underflows beyond ~700; the normal approximation is excellent here.
         let k = lambda + lambda.sqrt() * normal_quantile(u) + 0.5;
-        return k.max(0.0) as u32;
+        return k.max(0.0) as u64;
     }
     let mut p = (-lambda).exp();
     let mut cdf = p;
-    let mut k = 0u32;
+    let mut k = 0u64;
     while u > cdf && k < 100_000 {
         k += 1;
-        p *= lambda / f64::from(k);
+        p *= lambda / k as f64;
         cdf += p;
         if p == 0.0 && cdf < u {
             // Rounding left the CDF short of u: the remaining mass is negligible.
@@ -182,7 +182,7 @@ mod tests {
         for lambda in [0.3, 2.5, 40.0, 800.0] {
             let n = 200_000;
             let xs: Vec<f64> = (0..n)
-                .map(|_| f64::from(poisson_quantile(rng.random::<f64>(), lambda)))
+                .map(|_| poisson_quantile(rng.random::<f64>(), lambda) as f64)
                 .collect();
             let mean = xs.iter().sum::<f64>() / n as f64;
             let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;

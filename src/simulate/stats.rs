@@ -10,6 +10,11 @@ const FIXED: f64 = 4_294_967_296.0;
 /// Fixed-point scale of sums of squares: 2⁻¹⁶ (exact for |x| below 10⁷).
 const FIXED_SQ: f64 = 65_536.0;
 
+/// The largest magnitude whose statistics are exact: a square of it still fits the 64-bit
+/// fixed point of [`FIXED_SQ`] (1.19·10⁷). A run that simulates anything larger must not be
+/// reported ([`crate::simulate::Results::unrepresentable`]).
+pub const REPRESENTABLE: f64 = 1.0e7;
+
 /// Count, sum and sum of squares, merged exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Moments {

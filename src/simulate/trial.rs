@@ -18,7 +18,9 @@
 
 use rand::RngExt;
 
-use crate::model::{Distribution, Initiative, Kind, Measure, Metric, Owner, Scenario, Workforce};
+use crate::model::{
+    Distribution, Initiative, Kind, Measure, Metric, Owner, Scenario, SumOfDraws, Workforce,
+};
 
 use super::policy::Policy;
 use super::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
@@ -290,6 +292,8 @@ pub struct Engine<'a> {
     lean: bool,
     /// Whether any team can lose engineers (else attrition draws nothing).
     attrition: bool,
+    /// The unplanned work of n incidents: n costs summed, in bounded time for any n.
+    incident_cost: SumOfDraws,
     /// The lean path's special case of one capacity-history team, one strategy and one
     /// initiative with no cap or dependency: a throughput forecast (see
     /// [`Engine::run_trial_throughput`]).
@@ -449,6 +453,7 @@ impl<'a> Engine<'a> {
             && scenario.initiatives.iter().all(|i| i.on_done.is_empty());
         let throughput = Throughput::new(scenario, &policies, lean);
         Engine {
+            incident_cost: SumOfDraws::new(&scenario.incidents.cost),
             throughput,
             scenario,
             policies,
@@ -989,14 +994,13 @@ impl<'a> Engine<'a> {
             } else {
                 0
             };
-            let mut incident_days = 0.0;
-            if incidents > 0 {
+            let incident_days = if incidents > 0 {
                 // The i-th incident of a team-period costs the same under every strategy.
                 let mut rng = stream(self.seed, trial, Purpose::IncidentCost, j, t);
-                for _ in 0..incidents {
-                    incident_days += sc.incidents.cost.sample(&mut rng).max(0.0);
-                }
-            }
+                self.incident_cost.sample(incidents, &mut rng)
+            } else {
+                0.0
+            };
             let incident_days = incident_days.min(capacity);
             let risk_days = w.risk_days.min(capacity - incident_days);
             let planned = capacity - incident_days - risk_days;
@@ -1052,7 +1056,7 @@ impl<'a> Engine<'a> {
             row[PeriodMetric::Engineers as usize] += w.engineers;
             row[PeriodMetric::NominalCapacity as usize] += w.nominal;
             row[PeriodMetric::EffectiveCapacity as usize] += capacity;
-            row[PeriodMetric::Incidents as usize] += f64::from(incidents);
+            row[PeriodMetric::Incidents as usize] += incidents as f64;
             row[PeriodMetric::IncidentDays as usize] += incident_days;
             row[PeriodMetric::RiskDays as usize] += risk_days;
             row[PeriodMetric::ProductDays as usize] += product_days;

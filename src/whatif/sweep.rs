@@ -109,11 +109,11 @@ pub enum SweepError {
         #[source]
         error: LoadError,
     },
-    /// The allocator failed at a point.
+    /// The allocator failed at a point, or its simulation left the representable range.
     #[error("at sweep point {point}: {error}")]
-    Plan {
+    Run {
         point: String,
-        error: crate::allocate::PlanError,
+        error: pipeline::RunError,
     },
 }
 
@@ -174,18 +174,9 @@ fn run_point(
             error,
         })?
         .scenario;
-    let settings = Settings {
-        trials,
-        seed,
-        recording: Recording {
-            periods: false,
-            stop_when_done: false,
-            checkpoint: scenario.periods,
-        },
-        samples: 0,
-    };
+    let settings = settings(&scenario, trials, seed);
     let output = pipeline::run_with(&scenario, settings, false, &|_| {}).map_err(|error| {
-        SweepError::Plan {
+        SweepError::Run {
             point: label.clone(),
             error,
         }
@@ -195,6 +186,20 @@ fn run_point(
         results: output.results,
         allocations: output.allocations,
     })
+}
+
+/// What a sweep point simulates: `trials` trials from `seed`, whole-trial outcomes only.
+pub fn settings(scenario: &crate::model::Scenario, trials: u64, seed: u64) -> Settings {
+    Settings {
+        trials,
+        seed,
+        recording: Recording {
+            periods: false,
+            stop_when_done: false,
+            checkpoint: scenario.periods,
+        },
+        samples: 0,
+    }
 }
 
 /// `path=value, path=value` for messages and labels.
