@@ -75,8 +75,8 @@ fn policies_with(
                 }
                 .map_err(|error| match error {
                     // Say which strategy: a scenario may have several optimised ones.
-                    allocate::PlanError::Infeasible(mut lines) => {
-                        lines.insert(
+                    allocate::PlanError::Infeasible(mut why) => {
+                        why.lines.insert(
                             0,
                             format!(
                                 "  strategy `{}` (tech share within [{min_tech_share}, \
@@ -84,8 +84,15 @@ fn policies_with(
                                 strategy.name
                             ),
                         );
-                        allocate::PlanError::Infeasible(lines)
+                        why.strategy = Some(s);
+                        allocate::PlanError::Infeasible(why)
                     }
+                    allocate::PlanError::Solver(message) => allocate::PlanError::Solver(format!(
+                        "strategy `{}`: {message} (look at the scenario's largest numbers: \
+                         efforts, capacities, debt, contributions and targets that differ by many \
+                         orders of magnitude make the program numerically hard)",
+                        strategy.name
+                    )),
                     other => other,
                 })?;
                 let plan = allocation.plan.clone();

@@ -201,10 +201,10 @@ deadline = 2
 must_finish = true
 "#,
     );
-    let Err(PlanError::Infeasible(lines)) = allocate::allocate(&scenario, &OPEN) else {
+    let Err(PlanError::Infeasible(why)) = allocate::allocate(&scenario, &OPEN) else {
         panic!("a 100-day job cannot fit in 20 days");
     };
-    let text = lines.join("\n");
+    let text = why.lines.join("\n");
     assert!(
         text.contains(
             "`migration` (team core) must finish by period 2 but falls 80.0 engineer-days short"
@@ -241,10 +241,10 @@ must_finish = true
     product.must_finish = false;
     product.deadline = None;
     scenario.initiatives.push(product);
-    let Err(PlanError::Infeasible(lines)) = allocate::allocate(&scenario, &capped) else {
+    let Err(PlanError::Infeasible(why)) = allocate::allocate(&scenario, &capped) else {
         panic!("the max tech share leaves only 5 days for a 10-day deadline");
     };
-    let text = lines.join("\n");
+    let text = why.lines.join("\n");
     assert!(text.contains("falls 5.0 engineer-days short"), "{text}");
     assert!(
         text.contains("the tech-share guardrails [0, 0.5] account for 5.0"),

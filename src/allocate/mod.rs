@@ -159,12 +159,23 @@ pub struct Allocation {
     pub marginal_values: Vec<MarginalValue>,
 }
 
+/// Why the hard constraints cannot all hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Infeasibility {
+    /// Each line says which constraint falls short and by how much.
+    pub lines: Vec<String>,
+    /// The `must_finish` initiatives whose deadlines fall short.
+    pub deadlines: Vec<usize>,
+    /// The optimised strategy whose plan it is, once known.
+    pub strategy: Option<usize>,
+}
+
 /// Why no plan came out.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PlanError {
-    /// Deadlines or guardrails that cannot all hold; each line says which and by how much.
-    #[error("no plan can meet every hard constraint:\n{}", .0.join("\n"))]
-    Infeasible(Vec<String>),
+    /// Deadlines or guardrails that cannot all hold.
+    #[error("no plan can meet every hard constraint:\n{}", .0.lines.join("\n"))]
+    Infeasible(Infeasibility),
     /// The program has no finite optimum (a modelling bug: every objective term is bounded).
     #[error("the plan is unbounded: {0}")]
     Unbounded(String),
@@ -603,7 +614,7 @@ fn extract(
 
 /// Why no plan meets every hard constraint, in plain words: an elastic re-solve finds the
 /// fewest engineer-days by which deadlines and capacity must give.
-fn explain(setting: &Setting) -> Vec<String> {
+fn explain(setting: &Setting) -> Infeasibility {
     let Setting {
         scenario,
         world,
@@ -634,11 +645,16 @@ fn explain(setting: &Setting) -> Vec<String> {
         )
     };
     let Some(slacks) = shortfall(true) else {
-        return vec!["the elastic re-solve failed too; please report this scenario".into()];
+        return Infeasibility {
+            lines: vec!["the elastic re-solve failed too; please report this scenario".into()],
+            ..Infeasibility::default()
+        };
     };
     let mut lines = Vec::new();
+    let mut deadlines = Vec::new();
     for &(slack, days) in &slacks {
         if let Slack::Deadline { initiative } = slack {
+            deadlines.push(initiative);
             let i = &scenario.initiatives[initiative];
             lines.push(format!(
                 "  - `{}` (team {}) must finish by period {} but falls {:.1} engineer-days short \
@@ -661,10 +677,15 @@ fn explain(setting: &Setting) -> Vec<String> {
             .collect();
         if let (Some(first), Some(last)) = (short.first(), short.last()) {
             let total: f64 = short.iter().map(|(_, d)| d).sum();
+            let when = if first.0 == last.0 {
+                format!("in period {}", first.0)
+            } else {
+                format!("in periods {}–{}", first.0, last.0)
+            };
             lines.push(format!(
                 "  - team {}: expected incidents, risks and debt drag exceed its capacity by \
-                 {:.1} engineer-days in periods {}–{}",
-                team.name, total, first.0, last.0
+                 {:.1} engineer-days {when}",
+                team.name, total
             ));
         }
     }
@@ -689,5 +710,9 @@ fn explain(setting: &Setting) -> Vec<String> {
             "  - the constraints conflict, but no single deadline or capacity is short".into(),
         );
     }
-    lines
+    Infeasibility {
+        lines,
+        deadlines,
+        strategy: None,
+    }
 }

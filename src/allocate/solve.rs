@@ -114,7 +114,7 @@ pub fn solve(
             Err(other) => return Err(other),
         }
     }
-    Err(PlanError::Infeasible(Vec::new()))
+    Err(PlanError::Infeasible(Default::default()))
 }
 
 /// Solves `program` without 0/1 decisions with the solver suited to its size.
@@ -247,7 +247,7 @@ pub fn vertex(program: &Program) -> Result<Values, PlanError> {
 
 fn resolution_error(error: ResolutionError) -> PlanError {
     match error {
-        ResolutionError::Infeasible => PlanError::Infeasible(Vec::new()),
+        ResolutionError::Infeasible => PlanError::Infeasible(Default::default()),
         ResolutionError::Unbounded => PlanError::Unbounded(
             "the objective can grow without limit; some variable lacks a bound".into(),
         ),

@@ -298,7 +298,7 @@ fn print_warnings(warnings: &Problems) {
 /// located at the fields behind it where it can be.
 fn run_failure(loaded: &Loaded, error: RunError) -> Failure {
     match error {
-        RunError::Plan(error) => plan_failure(error),
+        RunError::Plan(error) => plan_failure(loaded, error),
         RunError::Unrepresentable(found) => unrepresentable(loaded, &found),
     }
 }
@@ -358,9 +358,43 @@ fn unrepresentable(loaded: &Loaded, found: &Unrepresentable) -> Failure {
 }
 
 /// An allocator failure: infeasible deadlines and guardrails are bad input (exit 2).
-fn plan_failure(error: PlanError) -> Failure {
-    match error {
-        PlanError::Infeasible(_) => Failure::bad_input(error),
-        other => Failure::Runtime(other.into()),
-    }
+/// The message points at the first deadline that falls short, else at the guardrails.
+fn plan_failure(loaded: &Loaded, error: PlanError) -> Failure {
+    let PlanError::Infeasible(why) = error else {
+        return Failure::Runtime(error.into());
+    };
+    let scenario = &loaded.scenario;
+    let deadline = why.deadlines.first().map(|&i| {
+        let field = if scenario.initiatives[i].deadline.is_some() {
+            "deadline"
+        } else {
+            "must_finish"
+        };
+        vec![Step::Key("initiatives"), Step::Index(i), Step::Key(field)]
+    });
+    let guardrail = why
+        .strategy
+        .filter(|&s| s < scenario.strategies.len())
+        .map(|s| {
+            let rule = &scenario.strategies[s].rule;
+            let field = match rule {
+                fulcrum::model::Rule::Optimised { max_tech_share, .. } if *max_tech_share < 1.0 => {
+                    "max_tech_share"
+                }
+                _ => "min_tech_share",
+            };
+            vec![Step::Key("strategies"), Step::Index(s), Step::Key(field)]
+        });
+    let path = deadline.or(guardrail).unwrap_or_default();
+    let help = why
+        .lines
+        .iter()
+        .map(|line| line.trim_start())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Failure::BadInput(
+        loaded
+            .error_at(&path, "no plan can meet every hard constraint", &help)
+            .render(color()),
+    )
 }

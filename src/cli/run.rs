@@ -118,7 +118,8 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     );
     args.budget
         .check(&Estimate::planning(scenario, plans), &lower)?;
-    let (_, allocations) = pipeline::plan_all(scenario).map_err(plan_failure)?;
+    let (_, allocations) =
+        pipeline::plan_all(scenario).map_err(|error| plan_failure(&loaded, error))?;
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     for (s, allocation) in &allocations {
         println!(

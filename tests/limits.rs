@@ -1,0 +1,187 @@
+//! Valid input that would take hours, gigabytes or forever is caught with a clear message, and
+//! absurd growth never reaches a report.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fulcrum, scratch, text};
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn refused(args: &[&str], expected: &str) {
+    let dir = scratch("limits");
+    let output = fulcrum(args, &dir);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    assert!(!dir.join("out").exists(), "nothing written");
+}
+
+#[test]
+fn absurd_counts_are_refused_up_front() {
+    let s = example("balanced-okrs.toml");
+    refused(
+        &["run", &s, "--trials", "1000000000000", "--out", "out"],
+        "more than fulcrum runs",
+    );
+    refused(
+        &["run", &s, "--threads", "100000", "--out", "out"],
+        "more than fulcrum starts",
+    );
+    refused(
+        &[
+            "sweep",
+            &s,
+            "--vary",
+            "okrs.blend=0:1:1000",
+            "--vary",
+            "debt.drag_max=0:1:1000",
+        ],
+        "1000000 points, more than fulcrum sweeps (10000)",
+    );
+}
+
+#[test]
+fn runs_over_the_budget_need_yes() {
+    let s = example("balanced-okrs.toml");
+    refused(
+        &["run", &s, "--trials", "100000000", "--out", "out"],
+        "more than the budget of 10 min",
+    );
+    refused(
+        &[
+            "forecast",
+            "--history",
+            "1,2,3",
+            "--backlog",
+            "100",
+            "--trials",
+            "900000000",
+        ],
+        "pass --yes to run it anyway",
+    );
+    refused(
+        &[
+            "plan",
+            &example("legacy-platform.toml"),
+            "--set",
+            "scenario.periods=10000",
+        ],
+        "allocator variables",
+    );
+}
+
+/// Debt compounding over a horizon a hundred times too long leaves the statistics' range: the
+/// run is refused at the field behind it, and writes nothing.
+#[test]
+fn unrepresentable_growth_is_refused_at_the_field_behind_it() {
+    let dir = scratch("limits-growth");
+    let text_of = std::fs::read_to_string(example("legacy-platform.toml")).unwrap();
+    let without_plan = &text_of[..text_of.rfind("[[strategies]]").unwrap()];
+    std::fs::write(dir.join("long.toml"), without_plan).unwrap();
+    let output = fulcrum(
+        &[
+            "run",
+            "long.toml",
+            "--set",
+            "scenario.periods=2000",
+            "--trials",
+            "20",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`debt` reached"), "{stderr}");
+    assert!(
+        stderr.contains("long.toml:68:12"),
+        "located at [debt] interest: {stderr}"
+    );
+    assert!(!dir.join("out").exists());
+}
+
+/// A million incidents a period once meant a million cost draws each: now a bounded amount of
+/// work (the run would take hours if it regressed; it is stopped after a minute).
+#[test]
+fn any_number_of_incidents_costs_bounded_time() {
+    let dir = scratch("limits-incidents");
+    let full = std::fs::read_to_string(example("legacy-platform.toml")).unwrap();
+    std::fs::write(
+        dir.join("noisy.toml"),
+        &full[..full.rfind("[[strategies]]").unwrap()],
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fulcrum"))
+        .args([
+            "run",
+            "noisy.toml",
+            "--set",
+            "incidents.debt_sensitivity=500",
+            "--trials",
+            "200",
+            "--out",
+            "out",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().ok();
+            panic!("a run with a million incidents per period did not finish in a minute");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .ok();
+    // Incident load this high may also leave the representable range: either way, an answer.
+    let code = child.wait().unwrap().code();
+    assert!(code == Some(0) || code == Some(2), "{code:?}: {stderr}");
+}
+
+/// `fulcrum validate ... | head -1` ends quietly when the reader goes away.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let scenarios: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fulcrum"))
+        .arg("validate")
+        .args(&scenarios)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
