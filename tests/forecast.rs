@@ -541,12 +541,13 @@ fn finish_dates_forecast_in_days() {
 
 // --- the engine's lean path ---
 
+use fulcrum::simulate::backlog::Backlog;
 use fulcrum::simulate::{Engine, Policy, Recording, Scratch};
 
 /// Two teams measured in engineers (availability, hires ramping up, attrition), dependencies,
-/// parallelism caps, product and tech work and two strategies: everything but debt,
-/// incidents, risks, events and key results, which the lean path skips.
-const LEAN: &str = r#"
+/// parallelism caps, product and tech work and two strategies, without debt, incidents,
+/// risks, events or key results: a world without debt, but more than one backlog.
+const TWO_BACKLOGS: &str = r#"
 [scenario]
 periods = 30
 [[teams]]
@@ -596,84 +597,30 @@ above = 0.6
 below = 0.2
 "#;
 
-fn outcomes_debug(engine: &Engine, trials: u64) -> Vec<String> {
-    let mut scratch = Scratch::default();
-    (0..trials)
-        .map(|trial| {
-            engine.run_trial(trial, &mut scratch);
-            // Debug output compares NaN (a side without key results) equal to itself.
-            format!("{:?}", scratch.outcomes)
-        })
-        .collect()
-}
-
-fn engines<'a>(
-    scenario: &'a fulcrum::model::Scenario,
-    recording: Recording,
-) -> (Engine<'a>, Engine<'a>) {
-    let policies = || {
-        scenario
-            .strategies
-            .iter()
-            .map(|s| Policy::new(s, None).unwrap())
-            .collect::<Vec<_>>()
-    };
-    (
-        Engine::new(scenario, policies(), 9, recording),
-        Engine::new(scenario, policies(), 9, recording).with_full_path(),
-    )
-}
-
+/// Scenarios the one-item kernel must leave to the general engine: debt, incidents or more
+/// than one initiative make other terms of the trial nonzero.
 #[test]
-fn the_lean_path_gives_bit_identical_outcomes() {
-    let lean_scenario =
-        fulcrum::scenario::load_str("lean.toml", LEAN, fulcrum::scenario::Format::Toml)
+fn only_a_lone_backlog_takes_the_one_item_kernel() {
+    let policy = Policy::FixedShare(0.3);
+    let kernel = |text: &str| {
+        let scenario = fulcrum::scenario::load_str("t.toml", text, fulcrum::scenario::Format::Toml)
             .unwrap()
             .scenario;
-    let f = Forecast::from_history(
-        &W1,
-        200.0,
-        Some(Distribution::interval(1.0, 1.5).unwrap()),
-        Some(26),
-        PeriodLength::TWO_WEEKS,
-    )
-    .unwrap();
-    for scenario in [&lean_scenario, &f.scenario] {
-        for stop_when_done in [false, true] {
-            let recording = Recording {
-                periods: false,
-                stop_when_done,
-                checkpoint: 7,
-            };
-            let (lean, full) = engines(scenario, recording);
-            assert!(lean.is_lean() && !full.is_lean());
-            assert_eq!(outcomes_debug(&lean, 300), outcomes_debug(&full, 300));
-        }
-    }
-    // Anything the lean path would skip sends the engine down the full path.
-    let with_debt = LEAN.replace(
-        "[[teams]]\nname = \"b\"",
-        "[[teams]]\nname = \"b\"\ndebt_initial = 5",
-    );
-    let with_incidents = format!("{LEAN}\n[incidents]\nbase_rate = 0.5\ncost = 1\n");
-    for text in [with_debt, with_incidents] {
-        let scenario =
-            fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
-                .unwrap()
-                .scenario;
-        let recording = Recording {
-            periods: false,
-            stop_when_done: false,
-            checkpoint: 30,
-        };
-        assert!(!engines(&scenario, recording).0.is_lean());
-    }
-    let recording = Recording {
-        periods: true,
-        stop_when_done: false,
-        checkpoint: 30,
+        Backlog::new(&scenario, &policy, 9, true).is_some()
     };
-    assert!(!engines(&lean_scenario, recording).0.is_lean());
+    assert!(!kernel(TWO_BACKLOGS), "two initiatives");
+    let one = backlog_text(
+        "product",
+        "120",
+        "",
+        "rule = \"fixed_share\"\ntech_share = 0.3",
+    );
+    assert!(kernel(&one));
+    let with_debt = one.replace("name = \"team\"", "name = \"team\"\ndebt_initial = 5");
+    let with_incidents = format!("{one}\n[incidents]\nbase_rate = 0.5\ncost = 1\n");
+    for text in [with_debt, with_incidents] {
+        assert!(!kernel(&text), "{text}");
+    }
 }
 
 /// A one-team, one-backlog scenario on a history with a zero in it: the throughput special
@@ -684,7 +631,15 @@ fn backlog_scenario(
     growth: &str,
     rule: &str,
 ) -> fulcrum::model::Scenario {
-    let text = format!(
+    let text = backlog_text(kind, effort, growth, rule);
+    fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
+        .unwrap()
+        .scenario
+}
+
+/// The text of [`backlog_scenario`].
+fn backlog_text(kind: &str, effort: &str, growth: &str, rule: &str) -> String {
+    format!(
         r#"
 [scenario]
 name = "t"
@@ -702,51 +657,14 @@ effort = {effort}
 name = "s"
 {rule}
 "#
-    );
-    fulcrum::scenario::load_str("t.toml", &text, fulcrum::scenario::Format::Toml)
-        .unwrap()
-        .scenario
-}
-
-#[test]
-fn the_throughput_path_gives_bit_identical_outcomes() {
-    let base = |kind: &str, share: f64, growth: &str| {
-        let scenario = backlog_scenario(
-            kind,
-            "120",
-            &format!("scope_growth = \"{growth}\""),
-            &format!("rule = \"fixed_share\"\ntech_share = {share}"),
-        );
-        (format!("{kind}, share {share}, growth {growth}"), scenario)
-    };
-    for (text, scenario) in [
-        base("product", 0.0, "0% to 30%"),
-        base("product", 0.3, "10% to 20%"),
-        base("tech", 0.3, "0% to 30%"),
-        base("tech", 1.0, "5% to 10%"),
-    ] {
-        for stop_when_done in [false, true] {
-            let recording = Recording {
-                periods: false,
-                stop_when_done,
-                checkpoint: 20,
-            };
-            let (fast, full) = engines(&scenario, recording);
-            let policies = vec![Policy::new(&scenario.strategies[0], None).unwrap()];
-            let general = Engine::new(&scenario, policies, 9, recording).with_general_lean_path();
-            assert!(fast.is_throughput() && general.is_lean() && !general.is_throughput());
-            let expected = outcomes_debug(&full, 300);
-            assert_eq!(outcomes_debug(&fast, 300), expected, "{text}");
-            assert_eq!(outcomes_debug(&general, 300), expected, "{text}");
-        }
-    }
+    )
 }
 
 /// What a forecast reads of a trial, period by period: (t, work done, done) at the end of
 /// every period, then the work and the finish period (0: not finished).
 type Trace = (Vec<(usize, u64, bool)>, u64, usize);
 
-/// A trial's trace through `run_trial_observed` (any path).
+/// A trial's trace through the engine's `run_trial_observed`.
 fn observed_trace(engine: &Engine, trial: u64, scratch: &mut Scratch) -> Trace {
     let mut periods = Vec::new();
     engine.run_trial_observed(trial, scratch, |t, sc| {
@@ -760,19 +678,17 @@ fn observed_trace(engine: &Engine, trial: u64, scratch: &mut Scratch) -> Trace {
     (periods, scratch.work(0).to_bits(), finished)
 }
 
-/// A trial's trace through the forecast's `run_throughput_trial`.
-fn throughput_trace(engine: &Engine, trial: u64) -> Trace {
+/// A trial's trace through the forecast's one-item kernel.
+fn backlog_trace(backlog: &Backlog, trial: u64) -> Trace {
     let mut periods = Vec::new();
-    let run = engine
-        .run_throughput_trial(trial, |t, work_done, done| {
-            periods.push((t, work_done.to_bits(), done));
-        })
-        .expect("a throughput engine");
+    let run = backlog.run(trial, |t, work_done, done| {
+        periods.push((t, work_done.to_bits(), done));
+    });
     (periods, run.work.to_bits(), run.finished)
 }
 
 #[test]
-fn forecast_trials_see_what_every_engine_path_sees() {
+fn the_one_item_kernel_sees_what_the_engine_sees() {
     let fixed = "rule = \"fixed_share\"\ntech_share = 0.3";
     let ceiling = "rule = \"debt_ceiling\"\nceiling = 10\nabove = 0.6\nbelow = 0.2";
     let scenarios = [
@@ -804,19 +720,13 @@ fn forecast_trials_see_what_every_engine_path_sees() {
                     stop_when_done,
                     checkpoint: 20,
                 };
-                let engine =
-                    |policy: &Policy| Engine::new(scenario, vec![policy.clone()], 9, recording);
-                let fast = engine(&policy);
-                let general = engine(&policy).with_general_lean_path();
-                let full = engine(&policy).with_full_path();
-                assert!(fast.is_throughput() && !general.is_throughput());
-                assert!(general.run_throughput_trial(0, |_, _, _| {}).is_none());
+                let engine = Engine::new(scenario, vec![policy.clone()], 9, recording);
+                let backlog = Backlog::new(scenario, &policy, 9, stop_when_done)
+                    .expect("a lone backlog takes the kernel");
                 let mut scratch = Scratch::default();
                 for trial in 0..200 {
-                    let expected = observed_trace(&full, trial, &mut scratch);
-                    assert_eq!(observed_trace(&general, trial, &mut scratch), expected);
-                    assert_eq!(observed_trace(&fast, trial, &mut scratch), expected);
-                    assert_eq!(throughput_trace(&fast, trial), expected, "{policy:?}");
+                    let expected = observed_trace(&engine, trial, &mut scratch);
+                    assert_eq!(backlog_trace(&backlog, trial), expected, "{policy:?}");
                 }
             }
         }

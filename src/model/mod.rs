@@ -14,6 +14,19 @@ pub use distribution::{Distribution, DistributionError};
 pub use plan::Plan;
 pub use sum::SumOfDraws;
 
+/// A quantity the model's linear equations are written over: a number (what the simulator
+/// computes) or a linear expression in decision variables (what the allocator constrains).
+/// Writing an equation once over `Linear` makes both layers use the same one.
+pub trait Linear:
+    Clone + std::ops::Add<Output = Self> + std::ops::Mul<f64, Output = Self> + From<f64>
+{
+}
+
+impl<T> Linear for T where
+    T: Clone + std::ops::Add<Output = T> + std::ops::Mul<f64, Output = T> + From<f64>
+{
+}
+
 /// A whole what-if scenario: the organisation, its goals, its debt and the strategies to compare.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -89,6 +102,36 @@ impl Scenario {
             }
         }
         changes
+    }
+
+    /// Weighted mean attainment of one owner's key results, Σ wₖaₖ / Σ wₖ; `None` when the
+    /// owner has none (or their weights sum to 0).
+    pub fn side_score(&self, owner: Owner, attainment: &[f64]) -> Option<f64> {
+        let (mut weighted, mut weight) = (0.0, 0.0);
+        for (k, kr) in self.key_results_of(owner) {
+            weighted += kr.weight * attainment[k];
+            weight += kr.weight;
+        }
+        (weight > 0.0).then(|| weighted / weight)
+    }
+
+    /// The blended score from each side's score: blend · product + (1 − blend) · technology; a
+    /// side without key results leaves the score to the other, and neither scores 0.
+    pub fn blend_sides<T: Linear>(&self, product: Option<T>, technology: Option<T>) -> T {
+        match (product, technology) {
+            (Some(p), Some(t)) => p * self.blend + t * (1.0 - self.blend),
+            (Some(p), None) => p,
+            (None, Some(t)) => t,
+            (None, None) => T::from(0.0),
+        }
+    }
+
+    /// The blended score of key results' `attainment` (DESIGN §2).
+    pub fn blended(&self, attainment: &[f64]) -> f64 {
+        self.blend_sides(
+            self.side_score(Owner::Product, attainment),
+            self.side_score(Owner::Technology, attainment),
+        )
     }
 
     /// Key results of one owner, as (index, key result).
@@ -228,6 +271,32 @@ impl DebtModel {
             self.drag_max * debt / (debt + self.drag_half)
         }
     }
+
+    /// The drag curve's tangent at `debt`: (δ(D), dδ/dD(D)). Drag is concave, so the tangent
+    /// lies above the curve (a linearised plan never overstates capacity).
+    pub fn drag_tangent(&self, debt: f64) -> (f64, f64) {
+        let d = debt.max(0.0);
+        let slope = if self.drag_max == 0.0 {
+            0.0
+        } else {
+            self.drag_max * self.drag_half / (d + self.drag_half).powi(2)
+        };
+        (self.drag(d), slope)
+    }
+
+    /// Debt owed at the end of a period before paydown (DESIGN §2 step 7):
+    /// D·(1 + interest) + accrual·(product days) + debt of initiatives finished in it.
+    /// The debt after paydown is `owed − efficiency·paydown`, at least 0.
+    #[inline]
+    pub fn owed<T: Linear>(
+        debt: T,
+        interest: f64,
+        accrual: f64,
+        product_days: T,
+        finished: T,
+    ) -> T {
+        debt * (1.0 + interest) + product_days * accrual + finished
+    }
 }
 
 /// Unplanned work: incidents whose rate grows with debt.
@@ -239,6 +308,14 @@ pub struct IncidentModel {
     pub debt_sensitivity: f64,
     /// Engineer-days of unplanned work per incident (per incident).
     pub cost: Distribution,
+}
+
+impl IncidentModel {
+    /// λ = base_rate · (1 + debt_sensitivity · D) · (multipliers of finished initiatives).
+    #[inline]
+    pub fn rate<T: Linear>(&self, base_rate: f64, debt: T, multiplier: f64) -> T {
+        (T::from(1.0) + debt * self.debt_sensitivity) * base_rate * multiplier
+    }
 }
 
 /// One team: who does the work, and the debt in its code.

@@ -13,6 +13,7 @@ use crate::model::{
     Strategy, Team, Workforce,
 };
 
+use super::backlog::Backlog;
 use super::stats::{PeriodHistogram, QUANTILES};
 use super::{Engine, Policy, Recording, Scratch};
 
@@ -568,20 +569,29 @@ impl Accumulator {
         self.at_horizon_sum.merge(&other.at_horizon_sum);
     }
 
-    /// Runs one trial on the engine and records it: through
-    /// [`Engine::run_throughput_trial`] when the forecast is one backlog (the same numbers
-    /// without the outcomes a forecast does not read), else through the general engine.
+    /// Runs one trial and records it: on the one-item `backlog` kernel when the forecast is
+    /// one (the same numbers without the outcomes a forecast does not read), else on the
+    /// general engine.
     #[inline]
-    fn run_trial(&mut self, engine: &Engine, layout: &Layout, trial: u64, scratch: &mut Scratch) {
+    fn run_trial(
+        &mut self,
+        engine: &Engine,
+        backlog: Option<&Backlog>,
+        layout: &Layout,
+        trial: u64,
+        scratch: &mut Scratch,
+    ) {
         let mut at_horizon = 0.0;
         let items = &mut self.items;
-        let throughput = engine.run_throughput_trial(
-            trial,
-            #[inline(always)]
-            |t, work_done, done| items.observe(layout, t, work_done, done, &mut at_horizon),
-        );
-        let (finished, work) = match throughput {
-            Some(trial) => (trial.finished, trial.work),
+        let (finished, work) = match backlog {
+            Some(backlog) => {
+                let trial = backlog.run(
+                    trial,
+                    #[inline(always)]
+                    |t, work_done, done| items.observe(layout, t, work_done, done, &mut at_horizon),
+                );
+                (trial.finished, trial.work)
+            }
             None => self.run_general_trial(engine, layout, trial, scratch, &mut at_horizon),
         };
         self.record(layout, finished, work, at_horizon);
@@ -743,6 +753,10 @@ pub fn run(
         .map(|s| Policy::new(s, None).expect("forecast strategies are fixed shares"))
         .collect();
     let engine = Engine::new(scenario, policies, seed, recording);
+    let backlog = match engine.policies.as_slice() {
+        [policy] => Backlog::new(scenario, policy, seed, recording.stop_when_done),
+        _ => None,
+    };
     let high = forecast.high_work().max(1.0);
     let width = (high / (MAX_BINS - 1) as f64).ceil().max(1.0);
     let expected_periods = (high / mean(&forecast.history)).ceil() as usize;
@@ -764,7 +778,7 @@ pub fn run(
                 let first = chunk * CHUNK;
                 let last = (first + CHUNK).min(trials);
                 for trial in first..last {
-                    acc.run_trial(&engine, &layout, trial, &mut scratch);
+                    acc.run_trial(&engine, backlog.as_ref(), &layout, trial, &mut scratch);
                 }
                 let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
                 progress(finished + last - first);
