@@ -2,53 +2,20 @@
 //! flight), Clarabel for the duals (the marginal values) and for programs too large for the
 //! simplex.
 
-use std::collections::HashMap;
-
 use good_lp::constraint::ConstraintReference;
 use good_lp::solvers::clarabel::ClarabelSolution;
-use good_lp::solvers::{DualValues, ResolutionError, SolutionStatus, SolutionWithDual};
-use good_lp::{Expression, Solution, SolverModel, Variable, WithMipGap, clarabel};
+use good_lp::solvers::{DualValues, ResolutionError, SolutionWithDual};
+use good_lp::{Expression, Solution, SolverModel, WithMipGap, clarabel};
 
 use super::PlanError;
 use super::program::{Program, Row};
+use super::values::Values;
 
 /// Relative optimality gap at which branch and bound may stop (0.5% of the score).
 const MIP_GAP: f32 = 0.005;
 
-/// Variable values of a solved program.
-#[derive(Debug, Default)]
-pub struct Values(HashMap<Variable, f64>);
-
-impl Values {
-    /// The value of `v` (0 for a variable the solver never saw).
-    pub fn get(&self, v: Variable) -> f64 {
-        self.0.get(&v).copied().unwrap_or(0.0)
-    }
-
-    /// The value of `expression` at these values.
-    pub fn eval(&self, expression: &Expression) -> f64 {
-        expression.eval_with(self)
-    }
-}
-
-impl Solution for Values {
-    fn status(&self) -> SolutionStatus {
-        SolutionStatus::Optimal
-    }
-
-    fn value(&self, variable: Variable) -> f64 {
-        self.get(variable)
-    }
-}
-
 /// The dual value of each row of a program, in row order.
 pub type Duals = Vec<(Row, f64)>;
-
-/// Above this many work, paydown, idle and debt variables microlp's simplex (dense
-/// factorisation, branch and bound) takes minutes: larger programs
-/// ([`is_large`](super::program::is_large)) are solved by Clarabel's interior point, their
-/// 0/1 decisions by rounding the relaxation (see [`solve`]).
-pub const SIMPLEX_LIMIT: usize = 2500;
 
 /// An initiative counts as finished by the relaxation when its progress by the deadline is
 /// within this of 1: the interior-point solution is accurate to about 10⁻⁷, and the rounded

@@ -316,6 +316,12 @@ impl IncidentModel {
     pub fn rate<T: Linear>(&self, base_rate: f64, debt: T, multiplier: f64) -> T {
         (T::from(1.0) + debt * self.debt_sensitivity) * base_rate * multiplier
     }
+
+    /// dλ/dD: how much the rate grows per day of debt (λ is linear in D).
+    #[inline]
+    pub fn rate_slope(&self, base_rate: f64, multiplier: f64) -> f64 {
+        base_rate * self.debt_sensitivity * multiplier
+    }
 }
 
 /// One team: who does the work, and the debt in its code.
