@@ -247,7 +247,7 @@ fn main() {
         let g = guardrails(&s);
         let program = allocate::program_size(&s, &g);
         let start = Instant::now();
-        let result = allocate::allocate(&s, &g);
+        let result = allocate::allocate(&s, &g, allocate::MarginalValues::All);
         let elapsed = start.elapsed();
         let outcome = match result {
             Ok(a) => format!("score {:.3}", a.expected_score),
@@ -270,5 +270,8 @@ fn main() {
 fn solve(bencher: Bencher, size: Size) {
     let s = scenario(size);
     let g = guardrails(&s);
-    bencher.bench(|| allocate::allocate(&s, &g).expect("the synthetic scenario plans"));
+    bencher.bench(|| {
+        allocate::allocate(&s, &g, allocate::MarginalValues::All)
+            .expect("the synthetic scenario plans")
+    });
 }

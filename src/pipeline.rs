@@ -3,12 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
-
+pub use crate::allocate::MarginalValues;
 use crate::allocate::{self, Allocation};
 use crate::model::{Rule, Scenario};
 use crate::simulate::{self, Policy, Results, Settings};
-use crate::whatif::sensitivity::{self, Sensitivity};
 
 /// Why a run produced no results.
 #[derive(Debug, thiserror::Error)]
@@ -21,16 +19,32 @@ pub enum RunError {
     Unrepresentable(simulate::Unrepresentable),
 }
 
+/// What to run: the simulation's settings and how far the allocator prices its plans. Built
+/// once by the caller (the CLI, a sweep, the server) and borrowed all the way down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub settings: Settings,
+    pub marginal_values: MarginalValues,
+}
+
+impl Options {
+    /// `settings` with every marginal value (what `fulcrum run` computes).
+    pub fn new(settings: Settings) -> Options {
+        Options {
+            settings,
+            marginal_values: MarginalValues::All,
+        }
+    }
+}
+
 /// Everything a run produces, ready for `report`.
 #[derive(Debug)]
 pub struct RunOutput {
-    /// The allocator's result for each optimised strategy: (strategy index, allocation).
+    /// The allocator's plan of each optimised strategy.
     pub allocations: Allocations,
     /// The policies simulated, one per strategy (optimised ones carry their plan).
     pub policies: Vec<Policy>,
     pub results: Results,
-    /// Which inputs drive the outcome (filled by callers that ask for it).
-    pub sensitivity: Vec<Sensitivity>,
     pub settings: Settings,
     pub timings: Timings,
 }
@@ -40,21 +54,42 @@ pub struct RunOutput {
 pub struct Timings {
     pub plan: Duration,
     pub simulate: Duration,
-    pub sensitivity: Duration,
 }
 
-/// The allocator's result for each optimised strategy, by strategy index.
-pub type Allocations = Vec<(usize, Allocation)>;
+/// Which strategy a plan is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanFor {
+    /// The optimised strategy with this index.
+    Strategy(usize),
+    /// A scenario without an optimised strategy, planned by `fulcrum plan` as if it had one
+    /// within guardrails [0, 1].
+    Unguarded,
+}
+
+impl PlanFor {
+    /// The strategy's name; the unguarded plan is called "optimised".
+    pub fn name(self, scenario: &Scenario) -> &str {
+        match self {
+            PlanFor::Strategy(s) => &scenario.strategies[s].name,
+            PlanFor::Unguarded => "optimised",
+        }
+    }
+}
+
+/// The allocator's plan of one strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyPlan {
+    pub of: PlanFor,
+    pub allocation: Allocation,
+}
+
+/// The allocator's plan of each optimised strategy, in strategy order.
+pub type Allocations = Vec<StrategyPlan>;
 
 /// Plans every optimised strategy and turns each strategy into a policy.
-pub fn policies(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
-    policies_with(scenario, true)
-}
-
-/// [`policies`], with or without the allocator's per-team marginal values.
-fn policies_with(
+pub fn policies(
     scenario: &Scenario,
-    team_values: bool,
+    marginal_values: MarginalValues,
 ) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
     let mut allocations = Vec::new();
     let mut policies = Vec::new();
@@ -68,35 +103,13 @@ fn policies_with(
                     min_tech_share,
                     max_tech_share,
                 };
-                let allocation = if team_values {
-                    allocate::allocate(scenario, &guardrails)
-                } else {
-                    allocate::plan_only(scenario, &guardrails)
-                }
-                .map_err(|error| match error {
-                    // Say which strategy: a scenario may have several optimised ones.
-                    allocate::PlanError::Infeasible(mut why) => {
-                        why.lines.insert(
-                            0,
-                            format!(
-                                "  strategy `{}` (tech share within [{min_tech_share}, \
-                                 {max_tech_share}]):",
-                                strategy.name
-                            ),
-                        );
-                        why.strategy = Some(s);
-                        allocate::PlanError::Infeasible(why)
-                    }
-                    allocate::PlanError::Solver(message) => allocate::PlanError::Solver(format!(
-                        "strategy `{}`: {message} (look at the scenario's largest numbers: \
-                         efforts, capacities, debt, contributions and targets that differ by many \
-                         orders of magnitude make the program numerically hard)",
-                        strategy.name
-                    )),
-                    other => other,
-                })?;
+                let allocation = allocate::allocate(scenario, &guardrails, marginal_values)
+                    .map_err(|error| name_the_strategy(error, s, strategy))?;
                 let plan = allocation.plan.clone();
-                allocations.push((s, allocation));
+                allocations.push(StrategyPlan {
+                    of: PlanFor::Strategy(s),
+                    allocation,
+                });
                 Some(plan)
             }
             _ => None,
@@ -108,71 +121,76 @@ fn policies_with(
     Ok((policies, allocations))
 }
 
+/// Says which strategy a failed plan was for: a scenario may have several optimised ones.
+fn name_the_strategy(
+    error: allocate::PlanError,
+    s: usize,
+    strategy: &crate::model::Strategy,
+) -> allocate::PlanError {
+    match error {
+        allocate::PlanError::Infeasible(mut why) => {
+            if let Rule::Optimised {
+                min_tech_share,
+                max_tech_share,
+            } = strategy.rule
+            {
+                why.lines.insert(
+                    0,
+                    format!(
+                        "  strategy `{}` (tech share within [{min_tech_share}, \
+                         {max_tech_share}]):",
+                        strategy.name
+                    ),
+                );
+            }
+            why.strategy = Some(s);
+            allocate::PlanError::Infeasible(why)
+        }
+        allocate::PlanError::Solver(message) => allocate::PlanError::Solver(format!(
+            "strategy `{}`: {message} (look at the scenario's largest numbers: efforts, \
+             capacities, debt, contributions and targets that differ by many orders of \
+             magnitude make the program numerically hard)",
+            strategy.name
+        )),
+        other => other,
+    }
+}
+
 /// Plans every optimised strategy of `scenario`; a scenario without one is planned as if it
-/// had `optimised` within guardrails [0, 1] (strategy index = the number of strategies).
+/// had `optimised` within guardrails [0, 1] ([`PlanFor::Unguarded`]).
 pub fn plan_all(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
-    let (policies, mut allocations) = policies(scenario)?;
+    let (policies, mut allocations) = policies(scenario, MarginalValues::All)?;
     if allocations.is_empty() {
         let open = allocate::Guardrails {
             min_tech_share: 0.0,
             max_tech_share: 1.0,
         };
-        allocations.push((
-            scenario.strategies.len(),
-            allocate::allocate(scenario, &open)?,
-        ));
+        allocations.push(StrategyPlan {
+            of: PlanFor::Unguarded,
+            allocation: allocate::allocate(scenario, &open, MarginalValues::All)?,
+        });
     }
     Ok((policies, allocations))
-}
-
-/// Adds the sensitivity analysis to a run's output: from the trials the run kept
-/// ([`Settings::samples`]), else by running the first trials again.
-pub fn add_sensitivity(scenario: &Scenario, output: &mut RunOutput) {
-    let started = Instant::now();
-    let samples = &output.results.samples;
-    output.sensitivity = if samples.trials.is_empty() {
-        sensitivity::analyse(
-            scenario,
-            output.policies.clone(),
-            output.settings.seed,
-            output.settings.trials,
-        )
-    } else {
-        sensitivity::of_samples(samples, output.policies.len())
-    };
-    output.timings.sensitivity = started.elapsed();
-}
-
-/// The name of strategy `s`; the implicit plan of [`plan_all`] is called "optimised".
-pub fn strategy_name(scenario: &Scenario, s: usize) -> &str {
-    scenario
-        .strategies
-        .get(s)
-        .map_or("optimised", |strategy| strategy.name.as_str())
 }
 
 /// Plans and simulates `scenario`; `progress` hears the number of trials done.
 pub fn run(
     scenario: &Scenario,
-    settings: Settings,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<RunOutput, RunError> {
-    run_with(scenario, settings, true, progress)
-}
-
-/// [`run`], with or without the allocator's per-team marginal values (a sweep skips them).
-pub fn run_with(
-    scenario: &Scenario,
-    settings: Settings,
-    team_values: bool,
+    options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, RunError> {
     let started = Instant::now();
-    let (policies, allocations) = policies_with(scenario, team_values)?;
+    let (policies, allocations) = policies(scenario, options.marginal_values)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();
-    let results = simulate::run(scenario, policies.clone(), names, &settings, progress);
+    let results = simulate::run(
+        scenario,
+        policies.clone(),
+        names,
+        &options.settings,
+        progress,
+    );
     if let Some(unrepresentable) = results.unrepresentable() {
         return Err(RunError::Unrepresentable(unrepresentable));
     }
@@ -180,12 +198,10 @@ pub fn run_with(
         allocations,
         policies,
         results,
-        sensitivity: Vec::new(),
-        settings,
+        settings: options.settings,
         timings: Timings {
             plan,
             simulate: started.elapsed(),
-            sensitivity: Duration::ZERO,
         },
     })
 }

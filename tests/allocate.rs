@@ -98,7 +98,7 @@ contributes = { big = 1 }
 #[test]
 fn the_scarce_capacity_goes_to_the_heavier_key_result() {
     let scenario = tiny(1, 1.0, SCARCE);
-    let allocation = allocate::allocate(&scenario, &OPEN).unwrap();
+    let allocation = allocate::allocate(&scenario, &OPEN, allocate::MarginalValues::All).unwrap();
     assert!(
         (days_on(&allocation, 1) - 10.0).abs() < 1e-6,
         "{allocation:?}"
@@ -116,7 +116,7 @@ fn the_scarce_capacity_goes_to_the_heavier_key_result() {
 fn an_engineer_day_is_worth_the_next_key_result_per_day() {
     // With `for-big` done, the next day goes to `for-small`: 1/3 of the score for 10 days.
     let scenario = tiny(1, 1.0, SCARCE);
-    let allocation = allocate::allocate(&scenario, &OPEN).unwrap();
+    let allocation = allocate::allocate(&scenario, &OPEN, allocate::MarginalValues::All).unwrap();
     let day = marginal(&allocation, &Marginal::TeamHorizon { team: 0 });
     assert!((day - 1.0 / 30.0).abs() < 1e-6, "value {day}");
     // The plan sits on a corner (capacity and `for-big`'s work both exhausted): the dual may
@@ -160,7 +160,7 @@ effort = 10
 contributes = { platform = 1 }
 "#,
     );
-    let open = allocate::allocate(&scenario, &OPEN).unwrap();
+    let open = allocate::allocate(&scenario, &OPEN, allocate::MarginalValues::All).unwrap();
     assert!((days_on(&open, 0) - 10.0).abs() < 1e-6);
     assert!((open.expected_score - 0.8).abs() < 1e-6);
 
@@ -169,7 +169,7 @@ contributes = { platform = 1 }
         max_tech_share: 1.0,
     };
     // Half the days cannot finish `ship`: the plan finishes `upgrade` instead.
-    let guarded = allocate::allocate(&scenario, &floor).unwrap();
+    let guarded = allocate::allocate(&scenario, &floor, allocate::MarginalValues::All).unwrap();
     assert!(days_on(&guarded, 0) < 1e-6, "{guarded:?}");
     assert!((days_on(&guarded, 1) - 10.0).abs() < 1e-6);
     assert!((guarded.expected_score - 0.2).abs() < 1e-6);
@@ -201,7 +201,9 @@ deadline = 2
 must_finish = true
 "#,
     );
-    let Err(PlanError::Infeasible(why)) = allocate::allocate(&scenario, &OPEN) else {
+    let Err(PlanError::Infeasible(why)) =
+        allocate::allocate(&scenario, &OPEN, allocate::MarginalValues::All)
+    else {
         panic!("a 100-day job cannot fit in 20 days");
     };
     let text = why.lines.join("\n");
@@ -241,7 +243,9 @@ must_finish = true
     product.must_finish = false;
     product.deadline = None;
     scenario.initiatives.push(product);
-    let Err(PlanError::Infeasible(why)) = allocate::allocate(&scenario, &capped) else {
+    let Err(PlanError::Infeasible(why)) =
+        allocate::allocate(&scenario, &capped, allocate::MarginalValues::All)
+    else {
         panic!("the max tech share leaves only 5 days for a 10-day deadline");
     };
     let text = why.lines.join("\n");
@@ -261,7 +265,7 @@ fn paired(scenario: &Scenario, a: usize, b: usize, trials: u64) -> (f64, f64) {
         scenario.strategies[a].clone(),
     ];
     let settings = Settings::for_run(&two, trials, 7);
-    let output = pipeline::run(&two, settings, &|_| {}).unwrap();
+    let output = pipeline::run(&two, &pipeline::Options::new(settings), &|_| {}).unwrap();
     let d = output.results.paired(1, SummaryMetric::BlendedScore);
     (d.mean, d.ci95.1 - d.mean)
 }
@@ -305,7 +309,7 @@ fn large_programs_take_the_interior_point_path_to_the_same_answer() {
         .replace("weight = 2\n", "weight = 2\ndeadline = 1\n")
         .replace("weight = 1\n", "weight = 1\ndeadline = 1\n");
     let scenario = tiny(700, 1.0, &text);
-    let allocation = allocate::allocate(&scenario, &OPEN).unwrap();
+    let allocation = allocate::allocate(&scenario, &OPEN, allocate::MarginalValues::All).unwrap();
     assert!(
         (allocation.expected_score - 2.0 / 3.0).abs() < 1e-4,
         "{}",

@@ -71,7 +71,7 @@ proptest! {
         // Whatever loads must also plan and simulate without panicking.
         if let Ok(loaded) = scenario::load_str("x.toml", &out.join("\n"), Format::Toml) {
             let settings = fulcrum::simulate::Settings::for_run(&loaded.scenario, 4, 1);
-            let _ = fulcrum::pipeline::run(&loaded.scenario, settings, &|_| {});
+            let _ = fulcrum::pipeline::run(&loaded.scenario, &fulcrum::pipeline::Options::new(settings), &|_| {});
         }
     }
 

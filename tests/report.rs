@@ -144,7 +144,8 @@ fn info(scenario: &Scenario, output: &RunOutput) -> RunInfo {
 
 fn run(scenario: &Scenario) -> RunOutput {
     let settings = Settings::for_run(scenario, 200, 3);
-    pipeline::run(scenario, settings, &|_| {}).expect("no optimised strategy to plan")
+    pipeline::run(scenario, &pipeline::Options::new(settings), &|_| {})
+        .expect("no optimised strategy to plan")
 }
 
 /// A plan by hand (the allocator is not needed to draw one).
@@ -211,7 +212,14 @@ fn a_run_writes_every_chart_as_svg_and_png() {
     let scenario = load();
     let output = run(&scenario);
     let dir = scratch("charts");
-    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
     for chart in CHARTS {
         let svg = read(&dir.join(format!("plots/{chart}.svg")));
         assert!(svg.trim_start().starts_with("<svg"), "{chart}.svg is SVG");
@@ -249,7 +257,14 @@ fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
     let scenario = load();
     let output = run(&scenario);
     let dir = scratch("html");
-    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
     let html = read(&dir.join("report.html"));
     for external in ["http://", "https://", "src=", "<script", "<link", "url("] {
         // The SVG namespace is an identifier, not a reference to fetch.
@@ -287,9 +302,19 @@ fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
 fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     let scenario = load();
     let mut output = run(&scenario);
-    output.allocations = vec![(1, hand_built_allocation(&scenario))];
+    output.allocations = vec![fulcrum::pipeline::StrategyPlan {
+        of: fulcrum::pipeline::PlanFor::Strategy(1),
+        allocation: hand_built_allocation(&scenario),
+    }];
     let dir = scratch("plan");
-    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
     let svg = read(&dir.join("plots/plan.svg"));
     assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("paydown"));
     let (w, h) = png_size(&fs::read(dir.join("plots/plan.png")).unwrap());
@@ -307,8 +332,8 @@ fn the_same_run_gives_the_same_bytes() {
     let output = run(&scenario);
     let info = info(&scenario, &output);
     let (a, b) = (scratch("same-a"), scratch("same-b"));
-    report::write_run(&to(&a), &scenario, &output, &info).unwrap();
-    report::write_run(&to(&b), &scenario, &run(&scenario), &info).unwrap();
+    report::write_run(&to(&a), &scenario, &output, &[], &info).unwrap();
+    report::write_run(&to(&b), &scenario, &run(&scenario), &[], &info).unwrap();
     let mut files = vec!["report.html".to_string()];
     for chart in CHARTS {
         files.push(format!("plots/{chart}.svg"));
@@ -330,7 +355,14 @@ fn a_single_strategy_run_has_no_comparison_section() {
     let scenario = scenario::load(&path, &[]).unwrap().scenario;
     let output = run(&scenario);
     let dir = scratch("single");
-    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
     let html = read(&dir.join("report.html"));
     assert!(!html.contains("Comparison with"));
     assert!(html.contains("api-migration"));
@@ -358,7 +390,14 @@ fn the_report_renders_in_a_browser_when_one_is_installed() {
     let scenario = load();
     let output = run(&scenario);
     let dir = scratch("browser");
-    report::write_run(&to(&dir), &scenario, &output, &info(&scenario, &output)).unwrap();
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
     let shot = dir.join("shot.png");
     let status = std::process::Command::new(browser)
         .args([

@@ -86,7 +86,8 @@ fn a_sweep_point_is_exactly_the_run_with_that_value_set() {
     )
     .unwrap();
     let settings = Settings::for_run(&loaded.scenario, 200, 9);
-    let direct = pipeline::run(&loaded.scenario, settings, &|_| {}).unwrap();
+    let direct =
+        pipeline::run(&loaded.scenario, &pipeline::Options::new(settings), &|_| {}).unwrap();
     for metric in SummaryMetric::ALL {
         assert_eq!(
             points[2].results.summary(0, metric),
@@ -119,7 +120,12 @@ fn identical_strategies_differ_by_exactly_zero() {
     let scenario = scenario::load_str("t.toml", &noisy, Format::Toml)
         .unwrap()
         .scenario;
-    let output = pipeline::run(&scenario, Settings::for_run(&scenario, 3000, 5), &|_| {}).unwrap();
+    let output = pipeline::run(
+        &scenario,
+        &pipeline::Options::new(Settings::for_run(&scenario, 3000, 5)),
+        &|_| {},
+    )
+    .unwrap();
     for metric in SummaryMetric::ALL {
         let d = output.results.paired(1, metric);
         assert_eq!(d.mean, 0.0, "{metric:?}");
@@ -140,7 +146,12 @@ fn sensitivity_finds_the_input_that_drives_the_outcome() {
     let scenario = scenario::load_str("t.toml", &text, Format::Toml)
         .unwrap()
         .scenario;
-    let output = pipeline::run(&scenario, Settings::for_run(&scenario, 2000, 3), &|_| {}).unwrap();
+    let output = pipeline::run(
+        &scenario,
+        &pipeline::Options::new(Settings::for_run(&scenario, 2000, 3)),
+        &|_| {},
+    )
+    .unwrap();
     let analyses = sensitivity::analyse(&scenario, output.policies.clone(), 3, 2000);
     let score = analyses
         .iter()
@@ -179,7 +190,9 @@ fn sensitivity_finds_the_input_that_drives_the_outcome() {
             .build()
             .unwrap(),
     ] {
-        let kept = pool.install(|| pipeline::run(&scenario, keeping, &|_| {}).unwrap());
+        let kept = pool.install(|| {
+            pipeline::run(&scenario, &pipeline::Options::new(keeping), &|_| {}).unwrap()
+        });
         assert_eq!(kept.results.samples.trials.len(), 2000);
         let from_run = sensitivity::of_samples(&kept.results.samples, kept.policies.len());
         assert_eq!(analyses, from_run);

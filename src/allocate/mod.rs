@@ -216,10 +216,13 @@ const SOLVER_NOISE: f64 = 1e-6;
 /// Planned amounts below this many engineer-days are left out of [`Allocation::work`].
 const NEGLIGIBLE: f64 = 1e-6;
 
-/// Solves the allocation program of `scenario` within `guardrails`, with every marginal value
-/// (the team-level ones take a re-solve per team).
-pub fn allocate(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocation, PlanError> {
-    allocate_with(scenario, guardrails, true)
+/// How far the allocator prices its plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarginalValues {
+    /// Every marginal value: the plan's duals, and per team and per hard deadline a re-solve.
+    All,
+    /// The plan's duals only (sweeps, which plan at every point).
+    DualsOnly,
 }
 
 /// The size of an allocation program: what its solve time grows with.
@@ -267,16 +270,12 @@ pub fn program_size(scenario: &Scenario, guardrails: &Guardrails) -> ProgramSize
     }
 }
 
-/// The plan and its duals only, without the per-team re-solves (for sweeps, which run the
-/// allocator at every point).
-pub fn plan_only(scenario: &Scenario, guardrails: &Guardrails) -> Result<Allocation, PlanError> {
-    allocate_with(scenario, guardrails, false)
-}
-
-fn allocate_with(
+/// Solves the allocation program of `scenario` within `guardrails`, priced as far as
+/// `marginal_values` asks.
+pub fn allocate(
     scenario: &Scenario,
     guardrails: &Guardrails,
-    team_values: bool,
+    marginal_values: MarginalValues,
 ) -> Result<Allocation, PlanError> {
     let world = ExpectedWorld::of(scenario);
     let mut reference = flat_reference(&world, scenario.periods);
@@ -343,7 +342,7 @@ fn allocate_with(
         }
     };
     let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
-    if !team_values {
+    if marginal_values == MarginalValues::DualsOnly {
         return Ok(allocation);
     }
 

@@ -4,10 +4,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::model::Rule;
-use fulcrum::pipeline::{self, Estimate};
+use fulcrum::pipeline::{self, Estimate, MarginalValues};
 use fulcrum::report::{self, Environment, RunInfo, terminal};
 use fulcrum::scenario;
 use fulcrum::simulate::Settings;
+use fulcrum::whatif::sensitivity;
 
 use super::progress::Progress;
 use super::{
@@ -54,7 +55,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .destination(|| Path::new("output").join(&scenario.name))?;
     // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
     let settings = Settings {
-        samples: fulcrum::whatif::sensitivity::MAX_TRIALS,
+        samples: sensitivity::MAX_TRIALS,
         ..Settings::for_run(scenario, trials, seed)
     };
     let estimate = Estimate::of(scenario, &settings, pool.current_num_threads());
@@ -64,10 +65,16 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     );
     args.budget.check(&estimate, &lower)?;
     let progress = Progress::new(trials, "simulating");
-    let mut output = pool
-        .install(|| pipeline::run(scenario, settings, &|done| progress.update(done)))
+    let options = pipeline::Options {
+        settings,
+        marginal_values: MarginalValues::All,
+    };
+    let output = pool
+        .install(|| pipeline::run(scenario, &options, &|done| progress.update(done)))
         .map_err(|error| run_failure(&loaded, error))?;
-    pool.install(|| pipeline::add_sensitivity(scenario, &mut output));
+    let sensitivity_started = Instant::now();
+    let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));
+    let seconds_sensitivity = sensitivity_started.elapsed().as_secs_f64();
     progress.finish();
     let info = RunInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -83,11 +90,11 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             threads: pool.current_num_threads(),
             seconds_plan: output.timings.plan.as_secs_f64(),
             seconds_simulate: output.timings.simulate.as_secs_f64(),
-            seconds_sensitivity: output.timings.sensitivity.as_secs_f64(),
+            seconds_sensitivity,
             seconds_total: started.elapsed().as_secs_f64(),
         },
     };
-    report::write_run(&target, scenario, &output, &info).map_err(write_failure)?;
+    report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
     println!("{}", terminal::run_table(scenario, &output.results));
     println!(
         "{} trials × {} strategies in {:.2} s → {}/",
@@ -121,10 +128,10 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     let (_, allocations) =
         pipeline::plan_all(scenario).map_err(|error| plan_failure(&loaded, error))?;
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
-    for (s, allocation) in &allocations {
+    for plan in &allocations {
         println!(
             "{}",
-            terminal::plan_table(scenario, pipeline::strategy_name(scenario, *s), allocation)
+            terminal::plan_table(scenario, plan.of.name(scenario), &plan.allocation)
         );
     }
     println!("→ {}/", target.path.display());

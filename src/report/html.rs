@@ -6,8 +6,9 @@
 
 use std::fmt::Write;
 
-use crate::allocate::{Allocation, Marginal};
+use crate::allocate::Marginal;
 use crate::model::{Measure, Owner, Scenario};
+use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
 
 use super::RunInfo;
@@ -66,7 +67,7 @@ fn signed(x: f64, digits: usize) -> String {
 pub fn render(
     scenario: &Scenario,
     results: &Results,
-    allocations: &[(usize, Allocation)],
+    allocations: &[StrategyPlan],
     plots: &[Plot],
     info: &RunInfo,
 ) -> String {
@@ -295,7 +296,7 @@ fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
 }
 
 /// The allocator's marginal values: per team over the horizon, then binding constraints.
-fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, Allocation)]) {
+fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[StrategyPlan]) {
     let _ = writeln!(
         h,
         "<h2>Marginal values</h2>\n<p>Change of the expected blended score per extra \
@@ -303,11 +304,12 @@ fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[(usize, A
          values, not simulated). Guardrails and deadlines: score lost per engineer-day they \
          take.</p>"
     );
-    for (s, allocation) in allocations {
+    for plan in allocations {
+        let allocation = &plan.allocation;
         let _ = writeln!(
             h,
             "<h3>{} (planned score {:.3})</h3>",
-            escape(crate::pipeline::strategy_name(scenario, *s)),
+            escape(plan.of.name(scenario)),
             allocation.expected_score
         );
         let mut rows: Vec<(String, f64, bool)> = allocation

@@ -49,6 +49,7 @@ pub fn write_run(
     target: &Destination,
     scenario: &crate::model::Scenario,
     output: &crate::pipeline::RunOutput,
+    sensitivity: &[crate::whatif::sensitivity::Sensitivity],
     info: &RunInfo,
 ) -> Result<()> {
     let dir = OutputDir::create(target, "run")?;
@@ -64,16 +65,12 @@ pub fn write_run(
         write_plan_tables(&dir, scenario, &output.allocations)?;
     }
     let mut plots = plots::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
-    if !output.sensitivity.is_empty() {
+    if !sensitivity.is_empty() {
         dir.write(
             "sensitivity.csv",
-            &tables::sensitivity(results, &output.sensitivity)?,
+            &tables::sensitivity(results, sensitivity)?,
         )?;
-        plots.extend(plots::sensitivity(
-            &dir.staged(""),
-            results,
-            &output.sensitivity,
-        )?);
+        plots.extend(plots::sensitivity(&dir.staged(""), results, sensitivity)?);
     }
     let page = html::render(scenario, results, &output.allocations, &plots, info);
     dir.write("report.html", page.as_bytes())?;

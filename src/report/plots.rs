@@ -15,6 +15,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::allocate::Allocation;
 use crate::model::{Kind, Scenario};
+use crate::pipeline::StrategyPlan;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
 /// Slide size: every chart reads on a 1280×720 slide.
@@ -1012,7 +1013,7 @@ pub fn write_all(
     folder: &Path,
     scenario: &Scenario,
     results: &Results,
-    allocations: &[(usize, Allocation)],
+    allocations: &[StrategyPlan],
 ) -> Result<Vec<Plot>> {
     let mut plots = Vec::new();
     let axis = PeriodAxis::of(scenario);
@@ -1156,13 +1157,9 @@ pub fn write_all(
         &|stem, size| save(stem, size, &comparison),
     )?;
 
-    for (n, (s, allocation)) in allocations.iter().enumerate() {
-        let chart = plan_chart(
-            scenario,
-            crate::pipeline::strategy_name(scenario, *s),
-            allocation,
-            &axis,
-        );
+    for (n, plan) in allocations.iter().enumerate() {
+        let allocation = &plan.allocation;
+        let chart = plan_chart(scenario, plan.of.name(scenario), allocation, &axis);
         let stem = if allocations.len() == 1 {
             "plots/plan".to_string()
         } else {

@@ -3,8 +3,9 @@
 
 use anyhow::Result;
 
-use crate::allocate::{Allocation, Marginal};
+use crate::allocate::Marginal;
 use crate::model::{Measure, Scenario};
+use crate::pipeline::StrategyPlan;
 use crate::simulate::stats::QUANTILES;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
@@ -228,7 +229,7 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
 }
 
 /// `plan.csv`: strategy, team, initiative (empty for paydown), kind, period, date, days.
-pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<Vec<u8>> {
+pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "strategy",
@@ -239,7 +240,8 @@ pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<
         "date",
         "days",
     ])?;
-    for (s, allocation) in allocations {
+    for plan in allocations {
+        let allocation = &plan.allocation;
         for work in &allocation.work {
             let (initiative, kind) = match work.initiative {
                 Some(i) => (
@@ -249,7 +251,7 @@ pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<
                 None => (String::new(), "paydown".to_string()),
             };
             w.write_record([
-                crate::pipeline::strategy_name(scenario, *s).to_string(),
+                plan.of.name(scenario).to_string(),
                 scenario.teams[work.team].name.clone(),
                 initiative,
                 kind,
@@ -265,10 +267,7 @@ pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<
 }
 
 /// `marginal_values.csv`: strategy, kind, team, period, initiative, bound, value, binding.
-pub fn marginal_values(
-    scenario: &Scenario,
-    allocations: &[(usize, Allocation)],
-) -> Result<Vec<u8>> {
+pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "strategy",
@@ -280,7 +279,8 @@ pub fn marginal_values(
         "value_per_engineer_day",
         "binding",
     ])?;
-    for (s, allocation) in allocations {
+    for plan in allocations {
+        let allocation = &plan.allocation;
         for mv in &allocation.marginal_values {
             let team = |j: &usize| scenario.teams[*j].name.clone();
             let (kind, team, period, initiative, bound) = match &mv.of {
@@ -316,7 +316,7 @@ pub fn marginal_values(
                 ),
             };
             w.write_record([
-                crate::pipeline::strategy_name(scenario, *s).to_string(),
+                plan.of.name(scenario).to_string(),
                 kind.to_string(),
                 team,
                 period,

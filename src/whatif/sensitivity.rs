@@ -35,6 +35,22 @@ pub struct Sensitivity {
     pub drivers: Vec<Driver>,
 }
 
+/// The sensitivity of a finished run: from the trials it kept ([`Settings::samples`]), else
+/// by running its first trials again.
+pub fn of_run(scenario: &Scenario, output: &crate::pipeline::RunOutput) -> Vec<Sensitivity> {
+    let samples = &output.results.samples;
+    if samples.trials.is_empty() {
+        analyse(
+            scenario,
+            output.policies.clone(),
+            output.settings.seed,
+            output.settings.trials,
+        )
+    } else {
+        of_samples(samples, output.policies.len())
+    }
+}
+
 /// Runs `trials` trials (at most [`MAX_TRIALS`]) of every policy on the ambient rayon pool and
 /// ranks the inputs that vary by their influence. Deterministic for any thread count. (A run
 /// keeps these trials as it goes, [`crate::simulate::Settings::samples`], and calls

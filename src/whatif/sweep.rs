@@ -175,11 +175,13 @@ fn run_point(
         })?
         .scenario;
     let settings = settings(&scenario, trials, seed);
-    let output = pipeline::run_with(&scenario, settings, false, &|_| {}).map_err(|error| {
-        SweepError::Run {
-            point: label.clone(),
-            error,
-        }
+    let options = pipeline::Options {
+        settings,
+        marginal_values: pipeline::MarginalValues::DualsOnly,
+    };
+    let output = pipeline::run(&scenario, &options, &|_| {}).map_err(|error| SweepError::Run {
+        point: label.clone(),
+        error,
     })?;
     Ok(Point {
         values,
