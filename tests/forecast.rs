@@ -542,6 +542,7 @@ fn finish_dates_forecast_in_days() {
 // --- the engine's lean path ---
 
 use fulcrum::simulate::backlog::Backlog;
+use fulcrum::simulate::policy::Share;
 use fulcrum::simulate::{Engine, Policy, Recording, Scratch};
 
 /// Two teams measured in engineers (availability, hires ramping up, attrition), dependencies,
@@ -601,7 +602,7 @@ below = 0.2
 /// than one initiative make other terms of the trial nonzero.
 #[test]
 fn only_a_lone_backlog_takes_the_one_item_kernel() {
-    let policy = Policy::FixedShare(0.3);
+    let policy = Policy::by_priority(Share::Fixed(0.3));
     let kernel = |text: &str| {
         let scenario = fulcrum::scenario::load_str("t.toml", text, fulcrum::scenario::Format::Toml)
             .unwrap()
@@ -711,7 +712,7 @@ fn the_one_item_kernel_sees_what_the_engine_sees() {
         let policies = [
             Policy::new(&scenario.strategies[0], None).unwrap(),
             // A plan's share changes from period to period.
-            Policy::Planned(plan.clone()),
+            Policy::of_plan(&plan),
         ];
         for policy in policies {
             for stop_when_done in [true, false] {

@@ -9,7 +9,7 @@ use rand::RngExt;
 
 use crate::model::{Distribution, Kind, Scenario};
 
-use super::policy::Policy;
+use super::policy::{Policy, Share};
 use super::rng::{Purpose, stream};
 use super::trial::step::{self, DONE_EPSILON};
 use super::trial::world::initiative_work;
@@ -74,9 +74,9 @@ impl<'a> Backlog<'a> {
         if !alone {
             return None;
         }
-        let share = match policy {
-            Policy::Planned(_) => None,
-            fixed => Some(fixed.tech_share(0, 1, 0.0).clamp(0.0, 1.0)),
+        let share = match policy.share {
+            Share::Schedule(_) => None,
+            _ => Some(policy.tech_share(0, 1, 0.0).clamp(0.0, 1.0)),
         };
         let product = initiative.kind == Kind::Product;
         let periods = history

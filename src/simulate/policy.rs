@@ -1,54 +1,31 @@
-//! Strategies as the simulator executes them: each team's tech share per period, and the order
-//! budgets flow to initiatives.
+//! Strategies as the simulator executes them: each team's tech share per period (a rule of
+//! [`Share`]), and the order budgets flow to initiatives.
 
 use crate::model::{Plan, Rule, Scenario, Strategy};
 
-/// A strategy ready to execute.
+/// How a policy sets team j's tech share s_j(t).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Policy {
-    /// The same tech share in every team and period.
-    FixedShare(f64),
+pub enum Share {
+    /// The same share in every team and period.
+    Fixed(f64),
     /// `above` while a team's debt exceeds `ceiling`, else `below`.
     DebtCeiling {
         ceiling: f64,
         above: f64,
         below: f64,
     },
-    /// The allocator's plan: its tech share per team and period, and its order.
-    Planned(Plan),
+    /// A share per team and period, `schedule[team][period - 1]`; beyond its last period the
+    /// last share holds.
+    Schedule(Vec<Vec<f64>>),
 }
 
-/// A strategy whose rule needs a plan nobody made.
-#[derive(Debug, thiserror::Error)]
-#[error("strategy `{0}` is optimised but no plan was given for it")]
-pub struct MissingPlan(pub String);
-
-impl Policy {
-    /// The policy of `strategy`; optimised strategies need their `plan`.
-    pub fn new(strategy: &Strategy, plan: Option<Plan>) -> Result<Policy, MissingPlan> {
-        Ok(match strategy.rule {
-            Rule::FixedShare { tech_share } => Policy::FixedShare(tech_share),
-            Rule::DebtCeiling {
-                ceiling,
-                above,
-                below,
-            } => Policy::DebtCeiling {
-                ceiling,
-                above,
-                below,
-            },
-            Rule::Optimised { .. } => {
-                Policy::Planned(plan.ok_or_else(|| MissingPlan(strategy.name.clone()))?)
-            }
-        })
-    }
-
-    /// The tech share s_j(t) of team `team` in `period` when its debt is `debt`.
+impl Share {
+    /// The tech share of `team` in `period` (1-based) when its debt is `debt`.
     #[inline]
-    pub fn tech_share(&self, team: usize, period: usize, debt: f64) -> f64 {
+    pub fn at(&self, team: usize, period: usize, debt: f64) -> f64 {
         match self {
-            Policy::FixedShare(s) => *s,
-            Policy::DebtCeiling {
+            Share::Fixed(s) => *s,
+            Share::DebtCeiling {
                 ceiling,
                 above,
                 below,
@@ -59,16 +36,72 @@ impl Policy {
                     *below
                 }
             }
-            Policy::Planned(plan) => plan.share(team, period),
+            Share::Schedule(schedule) => {
+                let shares = &schedule[team];
+                shares[(period - 1).min(shares.len() - 1)]
+            }
+        }
+    }
+}
+
+/// A strategy ready to execute: its tech share rule, and the order initiatives take budget in
+/// (`None`: by priority).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub share: Share,
+    pub order: Option<Vec<usize>>,
+}
+
+/// A strategy whose rule needs a policy nobody found for it.
+#[derive(Debug, thiserror::Error)]
+#[error("strategy `{0}` is optimised but no policy was given for it")]
+pub struct MissingPlan(pub String);
+
+impl Policy {
+    /// A tech share rule with the priority order.
+    pub fn by_priority(share: Share) -> Policy {
+        Policy { share, order: None }
+    }
+
+    /// The allocator's plan as a policy: its schedule and its order.
+    pub fn of_plan(plan: &Plan) -> Policy {
+        Policy {
+            share: Share::Schedule(plan.tech_share.clone()),
+            order: Some(plan.order.clone()),
         }
     }
 
-    /// Initiative indices in the order budgets flow to them.
+    /// The policy of `strategy`; optimised strategies need the one found for them.
+    pub fn new(strategy: &Strategy, optimised: Option<Policy>) -> Result<Policy, MissingPlan> {
+        Ok(match strategy.rule {
+            Rule::FixedShare { tech_share } => Policy::by_priority(Share::Fixed(tech_share)),
+            Rule::DebtCeiling {
+                ceiling,
+                above,
+                below,
+            } => Policy::by_priority(Share::DebtCeiling {
+                ceiling,
+                above,
+                below,
+            }),
+            Rule::Optimised { .. } => {
+                optimised.ok_or_else(|| MissingPlan(strategy.name.clone()))?
+            }
+        })
+    }
+
+    /// The tech share s_j(t) of team `team` in `period` when its debt is `debt`.
+    #[inline]
+    pub fn tech_share(&self, team: usize, period: usize, debt: f64) -> f64 {
+        self.share.at(team, period, debt)
+    }
+
+    /// Initiative indices in the order budgets flow to them: the policy's order first, then
+    /// anything it left out, by priority.
     pub fn order(&self, scenario: &Scenario) -> Vec<usize> {
-        match self {
-            Policy::Planned(plan) => {
-                // The plan's order first, then anything it left out, by priority.
-                let mut order = plan.order.clone();
+        match &self.order {
+            Some(first) => {
+                let mut order = first.clone();
                 for i in scenario.priority_order() {
                     if !order.contains(&i) {
                         order.push(i);
@@ -76,7 +109,7 @@ impl Policy {
                 }
                 order
             }
-            _ => scenario.priority_order(),
+            None => scenario.priority_order(),
         }
     }
 }
