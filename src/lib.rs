@@ -8,6 +8,7 @@
 
 pub mod allocate;
 pub mod model;
+pub mod optimise;
 pub mod pipeline;
 pub mod report;
 pub mod scenario;

@@ -114,8 +114,8 @@ pub fn policies(
             }
             _ => None,
         };
-        let policy =
-            Policy::new(strategy, plan.as_ref().map(Policy::of_plan)).expect("optimised strategies were given their plan above");
+        let policy = Policy::new(strategy, plan.as_ref().map(Policy::of_plan))
+            .expect("optimised strategies were given their plan above");
         policies.push(policy);
     }
     Ok((policies, allocations))

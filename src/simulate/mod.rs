@@ -8,6 +8,7 @@ pub mod backlog;
 pub mod forecast;
 pub mod policy;
 pub mod rng;
+pub mod scores;
 pub mod stats;
 pub mod trial;
 

@@ -1,0 +1,140 @@
+//! Several policies scored trial by trial on the same sampled worlds: what a search over
+//! policies compares (common random numbers make the paired differences tight). Only the
+//! blended score and each hard deadline's "finished on time" are kept, per trial.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::model::Scenario;
+
+use super::{Engine, Policy, Recording, Scratch, SummaryMetric};
+
+/// Trials per unit of parallel work.
+const CHUNK: u64 = 32;
+
+/// Per-trial blended scores and on-time counts of several policies on the same trials.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scores {
+    trials: usize,
+    /// `blended[p * trials + k]`: policy p's blended score in the k-th trial.
+    blended: Vec<f64>,
+    /// `on_time[p * deadlines + d]`: trials in which policy p finished the d-th `must_finish`
+    /// initiative by its deadline.
+    on_time: Vec<u64>,
+    /// The `must_finish` initiatives, with their deadlines.
+    pub deadlines: Vec<(usize, usize)>,
+}
+
+/// The `must_finish` initiatives of `scenario` and their deadlines (the horizon if none).
+pub fn hard_deadlines(scenario: &Scenario) -> Vec<(usize, usize)> {
+    scenario
+        .initiatives
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.must_finish)
+        .map(|(i, initiative)| (i, initiative.deadline.unwrap_or(scenario.periods)))
+        .collect()
+}
+
+/// Scores `policies` on `trials` of `seed` (on the ambient rayon pool; the result does not
+/// depend on the number of threads).
+pub fn score(scenario: &Scenario, policies: &[Policy], seed: u64, trials: Range<u64>) -> Scores {
+    let deadlines = hard_deadlines(scenario);
+    let recording = Recording {
+        periods: false,
+        stop_when_done: false,
+        checkpoint: scenario.periods,
+    };
+    let engine = Engine::new(scenario, policies.to_vec(), seed, recording);
+    let n = policies.len();
+    let first = trials.start;
+    let count = trials.end.saturating_sub(first);
+    let chunks: Vec<(Vec<f64>, Vec<u64>)> = (0..count.div_ceil(CHUNK))
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, chunk| {
+            let from = first + chunk * CHUNK;
+            let to = (from + CHUNK).min(trials.end);
+            let width = (to - from) as usize;
+            let mut blended = vec![0.0; n * width];
+            let mut on_time = vec![0; n * deadlines.len()];
+            for (k, trial) in (from..to).enumerate() {
+                engine.run_trial(trial, scratch);
+                for (p, outcome) in scratch.outcomes.iter().enumerate() {
+                    blended[p * width + k] = outcome.summary[SummaryMetric::BlendedScore as usize];
+                    for (d, &(i, deadline)) in deadlines.iter().enumerate() {
+                        let finished = outcome.finished[i] as usize;
+                        on_time[p * deadlines.len() + d] +=
+                            u64::from(finished > 0 && finished <= deadline);
+                    }
+                }
+            }
+            (blended, on_time)
+        })
+        .collect();
+    let trials = count as usize;
+    let mut blended = vec![0.0; n * trials];
+    let mut on_time = vec![0; n * deadlines.len()];
+    let mut offset = 0;
+    for (chunk, counts) in chunks {
+        let width = chunk.len() / n.max(1);
+        for p in 0..n {
+            blended[p * trials + offset..p * trials + offset + width]
+                .copy_from_slice(&chunk[p * width..(p + 1) * width]);
+        }
+        for (total, c) in on_time.iter_mut().zip(counts) {
+            *total += c;
+        }
+        offset += width;
+    }
+    Scores {
+        trials,
+        blended,
+        on_time,
+        deadlines,
+    }
+}
+
+impl Scores {
+    /// Trials scored.
+    pub fn trials(&self) -> usize {
+        self.trials
+    }
+
+    /// Policy `p`'s blended score, trial by trial.
+    pub fn blended(&self, p: usize) -> &[f64] {
+        &self.blended[p * self.trials..(p + 1) * self.trials]
+    }
+
+    /// Policy `p`'s mean blended score.
+    pub fn mean(&self, p: usize) -> f64 {
+        self.blended(p).iter().sum::<f64>() / self.trials.max(1) as f64
+    }
+
+    /// The fraction of trials in which policy `p` finished the d-th hard deadline on time.
+    pub fn on_time(&self, p: usize, d: usize) -> f64 {
+        self.on_time[p * self.deadlines.len() + d] as f64 / self.trials.max(1) as f64
+    }
+
+    /// The lowest on-time fraction of policy `p` over the hard deadlines (1 without any).
+    pub fn worst_on_time(&self, p: usize) -> f64 {
+        (0..self.deadlines.len())
+            .map(|d| self.on_time(p, d))
+            .fold(1.0, f64::min)
+    }
+}
+
+/// Mean and 95% half-width of the paired differences `a[k] − b[k]`.
+pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let diffs = a.iter().zip(b).map(|(x, y)| x - y);
+    let mean = diffs.clone().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, 0.0);
+    }
+    let var = diffs.map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    (mean, 1.959_963_984_540_054 * (var / n as f64).sqrt())
+}
