@@ -242,6 +242,7 @@ impl Forecast {
             notes,
         )?;
         forecast.scenario.start = source.start;
+        forecast.scenario.calendar = source.calendar.clone();
         forecast.scenario.question = source.question.clone();
         Ok(forecast)
     }
@@ -269,6 +270,7 @@ impl Forecast {
             periods: cap,
             period_length,
             start: None,
+            calendar: crate::model::Calendar::for_period(period_length, None, Vec::new()),
             trials: 10_000,
             seed: 42,
             blend: 1.0,
