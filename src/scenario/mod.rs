@@ -6,6 +6,7 @@ mod distribution;
 pub mod document;
 mod fields;
 pub mod history;
+pub mod import;
 pub mod overrides;
 pub mod problem;
 mod template;
