@@ -6,6 +6,7 @@
 
 mod files;
 mod forecast;
+mod import;
 mod progress;
 mod run;
 mod sweep;
@@ -38,6 +39,9 @@ enum Command {
     /// history (from --history, --history-csv, or a scenario team with
     /// `capacity = { samples = [...] }`) on the simulator's engine.
     Forecast(forecast::ForecastArgs),
+    /// Read work-item exports (generic CSV, Jira CSV, Linear CSV, GitHub issues JSON): where
+    /// capacity went per team and period, cycle times, and a scenario from the data.
+    Import(import::ImportArgs),
     /// Allocate and simulate at every point of a parameter range: the frontier of product
     /// attainment against final debt, with its knee.
     Sweep(sweep::SweepArgs),
@@ -128,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => run::plan(&args),
         Command::Forecast(args) => forecast::forecast(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Import(args) => import::import(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
     };

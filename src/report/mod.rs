@@ -3,6 +3,7 @@
 
 pub mod forecast;
 pub mod html;
+pub mod import;
 pub mod plots;
 pub mod sweep;
 pub mod tables;

@@ -173,6 +173,11 @@ impl Rules {
         rules
     }
 
+    /// No buckets and no rules: for `--rule` flags alone.
+    pub fn none() -> Rules {
+        Rules::empty(String::new())
+    }
+
     fn empty(origin: String) -> Rules {
         Rules {
             buckets: Vec::new(),

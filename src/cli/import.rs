@@ -1,0 +1,270 @@
+//! `fulcrum import`: read work-item exports, sort them into buckets, and write where the
+//! capacity went (tables, charts, report) and a scenario from the data.
+
+use std::path::{Path, PathBuf};
+
+use fulcrum::model::history::{History, ItemState, PeriodGrid, align_start};
+use fulcrum::model::{Calendar, Date, PeriodLength, PeriodUnit};
+use fulcrum::report;
+use fulcrum::report::import::{ImportInfo, Imported};
+use fulcrum::scenario::history::{parse_holidays, parse_window};
+use fulcrum::scenario::import::{self, ReadOptions, Rules, scenario_file};
+
+use super::Failure;
+
+/// Periods below which a bootstrapped history is too short to trust.
+pub const FEW_PERIODS: usize = 10;
+
+/// Arguments of `fulcrum import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// Export files: generic CSV, Jira CSV, Linear CSV or GitHub issues JSON (detected by their
+    /// headers).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Rules file: [[buckets]] with name, kind and types, labels, titles or anything = true.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// A rule, tried before the rules file's: BUCKET=type:Bug, BUCKET=label:tech-debt,
+    /// BUCKET=title:upgrade or BUCKET=* (repeatable; first match wins).
+    #[arg(long = "rule", value_name = "BUCKET=FIELD:VALUE")]
+    rule: Vec<String>,
+    /// Team of items whose export names none (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    team: Option<String>,
+    /// Time zone of the team's days: UTC, +02:00 or Europe/Berlin.
+    #[arg(long, value_name = "TZ", default_value = "UTC")]
+    timezone: String,
+    /// Length of one period: 1d (working days), 1w, 2w, 1mo, 1q.
+    #[arg(long, value_name = "LEN", default_value = "1w")]
+    period: String,
+    /// First day of the history (default: the start of the period of the first done item).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Last day of the history (default: the latest date in the exports).
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    /// Keep only the last N periods, or the periods within a length such as 12w or 6mo.
+    #[arg(long, value_name = "N|LEN")]
+    window: Option<String>,
+    /// Days off besides weekends, for periods of days: 2027-12-24,2027-12-25.
+    #[arg(long, value_name = "DATES")]
+    holidays: Vec<String>,
+    /// With periods of days, count Saturdays and Sundays as working days.
+    #[arg(long)]
+    all_days: bool,
+    /// Also write the scenario to this file (which must not exist yet).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Name of the import and its scenario (default: the --scenario file's name, else the
+    /// first export's).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Results folder (default: output/<name>-import).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+fn bad(text: impl std::fmt::Display) -> Failure {
+    Failure::bad_input(text)
+}
+
+fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure> {
+    text.as_deref()
+        .map(|t| t.parse().map_err(|e: String| bad(format!("{flag}: {e}"))))
+        .transpose()
+}
+
+/// The calendar `--period`, `--holidays` and `--all-days` ask for.
+pub fn calendar(
+    period: PeriodLength,
+    holidays: &[String],
+    all_days: bool,
+) -> Result<Calendar, Failure> {
+    let mut days = Vec::new();
+    for h in holidays {
+        days.extend(parse_holidays(h).map_err(bad)?);
+    }
+    Ok(Calendar::for_period(period, Some(!all_days), days))
+}
+
+pub fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let period: PeriodLength = args
+        .period
+        .parse()
+        .map_err(|e: String| bad(format!("--period: {e}")))?;
+    let calendar = calendar(period, &args.holidays, args.all_days)?;
+    let zone =
+        import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
+    let (since, until) = (
+        parse_date("--since", &args.since)?,
+        parse_date("--until", &args.until)?,
+    );
+    let window = args
+        .window
+        .as_deref()
+        .map(parse_window)
+        .transpose()
+        .map_err(bad)?;
+    let rules = match (&args.rules, args.rule.is_empty()) {
+        (Some(file), _) => Rules::read(file).map_err(bad)?,
+        (None, false) => Rules::none(),
+        (None, true) => Rules::builtin(),
+    }
+    .with_flags(&args.rule)
+    .map_err(bad)?;
+    let options = ReadOptions {
+        zone,
+        team: args.team.clone(),
+        columns: rules.columns.clone(),
+    };
+    let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let mut exports = import::read_all(&paths, &options).map_err(bad)?;
+    if exports.items.is_empty() {
+        return Err(bad("the exports hold no items"));
+    }
+    for item in &mut exports.items {
+        item.bucket = rules.classify(item);
+    }
+    let items = &exports.items;
+    let first_done = items
+        .iter()
+        .filter(|i| i.state == ItemState::Done)
+        .filter_map(|i| i.done)
+        .min();
+    let latest = items
+        .iter()
+        .flat_map(|i| [i.created, i.started, i.done])
+        .flatten()
+        .max();
+    let first = since.or(first_done.map(|d| align_start(d, period)));
+    let last = until.or(latest);
+    let (Some(first), Some(last)) = (first, last) else {
+        return Err(bad(
+            "no item of the exports is done, so there is no history to count: give --since and --until to count from",
+        ));
+    };
+    let (grid, left_out) = PeriodGrid::covering(first, last, period, calendar);
+    let grid = match window {
+        Some(w) => grid.last(w.periods(period, &grid.calendar)),
+        None => grid,
+    };
+    if grid.periods == 0 {
+        return Err(bad(format!(
+            "{first} to {last} holds no complete {period} period: give a longer history (--since, --until) or a shorter --period"
+        )));
+    }
+    let history = History::build(items, &rules.buckets, &grid);
+    let [done, open, reopened, cancelled] = report::import::state_counts(items);
+    let unmatched = items
+        .iter()
+        .filter(|i| i.bucket.is_none() && i.state != ItemState::Cancelled)
+        .count();
+    let mut notes = vec![
+        format!(
+            "{cancelled} cancelled item(s) (cancelled, won't do, duplicate, not planned) are left out of throughput and backlog"
+        ),
+        format!(
+            "{reopened} reopened item(s) (a done date but an open status) count as open: their earlier done date is ignored"
+        ),
+    ];
+    if unmatched > 0 {
+        notes.push(format!(
+            "{unmatched} item(s) matched no rule: counted as `unmatched`, outside the tech share and the scenario's capacity (items.csv lists them with an empty bucket)"
+        ));
+    }
+    if history.done_outside > 0 {
+        notes.push(format!(
+            "{} done item(s) fall outside the {} periods counted (before them, or in the {left_out} day(s) of an incomplete last period)",
+            history.done_outside, grid.periods
+        ));
+    }
+    if exports.duplicates > 0 {
+        notes.push(format!(
+            "{} item(s) appear in more than one file: the row of the later file is used",
+            exports.duplicates
+        ));
+    }
+    if grid.periods < FEW_PERIODS {
+        eprintln!(
+            "warning: only {} period(s) of history: a forecast bootstrapped from fewer than {FEW_PERIODS} understates how much throughput varies",
+            grid.periods
+        );
+    }
+    let name = args.name.clone().unwrap_or_else(|| {
+        args.scenario
+            .as_deref()
+            .unwrap_or(&args.files[0])
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("import")
+            .to_string()
+    });
+    let files: Vec<String> = exports
+        .files
+        .iter()
+        .map(|(f, format)| format!("{f} ({})", format.name()))
+        .collect();
+    let info = ImportInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        files: files.clone(),
+        rules: rules.origin.clone(),
+        period: period.to_string(),
+        first_day: grid.first_day.to_string(),
+        last_day: grid.end(grid.periods).to_string(),
+        periods: grid.periods,
+        time_zone: args.timezone.clone(),
+        weekends_off: period.unit == PeriodUnit::Day && grid.calendar.weekends_off(),
+        holidays: grid
+            .calendar
+            .holidays()
+            .iter()
+            .map(Date::to_string)
+            .collect(),
+        items: items.len(),
+        done,
+        open,
+        reopened,
+        cancelled,
+        unmatched,
+        duplicates: exports.duplicates,
+        done_outside: history.done_outside,
+        notes,
+    };
+    let scenario_text = scenario_file::render(&scenario_file::ScenarioSource {
+        name: &name,
+        history: &history,
+        files,
+        rules: &rules.origin,
+    });
+    let imported = Imported {
+        items,
+        history: &history,
+        rules: rules.describe(),
+        info: &info,
+    };
+    let target = args.out.clone().unwrap_or_else(|| {
+        Path::new("output").join(format!("{}-import", scenario_file::slug(&name)))
+    });
+    if let Some(path) = &args.scenario
+        && path.exists()
+    {
+        return Err(bad(format!(
+            "{} exists: choose another --scenario file or remove it (the import never overwrites one)",
+            path.display()
+        )));
+    }
+    report::import::write(&target, &imported, &scenario_text).map_err(Failure::Runtime)?;
+    if let Some(path) = &args.scenario {
+        report::write_new_file(path, scenario_text.as_bytes()).map_err(Failure::Runtime)?;
+    }
+    print!("{}", report::import::summary(&imported));
+    match &args.scenario {
+        Some(path) => println!("→ {}/ and {}", target.display(), path.display()),
+        None => println!(
+            "→ {}/ (scenario.toml: a scenario from the data)",
+            target.display()
+        ),
+    }
+    Ok(())
+}

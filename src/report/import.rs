@@ -1,0 +1,931 @@
+//! Outputs of `fulcrum import`: the tidy item table, throughput per team, period and bucket,
+//! the investment balance and cycle times as CSVs; the balance, throughput and cycle-time
+//! charts; a self-contained `report.html`; `import.json`; the scenario; the terminal summary.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::model::history::{
+    BucketKind, History, ItemState, WorkItem, per_kind, percentile, tech_share,
+};
+
+use super::OutputDir;
+use super::html::{escape, page_start, strip_xml_prolog};
+use super::plots::{self, LegendItem, PeriodAxis, Plot, Swatch, legend, palette, tick, titled};
+use super::tables::num;
+
+/// Every text cell of the import's CSVs goes through here, so one place can guard against
+/// spreadsheet formula injection.
+pub fn text_cell(text: &str) -> Cow<'_, str> {
+    Cow::Borrowed(text)
+}
+
+/// What was imported, for the outputs.
+#[derive(Clone, Debug)]
+pub struct Imported<'a> {
+    pub items: &'a [WorkItem],
+    pub history: &'a History,
+    /// Per bucket: name, kind, the rules that fill it.
+    pub rules: Vec<(String, BucketKind, Vec<String>)>,
+    pub info: &'a ImportInfo,
+}
+
+/// What `import.json` records.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ImportInfo {
+    pub fulcrum_version: String,
+    /// Each export as `file (format)`.
+    pub files: Vec<String>,
+    pub rules: String,
+    pub period: String,
+    pub first_day: String,
+    pub last_day: String,
+    pub periods: usize,
+    pub time_zone: String,
+    pub weekends_off: bool,
+    pub holidays: Vec<String>,
+    pub items: usize,
+    pub done: usize,
+    pub open: usize,
+    pub reopened: usize,
+    pub cancelled: usize,
+    pub unmatched: usize,
+    pub duplicates: usize,
+    /// Done items outside the history's periods (before it, or in a partial last period).
+    pub done_outside: usize,
+    /// What the import did with awkward items, in words.
+    pub notes: Vec<String>,
+}
+
+/// Counts of items per state: done, open, reopened, cancelled.
+pub fn state_counts(items: &[WorkItem]) -> [usize; 4] {
+    let mut c = [0; 4];
+    for i in items {
+        c[match i.state {
+            ItemState::Done => 0,
+            ItemState::Open => 1,
+            ItemState::Reopened => 2,
+            ItemState::Cancelled => 3,
+        }] += 1;
+    }
+    c
+}
+
+fn date(d: Option<crate::model::Date>) -> String {
+    d.map_or_else(String::new, |d| d.to_string())
+}
+
+fn bucket_name(h: &History, b: usize) -> &str {
+    h.buckets.get(b).map_or("unmatched", |b| b.name.as_str())
+}
+
+fn kind_name(h: &History, b: usize) -> &str {
+    h.buckets.get(b).map_or("", |b| b.kind.as_str())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `items.csv`: one row per item.
+pub fn items_csv(imported: &Imported) -> Result<Vec<u8>> {
+    let h = imported.history;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "team",
+        "bucket",
+        "kind",
+        "state",
+        "created",
+        "started",
+        "done",
+        "cycle_time_days",
+        "cycle_from",
+        "type",
+        "labels",
+        "status",
+        "title",
+        "source",
+    ])?;
+    for item in imported.items {
+        let b = item.bucket.unwrap_or(h.buckets.len());
+        let cycle = item.cycle_time();
+        let labels = item.labels.join(";");
+        let record: [Cow<str>; 15] = [
+            text_cell(&item.id),
+            text_cell(&item.team),
+            text_cell(bucket_name(h, b)),
+            kind_name(h, b).into(),
+            item.state.as_str().into(),
+            date(item.created).into(),
+            date(item.started).into(),
+            date(item.done).into(),
+            cycle.map_or_else(String::new, |c| c.0.to_string()).into(),
+            cycle.map_or("", |c| c.1.as_str()).into(),
+            text_cell(&item.item_type),
+            text_cell(&labels),
+            text_cell(&item.status),
+            text_cell(&item.title),
+            text_cell(&item.source),
+        ];
+        w.write_record(record.iter().map(|c| c.as_ref()))?;
+    }
+    finish(w)
+}
+
+/// `throughput.csv`: team, period, start, end, bucket, kind, items, share (of the team's
+/// items finished that period).
+pub fn throughput_csv(h: &History) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "team", "period", "start", "end", "bucket", "kind", "items", "share",
+    ])?;
+    for team in &h.teams {
+        let total = team.total();
+        for t in 1..=h.grid.periods {
+            for (b, row) in team.done.iter().enumerate() {
+                let n = row[t - 1];
+                let share = if total[t - 1] > 0 {
+                    num(f64::from(n) / f64::from(total[t - 1]))
+                } else {
+                    String::new()
+                };
+                w.write_record([
+                    text_cell(&team.team).as_ref(),
+                    &t.to_string(),
+                    &h.grid.start(t).to_string(),
+                    &h.grid.end(t).to_string(),
+                    &text_cell(bucket_name(h, b)),
+                    kind_name(h, b),
+                    &n.to_string(),
+                    &share,
+                ])?;
+            }
+        }
+    }
+    finish(w)
+}
+
+/// The tech share of each team: tech ÷ (product + tech) of its finished items.
+fn team_tech_share(h: &History, j: usize) -> Option<f64> {
+    let per = h.teams[j].done_per_bucket();
+    tech_share(
+        per_kind(&h.buckets, &per, BucketKind::Product),
+        per_kind(&h.buckets, &per, BucketKind::Tech),
+    )
+}
+
+/// `balance.csv`: per team and bucket over the whole history: done, share of done, open,
+/// and the team's tech share.
+pub fn balance_csv(h: &History) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "team",
+        "bucket",
+        "kind",
+        "done",
+        "share",
+        "open",
+        "tech_share",
+    ])?;
+    for (j, team) in h.teams.iter().enumerate() {
+        let per = team.done_per_bucket();
+        let total: u32 = per.iter().sum();
+        let share = team_tech_share(h, j).map_or_else(String::new, num);
+        for (b, &n) in per.iter().enumerate() {
+            let s = if total > 0 {
+                num(f64::from(n) / f64::from(total))
+            } else {
+                String::new()
+            };
+            w.write_record([
+                text_cell(&team.team).as_ref(),
+                &text_cell(bucket_name(h, b)),
+                kind_name(h, b),
+                &n.to_string(),
+                &s,
+                &team.open[b].to_string(),
+                &share,
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// Sorted cycle times (days) of the done items of `team` (all teams: `None`) in the
+/// history's periods.
+fn cycle_times(imported: &Imported, team: Option<&str>, bucket: Option<Option<usize>>) -> Vec<i64> {
+    let grid = &imported.history.grid;
+    let mut v: Vec<i64> = imported
+        .items
+        .iter()
+        .filter(|i| team.is_none_or(|t| i.team == t))
+        .filter(|i| bucket.is_none_or(|b| i.bucket == b))
+        .filter(|i| i.done.and_then(|d| grid.period_of(d)).is_some())
+        .filter_map(|i| i.cycle_time().map(|c| c.0))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// `cycle_times.csv`: per team (and `all`) and bucket: items, P50, P85, P95, max (days).
+pub fn cycle_times_csv(imported: &Imported) -> Result<Vec<u8>> {
+    let h = imported.history;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["team", "bucket", "items", "p50", "p85", "p95", "max"])?;
+    let teams: Vec<Option<&str>> = h
+        .teams
+        .iter()
+        .map(|t| Some(t.team.as_str()))
+        .chain([None])
+        .collect();
+    for team in teams {
+        let buckets = (0..=h.buckets.len()).map(|b| Some((b < h.buckets.len()).then_some(b)));
+        for bucket in std::iter::once(None).chain(buckets) {
+            let v = cycle_times(imported, team, bucket);
+            if v.is_empty() {
+                continue;
+            }
+            let p = |q| percentile(&v, q).map_or_else(String::new, |x| x.to_string());
+            let name = match bucket {
+                None => "all",
+                Some(b) => bucket_name(h, b.unwrap_or(h.buckets.len())),
+            };
+            w.write_record([
+                text_cell(team.unwrap_or("all")).as_ref(),
+                &text_cell(name),
+                &v.len().to_string(),
+                &p(0.5),
+                &p(0.85),
+                &p(0.95),
+                &v.last().map_or_else(String::new, |x| x.to_string()),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// The colour of bucket `b` (the last index: unmatched).
+fn colour(h: &History, b: usize) -> RGBColor {
+    let Some(bucket) = h.buckets.get(b) else {
+        return palette::IDLE;
+    };
+    let first_of_kind = h.buckets.iter().position(|x| x.kind == bucket.kind) == Some(b);
+    match (bucket.kind, first_of_kind) {
+        (BucketKind::Product, true) => palette::PRODUCT,
+        (BucketKind::Tech, true) => palette::TECH,
+        (BucketKind::Ktlo, true) => palette::UNPLANNED,
+        _ => palette::series(b + 2),
+    }
+}
+
+/// Small multiples, one per team: stacked bars per period and lines over them.
+struct TeamPanels {
+    title: String,
+    y_label: String,
+    axis: PeriodAxis,
+    legend: Vec<LegendItem>,
+    /// (team, layers bottom first as (colour, values), lines as (colour, values)).
+    panels: Vec<(
+        String,
+        Vec<(RGBColor, Vec<f64>)>,
+        Vec<(RGBColor, Vec<Option<f64>>)>,
+    )>,
+    y_max: f64,
+    percent: bool,
+}
+
+impl plots::Figure for TeamPanels {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = titled(root, &self.title)?;
+        let area = legend(&area, &self.legend)?;
+        let n = self.panels.len().max(1);
+        let cols = if n == 1 { 1 } else { 2 };
+        let rows = n.div_ceil(cols);
+        for (cell, panel) in area.split_evenly((rows, cols)).iter().zip(&self.panels) {
+            self.panel(cell, panel)?;
+        }
+        Ok(())
+    }
+}
+
+type TeamPanel = (
+    String,
+    Vec<(RGBColor, Vec<f64>)>,
+    Vec<(RGBColor, Vec<Option<f64>>)>,
+);
+
+impl TeamPanels {
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        panel: &TeamPanel,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (name, layers, lines) = panel;
+        area.draw_text(
+            name,
+            &plots::bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
+            ((area.dim_in_pixel().0 / 2) as i32, 2),
+        )?;
+        let area = area.split_vertically(22).1;
+        let periods = self.axis.periods.max(1);
+        let mut ctx = ChartBuilder::on(&area)
+            .margin_left(6)
+            .margin_right(18)
+            .margin_bottom(4)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.5..periods as f64 + 0.5, 0.0..self.y_max)?;
+        let (width, _) = area.dim_in_pixel();
+        let x_fmt = |x: &f64| self.axis.label(*x);
+        let y_fmt = |y: &f64| {
+            if self.percent {
+                format!("{:.0}%", y * 100.0)
+            } else {
+                tick(*y)
+            }
+        };
+        ctx.configure_mesh()
+            .x_desc(self.axis.description())
+            .y_desc(&self.y_label)
+            .x_labels(self.axis.ticks(width.saturating_sub(80)))
+            .y_labels(6)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .label_style(plots::text(13))
+            .axis_desc_style(plots::text(14))
+            .light_line_style(WHITE)
+            .bold_line_style(palette::GRID)
+            .draw()?;
+        let mut base = vec![0.0; self.axis.periods];
+        for (c, values) in layers {
+            let bars = base
+                .iter()
+                .zip(values)
+                .enumerate()
+                .filter(|(_, (_, v))| **v > 0.0);
+            ctx.draw_series(bars.map(|(t, (&b, &v))| {
+                let x = (t + 1) as f64;
+                Rectangle::new([(x - 0.38, b), (x + 0.38, b + v)], c.filled())
+            }))?;
+            for (b, v) in base.iter_mut().zip(values) {
+                *b += v;
+            }
+        }
+        for (c, values) in lines {
+            // A period without a value breaks the line rather than bridging the gap.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for (t, v) in values.iter().enumerate().chain([(values.len(), &None)]) {
+                match v {
+                    Some(v) => run.push(((t + 1) as f64, *v)),
+                    None if !run.is_empty() => {
+                        ctx.draw_series(LineSeries::new(run.iter().copied(), c.stroke_width(3)))?;
+                        ctx.draw_series(run.iter().map(|&p| Circle::new(p, 4, c.filled())))?;
+                        run.clear();
+                    }
+                    None => {}
+                }
+            }
+        }
+        if layers.iter().all(|(_, v)| v.iter().all(|&x| x == 0.0)) {
+            ctx.draw_series(std::iter::once(Text::new(
+                "no items finished in these periods",
+                (periods as f64 / 2.0 + 0.5, self.y_max / 2.0),
+                plots::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+fn axis(h: &History) -> PeriodAxis {
+    PeriodAxis {
+        periods: h.grid.periods,
+        dates: Some(
+            (1..=h.grid.periods)
+                .map(|t| h.grid.end(t).to_string())
+                .collect(),
+        ),
+        unit: h.grid.length.to_string(),
+    }
+}
+
+fn size(teams: usize) -> (u32, u32) {
+    let rows = teams.max(1).div_ceil(if teams <= 1 { 1 } else { 2 }) as u32;
+    (plots::SLIDE.0, (140 + 300 * rows).max(plots::SLIDE.1))
+}
+
+/// Buckets in drawing order, bottom first: product, tech, keep-the-lights-on, unmatched.
+fn stack_order(h: &History) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..h.buckets.len()).collect();
+    order.sort_by_key(|&b| (h.buckets[b].kind, b));
+    order.push(h.buckets.len());
+    order
+}
+
+fn bucket_legend(h: &History) -> Vec<LegendItem> {
+    stack_order(h)
+        .into_iter()
+        .map(|b| LegendItem::new(bucket_name(h, b), colour(h, b), Swatch::Fill))
+        .collect()
+}
+
+/// The investment balance: per team, each bucket's share of the items finished in each
+/// period, and the tech share of planned work as a line.
+fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
+    let mut legend = bucket_legend(h);
+    legend.push(LegendItem::new(
+        "tech share of planned work: tech ÷ (product + tech)",
+        palette::INK,
+        Swatch::Band,
+    ));
+    let panels = h
+        .teams
+        .iter()
+        .map(|team| {
+            let total = team.total();
+            let layers = stack_order(h)
+                .into_iter()
+                .map(|b| (b, &team.done[b]))
+                .map(|(b, row)| {
+                    let shares = row
+                        .iter()
+                        .zip(&total)
+                        .map(|(&n, &all)| {
+                            if all > 0 {
+                                f64::from(n) / f64::from(all)
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect();
+                    (colour(h, b), shares)
+                })
+                .collect();
+            let product = team.of_kinds(&h.buckets, &[BucketKind::Product]);
+            let tech = team.of_kinds(&h.buckets, &[BucketKind::Tech]);
+            let line = product
+                .iter()
+                .zip(&tech)
+                .map(|(&p, &t)| tech_share(p, t))
+                .collect();
+            (team.team.clone(), layers, vec![(palette::INK, line)])
+        })
+        .collect();
+    let figure = TeamPanels {
+        title: "Where capacity went: share of finished items per bucket".into(),
+        y_label: "share of items finished".into(),
+        axis: axis(h),
+        legend,
+        panels,
+        y_max: 1.0,
+        percent: true,
+    };
+    let svg = plots::save(&folder.join("plots/balance"), size(h.teams.len()), &figure)?;
+    Ok(Plot {
+        stem: "plots/balance".into(),
+        title: figure.title,
+        caption: "Each bar is one period of one team: the share of the items it finished in \
+                  each bucket. The line is the tech share of planned work, tech ÷ (product + \
+                  tech), the number a fixed-share strategy sets; periods without planned work \
+                  have no point."
+            .into(),
+        svg,
+    })
+}
+
+/// The throughput run chart: items finished per period by bucket, with each team's median.
+fn throughput_chart(folder: &Path, h: &History) -> Result<Plot> {
+    let mut y_max = 1.0f64;
+    let mut legend = bucket_legend(h);
+    legend.push(LegendItem::new(
+        "median items per period",
+        palette::INK,
+        Swatch::Band,
+    ));
+    let panels = h
+        .teams
+        .iter()
+        .map(|team| {
+            let total = team.total();
+            y_max = y_max.max(f64::from(total.iter().copied().max().unwrap_or(0)));
+            let mut sorted: Vec<i64> = total.iter().map(|&x| i64::from(x)).collect();
+            sorted.sort_unstable();
+            let median = percentile(&sorted, 0.5).map(|m| m as f64);
+            let layers = stack_order(h)
+                .into_iter()
+                .map(|b| {
+                    (
+                        colour(h, b),
+                        team.done[b].iter().map(|&n| f64::from(n)).collect(),
+                    )
+                })
+                .collect();
+            (
+                team.team.clone(),
+                layers,
+                vec![(palette::INK, vec![median; total.len()])],
+            )
+        })
+        .collect();
+    let figure = TeamPanels {
+        title: "Throughput: items finished per period".into(),
+        y_label: "items finished".into(),
+        axis: axis(h),
+        legend,
+        panels,
+        y_max: y_max * 1.1,
+        percent: false,
+    };
+    let svg = plots::save(
+        &folder.join("plots/throughput"),
+        size(h.teams.len()),
+        &figure,
+    )?;
+    Ok(Plot {
+        stem: "plots/throughput".into(),
+        title: figure.title,
+        caption: "Items each team finished in each period, stacked by bucket, with the median \
+                  period as a line: the history a forecast bootstraps. Runs of periods far \
+                  from the median are changes a forecast from the whole history will miss."
+            .into(),
+        svg,
+    })
+}
+
+/// The cycle-time histogram with its percentiles.
+struct CycleHistogram {
+    title: String,
+    /// (bucket colour, sorted days) per bucket.
+    layers: Vec<(String, RGBColor, Vec<i64>)>,
+    all: Vec<i64>,
+}
+
+impl plots::Figure for CycleHistogram {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = titled(root, &self.title)?;
+        let mut items: Vec<LegendItem> = self
+            .layers
+            .iter()
+            .map(|(n, c, _)| LegendItem::new(n, *c, Swatch::Fill))
+            .collect();
+        items.push(LegendItem::new(
+            "P50 / P85 / P95",
+            palette::INK,
+            Swatch::Tick,
+        ));
+        let area = legend(&area, &items)?;
+        let top = percentile(&self.all, 0.99).unwrap_or(1).max(1);
+        let width = (top as f64 / 60.0).ceil().max(1.0) as i64;
+        let bins = ((top + width - 1) / width) as usize;
+        let bin = |d: i64| (((d - 1).max(0) / width) as usize).min(bins - 1);
+        let mut counts = vec![vec![0u32; bins]; self.layers.len()];
+        for (k, (_, _, v)) in self.layers.iter().enumerate() {
+            for &d in v {
+                counts[k][bin(d)] += 1;
+            }
+        }
+        let peak = (0..bins)
+            .map(|i| counts.iter().map(|c| c[i]).sum::<u32>())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let x_max = (bins as i64 * width) as f64 + 0.5;
+        let mut ctx = ChartBuilder::on(&area)
+            .margin_left(16)
+            .margin_right(40)
+            .margin_bottom(8)
+            .x_label_area_size(56)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.5..x_max, 0.0..f64::from(peak) * 1.25)?;
+        let y_fmt = |y: &f64| tick(*y);
+        let x_fmt = |x: &f64| tick(*x);
+        let x_desc = if width > 1 {
+            format!("cycle time (days; bins of {width} days; the last holds everything beyond P99)")
+        } else {
+            "cycle time (days; the last bar holds everything beyond P99)".into()
+        };
+        ctx.configure_mesh()
+            .x_desc(x_desc)
+            .y_desc("items")
+            .x_labels(12)
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .label_style(plots::text(15))
+            .axis_desc_style(plots::text(17))
+            .light_line_style(WHITE)
+            .bold_line_style(palette::GRID)
+            .draw()?;
+        let mut base = vec![0u32; bins];
+        for (k, (_, c, _)) in self.layers.iter().enumerate() {
+            ctx.draw_series((0..bins).filter(|&i| counts[k][i] > 0).map(|i| {
+                let x0 = (i as i64 * width) as f64 + 0.5;
+                let (b, v) = (f64::from(base[i]), f64::from(counts[k][i]));
+                Rectangle::new(
+                    [(x0 + 0.1, b), (x0 + width as f64 - 0.1, b + v)],
+                    c.filled(),
+                )
+            }))?;
+            for i in 0..bins {
+                base[i] += counts[k][i];
+            }
+        }
+        for (k, q) in [0.5, 0.85, 0.95].into_iter().enumerate() {
+            if let Some(d) = percentile(&self.all, q) {
+                let x = (bin(d) as i64 * width) as f64 + 0.5 + width as f64 / 2.0;
+                let y = f64::from(peak) * (1.2 - 0.08 * k as f64);
+                ctx.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, y)],
+                    palette::INK.stroke_width(2),
+                )))?;
+                ctx.draw_series(std::iter::once(Text::new(
+                    format!(" P{:.0} {d} d", q * 100.0),
+                    (x, y),
+                    plots::text(15).pos(Pos::new(HPos::Left, VPos::Center)),
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn cycle_chart(folder: &Path, imported: &Imported) -> Result<Option<Plot>> {
+    let h = imported.history;
+    let all = cycle_times(imported, None, None);
+    if all.is_empty() {
+        return Ok(None);
+    }
+    let layers = stack_order(h)
+        .into_iter()
+        .map(|b| {
+            let key = (b < h.buckets.len()).then_some(b);
+            (
+                bucket_name(h, b).to_string(),
+                colour(h, b),
+                cycle_times(imported, None, Some(key)),
+            )
+        })
+        .filter(|(_, _, v)| !v.is_empty())
+        .collect();
+    let figure = CycleHistogram {
+        title: format!(
+            "Cycle time of the {} items finished in the history",
+            all.len()
+        ),
+        layers,
+        all,
+    };
+    let svg = plots::save(&folder.join("plots/cycle_times"), plots::SLIDE, &figure)?;
+    Ok(Some(Plot {
+        stem: "plots/cycle_times".into(),
+        title: figure.title,
+        caption: "Calendar days from start (or, without a start date, creation) to done, both \
+                  days counted, stacked by bucket; the lines mark the 50th, 85th and 95th \
+                  percentiles: 85% of items took at most the P85."
+            .into(),
+        svg,
+    }))
+}
+
+/// Writes every output into `target` (atomically) and returns nothing but errors.
+pub fn write(target: &Path, imported: &Imported, scenario: &str) -> Result<()> {
+    let dir = OutputDir::create(target)?;
+    let h = imported.history;
+    dir.write("items.csv", &items_csv(imported)?)?;
+    dir.write("throughput.csv", &throughput_csv(h)?)?;
+    dir.write("balance.csv", &balance_csv(h)?)?;
+    dir.write("cycle_times.csv", &cycle_times_csv(imported)?)?;
+    let folder = dir.staged("");
+    let mut charts = vec![balance_chart(&folder, h)?, throughput_chart(&folder, h)?];
+    charts.extend(cycle_chart(&folder, imported)?);
+    dir.write("scenario.toml", scenario.as_bytes())?;
+    dir.write("report.html", page(imported, &charts).as_bytes())?;
+    let mut json = serde_json::to_vec_pretty(imported.info)?;
+    json.push(b'\n');
+    dir.write("import.json", &json)?;
+    dir.commit()
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), |x| format!("{:.0}%", x * 100.0))
+}
+
+/// Per team (then all teams): finished items, each bucket's share, the tech share.
+fn balance_rows(h: &History) -> Vec<(String, u32, Vec<Option<f64>>, Option<f64>)> {
+    let mut rows = Vec::new();
+    let mut sum = vec![0u32; h.buckets.len() + 1];
+    for (j, team) in h.teams.iter().enumerate() {
+        let per = team.done_per_bucket();
+        for (s, x) in sum.iter_mut().zip(&per) {
+            *s += x;
+        }
+        rows.push(shares(team.team.clone(), &per, team_tech_share(h, j)));
+    }
+    let all = tech_share(
+        per_kind(&h.buckets, &sum, BucketKind::Product),
+        per_kind(&h.buckets, &sum, BucketKind::Tech),
+    );
+    rows.push(shares("all teams".into(), &sum, all));
+    rows
+}
+
+fn shares(
+    name: String,
+    per: &[u32],
+    tech: Option<f64>,
+) -> (String, u32, Vec<Option<f64>>, Option<f64>) {
+    let total: u32 = per.iter().sum();
+    let s = per
+        .iter()
+        .map(|&n| (total > 0).then(|| f64::from(n) / f64::from(total)))
+        .collect();
+    (name, total, s, tech)
+}
+
+/// The terminal summary.
+pub fn summary(imported: &Imported) -> String {
+    let (h, info) = (imported.history, imported.info);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Imported {} items from {}: {} done, {} open ({} of them reopened), {} cancelled (left out)",
+        info.items,
+        info.files.join(", "),
+        info.done,
+        info.open + info.reopened,
+        info.reopened,
+        info.cancelled
+    );
+    let _ = writeln!(
+        out,
+        "History: {} periods of {}, {} to {} (days in {}); buckets by the {}",
+        info.periods, info.period, info.first_day, info.last_day, info.time_zone, info.rules
+    );
+    let names: Vec<&str> = (0..=h.buckets.len()).map(|b| bucket_name(h, b)).collect();
+    let width = h
+        .teams
+        .iter()
+        .map(|t| t.team.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(9);
+    let _ = write!(out, "\n  {:<width$} {:>6}", "team", "done");
+    for n in &names {
+        let _ = write!(out, " {:>w$}", n, w = n.chars().count().max(6));
+    }
+    let _ = writeln!(out, " {:>10}", "tech share");
+    for (name, total, s, tech) in balance_rows(h) {
+        let _ = write!(out, "  {name:<width$} {total:>6}");
+        for (n, x) in names.iter().zip(&s) {
+            let _ = write!(out, " {:>w$}", pct(*x), w = n.chars().count().max(6));
+        }
+        let _ = writeln!(out, " {:>10}", pct(tech));
+    }
+    let all = cycle_times(imported, None, None);
+    if !all.is_empty() {
+        let p = |q| percentile(&all, q).unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "\n  cycle time (days, start or creation to done): P50 {}, P85 {}, P95 {} ({} items)",
+            p(0.5),
+            p(0.85),
+            p(0.95),
+            all.len()
+        );
+    }
+    for note in &info.notes {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    out
+}
+
+/// The self-contained report page.
+fn page(imported: &Imported, charts: &[Plot]) -> String {
+    let (h, info) = (imported.history, imported.info);
+    let mut p = String::new();
+    page_start(&mut p, "Where capacity went — fulcrum import");
+    let _ = writeln!(p, "<h1>Where capacity went</h1>");
+    let _ = writeln!(
+        p,
+        "<p class=\"question\">{} items from {}: {} periods of {}, {} to {}.</p>",
+        info.items,
+        escape(&info.files.join(", ")),
+        info.periods,
+        escape(&info.period),
+        info.first_day,
+        info.last_day
+    );
+    let _ = writeln!(
+        p,
+        "<p class=\"muted\">{} done, {} open ({} reopened), {} cancelled and left out; {} \
+         matched no rule; days in {}.</p>",
+        info.done,
+        info.open + info.reopened,
+        info.reopened,
+        info.cancelled,
+        info.unmatched,
+        escape(&info.time_zone)
+    );
+    let _ = writeln!(
+        p,
+        "<h2>Investment balance</h2>\n<table>\n<tr><th>team</th><th>done</th>"
+    );
+    for b in 0..=h.buckets.len() {
+        let _ = write!(p, "<th>{}</th>", escape(bucket_name(h, b)));
+    }
+    let _ = writeln!(p, "<th>tech share</th></tr>");
+    for (name, total, s, tech) in balance_rows(h) {
+        let _ = write!(p, "<tr><td>{}</td><td>{total}</td>", escape(&name));
+        for x in s {
+            let _ = write!(p, "<td>{}</td>", pct(x));
+        }
+        let _ = writeln!(p, "<td>{}</td></tr>", pct(tech));
+    }
+    let _ = writeln!(
+        p,
+        "</table>\n<p class=\"muted\">Shares of finished items. The tech share is tech ÷ \
+         (product + tech): keep-the-lights-on work and unmatched items are outside it.</p>"
+    );
+    let _ = writeln!(p, "<h2>Charts</h2>");
+    for c in charts {
+        let _ = writeln!(
+            p,
+            "<figure>\n{}\n<figcaption><strong>{}.</strong> {} <span class=\"muted\">({}.svg, \
+             {}.png)</span></figcaption>\n</figure>",
+            strip_xml_prolog(&c.svg),
+            escape(&c.title),
+            escape(&c.caption),
+            escape(&c.stem),
+            escape(&c.stem)
+        );
+    }
+    let _ = writeln!(
+        p,
+        "<h2>Buckets and rules</h2>\n<p>The first matching rule wins ({}).</p>\n<table>\n<tr><th>bucket</th><th class=\"text\">kind</th><th class=\"text\">rules</th></tr>",
+        escape(&info.rules)
+    );
+    for (name, kind, rules) in &imported.rules {
+        let _ = writeln!(
+            p,
+            "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            escape(name),
+            kind.as_str(),
+            escape(&rules.join(", "))
+        );
+    }
+    let _ = writeln!(p, "</table>");
+    let unmatched: Vec<&WorkItem> = imported
+        .items
+        .iter()
+        .filter(|i| i.bucket.is_none() && i.state != ItemState::Cancelled)
+        .collect();
+    if !unmatched.is_empty() {
+        let _ = writeln!(
+            p,
+            "<h2>Unmatched items</h2>\n<p>{} items matched no rule; they are counted as \
+             <em>unmatched</em>, outside the tech share and the scenario's capacity. Add rules \
+             for them. The first {}:</p>\n<table>\n<tr><th>id</th><th class=\"text\">type</th>\
+             <th class=\"text\">labels</th><th class=\"text\">title</th><th class=\"text\">source</th></tr>",
+            unmatched.len(),
+            unmatched.len().min(20)
+        );
+        for i in unmatched.iter().take(20) {
+            let _ = writeln!(
+                p,
+                "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+                escape(&i.id),
+                escape(&i.item_type),
+                escape(&i.labels.join(", ")),
+                escape(&i.title),
+                escape(&i.source)
+            );
+        }
+        let _ = writeln!(p, "</table>");
+    }
+    if !info.notes.is_empty() {
+        let _ = writeln!(p, "<h2>Notes</h2>\n<ul>");
+        for n in &info.notes {
+            let _ = writeln!(p, "<li>{}</li>", escape(n));
+        }
+        let _ = writeln!(p, "</ul>");
+    }
+    p.push_str("</body>\n</html>\n");
+    p
+}
