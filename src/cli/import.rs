@@ -4,16 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use fulcrum::model::history::{History, ItemState, PeriodGrid, align_start};
-use fulcrum::model::{Calendar, Date, PeriodLength, PeriodUnit};
+use fulcrum::model::{Date, PeriodLength, PeriodUnit};
 use fulcrum::report;
 use fulcrum::report::import::{ImportInfo, Imported};
-use fulcrum::scenario::history::{parse_holidays, parse_window};
 use fulcrum::scenario::import::{self, ReadOptions, Rules, scenario_file};
 
 use super::Failure;
-
-/// Periods below which a bootstrapped history is too short to trust.
-pub const FEW_PERIODS: usize = 10;
+use super::history::{WindowFlags, warn_if_short};
 
 /// Arguments of `fulcrum import`.
 #[derive(clap::Args, Debug)]
@@ -38,21 +35,11 @@ pub struct ImportArgs {
     /// Length of one period: 1d (working days), 1w, 2w, 1mo, 1q.
     #[arg(long, value_name = "LEN", default_value = "1w")]
     period: String,
-    /// First day of the history (default: the start of the period of the first done item).
-    #[arg(long, value_name = "DATE")]
-    since: Option<String>,
     /// Last day of the history (default: the latest date in the exports).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
-    /// Keep only the last N periods, or the periods within a length such as 12w or 6mo.
-    #[arg(long, value_name = "N|LEN")]
-    window: Option<String>,
-    /// Days off besides weekends, for periods of days: 2027-12-24,2027-12-25.
-    #[arg(long, value_name = "DATES")]
-    holidays: Vec<String>,
-    /// With periods of days, count Saturdays and Sundays as working days.
-    #[arg(long)]
-    all_days: bool,
+    #[command(flatten)]
+    window: WindowFlags,
     /// Also write the scenario to this file (which must not exist yet).
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
@@ -75,37 +62,19 @@ fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure
         .transpose()
 }
 
-/// The calendar `--period`, `--holidays` and `--all-days` ask for.
-pub fn calendar(
-    period: PeriodLength,
-    holidays: &[String],
-    all_days: bool,
-) -> Result<Calendar, Failure> {
-    let mut days = Vec::new();
-    for h in holidays {
-        days.extend(parse_holidays(h).map_err(bad)?);
-    }
-    Ok(Calendar::for_period(period, Some(!all_days), days))
-}
-
 pub fn import(args: &ImportArgs) -> Result<(), Failure> {
     let period: PeriodLength = args
         .period
         .parse()
         .map_err(|e: String| bad(format!("--period: {e}")))?;
-    let calendar = calendar(period, &args.holidays, args.all_days)?;
+    let calendar = args.window.calendar(period)?;
     let zone =
         import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
     let (since, until) = (
-        parse_date("--since", &args.since)?,
+        args.window.since_date()?,
         parse_date("--until", &args.until)?,
     );
-    let window = args
-        .window
-        .as_deref()
-        .map(parse_window)
-        .transpose()
-        .map_err(bad)?;
+    let window = args.window.window_spec()?;
     let rules = match (&args.rules, args.rule.is_empty()) {
         (Some(file), _) => Rules::read(file).map_err(bad)?,
         (None, false) => Rules::none(),
@@ -185,12 +154,7 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
             exports.duplicates
         ));
     }
-    if grid.periods < FEW_PERIODS {
-        eprintln!(
-            "warning: only {} period(s) of history: a forecast bootstrapped from fewer than {FEW_PERIODS} understates how much throughput varies",
-            grid.periods
-        );
-    }
+    warn_if_short(grid.periods);
     let name = args.name.clone().unwrap_or_else(|| {
         args.scenario
             .as_deref()

@@ -6,6 +6,7 @@
 
 mod files;
 mod forecast;
+mod history;
 mod import;
 mod progress;
 mod run;
