@@ -4,6 +4,7 @@
 //! One file per command; the flags several commands share are declared once here
 //! ([`SimulationFlags`], [`ScenarioFlags`]).
 
+mod backtest;
 mod files;
 mod forecast;
 mod history;
@@ -40,6 +41,9 @@ enum Command {
     /// history (from --history, --history-csv, or a scenario team with
     /// `capacity = { samples = [...] }`) on the simulator's engine.
     Forecast(forecast::ForecastArgs),
+    /// Walk forward through a throughput history, forecasting from the data up to each point,
+    /// and report how often each percentile was right (calibration).
+    Backtest(backtest::BacktestArgs),
     /// Read work-item exports (generic CSV, Jira CSV, Linear CSV, GitHub issues JSON): where
     /// capacity went per team and period, cycle times, and a scenario from the data.
     Import(import::ImportArgs),
@@ -134,6 +138,7 @@ pub fn main() -> ExitCode {
         Command::Forecast(args) => forecast::forecast(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Import(args) => import::import(&args),
+        Command::Backtest(args) => backtest::backtest(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
     };

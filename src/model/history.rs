@@ -253,6 +253,34 @@ impl PeriodGrid {
     }
 }
 
+/// The first day of a history of `periods` periods that ends the day before `next`: for
+/// periods of days, `periods · count` working days back; else calendar weeks, months or
+/// quarters back.
+pub fn first_day_before(
+    next: Date,
+    length: PeriodLength,
+    calendar: &Calendar,
+    periods: usize,
+) -> Date {
+    let n = i64::from(length.count) * periods as i64;
+    match length.unit {
+        PeriodUnit::Day => {
+            let mut d = next;
+            let mut left = n;
+            while left > 0 {
+                d = d.add_days(-1);
+                if calendar.is_working_day(d) {
+                    left -= 1;
+                }
+            }
+            d
+        }
+        PeriodUnit::Week => next.add_days(-7 * n),
+        PeriodUnit::Month => next.add_months(-n),
+        PeriodUnit::Quarter => next.add_months(-3 * n),
+    }
+}
+
 /// Items finished per period: `counts[t - 1]` for each period of `grid`, and how many of the
 /// dates fell outside the grid.
 pub fn count_per_period(
@@ -464,6 +492,24 @@ mod tests {
             "Saturday → next Monday"
         );
         assert_eq!(grid.start(3), day("2027-01-07"));
+    }
+
+    #[test]
+    fn histories_end_the_day_before_the_next_period() {
+        let week: PeriodLength = "1w".parse().unwrap();
+        let first = first_day_before(day("2027-03-29"), week, &Calendar::every_day(), 12);
+        assert_eq!(first, day("2027-01-04"));
+        let d: PeriodLength = "1d".parse().unwrap();
+        let cal = Calendar::new(true, vec![]);
+        let first = first_day_before(day("2027-01-11"), d, &cal, 5);
+        assert_eq!(first, day("2027-01-04"));
+        let grid = PeriodGrid {
+            first_day: first,
+            length: d,
+            calendar: cal,
+            periods: 5,
+        };
+        assert_eq!(grid.end(5), day("2027-01-08"));
     }
 
     #[test]

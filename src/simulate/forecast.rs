@@ -668,6 +668,8 @@ pub struct ItemsDone {
     /// For each of the forecast's percentiles p: the most items N with P(items done ≥ N) ≥ p
     /// ("at least N items with 85% chance"), the lower quantile at 1 − p.
     pub at_least: Vec<f64>,
+    /// P(items done ≥ `at_least[k]`): at least the percentile, more where items come in steps.
+    pub at_least_chance: Vec<f64>,
 }
 
 impl ItemsDone {
@@ -691,17 +693,18 @@ impl ItemsDone {
             mean: sum.value() / n as f64,
             quantiles,
             at_least: Vec::new(),
+            at_least_chance: Vec::new(),
         }
     }
 
     /// Adds [`ItemsDone::at_least`] for `percentiles`, from the same binned counts.
     fn with_at_least(mut self, counts: &[u64], width: f64, percentiles: &[f64]) -> ItemsDone {
         let n: u64 = counts.iter().sum();
-        self.at_least = percentiles
+        let found: Vec<(f64, f64)> = percentiles
             .iter()
             .map(|&p| {
                 if n == 0 {
-                    return f64::NAN;
+                    return (f64::NAN, f64::NAN);
                 }
                 // The highest bin whose tail (trials with at least that many) holds ≥ p.
                 let need = (p * n as f64 - 1e-9).ceil().max(0.0) as u64;
@@ -709,12 +712,14 @@ impl ItemsDone {
                 for (b, &c) in counts.iter().enumerate().rev() {
                     tail += c;
                     if tail >= need {
-                        return b as f64 * width;
+                        return (b as f64 * width, tail as f64 / n as f64);
                     }
                 }
-                0.0
+                (0.0, 1.0)
             })
             .collect();
+        self.at_least = found.iter().map(|f| f.0).collect();
+        self.at_least_chance = found.iter().map(|f| f.1).collect();
         self
     }
 }
