@@ -242,4 +242,3 @@ fn bad_input_exits_with_status_two_and_says_why() {
     }
     assert!(!dir.join("output").exists(), "bad input writes nothing");
 }
-

@@ -139,7 +139,7 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
     ];
     if unmatched > 0 {
         notes.push(format!(
-            "{unmatched} item(s) matched no rule: counted as `unmatched`, outside the tech share and the scenario's capacity (items.csv lists them with an empty bucket)"
+            "{unmatched} item(s) matched no rule: counted as `unmatched`, outside the tech share and the scenario's capacity (items.csv lists them with the bucket `unmatched`)"
         ));
     }
     if history.done_outside > 0 {
