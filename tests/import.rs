@@ -362,7 +362,7 @@ fn the_scenario_validates_and_runs() {
         assert!(run.status.success(), "{file}: {}", text(&run.stderr));
         assert!(dir.join(format!("run-{file}/initiatives.csv")).exists());
         // The results folder holds the same scenario.
-        let copy = std::fs::read_dir(&dir)
+        let copy = std::fs::read_dir(dir.join("output"))
             .unwrap()
             .filter_map(|e| e.ok())
             .map(|e| e.path().join("scenario.toml"))
