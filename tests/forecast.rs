@@ -843,3 +843,37 @@ fn forecast_trials_see_what_every_engine_path_sees() {
         }
     }
 }
+
+#[test]
+fn at_least_n_items_matches_the_exact_tail() {
+    // "85% chance of at least N items by period 10" is the largest N with P(S₁₀ ≥ N) ≥ 0.85.
+    let n = 20_000;
+    let mut f =
+        Forecast::from_history(&W1, 200.0, None, Some(10), PeriodLength::TWO_WEEKS).unwrap();
+    f.percentiles = vec![0.5, 0.7, 0.85, 0.95, 0.99];
+    let results = forecast::run(&f, n, 9, &|_| {});
+    let (_, _, items) = results.at_horizon.clone().unwrap();
+    let tail = |at_least: usize| exact_cdf(&W1, at_least, 10)[10];
+    for (k, &p) in f.percentiles.iter().enumerate() {
+        let exact = (0..=80).rev().find(|&s| tail(s) >= p).unwrap();
+        let mc = items.at_least[k] as usize;
+        // Exact, or a neighbour where the exact tail there is within Monte Carlo error of p.
+        let close = |s: usize| (tail(s) - p).abs() <= 4.0 * se(p, n) + 1e-9;
+        let ok = mc == exact || (mc + 1 == exact && close(exact)) || (mc == exact + 1 && close(mc));
+        assert!(ok, "{p}: Monte Carlo {mc}, exact {exact}");
+        assert!(
+            items.at_least_chance[k] >= p,
+            "the chance given is at least the percentile"
+        );
+        assert!((items.at_least_chance[k] - tail(mc)).abs() <= 4.0 * se(tail(mc), n) + 1e-9);
+    }
+    // The summary says it the way people ask it.
+    let text = fulcrum::report::forecast::summary(&f, &results);
+    assert!(
+        text.contains(&format!(
+            "85% chance of at least {} items by period 10",
+            items.at_least[2]
+        )),
+        "{text}"
+    );
+}

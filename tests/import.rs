@@ -520,3 +520,52 @@ fn bad_input_names_the_file_line_column_and_what_is_missing() {
     assert!(!dir.join("out").exists(), "bad input writes nothing");
     assert_eq!(read(dir.join("exists.toml")), "keep me");
 }
+
+mod properties {
+    use fulcrum::model::Date;
+    use fulcrum::scenario::import::{ReadOptions, read_text, rules::Columns};
+    use proptest::prelude::*;
+
+    fn options() -> ReadOptions {
+        ReadOptions {
+            zone: fulcrum::scenario::import::parse_time_zone("Europe/Berlin").unwrap(),
+            team: None,
+            columns: Columns::default(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the cells hold, reading never panics: items or an error.
+        #[test]
+        fn any_cells_read_or_fail_cleanly(cells in proptest::collection::vec(".{0,24}", 0..12), header in 0usize..4) {
+            let headers = [
+                "id,created,done,labels",
+                "Issue key,Issue Type,Status,Created,Resolved",
+                "ID,Team,Created,Completed,Labels",
+                "[",
+            ][header];
+            let mut text = String::from(headers);
+            for row in cells.chunks(4) {
+                text.push('\n');
+                text.push_str(&row.join(","));
+            }
+            let _ = read_text("p.csv", &text, "team", &options());
+        }
+
+        /// ISO dates, alone or with a local time, come back as the same calendar day.
+        #[test]
+        fn iso_dates_round_trip(days in -20_000i64..60_000, time in proptest::option::of((0u32..24, 0u32..60))) {
+            let date = Date::from_days(days);
+            let cell = match time {
+                None => date.to_string(),
+                Some((h, m)) => format!("{date} {h:02}:{m:02}"),
+            };
+            let text = format!("id,created,done\n1,{cell},{cell}\n");
+            let (_, items) = read_text("p.csv", &text, "team", &options()).unwrap();
+            prop_assert_eq!(items[0].done, Some(date));
+            prop_assert_eq!(items[0].created, Some(date));
+        }
+    }
+}
