@@ -292,12 +292,7 @@ struct TeamPanels {
     y_label: String,
     axis: PeriodAxis,
     legend: Vec<LegendItem>,
-    /// (team, layers bottom first as (colour, values), lines as (colour, values)).
-    panels: Vec<(
-        String,
-        Vec<(RGBColor, Vec<f64>)>,
-        Vec<(RGBColor, Vec<Option<f64>>)>,
-    )>,
+    panels: Vec<TeamPanel>,
     y_max: f64,
     percent: bool,
 }
@@ -727,8 +722,12 @@ fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".into(), |x| format!("{:.0}%", x * 100.0))
 }
 
+/// One line of the balance table: team, finished items, each bucket's share (buckets in
+/// order, unmatched last), the tech share.
+type BalanceRow = (String, u32, Vec<Option<f64>>, Option<f64>);
+
 /// Per team (then all teams): finished items, each bucket's share, the tech share.
-fn balance_rows(h: &History) -> Vec<(String, u32, Vec<Option<f64>>, Option<f64>)> {
+fn balance_rows(h: &History) -> Vec<BalanceRow> {
     let mut rows = Vec::new();
     let mut sum = vec![0u32; h.buckets.len() + 1];
     for (j, team) in h.teams.iter().enumerate() {
@@ -746,11 +745,7 @@ fn balance_rows(h: &History) -> Vec<(String, u32, Vec<Option<f64>>, Option<f64>)
     rows
 }
 
-fn shares(
-    name: String,
-    per: &[u32],
-    tech: Option<f64>,
-) -> (String, u32, Vec<Option<f64>>, Option<f64>) {
+fn shares(name: String, per: &[u32], tech: Option<f64>) -> BalanceRow {
     let total: u32 = per.iter().sum();
     let s = per
         .iter()

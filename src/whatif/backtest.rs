@@ -237,17 +237,12 @@ fn check_at(
     origin: usize,
     settings: &Settings,
 ) -> Result<Option<Check>, BacktestError> {
-    let mut forecast = match Forecast::from_history(
-        past,
-        settings.backlog,
-        None,
-        Some(settings.horizon),
-        settings.period,
-    ) {
-        Ok(f) => f,
-        Err(ForecastError::AllZero(_)) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
+    let mut forecast =
+        match Forecast::from_history(past, settings.backlog, None, None, settings.period) {
+            Ok(f) => f,
+            Err(ForecastError::AllZero(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
     forecast.percentiles = settings.percentiles.clone();
     let results = fc::run(&forecast, settings.trials, settings.seed, &|_| {});
     let future = &history[origin..];
@@ -274,17 +269,23 @@ fn check_at(
             actual: actual.map(|a| a + 1),
         })
     })();
-    let how_many = match &results.at_horizon {
-        Some((_, _, items)) if future.len() >= settings.horizon => Some(HowMany {
-            at_least: items.at_least.clone(),
-            chance: items.at_least_chance.clone(),
+    // "How many" on a backlog no trial can finish within the horizon, so that neither the
+    // forecast nor the truth is capped by the "when" question's backlog.
+    let most = past.iter().copied().fold(0.0, f64::max);
+    let endless = most * settings.horizon as f64 + 1.0;
+    let how_many = if future.len() >= settings.horizon {
+        let mut f =
+            Forecast::from_history(past, endless, None, Some(settings.horizon), settings.period)?;
+        f.percentiles = settings.percentiles.clone();
+        let r = fc::run(&f, settings.trials, settings.seed, &|_| {});
+        r.at_horizon.map(|(_, _, items)| HowMany {
+            at_least: items.at_least,
+            chance: items.at_least_chance,
             p50: items.quantiles[3],
-            actual: future[..settings.horizon]
-                .iter()
-                .sum::<f64>()
-                .min(settings.backlog),
-        }),
-        _ => None,
+            actual: future[..settings.horizon].iter().sum(),
+        })
+    } else {
+        None
     };
     Ok(Some(Check {
         origin,
@@ -407,7 +408,8 @@ mod tests {
         for c in &b.checks {
             let w = c.when.as_ref().unwrap();
             assert_eq!((w.periods.clone(), w.actual), (vec![2, 2], Some(2)));
-            assert_eq!(c.how_many.as_ref().unwrap().actual, 10.0);
+            let m = c.how_many.as_ref().unwrap();
+            assert_eq!((m.actual, m.at_least.clone()), (10.0, vec![10.0, 10.0]));
         }
         assert!(
             b.calibration

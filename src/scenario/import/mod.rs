@@ -310,7 +310,7 @@ impl Table {
     }
 
     /// The trimmed cell of `row` in column `col` ("" when absent).
-    fn cell<'r>(row: &'r csv::StringRecord, col: Option<usize>) -> &'r str {
+    fn cell(row: &csv::StringRecord, col: Option<usize>) -> &str {
         col.and_then(|c| row.get(c)).map_or("", str::trim)
     }
 
