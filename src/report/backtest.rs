@@ -90,9 +90,9 @@ pub fn checks_csv(b: &Labelled) -> Result<Vec<u8>> {
             .map(|&q| format!("forecast_{}", name(q).to_lowercase())),
     );
     header.extend([
-        "forecast_p50".into(),
+        "median".into(),
         "actual".into(),
-        "error_of_p50".into(),
+        "error_of_median".into(),
     ]);
     header.extend(
         qs.iter()
