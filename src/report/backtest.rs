@@ -89,11 +89,7 @@ pub fn checks_csv(b: &Labelled) -> Result<Vec<u8>> {
         qs.iter()
             .map(|&q| format!("forecast_{}", name(q).to_lowercase())),
     );
-    header.extend([
-        "median".into(),
-        "actual".into(),
-        "error_of_median".into(),
-    ]);
+    header.extend(["median".into(), "actual".into(), "error_of_median".into()]);
     header.extend(
         qs.iter()
             .map(|&q| format!("right_{}", name(q).to_lowercase())),
@@ -342,6 +338,15 @@ impl Ranges<'_> {
             (24, 2),
         )?;
         let area = area.split_vertically(26).1;
+        if rows.is_empty() {
+            let (w, h) = area.dim_in_pixel();
+            area.draw_text(
+                "no forecast could be checked: the history after the origins is too short",
+                &plots::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
+                ((w / 2) as i32, (h / 2) as i32),
+            )?;
+            return Ok(());
+        }
         let (x0, x1) = rows
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
@@ -512,21 +517,34 @@ fn page(b: &Labelled, svg: &str) -> String {
          within the history). <span class=\"muted\">(plots/backtest.svg, plots/backtest.png)</span></figcaption></figure>",
         strip_xml_prolog(svg)
     );
-    h.push_str("<h2>Every forecast</h2>\n<table>\n<tr><th>origin</th><th class=\"text\">date</th><th>history</th><th class=\"text\">question</th><th>P50</th><th>actual</th></tr>\n");
+    let date = if b.dates.is_some() {
+        "<th class=\"text\">date</th>"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        h,
+        "<h2>Every forecast</h2>\n<table>\n<tr><th>origin</th>{date}<th>history</th><th class=\"text\">question</th><th>median</th><th>actual</th></tr>"
+    );
     for c in &b.backtest.checks {
         row(&mut h, b, c);
     }
     h.push_str("</table>\n</body>\n</html>\n");
-    h
+    // On a phone, a wide table scrolls by itself instead of the whole page.
+    h.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
+        .replace("</table>", "</table></div>")
 }
 
 fn row(h: &mut String, b: &Labelled, c: &Check) {
+    let date = match &b.dates {
+        Some(_) => format!("<td class=\"text\">{}</td>", b.date(c.origin)),
+        None => String::new(),
+    };
     if let Some(w) = &c.when {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td class=\"text\">when</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td>{date}<td>{}</td><td class=\"text\">when</td><td>{}</td><td>{}</td></tr>",
             c.origin,
-            b.date(c.origin),
             c.history,
             w.p50,
             w.actual
@@ -536,9 +554,8 @@ fn row(h: &mut String, b: &Labelled, c: &Check) {
     if let Some(m) = &c.how_many {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td class=\"text\">how many</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td>{date}<td>{}</td><td class=\"text\">how many</td><td>{}</td><td>{}</td></tr>",
             c.origin,
-            b.date(c.origin),
             c.history,
             num(m.p50),
             num(m.actual)

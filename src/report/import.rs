@@ -922,5 +922,7 @@ fn page(imported: &Imported, charts: &[Plot]) -> String {
         let _ = writeln!(p, "</ul>");
     }
     p.push_str("</body>\n</html>\n");
-    p
+    // On a phone, a wide table scrolls by itself instead of the whole page.
+    p.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
+        .replace("</table>", "</table></div>")
 }
