@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use fulcrum::model::history::{History, ItemState, PeriodGrid, align_start};
+use fulcrum::model::history::{History, ItemState, PeriodGrid, WorkItem, align_start};
 use fulcrum::model::{Date, PeriodLength, PeriodUnit};
 use fulcrum::report;
 use fulcrum::report::import::{ImportInfo, Imported};
@@ -62,19 +62,10 @@ fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure
         .transpose()
 }
 
-pub fn import(args: &ImportArgs) -> Result<(), Failure> {
-    let period: PeriodLength = args
-        .period
-        .parse()
-        .map_err(|e: String| bad(format!("--period: {e}")))?;
-    let calendar = args.window.calendar(period)?;
+/// Reads the exports and puts every item in its bucket.
+fn read_items(args: &ImportArgs) -> Result<(Rules, import::Exports), Failure> {
     let zone =
         import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
-    let (since, until) = (
-        args.window.since_date()?,
-        parse_date("--until", &args.until)?,
-    );
-    let window = args.window.window_spec()?;
     let rules = match (&args.rules, args.rule.is_empty()) {
         (Some(file), _) => Rules::read(file).map_err(bad)?,
         (None, false) => Rules::none(),
@@ -95,7 +86,20 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
     for item in &mut exports.items {
         item.bucket = rules.classify(item);
     }
-    let items = &exports.items;
+    Ok((rules, exports))
+}
+
+/// The periods to count on: from `--since` (else the start of the first done item's
+/// period) to `--until` (else the latest date), complete periods only, cut to `--window`.
+/// Also the days of an incomplete last period left out.
+fn grid(
+    args: &ImportArgs,
+    period: PeriodLength,
+    items: &[WorkItem],
+) -> Result<(PeriodGrid, i64), Failure> {
+    let calendar = args.window.calendar(period)?;
+    let since = args.window.since_date()?;
+    let until = parse_date("--until", &args.until)?;
     let first_done = items
         .iter()
         .filter(|i| i.state == ItemState::Done)
@@ -107,14 +111,13 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
         .flatten()
         .max();
     let first = since.or(first_done.map(|d| align_start(d, period)));
-    let last = until.or(latest);
-    let (Some(first), Some(last)) = (first, last) else {
+    let (Some(first), Some(last)) = (first, until.or(latest)) else {
         return Err(bad(
             "no item of the exports is done, so there is no history to count: give --since and --until to count from",
         ));
     };
     let (grid, left_out) = PeriodGrid::covering(first, last, period, calendar);
-    let grid = match window {
+    let grid = match args.window.window_spec()? {
         Some(w) => grid.last(w.periods(period, &grid.calendar)),
         None => grid,
     };
@@ -123,12 +126,18 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
             "{first} to {last} holds no complete {period} period: give a longer history (--since, --until) or a shorter --period"
         )));
     }
-    let history = History::build(items, &rules.buckets, &grid);
-    let [done, open, reopened, cancelled] = report::import::state_counts(items);
-    let unmatched = items
-        .iter()
-        .filter(|i| i.bucket.is_none() && i.state != ItemState::Cancelled)
-        .count();
+    Ok((grid, left_out))
+}
+
+/// What the import did with awkward items, in words.
+fn notes(
+    counts: [usize; 4],
+    unmatched: usize,
+    history: &History,
+    left_out: i64,
+    duplicates: usize,
+) -> Vec<String> {
+    let [_, _, reopened, cancelled] = counts;
     let mut notes = vec![
         format!(
             "{cancelled} cancelled item(s) (cancelled, won't do, duplicate, not planned) are left out of throughput and backlog"
@@ -145,16 +154,73 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
     if history.done_outside > 0 {
         notes.push(format!(
             "{} done item(s) fall outside the {} periods counted (before them, or in the {left_out} day(s) of an incomplete last period)",
-            history.done_outside, grid.periods
+            history.done_outside, history.grid.periods
         ));
     }
-    if exports.duplicates > 0 {
+    if duplicates > 0 {
         notes.push(format!(
-            "{} item(s) appear in more than one file: the row of the later file is used",
-            exports.duplicates
+            "{duplicates} item(s) appear in more than one file: the row of the later file is used"
         ));
     }
+    notes
+}
+
+fn info(
+    args: &ImportArgs,
+    rules: &Rules,
+    exports: &import::Exports,
+    history: &History,
+    left_out: i64,
+) -> ImportInfo {
+    let items = &exports.items;
+    let grid = &history.grid;
+    let counts = report::import::state_counts(items);
+    let unmatched = items
+        .iter()
+        .filter(|i| i.bucket.is_none() && i.state != ItemState::Cancelled)
+        .count();
+    ImportInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        files: exports
+            .files
+            .iter()
+            .map(|(f, format)| format!("{f} ({})", format.name()))
+            .collect(),
+        rules: rules.origin.clone(),
+        period: grid.length.to_string(),
+        first_day: grid.first_day.to_string(),
+        last_day: grid.end(grid.periods).to_string(),
+        periods: grid.periods,
+        time_zone: args.timezone.clone(),
+        weekends_off: grid.length.unit == PeriodUnit::Day && grid.calendar.weekends_off(),
+        holidays: grid
+            .calendar
+            .holidays()
+            .iter()
+            .map(Date::to_string)
+            .collect(),
+        items: items.len(),
+        done: counts[0],
+        open: counts[1],
+        reopened: counts[2],
+        cancelled: counts[3],
+        unmatched,
+        duplicates: exports.duplicates,
+        done_outside: history.done_outside,
+        notes: notes(counts, unmatched, history, left_out, exports.duplicates),
+    }
+}
+
+pub fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let period: PeriodLength = args
+        .period
+        .parse()
+        .map_err(|e: String| bad(format!("--period: {e}")))?;
+    let (rules, exports) = read_items(args)?;
+    let (grid, left_out) = grid(args, period, &exports.items)?;
+    let history = History::build(&exports.items, &rules.buckets, &grid);
     warn_if_short(grid.periods);
+    let info = info(args, &rules, &exports, &history, left_out);
     let name = args.name.clone().unwrap_or_else(|| {
         args.scenario
             .as_deref()
@@ -164,45 +230,14 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
             .unwrap_or("import")
             .to_string()
     });
-    let files: Vec<String> = exports
-        .files
-        .iter()
-        .map(|(f, format)| format!("{f} ({})", format.name()))
-        .collect();
-    let info = ImportInfo {
-        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        files: files.clone(),
-        rules: rules.origin.clone(),
-        period: period.to_string(),
-        first_day: grid.first_day.to_string(),
-        last_day: grid.end(grid.periods).to_string(),
-        periods: grid.periods,
-        time_zone: args.timezone.clone(),
-        weekends_off: period.unit == PeriodUnit::Day && grid.calendar.weekends_off(),
-        holidays: grid
-            .calendar
-            .holidays()
-            .iter()
-            .map(Date::to_string)
-            .collect(),
-        items: items.len(),
-        done,
-        open,
-        reopened,
-        cancelled,
-        unmatched,
-        duplicates: exports.duplicates,
-        done_outside: history.done_outside,
-        notes,
-    };
     let scenario_text = scenario_file::render(&scenario_file::ScenarioSource {
         name: &name,
         history: &history,
-        files,
+        files: info.files.clone(),
         rules: &rules.origin,
     });
     let imported = Imported {
-        items,
+        items: &exports.items,
         history: &history,
         rules: rules.describe(),
         info: &info,

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::model::history::{BucketKind, History, per_kind, tech_share};
+use crate::model::history::{BucketKind, History, TeamHistory, per_kind, tech_share};
 
 /// What the scenario is written from.
 #[derive(Clone, Debug)]
@@ -49,11 +49,21 @@ fn share(x: f64) -> String {
 
 /// The scenario file's text.
 pub fn render(source: &ScenarioSource) -> String {
-    let h = source.history;
-    let grid = &h.grid;
-    let first = grid.first_day;
-    let last = grid.end(grid.periods);
     let mut out = String::new();
+    header(&mut out, source);
+    let mut shares = Shares::default();
+    for team in &source.history.teams {
+        shares.add(team_section(&mut out, source.history, team));
+    }
+    initiatives(&mut out, source.history);
+    strategy(&mut out, &shares);
+    out
+}
+
+/// The comment saying where the numbers come from, and `[scenario]`.
+fn header(out: &mut String, source: &ScenarioSource) {
+    let grid = &source.history.grid;
+    let (first, last) = (grid.first_day, grid.end(grid.periods));
     let _ = writeln!(
         out,
         "# Question: when is each team's open backlog done if it keeps splitting its work as it did?\n\
@@ -84,7 +94,7 @@ pub fn render(source: &ScenarioSource) -> String {
     let _ = writeln!(
         out,
         "start = {}             # the day after the history ends",
-        grid.end(grid.periods).add_days(1)
+        last.add_days(1)
     );
     if grid.length.unit == crate::model::PeriodUnit::Day {
         let cal = &grid.calendar;
@@ -96,41 +106,60 @@ pub fn render(source: &ScenarioSource) -> String {
         );
         let _ = writeln!(out, "holidays = [{}]", days.join(", "));
     }
-    let planned = [BucketKind::Product, BucketKind::Tech];
-    let (mut all_product, mut all_tech) = (0, 0);
-    let mut per_team_share = Vec::new();
-    for team in &h.teams {
-        let per_bucket = team.done_per_bucket();
-        let product = per_kind(&h.buckets, &per_bucket, BucketKind::Product);
-        let tech = per_kind(&h.buckets, &per_bucket, BucketKind::Tech);
-        let ktlo = per_kind(&h.buckets, &per_bucket, BucketKind::Ktlo);
-        let unmatched = per_bucket.last().copied().unwrap_or(0);
-        all_product += product;
-        all_tech += tech;
+}
+
+/// Product and tech items finished, per team and in all.
+#[derive(Default)]
+struct Shares {
+    product: u32,
+    tech: u32,
+    per_team: Vec<String>,
+}
+
+impl Shares {
+    fn add(&mut self, (team, product, tech): (String, u32, u32)) {
+        self.product += product;
+        self.tech += tech;
         if let Some(s) = tech_share(product, tech) {
-            per_team_share.push(format!("{} {}", team.team, share(s)));
+            self.per_team.push(format!("{team} {}", share(s)));
         }
-        let samples: Vec<String> = team
-            .of_kinds(&h.buckets, &planned)
-            .iter()
-            .map(u32::to_string)
-            .collect();
-        let _ = writeln!(out, "\n[[teams]]");
-        let _ = writeln!(out, "name = {}", quote(&team.team));
+    }
+}
+
+/// One `[[teams]]` table; returns the team's name and its product and tech items.
+fn team_section(out: &mut String, h: &History, team: &TeamHistory) -> (String, u32, u32) {
+    let grid = &h.grid;
+    let (first, last) = (grid.first_day, grid.end(grid.periods));
+    let per_bucket = team.done_per_bucket();
+    let product = per_kind(&h.buckets, &per_bucket, BucketKind::Product);
+    let tech = per_kind(&h.buckets, &per_bucket, BucketKind::Tech);
+    let ktlo = per_kind(&h.buckets, &per_bucket, BucketKind::Ktlo);
+    let unmatched = per_bucket.last().copied().unwrap_or(0);
+    let samples: Vec<String> = team
+        .of_kinds(&h.buckets, &[BucketKind::Product, BucketKind::Tech])
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    let _ = writeln!(out, "\n[[teams]]");
+    let _ = writeln!(out, "name = {}", quote(&team.team));
+    let _ = writeln!(
+        out,
+        "# product + tech items finished per period, {first} to {last}, oldest first\n\
+         # ({product} product, {tech} tech; left out: {ktlo} keep-the-lights-on, {unmatched} unmatched)"
+    );
+    if product + tech == 0 {
         let _ = writeln!(
             out,
-            "# product + tech items finished per period, {first} to {last}, oldest first\n\
-             # ({product} product, {tech} tech; left out: {ktlo} keep-the-lights-on, {unmatched} unmatched)"
+            "# this team finished no product or tech item in the history: its capacity is 0,\n\
+             # so its backlog never finishes in the simulation"
         );
-        if product + tech == 0 {
-            let _ = writeln!(
-                out,
-                "# this team finished no product or tech item in the history: its capacity is 0,\n\
-                 # so its backlog never finishes in the simulation"
-            );
-        }
-        let _ = writeln!(out, "capacity = {{ samples = [{}] }}", samples.join(", "));
     }
+    let _ = writeln!(out, "capacity = {{ samples = [{}] }}", samples.join(", "));
+    (team.team.clone(), product, tech)
+}
+
+/// A backlog initiative per team and product or tech bucket with open items.
+fn initiatives(out: &mut String, h: &History) {
     for team in &h.teams {
         for (b, bucket) in h.buckets.iter().enumerate() {
             let kind = match bucket.kind {
@@ -142,24 +171,14 @@ pub fn render(source: &ScenarioSource) -> String {
             if open == 0 {
                 continue;
             }
+            let id = format!("{}-{}-backlog", slug(&team.team), slug(&bucket.name));
+            let what = format!(
+                "open {} items of team {} at the export",
+                bucket.name, team.team
+            );
             let _ = writeln!(out, "\n[[initiatives]]");
-            let _ = writeln!(
-                out,
-                "id = {}",
-                quote(&format!(
-                    "{}-{}-backlog",
-                    slug(&team.team),
-                    slug(&bucket.name)
-                ))
-            );
-            let _ = writeln!(
-                out,
-                "description = {}",
-                quote(&format!(
-                    "open {} items of team {} at the export",
-                    bucket.name, team.team
-                ))
-            );
+            let _ = writeln!(out, "id = {}", quote(&id));
+            let _ = writeln!(out, "description = {}", quote(&what));
             let _ = writeln!(out, "kind = \"{kind}\"");
             let _ = writeln!(out, "team = {}", quote(&team.team));
             let _ = writeln!(
@@ -168,23 +187,27 @@ pub fn render(source: &ScenarioSource) -> String {
             );
         }
     }
-    let observed = tech_share(all_product, all_tech).unwrap_or(0.0);
+}
+
+/// The `as-is` strategy: the observed tech share of all teams.
+fn strategy(out: &mut String, shares: &Shares) {
+    let observed = tech_share(shares.product, shares.tech).unwrap_or(0.0);
     let _ = writeln!(out, "\n[[strategies]]");
     let _ = writeln!(out, "name = \"as-is\"");
     let _ = writeln!(out, "rule = \"fixed_share\"");
     let _ = writeln!(
         out,
-        "# tech ÷ (product + tech) of the items all teams finished in the history ({all_tech} of {});\n\
+        "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});\n\
          # per team: {}",
-        all_product + all_tech,
-        if per_team_share.is_empty() {
+        shares.tech,
+        shares.product + shares.tech,
+        if shares.per_team.is_empty() {
             "none".to_string()
         } else {
-            per_team_share.join(", ")
+            shares.per_team.join(", ")
         }
     );
     let _ = writeln!(out, "tech_share = {}", share(observed));
-    out
 }
 
 #[cfg(test)]
