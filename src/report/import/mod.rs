@@ -413,6 +413,24 @@ fn page(imported: &Imported, charts: &[Plot]) -> String {
         info.unmatched,
         escape(&info.time_zone)
     );
+    balance_table(&mut p, h);
+    charts_section(&mut p, charts);
+    rules_section(&mut p, imported);
+    unmatched_section(&mut p, imported);
+    if !info.notes.is_empty() {
+        let _ = writeln!(p, "<h2>Notes</h2>\n<ul>");
+        for n in &info.notes {
+            let _ = writeln!(p, "<li>{}</li>", escape(n));
+        }
+        let _ = writeln!(p, "</ul>");
+    }
+    p.push_str("</body>\n</html>\n");
+    // On a phone, a wide table scrolls by itself instead of the whole page.
+    p.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
+        .replace("</table>", "</table></div>")
+}
+
+fn balance_table(p: &mut String, h: &History) {
     let _ = writeln!(
         p,
         "<h2>Investment balance</h2>\n<table>\n<tr><th>team</th><th>done</th>"
@@ -433,6 +451,9 @@ fn page(imported: &Imported, charts: &[Plot]) -> String {
         "</table>\n<p class=\"muted\">Shares of finished items. The tech share is tech ÷ \
          (product + tech): keep-the-lights-on work and unmatched items are outside it.</p>"
     );
+}
+
+fn charts_section(p: &mut String, charts: &[Plot]) {
     let _ = writeln!(p, "<h2>Charts</h2>");
     for c in charts {
         let _ = writeln!(
@@ -446,10 +467,13 @@ fn page(imported: &Imported, charts: &[Plot]) -> String {
             escape(&c.stem)
         );
     }
+}
+
+fn rules_section(p: &mut String, imported: &Imported) {
     let _ = writeln!(
         p,
         "<h2>Buckets and rules</h2>\n<p>The first matching rule wins ({}).</p>\n<table>\n<tr><th>bucket</th><th class=\"text\">kind</th><th class=\"text\">rules</th></tr>",
-        escape(&info.rules)
+        escape(&imported.info.rules)
     );
     for (name, kind, rules) in &imported.rules {
         let _ = writeln!(
@@ -461,6 +485,10 @@ fn page(imported: &Imported, charts: &[Plot]) -> String {
         );
     }
     let _ = writeln!(p, "</table>");
+}
+
+/// The first 20 items no rule matched, to write rules for.
+fn unmatched_section(p: &mut String, imported: &Imported) {
     let unmatched: Vec<&WorkItem> = imported
         .items
         .iter()
@@ -489,15 +517,4 @@ fn page(imported: &Imported, charts: &[Plot]) -> String {
         }
         let _ = writeln!(p, "</table>");
     }
-    if !info.notes.is_empty() {
-        let _ = writeln!(p, "<h2>Notes</h2>\n<ul>");
-        for n in &info.notes {
-            let _ = writeln!(p, "<li>{}</li>", escape(n));
-        }
-        let _ = writeln!(p, "</ul>");
-    }
-    p.push_str("</body>\n</html>\n");
-    // On a phone, a wide table scrolls by itself instead of the whole page.
-    p.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
-        .replace("</table>", "</table></div>")
 }
