@@ -231,90 +231,101 @@ struct Ranges<'a> {
     b: &'a Labelled<'a>,
 }
 
+/// One forecast on the chart: origin, the range's two ends, the median, what happened
+/// (`None`: not done within the history) and whether the highest percentile was right.
+struct Bar {
+    origin: usize,
+    range: (f64, f64),
+    median: f64,
+    actual: Option<f64>,
+    hit: bool,
+}
+
+impl Ranges<'_> {
+    /// The lowest and highest percentiles and their positions.
+    fn ends(&self) -> ((f64, usize), (f64, usize)) {
+        let qs = &self.b.settings.percentiles;
+        let at = |q: f64| qs.iter().position(|&x| x == q).unwrap_or(0);
+        let lo = qs.iter().copied().fold(1.0, f64::min);
+        let hi = qs.iter().copied().fold(0.0, f64::max);
+        ((lo, at(lo)), (hi, at(hi)))
+    }
+
+    fn bars(&self, question: Question) -> Vec<Bar> {
+        let ((_, lo), (_, hi)) = self.ends();
+        let checks = &self.b.backtest.checks;
+        match question {
+            Question::When => checks
+                .iter()
+                .filter_map(|c| {
+                    let w = c.when.as_ref()?;
+                    Some(Bar {
+                        origin: c.origin,
+                        range: (w.periods[lo] as f64, w.periods[hi] as f64),
+                        median: w.p50 as f64,
+                        actual: w.actual.map(|a| a as f64),
+                        hit: w.hit(hi),
+                    })
+                })
+                .collect(),
+            Question::HowMany => checks
+                .iter()
+                .filter_map(|c| {
+                    let m = c.how_many.as_ref()?;
+                    Some(Bar {
+                        origin: c.origin,
+                        range: (m.at_least[hi], m.at_least[lo]),
+                        median: m.p50,
+                        actual: Some(m.actual),
+                        hit: m.hit(hi),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
 impl plots::Figure for Ranges<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static,
     {
-        let qs = &self.b.settings.percentiles;
-        let lo = qs.iter().copied().fold(1.0, f64::min);
-        let hi = qs.iter().copied().fold(0.0, f64::max);
+        let ((lo, _), (hi, _)) = self.ends();
         let area = titled(root, "Backtest: forecast ranges against what happened")?;
-        let area = legend(
-            &area,
-            &[
-                LegendItem::new(
-                    format!("forecast {} to {}", name(lo), name(hi)),
-                    palette::PRODUCT,
-                    Swatch::Fill,
-                ),
-                LegendItem::new("forecast P50", palette::INK, Swatch::Band),
-                LegendItem::new(
-                    format!("actual, within {}", name(hi)),
-                    palette::PAYDOWN,
-                    Swatch::Dot,
-                ),
-                LegendItem::new(
-                    format!("actual, beyond {}", name(hi)),
-                    palette::UNPLANNED,
-                    Swatch::Dot,
-                ),
-            ],
-        )?;
+        let items = [
+            LegendItem::new(
+                format!("forecast {} to {}", name(lo), name(hi)),
+                palette::PRODUCT,
+                Swatch::Fill,
+            ),
+            LegendItem::new("forecast P50", palette::INK, Swatch::Band),
+            LegendItem::new(
+                format!("actual, within {}", name(hi)),
+                palette::PAYDOWN,
+                Swatch::Dot,
+            ),
+            LegendItem::new(
+                format!("actual, beyond {}", name(hi)),
+                palette::UNPLANNED,
+                Swatch::Dot,
+            ),
+        ];
+        let area = legend(&area, &items)?;
         let (top, bottom) = area.split_vertically(area.dim_in_pixel().1 / 2);
-        let k_hi = qs.iter().position(|&q| q == hi).unwrap_or(0);
-        let k_lo = qs.iter().position(|&q| q == lo).unwrap_or(0);
-        let when: Vec<(usize, f64, f64, f64, Option<f64>, bool)> = self
-            .b
-            .backtest
-            .checks
-            .iter()
-            .filter_map(|c| {
-                let w = c.when.as_ref()?;
-                let actual = w.actual.map(|a| a as f64);
-                Some((
-                    c.origin,
-                    w.periods[k_lo] as f64,
-                    w.periods[k_hi] as f64,
-                    w.p50 as f64,
-                    actual,
-                    w.hit(k_hi),
-                ))
-            })
-            .collect();
-        let many: Vec<(usize, f64, f64, f64, Option<f64>, bool)> = self
-            .b
-            .backtest
-            .checks
-            .iter()
-            .filter_map(|c| {
-                let m = c.how_many.as_ref()?;
-                Some((
-                    c.origin,
-                    m.at_least[k_hi],
-                    m.at_least[k_lo],
-                    m.p50,
-                    Some(m.actual),
-                    m.hit(k_hi),
-                ))
-            })
-            .collect();
-        self.panel(
-            &top,
-            &self.b.question(Question::When),
-            "periods after the origin",
-            &when,
-        )?;
-        self.panel(
-            &bottom,
-            &self.b.question(Question::HowMany),
-            "items done",
-            &many,
-        )
+        for (panel, question, y_label) in [
+            (&top, Question::When, "periods after the origin"),
+            (&bottom, Question::HowMany, "items done"),
+        ] {
+            self.panel(
+                panel,
+                &self.b.question(question),
+                y_label,
+                &self.bars(question),
+            )?;
+        }
+        Ok(())
     }
 }
-
-type Row = (usize, f64, f64, f64, Option<f64>, bool);
 
 impl Ranges<'_> {
     fn panel<DB: DrawingBackend>(
@@ -322,7 +333,7 @@ impl Ranges<'_> {
         area: &DrawingArea<DB, Shift>,
         title: &str,
         y_label: &str,
-        rows: &[Row],
+        bars: &[Bar],
     ) -> Result<()>
     where
         DB::ErrorType: 'static,
@@ -338,7 +349,7 @@ impl Ranges<'_> {
             (24, 2),
         )?;
         let area = area.split_vertically(26).1;
-        if rows.is_empty() {
+        if bars.is_empty() {
             let (w, h) = area.dim_in_pixel();
             area.draw_text(
                 "no forecast could be checked: the history after the origins is too short",
@@ -347,19 +358,15 @@ impl Ranges<'_> {
             )?;
             return Ok(());
         }
-        let (x0, x1) = rows
+        let (x0, x1) = bars
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
-                (a.min(r.0 as f64), b.max(r.0 as f64))
+                (a.min(r.origin as f64), b.max(r.origin as f64))
             });
-        let (x0, x1) = if x0.is_finite() {
-            (x0 - 1.0, x1 + 1.0)
-        } else {
-            (0.0, 1.0)
-        };
-        let y1 = rows
+        let (x0, x1) = (x0 - 1.0, x1 + 1.0);
+        let y1 = bars
             .iter()
-            .flat_map(|r| [r.2, r.4.unwrap_or(0.0)])
+            .flat_map(|r| [r.range.1, r.range.0, r.actual.unwrap_or(0.0)])
             .fold(1.0, f64::max)
             * 1.1;
         let mut ctx = ChartBuilder::on(&area)
@@ -380,15 +387,15 @@ impl Ranges<'_> {
             }
         };
         let y_fmt = |y: &f64| tick(*y);
-        let x_desc = if self.b.dates.is_some() {
-            "forecast made at the end of"
-        } else {
-            "forecast made after period"
-        };
+        let dated = self.b.dates.is_some();
         ctx.configure_mesh()
-            .x_desc(x_desc)
+            .x_desc(if dated {
+                "forecast made at the end of"
+            } else {
+                "forecast made after period"
+            })
             .y_desc(y_label)
-            .x_labels(if self.b.dates.is_some() { 8 } else { 12 })
+            .x_labels(if dated { 8 } else { 12 })
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
@@ -397,25 +404,26 @@ impl Ranges<'_> {
             .light_line_style(WHITE)
             .bold_line_style(palette::GRID)
             .draw()?;
-        let half = (0.35f64).min(0.45 * (x1 - x0) / rows.len().max(1) as f64 * 0.8);
+        let half = 0.35f64.min(0.36 * (x1 - x0) / bars.len() as f64);
         // Ranges of one value stay visible.
         let pad = y1 * 0.006;
-        for &(origin, a, b, p50, actual, hit) in rows {
-            let x = origin as f64;
+        for bar in bars {
+            let x = bar.origin as f64;
+            let (a, b) = bar.range;
             ctx.draw_series(std::iter::once(Rectangle::new(
                 [(x - half, a.min(b) - pad), (x + half, a.max(b) + pad)],
                 palette::PRODUCT.mix(0.45).filled(),
             )))?;
             ctx.draw_series(std::iter::once(PathElement::new(
-                vec![(x - half, p50), (x + half, p50)],
+                vec![(x - half, bar.median), (x + half, bar.median)],
                 palette::INK.stroke_width(2),
             )))?;
-            let colour = if hit {
+            let colour = if bar.hit {
                 palette::PAYDOWN
             } else {
                 palette::UNPLANNED
             };
-            match actual {
+            match bar.actual {
                 Some(v) => {
                     ctx.draw_series(std::iter::once(Circle::new((x, v), 4, colour.filled())))?
                 }
