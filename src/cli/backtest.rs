@@ -169,13 +169,9 @@ fn from_history(args: &BacktestArgs) -> Result<Source, Failure> {
     })
 }
 
-pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
-    let started = Instant::now();
-    let src = match &args.scenario {
-        Some(file) => from_scenario(args, file)?,
-        None => from_history(args)?,
-    };
-    warn_if_short(src.counts.len());
+/// The backtest's settings from the flags: the backlog defaults to the median period × the
+/// horizon, the window is converted to periods.
+fn settings(args: &BacktestArgs, src: &Source) -> Result<Settings, Failure> {
     let percentiles = match &args.percentiles {
         Some(text) => parse_percentiles(text)?,
         None => DEFAULT_PERCENTILES.to_vec(),
@@ -196,7 +192,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     let (trials, seed) = args
         .simulation
         .trials_and_seed(Some(src.defaults.unwrap_or((TRIALS, 42))))?;
-    let settings = Settings {
+    Ok(Settings {
         period: src.period,
         backlog,
         horizon: args.horizon,
@@ -206,7 +202,38 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
         percentiles,
         trials,
         seed,
+    })
+}
+
+/// The last day of each history period, when its first day is known.
+fn dates(src: &Source) -> Option<Vec<String>> {
+    src.first_day.map(|first| {
+        let grid = PeriodGrid {
+            first_day: first,
+            length: src.period,
+            calendar: src.calendar.clone(),
+            periods: src.counts.len(),
+        };
+        (1..=grid.periods)
+            .map(|t| grid.end(t).to_string())
+            .collect()
+    })
+}
+
+pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let src = match &args.scenario {
+        Some(file) => from_scenario(args, file)?,
+        None => from_history(args)?,
     };
+    warn_if_short(src.counts.len());
+    let settings = settings(args, &src)?;
+    let (backlog, window, trials, seed) = (
+        settings.backlog,
+        settings.window,
+        settings.trials,
+        settings.seed,
+    );
     let pool = args.simulation.pool()?;
     let origins = src
         .counts
@@ -223,17 +250,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
             "no forecast could be checked: the history after the first origin is too short for the backlog or horizon; lower --backlog, --horizon or --min-history",
         ));
     }
-    let dates = src.first_day.map(|first| {
-        let grid = PeriodGrid {
-            first_day: first,
-            length: src.period,
-            calendar: src.calendar.clone(),
-            periods: src.counts.len(),
-        };
-        (1..=grid.periods)
-            .map(|t| grid.end(t).to_string())
-            .collect()
-    });
+    let dates = dates(&src);
     let info = BacktestInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         source: src.source,

@@ -117,53 +117,7 @@ pub fn load(
                 source: "history".into(),
             }
         }
-        (None, Some(file)) => {
-            let day = PeriodLength {
-                count: 1,
-                unit: PeriodUnit::Day,
-            };
-            let counting = DateCounting {
-                period: period.unwrap_or(day),
-                calendar: flags.calendar(period.unwrap_or(day))?,
-                since,
-            };
-            let h = history::read_csv_on(file, &counting).map_err(bad)?;
-            if h.days_left_out > 0 {
-                eprintln!(
-                    "note: the last {} day(s) of {} do not fill a whole period and are left out",
-                    h.days_left_out,
-                    file.display()
-                );
-            }
-            let dated = h.grid.is_some();
-            if !dated && since.is_some() {
-                return Err(bad(format!(
-                    "--since needs dates, but {} holds per-period counts: use --window",
-                    file.display()
-                )));
-            }
-            // Counts without dates are weekly unless --period says otherwise.
-            let counted = if dated {
-                counting.period
-            } else {
-                period.unwrap_or(PeriodLength {
-                    count: 1,
-                    unit: PeriodUnit::Week,
-                })
-            };
-            LoadedHistory {
-                counts: h.counts,
-                period: counted,
-                calendar: if dated {
-                    counting.calendar
-                } else {
-                    flags.calendar(counted)?
-                },
-                first_day: h.grid.as_ref().map(|g| g.first_day),
-                next_day: h.grid.as_ref().map(|g| g.end(g.periods).add_days(1)),
-                source: format!("history-csv {}", file.display()),
-            }
-        }
+        (None, Some(file)) => load_csv(file, period, since, flags)?,
         (None, None) => return Err(bad("give --history or --history-csv")),
     };
     if let Some(window) = flags.window_spec()? {
@@ -181,6 +135,62 @@ pub fn load(
         }
     }
     warn_if_short(loaded.counts.len());
+    Ok(loaded)
+}
+
+/// A `--history-csv` of counts (weekly unless `period` says otherwise) or of finish dates
+/// (counted per `period`, default one working day, from `since`).
+fn load_csv(
+    file: &Path,
+    period: Option<PeriodLength>,
+    since: Option<Date>,
+    flags: &WindowFlags,
+) -> Result<LoadedHistory, Failure> {
+    let day = PeriodLength {
+        count: 1,
+        unit: PeriodUnit::Day,
+    };
+    let counting = DateCounting {
+        period: period.unwrap_or(day),
+        calendar: flags.calendar(period.unwrap_or(day))?,
+        since,
+    };
+    let h = history::read_csv_on(file, &counting).map_err(bad)?;
+    if h.days_left_out > 0 {
+        eprintln!(
+            "note: the last {} day(s) of {} do not fill a whole period and are left out",
+            h.days_left_out,
+            file.display()
+        );
+    }
+    let dated = h.grid.is_some();
+    if !dated && since.is_some() {
+        return Err(bad(format!(
+            "--since needs dates, but {} holds per-period counts: use --window",
+            file.display()
+        )));
+    }
+    // Counts without dates are weekly unless --period says otherwise.
+    let counted = if dated {
+        counting.period
+    } else {
+        period.unwrap_or(PeriodLength {
+            count: 1,
+            unit: PeriodUnit::Week,
+        })
+    };
+    let loaded = LoadedHistory {
+        counts: h.counts,
+        period: counted,
+        calendar: if dated {
+            counting.calendar
+        } else {
+            flags.calendar(counted)?
+        },
+        first_day: h.grid.as_ref().map(|g| g.first_day),
+        next_day: h.grid.as_ref().map(|g| g.end(g.periods).add_days(1)),
+        source: format!("history-csv {}", file.display()),
+    };
     Ok(loaded)
 }
 

@@ -15,11 +15,12 @@ use super::{ImportProblem, ReadOptions, Table, is_cancelled, state};
 /// The columns a Jira export must have.
 pub(super) const REQUIRED: &[&str] = &["Issue key", "Issue Type", "Status", "Created", "Resolved"];
 
-pub(super) fn read(
+/// The columns holding the team (tried in order) and the start date: the rules file's
+/// `[columns]`, else Jira's usual ones.
+fn team_and_start(
     table: &Table,
-    team: &str,
     options: &ReadOptions,
-) -> Result<Vec<WorkItem>, ImportProblem> {
+) -> Result<(Vec<usize>, Option<usize>), ImportProblem> {
     let col = |name: &str| table.column(name);
     let named = |name: &Option<String>, what: &str| -> Result<Option<usize>, ImportProblem> {
         match name {
@@ -37,7 +38,7 @@ pub(super) fn read(
             }),
         }
     };
-    let team_cols: Vec<usize> = match named(&options.columns.team, "team")? {
+    let team = match named(&options.columns.team, "team")? {
         Some(c) => vec![c],
         None => ["Custom field (Team)", "Project name", "Project key"]
             .iter()
@@ -48,6 +49,16 @@ pub(super) fn read(
         Some(c) => Some(c),
         None => col("Custom field (Start date)"),
     };
+    Ok((team, started))
+}
+
+pub(super) fn read(
+    table: &Table,
+    team: &str,
+    options: &ReadOptions,
+) -> Result<Vec<WorkItem>, ImportProblem> {
+    let col = |name: &str| table.column(name);
+    let (team_cols, started) = team_and_start(table, options)?;
     let (key, kind, status) = (col("Issue key"), col("Issue Type"), col("Status"));
     let (created, resolved, resolution) = (col("Created"), col("Resolved"), col("Resolution"));
     let summary = col("Summary");
