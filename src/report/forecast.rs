@@ -287,6 +287,18 @@ fn x_desc(forecast: &Forecast) -> String {
     }
 }
 
+/// The items axis of the "how many" panel: from a little below the smallest value shown
+/// (the lines differ by a few items on a large scale) to the largest.
+fn items_range(rows: &[&crate::simulate::forecast::PeriodRow]) -> (f64, f64) {
+    let values = || {
+        rows.iter()
+            .flat_map(|r| r.items.at_least.iter().copied())
+            .filter(|x| x.is_finite())
+    };
+    let top = values().fold(1.0, f64::max);
+    ((values().fold(top, f64::min) * 0.9).floor().max(0.0), top)
+}
+
 /// The third panel, "how many by when": per period, at least how many items are done with
 /// each of the forecast's probabilities.
 fn draw_how_many<DB: DrawingBackend>(
@@ -304,14 +316,7 @@ where
         .iter()
         .filter(|r| (r.period as f64) >= lo && (r.period as f64) <= hi)
         .collect();
-    let values = || {
-        rows.iter()
-            .flat_map(|r| r.items.at_least.iter().copied())
-            .filter(|x| x.is_finite())
-    };
-    let top = values().fold(1.0, f64::max);
-    // Start near the smallest value shown: the lines differ by a few items on a large scale.
-    let bottom = (values().fold(top, f64::min) * 0.9).floor().max(0.0);
+    let (bottom, top) = items_range(&rows);
     let mut chart = ChartBuilder::on(area)
         .caption(
             "How many by when: at least this many items done",
@@ -338,16 +343,8 @@ where
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(fail)?;
-    let shades = [
-        RGBColor(0, 114, 178),
-        RGBColor(0, 158, 115),
-        RGBColor(230, 159, 0),
-        RGBColor(213, 94, 0),
-        RGBColor(204, 121, 167),
-        RGBColor(86, 180, 233),
-    ];
     for (k, q) in forecast.percentiles.iter().enumerate() {
-        let colour = shades[k % shades.len()];
+        let colour = super::plots::palette::series(k);
         chart
             .draw_series(LineSeries::new(
                 rows.iter()
