@@ -55,11 +55,10 @@ pub struct BacktestArgs {
     /// finish dates).
     #[arg(long, value_name = "LEN", conflicts_with = "scenario")]
     period: Option<String>,
-    /// --window: each forecast bootstraps only the last N periods (or LEN) before it, as
-    /// `forecast --window` would; --since cuts the history's start.
+    // --window is a rolling window here: each forecast bootstraps the last N periods before
+    // it, as `forecast --window` would; --since cuts the history's start.
     #[command(flatten)]
     window: WindowFlags,
-    /// Trials per forecast (default 2000), seed and threads.
     #[command(flatten)]
     simulation: SimulationFlags,
     /// Results folder (default: output/backtest, or output/<scenario name>-backtest).

@@ -17,7 +17,7 @@ pub const FEW_PERIODS: usize = 10;
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WindowFlags {
     /// Use only the last N periods of the history, or those within a length such as 12w or
-    /// 6mo.
+    /// 6mo (backtest: each forecast uses the last N before it).
     #[arg(long, value_name = "N|LEN")]
     pub window: Option<String>,
     /// Use only the history from this day on (YYYY-MM-DD; needs dates: finish dates or an

@@ -60,7 +60,7 @@ enum Command {
 #[derive(clap::Args, Debug, Clone)]
 struct SimulationFlags {
     /// Monte Carlo trials (default: the scenario's `trials`, else 10000; `sweep`: at most 2000
-    /// per point).
+    /// per point; `backtest`: 2000 per forecast).
     #[arg(long, value_name = "N")]
     trials: Option<u64>,
     /// Master seed (default: the scenario's `seed`, else 42).
