@@ -273,7 +273,7 @@ fn the_cli_writes_the_forecast_files() {
     }
     let csv = std::fs::read_to_string(dir.join("output/forecast/forecast.csv")).unwrap();
     assert!(csv.starts_with(
-        "period,date,p_done_by,items_done_mean,items_done_p5,items_done_p10,items_done_p25,items_done_p50,items_done_p75,items_done_p90,items_done_p95\n1,2027-01-10,0,"
+        "period,date,p_done_by,items_done_mean,items_done_p5,items_done_p10,items_done_p25,items_done_p50,items_done_p75,items_done_p90,items_done_p95,items_at_least_50,items_at_least_70,items_at_least_85,items_at_least_95\n1,2027-01-10,0,"
     ), "{csv}");
 }
 
@@ -532,10 +532,31 @@ fn finish_dates_forecast_in_days() {
         &dir,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // February 2027 has 20 working days; the weekends' items count on the Mondays after
+    // them, and the last weekend (1 item, on the 28th) waits for a Monday not yet seen.
     assert!(
-        text(&out.stdout).contains("history of 28 periods (mean 1.00 per 1d)"),
+        text(&out.stdout).contains("history of 20 periods (mean 1.35 per 1d)"),
         "{}",
         text(&out.stdout)
+    );
+    let every_day = fulcrum(
+        &[
+            "forecast",
+            "--history-csv",
+            "done.csv",
+            "--backlog",
+            "30",
+            "--trials",
+            "2000",
+            "--all-days",
+        ],
+        &dir,
+    );
+    assert!(every_day.status.success(), "{}", text(&every_day.stderr));
+    assert!(
+        text(&every_day.stdout).contains("history of 28 periods (mean 1.00 per 1d)"),
+        "{}",
+        text(&every_day.stdout)
     );
 }
 
@@ -732,4 +753,38 @@ fn the_one_item_kernel_sees_what_the_engine_sees() {
             }
         }
     }
+}
+
+#[test]
+fn at_least_n_items_matches_the_exact_tail() {
+    // "85% chance of at least N items by period 10" is the largest N with P(S₁₀ ≥ N) ≥ 0.85.
+    let n = 20_000;
+    let mut f =
+        Forecast::from_history(&W1, 200.0, None, Some(10), PeriodLength::TWO_WEEKS).unwrap();
+    f.percentiles = vec![0.5, 0.7, 0.85, 0.95, 0.99];
+    let results = forecast::run(&f, n, 9, &|_| {});
+    let (_, _, items) = results.at_horizon.clone().unwrap();
+    let tail = |at_least: usize| exact_cdf(&W1, at_least, 10)[10];
+    for (k, &p) in f.percentiles.iter().enumerate() {
+        let exact = (0..=80).rev().find(|&s| tail(s) >= p).unwrap();
+        let mc = items.at_least[k] as usize;
+        // Exact, or a neighbour where the exact tail there is within Monte Carlo error of p.
+        let close = |s: usize| (tail(s) - p).abs() <= 4.0 * se(p, n) + 1e-9;
+        let ok = mc == exact || (mc + 1 == exact && close(exact)) || (mc == exact + 1 && close(mc));
+        assert!(ok, "{p}: Monte Carlo {mc}, exact {exact}");
+        assert!(
+            items.at_least_chance[k] >= p,
+            "the chance given is at least the percentile"
+        );
+        assert!((items.at_least_chance[k] - tail(mc)).abs() <= 4.0 * se(tail(mc), n) + 1e-9);
+    }
+    // The summary says it the way people ask it.
+    let text = fulcrum::report::forecast::summary(&f, &results);
+    assert!(
+        text.contains(&format!(
+            "85% chance of at least {} items by period 10",
+            items.at_least[2]
+        )),
+        "{text}"
+    );
 }

@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use fulcrum::model::{Date, PeriodLength, PeriodUnit};
+use fulcrum::model::{Date, Distribution, PeriodLength, PeriodUnit, Scenario, Workforce};
 use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::scenario::{self, history};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
+use super::history::{LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts};
 use super::progress::Progress;
 use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
 
@@ -53,6 +54,12 @@ pub struct ForecastArgs {
     /// Forecast only this initiative of a scenario (default: all of the team's initiatives).
     #[arg(long, value_name = "ID", requires = "scenario")]
     initiative: Option<String>,
+    /// Probabilities to read the forecast at, in percent: 50,70,85,95 gives "done by …" and
+    /// "at least N items by the horizon" with 50, 70, 85 and 95% chance.
+    #[arg(long, value_name = "P,...")]
+    percentiles: Option<String>,
+    #[command(flatten)]
+    window: WindowFlags,
     #[command(flatten)]
     simulation: SimulationFlags,
     /// Results folder (default: output/forecast, or output/<scenario name>-forecast).
@@ -66,92 +73,152 @@ pub struct ForecastArgs {
     sets: Vec<String>,
 }
 
+fn bad(text: impl std::fmt::Display) -> Failure {
+    Failure::bad_input(text)
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(
+    flag: &str,
+    text: &Option<String>,
+) -> Result<Option<T>, Failure> {
+    text.as_deref()
+        .map(|t| t.parse().map_err(|e: String| bad(format!("{flag}: {e}"))))
+        .transpose()
+}
+
+/// A forecast, where it came from (for `forecast.json`), the scenario's trials and seed and
+/// the backlog as text.
+struct Question {
+    forecast: Forecast,
+    source: String,
+    defaults: Option<(u64, u64)>,
+    backlog: String,
+}
+
+/// The forecast of a scenario's history team: `--window` cuts every history team's samples,
+/// `--holidays` and `--all-days` change the scenario's working days.
+fn scenario_question(args: &ForecastArgs, file: &Path) -> Result<Question, Failure> {
+    if args.window.since.is_some() {
+        return Err(bad(
+            "--since needs a dated history: in scenario mode use --window",
+        ));
+    }
+    let loaded = scenario::load(file, &args.sets)?;
+    print_warnings(&loaded.warnings);
+    let mut sc = loaded.scenario.clone();
+    cut_histories(&mut sc, &args.window)?;
+    let forecast = Forecast::from_scenario(
+        &sc,
+        args.team.as_deref(),
+        args.initiative.as_deref(),
+        args.horizon,
+    )
+    .map_err(bad)?;
+    warn_if_short(forecast.history.len());
+    let backlog = forecast
+        .scenario
+        .initiatives
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let source = std::iter::once(format!("scenario {}", file.display()))
+        .chain(args.sets.iter().map(|set| format!("--set {set}")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Question {
+        forecast,
+        source,
+        defaults: Some((sc.trials, sc.seed)),
+        backlog,
+    })
+}
+
+/// Applies `--window`, `--holidays` and `--all-days` to a scenario's history teams and
+/// calendar.
+pub(super) fn cut_histories(sc: &mut Scenario, flags: &WindowFlags) -> Result<(), Failure> {
+    if !flags.holidays.is_empty() || flags.all_days {
+        let mut days = sc.calendar.holidays().to_vec();
+        days.extend(flags.holiday_dates()?);
+        let weekends_off = sc.calendar.weekends_off() && !flags.all_days;
+        sc.calendar =
+            fulcrum::model::Calendar::for_period(sc.period_length, Some(weekends_off), days);
+    }
+    if let Some(window) = flags.window_spec()? {
+        for team in &mut sc.teams {
+            if let Workforce::Capacity(Distribution::Samples(values)) = &mut team.workforce {
+                let mut counts = values.to_vec();
+                window_counts(&mut counts, window, sc.period_length, &sc.calendar);
+                *values = counts.into();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The forecast of `--backlog` items on `--history` or `--history-csv`.
+fn history_question(
+    args: &ForecastArgs,
+    period: Option<PeriodLength>,
+) -> Result<Question, Failure> {
+    let loaded = super::history::load(
+        args.history.as_deref(),
+        args.history_csv.as_deref(),
+        period,
+        &args.window,
+    )?;
+    let backlog = args
+        .backlog
+        .expect("clap requires --backlog without a scenario");
+    let split = args
+        .split_rate
+        .as_deref()
+        .map(history::parse_split_rate)
+        .transpose()
+        .map_err(bad)?;
+    let forecast = history_forecast(&loaded, backlog, split, args.horizon)?;
+    Ok(Question {
+        forecast,
+        source: loaded.source,
+        defaults: None,
+        backlog: format!("{backlog}"),
+    })
+}
+
+/// A forecast of `backlog` items on a loaded history, on its calendar, starting the day after
+/// a dated history ends.
+pub(super) fn history_forecast(
+    loaded: &LoadedHistory,
+    backlog: f64,
+    split: Option<Distribution>,
+    horizon: Option<usize>,
+) -> Result<Forecast, Failure> {
+    let mut forecast =
+        Forecast::from_history(&loaded.counts, backlog, split, horizon, loaded.period)
+            .map_err(bad)?;
+    forecast.scenario.calendar = loaded.calendar.clone();
+    forecast.scenario.start = loaded.next_day;
+    Ok(forecast)
+}
+
 pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let bad = |text: String| Failure::BadInput(format!("error: {text}\n"));
-    let start: Option<Date> = match &args.start {
-        Some(text) => Some(
-            text.parse()
-                .map_err(|e: String| bad(format!("--start: {e}")))?,
-        ),
-        None => None,
-    };
-    let period: Option<PeriodLength> = match &args.period {
-        Some(text) => Some(
-            text.parse()
-                .map_err(|e: String| bad(format!("--period: {e}")))?,
-        ),
-        None => None,
-    };
-    let (mut forecast, source, defaults, backlog) = if let Some(file) = &args.scenario {
-        let loaded = scenario::load(file, &args.sets)?;
-        print_warnings(&loaded.warnings);
-        let sc = &loaded.scenario;
-        let forecast = Forecast::from_scenario(
-            sc,
-            args.team.as_deref(),
-            args.initiative.as_deref(),
-            args.horizon,
-        )
-        .map_err(|e| bad(e.to_string()))?;
-        let backlog = forecast
-            .scenario
-            .initiatives
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        (
-            forecast,
-            std::iter::once(format!("scenario {}", file.display()))
-                .chain(args.sets.iter().map(|set| format!("--set {set}")))
-                .collect::<Vec<_>>()
-                .join(" "),
-            Some((sc.trials, sc.seed)),
-            backlog,
-        )
-    } else {
-        let (counts, dated_period, source) = match (&args.history, &args.history_csv) {
-            (Some(list), _) => (
-                history::parse_list(list).map_err(|e| bad(e.to_string()))?,
-                None,
-                "history".to_string(),
-            ),
-            (None, Some(file)) => {
-                let h = history::read_csv(file, period).map_err(|e| bad(e.to_string()))?;
-                if h.days_left_out > 0 {
-                    eprintln!(
-                        "note: the last {} day(s) of {} do not fill a whole period and are left out",
-                        h.days_left_out,
-                        file.display()
-                    );
-                }
-                // Finish dates without --period are counted per day.
-                let dated = h.first_day.map(|_| PeriodLength {
-                    count: 1,
-                    unit: PeriodUnit::Day,
-                });
-                (h.counts, dated, format!("history-csv {}", file.display()))
-            }
-            (None, None) => return Err(bad("give --history, --history-csv or a scenario".into())),
-        };
-        let backlog = args
-            .backlog
-            .expect("clap requires --backlog without a scenario");
-        let split = match &args.split_rate {
-            Some(text) => Some(history::parse_split_rate(text).map_err(|e| bad(e.to_string()))?),
-            None => None,
-        };
-        let length = period.or(dated_period).unwrap_or(PeriodLength {
-            count: 1,
-            unit: PeriodUnit::Week,
-        });
-        let forecast = Forecast::from_history(&counts, backlog, split, args.horizon, length)
-            .map_err(|e| bad(e.to_string()))?;
-        (forecast, source, None, format!("{backlog}"))
+    let start: Option<Date> = parse("--start", &args.start)?;
+    let period: Option<PeriodLength> = parse("--period", &args.period)?;
+    let Question {
+        mut forecast,
+        source,
+        defaults,
+        backlog,
+    } = match &args.scenario {
+        Some(file) => scenario_question(args, file)?,
+        None => history_question(args, period)?,
     };
     if start.is_some() {
         forecast.scenario.start = start;
+    }
+    if let Some(text) = &args.percentiles {
+        forecast.percentiles = parse_percentiles(text)?;
     }
     let (trials, seed) = args.simulation.trials_and_seed(defaults)?;
     let pool = args.simulation.pool()?;
@@ -164,6 +231,8 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     let progress = Progress::new(trials, "forecasting");
     let results = pool.install(|| fc::run(&forecast, trials, seed, &|done| progress.update(done)));
     progress.finish();
+    let names = report::forecast::percentiles(&forecast);
+    let calendar = &forecast.scenario.calendar;
     let info = report::forecast::ForecastInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         source,
@@ -177,11 +246,22 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         trials,
         threads: pool.current_num_threads(),
         seconds: started.elapsed().as_secs_f64(),
-        percentiles: report::forecast::PERCENTILES
+        percentiles: names
             .iter()
-            .map(|(name, q)| (name.to_string(), results.percentile(*q)))
+            .map(|(name, q)| (name.clone(), results.percentile(*q)))
             .collect(),
         not_done_within_cap: results.not_done(),
+        items_at_least_by_horizon: match &results.at_horizon {
+            Some((_, _, items)) => names
+                .iter()
+                .map(|(name, _)| name.clone())
+                .zip(items.at_least.iter().copied())
+                .collect(),
+            None => Vec::new(),
+        },
+        weekends_off: forecast.scenario.period_length.unit == PeriodUnit::Day
+            && calendar.weekends_off(),
+        holidays: calendar.holidays().iter().map(Date::to_string).collect(),
     };
     report::forecast::write(&target, &forecast, &results, &info).map_err(write_failure)?;
     print!("{}", report::forecast::summary(&forecast, &results));

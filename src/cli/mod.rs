@@ -4,8 +4,11 @@
 //! One file per command; the flags several commands share are declared once here
 //! ([`SimulationFlags`], [`ScenarioFlags`]).
 
+mod backtest;
 mod files;
 mod forecast;
+mod history;
+mod import;
 mod progress;
 mod run;
 mod sweep;
@@ -41,6 +44,12 @@ enum Command {
     /// history (from --history, --history-csv, or a scenario team with
     /// `capacity = { samples = [...] }`) on the simulator's engine.
     Forecast(forecast::ForecastArgs),
+    /// Walk forward through a throughput history, forecasting from the data up to each point,
+    /// and report how often each percentile was right (calibration).
+    Backtest(backtest::BacktestArgs),
+    /// Read work-item exports (generic CSV, Jira CSV, Linear CSV, GitHub issues JSON): where
+    /// capacity went per team and period, cycle times, and a scenario from the data.
+    Import(import::ImportArgs),
     /// Allocate and simulate at every point of a parameter range: the frontier of product
     /// attainment against final debt, with its knee.
     Sweep(sweep::SweepArgs),
@@ -54,7 +63,7 @@ enum Command {
 #[derive(clap::Args, Debug, Clone)]
 struct SimulationFlags {
     /// Monte Carlo trials (default: the scenario's `trials`, else 10000; `sweep`: at most 2000
-    /// per point).
+    /// per point; `backtest`: 2000 per forecast).
     #[arg(long, value_name = "N")]
     trials: Option<u64>,
     /// Master seed (default: the scenario's `seed`, else 42).
@@ -256,6 +265,8 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => run::plan(&args),
         Command::Forecast(args) => forecast::forecast(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Import(args) => import::import(&args),
+        Command::Backtest(args) => backtest::backtest(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
     };

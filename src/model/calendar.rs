@@ -1,7 +1,8 @@
-//! Periods and dates: the length of a planning period and the calendar date a period ends on.
+//! Periods and dates: the length of a planning period, the calendar date a period ends on,
+//! and working-day calendars (weekends and holidays off) for periods counted in days.
 //!
 //! Dates are plain proleptic Gregorian days; a dependency for two conversions would be more
-//! than the code it saves.
+//! than the code it saves (parsing exporters' timestamps is `scenario::import`'s business).
 
 use std::fmt;
 use std::str::FromStr;
@@ -150,6 +151,31 @@ impl Date {
         }
     }
 
+    /// The day of the week.
+    pub fn weekday(self) -> Weekday {
+        // 1970-01-01 was a Thursday.
+        match (self.to_days() + 3).rem_euclid(7) {
+            0 => Weekday::Monday,
+            1 => Weekday::Tuesday,
+            2 => Weekday::Wednesday,
+            3 => Weekday::Thursday,
+            4 => Weekday::Friday,
+            5 => Weekday::Saturday,
+            _ => Weekday::Sunday,
+        }
+    }
+
+    /// The last day of period `period` (1-based) when period 1 starts on `self` and days are
+    /// counted on `calendar`: for periods of days, the last of their working days; longer
+    /// periods are calendar weeks, months and quarters whatever the calendar.
+    pub fn period_end_on(self, length: PeriodLength, period: usize, calendar: &Calendar) -> Date {
+        if length.unit == PeriodUnit::Day && !calendar.is_every_day() {
+            let n = i64::from(length.count) * period as i64;
+            return calendar.nth_working_day(self, n.max(1));
+        }
+        self.period_end(length, period)
+    }
+
     /// The last day of period `period` (1-based) when period 1 starts on `self`.
     pub fn period_end(self, length: PeriodLength, period: usize) -> Date {
         let n = i64::from(length.count) * period as i64;
@@ -186,6 +212,154 @@ impl FromStr for Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A day of the week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    /// Saturday or Sunday.
+    pub fn is_weekend(self) -> bool {
+        matches!(self, Weekday::Saturday | Weekday::Sunday)
+    }
+}
+
+/// Which days are working days when periods are days: by default Monday to Friday, less
+/// holidays. Throughput counted per working day is not diluted by the weekends in which
+/// nobody works, and forecast dates skip them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Calendar {
+    weekends_off: bool,
+    /// Sorted, without duplicates.
+    holidays: Vec<Date>,
+}
+
+impl Default for Calendar {
+    /// Every day is a working day.
+    fn default() -> Calendar {
+        Calendar::every_day()
+    }
+}
+
+impl Calendar {
+    /// Every day is a working day (what longer periods use).
+    pub fn every_day() -> Calendar {
+        Calendar {
+            weekends_off: false,
+            holidays: Vec::new(),
+        }
+    }
+
+    /// Working days: weekdays (with `weekends_off`) that are not holidays.
+    pub fn new(weekends_off: bool, mut holidays: Vec<Date>) -> Calendar {
+        holidays.sort_unstable();
+        holidays.dedup();
+        Calendar {
+            weekends_off,
+            holidays,
+        }
+    }
+
+    /// The calendar periods of `length` are counted on: for days, weekends off unless
+    /// `weekends_off` says otherwise, and `holidays` off; longer periods count every day.
+    pub fn for_period(
+        length: PeriodLength,
+        weekends_off: Option<bool>,
+        holidays: Vec<Date>,
+    ) -> Calendar {
+        if length.unit == PeriodUnit::Day {
+            Calendar::new(weekends_off.unwrap_or(true), holidays)
+        } else {
+            Calendar::every_day()
+        }
+    }
+
+    /// Whether Saturdays and Sundays are off.
+    pub fn weekends_off(&self) -> bool {
+        self.weekends_off
+    }
+
+    /// The holidays, sorted.
+    pub fn holidays(&self) -> &[Date] {
+        &self.holidays
+    }
+
+    /// Whether every day is a working day.
+    pub fn is_every_day(&self) -> bool {
+        !self.weekends_off && self.holidays.is_empty()
+    }
+
+    /// Whether `date` is a working day.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        !(self.weekends_off && date.weekday().is_weekend())
+            && self.holidays.binary_search(&date).is_err()
+    }
+
+    /// `date` if it is a working day, else the first working day after it (work finished on
+    /// a day off counts as finished on the next working day: it was not done the day before).
+    pub fn next_working_day(&self, date: Date) -> Date {
+        let mut d = date;
+        // Holidays are finite and at most two weekend days follow each other: this ends.
+        while !self.is_working_day(d) {
+            d = d.add_days(1);
+        }
+        d
+    }
+
+    /// Working days in `[from, to)` (0 when `to` is not after `from`).
+    pub fn working_days_between(&self, from: Date, to: Date) -> i64 {
+        let (a, b) = (from.to_days(), to.to_days());
+        if b <= a {
+            return 0;
+        }
+        let mut days = b - a;
+        if self.weekends_off {
+            let weeks = days / 7;
+            let mut weekdays = weeks * 5;
+            let mut d = from.add_days(weeks * 7);
+            while d.to_days() < b {
+                if !d.weekday().is_weekend() {
+                    weekdays += 1;
+                }
+                d = d.add_days(1);
+            }
+            days = weekdays;
+        }
+        let lo = self.holidays.partition_point(|h| h.to_days() < a);
+        let hi = self.holidays.partition_point(|h| h.to_days() < b);
+        let off = self.holidays[lo..hi]
+            .iter()
+            .filter(|h| !(self.weekends_off && h.weekday().is_weekend()))
+            .count() as i64;
+        days - off
+    }
+
+    /// The `n`-th working day (1-based) counted from `first` (included when it is one).
+    pub fn nth_working_day(&self, first: Date, n: i64) -> Date {
+        let n = n.max(1);
+        let mut d = first.add_days(n - 1);
+        loop {
+            let have = self.working_days_between(first, d.add_days(1));
+            if have >= n {
+                break;
+            }
+            // A calendar day adds at most one working day: this never overshoots.
+            d = d.add_days(n - have);
+        }
+        while !self.is_working_day(d) {
+            d = d.add_days(-1);
+        }
+        d
     }
 }
 
@@ -232,6 +406,70 @@ mod tests {
         );
         let jan31: Date = "2027-01-31".parse().unwrap();
         assert_eq!(jan31.add_months(1).to_string(), "2027-02-28");
+    }
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn weekdays_follow_the_calendar() {
+        assert_eq!(day("2027-01-04").weekday(), Weekday::Monday);
+        assert_eq!(day("2027-01-10").weekday(), Weekday::Sunday);
+        assert_eq!(day("1970-01-01").weekday(), Weekday::Thursday);
+        assert_eq!(day("1969-12-28").weekday(), Weekday::Sunday);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let cal = Calendar::new(true, vec![day("2027-01-06"), day("2027-01-09")]);
+        let mon = day("2027-01-04");
+        // Mon Tue (Wed holiday) Thu Fri (Sat, Sun) Mon: 5 working days in [Mon, next Tue).
+        assert_eq!(cal.working_days_between(mon, day("2027-01-12")), 5);
+        assert_eq!(cal.nth_working_day(mon, 1), mon);
+        assert_eq!(cal.nth_working_day(mon, 3), day("2027-01-07"));
+        assert_eq!(cal.nth_working_day(mon, 5), day("2027-01-11"));
+        assert_eq!(cal.next_working_day(day("2027-01-09")), day("2027-01-11"));
+        assert!(!cal.is_working_day(day("2027-01-06")));
+        // Starting on a Sunday: the first working day is the Monday.
+        assert_eq!(cal.nth_working_day(day("2027-01-03"), 1), mon);
+        // Far ahead, against a day-by-day count.
+        let far = cal.nth_working_day(mon, 1000);
+        let mut count = 0;
+        let mut d = mon;
+        while d <= far {
+            count += i64::from(cal.is_working_day(d));
+            d = d.add_days(1);
+        }
+        assert_eq!(count, 1000);
+        assert!(cal.is_working_day(far));
+        let every = Calendar::every_day();
+        assert_eq!(every.nth_working_day(mon, 7), day("2027-01-10"));
+    }
+
+    #[test]
+    fn day_periods_end_on_working_days() {
+        let cal = Calendar::for_period("1d".parse().unwrap(), None, vec![]);
+        let mon = day("2027-01-04");
+        assert_eq!(
+            mon.period_end_on("1d".parse().unwrap(), 5, &cal),
+            day("2027-01-08")
+        );
+        assert_eq!(
+            mon.period_end_on("1d".parse().unwrap(), 6, &cal),
+            day("2027-01-11")
+        );
+        assert_eq!(
+            mon.period_end_on("2d".parse().unwrap(), 3, &cal),
+            day("2027-01-11")
+        );
+        // Weeks ignore the calendar.
+        let weekly = Calendar::for_period("1w".parse().unwrap(), None, vec![day("2027-01-05")]);
+        assert!(weekly.is_every_day());
+        assert_eq!(
+            mon.period_end_on("1w".parse().unwrap(), 1, &cal),
+            day("2027-01-10")
+        );
     }
 
     #[test]

@@ -6,10 +6,11 @@
 
 pub mod calendar;
 pub mod distribution;
+pub mod history;
 pub mod plan;
 pub mod sum;
 
-pub use calendar::{Date, PeriodLength, PeriodUnit};
+pub use calendar::{Calendar, Date, PeriodLength, PeriodUnit, Weekday};
 pub use distribution::{Distribution, DistributionError};
 pub use plan::Plan;
 pub use sum::SumOfDraws;
@@ -40,6 +41,8 @@ pub struct Scenario {
     pub period_length: PeriodLength,
     /// The first day of period 1, when known: outputs then carry dates.
     pub start: Option<Date>,
+    /// The working days periods of days are counted in (weekends and holidays off).
+    pub calendar: Calendar,
     /// Default number of Monte Carlo trials.
     pub trials: u64,
     /// Default master seed.
@@ -69,7 +72,7 @@ impl Scenario {
     /// The last calendar day of `period` (1-based), when the scenario has a start date.
     pub fn period_end_date(&self, period: usize) -> Option<Date> {
         self.start
-            .map(|start| start.period_end(self.period_length, period))
+            .map(|start| start.period_end_on(self.period_length, period, &self.calendar))
     }
 
     /// Index of the team called `name`.

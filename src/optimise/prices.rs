@@ -197,7 +197,7 @@ pub fn price(
         .map(|change| {
             let (s, o) = changed(scenario, objective, change);
             let best = reoptimise(&s, &o, found, change, seed);
-            let after = score(&s, &[best.policy.clone()], seed, 0..evaluation);
+            let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
             let (value, half_width) = paired(after.blended(0), base.blended(0));
             Price {
                 change: change.clone(),

@@ -17,6 +17,20 @@ use super::{Destination, OutputDir};
 pub const PERCENTILES: [(&str, f64); 4] =
     [("P50", 0.5), ("P70", 0.7), ("P85", 0.85), ("P95", 0.95)];
 
+/// `P85` for 0.85, `P97.5` for 0.975.
+pub fn percentile_name(q: f64) -> String {
+    format!("P{}", num(q * 100.0))
+}
+
+/// The forecast's percentiles with their names.
+pub fn percentiles(forecast: &Forecast) -> Vec<(String, f64)> {
+    forecast
+        .percentiles
+        .iter()
+        .map(|&q| (percentile_name(q), q))
+        .collect()
+}
+
 /// `forecast.csv`: period, date, p_done_by, items_done_mean, items_done_p5 … items_done_p95.
 pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -31,6 +45,12 @@ pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> 
             .iter()
             .map(|(name, _)| format!("items_done_{name}")),
     );
+    header.extend(
+        forecast
+            .percentiles
+            .iter()
+            .map(|&q| format!("items_at_least_{}", num(q * 100.0))),
+    );
     w.write_record(&header)?;
     for row in &results.rows {
         let mut record = vec![
@@ -40,6 +60,7 @@ pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> 
             num(row.items.mean),
         ];
         record.extend(row.items.quantiles.iter().map(|&q| num(q)));
+        record.extend(row.items.at_least.iter().map(|&q| num(q)));
         w.write_record(&record)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
@@ -70,6 +91,12 @@ pub struct ForecastInfo {
     pub seconds: f64,
     pub percentiles: Vec<(String, Option<usize>)>,
     pub not_done_within_cap: u64,
+    /// At the horizon: for each percentile p, at least how many items are done with
+    /// probability p.
+    pub items_at_least_by_horizon: Vec<(String, f64)>,
+    /// Working days: weekends off (periods of days only) and the holidays.
+    pub weekends_off: bool,
+    pub holidays: Vec<String>,
 }
 
 /// Writes `forecast.csv`, `forecast.svg`, `forecast.png` and `forecast.json` into `target`,
@@ -104,7 +131,7 @@ pub fn write(
     dir.commit()
 }
 
-const SIZE: (u32, u32) = (900, 600);
+const SIZE: (u32, u32) = (900, 900);
 const BARS: RGBColor = RGBColor(90, 130, 190);
 const CURVE: RGBColor = RGBColor(200, 80, 40);
 
@@ -137,7 +164,8 @@ where
         .fold(0.0, f64::max)
         .max(1e-9);
     let unit = forecast.scenario.period_length;
-    let (top, bottom) = root.split_vertically(SIZE.1 / 2 + 20);
+    let (top, rest) = root.split_vertically(SIZE.1 / 3 + 20);
+    let (bottom, how_many) = rest.split_vertically(SIZE.1 / 3);
 
     let mut chart = ChartBuilder::on(&top)
         .caption(
@@ -152,10 +180,16 @@ where
         .y_label_area_size(60)
         .build_cartesian_2d(lo..hi, 0.0..peak * 1.2)
         .map_err(fail)?;
-    let whole = |x: &f64| format!("{x:.0}");
+    let whole = |x: &f64| x_label(forecast, *x);
+    let x_labels = if forecast.scenario.start.is_some() {
+        6
+    } else {
+        10
+    };
     chart
         .configure_mesh()
         .x_label_formatter(&whole)
+        .x_labels(x_labels)
         .y_desc("P(done in period)")
         .label_style(("sans-serif", 13))
         .draw()
@@ -169,7 +203,7 @@ where
             )
         }))
         .map_err(fail)?;
-    for (k, (name, q)) in PERCENTILES.into_iter().enumerate() {
+    for (k, (name, q)) in percentiles(forecast).into_iter().enumerate() {
         if let Some(t) = results.percentile(q) {
             let x = t as f64;
             // Staggered so neighbouring percentiles' labels do not overlap.
@@ -196,7 +230,8 @@ where
     chart
         .configure_mesh()
         .x_label_formatter(&whole)
-        .x_desc("period")
+        .x_labels(x_labels)
+        .x_desc(x_desc(forecast))
         .y_desc("P(done by period)")
         .label_style(("sans-serif", 13))
         .draw()
@@ -220,6 +255,128 @@ where
             )])
             .map_err(fail)?;
     }
+    draw_how_many(&how_many, forecast, results, (lo, hi))
+}
+
+/// The x tick label of period `x`: its last day when the start is known, else its number.
+fn x_label(forecast: &Forecast, x: f64) -> String {
+    let t = x.round();
+    if (x - t).abs() > 1e-6 || t < 1.0 {
+        return if t < 1.0 {
+            String::new()
+        } else {
+            format!("{x:.0}")
+        };
+    }
+    match forecast.scenario.period_end_date(t as usize) {
+        Some(d) => d.to_string(),
+        None => format!("{t:.0}"),
+    }
+}
+
+fn x_desc(forecast: &Forecast) -> String {
+    let unit = forecast.scenario.period_length;
+    match forecast.scenario.start {
+        Some(_) if forecast.scenario.calendar.is_every_day() => {
+            format!("end of period (periods of {unit})")
+        }
+        Some(_) => format!("end of period (periods of {unit}, working days)"),
+        None => format!("period ({unit})"),
+    }
+}
+
+/// The items axis of the "how many" panel: from a little below the smallest value shown
+/// (the lines differ by a few items on a large scale) to the largest.
+fn items_range(rows: &[&crate::simulate::forecast::PeriodRow]) -> (f64, f64) {
+    let values = || {
+        rows.iter()
+            .flat_map(|r| r.items.at_least.iter().copied())
+            .filter(|x| x.is_finite())
+    };
+    let top = values().fold(1.0, f64::max);
+    ((values().fold(top, f64::min) * 0.9).floor().max(0.0), top)
+}
+
+/// The third panel, "how many by when": per period, at least how many items are done with
+/// each of the forecast's probabilities.
+fn draw_how_many<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    forecast: &Forecast,
+    results: &ForecastResults,
+    (lo, hi): (f64, f64),
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let fail = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("cannot draw: {e}");
+    let rows: Vec<_> = results
+        .rows
+        .iter()
+        .filter(|r| (r.period as f64) >= lo && (r.period as f64) <= hi)
+        .collect();
+    let (bottom, top) = items_range(&rows);
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            "How many by when: at least this many items done",
+            ("sans-serif", 16),
+        )
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(60)
+        .build_cartesian_2d(lo..hi, bottom..top * 1.04)
+        .map_err(fail)?;
+    let label = |x: &f64| x_label(forecast, *x);
+    let whole = |y: &f64| format!("{y:.0}");
+    chart
+        .configure_mesh()
+        .x_label_formatter(&label)
+        .x_labels(if forecast.scenario.start.is_some() {
+            6
+        } else {
+            10
+        })
+        .x_desc(x_desc(forecast))
+        .y_desc("items done")
+        .y_label_formatter(&whole)
+        .label_style(("sans-serif", 13))
+        .draw()
+        .map_err(fail)?;
+    for (k, q) in forecast.percentiles.iter().enumerate() {
+        let colour = super::plots::palette::series(k);
+        chart
+            .draw_series(LineSeries::new(
+                rows.iter()
+                    .filter_map(|r| r.items.at_least.get(k).map(|&n| (r.period as f64, n))),
+                colour.stroke_width(2),
+            ))
+            .map_err(fail)?
+            .label(match &results.at_horizon {
+                Some((h, _, items)) => format!(
+                    "{}% chance: at least {} by period {h}",
+                    num(q * 100.0),
+                    items.at_least.get(k).map_or_else(String::new, |n| num(*n))
+                ),
+                None => format!("{}% chance", num(q * 100.0)),
+            })
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
+    }
+    if let Some((h, _, _)) = &results.at_horizon {
+        let x = *h as f64;
+        chart
+            .draw_series(LineSeries::new(
+                [(x, bottom), (x, top * 1.04)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(fail)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(fail)?;
     Ok(())
 }
 
@@ -236,7 +393,7 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
         forecast.scenario.period_length,
         results.trials,
     ));
-    for (name, q) in PERCENTILES {
+    for (name, q) in percentiles(forecast) {
         let line = match results.percentile(q) {
             Some(t) => {
                 let date = date(forecast, t);
@@ -265,6 +422,13 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
             "  items done by {when}: {}\n",
             items_text(items, results.bin_width)
         ));
+        for (q, n) in forecast.percentiles.iter().zip(&items.at_least) {
+            out.push_str(&format!(
+                "  {}% chance of at least {} items by {when}\n",
+                num(q * 100.0),
+                num(*n)
+            ));
+        }
     }
     if results.not_done() > 0 {
         out.push_str(&format!(

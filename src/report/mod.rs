@@ -1,8 +1,10 @@
 //! Everything fulcrum writes: CSV tables, plots, the HTML report and terminal text. The only
 //! code that writes files; each run's files appear all at once or not at all.
 
+pub mod backtest;
 pub mod forecast;
 pub mod html;
+pub mod import;
 mod output;
 pub mod plots;
 pub mod sweep;

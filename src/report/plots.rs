@@ -284,7 +284,7 @@ impl PeriodAxis {
     }
 
     /// How many tick labels fit in `width` pixels.
-    fn ticks(&self, width: u32) -> usize {
+    pub fn ticks(&self, width: u32) -> usize {
         let per = if self.dates.is_some() { 120 } else { 50 };
         ((width / per) as usize).clamp(2, self.periods.max(2))
     }

@@ -27,7 +27,15 @@ pub const ROOT_FIELDS: &[&str] = &[
     "strategies",
 ];
 const SCENARIO_FIELDS: &[&str] = &[
-    "name", "question", "periods", "period", "start", "trials", "seed",
+    "name",
+    "question",
+    "periods",
+    "period",
+    "start",
+    "trials",
+    "seed",
+    "holidays",
+    "weekends_off",
 ];
 const OKR_FIELDS: &[&str] = &["blend", "key_results"];
 const KR_FIELDS: &[&str] = &[
@@ -221,6 +229,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
         periods: header.periods,
         period_length: header.period_length,
         start: header.start,
+        calendar: header.calendar,
         trials: header.trials,
         seed: header.seed,
         blend: blend?,
@@ -327,6 +336,7 @@ struct Header {
     periods: usize,
     period_length: PeriodLength,
     start: Option<crate::model::Date>,
+    calendar: crate::model::Calendar,
     trials: u64,
     seed: u64,
 }
@@ -366,20 +376,16 @@ fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> Option<Head
                 .ok()
         }),
     };
-    let start = t.get("start").and_then(|n| {
-        let text = match &n.value {
-            Value::Datetime(s) | Value::String(s) => s.as_str(),
-            _ => {
-                super::fields::expected(ck, n, "start", "a date such as 2027-01-04");
-                return None;
-            }
-        };
-        text.parse()
-            .map_err(|why: String| {
-                ck.report(Problem::error(n.span, format!("`start`: {why}")).label("not a date"))
-            })
-            .ok()
-    });
+    let start = t.get("start").and_then(|n| date(ck, n, "start"));
+    let holidays: Vec<crate::model::Date> = match t.get("holidays") {
+        None => Vec::new(),
+        Some(n) => array(ck, n, "holidays")
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|d| date(ck, d, "holidays"))
+            .collect(),
+    };
+    let weekends_off = t.boolean(ck, "weekends_off");
     let trials = match t.get("trials") {
         None => Some(DEFAULT_TRIALS),
         Some(n) => positive_count(ck, n, "trials"),
@@ -393,15 +399,33 @@ fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> Option<Head
         }),
     };
     t.finish(ck);
+    let period_length = period_length?;
     Some(Header {
         name: name?,
         question,
         periods: periods?,
-        period_length: period_length?,
+        period_length,
         start,
+        calendar: crate::model::Calendar::for_period(period_length, weekends_off, holidays),
         trials: trials?,
         seed: seed?,
     })
+}
+
+/// A date: a TOML date or a `YYYY-MM-DD` string.
+fn date(ck: &mut Checker, n: &Node, key: &str) -> Option<crate::model::Date> {
+    let text = match &n.value {
+        Value::Datetime(s) | Value::String(s) => s.as_str(),
+        _ => {
+            super::fields::expected(ck, n, key, "a date such as 2027-01-04");
+            return None;
+        }
+    };
+    text.parse()
+        .map_err(|why: String| {
+            ck.report(Problem::error(n.span, format!("`{key}`: {why}")).label("not a date"))
+        })
+        .ok()
 }
 
 /// A scenario name usable as a folder under `output/`.

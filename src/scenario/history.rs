@@ -1,12 +1,13 @@
 //! Throughput histories for `fulcrum forecast`: a comma-separated list of per-period counts,
 //! or a CSV file holding either a column of per-period counts or a column of item finish
-//! dates (turned into per-period counts, zero periods included). Also the `--split-rate`
-//! notation. Parsing only: whether a history can forecast anything is checked in
+//! dates (turned into per-period counts, zero periods included, periods of days counted in
+//! working days). Also the `--split-rate`, `--holidays` and `--window` notations. Parsing only: whether a history can forecast anything is checked in
 //! [`simulate::forecast`](crate::simulate::forecast).
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{Date, Distribution, PeriodLength, PeriodUnit};
+use crate::model::history::{PeriodGrid, count_per_period};
+use crate::model::{Calendar, Date, Distribution, PeriodLength, PeriodUnit};
 
 /// Why a history (or a split rate) was rejected. Messages say what was found and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,12 @@ pub enum HistoryError {
     },
     #[error("--split-rate `{text}`: {why}")]
     SplitRate { text: String, why: String },
+    #[error("--holidays: {why}")]
+    Holidays { text: String, why: String },
+    #[error("--window `{text}`: {why}")]
+    Window { text: String, why: String },
+    #[error("{}: no finish date on or after --since {since}", path.display())]
+    NoneSince { path: PathBuf, since: Date },
 }
 
 /// Where a history came from and what it holds.
@@ -53,6 +60,8 @@ pub struct History {
     /// For a history of finish dates: days at the end that did not fill a whole period and
     /// were left out (a partial period would understate throughput).
     pub days_left_out: i64,
+    /// For a history of finish dates: the periods counted (their dates, on the calendar).
+    pub grid: Option<PeriodGrid>,
 }
 
 /// Parses `3,5,2,...` (spaces allowed; a trailing comma is not an entry).
@@ -89,11 +98,43 @@ fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
 
 /// Reads a history CSV (see [`parse_csv`]).
 pub fn read_csv(path: &Path, period: Option<PeriodLength>) -> Result<History, HistoryError> {
+    read_csv_on(path, &DateCounting::new(period))
+}
+
+/// How finish dates become per-period counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateCounting {
+    /// Period length (default: one day).
+    pub period: PeriodLength,
+    /// Working days (periods of days only).
+    pub calendar: Calendar,
+    /// Count only dates from this day on; period 1 starts on it.
+    pub since: Option<Date>,
+}
+
+impl DateCounting {
+    /// Periods of `period` (default one day) on the default calendar for that length
+    /// (weekends off for days), from the first date.
+    pub fn new(period: Option<PeriodLength>) -> DateCounting {
+        let period = period.unwrap_or(PeriodLength {
+            count: 1,
+            unit: PeriodUnit::Day,
+        });
+        DateCounting {
+            period,
+            calendar: Calendar::for_period(period, None, Vec::new()),
+            since: None,
+        }
+    }
+}
+
+/// Reads a history CSV, counting finish dates as `counting` says (see [`parse_csv_on`]).
+pub fn read_csv_on(path: &Path, counting: &DateCounting) -> Result<History, HistoryError> {
     let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_csv(path, &text, period)
+    parse_csv_on(path, &text, counting)
 }
 
 /// A history CSV: its first column holds either per-period counts or item finish dates
@@ -104,6 +145,17 @@ pub fn parse_csv(
     path: &Path,
     text: &str,
     period: Option<PeriodLength>,
+) -> Result<History, HistoryError> {
+    parse_csv_on(path, text, &DateCounting::new(period))
+}
+
+/// [`parse_csv`] with finish dates counted per `counting.period` on `counting.calendar`
+/// (a finish on a day off counts on the next working day), from `counting.since` or the
+/// first date.
+pub fn parse_csv_on(
+    path: &Path,
+    text: &str,
+    counting: &DateCounting,
 ) -> Result<History, HistoryError> {
     let csv_error = |line: usize, message: String| HistoryError::Csv {
         path: path.to_path_buf(),
@@ -179,16 +231,22 @@ pub fn parse_csv(
             counts,
             first_day: None,
             days_left_out: 0,
+            grid: None,
         });
     }
-    let period = period.unwrap_or(PeriodLength {
-        count: 1,
-        unit: PeriodUnit::Day,
-    });
-    counts_from_dates(&mut dates, period).map_err(|days| HistoryError::TooShort {
+    if let Some(since) = counting.since {
+        dates.retain(|&d| d >= since);
+        if dates.is_empty() {
+            return Err(HistoryError::NoneSince {
+                path: path.to_path_buf(),
+                since,
+            });
+        }
+    }
+    counts_from_dates(&mut dates, counting).map_err(|days| HistoryError::TooShort {
         path: path.to_path_buf(),
         days,
-        period,
+        period: counting.period,
     })
 }
 
@@ -202,39 +260,92 @@ fn date_prefix(cell: &str) -> Option<Date> {
     head.parse().ok()
 }
 
-/// Items finished per period, from the first date's day to the end of the last complete
-/// period. Err(days spanned) when not even one period is complete.
-fn counts_from_dates(dates: &mut [Date], period: PeriodLength) -> Result<History, i64> {
+/// Items finished per period, from the first date's day (or `since`) to the end of the last
+/// complete period. Err(days spanned) when not even one period is complete.
+fn counts_from_dates(dates: &mut [Date], counting: &DateCounting) -> Result<History, i64> {
     dates.sort_unstable();
-    let first = dates[0];
+    let first = counting.since.unwrap_or(dates[0]);
     let last = dates[dates.len() - 1];
-    let mut counts = Vec::new();
-    let mut next = 0;
-    let mut start = first;
-    let mut k = 1;
-    loop {
-        let end = first.period_end(period, k);
-        if end > last {
-            break;
-        }
-        let mut n = 0.0;
-        while next < dates.len() && dates[next] <= end {
-            n += 1.0;
-            next += 1;
-        }
-        counts.push(n);
-        start = end.add_days(1);
-        k += 1;
+    let (grid, days_left_out) =
+        PeriodGrid::covering(first, last, counting.period, counting.calendar.clone());
+    if grid.periods == 0 {
+        return Err(last.to_days() - first.to_days() + 1);
     }
-    let span = last.to_days() - first.to_days() + 1;
-    if counts.is_empty() {
-        return Err(span);
-    }
+    let (counts, _) = count_per_period(dates.iter().copied(), &grid);
     Ok(History {
         counts,
-        first_day: Some(first),
-        days_left_out: last.to_days() - start.to_days() + 1,
+        first_day: Some(grid.first_day),
+        days_left_out,
+        grid: Some(grid),
     })
+}
+
+/// `--holidays`: dates `YYYY-MM-DD` separated by commas or spaces.
+pub fn parse_holidays(text: &str) -> Result<Vec<Date>, HistoryError> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|why: String| HistoryError::Holidays {
+                text: s.to_string(),
+                why,
+            })
+        })
+        .collect()
+}
+
+/// How much of a history to use: `--window`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Window {
+    /// The last N periods.
+    Periods(usize),
+    /// The periods within this length before the end of the history (e.g. `12w`).
+    Length(PeriodLength),
+}
+
+/// `--window`: `12` (periods) or a length such as `12w`, `3mo`, `60d`.
+pub fn parse_window(text: &str) -> Result<Window, HistoryError> {
+    let fail = |why: String| HistoryError::Window {
+        text: text.to_string(),
+        why,
+    };
+    let t = text.trim();
+    if let Ok(n) = t.parse::<usize>() {
+        return if n == 0 {
+            Err(fail("the window must hold at least one period".into()))
+        } else {
+            Ok(Window::Periods(n))
+        };
+    }
+    t.parse::<PeriodLength>()
+        .map(Window::Length)
+        .map_err(|why| {
+            fail(format!(
+                "{why}; write a number of periods (12) or a length (12w, 3mo)"
+            ))
+        })
+}
+
+impl Window {
+    /// The number of periods of `period` this window keeps: a length is converted by the
+    /// periods' average calendar length (working days for periods of days: 5 a week).
+    pub fn periods(self, period: PeriodLength, calendar: &Calendar) -> usize {
+        match self {
+            Window::Periods(n) => n,
+            Window::Length(length) => {
+                let mut days = length.calendar_days();
+                let mut per = period.calendar_days();
+                if period.unit == PeriodUnit::Day && calendar.weekends_off() {
+                    per = f64::from(period.count);
+                    days = if length.unit == PeriodUnit::Day {
+                        f64::from(length.count)
+                    } else {
+                        days * 5.0 / 7.0
+                    };
+                }
+                ((days / per).round() as usize).max(1)
+            }
+        }
+    }
 }
 
 /// `--split-rate`: how many items each backlog item becomes, e.g. `1.2` or `"1 to 1.5"` (a 90%
@@ -334,6 +445,55 @@ mod tests {
         ));
         let e = csv("count\nabc\n", None).unwrap_err();
         assert!(e.to_string().starts_with("h.csv:2:"), "{e}");
+    }
+
+    #[test]
+    fn daily_finish_dates_count_working_days() {
+        // Fri 2027-01-08, Sat, Sun, Mon 2027-01-11: the weekend's items count on Monday.
+        let h = csv(
+            "2027-01-08\n2027-01-09\n2027-01-10\n2027-01-11\n2027-01-12\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(h.counts, vec![1.0, 3.0, 1.0]);
+        let all = DateCounting {
+            calendar: Calendar::every_day(),
+            ..DateCounting::new(None)
+        };
+        let h = parse_csv_on(
+            Path::new("h.csv"),
+            "2027-01-08\n2027-01-09\n2027-01-10\n2027-01-11\n2027-01-12\n",
+            &all,
+        )
+        .unwrap();
+        assert_eq!(h.counts, vec![1.0; 5]);
+        let holiday = DateCounting {
+            calendar: Calendar::new(true, vec!["2027-01-11".parse().unwrap()]),
+            ..DateCounting::new(None)
+        };
+        let h = parse_csv_on(
+            Path::new("h.csv"),
+            "2027-01-08\n2027-01-09\n2027-01-10\n2027-01-11\n2027-01-12\n",
+            &holiday,
+        )
+        .unwrap();
+        assert_eq!(h.counts, vec![1.0, 4.0]);
+    }
+
+    #[test]
+    fn windows_and_holidays_parse() {
+        assert_eq!(parse_window("12").unwrap(), Window::Periods(12));
+        let w = parse_window("12w").unwrap();
+        let week: PeriodLength = "1w".parse().unwrap();
+        assert_eq!(w.periods(week, &Calendar::every_day()), 12);
+        assert_eq!(w.periods("2w".parse().unwrap(), &Calendar::every_day()), 6);
+        let day: PeriodLength = "1d".parse().unwrap();
+        assert_eq!(w.periods(day, &Calendar::new(true, vec![])), 60);
+        assert_eq!(w.periods(day, &Calendar::every_day()), 84);
+        assert!(parse_window("0").is_err());
+        assert!(parse_window("12y").is_err());
+        assert_eq!(parse_holidays("2027-12-24, 2027-12-25").unwrap().len(), 2);
+        assert!(parse_holidays("2027-12-32").is_err());
     }
 
     #[test]

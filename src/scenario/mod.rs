@@ -6,6 +6,7 @@ mod distribution;
 pub mod document;
 mod fields;
 pub mod history;
+pub mod import;
 mod locate;
 pub mod overrides;
 pub mod problem;

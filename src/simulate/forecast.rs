@@ -77,7 +77,14 @@ pub struct Forecast {
     pub history: Vec<f64>,
     /// What the forecast leaves out of the source scenario (for the user to see).
     pub notes: Vec<String>,
+    /// The probabilities the forecast is read at (0.5, 0.7, 0.85, 0.95 by default): finish
+    /// periods ("done by period t with 85% chance") and items done ("at least N items by
+    /// then with 85% chance", [`ItemsDone::at_least`]).
+    pub percentiles: Vec<f64>,
 }
+
+/// The probabilities forecasts are read at unless the user chooses others.
+pub const DEFAULT_PERCENTILES: [f64; 4] = [0.5, 0.7, 0.85, 0.95];
 
 impl Forecast {
     /// "When will `backlog` items be done" from a history of per-period counts; `split`
@@ -243,6 +250,7 @@ impl Forecast {
             notes,
         )?;
         forecast.scenario.start = source.start;
+        forecast.scenario.calendar = source.calendar.clone();
         forecast.scenario.question = source.question.clone();
         Ok(forecast)
     }
@@ -270,6 +278,7 @@ impl Forecast {
             periods: cap,
             period_length,
             start: None,
+            calendar: crate::model::Calendar::for_period(period_length, None, Vec::new()),
             trials: 10_000,
             seed: 42,
             blend: 1.0,
@@ -301,6 +310,7 @@ impl Forecast {
             cap,
             history,
             notes,
+            percentiles: DEFAULT_PERCENTILES.to_vec(),
         })
     }
 
@@ -665,6 +675,11 @@ pub struct ItemsDone {
     pub mean: f64,
     /// Values at [`QUANTILES`] (p5 … p95), in whole items (lower edge of their bin).
     pub quantiles: [f64; 7],
+    /// For each of the forecast's percentiles p: the most items N with P(items done ≥ N) ≥ p
+    /// ("at least N items with 85% chance"), the lower quantile at 1 − p.
+    pub at_least: Vec<f64>,
+    /// P(items done ≥ `at_least[k]`): at least the percentile, more where items come in steps.
+    pub at_least_chance: Vec<f64>,
 }
 
 impl ItemsDone {
@@ -687,7 +702,35 @@ impl ItemsDone {
         ItemsDone {
             mean: sum.value() / n as f64,
             quantiles,
+            at_least: Vec::new(),
+            at_least_chance: Vec::new(),
         }
+    }
+
+    /// Adds [`ItemsDone::at_least`] for `percentiles`, from the same binned counts.
+    fn with_at_least(mut self, counts: &[u64], width: f64, percentiles: &[f64]) -> ItemsDone {
+        let n: u64 = counts.iter().sum();
+        let found: Vec<(f64, f64)> = percentiles
+            .iter()
+            .map(|&p| {
+                if n == 0 {
+                    return (f64::NAN, f64::NAN);
+                }
+                // The highest bin whose tail (trials with at least that many) holds ≥ p.
+                let need = (p * n as f64 - 1e-9).ceil().max(0.0) as u64;
+                let mut tail = 0;
+                for (b, &c) in counts.iter().enumerate().rev() {
+                    tail += c;
+                    if tail >= need {
+                        return (b as f64 * width, tail as f64 / n as f64);
+                    }
+                }
+                (0.0, 1.0)
+            })
+            .collect();
+        self.at_least = found.iter().map(|f| f.0).collect();
+        self.at_least_chance = found.iter().map(|f| f.1).collect();
+        self
     }
 }
 
@@ -793,14 +836,14 @@ pub fn run(
                 a
             },
         );
-    summarise(acc, &layout)
+    summarise(acc, &layout, &forecast.percentiles)
 }
 
 fn mean(history: &[f64]) -> f64 {
     history.iter().sum::<f64>() / history.len() as f64
 }
 
-fn summarise(acc: Accumulator, layout: &Layout) -> ForecastResults {
+fn summarise(acc: Accumulator, layout: &Layout, percentiles: &[f64]) -> ForecastResults {
     let bins = layout.bins;
     let items = &acc.items;
     let mut finished_so_far = vec![0u64; bins];
@@ -825,14 +868,22 @@ fn summarise(acc: Accumulator, layout: &Layout) -> ForecastResults {
         rows.push(PeriodRow {
             period,
             p_done_by: acc.finish.fraction_by(period.min(layout.cap)),
-            items: ItemsDone::of(&counts, &sum, layout.width),
+            items: ItemsDone::of(&counts, &sum, layout.width).with_at_least(
+                &counts,
+                layout.width,
+                percentiles,
+            ),
         });
     }
     let at_horizon = layout.horizon.map(|h| {
         (
             h,
             acc.finish.fraction_by(h),
-            ItemsDone::of(&acc.at_horizon, &acc.at_horizon_sum, layout.width),
+            ItemsDone::of(&acc.at_horizon, &acc.at_horizon_sum, layout.width).with_at_least(
+                &acc.at_horizon,
+                layout.width,
+                percentiles,
+            ),
         )
     });
     ForecastResults {

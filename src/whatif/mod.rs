@@ -1,6 +1,8 @@
 //! What-if tooling on top of the pipeline: sweeps of a parameter across a range (with the
-//! Pareto frontier of product attainment against final debt) and sensitivity of the outcome
-//! to each uncertain input. No I/O: `report` writes what these return.
+//! Pareto frontier of product attainment against final debt), sensitivity of the outcome
+//! to each uncertain input, and walk-forward backtests of throughput forecasts. No I/O:
+//! `report` writes what these return.
 
+pub mod backtest;
 pub mod sensitivity;
 pub mod sweep;

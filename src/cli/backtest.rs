@@ -1,0 +1,288 @@
+//! `fulcrum backtest`: walk forward through a throughput history, forecasting from the data
+//! up to each point as `forecast` would, and report how often each percentile was right.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fulcrum::model::history::{PeriodGrid, first_day_before};
+use fulcrum::model::{Calendar, Date, Distribution, PeriodLength, Workforce};
+use fulcrum::report;
+use fulcrum::report::backtest::{BacktestInfo, Labelled};
+use fulcrum::scenario;
+use fulcrum::simulate::forecast::DEFAULT_PERCENTILES;
+use fulcrum::whatif::backtest::{self, Settings};
+
+use super::forecast::cut_histories;
+use super::history::{WindowFlags, parse_percentiles, warn_if_short};
+use super::progress::Progress;
+use super::{Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
+
+/// Trials per forecast unless --trials says otherwise: a backtest runs one forecast per origin.
+const TRIALS: u64 = 2000;
+
+/// Arguments of `fulcrum backtest`.
+#[derive(clap::Args, Debug)]
+pub struct BacktestArgs {
+    /// Scenario with a throughput-history team, e.g. one `fulcrum import` wrote (instead of
+    /// --history/--history-csv).
+    #[arg(required_unless_present_any = ["history", "history_csv"])]
+    scenario: Option<PathBuf>,
+    /// Items finished per period, oldest first: 3,5,2,6,...
+    #[arg(long, value_name = "COUNTS", allow_hyphen_values = true, conflicts_with_all = ["scenario", "history_csv"])]
+    history: Option<String>,
+    /// CSV whose first column holds per-period counts or item finish dates (YYYY-MM-DD).
+    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
+    history_csv: Option<PathBuf>,
+    /// The scenario's team to backtest (default: the only team with a history).
+    #[arg(long, value_name = "NAME", requires = "scenario")]
+    team: Option<String>,
+    /// "When will the next N items be done?" (default: the median throughput × the horizon).
+    #[arg(long, value_name = "N")]
+    backlog: Option<f64>,
+    /// "How many in the next H periods?"
+    #[arg(long, value_name = "H", default_value_t = 10)]
+    horizon: usize,
+    /// Periods of history before the first forecast.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    min_history: usize,
+    /// Periods between forecasts.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    step: usize,
+    /// Percentiles to check, in percent.
+    #[arg(long, value_name = "P,...")]
+    percentiles: Option<String>,
+    /// Length of one history period: 1d, 1w, 2w, 1mo, 1q (default: 1w for counts, 1d for
+    /// finish dates).
+    #[arg(long, value_name = "LEN", conflicts_with = "scenario")]
+    period: Option<String>,
+    // --window is a rolling window here: each forecast bootstraps the last N periods before
+    // it, as `forecast --window` would; --since cuts the history's start.
+    #[command(flatten)]
+    window: WindowFlags,
+    #[command(flatten)]
+    simulation: SimulationFlags,
+    /// Results folder (default: output/backtest, or output/<scenario name>-backtest).
+    #[command(flatten)]
+    output: OutputFlags,
+}
+
+fn bad(text: impl std::fmt::Display) -> Failure {
+    Failure::bad_input(text)
+}
+
+/// A history to backtest: counts, period, calendar, the first day when known, its source and
+/// the default output folder.
+struct Source {
+    counts: Vec<f64>,
+    period: PeriodLength,
+    calendar: Calendar,
+    first_day: Option<Date>,
+    source: String,
+    folder: String,
+    defaults: Option<(u64, u64)>,
+}
+
+fn from_scenario(args: &BacktestArgs, file: &Path) -> Result<Source, Failure> {
+    if args.window.since.is_some() {
+        return Err(bad(
+            "--since needs a dated history: in scenario mode use --window",
+        ));
+    }
+    let loaded = scenario::load(file, &[])?;
+    print_warnings(&loaded.warnings);
+    let mut sc = loaded.scenario.clone();
+    // Holidays and --all-days apply; the window is a rolling one, applied per forecast.
+    let calendar_only = WindowFlags {
+        window: None,
+        ..args.window.clone()
+    };
+    cut_histories(&mut sc, &calendar_only)?;
+    let histories: Vec<(String, Vec<f64>)> = sc
+        .teams
+        .iter()
+        .filter_map(|t| match &t.workforce {
+            Workforce::Capacity(Distribution::Samples(v)) => Some((t.name.clone(), v.to_vec())),
+            _ => None,
+        })
+        .collect();
+    let (name, counts) = match (&args.team, histories.as_slice()) {
+        (Some(team), _) => histories.iter().find(|(n, _)| n == team).cloned().ok_or_else(|| {
+            bad(format!(
+                "no team called `{team}` has a throughput history (`capacity = {{ samples = [...] }}`); teams with one: {}",
+                histories.iter().map(|h| h.0.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })?,
+        (None, [one]) => one.clone(),
+        (None, []) => {
+            return Err(bad(format!(
+                "no team of {} has a throughput history (`capacity = {{ samples = [...] }}`)",
+                file.display()
+            )));
+        }
+        (None, many) => {
+            return Err(bad(format!(
+                "several teams have a throughput history ({}): choose one with --team",
+                many.iter().map(|h| h.0.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+    };
+    // An imported scenario starts the day after its history: the history ends the day before.
+    let first_day = sc
+        .start
+        .map(|start| first_day_before(start, sc.period_length, &sc.calendar, counts.len()));
+    Ok(Source {
+        counts,
+        period: sc.period_length,
+        calendar: sc.calendar.clone(),
+        first_day,
+        source: format!("scenario {} team {name}", file.display()),
+        folder: format!("{}-backtest", sc.name),
+        defaults: Some((TRIALS.min(sc.trials), sc.seed)),
+    })
+}
+
+fn from_history(args: &BacktestArgs) -> Result<Source, Failure> {
+    let period = args
+        .period
+        .as_deref()
+        .map(|p| p.parse().map_err(|e: String| bad(format!("--period: {e}"))))
+        .transpose()?;
+    let cut_start_only = WindowFlags {
+        window: None,
+        ..args.window.clone()
+    };
+    let loaded = super::history::load(
+        args.history.as_deref(),
+        args.history_csv.as_deref(),
+        period,
+        &cut_start_only,
+    )?;
+    Ok(Source {
+        counts: loaded.counts,
+        period: loaded.period,
+        calendar: loaded.calendar,
+        first_day: loaded.first_day,
+        source: loaded.source,
+        folder: "backtest".into(),
+        defaults: None,
+    })
+}
+
+/// The backtest's settings from the flags: the backlog defaults to the median period × the
+/// horizon, the window is converted to periods.
+fn settings(args: &BacktestArgs, src: &Source) -> Result<Settings, Failure> {
+    let percentiles = match &args.percentiles {
+        Some(text) => parse_percentiles(text)?,
+        None => DEFAULT_PERCENTILES.to_vec(),
+    };
+    let backlog = match args.backlog {
+        Some(b) => b,
+        None => {
+            let mut sorted = src.counts.clone();
+            sorted.sort_by(f64::total_cmp);
+            let median = sorted.get(sorted.len() / 2).copied().unwrap_or(1.0);
+            (median * args.horizon as f64).round().max(1.0)
+        }
+    };
+    let window = args
+        .window
+        .window_spec()?
+        .map(|w| w.periods(src.period, &src.calendar));
+    let (trials, seed) = args
+        .simulation
+        .trials_and_seed(Some(src.defaults.unwrap_or((TRIALS, 42))))?;
+    Ok(Settings {
+        period: src.period,
+        backlog,
+        horizon: args.horizon,
+        window,
+        min_history: args.min_history,
+        step: args.step,
+        percentiles,
+        trials,
+        seed,
+    })
+}
+
+/// The last day of each history period, when its first day is known.
+fn dates(src: &Source) -> Option<Vec<String>> {
+    src.first_day.map(|first| {
+        let grid = PeriodGrid {
+            first_day: first,
+            length: src.period,
+            calendar: src.calendar.clone(),
+            periods: src.counts.len(),
+        };
+        (1..=grid.periods)
+            .map(|t| grid.end(t).to_string())
+            .collect()
+    })
+}
+
+pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let src = match &args.scenario {
+        Some(file) => from_scenario(args, file)?,
+        None => from_history(args)?,
+    };
+    warn_if_short(src.counts.len());
+    let settings = settings(args, &src)?;
+    let (backlog, window, trials, seed) = (
+        settings.backlog,
+        settings.window,
+        settings.trials,
+        settings.seed,
+    );
+    let pool = args.simulation.pool()?;
+    let origins = src
+        .counts
+        .len()
+        .saturating_sub(args.min_history)
+        .div_ceil(args.step.max(1));
+    let progress = Progress::new(origins as u64, "backtesting");
+    let target = args
+        .output
+        .destination(|| Path::new("output").join(&src.folder))?;
+    let result = pool
+        .install(|| backtest::run(&src.counts, &settings, &|done| progress.update(done as u64)))
+        .map_err(bad)?;
+    progress.finish();
+    if result.checks.is_empty() {
+        return Err(bad(
+            "no forecast could be checked: the history after the first origin is too short for the backlog or horizon; lower --backlog, --horizon or --min-history",
+        ));
+    }
+    let dates = dates(&src);
+    let info = BacktestInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: src.source,
+        history: src.counts.clone(),
+        period: src.period.to_string(),
+        first_day: src.first_day.map(|d| d.to_string()),
+        backlog,
+        horizon: args.horizon,
+        window,
+        min_history: args.min_history,
+        step: args.step,
+        percentiles: settings.percentiles.clone(),
+        seed,
+        trials_per_forecast: trials,
+        threads: pool.current_num_threads(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let labelled = Labelled {
+        backtest: &result,
+        settings: &settings,
+        info: &info,
+        dates,
+    };
+    report::backtest::write(&target, &labelled).map_err(write_failure)?;
+    print!("{}", report::backtest::summary(&labelled));
+    println!(
+        "{} forecasts in {:.2} s → {}/",
+        result.checks.len(),
+        started.elapsed().as_secs_f64(),
+        target.path.display()
+    );
+    Ok(())
+}

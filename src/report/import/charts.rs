@@ -1,0 +1,444 @@
+//! The import's charts: the investment balance (per team, each bucket's share of the items
+//! finished in each period, with the tech share as a line), the throughput run chart and the
+//! cycle-time histogram, built from the shared chart blocks in `report::plots`.
+
+use std::path::Path;
+
+use anyhow::Result;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::model::history::{BucketKind, History, percentile, tech_share};
+use crate::report::plots::{
+    self, LegendItem, PeriodAxis, Plot, Swatch, legend, palette, tick, titled,
+};
+
+use super::{Imported, bucket_name, cycle_times};
+
+/// The colour of bucket `b` (the last index: unmatched).
+fn colour(h: &History, b: usize) -> RGBColor {
+    let Some(bucket) = h.buckets.get(b) else {
+        return palette::IDLE;
+    };
+    let first_of_kind = h.buckets.iter().position(|x| x.kind == bucket.kind) == Some(b);
+    match (bucket.kind, first_of_kind) {
+        (BucketKind::Product, true) => palette::PRODUCT,
+        (BucketKind::Tech, true) => palette::TECH,
+        (BucketKind::Ktlo, true) => palette::UNPLANNED,
+        _ => palette::series(b + 2),
+    }
+}
+
+/// Small multiples, one per team: stacked bars per period and lines over them.
+struct TeamPanels {
+    title: String,
+    y_label: String,
+    axis: PeriodAxis,
+    legend: Vec<LegendItem>,
+    panels: Vec<TeamPanel>,
+    y_max: f64,
+    percent: bool,
+}
+
+impl plots::Figure for TeamPanels {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = titled(root, &self.title)?;
+        let area = legend(&area, &self.legend)?;
+        let n = self.panels.len().max(1);
+        let cols = if n == 1 { 1 } else { 2 };
+        let rows = n.div_ceil(cols);
+        for (cell, panel) in area.split_evenly((rows, cols)).iter().zip(&self.panels) {
+            self.panel(cell, panel)?;
+        }
+        Ok(())
+    }
+}
+
+type TeamPanel = (
+    String,
+    Vec<(RGBColor, Vec<f64>)>,
+    Vec<(RGBColor, Vec<Option<f64>>)>,
+);
+
+impl TeamPanels {
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        panel: &TeamPanel,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (name, layers, lines) = panel;
+        area.draw_text(
+            name,
+            &plots::bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
+            ((area.dim_in_pixel().0 / 2) as i32, 2),
+        )?;
+        let area = area.split_vertically(22).1;
+        let periods = self.axis.periods.max(1);
+        let mut ctx = ChartBuilder::on(&area)
+            .margin_left(6)
+            .margin_right(18)
+            .margin_bottom(4)
+            .x_label_area_size(48)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.5..periods as f64 + 0.5, 0.0..self.y_max)?;
+        let (width, _) = area.dim_in_pixel();
+        let x_fmt = |x: &f64| self.axis.label(*x);
+        let y_fmt = |y: &f64| {
+            if self.percent {
+                format!("{:.0}%", y * 100.0)
+            } else {
+                tick(*y)
+            }
+        };
+        ctx.configure_mesh()
+            .x_desc(self.axis.description())
+            .y_desc(&self.y_label)
+            .x_labels(self.axis.ticks(width.saturating_sub(80)))
+            .y_labels(6)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .label_style(plots::text(13))
+            .axis_desc_style(plots::text(14))
+            .light_line_style(WHITE)
+            .bold_line_style(palette::GRID)
+            .draw()?;
+        let mut base = vec![0.0; self.axis.periods];
+        for (c, values) in layers {
+            let bars = base
+                .iter()
+                .zip(values)
+                .enumerate()
+                .filter(|(_, (_, v))| **v > 0.0);
+            ctx.draw_series(bars.map(|(t, (&b, &v))| {
+                let x = (t + 1) as f64;
+                Rectangle::new([(x - 0.38, b), (x + 0.38, b + v)], c.filled())
+            }))?;
+            for (b, v) in base.iter_mut().zip(values) {
+                *b += v;
+            }
+        }
+        for (c, values) in lines {
+            // A period without a value breaks the line rather than bridging the gap.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            for (t, v) in values.iter().enumerate().chain([(values.len(), &None)]) {
+                match v {
+                    Some(v) => run.push(((t + 1) as f64, *v)),
+                    None if !run.is_empty() => {
+                        ctx.draw_series(LineSeries::new(run.iter().copied(), c.stroke_width(3)))?;
+                        ctx.draw_series(run.iter().map(|&p| Circle::new(p, 4, c.filled())))?;
+                        run.clear();
+                    }
+                    None => {}
+                }
+            }
+        }
+        if layers.iter().all(|(_, v)| v.iter().all(|&x| x == 0.0)) {
+            ctx.draw_series(std::iter::once(Text::new(
+                "no items finished in these periods",
+                (periods as f64 / 2.0 + 0.5, self.y_max / 2.0),
+                plots::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+fn axis(h: &History) -> PeriodAxis {
+    PeriodAxis {
+        periods: h.grid.periods,
+        dates: Some(
+            (1..=h.grid.periods)
+                .map(|t| h.grid.end(t).to_string())
+                .collect(),
+        ),
+        unit: h.grid.length.to_string(),
+    }
+}
+
+fn size(teams: usize) -> (u32, u32) {
+    let rows = teams.max(1).div_ceil(if teams <= 1 { 1 } else { 2 }) as u32;
+    (plots::SLIDE.0, (140 + 300 * rows).max(plots::SLIDE.1))
+}
+
+/// Buckets in drawing order, bottom first: product, tech, keep-the-lights-on, unmatched.
+fn stack_order(h: &History) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..h.buckets.len()).collect();
+    order.sort_by_key(|&b| (h.buckets[b].kind, b));
+    order.push(h.buckets.len());
+    order
+}
+
+fn bucket_legend(h: &History) -> Vec<LegendItem> {
+    stack_order(h)
+        .into_iter()
+        .map(|b| LegendItem::new(bucket_name(h, b), colour(h, b), Swatch::Fill))
+        .collect()
+}
+
+/// The investment balance: per team, each bucket's share of the items finished in each
+/// period, and the tech share of planned work as a line.
+pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
+    let mut legend = bucket_legend(h);
+    legend.push(LegendItem::new(
+        "tech share of planned work: tech ÷ (product + tech)",
+        palette::INK,
+        Swatch::Band,
+    ));
+    let panels = h
+        .teams
+        .iter()
+        .map(|team| {
+            let total = team.total();
+            let layers = stack_order(h)
+                .into_iter()
+                .map(|b| (b, &team.done[b]))
+                .map(|(b, row)| {
+                    let shares = row
+                        .iter()
+                        .zip(&total)
+                        .map(|(&n, &all)| {
+                            if all > 0 {
+                                f64::from(n) / f64::from(all)
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect();
+                    (colour(h, b), shares)
+                })
+                .collect();
+            let product = team.of_kinds(&h.buckets, &[BucketKind::Product]);
+            let tech = team.of_kinds(&h.buckets, &[BucketKind::Tech]);
+            let line = product
+                .iter()
+                .zip(&tech)
+                .map(|(&p, &t)| tech_share(p, t))
+                .collect();
+            (team.team.clone(), layers, vec![(palette::INK, line)])
+        })
+        .collect();
+    let figure = TeamPanels {
+        title: "Where capacity went: share of finished items per bucket".into(),
+        y_label: "share of items finished".into(),
+        axis: axis(h),
+        legend,
+        panels,
+        y_max: 1.0,
+        percent: true,
+    };
+    let svg = plots::save(&folder.join("plots/balance"), size(h.teams.len()), &figure)?;
+    Ok(Plot {
+        stem: "plots/balance".into(),
+        title: figure.title,
+        caption: "Each bar is one period of one team: the share of the items it finished in \
+                  each bucket. The line is the tech share of planned work, tech ÷ (product + \
+                  tech), the number a fixed-share strategy sets; periods without planned work \
+                  have no point."
+            .into(),
+        svg,
+    })
+}
+
+/// The throughput run chart: items finished per period by bucket, with each team's median.
+pub(super) fn throughput_chart(folder: &Path, h: &History) -> Result<Plot> {
+    let mut y_max = 1.0f64;
+    let mut legend = bucket_legend(h);
+    legend.push(LegendItem::new(
+        "median items per period",
+        palette::INK,
+        Swatch::Band,
+    ));
+    let panels = h
+        .teams
+        .iter()
+        .map(|team| {
+            let total = team.total();
+            y_max = y_max.max(f64::from(total.iter().copied().max().unwrap_or(0)));
+            let mut sorted: Vec<i64> = total.iter().map(|&x| i64::from(x)).collect();
+            sorted.sort_unstable();
+            let median = percentile(&sorted, 0.5).map(|m| m as f64);
+            let layers = stack_order(h)
+                .into_iter()
+                .map(|b| {
+                    (
+                        colour(h, b),
+                        team.done[b].iter().map(|&n| f64::from(n)).collect(),
+                    )
+                })
+                .collect();
+            (
+                team.team.clone(),
+                layers,
+                vec![(palette::INK, vec![median; total.len()])],
+            )
+        })
+        .collect();
+    let figure = TeamPanels {
+        title: "Throughput: items finished per period".into(),
+        y_label: "items finished".into(),
+        axis: axis(h),
+        legend,
+        panels,
+        y_max: y_max * 1.1,
+        percent: false,
+    };
+    let svg = plots::save(
+        &folder.join("plots/throughput"),
+        size(h.teams.len()),
+        &figure,
+    )?;
+    Ok(Plot {
+        stem: "plots/throughput".into(),
+        title: figure.title,
+        caption: "Items each team finished in each period, stacked by bucket, with the median \
+                  period as a line: the history a forecast bootstraps. Runs of periods far \
+                  from the median are changes a forecast from the whole history will miss."
+            .into(),
+        svg,
+    })
+}
+
+/// The cycle-time histogram with its percentiles.
+struct CycleHistogram {
+    title: String,
+    /// (bucket colour, sorted days) per bucket.
+    layers: Vec<(String, RGBColor, Vec<i64>)>,
+    all: Vec<i64>,
+}
+
+impl plots::Figure for CycleHistogram {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let area = titled(root, &self.title)?;
+        let mut items: Vec<LegendItem> = self
+            .layers
+            .iter()
+            .map(|(n, c, _)| LegendItem::new(n, *c, Swatch::Fill))
+            .collect();
+        items.push(LegendItem::new(
+            "P50 / P85 / P95",
+            palette::INK,
+            Swatch::Tick,
+        ));
+        let area = legend(&area, &items)?;
+        let top = percentile(&self.all, 0.99).unwrap_or(1).max(1);
+        let width = (top as f64 / 60.0).ceil().max(1.0) as i64;
+        let bins = ((top + width - 1) / width) as usize;
+        let bin = |d: i64| (((d - 1).max(0) / width) as usize).min(bins - 1);
+        let mut counts = vec![vec![0u32; bins]; self.layers.len()];
+        for (k, (_, _, v)) in self.layers.iter().enumerate() {
+            for &d in v {
+                counts[k][bin(d)] += 1;
+            }
+        }
+        let peak = (0..bins)
+            .map(|i| counts.iter().map(|c| c[i]).sum::<u32>())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let x_max = (bins as i64 * width) as f64 + 0.5;
+        let mut ctx = ChartBuilder::on(&area)
+            .margin_left(16)
+            .margin_right(40)
+            .margin_bottom(8)
+            .x_label_area_size(56)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.5..x_max, 0.0..f64::from(peak) * 1.25)?;
+        let y_fmt = |y: &f64| tick(*y);
+        let x_fmt = |x: &f64| tick(*x);
+        let x_desc = if width > 1 {
+            format!("cycle time (days; bins of {width} days; the last holds everything beyond P99)")
+        } else {
+            "cycle time (days; the last bar holds everything beyond P99)".into()
+        };
+        ctx.configure_mesh()
+            .x_desc(x_desc)
+            .y_desc("items")
+            .x_labels(12)
+            .y_labels(8)
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .label_style(plots::text(15))
+            .axis_desc_style(plots::text(17))
+            .light_line_style(WHITE)
+            .bold_line_style(palette::GRID)
+            .draw()?;
+        let mut base = vec![0u32; bins];
+        for (k, (_, c, _)) in self.layers.iter().enumerate() {
+            ctx.draw_series((0..bins).filter(|&i| counts[k][i] > 0).map(|i| {
+                let x0 = (i as i64 * width) as f64 + 0.5;
+                let (b, v) = (f64::from(base[i]), f64::from(counts[k][i]));
+                Rectangle::new(
+                    [(x0 + 0.1, b), (x0 + width as f64 - 0.1, b + v)],
+                    c.filled(),
+                )
+            }))?;
+            for i in 0..bins {
+                base[i] += counts[k][i];
+            }
+        }
+        for (k, q) in [0.5, 0.85, 0.95].into_iter().enumerate() {
+            if let Some(d) = percentile(&self.all, q) {
+                let x = (bin(d) as i64 * width) as f64 + 0.5 + width as f64 / 2.0;
+                let y = f64::from(peak) * (1.2 - 0.08 * k as f64);
+                ctx.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, y)],
+                    palette::INK.stroke_width(2),
+                )))?;
+                ctx.draw_series(std::iter::once(Text::new(
+                    format!(" P{:.0} {d} d", q * 100.0),
+                    (x, y),
+                    plots::text(15).pos(Pos::new(HPos::Left, VPos::Center)),
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn cycle_chart(folder: &Path, imported: &Imported) -> Result<Option<Plot>> {
+    let h = imported.history;
+    let all = cycle_times(imported, None, None);
+    if all.is_empty() {
+        return Ok(None);
+    }
+    let layers = stack_order(h)
+        .into_iter()
+        .map(|b| {
+            let key = (b < h.buckets.len()).then_some(b);
+            (
+                bucket_name(h, b).to_string(),
+                colour(h, b),
+                cycle_times(imported, None, Some(key)),
+            )
+        })
+        .filter(|(_, _, v)| !v.is_empty())
+        .collect();
+    let figure = CycleHistogram {
+        title: format!(
+            "Cycle time of the {} items finished in the history",
+            all.len()
+        ),
+        layers,
+        all,
+    };
+    let svg = plots::save(&folder.join("plots/cycle_times"), plots::SLIDE, &figure)?;
+    Ok(Some(Plot {
+        stem: "plots/cycle_times".into(),
+        title: figure.title,
+        caption: "Calendar days from start (or, without a start date, creation) to done, both \
+                  days counted, stacked by bucket; the lines mark the 50th, 85th and 95th \
+                  percentiles: 85% of items took at most the P85."
+            .into(),
+        svg,
+    }))
+}

@@ -1,0 +1,169 @@
+//! Dates as exporters write them, turned into the team's calendar days: ISO 8601 / RFC 3339
+//! timestamps with an offset (`2024-03-01T23:30:00Z`, `…+02:00`: converted to the chosen
+//! time zone), ISO dates and local date-times (`2024-03-01`, `2024-03-01 10:00`: taken as
+//! written), and Jira's `30/Jul/18 23:33` / `30/Jul/18 11:33 PM` (local, as written).
+//!
+//! jiff does the parsing and the time-zone arithmetic (with its bundled time-zone database,
+//! so the same export gives the same days on every machine).
+
+use jiff::tz::{Offset, TimeZone};
+
+use crate::model::Date;
+
+/// Jira's formats, with two- and four-digit years, 24-hour and AM/PM clocks.
+const JIRA_FORMATS: &[&str] = &[
+    "%d/%b/%y %H:%M",
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%Y %H:%M",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y",
+    "%d/%b/%Y",
+];
+
+/// The time zone whose calendar days items are counted in: `UTC`, a fixed offset such as
+/// `+02:00` or `-0530`, or an IANA name such as `Europe/Berlin`.
+pub fn parse_time_zone(text: &str) -> Result<TimeZone, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("utc") || t == "Z" {
+        return Ok(TimeZone::UTC);
+    }
+    if let Some(offset) = fixed_offset(t) {
+        return Ok(TimeZone::fixed(offset));
+    }
+    TimeZone::get(t).map_err(|_| {
+        format!("`{t}` is not a time zone: write UTC, an offset such as +02:00, or a name such as Europe/Berlin")
+    })
+}
+
+/// `+HH:MM`, `-HHMM` or `+HH`.
+fn fixed_offset(t: &str) -> Option<Offset> {
+    let sign = match t.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = t[1..].chars().filter(|c| *c != ':').collect();
+    if !(digits.len() == 2 || digits.len() == 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()
+}
+
+/// The calendar day of a timestamp cell in `zone`; `Ok(None)` for an empty cell. The error
+/// says which forms are understood.
+pub fn local_date(text: &str, zone: &TimeZone) -> Result<Option<Date>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(instant) = t.parse::<jiff::Timestamp>() {
+        let d = instant.to_zoned(zone.clone()).date();
+        return Ok(from_civil(d));
+    }
+    if let Some(d) = iso_prefix(t) {
+        return Ok(Some(d));
+    }
+    for format in JIRA_FORMATS {
+        if let Ok(parsed) = jiff::fmt::strtime::parse(format, t)
+            && let Ok(d) = parsed.to_date()
+        {
+            return Ok(from_civil(d));
+        }
+    }
+    Err(format!(
+        "`{t}` is not a date: expected ISO 8601 (2024-03-01, 2024-03-01T09:30:00Z) or Jira's 30/Jul/18 23:33"
+    ))
+}
+
+/// `YYYY-MM-DD` alone or followed by a local time (`T…` or ` …`).
+fn iso_prefix(t: &str) -> Option<Date> {
+    let head = t.get(..10)?;
+    let rest = &t[10..];
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+        return None;
+    }
+    head.parse().ok()
+}
+
+fn from_civil(d: jiff::civil::Date) -> Option<Date> {
+    Date::new(i32::from(d.year()), d.month() as u32, d.day() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Option<Date> {
+        Some(text.parse().unwrap())
+    }
+
+    #[test]
+    fn offsets_move_timestamps_into_the_team_s_day() {
+        let utc = TimeZone::UTC;
+        let berlin = parse_time_zone("Europe/Berlin").unwrap();
+        let pacific = parse_time_zone("-08:00").unwrap();
+        let late = "2024-03-01T23:30:00Z";
+        assert_eq!(local_date(late, &utc).unwrap(), day("2024-03-01"));
+        assert_eq!(local_date(late, &berlin).unwrap(), day("2024-03-02"));
+        assert_eq!(
+            local_date("2024-03-02T01:30:00+02:00", &utc).unwrap(),
+            day("2024-03-01")
+        );
+        assert_eq!(
+            local_date("2024-03-02T01:30:00.250Z", &pacific).unwrap(),
+            day("2024-03-01")
+        );
+        // Summer time: 22:30 UTC in July is already the next day in Berlin.
+        assert_eq!(
+            local_date("2024-07-01T22:30:00Z", &berlin).unwrap(),
+            day("2024-07-02")
+        );
+    }
+
+    #[test]
+    fn local_and_jira_forms_are_taken_as_written() {
+        let berlin = parse_time_zone("Europe/Berlin").unwrap();
+        assert_eq!(
+            local_date("2024-03-01", &berlin).unwrap(),
+            day("2024-03-01")
+        );
+        assert_eq!(
+            local_date("2024-03-01 23:59", &berlin).unwrap(),
+            day("2024-03-01")
+        );
+        assert_eq!(
+            local_date("30/Jul/18 23:33", &berlin).unwrap(),
+            day("2018-07-30")
+        );
+        assert_eq!(
+            local_date("30/Jul/18 11:33 PM", &berlin).unwrap(),
+            day("2018-07-30")
+        );
+        assert_eq!(
+            local_date("02/Jan/2024 9:05 AM", &berlin).unwrap(),
+            day("2024-01-02")
+        );
+        assert_eq!(local_date("  ", &berlin).unwrap(), None);
+        let e = local_date("yesterday", &berlin).unwrap_err();
+        assert!(e.contains("not a date"), "{e}");
+        assert!(local_date("2024-02-30", &berlin).is_err());
+    }
+
+    #[test]
+    fn time_zones_parse() {
+        assert!(parse_time_zone("UTC").is_ok());
+        assert!(parse_time_zone("+0530").is_ok());
+        assert!(parse_time_zone("America/New_York").is_ok());
+        assert!(parse_time_zone("Mars/Olympus").is_err());
+        assert!(parse_time_zone("+25:00").is_err());
+    }
+}

@@ -1,0 +1,223 @@
+//! The scenario `fulcrum import --scenario` writes: each team's product and tech throughput
+//! as `capacity = { samples = [...] }`, the observed tech share as an `as-is` strategy, and
+//! the open items of each product or tech bucket as a backlog initiative, with comments
+//! saying where every number came from. Keep-the-lights-on work is left out of capacity: the
+//! team does it whatever the split.
+
+use std::fmt::Write;
+
+use crate::model::history::{BucketKind, History, TeamHistory, per_kind, tech_share};
+
+/// What the scenario is written from.
+#[derive(Clone, Debug)]
+pub struct ScenarioSource<'a> {
+    /// Scenario name (made a folder name).
+    pub name: &'a str,
+    pub history: &'a History,
+    /// The exports, as `file (format)`.
+    pub files: Vec<String>,
+    /// Where the bucket rules came from.
+    pub rules: &'a str,
+}
+
+/// A name usable as a scenario name or an id: lower case, `-` for anything but letters,
+/// digits, `_` and `.`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches(|c| c == '-' || c == '.').to_string();
+    if out.is_empty() {
+        "imported".into()
+    } else {
+        out
+    }
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+fn share(x: f64) -> String {
+    format!("{:.2}", x)
+}
+
+/// The scenario file's text.
+pub fn render(source: &ScenarioSource) -> String {
+    let mut out = String::new();
+    header(&mut out, source);
+    let mut shares = Shares::default();
+    for team in &source.history.teams {
+        shares.add(team_section(&mut out, source.history, team));
+    }
+    initiatives(&mut out, source.history);
+    strategy(&mut out, &shares);
+    out
+}
+
+/// The comment saying where the numbers come from, and `[scenario]`.
+fn header(out: &mut String, source: &ScenarioSource) {
+    let grid = &source.history.grid;
+    let (first, last) = (grid.first_day, grid.end(grid.periods));
+    let _ = writeln!(
+        out,
+        "# Question: when is each team's open backlog done if it keeps splitting its work as it did?\n\
+         #\n\
+         # Written by `fulcrum import` from {} with the {}.\n\
+         # History: {} periods of {}, {first} to {last}: items finished per period, by team.\n\
+         # Capacity counts product and tech items only: keep-the-lights-on work (bugs, support,\n\
+         # incidents) is done whatever the split, so it is left out, as are items no rule matched.\n\
+         # No key results: read each backlog's finish in initiatives.csv after `fulcrum run`.",
+        source.files.join(", "),
+        source.rules,
+        grid.periods,
+        grid.length,
+    );
+    let _ = writeln!(out, "\n[scenario]");
+    let _ = writeln!(out, "name = {}", quote(&slug(source.name)));
+    let _ = writeln!(
+        out,
+        "question = {}",
+        quote("When is each team's open backlog done if it keeps splitting its work as it did?")
+    );
+    let _ = writeln!(
+        out,
+        "periods = {}                  # as many periods ahead as the history looks back",
+        grid.periods.clamp(1, 10_000)
+    );
+    let _ = writeln!(out, "period = \"{}\"", grid.length);
+    let _ = writeln!(
+        out,
+        "start = {}             # the day after the history ends",
+        last.add_days(1)
+    );
+    if grid.length.unit == crate::model::PeriodUnit::Day {
+        let cal = &grid.calendar;
+        let days: Vec<String> = cal.holidays().iter().map(|d| d.to_string()).collect();
+        let _ = writeln!(
+            out,
+            "weekends_off = {}           # periods are working days",
+            cal.weekends_off()
+        );
+        let _ = writeln!(out, "holidays = [{}]", days.join(", "));
+    }
+}
+
+/// Product and tech items finished, per team and in all.
+#[derive(Default)]
+struct Shares {
+    product: u32,
+    tech: u32,
+    per_team: Vec<String>,
+}
+
+impl Shares {
+    fn add(&mut self, (team, product, tech): (String, u32, u32)) {
+        self.product += product;
+        self.tech += tech;
+        if let Some(s) = tech_share(product, tech) {
+            self.per_team.push(format!("{team} {}", share(s)));
+        }
+    }
+}
+
+/// One `[[teams]]` table; returns the team's name and its product and tech items.
+fn team_section(out: &mut String, h: &History, team: &TeamHistory) -> (String, u32, u32) {
+    let grid = &h.grid;
+    let (first, last) = (grid.first_day, grid.end(grid.periods));
+    let per_bucket = team.done_per_bucket();
+    let product = per_kind(&h.buckets, &per_bucket, BucketKind::Product);
+    let tech = per_kind(&h.buckets, &per_bucket, BucketKind::Tech);
+    let ktlo = per_kind(&h.buckets, &per_bucket, BucketKind::Ktlo);
+    let unmatched = per_bucket.last().copied().unwrap_or(0);
+    let samples: Vec<String> = team
+        .of_kinds(&h.buckets, &[BucketKind::Product, BucketKind::Tech])
+        .iter()
+        .map(u32::to_string)
+        .collect();
+    let _ = writeln!(out, "\n[[teams]]");
+    let _ = writeln!(out, "name = {}", quote(&team.team));
+    let _ = writeln!(
+        out,
+        "# product + tech items finished per period, {first} to {last}, oldest first\n\
+         # ({product} product, {tech} tech; left out: {ktlo} keep-the-lights-on, {unmatched} unmatched)"
+    );
+    if product + tech == 0 {
+        let _ = writeln!(
+            out,
+            "# this team finished no product or tech item in the history: its capacity is 0,\n\
+             # so its backlog never finishes in the simulation"
+        );
+    }
+    let _ = writeln!(out, "capacity = {{ samples = [{}] }}", samples.join(", "));
+    (team.team.clone(), product, tech)
+}
+
+/// A backlog initiative per team and product or tech bucket with open items.
+fn initiatives(out: &mut String, h: &History) {
+    for team in &h.teams {
+        for (b, bucket) in h.buckets.iter().enumerate() {
+            let kind = match bucket.kind {
+                BucketKind::Product => "product",
+                BucketKind::Tech => "tech",
+                BucketKind::Ktlo => continue,
+            };
+            let open = team.open[b];
+            if open == 0 {
+                continue;
+            }
+            let id = format!("{}-{}-backlog", slug(&team.team), slug(&bucket.name));
+            let what = format!(
+                "open {} items of team {} at the export",
+                bucket.name, team.team
+            );
+            let _ = writeln!(out, "\n[[initiatives]]");
+            let _ = writeln!(out, "id = {}", quote(&id));
+            let _ = writeln!(out, "description = {}", quote(&what));
+            let _ = writeln!(out, "kind = \"{kind}\"");
+            let _ = writeln!(out, "team = {}", quote(&team.team));
+            let _ = writeln!(
+                out,
+                "effort = {open}                     # items open (or reopened) at the export"
+            );
+        }
+    }
+}
+
+/// The `as-is` strategy: the observed tech share of all teams.
+fn strategy(out: &mut String, shares: &Shares) {
+    let observed = tech_share(shares.product, shares.tech).unwrap_or(0.0);
+    let _ = writeln!(out, "\n[[strategies]]");
+    let _ = writeln!(out, "name = \"as-is\"");
+    let _ = writeln!(out, "rule = \"fixed_share\"");
+    let _ = writeln!(
+        out,
+        "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});\n\
+         # per team: {}",
+        shares.tech,
+        shares.product + shares.tech,
+        if shares.per_team.is_empty() {
+            "none".to_string()
+        } else {
+            shares.per_team.join(", ")
+        }
+    );
+    let _ = writeln!(out, "tech_share = {}", share(observed));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_folder_names() {
+        assert_eq!(slug("Team Payments!"), "team-payments");
+        assert_eq!(slug("..."), "imported");
+        assert_eq!(slug("web_v2.1"), "web_v2.1");
+    }
+}
