@@ -48,8 +48,11 @@ fn trial_periods() -> ItemsCount {
 #[divan::bench(sample_count = 10)]
 fn engine(bencher: Bencher) {
     let s = scenario();
-    let (policies, _) =
-        pipeline::policies(s, pipeline::MarginalValues::DualsOnly).expect("the example plans");
+    let options = pipeline::Options {
+        marginal_values: pipeline::MarginalValues::None,
+        ..pipeline::Options::new(Settings::for_run(s, TRIALS, 42))
+    };
+    let (policies, _) = pipeline::policies(s, &options).expect("the example plans");
     let names: Vec<String> = s.strategies.iter().map(|x| x.name.clone()).collect();
     bencher.counter(trial_periods()).bench(|| {
         let settings = Settings::for_run(s, TRIALS, 42);

@@ -3,46 +3,68 @@
 
 use std::time::{Duration, Instant};
 
-pub use crate::allocate::MarginalValues;
-use crate::allocate::{self, Allocation};
+use crate::allocate::{self, Guardrails};
 use crate::model::{Rule, Scenario};
+use crate::optimise::prices::{self, Price};
+use crate::optimise::{self, Found, Objective, OptimiseError};
 use crate::simulate::{self, Policy, Results, Settings};
 
-/// Why a run produced no results.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The allocator found no plan.
-    #[error(transparent)]
-    Plan(#[from] allocate::PlanError),
-    /// A simulated value left the range the statistics represent exactly (absurd growth).
-    #[error("a simulated value ({:e}) is beyond what the statistics represent", .0.value)]
-    Unrepresentable(simulate::Unrepresentable),
-}
-
-/// What to run: the simulation's settings and how far the allocator prices its plans. Built
+/// What to run: the simulation's settings and whether optimised strategies are priced. Built
 /// once by the caller (the CLI, a sweep, the server) and borrowed all the way down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     pub settings: Settings,
     pub marginal_values: MarginalValues,
+    /// The period a priced hire starts in (default: a quarter into the horizon).
+    pub hire_period: Option<usize>,
+}
+
+/// Whether the optimised strategies' changes are priced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarginalValues {
+    /// Every change of [`optimise::prices::changes`], re-optimised.
+    All,
+    /// None (sweeps, which plan at every point).
+    None,
 }
 
 impl Options {
-    /// `settings` with every marginal value (what `fulcrum run` computes).
+    /// `settings`, with every marginal value (what `fulcrum run` computes).
     pub fn new(settings: Settings) -> Options {
         Options {
             settings,
             marginal_values: MarginalValues::All,
+            hire_period: None,
         }
     }
+
+    /// The period a priced hire starts in.
+    pub fn hire_period(&self, scenario: &Scenario) -> usize {
+        self.hire_period.unwrap_or(1 + scenario.periods / 4)
+    }
+}
+
+/// Why a run produced no results.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// No policy of an optimised strategy meets its hard deadlines.
+    #[error("strategy `{name}`: {error}")]
+    Optimise {
+        strategy: PlanFor,
+        name: String,
+        error: Box<OptimiseError>,
+    },
+    /// A simulated value left the range the statistics represent exactly (absurd growth).
+    #[error("a simulated value ({:e}) is beyond what the statistics represent", .0.value)]
+    Unrepresentable(simulate::Unrepresentable),
 }
 
 /// Everything a run produces, ready for `report`.
 #[derive(Debug)]
 pub struct RunOutput {
-    /// The allocator's plan of each optimised strategy.
+    /// What was found for each optimised strategy.
     pub allocations: Allocations,
-    /// The policies simulated, one per strategy (optimised ones carry their plan).
+    /// The policies simulated, one per strategy.
     pub policies: Vec<Policy>,
     pub results: Results,
     pub settings: Settings,
@@ -76,102 +98,138 @@ impl PlanFor {
     }
 }
 
-/// The allocator's plan of one strategy.
-#[derive(Clone, Debug, PartialEq)]
+/// What the optimiser found for one strategy, and what its changes are worth.
+#[derive(Clone, Debug)]
 pub struct StrategyPlan {
     pub of: PlanFor,
-    pub allocation: Allocation,
+    pub objective: Objective,
+    pub found: Found,
+    /// Marginal values, best first (empty unless asked for).
+    pub prices: Vec<Price>,
+    /// The policy simulated alone on the evaluation trials (`fulcrum plan`; a run reports its
+    /// own simulation instead).
+    pub promise: Option<Results>,
 }
 
-/// The allocator's plan of each optimised strategy, in strategy order.
+impl StrategyPlan {
+    /// The simulation that shows what this plan delivers: `run`'s results (strategy index)
+    /// when given, else the plan's own promise (index 0).
+    pub fn simulated<'a>(&'a self, run: Option<&'a Results>) -> Option<(&'a Results, usize)> {
+        match (run, self.of) {
+            (Some(results), PlanFor::Strategy(s)) => Some((results, s)),
+            _ => self.promise.as_ref().map(|r| (r, 0)),
+        }
+    }
+}
+
+/// What was found for each optimised strategy, in strategy order.
 pub type Allocations = Vec<StrategyPlan>;
 
-/// Plans every optimised strategy and turns each strategy into a policy.
+/// The objective of an optimised strategy's rule.
+fn objective_of(rule: &Rule) -> Option<Objective> {
+    match *rule {
+        Rule::Optimised {
+            min_tech_share,
+            max_tech_share,
+        } => Some(Objective {
+            guardrails: Guardrails {
+                min_tech_share,
+                max_tech_share,
+            },
+            confidence: optimise::DEFAULT_CONFIDENCE,
+        }),
+        _ => None,
+    }
+}
+
+/// Finds the policy of one optimised strategy, priced as `options` asks.
+fn plan_strategy(
+    scenario: &Scenario,
+    of: PlanFor,
+    objective: Objective,
+    options: &Options,
+) -> Result<StrategyPlan, RunError> {
+    let seed = options.settings.seed;
+    let found =
+        optimise::optimise(scenario, &objective, seed).map_err(|error| RunError::Optimise {
+            strategy: of,
+            name: of.name(scenario).to_string(),
+            error: Box::new(error),
+        })?;
+    let prices = match options.marginal_values {
+        MarginalValues::All => {
+            let changes = prices::changes(scenario, &objective, options.hire_period(scenario));
+            let evaluation = prices::EVALUATION_TRIALS.min(options.settings.trials);
+            let mut priced =
+                prices::price(scenario, &objective, &found, &changes, seed, evaluation);
+            priced.sort_by(|a, b| b.value.total_cmp(&a.value));
+            priced
+        }
+        MarginalValues::None => Vec::new(),
+    };
+    Ok(StrategyPlan {
+        of,
+        objective,
+        found,
+        prices,
+        promise: None,
+    })
+}
+
+/// Finds every optimised strategy's policy and turns each strategy into a policy.
 pub fn policies(
     scenario: &Scenario,
-    marginal_values: MarginalValues,
-) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
+    options: &Options,
+) -> Result<(Vec<Policy>, Allocations), RunError> {
     let mut allocations = Vec::new();
     let mut policies = Vec::new();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
-        let plan = match strategy.rule {
-            Rule::Optimised {
-                min_tech_share,
-                max_tech_share,
-            } => {
-                let guardrails = allocate::Guardrails {
-                    min_tech_share,
-                    max_tech_share,
-                };
-                let allocation = allocate::allocate(scenario, &guardrails, marginal_values)
-                    .map_err(|error| name_the_strategy(error, s, strategy))?;
-                let plan = allocation.plan.clone();
-                allocations.push(StrategyPlan {
-                    of: PlanFor::Strategy(s),
-                    allocation,
-                });
-                Some(plan)
+        let found = match objective_of(&strategy.rule) {
+            Some(objective) => {
+                let plan = plan_strategy(scenario, PlanFor::Strategy(s), objective, options)?;
+                let policy = plan.found.candidate.policy.clone();
+                allocations.push(plan);
+                Some(policy)
             }
-            _ => None,
+            None => None,
         };
-        let policy = Policy::new(strategy, plan.as_ref().map(Policy::of_plan))
-            .expect("optimised strategies were given their plan above");
+        let policy = Policy::new(strategy, found)
+            .expect("optimised strategies were given their policy above");
         policies.push(policy);
     }
     Ok((policies, allocations))
 }
 
-/// Says which strategy a failed plan was for: a scenario may have several optimised ones.
-fn name_the_strategy(
-    error: allocate::PlanError,
-    s: usize,
-    strategy: &crate::model::Strategy,
-) -> allocate::PlanError {
-    match error {
-        allocate::PlanError::Infeasible(mut why) => {
-            if let Rule::Optimised {
-                min_tech_share,
-                max_tech_share,
-            } = strategy.rule
-            {
-                why.lines.insert(
-                    0,
-                    format!(
-                        "  strategy `{}` (tech share within [{min_tech_share}, \
-                         {max_tech_share}]):",
-                        strategy.name
-                    ),
-                );
-            }
-            why.strategy = Some(s);
-            allocate::PlanError::Infeasible(why)
-        }
-        allocate::PlanError::Solver(message) => allocate::PlanError::Solver(format!(
-            "strategy `{}`: {message} (look at the scenario's largest numbers: efforts, \
-             capacities, debt, contributions and targets that differ by many orders of \
-             magnitude make the program numerically hard)",
-            strategy.name
-        )),
-        other => other,
+/// Finds and prices every optimised strategy's policy and simulates each alone on the
+/// evaluation trials (`fulcrum plan`); a scenario without one is planned as if it had
+/// `optimised` within guardrails [0, 1] ([`PlanFor::Unguarded`]).
+pub fn plan_all(scenario: &Scenario, options: &Options) -> Result<Allocations, RunError> {
+    let (_, mut allocations) = policies(scenario, options)?;
+    if allocations.is_empty() {
+        let open = Objective {
+            guardrails: Guardrails {
+                min_tech_share: 0.0,
+                max_tech_share: 1.0,
+            },
+            confidence: optimise::DEFAULT_CONFIDENCE,
+        };
+        allocations.push(plan_strategy(scenario, PlanFor::Unguarded, open, options)?);
     }
+    let trials = prices::EVALUATION_TRIALS
+        .max(PROMISE_TRIALS)
+        .min(options.settings.trials);
+    for plan in &mut allocations {
+        let settings = Settings::for_run(scenario, trials, options.settings.seed);
+        let name = plan.of.name(scenario).to_string();
+        let policy = plan.found.candidate.policy.clone();
+        let results = simulate::run(scenario, vec![policy], vec![name], &settings, &|_| {});
+        plan.promise = Some(results);
+    }
+    Ok(allocations)
 }
 
-/// Plans every optimised strategy of `scenario`; a scenario without one is planned as if it
-/// had `optimised` within guardrails [0, 1] ([`PlanFor::Unguarded`]).
-pub fn plan_all(scenario: &Scenario) -> Result<(Vec<Policy>, Allocations), allocate::PlanError> {
-    let (policies, mut allocations) = policies(scenario, MarginalValues::All)?;
-    if allocations.is_empty() {
-        let open = allocate::Guardrails {
-            min_tech_share: 0.0,
-            max_tech_share: 1.0,
-        };
-        allocations.push(StrategyPlan {
-            of: PlanFor::Unguarded,
-            allocation: allocate::allocate(scenario, &open, MarginalValues::All)?,
-        });
-    }
-    Ok((policies, allocations))
-}
+/// Trials `fulcrum plan` simulates a plan on (at most the scenario's trials).
+pub const PROMISE_TRIALS: u64 = 2000;
 
 /// Plans and simulates `scenario`; `progress` hears the number of trials done.
 pub fn run(
@@ -180,7 +238,7 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, RunError> {
     let started = Instant::now();
-    let (policies, allocations) = policies(scenario, options.marginal_values)?;
+    let (policies, allocations) = policies(scenario, options)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();

@@ -188,11 +188,17 @@ fn plan_prints_and_writes_the_plan() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("plan for strategy `optimised`"), "{stdout}");
     assert!(stdout.contains("one more engineer on checkout"), "{stdout}");
+    assert!(stdout.contains("simulated over 2000 trials"), "{stdout}");
     let folder = dir.join("output/balanced-okrs-plan");
     let plan = std::fs::read_to_string(folder.join("plan.csv")).unwrap();
-    assert!(plan.starts_with("strategy,team,initiative,kind,period,date,days\n"));
-    assert!(plan.contains("optimised,checkout,guest-checkout,product,1,"));
-    assert!(folder.join("marginal_values.csv").exists());
+    assert!(plan.starts_with("strategy,policy,team,period,date,tech_share\n"));
+    assert!(
+        plan.lines()
+            .any(|l| l.starts_with("optimised,") && l.contains(",checkout,1,"))
+    );
+    let values = std::fs::read_to_string(folder.join("marginal_values.csv")).unwrap();
+    assert!(values.starts_with("strategy,change,what,team,initiative,period,to,value,ci_low"));
+    assert!(values.contains("optimised,engineer,one more engineer on checkout from period 1"));
 }
 
 #[test]

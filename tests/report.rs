@@ -4,11 +4,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use fulcrum::allocate::{Allocation, Marginal, MarginalValue, PlannedWork};
+use fulcrum::allocate::{Guardrails, PlanError};
 use fulcrum::model::{Plan, Scenario};
-use fulcrum::pipeline::{self, RunOutput};
+use fulcrum::optimise::prices::{Change, Price};
+use fulcrum::optimise::{Candidate, Found, Objective};
+use fulcrum::pipeline::{self, PlanFor, RunOutput, StrategyPlan};
 use fulcrum::report::{self, Environment, RunInfo};
 use fulcrum::scenario::{self, Format};
+use fulcrum::simulate::Policy;
 use fulcrum::simulate::Settings;
 
 const SCENARIO: &str = r#"
@@ -148,50 +151,42 @@ fn run(scenario: &Scenario) -> RunOutput {
         .expect("no optimised strategy to plan")
 }
 
-/// A plan by hand (the allocator is not needed to draw one).
-fn hand_built_allocation(scenario: &Scenario) -> Allocation {
-    let mut work = Vec::new();
-    for period in 1..=scenario.periods {
-        work.push(PlannedWork {
-            team: 0,
-            initiative: Some(0),
-            period,
-            days: 20.0,
-        });
-        work.push(PlannedWork {
-            team: 1,
-            initiative: Some(2),
-            period,
-            days: 10.0,
-        });
-        work.push(PlannedWork {
-            team: 1,
-            initiative: None,
-            period,
-            days: 5.0 + period as f64,
-        });
-    }
-    Allocation {
-        plan: Plan {
-            tech_share: vec![vec![0.2; scenario.periods]; scenario.teams.len()],
-            order: vec![0, 1, 2],
+/// A plan of the optimised strategy built by hand: a schedule of 20% tech on every team, and
+/// two priced changes, one that matters and one within noise.
+fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
+    let policy = Policy::of_plan(&Plan {
+        tech_share: vec![vec![0.2; scenario.periods]; scenario.teams.len()],
+        order: vec![0, 1, 2],
+    });
+    let candidate = Candidate {
+        policy,
+        label: "hand-made schedule".into(),
+    };
+    let price = |team, value, half_width| Price {
+        change: Change::Engineer { team },
+        value,
+        half_width,
+        policy: "hand-made schedule".into(),
+        trials: 1000,
+    };
+    StrategyPlan {
+        of: PlanFor::Strategy(1),
+        objective: Objective {
+            guardrails: Guardrails {
+                min_tech_share: 0.1,
+                max_tech_share: 0.5,
+            },
+            confidence: 0.85,
         },
-        work,
-        key_results: vec![0.8, 0.5],
-        expected_score: 0.71,
-        debt: vec![vec![200.0; scenario.periods]; scenario.teams.len()],
-        marginal_values: vec![
-            MarginalValue {
-                of: Marginal::TeamHorizon { team: 0 },
-                value: 0.0042,
-                binding: true,
-            },
-            MarginalValue {
-                of: Marginal::TeamHorizon { team: 1 },
-                value: 0.0011,
-                binding: true,
-            },
-        ],
+        found: Found {
+            candidate: candidate.clone(),
+            training_score: 0.7,
+            finalists: vec![candidate],
+            lp: Err(PlanError::Solver("not solved in this test".into())),
+            tried: 1,
+        },
+        prices: vec![price(0, 0.042, 0.004), price(1, 0.001, 0.003)],
+        promise: None,
     }
 }
 
@@ -292,7 +287,7 @@ fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
     assert!(!html.contains("<R&D>") && !html.contains("<ceiling>"));
     assert!(html.contains("launch") && html.contains("debt-down"));
     assert!(
-        !html.contains("Marginal values"),
+        !html.contains("What would help most"),
         "no allocations, no marginal values"
     );
     fs::remove_dir_all(&dir).unwrap();
@@ -302,10 +297,7 @@ fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
 fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     let scenario = load();
     let mut output = run(&scenario);
-    output.allocations = vec![fulcrum::pipeline::StrategyPlan {
-        of: fulcrum::pipeline::PlanFor::Strategy(1),
-        allocation: hand_built_allocation(&scenario),
-    }];
+    output.allocations = vec![hand_built_plan(&scenario)];
     let dir = scratch("plan");
     report::write_run(
         &to(&dir),
@@ -316,13 +308,14 @@ fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     )
     .unwrap();
     let svg = read(&dir.join("plots/plan.svg"));
-    assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("paydown"));
+    assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("tech share"));
     let (w, h) = png_size(&fs::read(dir.join("plots/plan.png")).unwrap());
     assert_eq!((w, h), (1280, 720));
     let html = read(&dir.join("report.html"));
     assert!(html.contains("id=\"plan\""));
-    assert!(html.contains("Marginal values"));
-    assert!(html.contains("one more engineer-day for checkout in every period"));
+    assert!(html.contains("What would help most"));
+    assert!(html.contains("one more engineer on checkout from period 1"));
+    assert!(html.contains("within noise of zero (+0.001 ± 0.003)"));
     fs::remove_dir_all(&dir).unwrap();
 }
 

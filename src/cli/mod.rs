@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use fulcrum::allocate::PlanError;
+use fulcrum::optimise::OptimiseError;
 use fulcrum::pipeline::{Estimate, RunError};
 use fulcrum::report::{self, Destination, Refusal};
 use fulcrum::scenario::{DEFAULT_SEED, DEFAULT_TRIALS, LoadError, Loaded, Problems, Step};
@@ -309,7 +309,7 @@ fn print_warnings(warnings: &Problems) {
 /// located at the fields behind it where it can be.
 fn run_failure(loaded: &Loaded, error: RunError) -> Failure {
     match error {
-        RunError::Plan(error) => plan_failure(loaded, error),
+        RunError::Optimise { name, error, .. } => plan_failure(loaded, &name, *error),
         RunError::Unrepresentable(found) => unrepresentable(loaded, &found),
     }
 }
@@ -368,14 +368,17 @@ fn unrepresentable(loaded: &Loaded, found: &Unrepresentable) -> Failure {
     Failure::BadInput(loaded.error_at(path, &message, &help).render(color()))
 }
 
-/// An allocator failure: infeasible deadlines and guardrails are bad input (exit 2).
-/// The message points at the first deadline that falls short, else at the guardrails.
-fn plan_failure(loaded: &Loaded, error: PlanError) -> Failure {
-    let PlanError::Infeasible(why) = error else {
-        return Failure::Runtime(error.into());
-    };
+/// No policy of an optimised strategy meets its hard deadlines: bad input (exit 2), pointing at
+/// the first deadline short, saying how close the best policy came and, when the allocator's
+/// deterministic plan cannot meet them either, by how many engineer-days.
+fn plan_failure(loaded: &Loaded, name: &str, error: OptimiseError) -> Failure {
+    let OptimiseError::Deadlines {
+        confidence,
+        short,
+        lp,
+    } = error;
     let scenario = &loaded.scenario;
-    let deadline = why.deadlines.first().map(|&i| {
+    let path = short.first().map_or_else(Vec::new, |&(i, _, _)| {
         let field = if scenario.initiatives[i].deadline.is_some() {
             "deadline"
         } else {
@@ -383,29 +386,30 @@ fn plan_failure(loaded: &Loaded, error: PlanError) -> Failure {
         };
         vec![Step::Key("initiatives"), Step::Index(i), Step::Key(field)]
     });
-    let guardrail = why
-        .strategy
-        .filter(|&s| s < scenario.strategies.len())
-        .map(|s| {
-            let rule = &scenario.strategies[s].rule;
-            let field = match rule {
-                fulcrum::model::Rule::Optimised { max_tech_share, .. } if *max_tech_share < 1.0 => {
-                    "max_tech_share"
-                }
-                _ => "min_tech_share",
-            };
-            vec![Step::Key("strategies"), Step::Index(s), Step::Key(field)]
-        });
-    let path = deadline.or(guardrail).unwrap_or_default();
-    let help = why
-        .lines
+    let mut help: Vec<String> = short
         .iter()
-        .map(|line| line.trim_start())
-        .collect::<Vec<_>>()
-        .join("\n");
+        .map(|&(i, deadline, p)| {
+            format!(
+                "the best policy within the guardrails finishes `{}` by period {deadline} in {:.0}% \
+                 of trials",
+                scenario.initiatives[i].id,
+                p * 100.0
+            )
+        })
+        .collect();
+    if let Some(why) = lp {
+        help.extend(why.lines.iter().map(|line| line.trim_start().to_string()));
+    }
+    help.push(
+        "move the deadline, widen the guardrails, add capacity, or drop `must_finish`".into(),
+    );
+    let message = format!(
+        "strategy `{name}`: no policy finishes every hard deadline on time with probability \
+         {confidence}"
+    );
     Failure::BadInput(
         loaded
-            .error_at(&path, "no plan can meet every hard constraint", &help)
+            .error_at(&path, &message, &help.join("\n"))
             .render(color()),
     )
 }

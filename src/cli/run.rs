@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::model::Rule;
-use fulcrum::pipeline::{self, Estimate, MarginalValues};
+use fulcrum::pipeline::{self, Estimate};
 use fulcrum::report::{self, Environment, RunInfo, terminal};
 use fulcrum::scenario;
 use fulcrum::simulate::Settings;
@@ -12,8 +12,8 @@ use fulcrum::whatif::sensitivity;
 
 use super::progress::Progress;
 use super::{
-    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, plan_failure,
-    print_warnings, run_failure, write_failure,
+    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
+    write_failure,
 };
 
 /// Arguments of `fulcrum run`.
@@ -27,6 +27,10 @@ pub struct RunArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
+    /// the horizon).
+    #[arg(long, value_name = "P")]
+    hire_period: Option<usize>,
 }
 
 /// Arguments of `fulcrum plan`.
@@ -35,9 +39,15 @@ pub struct PlanArgs {
     #[command(flatten)]
     input: ScenarioFlags,
     #[command(flatten)]
+    simulation: SimulationFlags,
+    #[command(flatten)]
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
+    /// the horizon).
+    #[arg(long, value_name = "P")]
+    hire_period: Option<usize>,
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -66,8 +76,8 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     args.budget.check(&estimate, &lower)?;
     let progress = Progress::new(trials, "simulating");
     let options = pipeline::Options {
-        settings,
-        marginal_values: MarginalValues::All,
+        hire_period: args.hire_period,
+        ..pipeline::Options::new(settings)
     };
     let output = pool
         .install(|| pipeline::run(scenario, &options, &|done| progress.update(done)))
@@ -125,14 +135,20 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     );
     args.budget
         .check(&Estimate::planning(scenario, plans), &lower)?;
-    let (_, allocations) =
-        pipeline::plan_all(scenario).map_err(|error| plan_failure(&loaded, error))?;
+    let (trials, seed) = args
+        .simulation
+        .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
+    let options = pipeline::Options {
+        hire_period: args.hire_period,
+        ..pipeline::Options::new(Settings::for_run(scenario, trials, seed))
+    };
+    let pool = args.simulation.pool()?;
+    let allocations = pool
+        .install(|| pipeline::plan_all(scenario, &options))
+        .map_err(|error| run_failure(&loaded, error))?;
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     for plan in &allocations {
-        println!(
-            "{}",
-            terminal::plan_table(scenario, plan.of.name(scenario), &plan.allocation)
-        );
+        println!("{}", terminal::plan_table(scenario, plan, None));
     }
     println!("→ {}/", target.path.display());
     Ok(())

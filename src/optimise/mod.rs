@@ -34,7 +34,7 @@ pub use candidates::Candidate;
 /// Racing: (trials, candidates kept) per round; the last round's survivors are the finalists.
 pub const RACE: [(u64, usize); 2] = [(64, 24), (256, 6)];
 /// Trials the finalists and the refinement are judged on.
-pub const TRAINING_TRIALS: u64 = 1024;
+pub const TRAINING_TRIALS: u64 = 2048;
 /// Trials each refinement move is first scored on.
 const MOVE_TRIALS: u64 = 256;
 /// Refinement rounds and the share step of each.
@@ -168,7 +168,14 @@ pub fn optimise(
             break;
         }
         tried += moves.len() + 1;
-        let (improved, improved_rank) = refine(scenario, objective, &best, best_rank, moves, train);
+        let (improved, improved_rank) = refine(
+            scenario,
+            objective,
+            (&best, best_rank),
+            moves,
+            train,
+            (MOVE_TRIALS, TRAINING_TRIALS),
+        );
         if improved_rank <= best_rank {
             continue;
         }
@@ -203,20 +210,20 @@ pub fn optimise(
     })
 }
 
-/// One refinement round from `base` (ranked `base_rank` on the training trials): the moves
-/// scored on a few trials, the improving ones combined, and the best of the combination and
-/// the best single move judged on the training trials. Returns it with its rank (or `base`).
+/// One refinement round from `base` (with its rank on the training trials): the moves scored
+/// on `trials.0` trials, the improving ones combined, and the best of the combination and the
+/// best single move judged on `trials.1`. Returns it with its rank (or `base`).
 pub(crate) fn refine(
     scenario: &Scenario,
     objective: &Objective,
-    base: &Candidate,
-    base_rank: f64,
+    (base, base_rank): (&Candidate, f64),
     moves: Vec<Candidate>,
     train: u64,
+    trials: (u64, u64),
 ) -> (Candidate, f64) {
     let mut first = vec![base.clone()];
     first.extend(moves);
-    let quick = ranked(scenario, first, train, MOVE_TRIALS, objective.confidence);
+    let quick = ranked(scenario, first, train, trials.0, objective.confidence);
     let base_quick = quick
         .iter()
         .find(|(c, _)| c == base)
@@ -233,13 +240,7 @@ pub(crate) fn refine(
     if let Some(combined) = combine(base, &improving, scenario) {
         finalists.push(combined);
     }
-    let judged = ranked(
-        scenario,
-        finalists,
-        train,
-        TRAINING_TRIALS,
-        objective.confidence,
-    );
+    let judged = ranked(scenario, finalists, train, trials.1, objective.confidence);
     judged[0].clone()
 }
 

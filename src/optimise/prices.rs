@@ -5,14 +5,17 @@
 //! scenario as it is, paired trial by trial, with a 95% interval.
 
 use crate::model::{Hire, Scenario, Workforce};
-use crate::simulate::policy::Policy;
+use crate::simulate::policy::{Policy, Share};
 use crate::simulate::scores::{paired, score};
 
 use super::candidates::{self, Candidate};
-use super::{Found, Objective, TRAINING_TRIALS, refine, training_seed};
+use super::{Found, Objective, refine, training_seed};
 
 /// Evaluation trials per price (the scenario's own trials, at most its trial count).
-pub const EVALUATION_TRIALS: u64 = 2000;
+pub const EVALUATION_TRIALS: u64 = 1000;
+/// Training trials of a re-optimisation (it starts from a policy already found): candidates
+/// first, then the best few.
+const REOPTIMISE_TRIALS: (u64, u64) = (256, 512);
 /// Guardrails are relaxed by this much.
 pub const RELAXATION: f64 = 0.1;
 
@@ -120,50 +123,45 @@ fn changed(scenario: &Scenario, objective: &Objective, change: &Change) -> (Scen
     (s, o)
 }
 
-/// Searches again for `scenario` under `objective`, starting from `found`: its finalists, the
-/// grid the change admits (for guardrails), and a refinement round of the best.
+/// Searches again for `scenario` under `objective`, starting from `found` (and, for a
+/// guardrail removed, from the policy of the guardrail relaxed, `nested`): its finalists, the
+/// grid the change newly admits, a short race, and a refinement round of the best.
 fn reoptimise(
     scenario: &Scenario,
     objective: &Objective,
     found: &Found,
     change: &Change,
+    (old, nested): (&crate::allocate::Guardrails, Option<&Candidate>),
     seed: u64,
 ) -> Candidate {
     let train = training_seed(seed);
     let g = objective.guardrails;
-    let clamp = |c: &Candidate| -> Candidate {
-        let mut c = c.clone();
-        if let crate::simulate::policy::Share::Schedule(schedule) = &mut c.policy.share {
-            for share in schedule.iter_mut().flatten() {
-                *share = share.clamp(g.min_tech_share, g.max_tech_share);
-            }
-        }
-        c
-    };
     let mut start: Vec<Candidate> = std::iter::once(&found.candidate)
-        .chain(found.finalists.iter().take(3))
-        .map(clamp)
+        .chain(found.finalists.iter().take(2))
+        .chain(nested)
+        .cloned()
         .collect();
     if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
-        start.extend(candidates::fixed_shares(&g));
-        start.extend(candidates::debt_ceilings(scenario, &g));
+        let new_share = |s: f64| s < old.min_tech_share - 1e-9 || s > old.max_tech_share + 1e-9;
+        let admitted = candidates::fixed_shares(&g)
+            .into_iter()
+            .chain(candidates::debt_ceilings(scenario, &g))
+            .filter(|c| match c.policy.share {
+                Share::Fixed(s) => new_share(s),
+                Share::DebtCeiling { above, below, .. } => new_share(above) || new_share(below),
+                Share::Schedule(_) => false,
+            });
+        start.extend(admitted);
     }
     start.dedup();
-    let ranked = super::ranked(
-        scenario,
-        start,
-        train,
-        TRAINING_TRIALS / 4,
-        objective.confidence,
-    );
-    let finalists: Vec<Candidate> = ranked.into_iter().take(3).map(|(c, _)| c).collect();
-    let judged = super::ranked(
-        scenario,
-        finalists,
-        train,
-        TRAINING_TRIALS,
-        objective.confidence,
-    );
+    let (quick, judge) = REOPTIMISE_TRIALS;
+    let mut alive = start;
+    if alive.len() > RACE_KEEP {
+        let mut raced = super::ranked(scenario, alive, train, quick / 4, objective.confidence);
+        raced.truncate(RACE_KEEP);
+        alive = raced.into_iter().map(|(c, _)| c).collect();
+    }
+    let judged = super::ranked(scenario, alive, train, judge, objective.confidence);
     let (best, best_rank) = judged[0].clone();
     let teams: Vec<usize> = match change {
         Change::Engineer { team } | Change::Hire { team, .. } => vec![*team],
@@ -173,11 +171,22 @@ fn reoptimise(
     if moves.is_empty() {
         return best;
     }
-    refine(scenario, objective, &best, best_rank, moves, train).0
+    refine(
+        scenario,
+        objective,
+        (&best, best_rank),
+        moves,
+        train,
+        REOPTIMISE_TRIALS,
+    )
+    .0
 }
 
-/// Prices every change of `changes` for the policy `found` for `scenario`, on `evaluation`
-/// trials of `seed`.
+/// Candidates kept after a re-optimisation's short race.
+const RACE_KEEP: usize = 4;
+
+/// Prices every change of `changes` for the policy `found` for `scenario` under `objective`,
+/// on `evaluation` trials of `seed`.
 pub fn price(
     scenario: &Scenario,
     objective: &Objective,
@@ -192,29 +201,46 @@ pub fn price(
         seed,
         0..evaluation,
     );
-    changes
-        .iter()
-        .map(|change| {
-            let (s, o) = changed(scenario, objective, change);
-            let best = reoptimise(&s, &o, found, change, seed);
-            let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-            let (value, half_width) = paired(after.blended(0), base.blended(0));
-            Price {
-                change: change.clone(),
-                value,
-                half_width,
-                policy: best.label,
-                trials: evaluation,
-            }
-        })
-        .collect()
+    let mut relaxed: Vec<(Change, Candidate)> = Vec::new();
+    let mut out = Vec::new();
+    for change in changes {
+        let (s, o) = changed(scenario, objective, change);
+        // A guardrail removed can do all the guardrail relaxed does: start from its policy.
+        let nested = relaxed
+            .iter()
+            .find(|(c, _)| same_bound(c, change))
+            .map(|(_, candidate)| candidate);
+        let best = reoptimise(&s, &o, found, change, (&objective.guardrails, nested), seed);
+        let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
+        let (value, half_width) = paired(after.blended(0), base.blended(0));
+        if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
+            relaxed.push((change.clone(), best.clone()));
+        }
+        out.push(Price {
+            change: change.clone(),
+            value,
+            half_width,
+            policy: best.label,
+            trials: evaluation,
+        });
+    }
+    out
+}
+
+/// Whether two changes move the same guardrail.
+fn same_bound(a: &Change, b: &Change) -> bool {
+    matches!(
+        (a, b),
+        (Change::MinShare { .. }, Change::MinShare { .. })
+            | (Change::MaxShare { .. }, Change::MaxShare { .. })
+    )
 }
 
 /// The policy `found`'s share of `team` in `period`, for reports (`None` for a debt ceiling,
 /// whose share follows the debt).
 pub fn planned_share(policy: &Policy, team: usize, period: usize) -> Option<f64> {
     match policy.share {
-        crate::simulate::policy::Share::DebtCeiling { .. } => None,
+        Share::DebtCeiling { .. } => None,
         _ => Some(policy.tech_share(team, period, 0.0)),
     }
 }

@@ -6,7 +6,6 @@
 
 use std::fmt::Write;
 
-use crate::allocate::Marginal;
 use crate::model::{Measure, Owner, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
@@ -112,7 +111,7 @@ pub fn render(
     key_results(&mut h, scenario, results);
     at_risk(&mut h, scenario, results);
     if !allocations.is_empty() {
-        marginal_values(&mut h, scenario, allocations);
+        marginal_values(&mut h, scenario, results, allocations);
     }
     if results.strategies.len() > 1 {
         comparison(&mut h, results);
@@ -295,89 +294,45 @@ fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
     h.push_str("</table>\n");
 }
 
-/// The allocator's marginal values: per team over the horizon, then binding constraints.
-fn marginal_values(h: &mut String, scenario: &Scenario, allocations: &[StrategyPlan]) {
+/// Each optimised strategy: the policy found, its promise as simulated, and what would help
+/// most (each priced change, re-optimised, with its 95% interval).
+fn marginal_values(
+    h: &mut String,
+    scenario: &Scenario,
+    results: &Results,
+    allocations: &[StrategyPlan],
+) {
     let _ = writeln!(
         h,
-        "<h2>Marginal values</h2>\n<p>Change of the expected blended score per extra \
-         engineer-day (per engineer where it says so), from the allocator's plan (expected \
-         values, not simulated). Guardrails and deadlines: score lost per engineer-day they \
-         take.</p>"
+        "<h2>What would help most</h2>\n<p>For each optimised strategy: the policy the \
+         simulation found best, and how much each change would add to its expected blended \
+         score (the policy searched again for the change, both judged on the same sampled \
+         worlds; ± is the 95% interval).</p>"
     );
     for plan in allocations {
-        let allocation = &plan.allocation;
-        let _ = writeln!(
-            h,
-            "<h3>{} (planned score {:.3})</h3>",
-            escape(plan.of.name(scenario)),
-            allocation.expected_score
-        );
-        let mut rows: Vec<(String, f64, bool)> = allocation
-            .marginal_values
-            .iter()
-            .filter_map(|mv| {
-                let what = match &mv.of {
-                    Marginal::TeamHorizon { team } => {
-                        format!(
-                            "one more engineer-day for {} in every period",
-                            scenario.teams[*team].name
-                        )
-                    }
-                    Marginal::Engineer { team } => {
-                        format!(
-                            "one more engineer on {} for the whole horizon",
-                            scenario.teams[*team].name
-                        )
-                    }
-                    Marginal::Capacity { .. } => return None,
-                    Marginal::Guardrail {
-                        team,
-                        period,
-                        bound,
-                    } => format!(
-                        "{} tech share of {} in period {period}",
-                        match bound {
-                            crate::allocate::Bound::Min => "minimum",
-                            crate::allocate::Bound::Max => "maximum",
-                        },
-                        scenario.teams[*team].name
-                    ),
-                    Marginal::Deadline { initiative } => {
-                        format!(
-                            "hard deadline of {} (whole score it costs)",
-                            scenario.initiatives[*initiative].id
-                        )
-                    }
-                };
-                let keep = matches!(
-                    mv.of,
-                    Marginal::TeamHorizon { .. } | Marginal::Engineer { .. }
-                ) || mv.binding;
-                keep.then_some((what, mv.value, mv.binding))
-            })
-            .collect();
-        rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-        let total = rows.len();
-        rows.truncate(20);
+        let _ = writeln!(h, "<h3>{}</h3>", escape(plan.of.name(scenario)));
+        let _ = writeln!(h, "<p>Policy: {}.", escape(&super::plan::rule(plan)));
+        if let Some((simulated, s)) = plan.simulated(Some(results)) {
+            let _ = write!(h, " {}.", escape(&super::plan::promise(plan, simulated, s)));
+        }
+        h.push_str("</p>\n");
+        if plan.prices.is_empty() {
+            continue;
+        }
         h.push_str(
-            "<table>\n<tr><th>what</th><th>change of blended score</th><th>binding</th></tr>\n",
+            "<div class=\"scroll\"><table>\n<tr><th>change</th><th>blended score</th>\
+             <th>re-optimised policy</th></tr>\n",
         );
-        for (what, value, binding) in &rows {
+        for price in &plan.prices {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{:.5}</td><td>{}</td></tr>",
-                escape(what),
-                value,
-                if *binding { "yes" } else { "no" }
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&super::plan::describe(scenario, plan, &price.change)),
+                escape(&super::plan::value(price)),
+                escape(&price.policy)
             );
         }
-        h.push_str("</table>\n");
-        if total > rows.len() {
-            let _ = writeln!(
-                h,
-                "<p class=\"muted\">The 20 largest of {total}; all are in marginal_values.csv.</p>"
-            );
-        }
+        h.push_str("</table></div>\n");
     }
 }
 

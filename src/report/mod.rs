@@ -6,6 +6,7 @@ pub mod forecast;
 pub mod html;
 pub mod import;
 mod output;
+pub mod plan;
 pub mod plots;
 pub mod sweep;
 pub mod tables;

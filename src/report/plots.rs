@@ -13,9 +13,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::allocate::Allocation;
 use crate::model::{Kind, Scenario};
 use crate::pipeline::StrategyPlan;
+use crate::simulate::policy::Share;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
 /// Slide size: every chart reads on a 1280×720 slide.
@@ -364,6 +364,8 @@ pub struct FanChart {
     pub y_range: Option<(f64, f64)>,
     /// Horizontal reference lines with labels (targets, ceilings).
     pub references: Vec<(f64, String)>,
+    /// What the lines and bands are, last in the legend (`None`: quantiles of trials).
+    pub key: Option<String>,
 }
 
 impl Figure for FanChart {
@@ -377,7 +379,9 @@ impl Figure for FanChart {
             .iter()
             .map(|s| LegendItem::new(&s.name, s.colour, Swatch::Band))
             .chain(std::iter::once(LegendItem::new(
-                "line: P50; bands: P25–P75 and P10–P90",
+                self.key
+                    .as_deref()
+                    .unwrap_or("line: P50; bands: P25–P75 and P10–P90"),
                 palette::GRID,
                 Swatch::Fill,
             )))
@@ -1041,6 +1045,7 @@ pub fn write_all(
             series: fan_series(results, PeriodMetric::Debt as usize),
             y_range: None,
             references: Vec::new(),
+            key: None,
         };
         add(
             "plots/debt",
@@ -1059,6 +1064,7 @@ pub fn write_all(
             series: fan_series(results, PeriodMetric::BlendedScore as usize),
             y_range: Some((0.0, 1.0)),
             references: Vec::new(),
+            key: None,
         };
         add(
             "plots/value",
@@ -1157,10 +1163,13 @@ pub fn write_all(
         &|stem, size| save(stem, size, &comparison),
     )?;
 
-    for (n, plan) in allocations.iter().enumerate() {
-        let allocation = &plan.allocation;
-        let chart = plan_chart(scenario, plan.of.name(scenario), allocation, &axis);
-        let stem = if allocations.len() == 1 {
+    let charted: Vec<&StrategyPlan> = allocations
+        .iter()
+        .filter(|plan| !matches!(plan.found.candidate.policy.share, Share::DebtCeiling { .. }))
+        .collect();
+    for (n, plan) in charted.iter().enumerate() {
+        let chart = plan_chart(scenario, plan, &axis);
+        let stem = if charted.len() == 1 {
             "plots/plan".to_string()
         } else {
             format!("plots/plan-{}", n + 1)
@@ -1168,8 +1177,9 @@ pub fn write_all(
         add(
             &stem,
             &chart.title,
-            "The allocator's expected-value plan: engineer-days it puts on product initiatives, \
-             tech initiatives and debt paydown, per team and period."
+            "The tech share the optimised policy gives each team in each period (the rest of \
+             the team's capacity goes to product work first); the dashed lines are the \
+             guardrails."
                 .into(),
             SLIDE,
             &|stem, size| save(stem, size, &chart),
@@ -1368,45 +1378,48 @@ fn comparison(scenario: &Scenario, results: &Results) -> IntervalPanels {
     }
 }
 
-/// The allocator's plan as stacked bars per team.
-pub fn plan_chart(
-    scenario: &Scenario,
-    strategy: &str,
-    allocation: &Allocation,
-    axis: &PeriodAxis,
-) -> StackedPanels {
-    let periods = scenario.periods;
-    let panels = scenario
+/// The tech share an optimised policy gives each team in each period, with its guardrails.
+pub fn plan_chart(scenario: &Scenario, plan: &StrategyPlan, axis: &PeriodAxis) -> FanChart {
+    let policy = &plan.found.candidate.policy;
+    let series = scenario
         .teams
         .iter()
         .enumerate()
         .map(|(j, team)| {
-            let mut layers = vec![vec![0.0; periods]; 3];
-            for work in allocation.work.iter().filter(|w| w.team == j) {
-                if work.period == 0 || work.period > periods {
-                    continue;
-                }
-                let layer = match work.initiative.map(|i| scenario.initiatives[i].kind) {
-                    Some(Kind::Product) => 0,
-                    Some(Kind::Tech) => 1,
-                    None => 2,
-                };
-                layers[layer][work.period - 1] += work.days;
+            let shares: Vec<f64> = (1..=scenario.periods)
+                .map(|t| policy.tech_share(j, t, 0.0) * 100.0)
+                .collect();
+            FanSeries {
+                name: team.name.clone(),
+                colour: palette::series(j),
+                p10: shares.clone(),
+                p25: shares.clone(),
+                p50: shares.clone(),
+                p75: shares.clone(),
+                p90: shares,
             }
-            (team.name.clone(), layers)
         })
         .collect();
-    StackedPanels {
-        title: format!("The allocator's plan for {strategy} (planned engineer-days per period)"),
-        y_label: "engineer-days".into(),
+    let g = plan.objective.guardrails;
+    let mut references = Vec::new();
+    if g.min_tech_share > 0.0 {
+        references.push((g.min_tech_share * 100.0, "minimum".to_string()));
+    }
+    if g.max_tech_share < 1.0 {
+        references.push((g.max_tech_share * 100.0, "maximum".to_string()));
+    }
+    FanChart {
+        title: format!(
+            "Tech share per team under {}: {}",
+            plan.of.name(scenario),
+            plan.found.candidate.label
+        ),
+        y_label: "tech share (%)".into(),
         axis: axis.clone(),
-        layers: vec![
-            ("product".into(), palette::PRODUCT),
-            ("tech".into(), palette::TECH),
-            ("debt paydown".into(), palette::PAYDOWN),
-        ],
-        panels,
-        style: StackStyle::Bars,
+        series,
+        y_range: Some((0.0, 100.0)),
+        references,
+        key: Some("the policy's tech share".into()),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use anyhow::Result;
 
-use crate::allocate::Marginal;
 use crate::model::{Measure, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::stats::QUANTILES;
@@ -228,102 +227,97 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
     finish(w)
 }
 
-/// `plan.csv`: strategy, team, initiative (empty for paydown), kind, period, date, days.
+/// A text cell as spreadsheets should read it: one that begins with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return and is not a number is prefixed with `'`, so it is not run as a
+/// formula (OWASP's advice against CSV injection).
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.parse::<f64>().is_err() {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// `plan.csv`: strategy, policy (in words), team, period, date, tech_share (the policy's, per
+/// team and period; empty where it follows the debt).
 pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "strategy",
-        "team",
-        "initiative",
-        "kind",
-        "period",
-        "date",
-        "days",
-    ])?;
+    w.write_record(["strategy", "policy", "team", "period", "date", "tech_share"])?;
     for plan in allocations {
-        let allocation = &plan.allocation;
-        for work in &allocation.work {
-            let (initiative, kind) = match work.initiative {
-                Some(i) => (
-                    scenario.initiatives[i].id.clone(),
-                    scenario.initiatives[i].kind.as_str().to_string(),
-                ),
-                None => (String::new(), "paydown".to_string()),
-            };
-            w.write_record([
-                plan.of.name(scenario).to_string(),
-                scenario.teams[work.team].name.clone(),
-                initiative,
-                kind,
-                work.period.to_string(),
-                scenario
-                    .period_end_date(work.period)
-                    .map_or(String::new(), |d| d.to_string()),
-                num(work.days),
-            ])?;
+        let policy = &plan.found.candidate.policy;
+        for (j, team) in scenario.teams.iter().enumerate() {
+            for t in 1..=scenario.periods {
+                w.write_record([
+                    text_cell(plan.of.name(scenario)).into_owned(),
+                    text_cell(&plan.found.candidate.label).into_owned(),
+                    text_cell(&team.name).into_owned(),
+                    t.to_string(),
+                    scenario
+                        .period_end_date(t)
+                        .map_or(String::new(), |d| d.to_string()),
+                    crate::optimise::prices::planned_share(policy, j, t).map_or(String::new(), num),
+                ])?;
+            }
         }
     }
     finish(w)
 }
 
-/// `marginal_values.csv`: strategy, kind, team, period, initiative, bound, value, binding.
+/// `marginal_values.csv`: strategy, change (engineer, hire, min_share, max_share, deadline),
+/// what (in words), team, initiative, period, to, value (mean paired difference of the blended
+/// score, re-optimised), ci_low, ci_high, within_noise, trials, policy (re-optimised).
 pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
+    use crate::optimise::prices::Change;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "strategy",
-        "kind",
+        "change",
+        "what",
         "team",
-        "period",
         "initiative",
-        "bound",
-        "value_per_engineer_day",
-        "binding",
+        "period",
+        "to",
+        "value",
+        "ci_low",
+        "ci_high",
+        "within_noise",
+        "trials",
+        "policy",
     ])?;
     for plan in allocations {
-        let allocation = &plan.allocation;
-        for mv in &allocation.marginal_values {
-            let team = |j: &usize| scenario.teams[*j].name.clone();
-            let (kind, team, period, initiative, bound) = match &mv.of {
-                Marginal::Capacity { team: j, period } => {
-                    ("capacity", team(j), period.to_string(), String::new(), "")
+        for price in &plan.prices {
+            let team = |j: usize| scenario.teams[j].name.clone();
+            let none = String::new;
+            let (kind, team, initiative, period, to) = match price.change {
+                Change::Engineer { team: j } => ("engineer", team(j), none(), "1".into(), none()),
+                Change::Hire { team: j, period } => {
+                    ("hire", team(j), none(), period.to_string(), none())
                 }
-                Marginal::TeamHorizon { team: j } => {
-                    ("team_horizon", team(j), String::new(), String::new(), "")
-                }
-                Marginal::Engineer { team: j } => {
-                    ("engineer", team(j), String::new(), String::new(), "")
-                }
-                Marginal::Guardrail {
-                    team: j,
-                    period,
-                    bound,
-                } => (
-                    "guardrail",
-                    team(j),
-                    period.to_string(),
-                    String::new(),
-                    match bound {
-                        crate::allocate::Bound::Min => "min_tech_share",
-                        crate::allocate::Bound::Max => "max_tech_share",
-                    },
-                ),
-                Marginal::Deadline { initiative } => (
+                Change::MinShare { to } => ("min_share", none(), none(), none(), num(to)),
+                Change::MaxShare { to } => ("max_share", none(), none(), none(), num(to)),
+                Change::Deadline { initiative, to } => (
                     "deadline",
-                    String::new(),
-                    String::new(),
-                    scenario.initiatives[*initiative].id.clone(),
-                    "",
+                    none(),
+                    scenario.initiatives[initiative].id.clone(),
+                    none(),
+                    to.to_string(),
                 ),
             };
             w.write_record([
-                plan.of.name(scenario).to_string(),
+                text_cell(plan.of.name(scenario)).into_owned(),
                 kind.to_string(),
-                team,
+                text_cell(&super::plan::describe(scenario, plan, &price.change)).into_owned(),
+                text_cell(&team).into_owned(),
+                text_cell(&initiative).into_owned(),
                 period,
-                initiative,
-                bound.to_string(),
-                num(mv.value),
-                mv.binding.to_string(),
+                to,
+                num(price.value),
+                num(price.value - price.half_width),
+                num(price.value + price.half_width),
+                price.within_noise().to_string(),
+                price.trials.to_string(),
+                text_cell(&price.policy).into_owned(),
             ])?;
         }
     }

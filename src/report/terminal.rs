@@ -4,8 +4,10 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use crate::allocate::{Allocation, Bound, Marginal, MarginalValue};
 use crate::model::{Kind, Measure, Owner, Rule, Scenario, Workforce};
+use crate::pipeline::StrategyPlan;
+use crate::simulate::policy::Share;
+use crate::simulate::{PeriodMetric, Results};
 
 /// The one-screen summary `fulcrum validate` prints for a valid scenario.
 pub fn summary(scenario: &Scenario, file: &Path) -> String {
@@ -241,118 +243,113 @@ pub fn run_table(scenario: &Scenario, results: &crate::simulate::Results) -> Str
 }
 
 /// What `fulcrum plan` prints: per team and period the planned product / tech / paydown days
-/// and the initiatives worked on, the expected key-result attainment and the marginal values.
-pub fn plan_table(scenario: &Scenario, strategy: &str, allocation: &Allocation) -> String {
+/// What `fulcrum plan` prints for one optimised strategy: the policy found, its promise as
+/// simulated (from `run`'s results when given, else its own), per period its tech shares, the
+/// simulated days and debt and what finishes, the key results' chances, and what would help
+/// most.
+pub fn plan_table(scenario: &Scenario, plan: &StrategyPlan, run: Option<&Results>) -> String {
     let mut out = String::new();
+    let name = plan.of.name(scenario);
     let _ = writeln!(
         out,
-        "plan for strategy `{strategy}`: expected blended score {:.3}",
-        allocation.expected_score
+        "plan for strategy `{name}`: {}",
+        super::plan::rule(plan)
     );
-    for (j, team) in scenario.teams.iter().enumerate() {
+    let Some((results, s)) = plan.simulated(run) else {
+        return out;
+    };
+    let _ = writeln!(out, "  {}", super::plan::promise(plan, results, s));
+    let policy = &plan.found.candidate.policy;
+    let scheduled = !matches!(policy.share, Share::DebtCeiling { .. });
+    let mut header = format!("\n  {:<16}", "period");
+    if scheduled {
+        for team in &scenario.teams {
+            let _ = write!(header, "{:>w$}", short(&team.name, 12), w = 13);
+        }
+    }
+    let _ = write!(
+        header,
+        "{:>9}{:>8}{:>9}{:>10}  finishing (P50)",
+        "product", "tech", "paydown", "debt P50"
+    );
+    let _ = writeln!(out, "{header}");
+    if scheduled {
+        let _ = writeln!(out, "  {:<16}(tech share per team)", "");
+    }
+    for t in 1..=scenario.periods {
+        let label = scenario
+            .period_end_date(t)
+            .map_or(format!("{t:>2}"), |d| format!("{t:>2} {d}"));
+        let mut line = format!("  {label:<16}");
+        if scheduled {
+            for j in 0..scenario.teams.len() {
+                let _ = write!(line, "{:>12.0}%", policy.tech_share(j, t, 0.0) * 100.0);
+            }
+        }
+        let mean = |m: PeriodMetric| results.period(s, t, m as usize).mean;
+        let finishing: Vec<&str> = scenario
+            .initiatives
+            .iter()
+            .enumerate()
+            .filter(|(i, initiative)| {
+                results.initiative(s, *i, initiative.deadline).finish[0] == Some(t)
+            })
+            .map(|(_, initiative)| initiative.id.as_str())
+            .collect();
+        let _ = writeln!(
+            line,
+            "{:>9.1}{:>8.1}{:>9.1}{:>10.0}  {}",
+            mean(PeriodMetric::ProductDays),
+            mean(PeriodMetric::TechDays),
+            mean(PeriodMetric::PaydownDays),
+            results.period(s, t, PeriodMetric::Debt as usize).at(0.5),
+            finishing.join(", ")
+        );
+        out.push_str(&line);
+    }
+    if !scenario.key_results.is_empty() {
         let _ = writeln!(
             out,
-            "\n  team {}{:>9}{:>8}{:>9}{:>7}{:>8}  initiatives (days)",
-            team.name, "product", "tech", "paydown", "share", "debt"
+            "\n  {:<22}{:<12}{:>22}{:>12}",
+            "key result", "owner", "P(met) [95% interval]", "attainment"
         );
-        for t in 1..=scenario.periods {
-            let (mut product, mut tech, mut paydown) = (0.0, 0.0, 0.0);
-            let mut names = Vec::new();
-            for w in allocation
-                .work
-                .iter()
-                .filter(|w| w.team == j && w.period == t)
-            {
-                match w.initiative {
-                    None => paydown += w.days,
-                    Some(i) => {
-                        let initiative = &scenario.initiatives[i];
-                        match initiative.kind {
-                            Kind::Product => product += w.days,
-                            Kind::Tech => tech += w.days,
-                        }
-                        // Less than half a day (dust an interior-point plan spreads
-                        // over many initiatives) would print as "(0)".
-                        if w.days >= 0.5 {
-                            names.push(format!("{} ({:.0})", initiative.id, w.days));
-                        }
-                    }
-                }
-            }
-            let label = scenario
-                .period_end_date(t)
-                .map_or(format!("period {t:>2}"), |d| format!("{t:>2} {d}"));
+        let n = results.trials().max(1) as f64;
+        for (k, kr) in scenario.key_results.iter().enumerate() {
+            let stats = results.key_result(s, k);
+            let p = stats.p_met;
+            let half = 1.959_963_984_540_054 * (p * (1.0 - p) / n).sqrt();
             let _ = writeln!(
                 out,
-                "    {:<16}{:>9.1}{:>8.1}{:>9.1}{:>6.0}%{:>8.0}  {}",
-                label,
-                product,
-                tech,
-                paydown,
-                allocation.plan.share(j, t) * 100.0,
-                allocation.debt[j][t - 1].max(0.0), // solver noise would print "-0"
-                names.join(", ")
+                "  {:<22}{:<12}{:>8.0}% [{:.0}–{:.0}%]{:>11.0}%",
+                kr.id,
+                kr.owner.as_str(),
+                p * 100.0,
+                ((p - half) * 100.0).max(0.0),
+                ((p + half) * 100.0).min(100.0),
+                stats.attainment.mean * 100.0
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "\n  key result              owner       expected attainment"
-    );
-    for (kr, a) in scenario.key_results.iter().zip(&allocation.key_results) {
+    if !plan.prices.is_empty() {
+        let trials = plan.prices[0].trials;
         let _ = writeln!(
             out,
-            "    {:<22}{:<12}{:>8.0}%",
-            kr.id,
-            kr.owner.as_str(),
-            a * 100.0
+            "\n  What would help most (blended score gained; the policy searched again for each \
+             change, both on the same {trials} sampled worlds; ± is the 95% interval):"
         );
-    }
-    let _ = writeln!(
-        out,
-        "\n  marginal values (change of the expected blended score, 0 to 1)"
-    );
-    for mv in &allocation.marginal_values {
-        let line = match &mv.of {
-            Marginal::Engineer { team } => format!(
-                "one more engineer on {} for the horizon: {:+.4}",
-                scenario.teams[*team].name, mv.value
-            ),
-            Marginal::TeamHorizon { team } => format!(
-                "one more engineer-day on {} in every period: {:+.4}",
-                scenario.teams[*team].name, mv.value
-            ),
-            Marginal::Deadline { initiative } => format!(
-                "the hard deadline of {} costs {:.4} of the score",
-                scenario.initiatives[*initiative].id, mv.value
-            ),
-            _ => continue,
-        };
-        let _ = writeln!(out, "    {line}");
-    }
-    for (bound, word) in [(Bound::Min, "min"), (Bound::Max, "max")] {
-        for (j, team) in scenario.teams.iter().enumerate() {
-            let binding: Vec<&MarginalValue> = allocation
-                .marginal_values
-                .iter()
-                .filter(|mv| {
-                    mv.binding
-                        && matches!(mv.of, Marginal::Guardrail { team: tj, bound: b, .. }
-                            if tj == j && b == bound)
-                })
-                .collect();
-            if !binding.is_empty() {
-                let cost: f64 = binding.iter().map(|mv| mv.value).sum();
-                let _ = writeln!(
-                    out,
-                    "    {word} tech share binds on {} in {} periods: {:.5} per engineer-day \
-                     (summed over those periods)",
-                    team.name,
-                    binding.len(),
-                    cost
-                );
-            }
+        for line in super::plan::help_lines(scenario, plan) {
+            let _ = writeln!(out, "    {line}");
         }
     }
     out
+}
+
+/// `name`, cut to `width` characters with an ellipsis.
+fn short(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        let cut: String = name.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
 }

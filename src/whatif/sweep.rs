@@ -176,8 +176,8 @@ fn run_point(
         .scenario;
     let settings = settings(&scenario, trials, seed);
     let options = pipeline::Options {
-        settings,
-        marginal_values: pipeline::MarginalValues::DualsOnly,
+        marginal_values: pipeline::MarginalValues::None,
+        ..pipeline::Options::new(settings)
     };
     let output = pipeline::run(&scenario, &options, &|_| {}).map_err(|error| SweepError::Run {
         point: label.clone(),

@@ -1,0 +1,128 @@
+//! The optimised strategies in words, for every medium: the policy found, what its simulation
+//! promises, and what each priced change is worth ("What would help most").
+
+use std::fmt::Write;
+
+use crate::model::Scenario;
+use crate::optimise::prices::{Change, Price};
+use crate::pipeline::StrategyPlan;
+use crate::simulate::policy::Share;
+use crate::simulate::{Results, SummaryMetric};
+
+/// A priced change in words.
+pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> String {
+    let g = plan.objective.guardrails;
+    match *change {
+        Change::Engineer { team } => {
+            format!(
+                "one more engineer on {} from period 1",
+                scenario.teams[team].name
+            )
+        }
+        Change::Hire { team, period } => format!(
+            "one more engineer on {}, hired in period {period}",
+            scenario.teams[team].name
+        ),
+        Change::MinShare { to: 0.0 } => {
+            format!("no minimum tech share (now {})", share(g.min_tech_share))
+        }
+        Change::MinShare { to } => format!(
+            "minimum tech share {} instead of {}",
+            share(to),
+            share(g.min_tech_share)
+        ),
+        Change::MaxShare { to } if to >= 1.0 => {
+            format!("no maximum tech share (now {})", share(g.max_tech_share))
+        }
+        Change::MaxShare { to } => format!(
+            "maximum tech share {} instead of {}",
+            share(to),
+            share(g.max_tech_share)
+        ),
+        Change::Deadline { initiative, to } => format!(
+            "{} due in period {to} instead of {}",
+            scenario.initiatives[initiative].id,
+            to - 1
+        ),
+    }
+}
+
+/// `+0.031 ± 0.006`, or `within noise (+0.001 ± 0.003)`.
+pub fn value(price: &Price) -> String {
+    let text = format!("{:+.3} ± {:.3}", price.value, price.half_width);
+    if price.within_noise() {
+        format!("within noise of zero ({text})")
+    } else {
+        text
+    }
+}
+
+/// `35%`.
+fn share(s: f64) -> String {
+    crate::optimise::candidates::percent(s)
+}
+
+/// The policy's rule in one line.
+pub fn rule(plan: &StrategyPlan) -> String {
+    match &plan.found.candidate.policy.share {
+        Share::DebtCeiling { .. } | Share::Fixed(_) => plan.found.candidate.label.clone(),
+        Share::Schedule(_) => format!(
+            "{} (tech share per team and period, table below)",
+            plan.found.candidate.label
+        ),
+    }
+}
+
+/// The plan's promise as simulated: the expected blended score with its 95% interval, and
+/// the allocator's deterministic figure, labelled as such.
+pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
+    let score = results.summary(s, SummaryMetric::BlendedScore);
+    let half = 1.959_963_984_540_054 * score.mean_se;
+    let mut out = format!(
+        "expected blended score {:.3} (95% interval {:.3}–{:.3}), simulated over {} trials",
+        score.mean,
+        score.mean - half,
+        score.mean + half,
+        results.trials()
+    );
+    if let Ok(lp) = &plan.found.lp {
+        let _ = write!(
+            out,
+            "; the allocator's deterministic plan, with every quantity at its expectation, \
+             would promise {:.3} (not a forecast)",
+            lp.expected_score
+        );
+    }
+    out
+}
+
+/// The priced changes in words, best first, one per line: those that matter, then those within
+/// noise of zero together.
+pub fn help_lines(scenario: &Scenario, plan: &StrategyPlan) -> Vec<String> {
+    let mut lines: Vec<String> = plan
+        .prices
+        .iter()
+        .filter(|p| !p.within_noise())
+        .map(|p| {
+            format!(
+                "{:<15} {}",
+                value_short(p),
+                describe(scenario, plan, &p.change)
+            )
+        })
+        .collect();
+    let quiet: Vec<String> = plan
+        .prices
+        .iter()
+        .filter(|p| p.within_noise())
+        .map(|p| describe(scenario, plan, &p.change))
+        .collect();
+    if !quiet.is_empty() {
+        lines.push(format!("within noise of zero: {}", quiet.join("; ")));
+    }
+    lines
+}
+
+fn value_short(price: &Price) -> String {
+    format!("{:+.3} ± {:.3}", price.value, price.half_width)
+}
