@@ -1,0 +1,178 @@
+//! `[okrs]` and `[[okrs.key_results]]`: the blend and each key result, delivery or metric.
+
+use crate::model::{Goal, Initiative, KeyResult, Measure, Metric, Owner};
+
+use super::super::document::Node;
+use super::super::fields::{Bound, Checker, Table, number, string};
+use super::super::problem::Problem;
+use super::{DEFAULT_BLEND, References};
+
+const OKR_FIELDS: &[&str] = &["blend", "key_results"];
+const KR_FIELDS: &[&str] = &[
+    "id",
+    "description",
+    "owner",
+    "target",
+    "weight",
+    "deadline",
+    "metric",
+    "below",
+    "above",
+    "team",
+];
+pub(super) fn read_okrs(
+    ck: &mut Checker,
+    okrs: &Node,
+    kr_nodes: &[&Node],
+    periods: usize,
+    refs: &References,
+) -> (Option<f64>, Vec<Option<KeyResult>>) {
+    let Some(mut t) = Table::new(ck, okrs, "[okrs]", OKR_FIELDS) else {
+        return (None, Vec::new());
+    };
+    let blend = match t.get("blend") {
+        None => Some(DEFAULT_BLEND),
+        Some(n) => number(ck, n, "blend", Bound::Fraction),
+    };
+    t.get("key_results");
+    t.finish(ck);
+    let krs = kr_nodes
+        .iter()
+        .map(|n| read_key_result(ck, n, periods, refs))
+        .collect();
+    (blend, krs)
+}
+
+pub(super) fn read_key_result(
+    ck: &mut Checker,
+    node: &Node,
+    periods: usize,
+    refs: &References,
+) -> Option<KeyResult> {
+    let label = node
+        .get("id")
+        .and_then(Node::as_str)
+        .map_or("[[okrs.key_results]]".to_string(), |n| {
+            format!("key result `{n}`")
+        });
+    let mut t = Table::new(ck, node, label, KR_FIELDS)?;
+    let id = t
+        .required(ck, "id", "\"checkout-conversion\"")
+        .and_then(|n| string(ck, n, "id"));
+    let description = t.string(ck, "description").map(str::to_string);
+    let owner = t
+        .required(ck, "owner", "\"product\"")
+        .and_then(|n| super::fields::choice(ck, n, "owner", &["product", "technology"]))
+        .map(|o| {
+            if o == "product" {
+                Owner::Product
+            } else {
+                Owner::Technology
+            }
+        });
+    let weight = match t.get("weight") {
+        None => Some(1.0),
+        Some(n) => number(ck, n, "weight", Bound::NonNegative),
+    };
+    let deadline = match t.get("deadline") {
+        None => Some(periods),
+        Some(n) => super::fields::period(ck, n, "deadline", periods),
+    };
+    let measure = if t.has("metric") {
+        if let Some(n) = t.get("target") {
+            ck.report(
+                Problem::error(n.span, format!("{} has both `metric` and `target`", t.what()))
+                    .label("a metric key result has no target")
+                    .help("a metric key result uses `below` or `above`; a delivery key result uses `target`"),
+            );
+        }
+        let metric = t
+            .choice(ck, "metric", &["debt", "incidents", "drag"])
+            .map(|m| match m {
+                "debt" => Metric::Debt,
+                "incidents" => Metric::Incidents,
+                _ => Metric::Drag,
+            });
+        let goal = match (t.get("below"), t.get("above")) {
+            (Some(n), None) => number(ck, n, "below", Bound::NonNegative).map(Goal::Below),
+            (None, Some(n)) => number(ck, n, "above", Bound::NonNegative).map(Goal::Above),
+            (Some(_), Some(_)) | (None, None) => {
+                ck.report(
+                    Problem::error(
+                        t.span(),
+                        format!("{} needs exactly one of `below` and `above`", t.what()),
+                    )
+                    .label("the level the metric must reach")
+                    .help("e.g. `below = 300.0` for debt"),
+                );
+                None
+            }
+        };
+        let team = match t.get("team") {
+            None => Some(None),
+            Some(n) => refs.team(ck, n, "team").map(Some),
+        };
+        (|| {
+            Some(Measure::Metric {
+                metric: metric?,
+                goal: goal?,
+                team: team?,
+            })
+        })()
+    } else {
+        for key in ["below", "above", "team"] {
+            if let Some(n) = t.get(key) {
+                ck.report(
+                    Problem::error(n.span, format!("`{key}` only applies to a metric key result"))
+                        .label("no `metric` is set")
+                        .help("add `metric = \"debt\"` (or \"incidents\", \"drag\"), or remove this field"),
+                );
+            }
+        }
+        t.required(ck, "target", "3.0")
+            .and_then(|n| number(ck, n, "target", Bound::Positive))
+            .map(|target| Measure::Delivery { target })
+    };
+    t.finish(ck);
+    Some(KeyResult {
+        id: id?.to_string(),
+        description,
+        owner: owner?,
+        weight: weight?,
+        deadline: deadline?,
+        measure: measure?,
+    })
+}
+
+/// Warns about delivery key results no initiative contributes to: they can never be met.
+pub(super) fn warn_unreached_key_results(
+    ck: &mut Checker,
+    nodes: &[&Node],
+    key_results: &[Option<KeyResult>],
+    initiatives: &[Option<Initiative>],
+) {
+    for (k, kr) in key_results.iter().enumerate() {
+        let Some(kr) = kr else { continue };
+        if !matches!(kr.measure, Measure::Delivery { .. }) {
+            continue;
+        }
+        let reached = initiatives
+            .iter()
+            .flatten()
+            .any(|i| i.contributes.iter().any(|(c, _)| *c == k));
+        if !reached {
+            let span = nodes[k].get("id").map_or(nodes[k].span, |n| n.span);
+            ck.report(
+                Problem::warning(
+                    span,
+                    format!("no initiative contributes to key result `{}`", kr.id),
+                )
+                .label("its attainment will be 0")
+                .help(format!(
+                    "add `contributes = {{ {} = 1.0 }}` to the initiatives that move it",
+                    kr.id
+                )),
+            );
+        }
+    }
+}
