@@ -272,7 +272,17 @@ fn shares_must_lie_within_zero_and_one() {
 #[test]
 fn the_horizon_needs_at_least_one_period() {
     let text = with("periods = 10", "periods = 0");
-    assert_error(&text, "0\n", "`periods` must be from 1 to 10000, found 0");
+    assert_error(&text, "0\n", "`periods` must be at least 1, found 0");
+    // A typo's horizon (2600 for 26) is refused, with the limit for the period length.
+    let text = with("periods = 10", "periods = 2600");
+    assert_error(
+        &text,
+        "2600",
+        "`periods` is 2600: 2600 periods of 2w are 100 years, and the horizon may be at most \
+         20 years (521 periods of 2w)",
+    );
+    let text = with("periods = 10", "periods = 7305\nperiod = \"1d\"");
+    assert!(!problems(&text).has_errors(), "20 years of days");
 }
 
 #[test]

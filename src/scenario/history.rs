@@ -244,7 +244,7 @@ pub fn parse_split_rate(text: &str) -> Result<Distribution, HistoryError> {
         text: text.to_string(),
         why,
     };
-    let (lo, hi) = super::distribution::parse_text(text).map_err(fail)?;
+    let (lo, hi) = super::fields::parse_text(text).map_err(fail)?;
     if !(lo.is_finite() && lo > 0.0) {
         return Err(fail(
             "the split rate multiplies the backlog: it must be above 0 (1 = no splitting)".into(),

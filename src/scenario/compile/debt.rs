@@ -3,6 +3,7 @@
 use crate::model::{DebtModel, Distribution, IncidentModel};
 
 use super::super::document::Node;
+use super::super::fields::Quantity::{Days, Incidents, Interest, Ratio, Sensitivity};
 use super::super::fields::{Bound, Checker, Table, number};
 use super::super::problem::Problem;
 use super::dist_or;
@@ -34,17 +35,20 @@ pub(super) fn read_debt(
     let Some(mut t) = Table::new(ck, node, "[debt]", DEBT_FIELDS) else {
         return (None, zero);
     };
-    let initial = dist_or(ck, &mut t, "initial", Bound::NonNegative, 0.0);
-    let interest = dist_or(ck, &mut t, "interest", Bound::Change, 0.0);
-    let accrual = dist_or(ck, &mut t, "accrual", Bound::NonNegative, 0.0);
-    let paydown_efficiency = dist_or(ck, &mut t, "paydown_efficiency", Bound::NonNegative, 1.0);
+    let initial = dist_or(ck, &mut t, "initial", Bound::NonNegative(Days), 0.0);
+    let interest = dist_or(ck, &mut t, "interest", Bound::Change(Interest), 0.0);
+    let accrual = dist_or(ck, &mut t, "accrual", Bound::NonNegative(Ratio), 0.0);
+    let paydown_efficiency = dist_or(ck, &mut t, "paydown_efficiency", Bound::NonNegative(Ratio), 1.0);
     let drag_max = t.number(ck, "drag_max", Bound::BelowOne);
-    let drag_half = t.number(ck, "drag_half", Bound::Positive);
+    let drag_half = t.number(ck, "drag_half", Bound::Positive(Days));
     if t.has("drag_max") && !t.has("drag_half") {
         ck.report(
             Problem::error(t.span(), "[debt] sets `drag_max` but not `drag_half`")
                 .label("needs `drag_half`")
-                .help("add `drag_half = 800.0`: the debt (engineer-days) at which drag is half of drag_max"),
+                .help(format!(
+                    "add `{}`: the debt (engineer-days) at which drag is half of drag_max",
+                    ck.format.field("drag_half", "800.0")
+                )),
         );
     }
     t.finish(ck);
@@ -69,12 +73,12 @@ pub(super) fn read_incidents(ck: &mut Checker, node: Option<&Node>) -> Option<In
         });
     };
     let mut t = Table::new(ck, node, "[incidents]", INCIDENT_FIELDS)?;
-    let base_rate = dist_or(ck, &mut t, "base_rate", Bound::NonNegative, 0.0);
+    let base_rate = dist_or(ck, &mut t, "base_rate", Bound::NonNegative(Incidents), 0.0);
     let debt_sensitivity = match t.get("debt_sensitivity") {
         None => Some(0.0),
-        Some(n) => number(ck, n, "debt_sensitivity", Bound::NonNegative),
+        Some(n) => number(ck, n, "debt_sensitivity", Bound::NonNegative(Sensitivity)),
     };
-    let cost = dist_or(ck, &mut t, "cost", Bound::NonNegative, 1.0);
+    let cost = dist_or(ck, &mut t, "cost", Bound::NonNegative(Days), 1.0);
     t.finish(ck);
     Some(IncidentModel {
         base_rate: base_rate?,

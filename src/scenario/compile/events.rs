@@ -1,10 +1,13 @@
 //! `[[events]]`: known capacity changes in some periods (leave, on-call, a freeze).
 
+use std::collections::BTreeMap;
+
 use crate::model::{CapacityChange, Event, Team, Workforce};
 
 use super::super::distribution::distribution;
 use super::super::document::Node;
-use super::super::fields::{Bound, Checker, Table, array, number};
+use super::super::fields::Quantity::{Change, Engineers};
+use super::super::fields::{Bound, Checker, Horizon, Table, array, number, show};
 use super::super::problem::Problem;
 use super::References;
 
@@ -12,7 +15,7 @@ const EVENT_FIELDS: &[&str] = &["name", "team", "periods", "engineers", "capacit
 pub(super) fn read_event(
     ck: &mut Checker,
     node: &Node,
-    periods: usize,
+    horizon: &Horizon,
     refs: &References,
     teams: &[Option<Team>],
 ) -> Option<Event> {
@@ -27,12 +30,24 @@ pub(super) fn read_event(
             ck.error(n.span, "`periods` lists no period");
             return None;
         }
-        items
+        let listed = items
             .iter()
-            .map(|p| super::fields::period(ck, p, "periods", periods))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect::<Option<Vec<_>>>()
+            .map(|p| super::fields::period(ck, p, "periods", horizon))
+            .collect::<Vec<_>>();
+        // The same period twice would apply the change twice.
+        for (i, p) in listed.iter().enumerate() {
+            if let Some(p) = p
+                && listed[..i].contains(&Some(*p))
+            {
+                ck.report(
+                    Problem::error(items[i].span, format!("period {p} is listed twice"))
+                        .label("already listed")
+                        .help("list each period once: the change applies to every listed period"),
+                );
+                return None;
+            }
+        }
+        listed.into_iter().collect::<Option<Vec<_>>>()
     });
     let change = match (t.get("engineers"), t.get("capacity")) {
         (Some(n), None) => {
@@ -46,15 +61,18 @@ pub(super) fn read_event(
                         "an `engineers` event needs a team measured in `engineers`",
                     )
                     .label("this team sets `capacity`")
-                    .help("write the change as `capacity = \"-30%\"`"),
+                    .help(format!(
+                        "write the change as `{}`",
+                        ck.format.field("capacity", "\"-30%\"")
+                    )),
                 );
                 None
             } else {
-                number(ck, n, "engineers", Bound::Any).map(CapacityChange::Engineers)
+                number(ck, n, "engineers", Bound::Any(Engineers)).map(CapacityChange::Engineers)
             }
         }
         (None, Some(n)) => {
-            distribution(ck, n, "capacity", Bound::Change).and_then(|d| match d.as_constant() {
+            distribution(ck, n, "capacity", Bound::Change(Change)).and_then(|d| match d.as_constant() {
                 Some(c) => Some(CapacityChange::Fraction(c)),
                 None => {
                     ck.report(
@@ -75,7 +93,11 @@ pub(super) fn read_event(
                     "an event needs exactly one of `engineers` and `capacity`",
                 )
                 .label("what changes")
-                .help("e.g. `engineers = -2` (two people away) or `capacity = \"-30%\"`"),
+                .help(format!(
+                    "e.g. `{}` (two people away) or `{}`",
+                    ck.format.field("engineers", "-2"),
+                    ck.format.field("capacity", "\"-30%\"")
+                )),
             );
             None
         }
@@ -87,4 +109,81 @@ pub(super) fn read_event(
         periods: event_periods?,
         change: change?,
     })
+}
+
+/// Reports events that, in some period, take away more engineers than the team has then (its
+/// engineers plus the hires who have joined), or together more than all of its capacity: the
+/// simulator would find no capacity at all there, and `run` would fail far from the cause.
+/// Attrition is left out: it is drawn per trial.
+pub(super) fn check_headcount(
+    ck: &mut Checker,
+    nodes: &[&Node],
+    events: &[Option<Event>],
+    teams: &[Option<Team>],
+) {
+    // (team, period) → summed change, for the periods some event touches.
+    let mut engineers: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let mut fraction: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for event in events.iter().flatten() {
+        for &t in &event.periods {
+            let sum = match event.change {
+                CapacityChange::Engineers(n) => (engineers.entry((event.team, t)).or_default(), n),
+                CapacityChange::Fraction(f) => (fraction.entry((event.team, t)).or_default(), f),
+            };
+            *sum.0 += sum.1;
+        }
+    }
+    let mut reported: Vec<(usize, usize)> = Vec::new();
+    for (node, event) in nodes.iter().zip(events) {
+        let Some(event) = event else { continue };
+        let Some(Some(team)) = teams.get(event.team) else {
+            continue;
+        };
+        let too_many = |t: usize| match (event.change, &team.workforce) {
+            (CapacityChange::Engineers(n), Workforce::Engineers(staff)) if n < 0.0 => {
+                let hired: f64 = staff.hires.iter().filter(|h| h.period <= t).map(|h| h.engineers).sum();
+                let has = staff.engineers + hired;
+                let change = engineers[&(event.team, t)];
+                (has + change < -1e-9).then(|| {
+                    format!(
+                        "in period {t}, events take {} engineers from team `{}`, which has {} then ({} at the start and {} hired by then)",
+                        show(-change),
+                        team.name,
+                        show(has),
+                        show(staff.engineers),
+                        show(hired)
+                    )
+                })
+            }
+            (CapacityChange::Fraction(f), _) if f < 0.0 => {
+                let change = fraction[&(event.team, t)];
+                (change < -1.0 - 1e-9).then(|| {
+                    format!(
+                        "in period {t}, events change the capacity of team `{}` by {}%, more than all of it",
+                        team.name,
+                        show(change * 100.0)
+                    )
+                })
+            }
+            _ => None,
+        };
+        let found = event
+            .periods
+            .iter()
+            .filter(|&&t| !reported.contains(&(event.team, t)))
+            .find_map(|&t| too_many(t).map(|message| (t, message)));
+        if let Some((t, message)) = found {
+            reported.push((event.team, t));
+            let key = match event.change {
+                CapacityChange::Engineers(_) => "engineers",
+                CapacityChange::Fraction(_) => "capacity",
+            };
+            let span = node.get(key).map_or(node.span, |n| n.span);
+            ck.report(
+                Problem::error(span, message)
+                    .label("more than the team has")
+                    .help("an event can take away at most the whole team: check its sign and size, and the team's `engineers` and `hires`"),
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@ use crate::model::PeriodLength;
 use super::super::document::{Node, Value};
 use super::super::fields::{Checker, Table, integer, string};
 use super::super::problem::Problem;
+use super::super::template::check_name;
 use super::{DEFAULT_SEED, DEFAULT_TRIALS};
 
 const SCENARIO_FIELDS: &[&str] = &[
@@ -28,34 +29,13 @@ pub(super) fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> 
         None => Some(default_name.to_string()),
     };
     let question = t.string(ck, "question").map(str::to_string);
-    let periods = t.required(ck, "periods", "26").and_then(|n| {
-        let p = integer(ck, n, "periods")?;
-        if !(1..=10_000).contains(&p) {
-            ck.report(
-                Problem::error(
-                    n.span,
-                    format!("`periods` must be from 1 to 10000, found {p}"),
-                )
-                .label("the horizon needs at least one period"),
-            );
-            return None;
-        }
-        Some(p as usize)
-    });
     let period_length = match t.get("period") {
         None => Some(PeriodLength::TWO_WEEKS),
-        Some(n) => string(ck, n, "period").and_then(|s| {
-            s.parse::<PeriodLength>()
-                .map_err(|why| {
-                    ck.report(
-                        Problem::error(n.span, format!("`period`: {why}"))
-                            .label("a period length")
-                            .help("write \"1w\", \"2w\", \"1mo\" or \"1q\""),
-                    )
-                })
-                .ok()
-        }),
+        Some(n) => string(ck, n, "period").and_then(|s| read_period_length(ck, n, s)),
     };
+    let periods = t
+        .required(ck, "periods", "26")
+        .and_then(|n| horizon(ck, n, period_length.unwrap_or(PeriodLength::TWO_WEEKS)));
     let start = t.get("start").and_then(|n| {
         let text = match &n.value {
             Value::Datetime(s) | Value::String(s) => s.as_str(),
@@ -94,26 +74,95 @@ pub(super) fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> 
     })
 }
 
-/// A scenario name usable as a folder under `output/`.
-fn folder_name(ck: &mut Checker, node: &Node, name: &str) -> Option<String> {
-    let ok = !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if ok {
-        Some(name.to_string())
-    } else {
+/// The longest horizon, in years: no roadmap reaches further, and a longer one is almost
+/// always a typo (`periods = 2600` for 26) that would make every run long.
+pub const MAX_HORIZON_YEARS: f64 = 20.0;
+
+/// The most periods of `length` within [`MAX_HORIZON_YEARS`] (521 of two weeks).
+pub fn max_periods(length: PeriodLength) -> usize {
+    (MAX_HORIZON_YEARS * length.per_year()).floor() as usize
+}
+
+/// `periods`: at least 1, at most [`max_periods`] of the period length.
+fn horizon(ck: &mut Checker, node: &Node, length: PeriodLength) -> Option<usize> {
+    let p = integer(ck, node, "periods")?;
+    if p < 1 {
+        ck.report(
+            Problem::error(node.span, format!("`periods` must be at least 1, found {p}"))
+                .label("the horizon needs at least one period"),
+        );
+        return None;
+    }
+    let max = max_periods(length);
+    if p as u64 > max as u64 {
+        let years = p as f64 / length.per_year();
         ck.report(
             Problem::error(
                 node.span,
-                format!("`name` \"{name}\" cannot be a folder name"),
+                format!(
+                    "`periods` is {p}: {p} periods of {length} are {} years, and the horizon may \
+                     be at most {MAX_HORIZON_YEARS} years ({max} periods of {length})",
+                    super::fields::show(years.round())
+                ),
             )
-            .label("used as output/<name>/")
-            .help("use letters, digits, '-', '_' and '.', e.g. \"checkout-2027\""),
+            .label(format!("at most {max}"))
+            .help("a horizon this long is usually a typo; plan a shorter one, or use longer periods (\"1mo\", \"1q\")"),
         );
-        None
+        return None;
     }
+    Some(p as usize)
+}
+
+/// `period`: a length such as "2w", at most a year long.
+fn read_period_length(ck: &mut Checker, node: &Node, text: &str) -> Option<PeriodLength> {
+    let help = "write \"1w\", \"2w\", \"1mo\" or \"1q\"";
+    match text.parse::<PeriodLength>() {
+        Err(why) => {
+            ck.report(
+                Problem::error(node.span, format!("`period`: {why}"))
+                    .label("a period length")
+                    .help(help),
+            );
+            None
+        }
+        Ok(length) if length.calendar_days() > 366.0 => {
+            ck.report(
+                Problem::error(
+                    node.span,
+                    format!("`period` {length} is longer than a year"),
+                )
+                .label("at most a year")
+                .help(help),
+            );
+            None
+        }
+        Ok(length) => Some(length),
+    }
+}
+
+/// A scenario name usable as a folder under `output/` (see [`check_name`]).
+fn folder_name(ck: &mut Checker, node: &Node, name: &str) -> Option<String> {
+    let Err(why) = check_name(name) else {
+        return Some(name.to_string());
+    };
+    let shown: String = name.chars().take(40).collect();
+    let shown = if shown.len() < name.len() {
+        format!("{shown}…")
+    } else {
+        shown
+    };
+    ck.report(
+        Problem::error(
+            node.span,
+            format!("`name` \"{shown}\" cannot be a folder name"),
+        )
+        .label("used as output/<name>/")
+        .help(format!(
+            "{why}: e.g. {}",
+            ck.format.field("name", &format!("\"{}\"", why.suggestion(name)))
+        )),
+    );
+    None
 }
 
 fn positive_count(ck: &mut Checker, node: &Node, key: &str) -> Option<u64> {

@@ -5,7 +5,8 @@ use crate::model::{Distribution, Initiative, KeyResult, Kind, Measure, OnDone, T
 
 use super::super::distribution::distribution;
 use super::super::document::{Node, Value};
-use super::super::fields::{Bound, Checker, Table, array, number, string};
+use super::super::fields::Quantity::{self, Change, Days, Engineers};
+use super::super::fields::{Bound, Checker, Horizon, Table, array, number, string};
 use super::super::problem::Problem;
 use super::{References, resolve, resolve_name};
 
@@ -28,7 +29,7 @@ const ON_DONE_FIELDS: &[&str] = &["debt", "accrual", "incident_rate", "capacity"
 pub(super) fn read_initiative(
     ck: &mut Checker,
     node: &Node,
-    periods: usize,
+    horizon: &Horizon,
     refs: &References,
     teams: &[Option<Team>],
     key_results: &[Option<KeyResult>],
@@ -59,10 +60,10 @@ pub(super) fn read_initiative(
         .and_then(|n| refs.team(ck, n, "team"));
     let effort = t
         .required(ck, "effort", "\"40 to 90\"")
-        .and_then(|n| distribution(ck, n, "effort", Bound::NonNegative));
+        .and_then(|n| distribution(ck, n, "effort", Bound::NonNegative(Days)));
     let scope_growth = match t.get("scope_growth") {
         None => Some(None),
-        Some(n) => distribution(ck, n, "scope_growth", Bound::Change).map(Some),
+        Some(n) => distribution(ck, n, "scope_growth", Bound::Change(Change)).map(Some),
     };
     let max_engineers = match t.get("max_engineers") {
         None => Some(None),
@@ -83,7 +84,7 @@ pub(super) fn read_initiative(
                 );
                 None
             } else {
-                number(ck, n, "max_engineers", Bound::Positive).map(Some)
+                number(ck, n, "max_engineers", Bound::Positive(Engineers)).map(Some)
             }
         }
     };
@@ -92,7 +93,7 @@ pub(super) fn read_initiative(
         Some(n) => read_contributions(ck, n, refs, key_results),
     };
     let deadline = if t.has("deadline") {
-        t.period(ck, "deadline", periods).map(Some)
+        t.period(ck, "deadline", horizon).map(Some)
     } else {
         Some(None)
     };
@@ -165,7 +166,7 @@ pub(super) fn read_contributions(
             ok = false;
             continue;
         }
-        match distribution(ck, &entry.node, &entry.key, Bound::Any) {
+        match distribution(ck, &entry.node, &entry.key, Bound::Any(Quantity::Value)) {
             Some(d) => out.push((k, d)),
             None => ok = false,
         }
@@ -179,10 +180,10 @@ pub(super) fn read_on_done(ck: &mut Checker, node: &Node) -> Option<OnDone> {
         None => Some(None),
         Some(n) => distribution(ck, n, key, bound).map(Some),
     };
-    let debt = read("debt", Bound::Any);
-    let accrual = read("accrual", Bound::Change);
-    let incident_rate = read("incident_rate", Bound::Change);
-    let capacity = read("capacity", Bound::Change);
+    let debt = read("debt", Bound::Any(Days));
+    let accrual = read("accrual", Bound::Change(Change));
+    let incident_rate = read("incident_rate", Bound::Change(Change));
+    let capacity = read("capacity", Bound::Change(Change));
     t.finish(ck);
     Some(OnDone {
         debt: debt?,

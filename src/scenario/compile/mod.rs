@@ -22,10 +22,10 @@ use crate::model::{
 use super::distribution::distribution;
 use super::document::Node;
 use super::fields;
-use super::fields::{Bound, Checker, Table, array, string};
-use super::problem::{Problem, Span, did_you_mean};
+use super::fields::{Bound, Checker, Horizon, Table, array, string};
+use super::problem::{Problem, Span, did_you_mean, plural};
 use debt::{read_debt, read_incidents};
-use events::read_event;
+use events::{check_headcount, read_event};
 use header::read_header;
 use initiatives::{check_cycles, read_initiative};
 use okrs::{read_okrs, warn_unreached_key_results};
@@ -65,17 +65,23 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
                     "missing the [scenario] table",
                 )
                 .label("needs [scenario]")
-                .help("start the file with:\n[scenario]\nname = \"my-plan\"\nperiods = 26"),
+                .help(format!(
+                    "start the file with:\n{}",
+                    ck.format.section("scenario", &[("name", "\"my-plan\""), ("periods", "26")])
+                )),
             );
             None
         }
     };
     // Period checks need the horizon; without a valid one, accept any period so that a single
     // mistake is not reported again on every deadline.
-    let periods = header.as_ref().map_or(usize::MAX / 2, |h| h.periods);
-    let period_length = header
-        .as_ref()
-        .map_or(PeriodLength::TWO_WEEKS, |h| h.period_length);
+    let horizon = Horizon {
+        periods: header.as_ref().map_or(usize::MAX / 2, |h| h.periods),
+        start: header.as_ref().and_then(|h| h.start),
+        length: header
+            .as_ref()
+            .map_or(PeriodLength::TWO_WEEKS, |h| h.period_length),
+    };
 
     let team_nodes = list(ck, file.get("teams"), "teams");
     let initiative_nodes = list(ck, file.get("initiatives"), "initiatives");
@@ -103,30 +109,34 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
                 Span::new(root.span.source, 0, 0),
                 "the scenario has no teams: add at least one [[teams]]",
             )
-            .help("[[teams]]\nname = \"platform\"\nengineers = 6"),
+            .help(
+                ck.format
+                    .element("teams", &[("name", "\"platform\""), ("engineers", "6")]),
+            ),
         );
     }
     let teams: Vec<Option<Team>> = team_nodes
         .iter()
-        .map(|n| read_team(ck, n, periods, period_length, &default_debt_initial))
+        .map(|n| read_team(ck, n, &horizon, &default_debt_initial))
         .collect();
 
     let (blend, key_results) = match kr_node_list {
-        Some((okrs, _)) => read_okrs(ck, okrs, &kr_nodes, periods, &refs),
+        Some((okrs, _)) => read_okrs(ck, okrs, &kr_nodes, &horizon, &refs),
         None => (Some(DEFAULT_BLEND), Vec::new()),
     };
 
     let initiatives: Vec<Option<Initiative>> = initiative_nodes
         .iter()
-        .map(|n| read_initiative(ck, n, periods, &refs, &teams, &key_results))
+        .map(|n| read_initiative(ck, n, &horizon, &refs, &teams, &key_results))
         .collect();
     let risks: Vec<Option<Risk>> = list(ck, file.get("risks"), "risks")
         .iter()
-        .map(|n| read_risk(ck, n, periods, &refs))
+        .map(|n| read_risk(ck, n, &horizon, &refs))
         .collect();
-    let events: Vec<Option<Event>> = list(ck, file.get("events"), "events")
+    let event_nodes = list(ck, file.get("events"), "events");
+    let events: Vec<Option<Event>> = event_nodes
         .iter()
-        .map(|n| read_event(ck, n, periods, &refs, &teams))
+        .map(|n| read_event(ck, n, &horizon, &refs, &teams))
         .collect();
     let strategy_nodes = list(ck, file.get("strategies"), "strategies");
     names(ck, &strategy_nodes, "name", "strategy");
@@ -137,6 +147,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     file.finish(ck);
 
     check_cycles(ck, &initiative_nodes, &initiative_ids);
+    check_headcount(ck, &event_nodes, &events, &teams);
     if initiatives.iter().all(Option::is_some) {
         warn_unreached_key_results(ck, &kr_nodes, &key_results, &initiatives);
     }
@@ -146,7 +157,13 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
                 Span::new(root.span.source, 0, 0),
                 "no [[strategies]]: comparing a single \"product-first\" strategy (fixed_share, tech_share = 0)",
             )
-            .help("add strategies to compare, e.g.\n[[strategies]]\nname = \"80/20\"\nrule = \"fixed_share\"\ntech_share = 0.2"),
+            .help(format!(
+                "add strategies to compare, e.g.\n{}",
+                ck.format.element(
+                    "strategies",
+                    &[("name", "\"80/20\""), ("rule", "\"fixed_share\""), ("tech_share", "0.2")],
+                )
+            )),
         );
         strategies.push(Some(Strategy {
             name: "product-first".into(),
@@ -216,9 +233,9 @@ fn resolve_name(
     }
     let help = did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(|| {
         if names.is_empty() {
-            format!("the scenario defines no {what}")
+            format!("the scenario defines no {}", plural(what))
         } else {
-            format!("known {what}s: {}", names.join(", "))
+            format!("known {}: {}", plural(what), names.join(", "))
         }
     });
     ck.report(
@@ -251,7 +268,7 @@ fn names(ck: &mut Checker, nodes: &[&Node], key: &str, what: &str) -> Vec<String
             };
             if seen.contains(name) {
                 ck.report(
-                    Problem::error(id.span, format!("two {what}s are called `{name}`"))
+                    Problem::error(id.span, format!("two {} are called `{name}`", plural(what)))
                         .label("already used above")
                         .help(format!(
                             "each {what} needs its own {key}: rename one of them"

@@ -3,8 +3,10 @@
 use crate::model::{Goal, Initiative, KeyResult, Measure, Metric, Owner};
 
 use super::super::document::Node;
-use super::super::fields::{Bound, Checker, Table, number, string};
+use super::super::fields::Quantity::{Days, Incidents, Value, Weight};
+use super::super::fields::{Bound, Checker, Horizon, Table, number, string};
 use super::super::problem::Problem;
+use super::super::syntax::Format;
 use super::{DEFAULT_BLEND, References};
 
 const OKR_FIELDS: &[&str] = &["blend", "key_results"];
@@ -24,7 +26,7 @@ pub(super) fn read_okrs(
     ck: &mut Checker,
     okrs: &Node,
     kr_nodes: &[&Node],
-    periods: usize,
+    horizon: &Horizon,
     refs: &References,
 ) -> (Option<f64>, Vec<Option<KeyResult>>) {
     let Some(mut t) = Table::new(ck, okrs, "[okrs]", OKR_FIELDS) else {
@@ -38,7 +40,7 @@ pub(super) fn read_okrs(
     t.finish(ck);
     let krs = kr_nodes
         .iter()
-        .map(|n| read_key_result(ck, n, periods, refs))
+        .map(|n| read_key_result(ck, n, horizon, refs))
         .collect();
     (blend, krs)
 }
@@ -46,7 +48,7 @@ pub(super) fn read_okrs(
 pub(super) fn read_key_result(
     ck: &mut Checker,
     node: &Node,
-    periods: usize,
+    horizon: &Horizon,
     refs: &References,
 ) -> Option<KeyResult> {
     let label = node
@@ -72,11 +74,11 @@ pub(super) fn read_key_result(
         });
     let weight = match t.get("weight") {
         None => Some(1.0),
-        Some(n) => number(ck, n, "weight", Bound::NonNegative),
+        Some(n) => number(ck, n, "weight", Bound::NonNegative(Weight)),
     };
     let deadline = match t.get("deadline") {
-        None => Some(periods),
-        Some(n) => super::fields::period(ck, n, "deadline", periods),
+        None => Some(horizon.periods),
+        Some(n) => super::fields::period(ck, n, "deadline", horizon),
     };
     let measure = if t.has("metric") {
         if let Some(n) = t.get("target") {
@@ -93,9 +95,15 @@ pub(super) fn read_key_result(
                 "incidents" => Metric::Incidents,
                 _ => Metric::Drag,
             });
+        // The level is in the metric's unit: debt in engineer-days, drag a fraction.
+        let level = match metric {
+            Some(Metric::Incidents) => Bound::NonNegative(Incidents),
+            Some(Metric::Drag) => Bound::Fraction,
+            Some(Metric::Debt) | None => Bound::NonNegative(Days),
+        };
         let goal = match (t.get("below"), t.get("above")) {
-            (Some(n), None) => number(ck, n, "below", Bound::NonNegative).map(Goal::Below),
-            (None, Some(n)) => number(ck, n, "above", Bound::NonNegative).map(Goal::Above),
+            (Some(n), None) => number(ck, n, "below", level).map(Goal::Below),
+            (None, Some(n)) => number(ck, n, "above", level).map(Goal::Above),
             (Some(_), Some(_)) | (None, None) => {
                 ck.report(
                     Problem::error(
@@ -103,7 +111,7 @@ pub(super) fn read_key_result(
                         format!("{} needs exactly one of `below` and `above`", t.what()),
                     )
                     .label("the level the metric must reach")
-                    .help("e.g. `below = 300.0` for debt"),
+                    .help(format!("e.g. `{}` for debt", ck.format.field("below", "300.0"))),
                 );
                 None
             }
@@ -125,12 +133,15 @@ pub(super) fn read_key_result(
                 ck.report(
                     Problem::error(n.span, format!("`{key}` only applies to a metric key result"))
                         .label("no `metric` is set")
-                        .help("add `metric = \"debt\"` (or \"incidents\", \"drag\"), or remove this field"),
+                        .help(format!(
+                            "add `{}` (or \"incidents\", \"drag\"), or remove this field",
+                            ck.format.field("metric", "\"debt\"")
+                        )),
                 );
             }
         }
         t.required(ck, "target", "3.0")
-            .and_then(|n| number(ck, n, "target", Bound::Positive))
+            .and_then(|n| number(ck, n, "target", Bound::Positive(Value)))
             .map(|target| Measure::Delivery { target })
     };
     t.finish(ck);
@@ -169,10 +180,25 @@ pub(super) fn warn_unreached_key_results(
                 )
                 .label("its attainment will be 0")
                 .help(format!(
-                    "add `contributes = {{ {} = 1.0 }}` to the initiatives that move it",
-                    kr.id
+                    "add `{}` to the initiatives that move it",
+                    ck.format.field(
+                        "contributes",
+                        &ck.format.inline(&[(&kr_key(ck.format, &kr.id), "1.0")])
+                    )
                 )),
             );
         }
+    }
+}
+
+/// A key result id as a key of an inline table: bare in TOML when it can be, always quoted in
+/// JSON (the inline-table writer quotes JSON keys itself).
+fn kr_key(format: Format, id: &str) -> String {
+    let bare = id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match format {
+        Format::Toml if !bare => format!("\"{id}\""),
+        _ => id.to_string(),
     }
 }

@@ -4,7 +4,8 @@ use crate::model::Risk;
 
 use super::super::distribution::distribution;
 use super::super::document::Node;
-use super::super::fields::{Bound, Checker, Table, array, number, string};
+use super::super::fields::Quantity::Days;
+use super::super::fields::{Bound, Checker, Horizon, Table, array, number, string};
 use super::super::problem::Problem;
 use super::References;
 
@@ -12,7 +13,7 @@ const RISK_FIELDS: &[&str] = &["id", "team", "likelihood", "window", "impact"];
 pub(super) fn read_risk(
     ck: &mut Checker,
     node: &Node,
-    periods: usize,
+    horizon: &Horizon,
     refs: &References,
 ) -> Option<Risk> {
     let label = node
@@ -30,7 +31,7 @@ pub(super) fn read_risk(
         .required(ck, "likelihood", "0.3")
         .and_then(|n| number(ck, n, "likelihood", Bound::Fraction));
     let window = match t.get("window") {
-        None => Some((1, periods)),
+        None => Some((1, horizon.periods)),
         Some(n) => array(ck, n, "window").and_then(|items| {
             let [a, b] = items else {
                 ck.report(
@@ -45,8 +46,8 @@ pub(super) fn read_risk(
                 );
                 return None;
             };
-            let first = super::fields::period(ck, a, "window", periods)?;
-            let last = super::fields::period(ck, b, "window", periods)?;
+            let first = super::fields::period(ck, a, "window", horizon)?;
+            let last = super::fields::period(ck, b, "window", horizon)?;
             if first > last {
                 ck.report(
                     Problem::error(
@@ -63,7 +64,7 @@ pub(super) fn read_risk(
     };
     let impact = t
         .required(ck, "impact", "\"5 to 20\"")
-        .and_then(|n| distribution(ck, n, "impact", Bound::NonNegative));
+        .and_then(|n| distribution(ck, n, "impact", Bound::NonNegative(Days)));
     t.finish(ck);
     Some(Risk {
         id: id?.to_string(),

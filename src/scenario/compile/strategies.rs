@@ -3,6 +3,7 @@
 use crate::model::{Rule, Strategy};
 
 use super::super::document::Node;
+use super::super::fields::Quantity::Days;
 use super::super::fields::{Bound, Checker, Table, number, string};
 use super::super::problem::Problem;
 
@@ -68,7 +69,7 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
                 let below = share("below", "0.1");
                 let ceiling = t
                     .required(ck, "ceiling", "600.0")
-                    .and_then(|n| number(ck, n, "ceiling", Bound::NonNegative));
+                    .and_then(|n| number(ck, n, "ceiling", Bound::NonNegative(Days)));
                 Some(Rule::DebtCeiling {
                     ceiling: ceiling?,
                     above: above?,

@@ -1,10 +1,11 @@
 //! `[[teams]]`: who does the work (engineers, hires, attrition, or a capacity per period).
 
-use crate::model::{Distribution, Hire, PeriodLength, Staff, Team, Workforce};
+use crate::model::{Distribution, Hire, PeriodLength, PeriodUnit, Staff, Team, Workforce};
 
 use super::super::distribution::distribution;
 use super::super::document::Node;
-use super::super::fields::{Bound, Checker, Table, array, integer, number, string};
+use super::super::fields::Quantity::{Days, Engineers};
+use super::super::fields::{Bound, Checker, Horizon, Table, array, integer, number, string};
 use super::super::problem::Problem;
 use super::dist_or;
 
@@ -31,8 +32,7 @@ const HIRE_FIELDS: &[&str] = &["period", "engineers"];
 pub(super) fn read_team(
     ck: &mut Checker,
     node: &Node,
-    periods: usize,
-    period_length: PeriodLength,
+    horizon: &Horizon,
     default_debt_initial: &Distribution,
 ) -> Option<Team> {
     let label = node
@@ -45,7 +45,7 @@ pub(super) fn read_team(
         .and_then(|n| string(ck, n, "name"));
     let debt_initial = match t.get("debt_initial") {
         None => Some(default_debt_initial.clone()),
-        Some(n) => distribution(ck, n, "debt_initial", Bound::NonNegative),
+        Some(n) => distribution(ck, n, "debt_initial", Bound::NonNegative(Days)),
     };
     let workforce = match (t.has("engineers"), t.has("capacity")) {
         (true, true) => {
@@ -65,7 +65,11 @@ pub(super) fn read_team(
                     format!("{} needs `engineers` or `capacity`", t.what()),
                 )
                 .label("no capacity")
-                .help("add `engineers = 6`, or `capacity = \"50 to 70\"` (units per period)"),
+                .help(format!(
+                    "add `{}`, or `{}` (units per period)",
+                    ck.format.field("engineers", "6"),
+                    ck.format.field("capacity", "\"50 to 70\"")
+                )),
             );
             None
         }
@@ -80,10 +84,10 @@ pub(super) fn read_team(
                 }
             }
             t.get("capacity")
-                .and_then(|n| distribution(ck, n, "capacity", Bound::NonNegative))
+                .and_then(|n| distribution(ck, n, "capacity", Bound::NonNegative(Days)))
                 .map(Workforce::Capacity)
         }
-        (true, false) => read_staff(ck, &mut t, periods, period_length).map(Workforce::Engineers),
+        (true, false) => read_staff(ck, &mut t, horizon).map(Workforce::Engineers),
     };
     t.finish(ck);
     Some(Team {
@@ -96,13 +100,13 @@ pub(super) fn read_team(
 pub(super) fn read_staff(
     ck: &mut Checker,
     t: &mut Table,
-    periods: usize,
-    period_length: PeriodLength,
+    horizon: &Horizon,
 ) -> Option<Staff> {
-    let engineers = t.number(ck, "engineers", Bound::NonNegative);
+    let engineers = t.number(ck, "engineers", Bound::NonNegative(Engineers));
     let days_per_engineer = match t.get("days_per_engineer") {
-        None => Some(period_length.default_focus_days()),
-        Some(n) => number(ck, n, "days_per_engineer", Bound::Positive),
+        None => Some(horizon.length.default_focus_days()),
+        Some(n) => number(ck, n, "days_per_engineer", Bound::Positive(Days))
+            .and_then(|d| within_the_period(ck, n, d, horizon.length)),
     };
     let availability = dist_or(ck, t, "availability", Bound::Fraction, 1.0);
     let hires = match t.get("hires") {
@@ -114,10 +118,10 @@ pub(super) fn read_staff(
                     let mut h = Table::new(ck, item, "a hire", HIRE_FIELDS)?;
                     let period = h
                         .required(ck, "period", "8")
-                        .and_then(|p| super::fields::period(ck, p, "period", periods));
+                        .and_then(|p| super::fields::period(ck, p, "period", horizon));
                     let engineers = h
                         .required(ck, "engineers", "2")
-                        .and_then(|e| number(ck, e, "engineers", Bound::Positive));
+                        .and_then(|e| number(ck, e, "engineers", Bound::Positive(Engineers)));
                     h.finish(ck);
                     Some(Hire {
                         period: period?,
@@ -151,4 +155,39 @@ pub(super) fn read_staff(
         ramp_periods: ramp_periods?,
         attrition: attrition?,
     })
+}
+
+/// `days_per_engineer` no larger than the period's calendar days: one engineer cannot give a
+/// two-week period more than 14 days.
+fn within_the_period(
+    ck: &mut Checker,
+    node: &Node,
+    days: f64,
+    length: PeriodLength,
+) -> Option<f64> {
+    let longest = f64::from(length.count)
+        * match length.unit {
+            PeriodUnit::Day => 1.0,
+            PeriodUnit::Week => 7.0,
+            PeriodUnit::Month => 31.0,
+            PeriodUnit::Quarter => 92.0,
+        };
+    if days <= longest {
+        return Some(days);
+    }
+    ck.report(
+        Problem::error(
+            node.span,
+            format!(
+                "`days_per_engineer` is {}, more than the {longest} calendar days of a {length} period",
+                super::fields::show(days)
+            ),
+        )
+        .label(format!("at most {longest}"))
+        .help(format!(
+            "count focus days per engineer and period; the default for {length} is {}",
+            length.default_focus_days()
+        )),
+    );
+    None
 }
