@@ -190,8 +190,8 @@ fn invalid(ck: &mut Checker, node: &Node, key: &str, error: DistributionError) {
 #[cfg(test)]
 mod tests {
     use super::super::document::parse_toml;
-    use super::super::problem::SourceId;
     use super::super::fields::Quantity;
+    use super::super::problem::SourceId;
     use super::*;
 
     fn read(value: &str, bound: Bound) -> (Option<Distribution>, Vec<String>) {
@@ -203,7 +203,10 @@ mod tests {
 
     #[test]
     fn every_notation_compiles() {
-        assert_eq!(read("5", Bound::Finite).0, Some(Distribution::Constant(5.0)));
+        assert_eq!(
+            read("5", Bound::Finite).0,
+            Some(Distribution::Constant(5.0))
+        );
         assert_eq!(
             read("\"20%\"", Bound::Finite).0,
             Some(Distribution::Constant(0.2))
@@ -298,6 +301,9 @@ mod tests {
             read("{ samples = [1, -2] }", Bound::NonNegative(Quantity::Days)).1,
             ["`x` must be at least 0, found -2"]
         );
-        assert_eq!(read("nan", Bound::Finite).1, ["`x` must be a finite number"]);
+        assert_eq!(
+            read("nan", Bound::Finite).1,
+            ["`x` must be a finite number"]
+        );
     }
 }

@@ -337,7 +337,10 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "duplicate key `periods`");
         assert_eq!(text_of(text, errors[0].span.unwrap()), "\"periods\"");
-        assert_eq!(errors[0].span.unwrap().start, text.rfind("\"periods\"").unwrap());
+        assert_eq!(
+            errors[0].span.unwrap().start,
+            text.rfind("\"periods\"").unwrap()
+        );
     }
 
     #[test]
@@ -355,7 +358,11 @@ mod tests {
         }
         let fields: Vec<String> = (0..=MAX_ITEMS).map(|i| format!("k{i} = 1")).collect();
         let errors = parse_toml(&fields.join("\n"), SourceId(0)).unwrap_err();
-        assert!(errors[0].message.starts_with("10001 fields"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.starts_with("10001 fields"),
+            "{}",
+            errors[0].message
+        );
         let values = vec!["1"; MAX_ITEMS].join(", ");
         assert!(parse_toml(&format!("a = [{values}]\n"), SourceId(0)).is_ok());
     }

@@ -19,7 +19,7 @@ pub struct Excerpt {
     text: String,
     /// 0-based number of the source line the excerpt starts with.
     first_line: usize,
-    /// The span start's byte column in its source line (as miette counts columns).
+    /// The span start's column in its source line, in characters (0-based).
     column: usize,
     /// Where the problem is in `text`.
     span: (usize, usize),
@@ -31,7 +31,11 @@ impl Excerpt {
         let start = floor_boundary(text, start.min(text.len()));
         let mut end = floor_boundary(text, end.clamp(start, text.len()));
         let line_of_start = line_start(text, start);
-        let last = if end > start { floor_boundary(text, end - 1) } else { start };
+        let last = if end > start {
+            floor_boundary(text, end - 1)
+        } else {
+            start
+        };
         let span_lines = text[line_of_start..last].matches('\n').count() + 1;
         if span_lines > MAX_SPAN_LINES
             || (span_lines > 1 && long_lines(&text[line_of_start..line_end(text, last)]))
@@ -43,7 +47,11 @@ impl Excerpt {
         } else {
             line_start(text, line_of_start - 1)
         };
-        let last = if end > start { floor_boundary(text, end - 1) } else { start };
+        let last = if end > start {
+            floor_boundary(text, end - 1)
+        } else {
+            start
+        };
         let last_line_end = line_end(text, last);
         let after_end = if last_line_end < text.len() {
             full_line_end(text, last_line_end + 1)
@@ -81,9 +89,9 @@ impl Excerpt {
         Excerpt {
             name: name.to_string(),
             first_line: text[..first].matches('\n').count(),
-            column: start - line_of_start,
+            column: text[line_of_start..start].chars().count(),
             span: (span.0, span.1.max(span.0)),
-            text: excerpt,
+            text: printable(&excerpt),
         }
     }
 
@@ -129,7 +137,9 @@ fn window(line: &str, at: usize) -> (String, usize, usize) {
         return (line.to_string(), at, line.len());
     }
     let at_char = line[..at].chars().count();
-    let from = at_char.saturating_sub(WINDOW_CHARS / 3).min(chars - WINDOW_CHARS);
+    let from = at_char
+        .saturating_sub(WINDOW_CHARS / 3)
+        .min(chars - WINDOW_CHARS);
     let to = from + WINDOW_CHARS;
     let byte = |c: usize| line.char_indices().nth(c).map_or(line.len(), |(b, _)| b);
     let (from_byte, to_byte) = (byte(from), byte(to));
@@ -144,6 +154,19 @@ fn window(line: &str, at: usize) -> (String, usize, usize) {
         shown.push_str(CUT);
     }
     (shown, offset, kept)
+}
+
+/// `text` with control characters (other than tab and line ends) made visible, byte for byte
+/// the same length so that offsets hold: a file must not send escape sequences to a terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\u{0}'..='\u{1f}' | '\u{7f}' => '?',
+            '\u{80}'..='\u{9f}' => '¿',
+            _ => c,
+        })
+        .collect()
 }
 
 fn long_lines(text: &str) -> bool {
@@ -210,6 +233,14 @@ mod tests {
         let e = Excerpt::around("f", &text, 4, text.len() - 1);
         assert_eq!(e.text.lines().count(), 2);
         assert_eq!(&e.text[e.span.0..e.span.1], "[");
+    }
+
+    #[test]
+    fn control_characters_are_shown_harmless_and_offsets_kept() {
+        let text = "a = \"\u{1b}[31mred\u{9b}\"\n";
+        let e = Excerpt::around("f", text, 4, 5);
+        assert_eq!(e.text, "a = \"?[31mred¿\"\n");
+        assert_eq!(e.text.len(), text.len());
     }
 
     #[test]

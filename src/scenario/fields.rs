@@ -408,7 +408,10 @@ pub fn number(ck: &mut Checker, node: &Node, key: &str, bound: Bound) -> Option<
                         format!("`{key}` takes a single number, not an interval"),
                     )
                     .label("one number")
-                    .help(format!("write one value, e.g. {}", ck.format.field(key, "0.2"))),
+                    .help(format!(
+                        "write one value, e.g. {}",
+                        ck.format.field(key, "0.2")
+                    )),
                 );
                 return None;
             }
@@ -538,7 +541,11 @@ fn date_for_period(ck: &mut Checker, node: &Node, key: &str, date: Date, horizon
             match (1..=horizon.periods).find(|&t| date <= end(t)) {
                 Some(t) => format!(
                     "{date} falls in period {t} ({} to {}): write `{}`",
-                    if t == 1 { start } else { end(t - 1).add_days(1) },
+                    if t == 1 {
+                        start
+                    } else {
+                        end(t - 1).add_days(1)
+                    },
                     end(t),
                     ck.format.field(key, &t.to_string())
                 ),
@@ -551,12 +558,9 @@ fn date_for_period(ck: &mut Checker, node: &Node, key: &str, date: Date, horizon
         }
     };
     ck.report(
-        Problem::error(
-            node.span,
-            format!("`{key}` is a period number, not a date"),
-        )
-        .label("a date")
-        .help(help),
+        Problem::error(node.span, format!("`{key}` is a period number, not a date"))
+            .label("a date")
+            .help(help),
     );
 }
 
@@ -623,7 +627,10 @@ mod tests {
         let doc = parse_toml("a = -1\nb = \"x\"\nc = nan\nd = 0.5\n", SourceId(0)).unwrap();
         let mut ck = Checker::default();
         let mut t = Table::new(&mut ck, &doc, "t", &["a", "b", "c", "d"]).unwrap();
-        assert_eq!(t.number(&mut ck, "a", Bound::NonNegative(Quantity::Days)), None);
+        assert_eq!(
+            t.number(&mut ck, "a", Bound::NonNegative(Quantity::Days)),
+            None
+        );
         assert_eq!(t.number(&mut ck, "b", Bound::Finite), None);
         assert_eq!(t.number(&mut ck, "c", Bound::Finite), None);
         assert_eq!(t.number(&mut ck, "d", Bound::Fraction), Some(0.5));
@@ -643,9 +650,18 @@ mod tests {
         let doc = parse_toml("a = 1e308\nb = 1e6\nc = -20000\n", SourceId(0)).unwrap();
         let mut ck = Checker::default();
         let mut t = Table::new(&mut ck, &doc, "t", &["a", "b", "c"]).unwrap();
-        assert_eq!(t.number(&mut ck, "a", Bound::NonNegative(Quantity::Engineers)), None);
-        assert_eq!(t.number(&mut ck, "b", Bound::NonNegative(Quantity::Days)), Some(1e6));
-        assert_eq!(t.number(&mut ck, "c", Bound::Any(Quantity::Engineers)), None);
+        assert_eq!(
+            t.number(&mut ck, "a", Bound::NonNegative(Quantity::Engineers)),
+            None
+        );
+        assert_eq!(
+            t.number(&mut ck, "b", Bound::NonNegative(Quantity::Days)),
+            Some(1e6)
+        );
+        assert_eq!(
+            t.number(&mut ck, "c", Bound::Any(Quantity::Engineers)),
+            None
+        );
         let messages: Vec<&str> = ck.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -692,7 +708,11 @@ mod tests {
         }
         horizon.start = None;
         period(&mut ck, doc.get("a").unwrap(), "a", &horizon);
-        let helps: Vec<&str> = ck.problems.iter().map(|p| p.help.as_deref().unwrap()).collect();
+        let helps: Vec<&str> = ck
+            .problems
+            .iter()
+            .map(|p| p.help.as_deref().unwrap())
+            .collect();
         assert_eq!(
             helps,
             [
@@ -712,6 +732,9 @@ mod tests {
         assert_eq!(show(1e308), "1e308");
         assert_eq!(show(2.5), "2.5");
         assert_eq!(show(-1e-9), "-1e-9");
-        assert_eq!(Quantity::Change.show(1.8446744073709552e17), "1.8446744073709552e19%");
+        assert_eq!(
+            Quantity::Change.show(1.8446744073709552e17),
+            "1.8446744073709552e19%"
+        );
     }
 }

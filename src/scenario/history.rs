@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::model::{Date, Distribution, PeriodLength, PeriodUnit};
 
+use super::fields::{Quantity, show};
+use super::limits::{self, MAX_HISTORY_ROWS, MAX_ITEMS};
+
 /// Why a history (or a split rate) was rejected. Messages say what was found and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -17,6 +20,34 @@ pub enum HistoryError {
     NotANumber { position: usize, text: String },
     #[error("history entry {position} is {value}: counts must be finite and at least 0")]
     Negative { position: usize, value: f64 },
+    #[error(
+        "history entry {position} is {}: more than {} items per period; count in a larger unit",
+        show(*value),
+        show(Quantity::Days.limit())
+    )]
+    TooBig { position: usize, value: f64 },
+    #[error(
+        "the history has {count} periods, more than the {MAX_ITEMS} a forecast may use: keep the \
+         most recent {MAX_ITEMS}"
+    )]
+    TooLong { count: usize },
+    #[error(
+        "{} is larger than {}, the most a history file may have",
+        path.display(),
+        limits::bytes_in_words(*limit)
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error(
+        "{}:{line}:{column}: the file is not UTF-8 text: byte 0x{byte:02X} at offset {offset} does not start a character; save it as UTF-8",
+        path.display()
+    )]
+    NotUtf8 {
+        path: PathBuf,
+        byte: u8,
+        offset: usize,
+        line: usize,
+        column: usize,
+    },
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -27,6 +58,20 @@ pub enum HistoryError {
         path: PathBuf,
         line: usize,
         message: String,
+    },
+    #[error(
+        "{}: more than {MAX_HISTORY_ROWS} data rows, the most a history file may have",
+        path.display()
+    )]
+    TooManyRows { path: PathBuf },
+    #[error(
+        "{}: the finish dates span {days} days, more than {MAX_ITEMS} periods of {period}: give a recent part of the history, or a longer --period",
+        path.display()
+    )]
+    TooManyPeriods {
+        path: PathBuf,
+        days: i64,
+        period: PeriodLength,
     },
     #[error("{}: no data rows: expected a column of per-period counts or of finish dates (YYYY-MM-DD)", path.display())]
     NoRows { path: PathBuf },
@@ -68,18 +113,33 @@ pub fn parse_list(text: &str) -> Result<Vec<f64>, HistoryError> {
             break;
         }
         counts.push(count(entry, k + 1)?);
+        if counts.len() > MAX_ITEMS {
+            return Err(HistoryError::TooLong { count: last + 1 });
+        }
     }
+    check_counts(&counts)?;
     if counts.is_empty() {
         return Err(HistoryError::Empty);
     }
     Ok(counts)
 }
 
+/// Every count within the magnitude limit of a capacity.
+fn check_counts(counts: &[f64]) -> Result<(), HistoryError> {
+    match counts.iter().position(|&c| c > Quantity::Days.limit()) {
+        Some(k) => Err(HistoryError::TooBig {
+            position: k + 1,
+            value: counts[k],
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One per-period count: a finite number, at least 0.
 fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
     let value: f64 = text.parse().map_err(|_| HistoryError::NotANumber {
         position,
-        text: text.to_string(),
+        text: shorten(text),
     })?;
     if !value.is_finite() || value < 0.0 {
         return Err(HistoryError::Negative { position, value });
@@ -87,13 +147,35 @@ fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
     Ok(value)
 }
 
-/// Reads a history CSV (see [`parse_csv`]).
+/// Reads a history CSV (see [`parse_csv`]): at most [`limits::MAX_HISTORY_BYTES`] of it,
+/// which must be UTF-8.
 pub fn read_csv(path: &Path, period: Option<PeriodLength>) -> Result<History, HistoryError> {
-    let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Io {
+    let bytes = limits::read_bytes(path, limits::MAX_HISTORY_BYTES).map_err(|e| match e {
+        limits::ReadError::Io(source) => HistoryError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        limits::ReadError::TooLarge { limit, .. } => HistoryError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        },
+    })?;
+    let text = limits::utf8(bytes).map_err(|(bad, _)| HistoryError::NotUtf8 {
         path: path.to_path_buf(),
-        source,
+        byte: bad.byte,
+        offset: bad.offset,
+        line: bad.line,
+        column: bad.column,
     })?;
     parse_csv(path, &text, period)
+}
+
+/// A cell or entry for a message: at most 40 characters of it.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// A history CSV: its first column holds either per-period counts or item finish dates
@@ -118,13 +200,19 @@ pub fn parse_csv(
     let mut counts = Vec::new();
     let mut dates = Vec::new();
     let mut seen_data = false;
-    for record in reader.records() {
+    for (rows, record) in reader.records().enumerate() {
+        if rows >= MAX_HISTORY_ROWS {
+            return Err(HistoryError::TooManyRows {
+                path: path.to_path_buf(),
+            });
+        }
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
             csv_error(line, format!("not readable as CSV: {e}"))
         })?;
         let line = record.position().map_or(0, |p| p.line() as usize);
         let cell = record.get(0).unwrap_or("");
+        let shown = shorten(cell);
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -136,7 +224,7 @@ pub fn parse_csv(
             }
             return Err(csv_error(
                 line,
-                format!("`{cell}` is neither a count nor a date (YYYY-MM-DD)"),
+                format!("`{shown}` is neither a count nor a date (YYYY-MM-DD)"),
             ));
         }
         let dated = if seen_data {
@@ -149,7 +237,7 @@ pub fn parse_csv(
             let date = as_date.ok_or_else(|| {
                 csv_error(
                     line,
-                    format!("`{cell}` is not a date of the form YYYY-MM-DD, like the rows above"),
+                    format!("`{shown}` is not a date of the form YYYY-MM-DD, like the rows above"),
                 )
             })?;
             dates.push(date);
@@ -157,13 +245,23 @@ pub fn parse_csv(
             let value = as_number.ok_or_else(|| {
                 csv_error(
                     line,
-                    format!("`{cell}` is not a number, like the counts above"),
+                    format!("`{shown}` is not a number, like the counts above"),
                 )
             })?;
             if !value.is_finite() || value < 0.0 {
                 return Err(csv_error(
                     line,
                     format!("{value} is not a count: counts must be finite and at least 0"),
+                ));
+            }
+            if value > Quantity::Days.limit() {
+                return Err(csv_error(
+                    line,
+                    format!(
+                        "{} items in one period is more than {}: count in a larger unit",
+                        show(value),
+                        show(Quantity::Days.limit())
+                    ),
                 ));
             }
             counts.push(value);
@@ -175,6 +273,11 @@ pub fn parse_csv(
         });
     }
     if dates.is_empty() {
+        if counts.len() > MAX_ITEMS {
+            return Err(HistoryError::TooLong {
+                count: counts.len(),
+            });
+        }
         return Ok(History {
             counts,
             first_day: None,
@@ -185,6 +288,17 @@ pub fn parse_csv(
         count: 1,
         unit: PeriodUnit::Day,
     });
+    let (first, last) = dates
+        .iter()
+        .fold((dates[0], dates[0]), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+    let days = last.to_days() - first.to_days() + 1;
+    if days as f64 / period.calendar_days() > MAX_ITEMS as f64 {
+        return Err(HistoryError::TooManyPeriods {
+            path: path.to_path_buf(),
+            days,
+            period,
+        });
+    }
     counts_from_dates(&mut dates, period).map_err(|days| HistoryError::TooShort {
         path: path.to_path_buf(),
         days,
@@ -334,6 +448,47 @@ mod tests {
         ));
         let e = csv("count\nabc\n", None).unwrap_err();
         assert!(e.to_string().starts_with("h.csv:2:"), "{e}");
+    }
+
+    #[test]
+    fn histories_are_bounded_in_length_and_magnitude() {
+        let long = vec!["1"; MAX_ITEMS + 1].join(",");
+        assert!(matches!(
+            parse_list(&long),
+            Err(HistoryError::TooLong { count: 10_001 })
+        ));
+        assert_eq!(
+            parse_list(&vec!["1"; MAX_ITEMS].join(",")).unwrap().len(),
+            MAX_ITEMS
+        );
+        assert!(matches!(
+            parse_list("3,2e6"),
+            Err(HistoryError::TooBig { position: 2, .. })
+        ));
+        let e = csv("count\n3\n2e6\n", None).unwrap_err();
+        assert!(e.to_string().starts_with("h.csv:3: 2000000 items"), "{e}");
+        let e = csv(&format!("count\n{}", "1\n".repeat(MAX_ITEMS + 1)), None).unwrap_err();
+        assert!(matches!(e, HistoryError::TooLong { count: 10_001 }), "{e}");
+        // Two dates 30 years apart are 10,958 days: too many daily periods, fine weekly.
+        let text = "1990-01-01\n2019-12-31\n";
+        assert!(matches!(
+            csv(text, None),
+            Err(HistoryError::TooManyPeriods { .. })
+        ));
+        assert!(csv(text, Some("1w")).is_ok());
+        let e = csv(&format!("{}\n", "x".repeat(5000)), None).unwrap_err();
+        assert!(e.to_string().len() < 200, "{e}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_names_the_bad_byte() {
+        let dir = std::env::temp_dir().join(format!("fulcrum-history-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("h.csv");
+        std::fs::write(&file, b"count\n3\n4\xff\n").unwrap();
+        let e = read_csv(&file, None).unwrap_err();
+        assert!(e.to_string().ends_with("h.csv:3:2: the file is not UTF-8 text: byte 0xFF at offset 9 does not start a character; save it as UTF-8"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

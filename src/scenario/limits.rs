@@ -29,7 +29,10 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub enum ReadError {
     Io(std::io::Error),
     /// The file has more than `limit` bytes (`size` when the file system knows it).
-    TooLarge { limit: u64, size: Option<u64> },
+    TooLarge {
+        limit: u64,
+        size: Option<u64>,
+    },
 }
 
 /// Reads at most `limit` bytes of `path`: a larger file (or an endless one, `/dev/zero`) stops
@@ -73,13 +76,15 @@ pub struct BadByte {
     pub line: usize,
     /// 1-based, in characters.
     pub column: usize,
+    /// Whether the file starts with a UTF-16 byte order mark.
+    pub utf16: bool,
 }
 
 impl BadByte {
-    /// What the byte probably means, and what to do.
-    pub fn advice(bytes: &[u8]) -> &'static str {
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            "the file looks like UTF-16: save it as UTF-8"
+    /// What to do about it.
+    pub fn advice(&self) -> &'static str {
+        if self.utf16 {
+            "the file is UTF-16: save it as UTF-8"
         } else {
             "save the file as UTF-8 (in most editors: Save with Encoding, UTF-8)"
         }
@@ -102,6 +107,7 @@ pub fn utf8(bytes: Vec<u8>) -> Result<String, (BadByte, String)> {
                 offset,
                 line,
                 column: before[line_start..].chars().count() + 1,
+                utf16: bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]),
             };
             Err((bad, String::from_utf8_lossy(&bytes).into_owned()))
         }
@@ -147,7 +153,8 @@ mod tests {
                 byte: 0xff,
                 offset: 12,
                 line: 2,
-                column: 6
+                column: 6,
+                utf16: false
             }
         );
         assert_eq!(&lossy[..12], "a = 1\nbé = ");

@@ -4,11 +4,11 @@
 mod compile;
 mod distribution;
 pub mod document;
+mod excerpt;
 mod fields;
 pub mod history;
 pub mod limits;
 pub mod overrides;
-mod excerpt;
 pub mod problem;
 mod syntax;
 mod template;
@@ -22,8 +22,8 @@ pub use template::{NameError, check_name, name_like, template};
 
 use crate::model::Scenario;
 use document::Node;
-use problem::SourceId;
 use fields::Checker;
+use problem::SourceId;
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -75,8 +75,9 @@ impl Document {
         let text = match limits::utf8(bytes) {
             Ok(text) => text,
             Err((bad, lossy)) => {
-                let help = limits::BadByte::advice(lossy.as_bytes());
-                let span = problem::Span::new(SourceId(0), bad.offset, bad.offset + '\u{fffd}'.len_utf8());
+                let help = bad.advice();
+                let span =
+                    problem::Span::new(SourceId(0), bad.offset, bad.offset + '\u{fffd}'.len_utf8());
                 return Err(Document::unreadable(
                     &file,
                     &lossy,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 
-use super::excerpt::Excerpt;
+use super::excerpt::{Excerpt, printable};
 
 /// One text the scenario was read from: the file itself, or a `--set` argument.
 #[derive(Clone, Debug)]
@@ -187,8 +187,8 @@ impl Problem {
                 let source = sources.get(span.source);
                 let excerpt = Excerpt::around(&source.name, &source.text, span.start, span.end);
                 let (offset, len) = excerpt.span();
-                diagnostic =
-                    diagnostic.with_label(LabeledSpan::new(self.label.clone(), offset, len));
+                let label = self.label.as_deref().map(clip);
+                diagnostic = diagnostic.with_label(LabeledSpan::new(label, offset, len));
                 let report = miette::Report::new(diagnostic).with_source_code(excerpt);
                 handler.render_report(&mut out, report.as_ref())
             }
@@ -261,8 +261,8 @@ impl Problems {
             if nth == MAX_PER_LINE && total > MAX_PER_LINE {
                 let (source, line) = key.unwrap_or_default();
                 out.push_str(&format!(
-                    "  … and {} more on line {} of {}, not shown\n\n",
-                    counted(total - MAX_PER_LINE, "problem"),
+                    "  … {} on line {} of {} not shown\n\n",
+                    counted(total - MAX_PER_LINE, "more problem"),
                     line,
                     self.sources.get(SourceId(source)).name
                 ));
@@ -270,8 +270,8 @@ impl Problems {
         }
         if hidden > 0 {
             out.push_str(&format!(
-                "  … and {} more, not shown: correct these first\n\n",
-                counted(hidden, "problem")
+                "  … {} not shown: correct these first\n\n",
+                counted(hidden, "more problem")
             ));
         }
         let errors = self.errors().count();
@@ -303,11 +303,13 @@ pub const MAX_SHOWN: usize = 20;
 /// Characters of a message or help shown at most.
 const MAX_MESSAGE_CHARS: usize = 500;
 
-/// `text`, cut to [`MAX_MESSAGE_CHARS`] (a message may quote a huge key or value).
+/// `text`, cut to [`MAX_MESSAGE_CHARS`] (a message may quote a huge key or value), with its
+/// control characters made harmless.
 fn clip(text: &str) -> String {
+    let text = printable(text);
     match text.char_indices().nth(MAX_MESSAGE_CHARS) {
         Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
+        None => text,
     }
 }
 

@@ -79,6 +79,9 @@ mod tests {
             Format::Json.inline(&[("pert", "[1, 2, 4]")]),
             "{ \"pert\": [1, 2, 4] }"
         );
-        assert_eq!(Format::Toml.section("scenario", &[("periods", "26")]), "[scenario]\nperiods = 26");
+        assert_eq!(
+            Format::Toml.section("scenario", &[("periods", "26")]),
+            "[scenario]\nperiods = 26"
+        );
     }
 }

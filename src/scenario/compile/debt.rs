@@ -38,7 +38,13 @@ pub(super) fn read_debt(
     let initial = dist_or(ck, &mut t, "initial", Bound::NonNegative(Days), 0.0);
     let interest = dist_or(ck, &mut t, "interest", Bound::Change(Interest), 0.0);
     let accrual = dist_or(ck, &mut t, "accrual", Bound::NonNegative(Ratio), 0.0);
-    let paydown_efficiency = dist_or(ck, &mut t, "paydown_efficiency", Bound::NonNegative(Ratio), 1.0);
+    let paydown_efficiency = dist_or(
+        ck,
+        &mut t,
+        "paydown_efficiency",
+        Bound::NonNegative(Ratio),
+        1.0,
+    );
     let drag_max = t.number(ck, "drag_max", Bound::BelowOne);
     let drag_half = t.number(ck, "drag_half", Bound::Positive(Days));
     if t.has("drag_max") && !t.has("drag_half") {

@@ -71,8 +71,8 @@ pub(super) fn read_event(
                 number(ck, n, "engineers", Bound::Any(Engineers)).map(CapacityChange::Engineers)
             }
         }
-        (None, Some(n)) => {
-            distribution(ck, n, "capacity", Bound::Change(Change)).and_then(|d| match d.as_constant() {
+        (None, Some(n)) => distribution(ck, n, "capacity", Bound::Change(Change)).and_then(|d| {
+            match d.as_constant() {
                 Some(c) => Some(CapacityChange::Fraction(c)),
                 None => {
                     ck.report(
@@ -84,8 +84,8 @@ pub(super) fn read_event(
                     );
                     None
                 }
-            })
-        }
+            }
+        }),
         (Some(_), Some(_)) | (None, None) => {
             ck.report(
                 Problem::error(
@@ -141,7 +141,13 @@ pub(super) fn check_headcount(
         };
         let too_many = |t: usize| match (event.change, &team.workforce) {
             (CapacityChange::Engineers(n), Workforce::Engineers(staff)) if n < 0.0 => {
-                let hired: f64 = staff.hires.iter().filter(|h| h.period <= t).map(|h| h.engineers).sum();
+                let hired: f64 = staff
+                    .hires
+                    .iter()
+                    .filter(|h| h.period <= t)
+                    .map(|h| h.engineers)
+                    .sum::<f64>()
+                    + 0.0;
                 let has = staff.engineers + hired;
                 let change = engineers[&(event.team, t)];
                 (has + change < -1e-9).then(|| {
@@ -174,15 +180,23 @@ pub(super) fn check_headcount(
             .find_map(|&t| too_many(t).map(|message| (t, message)));
         if let Some((t, message)) = found {
             reported.push((event.team, t));
-            let key = match event.change {
-                CapacityChange::Engineers(_) => "engineers",
-                CapacityChange::Fraction(_) => "capacity",
+            let (key, help) = match event.change {
+                CapacityChange::Engineers(_) => (
+                    "engineers",
+                    "events can take away at most the whole team: check the sign and size of \
+                     each, and the team's `engineers` and `hires`",
+                ),
+                CapacityChange::Fraction(_) => (
+                    "capacity",
+                    "the events of one period add up, and together can take away at most all \
+                     of it (-100%)",
+                ),
             };
             let span = node.get(key).map_or(node.span, |n| n.span);
             ck.report(
                 Problem::error(span, message)
                     .label("more than the team has")
-                    .help("an event can take away at most the whole team: check its sign and size, and the team's `engineers` and `hires`"),
+                    .help(help),
             );
         }
     }

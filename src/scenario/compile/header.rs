@@ -88,8 +88,11 @@ fn horizon(ck: &mut Checker, node: &Node, length: PeriodLength) -> Option<usize>
     let p = integer(ck, node, "periods")?;
     if p < 1 {
         ck.report(
-            Problem::error(node.span, format!("`periods` must be at least 1, found {p}"))
-                .label("the horizon needs at least one period"),
+            Problem::error(
+                node.span,
+                format!("`periods` must be at least 1, found {p}"),
+            )
+            .label("the horizon needs at least one period"),
         );
         return None;
     }
@@ -159,7 +162,8 @@ fn folder_name(ck: &mut Checker, node: &Node, name: &str) -> Option<String> {
         .label("used as output/<name>/")
         .help(format!(
             "{why}: e.g. {}",
-            ck.format.field("name", &format!("\"{}\"", why.suggestion(name)))
+            ck.format
+                .field("name", &format!("\"{}\"", why.suggestion(name)))
         )),
     );
     None

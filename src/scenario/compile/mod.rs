@@ -62,12 +62,13 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
             ck.report(
                 Problem::error(
                     Span::new(root.span.source, 0, 0),
-                    "missing the [scenario] table",
+                    "missing the `scenario` table",
                 )
                 .label("needs [scenario]")
                 .help(format!(
                     "start the file with:\n{}",
-                    ck.format.section("scenario", &[("name", "\"my-plan\""), ("periods", "26")])
+                    ck.format
+                        .section("scenario", &[("name", "\"my-plan\""), ("periods", "26")])
                 )),
             );
             None
@@ -107,7 +108,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
         ck.report(
             Problem::error(
                 Span::new(root.span.source, 0, 0),
-                "the scenario has no teams: add at least one [[teams]]",
+                "the scenario has no teams: add at least one",
             )
             .help(
                 ck.format
@@ -155,7 +156,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
         ck.report(
             Problem::warning(
                 Span::new(root.span.source, 0, 0),
-                "no [[strategies]]: comparing a single \"product-first\" strategy (fixed_share, tech_share = 0)",
+                "no strategies: comparing a single \"product-first\" strategy (fixed_share, tech_share = 0)",
             )
             .help(format!(
                 "add strategies to compare, e.g.\n{}",

@@ -111,7 +111,10 @@ pub(super) fn read_key_result(
                         format!("{} needs exactly one of `below` and `above`", t.what()),
                     )
                     .label("the level the metric must reach")
-                    .help(format!("e.g. `{}` for debt", ck.format.field("below", "300.0"))),
+                    .help(format!(
+                        "e.g. `{}` for debt",
+                        ck.format.field("below", "300.0")
+                    )),
                 );
                 None
             }
@@ -131,12 +134,15 @@ pub(super) fn read_key_result(
         for key in ["below", "above", "team"] {
             if let Some(n) = t.get(key) {
                 ck.report(
-                    Problem::error(n.span, format!("`{key}` only applies to a metric key result"))
-                        .label("no `metric` is set")
-                        .help(format!(
-                            "add `{}` (or \"incidents\", \"drag\"), or remove this field",
-                            ck.format.field("metric", "\"debt\"")
-                        )),
+                    Problem::error(
+                        n.span,
+                        format!("`{key}` only applies to a metric key result"),
+                    )
+                    .label("no `metric` is set")
+                    .help(format!(
+                        "add `{}` (or \"incidents\", \"drag\"), or remove this field",
+                        ck.format.field("metric", "\"debt\"")
+                    )),
                 );
             }
         }

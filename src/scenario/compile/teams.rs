@@ -97,11 +97,7 @@ pub(super) fn read_team(
     })
 }
 
-pub(super) fn read_staff(
-    ck: &mut Checker,
-    t: &mut Table,
-    horizon: &Horizon,
-) -> Option<Staff> {
+pub(super) fn read_staff(ck: &mut Checker, t: &mut Table, horizon: &Horizon) -> Option<Staff> {
     let engineers = t.number(ck, "engineers", Bound::NonNegative(Engineers));
     let days_per_engineer = match t.get("days_per_engineer") {
         None => Some(horizon.length.default_focus_days()),
