@@ -29,6 +29,39 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A text cell of a CSV, safe to open in a spreadsheet. A cell that begins with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would be read as a formula (CSV injection: a strategy
+/// called `=HYPERLINK(...)`), so unless it is a number it gets a leading `'`, which
+/// spreadsheet tools show as text and hide (the OWASP advice). Every name from a scenario
+/// goes through this on its way into a CSV.
+pub fn text_cell(text: &str) -> String {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A plain decimal number: `-5`, `+0.25`, `1e-7` (not `inf` or `nan`, which are words).
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (all_digits(whole) || whole.is_empty())
+                && (all_digits(fraction) || fraction.is_empty())
+                && !(whole.is_empty() && fraction.is_empty())
+        }
+        None => all_digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(all_digits)
+}
+
 fn opt_period(t: Option<usize>) -> String {
     t.map_or(String::new(), |t| t.to_string())
 }
@@ -51,7 +84,7 @@ pub fn summary(results: &Results) -> Result<Vec<u8>> {
         for metric in SummaryMetric::ALL {
             let d = results.summary(s, metric);
             let mut row = vec![
-                name.clone(),
+                text_cell(name),
                 metric.name().to_string(),
                 num(d.mean),
                 num(d.mean_se),
@@ -102,10 +135,10 @@ pub fn periods(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
             for &m in &keep {
                 let d = results.period(s, t, m);
                 let mut row = vec![
-                    strategy.clone(),
+                    text_cell(strategy),
                     t.to_string(),
                     date.clone(),
-                    names[m].clone(),
+                    text_cell(&names[m]),
                     num(d.mean),
                 ];
                 row.extend(d.quantiles.iter().map(|&q| num(q)));
@@ -144,10 +177,10 @@ pub fn initiatives(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
                     .map_or(String::new(), |d| d.to_string())
             };
             w.write_record([
-                strategy.clone(),
-                initiative.id.clone(),
+                text_cell(strategy),
+                text_cell(&initiative.id),
                 initiative.kind.as_str().to_string(),
-                scenario.teams[initiative.team].name.clone(),
+                text_cell(&scenario.teams[initiative.team].name),
                 opt_period(initiative.deadline),
                 num(st.p_done),
                 st.p_by_deadline.map_or(String::new(), num),
@@ -182,8 +215,8 @@ pub fn key_results(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
         for (k, kr) in scenario.key_results.iter().enumerate() {
             let st = results.key_result(s, k);
             w.write_record([
-                strategy.clone(),
-                kr.id.clone(),
+                text_cell(strategy),
+                text_cell(&kr.id),
                 kr.owner.as_str().to_string(),
                 kr.deadline.to_string(),
                 num(st.p_met),
@@ -214,8 +247,8 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
         for metric in SummaryMetric::ALL {
             let d = results.paired(s, metric);
             w.write_record([
-                strategy.clone(),
-                baseline.clone(),
+                text_cell(strategy),
+                text_cell(baseline),
                 metric.name().to_string(),
                 num(d.mean),
                 num(d.ci95.0),
@@ -243,14 +276,14 @@ pub fn plan(scenario: &Scenario, allocations: &[(usize, Allocation)]) -> Result<
         for work in &allocation.work {
             let (initiative, kind) = match work.initiative {
                 Some(i) => (
-                    scenario.initiatives[i].id.clone(),
+                    text_cell(&scenario.initiatives[i].id),
                     scenario.initiatives[i].kind.as_str().to_string(),
                 ),
                 None => (String::new(), "paydown".to_string()),
             };
             w.write_record([
-                crate::pipeline::strategy_name(scenario, *s).to_string(),
-                scenario.teams[work.team].name.clone(),
+                text_cell(crate::pipeline::strategy_name(scenario, *s)),
+                text_cell(&scenario.teams[work.team].name),
                 initiative,
                 kind,
                 work.period.to_string(),
@@ -282,7 +315,7 @@ pub fn marginal_values(
     ])?;
     for (s, allocation) in allocations {
         for mv in &allocation.marginal_values {
-            let team = |j: &usize| scenario.teams[*j].name.clone();
+            let team = |j: &usize| text_cell(&scenario.teams[*j].name);
             let (kind, team, period, initiative, bound) = match &mv.of {
                 Marginal::Capacity { team: j, period } => {
                     ("capacity", team(j), period.to_string(), String::new(), "")
@@ -311,12 +344,12 @@ pub fn marginal_values(
                     "deadline",
                     String::new(),
                     String::new(),
-                    scenario.initiatives[*initiative].id.clone(),
+                    text_cell(&scenario.initiatives[*initiative].id),
                     "",
                 ),
             };
             w.write_record([
-                crate::pipeline::strategy_name(scenario, *s).to_string(),
+                text_cell(crate::pipeline::strategy_name(scenario, *s)),
                 kind.to_string(),
                 team,
                 period,
@@ -348,9 +381,9 @@ pub fn sensitivity(
     for a in analyses {
         for d in &a.drivers {
             w.write_record([
-                results.strategies[a.strategy].clone(),
+                text_cell(&results.strategies[a.strategy]),
                 a.outcome.name().to_string(),
-                d.input.clone(),
+                text_cell(&d.input),
                 num(d.rank_correlation),
                 num(d.low),
                 num(d.high),
@@ -362,7 +395,33 @@ pub fn sensitivity(
 
 #[cfg(test)]
 mod tests {
-    use super::num;
+    use super::{num, text_cell};
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_as_a_formula_is_escaped() {
+        for (text, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+cmd", "'+cmd"),
+            ("-legacy", "'-legacy"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-inf", "'-inf"),
+            ("-", "'-"),
+            ("-5", "-5"),
+            ("+0.25", "+0.25"),
+            ("-1e-7", "-1e-7"),
+            ("-.5", "-.5"),
+            ("80/20", "80/20"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(text), cell, "{text:?}");
+        }
+    }
 
     #[test]
     fn numbers_are_short_and_stable() {

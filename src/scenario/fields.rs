@@ -138,7 +138,7 @@ impl Quantity {
 /// A number for a message: as written for ordinary magnitudes, in scientific notation for
 /// huge or tiny ones (`1e308` is not printed as 309 digits).
 pub fn show(x: f64) -> String {
-    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+    if x != 0.0 && !(1e-6..1e9).contains(&x.abs()) {
         format!("{x:e}")
     } else {
         format!("{x}")
