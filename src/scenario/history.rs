@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Date, Distribution, PeriodLength, PeriodUnit};
 
 use super::fields::{Quantity, show};
-use super::limits::{self, MAX_HISTORY_ROWS, MAX_ITEMS};
+use super::limits::{self, Bounded, Exceeded, MAX_HISTORY_ROWS, MAX_ITEMS};
 
 /// Why a history (or a split rate) was rejected. Messages say what was found and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -37,17 +37,6 @@ pub enum HistoryError {
         limits::bytes_in_words(*limit)
     )]
     TooLarge { path: PathBuf, limit: u64 },
-    #[error(
-        "{}:{line}:{column}: the file is not UTF-8 text: byte 0x{byte:02X} at offset {offset} does not start a character; save it as UTF-8",
-        path.display()
-    )]
-    NotUtf8 {
-        path: PathBuf,
-        byte: u8,
-        offset: usize,
-        line: usize,
-        column: usize,
-    },
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -64,6 +53,11 @@ pub enum HistoryError {
         path.display()
     )]
     TooManyRows { path: PathBuf },
+    #[error(
+        "{}: a line is longer than {limit} bytes, the most a history file's line may have: is it a CSV file?",
+        path.display()
+    )]
+    LongLine { path: PathBuf, limit: usize },
     #[error(
         "{}: the finish dates span {days} days, more than {MAX_ITEMS} periods of {period}: give a recent part of the history, or a longer --period",
         path.display()
@@ -147,27 +141,29 @@ fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
     Ok(value)
 }
 
-/// Reads a history CSV (see [`parse_csv`]): at most [`limits::MAX_HISTORY_BYTES`] of it,
-/// which must be UTF-8.
+/// Reads a history CSV (see [`parse_csv`]) as a stream: at most
+/// [`limits::MAX_HISTORY_BYTES`], in lines of at most [`limits::MAX_HISTORY_LINE_BYTES`].
 pub fn read_csv(path: &Path, period: Option<PeriodLength>) -> Result<History, HistoryError> {
-    let bytes = limits::read_bytes(path, limits::MAX_HISTORY_BYTES).map_err(|e| match e {
-        limits::ReadError::Io(source) => HistoryError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
-        limits::ReadError::TooLarge { limit, .. } => HistoryError::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        },
-    })?;
-    let text = limits::utf8(bytes).map_err(|(bad, _)| HistoryError::NotUtf8 {
+    let file = std::fs::File::open(path).map_err(|source| HistoryError::Io {
         path: path.to_path_buf(),
-        byte: bad.byte,
-        offset: bad.offset,
-        line: bad.line,
-        column: bad.column,
+        source,
     })?;
-    parse_csv(path, &text, period)
+    let too_large = || HistoryError::TooLarge {
+        path: path.to_path_buf(),
+        limit: limits::MAX_HISTORY_BYTES,
+    };
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > limits::MAX_HISTORY_BYTES)
+    {
+        return Err(too_large());
+    }
+    let reader = Bounded::new(
+        file,
+        limits::MAX_HISTORY_BYTES,
+        limits::MAX_HISTORY_LINE_BYTES,
+    );
+    parse_csv_from(path, reader, period)
 }
 
 /// A cell or entry for a message: at most 40 characters of it.
@@ -181,10 +177,19 @@ fn shorten(text: &str) -> String {
 /// A history CSV: its first column holds either per-period counts or item finish dates
 /// (`YYYY-MM-DD`, optionally followed by a time); a header row is allowed; blank lines are
 /// skipped. Finish dates become counts per `period` (default: per day) from the first date's
-/// day, including periods in which nothing finished; a partial last period is left out.
+/// day, including periods in which nothing finished; a partial last period is left out. Only
+/// the first column must be UTF-8 text: the others are not read.
 pub fn parse_csv(
     path: &Path,
     text: &str,
+    period: Option<PeriodLength>,
+) -> Result<History, HistoryError> {
+    parse_csv_from(path, text.as_bytes(), period)
+}
+
+fn parse_csv_from(
+    path: &Path,
+    input: impl std::io::Read,
     period: Option<PeriodLength>,
 ) -> Result<History, HistoryError> {
     let csv_error = |line: usize, message: String| HistoryError::Csv {
@@ -196,11 +201,9 @@ pub fn parse_csv(
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut counts = Vec::new();
-    let mut dates = Vec::new();
-    let mut seen_data = false;
-    for (rows, record) in reader.records().enumerate() {
+        .from_reader(input);
+    let mut column = Column::default();
+    for (rows, record) in reader.byte_records().enumerate() {
         if rows >= MAX_HISTORY_ROWS {
             return Err(HistoryError::TooManyRows {
                 path: path.to_path_buf(),
@@ -208,65 +211,43 @@ pub fn parse_csv(
         }
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            csv_error(line, format!("not readable as CSV: {e}"))
+            match e.kind() {
+                csv::ErrorKind::Io(io) => match limits::exceeded(io) {
+                    Some(Exceeded::Size(limit)) => HistoryError::TooLarge {
+                        path: path.to_path_buf(),
+                        limit,
+                    },
+                    Some(Exceeded::Line(limit)) => HistoryError::LongLine {
+                        path: path.to_path_buf(),
+                        limit,
+                    },
+                    None => csv_error(line, format!("cannot read: {io}")),
+                },
+                _ => csv_error(line, format!("not readable as CSV: {e}")),
+            }
         })?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let cell = record.get(0).unwrap_or("");
-        let shown = shorten(cell);
-        if record.iter().all(str::is_empty) {
+        if record.iter().all(<[u8]>::is_empty) {
             continue;
         }
-        let as_date = date_prefix(cell);
-        let as_number = cell.parse::<f64>().ok();
-        if !seen_data && as_date.is_none() && as_number.is_none() {
-            if line == 1 {
-                continue; // a header
-            }
-            return Err(csv_error(
+        let cell = std::str::from_utf8(record.get(0).unwrap_or_default()).map_err(|e| {
+            csv_error(
                 line,
-                format!("`{shown}` is neither a count nor a date (YYYY-MM-DD)"),
-            ));
-        }
-        let dated = if seen_data {
-            !dates.is_empty()
-        } else {
-            as_date.is_some()
-        };
-        seen_data = true;
-        if dated {
-            let date = as_date.ok_or_else(|| {
-                csv_error(
-                    line,
-                    format!("`{shown}` is not a date of the form YYYY-MM-DD, like the rows above"),
-                )
-            })?;
-            dates.push(date);
-        } else {
-            let value = as_number.ok_or_else(|| {
-                csv_error(
-                    line,
-                    format!("`{shown}` is not a number, like the counts above"),
-                )
-            })?;
-            if !value.is_finite() || value < 0.0 {
-                return Err(csv_error(
-                    line,
-                    format!("{value} is not a count: counts must be finite and at least 0"),
-                ));
-            }
-            if value > Quantity::Days.limit() {
-                return Err(csv_error(
-                    line,
-                    format!(
-                        "{} items in one period is more than {}: count in a larger unit",
-                        show(value),
-                        show(Quantity::Days.limit())
-                    ),
-                ));
-            }
-            counts.push(value);
-        }
+                format!(
+                    "the first column is not UTF-8 text (byte {} of the cell): save the file as UTF-8",
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
+        column
+            .push(line, cell)
+            .map_err(|message| csv_error(line, message))?;
     }
+    let Column {
+        counts,
+        mut dates,
+        seen_data,
+    } = column;
     if !seen_data {
         return Err(HistoryError::NoRows {
             path: path.to_path_buf(),
@@ -304,6 +285,62 @@ pub fn parse_csv(
         days,
         period,
     })
+}
+
+/// The first column of a history CSV as it is read: counts or finish dates, whichever the
+/// first data row holds.
+#[derive(Default)]
+struct Column {
+    counts: Vec<f64>,
+    dates: Vec<Date>,
+    seen_data: bool,
+}
+
+impl Column {
+    /// Reads the first cell of the row on `line`: a header (the first line, if it is
+    /// neither), a count or a date, like the rows before it.
+    fn push(&mut self, line: usize, cell: &str) -> Result<(), String> {
+        let shown = shorten(cell);
+        let as_date = date_prefix(cell);
+        let as_number = cell.parse::<f64>().ok();
+        if !self.seen_data && as_date.is_none() && as_number.is_none() {
+            if line == 1 {
+                return Ok(()); // a header
+            }
+            return Err(format!(
+                "`{shown}` is neither a count nor a date (YYYY-MM-DD)"
+            ));
+        }
+        let dated = if self.seen_data {
+            !self.dates.is_empty()
+        } else {
+            as_date.is_some()
+        };
+        self.seen_data = true;
+        if dated {
+            let date = as_date.ok_or_else(|| {
+                format!("`{shown}` is not a date of the form YYYY-MM-DD, like the rows above")
+            })?;
+            self.dates.push(date);
+            return Ok(());
+        }
+        let value =
+            as_number.ok_or_else(|| format!("`{shown}` is not a number, like the counts above"))?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!(
+                "{value} is not a count: counts must be finite and at least 0"
+            ));
+        }
+        if value > Quantity::Days.limit() {
+            return Err(format!(
+                "{} items in one period is more than {}: count in a larger unit",
+                show(value),
+                show(Quantity::Days.limit())
+            ));
+        }
+        self.counts.push(value);
+        Ok(())
+    }
 }
 
 /// `YYYY-MM-DD` at the start of a cell, alone or followed by a time (`T...` or ` ...`).
@@ -373,6 +410,7 @@ pub fn parse_split_rate(text: &str) -> Result<Distribution, HistoryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     fn csv(text: &str, period: Option<&str>) -> Result<History, HistoryError> {
         parse_csv(Path::new("h.csv"), text, period.map(|p| p.parse().unwrap()))
@@ -481,14 +519,48 @@ mod tests {
     }
 
     #[test]
-    fn a_file_that_is_not_utf8_names_the_bad_byte() {
-        let dir = std::env::temp_dir().join(format!("fulcrum-history-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("h.csv");
-        std::fs::write(&file, b"count\n3\n4\xff\n").unwrap();
-        let e = read_csv(&file, None).unwrap_err();
-        assert!(e.to_string().ends_with("h.csv:3:2: the file is not UTF-8 text: byte 0xFF at offset 9 does not start a character; save it as UTF-8"), "{e}");
-        std::fs::remove_dir_all(&dir).ok();
+    fn only_the_first_column_must_be_utf8() {
+        let h = parse_csv_from(
+            Path::new("h.csv"),
+            &b"count,title\n3,caf\xe9\n4,x\n"[..],
+            None,
+        );
+        assert_eq!(h.unwrap().counts, vec![3.0, 4.0]);
+        let e = parse_csv_from(Path::new("h.csv"), &b"count\n3\n4\xff\n"[..], None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "h.csv:3: the first column is not UTF-8 text (byte 2 of the cell): save the file as UTF-8"
+        );
+    }
+
+    #[test]
+    fn a_file_is_read_as_a_bounded_stream() {
+        let endless = Bounded::new(
+            std::io::repeat(b'1'),
+            1 << 30,
+            limits::MAX_HISTORY_LINE_BYTES,
+        );
+        let e = parse_csv_from(Path::new("zero"), endless, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("zero: a line is longer than 1048576 bytes"),
+            "{e}"
+        );
+        let rows = std::io::repeat(b'\n')
+            .take(1 << 20)
+            .chain(std::io::repeat(b'1'));
+        let e =
+            parse_csv_from(Path::new("big"), Bounded::new(rows, 1 << 20, 100), None).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                HistoryError::TooLarge {
+                    limit: 1_048_576,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]

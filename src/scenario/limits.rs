@@ -10,10 +10,13 @@ use super::problem::{Problem, SourceId, Span};
 
 /// The most bytes a scenario file may have: 1 MiB, ten times a large scenario.
 pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
-/// The most bytes a `--history-csv` file may have: 32 MiB, room for a million finish dates
-/// with an id beside each.
-pub const MAX_HISTORY_BYTES: u64 = 32 << 20;
-/// The most bytes one line may have: room for 10,000 samples written on one line.
+/// The most bytes a `--history-csv` file may have: 256 MiB, room for an export of a million
+/// items with a few columns each. It is read as a stream: memory holds its dates, not its text.
+pub const MAX_HISTORY_BYTES: u64 = 256 << 20;
+/// The most bytes one line of a history CSV may have (a row, or one line of a quoted cell).
+pub const MAX_HISTORY_LINE_BYTES: usize = 1 << 20;
+/// The most bytes one line of a TOML file may have: room for 10,000 samples written on one
+/// line. JSON is exempt: tools write it on one line.
 pub const MAX_LINE_BYTES: usize = 100_000;
 /// The most values one array may hold and the most fields one table may have: 10,000, over
 /// 27 years of daily throughput.
@@ -55,6 +58,60 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge { limit, size });
     }
     Ok(bytes)
+}
+
+/// A limit a [`Bounded`] reader ran into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Exceeded {
+    #[error("more than {} in all", bytes_in_words(*.0))]
+    Size(u64),
+    #[error("a line longer than {} bytes", .0)]
+    Line(usize),
+}
+
+/// A reader that fails, with an [`Exceeded`] inside the I/O error, as soon as it has read more
+/// than `limit` bytes or a line longer than `max_line`: a stream (an endless one, `/dev/zero`)
+/// is never read further, and a parser's buffer never holds more than a line.
+pub struct Bounded<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+    line: usize,
+    max_line: usize,
+}
+
+impl<R> Bounded<R> {
+    pub fn new(inner: R, limit: u64, max_line: usize) -> Bounded<R> {
+        Bounded {
+            inner,
+            left: limit,
+            limit,
+            line: 0,
+            max_line,
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(Exceeded::Size(self.limit)));
+        }
+        self.left -= n as u64;
+        for &b in &buf[..n] {
+            self.line = if b == b'\n' { 0 } else { self.line + 1 };
+            if self.line > self.max_line {
+                return Err(std::io::Error::other(Exceeded::Line(self.max_line)));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The [`Exceeded`] limit inside an I/O error, if that is what it is.
+pub fn exceeded(error: &std::io::Error) -> Option<Exceeded> {
+    error.get_ref()?.downcast_ref::<Exceeded>().copied()
 }
 
 /// `n` bytes in words: "1 MiB", "32 MiB", "100000 bytes".
@@ -168,6 +225,24 @@ mod tests {
         assert_eq!(problem.span.unwrap().start, 6);
         assert!(problem.message.starts_with("line 2 has 100006 bytes"));
         assert!(long_line("a = 1\n", SourceId(0)).is_none());
+    }
+
+    #[test]
+    fn a_bounded_reader_stops_at_its_limits() {
+        let mut out = Vec::new();
+        let e = Bounded::new(std::io::repeat(b'a').take(100), 50, 1000)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert_eq!(exceeded(&e), Some(Exceeded::Size(50)));
+        let e = Bounded::new(std::io::repeat(b'a'), u64::MAX, 10)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert_eq!(exceeded(&e), Some(Exceeded::Line(10)));
+        let mut out = Vec::new();
+        Bounded::new(&b"abc\ndef\n"[..], 8, 3)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"abc\ndef\n");
     }
 
     #[test]

@@ -120,12 +120,14 @@ impl Document {
     ) -> Result<Document, LoadError> {
         let mut sources = Sources::default();
         let id = sources.add(file, text);
-        let parsed = match limits::long_line(text, id) {
-            Some(problem) => Err(vec![problem]),
-            None => match format {
-                Format::Toml => document::parse_toml(text, id),
-                Format::Json => document::parse_json(text, id),
+        // Tools often write JSON on one line, so only TOML lines are limited; either way a
+        // message shows only a window of a long line.
+        let parsed = match format {
+            Format::Toml => match limits::long_line(text, id) {
+                Some(problem) => Err(vec![problem]),
+                None => document::parse_toml(text, id),
             },
+            Format::Json => document::parse_json(text, id),
         };
         match parsed {
             Ok(root) => Ok(Document {
