@@ -401,6 +401,15 @@ pub fn parse_split_rate(text: &str) -> Result<Distribution, HistoryError> {
             "the split rate multiplies the backlog: it must be above 0 (1 = no splitting)".into(),
         ));
     }
+    // Items a backlog item becomes: a ratio, bounded like the scenario's ratios.
+    let limit = Quantity::Ratio.limit();
+    if let Some(x) = [Some(lo), hi].into_iter().flatten().find(|&x| x > limit) {
+        return Err(fail(format!(
+            "{} is more than {limit} items for each backlog item: is it written as a percentage? \
+             (\"20%\" more items is 1.2)",
+            show(x)
+        )));
+    }
     match hi {
         None => Ok(Distribution::Constant(lo)),
         Some(hi) => Distribution::interval(lo, hi).map_err(|e| fail(e.to_string())),
@@ -576,5 +585,10 @@ mod tests {
         assert!(parse_split_rate("0 to 2").is_err());
         assert!(parse_split_rate("lots").is_err());
         assert!(parse_split_rate("1.5 to 1").is_err());
+        assert_eq!(
+            parse_split_rate("1 to 1e308").unwrap_err().to_string(),
+            "--split-rate `1 to 1e308`: 1e308 is more than 100 items for each backlog item: is it \
+             written as a percentage? (\"20%\" more items is 1.2)"
+        );
     }
 }
