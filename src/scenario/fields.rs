@@ -240,7 +240,8 @@ impl Bound {
 pub struct Horizon {
     pub periods: usize,
     pub start: Option<Date>,
-    pub length: PeriodLength,
+    /// `None` when `[scenario]` has a mistake: checks that need it are left out.
+    pub length: Option<PeriodLength>,
 }
 
 /// The fields of one table being read. Every key read is marked; [`Table::finish`] reports
@@ -527,17 +528,17 @@ fn written_date(node: &Node) -> Option<Date> {
 
 /// Reports a date written where a period number belongs, with the period it falls in.
 fn date_for_period(ck: &mut Checker, node: &Node, key: &str, date: Date, horizon: &Horizon) {
-    let help = match horizon.start {
+    let help = match horizon.start.zip(horizon.length) {
         None => format!(
             "write the number of the period (1 to {}); `start` in [scenario] gives period 1 \
              its first day",
             horizon.periods
         ),
-        Some(start) if date < start => {
+        Some((start, _)) if date < start => {
             format!("{date} is before period 1, which starts on {start}")
         }
-        Some(start) => {
-            let end = |t: usize| start.period_end(horizon.length, t);
+        Some((start, length)) => {
+            let end = |t: usize| start.period_end(length, t);
             match (1..=horizon.periods).find(|&t| date <= end(t)) {
                 Some(t) => format!(
                     "{date} falls in period {t} ({} to {}): write `{}`",
@@ -700,7 +701,7 @@ mod tests {
         let mut horizon = Horizon {
             periods: 26,
             start: "2027-01-04".parse().ok(),
-            length: PeriodLength::TWO_WEEKS,
+            length: Some(PeriodLength::TWO_WEEKS),
         };
         let mut ck = Checker::default();
         for key in ["a", "b", "c", "d"] {

@@ -16,7 +16,7 @@ mod teams;
 use std::collections::HashSet;
 
 use crate::model::{
-    Distribution, Event, Initiative, KeyResult, PeriodLength, Risk, Rule, Scenario, Strategy, Team,
+    Distribution, Event, Initiative, KeyResult, Risk, Rule, Scenario, Strategy, Team,
 };
 
 use super::distribution::distribution;
@@ -79,9 +79,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     let horizon = Horizon {
         periods: header.as_ref().map_or(usize::MAX / 2, |h| h.periods),
         start: header.as_ref().and_then(|h| h.start),
-        length: header
-            .as_ref()
-            .map_or(PeriodLength::TWO_WEEKS, |h| h.period_length),
+        length: header.as_ref().map(|h| h.period_length),
     };
 
     let team_nodes = list(ck, file.get("teams"), "teams");

@@ -100,9 +100,18 @@ pub(super) fn read_team(
 pub(super) fn read_staff(ck: &mut Checker, t: &mut Table, horizon: &Horizon) -> Option<Staff> {
     let engineers = t.number(ck, "engineers", Bound::NonNegative(Engineers));
     let days_per_engineer = match t.get("days_per_engineer") {
-        None => Some(horizon.length.default_focus_days()),
-        Some(n) => number(ck, n, "days_per_engineer", Bound::Positive(Days))
-            .and_then(|d| within_the_period(ck, n, d, horizon.length)),
+        None => Some(
+            horizon
+                .length
+                .unwrap_or(PeriodLength::TWO_WEEKS)
+                .default_focus_days(),
+        ),
+        Some(n) => number(ck, n, "days_per_engineer", Bound::Positive(Days)).and_then(|d| {
+            match horizon.length {
+                Some(length) => within_the_period(ck, n, d, length),
+                None => Some(d),
+            }
+        }),
     };
     let availability = dist_or(ck, t, "availability", Bound::Fraction, 1.0);
     let hires = match t.get("hires") {
