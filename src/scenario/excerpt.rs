@@ -5,7 +5,7 @@
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// Characters of one source line shown at most; a longer line is cut around the problem.
-pub const WINDOW_CHARS: usize = 100;
+pub const WINDOW_CHARS: usize = 200;
 /// Lines of a problem's span shown at most; a longer span is shown by its first line.
 pub const MAX_SPAN_LINES: usize = 8;
 /// Marks where a line was cut.
@@ -52,9 +52,9 @@ impl Excerpt {
         } else {
             start
         };
-        let last_line_end = line_end(text, last);
-        let after_end = if last_line_end < text.len() {
-            full_line_end(text, last_line_end + 1)
+        let after_start = full_line_end(text, last);
+        let after_end = if after_start < text.len() {
+            full_line_end(text, after_start)
         } else {
             text.len()
         };
@@ -241,6 +241,14 @@ mod tests {
         let e = Excerpt::around("f", text, 4, 5);
         assert_eq!(e.text, "a = \"?[31mred¿\"\n");
         assert_eq!(e.text.len(), text.len());
+    }
+
+    #[test]
+    fn windows_lines_keep_their_neighbours() {
+        let text = "a = 1\r\nb = 2\r\nc = 3\r\n";
+        let e = Excerpt::around("f", text, 7, 8);
+        assert_eq!(e.text, text);
+        assert_eq!(&e.text[e.span.0..e.span.1], "b");
     }
 
     #[test]
