@@ -495,6 +495,19 @@ fn check_rendering(problems: &Problems) -> Result<(), String> {
     if rendered.len() > MAX_RENDERED {
         return Err(format!("{} bytes of messages", rendered.len()));
     }
+    // The snippet's header names the same place as the message: the excerpt of a long or
+    // odd line keeps the source's line and column.
+    for problem in problems.items.iter().take(5) {
+        let Some(location) = problem.location(&problems.sources) else {
+            continue;
+        };
+        let one = problem.render(&problems.sources, false);
+        if !one.contains(&format!("╭─[{location}]")) {
+            return Err(format!(
+                "the snippet of `{location}` names another place:\n{one}"
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -158,15 +158,21 @@ fn window(line: &str, at: usize) -> (String, usize, usize) {
 
 /// `text` with control characters (other than tab and line ends) made visible, byte for byte
 /// the same length so that offsets hold: a file must not send escape sequences to a terminal.
+/// A carriage return that does not end a line is shown as `?` too: lines are counted at `\n`
+/// here, and miette would start a new line at it.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
+    let mut chars = text.chars().peekable();
+    let mut out = String::with_capacity(text.len());
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '\r' if chars.peek() == Some(&'\n') => c,
+            '\t' | '\n' => c,
             '\u{0}'..='\u{1f}' | '\u{7f}' => '?',
             '\u{80}'..='\u{9f}' => '¿',
             _ => c,
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 fn long_lines(text: &str) -> bool {
@@ -237,9 +243,9 @@ mod tests {
 
     #[test]
     fn control_characters_are_shown_harmless_and_offsets_kept() {
-        let text = "a = \"\u{1b}[31mred\u{9b}\"\n";
+        let text = "a = \"\u{1b}[31mred\u{9b}\r\"\r\n";
         let e = Excerpt::around("f", text, 4, 5);
-        assert_eq!(e.text, "a = \"?[31mred¿\"\n");
+        assert_eq!(e.text, "a = \"?[31mred¿?\"\r\n");
         assert_eq!(e.text.len(), text.len());
     }
 
