@@ -546,8 +546,13 @@ fn check_engine(scenario: &Scenario, tally: &mut Tally) -> Result<(), String> {
     match outcome {
         Ok(output) => {
             tally.planned_and_simulated += 1;
-            // A side without key results has no score (NaN, an empty cell); all else is finite.
-            let has = |owner| scenario.key_results_of(owner).next().is_some();
+            // A side without key results, or whose key results all weigh 0, has no score (NaN,
+            // an empty cell); all else is finite.
+            let has = |owner| {
+                scenario
+                    .key_results_of(owner)
+                    .any(|(_, kr)| kr.weight > 0.0)
+            };
             for (s, name) in output.results.strategies.iter().enumerate() {
                 for metric in SummaryMetric::ALL {
                     let mean = output.results.summary(s, metric).mean;

@@ -28,7 +28,7 @@ use debt::{read_debt, read_incidents};
 use events::{check_headcount, read_event};
 use header::read_header;
 use initiatives::{check_cycles, read_initiative};
-use okrs::{read_okrs, warn_unreached_key_results};
+use okrs::{read_okrs, warn_unreached_key_results, warn_weightless_sides};
 use risks::read_risk;
 use strategies::read_strategy;
 use teams::read_team;
@@ -150,6 +150,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     if initiatives.iter().all(Option::is_some) {
         warn_unreached_key_results(ck, &kr_nodes, &key_results, &initiatives);
     }
+    warn_weightless_sides(ck, &kr_nodes, &key_results);
     if strategies.is_empty() {
         ck.report(
             Problem::warning(

@@ -161,6 +161,45 @@ pub(super) fn read_key_result(
     })
 }
 
+/// Warns about an owner whose key results all weigh 0: its side then counts for nothing in the
+/// blended score, as if it had no key results, whatever `blend` says.
+pub(super) fn warn_weightless_sides(
+    ck: &mut Checker,
+    nodes: &[&Node],
+    key_results: &[Option<KeyResult>],
+) {
+    for owner in [Owner::Product, Owner::Technology] {
+        let mut of_owner = key_results
+            .iter()
+            .enumerate()
+            .filter_map(|(k, kr)| kr.as_ref().map(|kr| (k, kr)))
+            .filter(|(_, kr)| kr.owner == owner)
+            .peekable();
+        let Some(&(first, _)) = of_owner.peek() else {
+            continue;
+        };
+        if of_owner.all(|(_, kr)| kr.weight == 0.0) {
+            let span = nodes[first]
+                .get("weight")
+                .map_or(nodes[first].span, |n| n.span);
+            ck.report(
+                Problem::warning(
+                    span,
+                    format!(
+                        "every {} key result has weight 0: that side is left out of the blended score",
+                        owner.as_str()
+                    ),
+                )
+                .label("weight 0")
+                .help(format!(
+                    "give one of them a weight above 0, or set `{}` to leave the side out on purpose",
+                    ck.format.field("blend", if owner == Owner::Product { "0.0" } else { "1.0" })
+                )),
+            );
+        }
+    }
+}
+
 /// Warns about delivery key results no initiative contributes to: they can never be met.
 pub(super) fn warn_unreached_key_results(
     ck: &mut Checker,
