@@ -194,13 +194,8 @@ fn a_line_of_a_hundred_thousand_errors_prints_a_few_and_a_count() {
     assert!(stderr.contains("more problems not shown"), "{stderr}");
 }
 
-/// Names that a spreadsheet would run as formulas are written to every CSV as text.
-#[test]
-fn names_that_look_like_formulas_are_escaped_in_every_csv() {
-    let dir = scratch("csv-injection");
-    std::fs::write(
-        dir.join("formulas.toml"),
-        r#"[scenario]
+/// A scenario whose names a spreadsheet would run as formulas (`-5` is a number, not one).
+const FORMULAS: &str = r#"[scenario]
 name = "formulas"
 periods = 6
 
@@ -235,9 +230,13 @@ tech_share = 0.2
 [[strategies]]
 name = "-5"
 rule = "optimised"
-"#,
-    )
-    .unwrap();
+"#;
+
+/// Names that a spreadsheet would run as formulas are written to every CSV as text.
+#[test]
+fn names_that_look_like_formulas_are_escaped_in_every_csv() {
+    let dir = scratch("csv-injection");
+    std::fs::write(dir.join("formulas.toml"), FORMULAS).unwrap();
     let out = fulcrum(
         &["run", "formulas.toml", "--trials", "40", "--out", "run"],
         &dir,

@@ -243,48 +243,7 @@ fn parse_csv_from(
             .push(line, cell)
             .map_err(|message| csv_error(line, message))?;
     }
-    let Column {
-        counts,
-        mut dates,
-        seen_data,
-    } = column;
-    if !seen_data {
-        return Err(HistoryError::NoRows {
-            path: path.to_path_buf(),
-        });
-    }
-    if dates.is_empty() {
-        if counts.len() > MAX_ITEMS {
-            return Err(HistoryError::TooLong {
-                count: counts.len(),
-            });
-        }
-        return Ok(History {
-            counts,
-            first_day: None,
-            days_left_out: 0,
-        });
-    }
-    let period = period.unwrap_or(PeriodLength {
-        count: 1,
-        unit: PeriodUnit::Day,
-    });
-    let (first, last) = dates
-        .iter()
-        .fold((dates[0], dates[0]), |(lo, hi), &d| (lo.min(d), hi.max(d)));
-    let days = last.to_days() - first.to_days() + 1;
-    if days as f64 / period.calendar_days() > MAX_ITEMS as f64 {
-        return Err(HistoryError::TooManyPeriods {
-            path: path.to_path_buf(),
-            days,
-            period,
-        });
-    }
-    counts_from_dates(&mut dates, period).map_err(|days| HistoryError::TooShort {
-        path: path.to_path_buf(),
-        days,
-        period,
-    })
+    column.into_history(path, period)
 }
 
 /// The first column of a history CSV as it is read: counts or finish dates, whichever the
@@ -297,6 +256,56 @@ struct Column {
 }
 
 impl Column {
+    /// The history the column holds: its counts, or its dates counted per `period`.
+    fn into_history(
+        self,
+        path: &Path,
+        period: Option<PeriodLength>,
+    ) -> Result<History, HistoryError> {
+        let Column {
+            counts,
+            mut dates,
+            seen_data,
+        } = self;
+        if !seen_data {
+            return Err(HistoryError::NoRows {
+                path: path.to_path_buf(),
+            });
+        }
+        if dates.is_empty() {
+            if counts.len() > MAX_ITEMS {
+                return Err(HistoryError::TooLong {
+                    count: counts.len(),
+                });
+            }
+            return Ok(History {
+                counts,
+                first_day: None,
+                days_left_out: 0,
+            });
+        }
+        let period = period.unwrap_or(PeriodLength {
+            count: 1,
+            unit: PeriodUnit::Day,
+        });
+        let (first, last) = dates
+            .iter()
+            .fold((dates[0], dates[0]), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        let days = last.to_days() - first.to_days() + 1;
+        if days as f64 / period.calendar_days() > MAX_ITEMS as f64 {
+            return Err(HistoryError::TooManyPeriods {
+                path: path.to_path_buf(),
+                days,
+                period,
+            });
+        }
+        counts_from_dates(&mut dates, period).map_err(|days| HistoryError::TooShort {
+            path: path.to_path_buf(),
+            days,
+            period,
+        })
+    }
+
     /// Reads the first cell of the row on `line`: a header (the first line, if it is
     /// neither), a count or a date, like the rows before it.
     fn push(&mut self, line: usize, cell: &str) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! `[[events]]`: known capacity changes in some periods (leave, on-call, a freeze).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::model::{CapacityChange, Event, Team, Workforce};
 
@@ -24,31 +24,9 @@ pub(super) fn read_event(
     let team = t
         .required(ck, "team", "\"checkout\"")
         .and_then(|n| refs.team(ck, n, "team"));
-    let event_periods = t.required(ck, "periods", "[6, 7]").and_then(|n| {
-        let items = array(ck, n, "periods")?;
-        if items.is_empty() {
-            ck.error(n.span, "`periods` lists no period");
-            return None;
-        }
-        let listed = items
-            .iter()
-            .map(|p| super::fields::period(ck, p, "periods", horizon))
-            .collect::<Vec<_>>();
-        // The same period twice would apply the change twice.
-        for (i, p) in listed.iter().enumerate() {
-            if let Some(p) = p
-                && listed[..i].contains(&Some(*p))
-            {
-                ck.report(
-                    Problem::error(items[i].span, format!("period {p} is listed twice"))
-                        .label("already listed")
-                        .help("list each period once: the change applies to every listed period"),
-                );
-                return None;
-            }
-        }
-        listed.into_iter().collect::<Option<Vec<_>>>()
-    });
+    let event_periods = t
+        .required(ck, "periods", "[6, 7]")
+        .and_then(|n| read_periods(ck, n, horizon));
     let change = match (t.get("engineers"), t.get("capacity")) {
         (Some(n), None) => {
             let capacity_team = team
@@ -111,6 +89,34 @@ pub(super) fn read_event(
     })
 }
 
+/// The periods an event applies to: at least one, each within the horizon and listed once
+/// (the same period twice would apply the change twice).
+fn read_periods(ck: &mut Checker, node: &Node, horizon: &Horizon) -> Option<Vec<usize>> {
+    let items = array(ck, node, "periods")?;
+    if items.is_empty() {
+        ck.error(node.span, "`periods` lists no period");
+        return None;
+    }
+    let mut seen = HashSet::new();
+    let mut periods = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        match super::fields::period(ck, item, "periods", horizon) {
+            Some(p) if !seen.insert(p) => {
+                ck.report(
+                    Problem::error(item.span, format!("period {p} is listed twice"))
+                        .label("already listed")
+                        .help("list each period once: the change applies to every listed period"),
+                );
+                return None;
+            }
+            Some(p) => periods.push(p),
+            None => ok = false,
+        }
+    }
+    ok.then_some(periods)
+}
+
 /// Reports events that, in some period, take away more engineers than the team has then (its
 /// engineers plus the hires who have joined), or together more than all of its capacity: the
 /// simulator would find no capacity at all there, and `run` would fail far from the cause.
@@ -121,25 +127,68 @@ pub(super) fn check_headcount(
     events: &[Option<Event>],
     teams: &[Option<Team>],
 ) {
-    // (team, period) → summed change, for the periods some event touches.
-    let mut engineers: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    let mut fraction: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    for event in events.iter().flatten() {
-        for &t in &event.periods {
-            let sum = match event.change {
-                CapacityChange::Engineers(n) => (engineers.entry((event.team, t)).or_default(), n),
-                CapacityChange::Fraction(f) => (fraction.entry((event.team, t)).or_default(), f),
-            };
-            *sum.0 += sum.1;
-        }
-    }
-    let mut reported: Vec<(usize, usize)> = Vec::new();
+    let sums = Sums::of(events);
+    let mut reported: HashSet<(usize, usize)> = HashSet::new();
     for (node, event) in nodes.iter().zip(events) {
         let Some(event) = event else { continue };
         let Some(Some(team)) = teams.get(event.team) else {
             continue;
         };
-        let too_many = |t: usize| match (event.change, &team.workforce) {
+        let found = event
+            .periods
+            .iter()
+            .filter(|&&t| !reported.contains(&(event.team, t)))
+            .find_map(|&t| sums.overdrawn(event, team, t).map(|message| (t, message)));
+        let Some((t, message)) = found else { continue };
+        reported.insert((event.team, t));
+        let (key, help) = match event.change {
+            CapacityChange::Engineers(_) => (
+                "engineers",
+                "events can take away at most the whole team: check the sign and size of each, \
+                 and the team's `engineers` and `hires`",
+            ),
+            CapacityChange::Fraction(_) => (
+                "capacity",
+                "the events of one period add up, and together can take away at most all of it \
+                 (-100%)",
+            ),
+        };
+        let span = node.get(key).map_or(node.span, |n| n.span);
+        ck.report(
+            Problem::error(span, message)
+                .label("more than the team has")
+                .help(help),
+        );
+    }
+}
+
+/// The events' changes summed per (team, period), for the periods some event touches.
+struct Sums {
+    engineers: BTreeMap<(usize, usize), f64>,
+    fraction: BTreeMap<(usize, usize), f64>,
+}
+
+impl Sums {
+    fn of(events: &[Option<Event>]) -> Sums {
+        let mut sums = Sums {
+            engineers: BTreeMap::new(),
+            fraction: BTreeMap::new(),
+        };
+        for event in events.iter().flatten() {
+            let (map, x) = match event.change {
+                CapacityChange::Engineers(n) => (&mut sums.engineers, n),
+                CapacityChange::Fraction(f) => (&mut sums.fraction, f),
+            };
+            for &t in &event.periods {
+                *map.entry((event.team, t)).or_default() += x;
+            }
+        }
+        sums
+    }
+
+    /// What is wrong when `event`, with the others, takes more than `team` has in period `t`.
+    fn overdrawn(&self, event: &Event, team: &Team, t: usize) -> Option<String> {
+        match (event.change, &team.workforce) {
             (CapacityChange::Engineers(n), Workforce::Engineers(staff)) if n < 0.0 => {
                 let hired: f64 = staff
                     .hires
@@ -147,12 +196,13 @@ pub(super) fn check_headcount(
                     .filter(|h| h.period <= t)
                     .map(|h| h.engineers)
                     .sum::<f64>()
-                    + 0.0;
+                    + 0.0; // an empty sum is -0
                 let has = staff.engineers + hired;
-                let change = engineers[&(event.team, t)];
+                let change = self.engineers[&(event.team, t)];
                 (has + change < -1e-9).then(|| {
                     format!(
-                        "in period {t}, events take {} engineers from team `{}`, which has {} then ({} at the start and {} hired by then)",
+                        "in period {t}, events take {} engineers from team `{}`, which has {} then \
+                         ({} at the start and {} hired by then)",
                         show(-change),
                         team.name,
                         show(has),
@@ -162,42 +212,17 @@ pub(super) fn check_headcount(
                 })
             }
             (CapacityChange::Fraction(f), _) if f < 0.0 => {
-                let change = fraction[&(event.team, t)];
+                let change = self.fraction[&(event.team, t)];
                 (change < -1.0 - 1e-9).then(|| {
                     format!(
-                        "in period {t}, events change the capacity of team `{}` by {}%, more than all of it",
+                        "in period {t}, events change the capacity of team `{}` by {}%, more than \
+                         all of it",
                         team.name,
                         show(change * 100.0)
                     )
                 })
             }
             _ => None,
-        };
-        let found = event
-            .periods
-            .iter()
-            .filter(|&&t| !reported.contains(&(event.team, t)))
-            .find_map(|&t| too_many(t).map(|message| (t, message)));
-        if let Some((t, message)) = found {
-            reported.push((event.team, t));
-            let (key, help) = match event.change {
-                CapacityChange::Engineers(_) => (
-                    "engineers",
-                    "events can take away at most the whole team: check the sign and size of \
-                     each, and the team's `engineers` and `hires`",
-                ),
-                CapacityChange::Fraction(_) => (
-                    "capacity",
-                    "the events of one period add up, and together can take away at most all \
-                     of it (-100%)",
-                ),
-            };
-            let span = node.get(key).map_or(node.span, |n| n.span);
-            ck.report(
-                Problem::error(span, message)
-                    .label("more than the team has")
-                    .help(help),
-            );
         }
     }
 }

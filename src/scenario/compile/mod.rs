@@ -152,23 +152,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     }
     warn_weightless_sides(ck, &kr_nodes, &key_results);
     if strategies.is_empty() {
-        ck.report(
-            Problem::warning(
-                Span::new(root.span.source, 0, 0),
-                "no strategies: comparing a single \"product-first\" strategy (fixed_share, tech_share = 0)",
-            )
-            .help(format!(
-                "add strategies to compare, e.g.\n{}",
-                ck.format.element(
-                    "strategies",
-                    &[("name", "\"80/20\""), ("rule", "\"fixed_share\""), ("tech_share", "0.2")],
-                )
-            )),
-        );
-        strategies.push(Some(Strategy {
-            name: "product-first".into(),
-            rule: Rule::FixedShare { tech_share: 0.0 },
-        }));
+        strategies.push(Some(product_first(ck, root)));
     }
 
     if ck.error_count() > errors_before {
@@ -194,6 +178,27 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
         events: events.into_iter().collect::<Option<_>>()?,
         strategies: strategies.into_iter().collect::<Option<_>>()?,
     })
+}
+
+/// The strategy of a scenario without strategies, with a warning that says so.
+fn product_first(ck: &mut Checker, root: &Node) -> Strategy {
+    ck.report(
+        Problem::warning(
+            Span::new(root.span.source, 0, 0),
+            "no strategies: comparing a single \"product-first\" strategy (fixed_share, tech_share = 0)",
+        )
+        .help(format!(
+            "add strategies to compare, e.g.\n{}",
+            ck.format.element(
+                "strategies",
+                &[("name", "\"80/20\""), ("rule", "\"fixed_share\""), ("tech_share", "0.2")],
+            )
+        )),
+    );
+    Strategy {
+        name: "product-first".into(),
+        rule: Rule::FixedShare { tech_share: 0.0 },
+    }
 }
 
 /// The names that references may point at, in file order.
