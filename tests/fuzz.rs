@@ -189,10 +189,28 @@ fn plausible_value() -> impl Strategy<Value = toml::Value> {
     ]
 }
 
+/// Values at the limits of the kinds of quantity: accepted, and the largest the engine must
+/// then cope with together.
+fn limit_value() -> impl Strategy<Value = toml::Value> {
+    use toml::Value::{Float, String as Str};
+    prop_oneof![
+        Just(Float(1e6)),
+        Just(Float(-1e6)),
+        Just(Float(1e4)),
+        Just(Float(100.0)),
+        Just(Float(1.0)),
+        Just(Float(0.999)),
+        Just(Str("100%".into())),
+        Just(Str("10000%".into())),
+        Just(Str("1 to 1e6".into())),
+    ]
+}
+
 fn structural() -> impl Strategy<Value = Structural> {
     prop_oneof![
         6 => (any::<usize>(), hostile_value()).prop_map(|(n, v)| Structural::SetLeaf(n, v)),
         6 => (any::<usize>(), plausible_value()).prop_map(|(n, v)| Structural::SetLeaf(n, v)),
+        3 => (any::<usize>(), limit_value()).prop_map(|(n, v)| Structural::SetLeaf(n, v)),
         2 => any::<usize>().prop_map(Structural::DeleteKey),
         2 => any::<usize>().prop_map(Structural::DuplicateElement),
         1 => (any::<usize>(), "[a-z_]{1,12}", hostile_value())
