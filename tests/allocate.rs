@@ -15,13 +15,20 @@ fn load(text: &str) -> Scenario {
 }
 
 /// One team of one engineer with 10 days a period, no debt, no incidents; `rest` adds key
-/// results and initiatives.
+/// results and initiatives. Horizons beyond 20 years of two-week periods (the longest a
+/// scenario may have) are in weeks, with the same 10 days a period from two engineers of 5.
 fn tiny(periods: usize, blend: f64, rest: &str) -> Scenario {
+    let (period, staff) = if periods > 521 {
+        ("1w", "engineers = 2\ndays_per_engineer = 5")
+    } else {
+        ("2w", "engineers = 1\ndays_per_engineer = 10")
+    };
     load(&format!(
         r#"
 [scenario]
 name = "tiny"
 periods = {periods}
+period = "{period}"
 [okrs]
 blend = {blend}
 [debt]
@@ -37,8 +44,7 @@ debt_sensitivity = 0
 cost = 1
 [[teams]]
 name = "core"
-engineers = 1
-days_per_engineer = 10
+{staff}
 availability = 1
 {rest}
 "#

@@ -72,17 +72,19 @@ fn runs_over_the_budget_need_yes() {
     );
     refused(
         &[
-            "plan",
-            &example("legacy-platform.toml"),
-            "--set",
-            "scenario.periods=10000",
+            "sweep",
+            &s,
+            "--vary",
+            "okrs.blend=0:1:100",
+            "--vary",
+            "debt.drag_max=0:0.5:100",
         ],
-        "allocator variables",
+        "more than the budget of 10 min",
     );
 }
 
-/// Debt compounding over a horizon a hundred times too long leaves the statistics' range: the
-/// run is refused at the field behind it, and writes nothing.
+/// Debt doubling every period for a year leaves the statistics' range: the run is refused at
+/// the field behind it, and writes nothing.
 #[test]
 fn unrepresentable_growth_is_refused_at_the_field_behind_it() {
     let dir = scratch("limits-growth");
@@ -94,7 +96,7 @@ fn unrepresentable_growth_is_refused_at_the_field_behind_it() {
             "run",
             "long.toml",
             "--set",
-            "scenario.periods=2000",
+            "debt.interest=100%",
             "--trials",
             "20",
             "--out",
@@ -106,8 +108,8 @@ fn unrepresentable_growth_is_refused_at_the_field_behind_it() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("`debt` reached"), "{stderr}");
     assert!(
-        stderr.contains("long.toml:68:12"),
-        "located at [debt] interest: {stderr}"
+        stderr.contains("--set debt.interest=100%:1:15"),
+        "located at the interest that compounds: {stderr}"
     );
     assert!(!dir.join("out").exists());
 }

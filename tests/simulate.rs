@@ -74,7 +74,7 @@ capacity = 16
 id = "endless"
 kind = "product"
 team = "a"
-effort = 1e9
+effort = 1e6
 [[strategies]]
 name = "25% tech"
 rule = "fixed_share"
@@ -113,7 +113,7 @@ days_per_engineer = 8
 id = "endless"
 kind = "product"
 team = "a"
-effort = 1e9
+effort = 1e6
 [[strategies]]
 name = "product only"
 rule = "fixed_share"

@@ -272,7 +272,17 @@ fn shares_must_lie_within_zero_and_one() {
 #[test]
 fn the_horizon_needs_at_least_one_period() {
     let text = with("periods = 10", "periods = 0");
-    assert_error(&text, "0\n", "`periods` must be from 1 to 10000, found 0");
+    assert_error(&text, "0\n", "`periods` must be at least 1, found 0");
+    // A typo's horizon (2600 for 26) is refused, with the limit for the period length.
+    let text = with("periods = 10", "periods = 2600");
+    assert_error(
+        &text,
+        "2600",
+        "`periods` is 2600: 2600 periods of 2w are 100 years, and the horizon may be at most \
+         20 years (521 periods of 2w)",
+    );
+    let text = with("periods = 10", "periods = 7305\nperiod = \"1d\"");
+    assert!(!problems(&text).has_errors(), "20 years of days");
 }
 
 #[test]
@@ -495,4 +505,61 @@ fn overrides_change_exactly_the_addressed_field() {
     expected.strategies = changed.strategies.clone();
     expected.initiatives[1].effort = changed.initiatives[1].effort.clone();
     assert_eq!(format!("{expected:?}"), format!("{changed:?}"));
+}
+
+#[test]
+fn a_mistake_in_the_header_is_not_reported_again_on_the_fields_that_need_it() {
+    // With `seed` wrong the period length is unknown: 52 focus days are not checked against a
+    // guessed two weeks, and the date is not mapped to a period.
+    let text = with("periods = 10", "periods = 10\nperiod = \"1q\"\nseed = -1").replacen(
+        "engineers = 4",
+        "engineers = 4\ndays_per_engineer = 52",
+        1,
+    );
+    let errors: Vec<String> = problems(&text)
+        .errors()
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(errors, ["`seed` must be at least 0, found -1"]);
+}
+
+#[test]
+fn magnitudes_beyond_the_model_are_rejected_at_the_field() {
+    for (from, to, marker, message) in [
+        (
+            "engineers = 4",
+            "engineers = 1e308",
+            "1e308",
+            "`engineers` is 1e308: beyond the largest this model represents, 10,000 engineers",
+        ),
+        (
+            "effort = 10",
+            "effort = { pert = [1, 2e6, 3e6] }",
+            "2e6",
+            "`effort` is 2000000: beyond the largest this model represents, 1,000,000 engineer-days (or units of the team's capacity)",
+        ),
+        (
+            "effort = 10",
+            "effort = { normal = [10, 1e9] }",
+            "1e9",
+            "`effort` is 1e9: beyond the largest this model represents, 1,000,000 engineer-days (or units of the team's capacity)",
+        ),
+        (
+            "contributes = { kr = 1 }",
+            "contributes = { kr = -2e6 }",
+            "-2e6",
+            "`kr` is -2000000: beyond the largest this model represents, 1,000,000",
+        ),
+        (
+            "target = 1.0",
+            "target = 1e7",
+            "1e7",
+            "`target` is 10000000: beyond the largest this model represents, 1,000,000",
+        ),
+    ] {
+        assert_error(&with(from, to), marker, message);
+    }
+    // The limit itself is accepted.
+    let text = with("effort = 10", "effort = 1e6");
+    assert!(!problems(&text).has_errors());
 }

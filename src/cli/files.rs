@@ -65,6 +65,12 @@ pub fn init(args: &InitArgs) -> Result<(), Failure> {
         .and_then(|s| s.to_str())
         .unwrap_or("my-scenario")
         .to_string();
+    if let Err(why) = scenario::check_name(&stem) {
+        return Err(Failure::bad_input(format!(
+            "`{stem}` cannot name a scenario: {why}; try `fulcrum init {}`",
+            why.suggestion(&stem)
+        )));
+    }
     let text = scenario::template(&stem, &file.display().to_string());
     if args.stdout {
         print!("{text}");

@@ -50,6 +50,8 @@ pub enum DistributionError {
     NotFinite,
     #[error("the low end {lo} must be below the high end {hi}")]
     Order { lo: f64, hi: f64 },
+    #[error("a lognormal needs a positive low end (its 5th percentile), found {0}")]
+    NotPositive(f64),
     #[error("the mode {mode} must lie within [{min}, {max}]")]
     ModeOutside { min: f64, mode: f64, max: f64 },
     #[error("the standard deviation {0} must be positive")]
@@ -79,7 +81,10 @@ impl Distribution {
     /// Log-normal whose 5th and 95th percentiles are `p5` and `p95` (both positive).
     pub fn lognormal_interval(p5: f64, p95: f64) -> Result<Self, DistributionError> {
         finite(&[p5, p95])?;
-        if !(0.0 < p5 && p5 < p95) {
+        if p5 <= 0.0 {
+            return Err(DistributionError::NotPositive(p5));
+        }
+        if p5 >= p95 {
             return Err(DistributionError::Order { lo: p5, hi: p95 });
         }
         let (a, b) = (p5.ln(), p95.ln());
@@ -372,6 +377,18 @@ mod tests {
         };
         assert!(((mu - Z95 * sigma).exp() - 5.0).abs() < 1e-12);
         assert!(((mu + Z95 * sigma).exp() - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_lognormal_needs_a_positive_low_end() {
+        assert_eq!(
+            Distribution::lognormal_interval(0.0, 120.0),
+            Err(DistributionError::NotPositive(0.0))
+        );
+        assert_eq!(
+            Distribution::lognormal_interval(5.0, 2.0),
+            Err(DistributionError::Order { lo: 5.0, hi: 2.0 })
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::html::escape;
 use super::plots::{
     self, Figure, LegendItem, Swatch, bold, legend, padded_range, palette, text, tick, titled,
 };
-use super::tables::num;
+use super::tables::{num, text_cell};
 use super::{Destination, OutputDir};
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, METRICS, Point, Vary};
@@ -62,7 +62,7 @@ pub fn frontier_csv(varies: &[Vary], points: &[Point]) -> Result<Vec<u8>> {
     let knees = knees(points);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["point".to_string()];
-    header.extend(varies.iter().map(|v| v.path.clone()));
+    header.extend(varies.iter().map(|v| text_cell(&v.path)));
     header.extend(
         ["strategy", "metric", "mean", "p10", "p50", "p90", "knee"]
             .iter()
@@ -76,7 +76,7 @@ pub fn frontier_csv(varies: &[Vary], points: &[Point]) -> Result<Vec<u8>> {
                 let mut row = vec![(n + 1).to_string()];
                 row.extend(point.values.iter().map(|&x| sweep::format_value(x)));
                 row.extend([
-                    name.clone(),
+                    text_cell(name),
                     metric.name().to_string(),
                     num(d.mean),
                     num(d.quantiles[1]),

@@ -29,6 +29,39 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A text cell of a CSV, safe to open in a spreadsheet. A cell that begins with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would be read as a formula (CSV injection: a strategy
+/// called `=HYPERLINK(...)`), so unless it is a number it gets a leading `'`, which
+/// spreadsheet tools show as text and hide (the OWASP advice). Every name from a scenario
+/// goes through this on its way into a CSV.
+pub fn text_cell(text: &str) -> String {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_number(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A plain decimal number: `-5`, `+0.25`, `1e-7` (not `inf` or `nan`, which are words).
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => {
+            (all_digits(whole) || whole.is_empty())
+                && (all_digits(fraction) || fraction.is_empty())
+                && !(whole.is_empty() && fraction.is_empty())
+        }
+        None => all_digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(all_digits)
+}
+
 fn opt_period(t: Option<usize>) -> String {
     t.map_or(String::new(), |t| t.to_string())
 }
@@ -51,7 +84,7 @@ pub fn summary(results: &Results) -> Result<Vec<u8>> {
         for metric in SummaryMetric::ALL {
             let d = results.summary(s, metric);
             let mut row = vec![
-                name.clone(),
+                text_cell(name),
                 metric.name().to_string(),
                 num(d.mean),
                 num(d.mean_se),
@@ -102,10 +135,10 @@ pub fn periods(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
             for &m in &keep {
                 let d = results.period(s, t, m);
                 let mut row = vec![
-                    strategy.clone(),
+                    text_cell(strategy),
                     t.to_string(),
                     date.clone(),
-                    names[m].clone(),
+                    text_cell(&names[m]),
                     num(d.mean),
                 ];
                 row.extend(d.quantiles.iter().map(|&q| num(q)));
@@ -144,10 +177,10 @@ pub fn initiatives(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
                     .map_or(String::new(), |d| d.to_string())
             };
             w.write_record([
-                strategy.clone(),
-                initiative.id.clone(),
+                text_cell(strategy),
+                text_cell(&initiative.id),
                 initiative.kind.as_str().to_string(),
-                scenario.teams[initiative.team].name.clone(),
+                text_cell(&scenario.teams[initiative.team].name),
                 opt_period(initiative.deadline),
                 num(st.p_done),
                 st.p_by_deadline.map_or(String::new(), num),
@@ -182,8 +215,8 @@ pub fn key_results(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
         for (k, kr) in scenario.key_results.iter().enumerate() {
             let st = results.key_result(s, k);
             w.write_record([
-                strategy.clone(),
-                kr.id.clone(),
+                text_cell(strategy),
+                text_cell(&kr.id),
                 kr.owner.as_str().to_string(),
                 kr.deadline.to_string(),
                 num(st.p_met),
@@ -214,8 +247,8 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
         for metric in SummaryMetric::ALL {
             let d = results.paired(s, metric);
             w.write_record([
-                strategy.clone(),
-                baseline.clone(),
+                text_cell(strategy),
+                text_cell(baseline),
                 metric.name().to_string(),
                 num(d.mean),
                 num(d.ci95.0),
@@ -225,18 +258,6 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
         }
     }
     finish(w)
-}
-
-/// A text cell as spreadsheets should read it: one that begins with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return and is not a number is prefixed with `'`, so it is not run as a
-/// formula (OWASP's advice against CSV injection).
-pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && text.parse::<f64>().is_err() {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
 }
 
 /// `plan.csv`: strategy, policy (in words), team, period, date, tech_share (the policy's, per
@@ -249,9 +270,9 @@ pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>
         for (j, team) in scenario.teams.iter().enumerate() {
             for t in 1..=scenario.periods {
                 w.write_record([
-                    text_cell(plan.of.name(scenario)).into_owned(),
-                    text_cell(&plan.found.candidate.label).into_owned(),
-                    text_cell(&team.name).into_owned(),
+                    text_cell(plan.of.name(scenario)),
+                    text_cell(&plan.found.candidate.label),
+                    text_cell(&team.name),
                     t.to_string(),
                     scenario
                         .period_end_date(t)
@@ -305,11 +326,11 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
                 ),
             };
             w.write_record([
-                text_cell(plan.of.name(scenario)).into_owned(),
+                text_cell(plan.of.name(scenario)),
                 kind.to_string(),
-                text_cell(&super::plan::describe(scenario, plan, &price.change)).into_owned(),
-                text_cell(&team).into_owned(),
-                text_cell(&initiative).into_owned(),
+                text_cell(&super::plan::describe(scenario, plan, &price.change)),
+                text_cell(&team),
+                text_cell(&initiative),
                 period,
                 to,
                 num(price.value),
@@ -317,7 +338,7 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
                 num(price.value + price.half_width),
                 price.within_noise().to_string(),
                 price.trials.to_string(),
-                text_cell(&price.policy).into_owned(),
+                text_cell(&price.policy),
             ])?;
         }
     }
@@ -342,9 +363,9 @@ pub fn sensitivity(
     for a in analyses {
         for d in &a.drivers {
             w.write_record([
-                results.strategies[a.strategy].clone(),
+                text_cell(&results.strategies[a.strategy]),
                 a.outcome.name().to_string(),
-                d.input.clone(),
+                text_cell(&d.input),
                 num(d.rank_correlation),
                 num(d.low),
                 num(d.high),
@@ -356,7 +377,33 @@ pub fn sensitivity(
 
 #[cfg(test)]
 mod tests {
-    use super::num;
+    use super::{num, text_cell};
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_as_a_formula_is_escaped() {
+        for (text, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+cmd", "'+cmd"),
+            ("-legacy", "'-legacy"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-inf", "'-inf"),
+            ("-", "'-"),
+            ("-5", "-5"),
+            ("+0.25", "+0.25"),
+            ("-1e-7", "-1e-7"),
+            ("-.5", "-.5"),
+            ("80/20", "80/20"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(text), cell, "{text:?}");
+        }
+    }
 
     #[test]
     fn numbers_are_short_and_stable() {

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use jsonc_parser::ast::{ObjectPropName, Value as JsonValue};
 use toml::de::{DeTable, DeValue};
 
+use super::limits::MAX_ITEMS;
 use super::problem::{Problem, SourceId, Span};
 
 /// A value and where it was written.
@@ -97,30 +98,67 @@ pub fn parse_toml(text: &str, source: SourceId) -> Result<Node, Vec<Problem>> {
             .collect());
     }
     let span = table.span();
-    Ok(Node {
-        value: toml_table(table.into_inner(), source),
-        span: Span::new(source, span.start, span.end),
-    })
+    let span = Span::new(source, span.start, span.end);
+    let mut problems = Vec::new();
+    let root = Node {
+        value: toml_table(table.into_inner(), span, &mut problems),
+        span,
+    };
+    if problems.is_empty() {
+        Ok(root)
+    } else {
+        Err(problems)
+    }
 }
 
-fn toml_table(table: DeTable<'_>, source: SourceId) -> Value {
+fn toml_table(table: DeTable<'_>, span: Span, problems: &mut Vec<Problem>) -> Value {
+    too_many(table.len(), "fields", span, problems);
+    let source = span.source;
     Value::Table(
         table
             .into_iter()
+            .take(MAX_ITEMS)
             .map(|(key, value)| {
                 let key_span = key.span();
                 let span = value.span();
                 Entry {
                     key: key.into_inner().into_owned(),
                     key_span: Span::new(source, key_span.start, key_span.end),
-                    node: toml_node(value.into_inner(), Span::new(source, span.start, span.end)),
+                    node: toml_node(
+                        value.into_inner(),
+                        Span::new(source, span.start, span.end),
+                        problems,
+                    ),
                 }
             })
             .collect(),
     )
 }
 
-fn toml_node(value: DeValue<'_>, span: Span) -> Node {
+/// Reports an array or table with more than [`MAX_ITEMS`] items (`what`: "values", "fields");
+/// only the first [`MAX_ITEMS`] are kept.
+fn too_many(len: usize, what: &str, span: Span, problems: &mut Vec<Problem>) {
+    if len > MAX_ITEMS {
+        let help = if what == "values" {
+            format!(
+                "keep at most {MAX_ITEMS}: a throughput history needs no more than its most recent \
+                 {MAX_ITEMS} periods"
+            )
+        } else {
+            format!("a table may have at most {MAX_ITEMS} fields")
+        };
+        problems.push(
+            Problem::error(
+                Span::new(span.source, span.start, span.start + 1),
+                format!("{len} {what}, more than the {MAX_ITEMS} one array or table may hold"),
+            )
+            .label(format!("too many {what}"))
+            .help(help),
+        );
+    }
+}
+
+fn toml_node(value: DeValue<'_>, span: Span, problems: &mut Vec<Problem>) -> Node {
     let value = match value {
         DeValue::String(s) => Value::String(s.into_owned()),
         DeValue::Integer(i) => {
@@ -135,16 +173,21 @@ fn toml_node(value: DeValue<'_>, span: Span) -> Node {
         DeValue::Float(f) => Value::Float(parse_float(f.as_str())),
         DeValue::Boolean(b) => Value::Boolean(b),
         DeValue::Datetime(d) => Value::Datetime(d.to_string()),
-        DeValue::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|item| {
-                    let s = item.span();
-                    toml_node(item.into_inner(), Span::new(span.source, s.start, s.end))
-                })
-                .collect(),
-        ),
-        DeValue::Table(table) => toml_table(table, span.source),
+        DeValue::Array(items) => {
+            too_many(items.len(), "values", span, problems);
+            Value::Array(
+                items
+                    .into_iter()
+                    .take(MAX_ITEMS)
+                    .map(|item| {
+                        let s = item.span();
+                        let span = Span::new(span.source, s.start, s.end);
+                        toml_node(item.into_inner(), span, problems)
+                    })
+                    .collect(),
+            )
+        }
+        DeValue::Table(table) => toml_table(table, span, problems),
     };
     Node { value, span }
 }
@@ -175,16 +218,22 @@ pub fn parse_json(text: &str, source: SourceId) -> Result<Node, Vec<Problem>> {
                 .label("JSON syntax"),
             ]
         })?;
-    match parsed.value {
-        Some(value) => Ok(json_node(value, source)),
-        None => Err(vec![Problem::error(
+    let Some(value) = parsed.value else {
+        return Err(vec![Problem::error(
             Span::new(source, 0, 0),
             "the file is empty: expected a JSON object",
-        )]),
+        )]);
+    };
+    let mut problems = Vec::new();
+    let root = json_node(value, source, &mut problems);
+    if problems.is_empty() {
+        Ok(root)
+    } else {
+        Err(problems)
     }
 }
 
-fn json_node(value: JsonValue<'_>, source: SourceId) -> Node {
+fn json_node(value: JsonValue<'_>, source: SourceId, problems: &mut Vec<Problem>) -> Node {
     let span = |r: jsonc_parser::common::Range| Span::new(source, r.start, r.end);
     match value {
         JsonValue::StringLit(s) => Node {
@@ -206,34 +255,48 @@ fn json_node(value: JsonValue<'_>, source: SourceId) -> Node {
             span: span(n.range),
             value: Value::Null,
         },
-        JsonValue::Array(a) => Node {
-            span: span(a.range),
-            value: Value::Array(
-                a.elements
-                    .into_iter()
-                    .map(|v| json_node(v, source))
-                    .collect(),
-            ),
-        },
-        JsonValue::Object(o) => Node {
-            span: span(o.range),
-            value: Value::Table(
-                o.properties
-                    .into_iter()
-                    .map(|p| {
-                        let (key, key_range) = match p.name {
-                            ObjectPropName::String(s) => (s.value.into_owned(), s.range),
-                            ObjectPropName::Word(w) => (w.value.to_string(), w.range),
-                        };
-                        Entry {
-                            key,
-                            key_span: span(key_range),
-                            node: json_node(p.value, source),
-                        }
-                    })
-                    .collect(),
-            ),
-        },
+        JsonValue::Array(a) => {
+            too_many(a.elements.len(), "values", span(a.range), problems);
+            Node {
+                span: span(a.range),
+                value: Value::Array(
+                    a.elements
+                        .into_iter()
+                        .take(MAX_ITEMS)
+                        .map(|v| json_node(v, source, problems))
+                        .collect(),
+                ),
+            }
+        }
+        JsonValue::Object(o) => {
+            too_many(o.properties.len(), "fields", span(o.range), problems);
+            let mut entries: Vec<Entry> = Vec::new();
+            for p in o.properties.into_iter().take(MAX_ITEMS) {
+                let (key, key_range) = match p.name {
+                    ObjectPropName::String(s) => (s.value.into_owned(), s.range),
+                    ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                };
+                // JSON allows a key twice and most readers keep the last; TOML forbids it.
+                // Say so, rather than let the second one look like an unknown field.
+                if entries.iter().any(|e| e.key == key) {
+                    problems.push(
+                        Problem::error(span(key_range), format!("duplicate key `{key}`"))
+                            .label("already set above in this object")
+                            .help("keep one of them: JSON readers differ in which one they use"),
+                    );
+                    continue;
+                }
+                entries.push(Entry {
+                    key,
+                    key_span: span(key_range),
+                    node: json_node(p.value, source, problems),
+                });
+            }
+            Node {
+                span: span(o.range),
+                value: Value::Table(entries),
+            }
+        }
     }
 }
 
@@ -265,6 +328,43 @@ mod tests {
         let periods = doc.get("scenario").unwrap().get("periods").unwrap();
         assert_eq!(periods.value, Value::Integer(12));
         assert_eq!(text_of(text, periods.span), "12");
+    }
+
+    #[test]
+    fn a_json_key_given_twice_is_a_duplicate_not_an_unknown_field() {
+        let text = "{ \"scenario\": { \"periods\": 4, \"periods\": 5 } }";
+        let errors = parse_json(text, SourceId(0)).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "duplicate key `periods`");
+        assert_eq!(text_of(text, errors[0].span.unwrap()), "\"periods\"");
+        assert_eq!(
+            errors[0].span.unwrap().start,
+            text.rfind("\"periods\"").unwrap()
+        );
+    }
+
+    #[test]
+    fn arrays_and_tables_hold_at_most_the_item_limit() {
+        let values = vec!["1"; MAX_ITEMS + 1].join(", ");
+        for errors in [
+            parse_toml(&format!("a = [{values}]\n"), SourceId(0)).unwrap_err(),
+            parse_json(&format!("{{ \"a\": [{values}] }}"), SourceId(0)).unwrap_err(),
+        ] {
+            assert_eq!(errors.len(), 1);
+            assert_eq!(
+                errors[0].message,
+                "10001 values, more than the 10000 one array or table may hold"
+            );
+        }
+        let fields: Vec<String> = (0..=MAX_ITEMS).map(|i| format!("k{i} = 1")).collect();
+        let errors = parse_toml(&fields.join("\n"), SourceId(0)).unwrap_err();
+        assert!(
+            errors[0].message.starts_with("10001 fields"),
+            "{}",
+            errors[0].message
+        );
+        let values = vec!["1"; MAX_ITEMS].join(", ");
+        assert!(parse_toml(&format!("a = [{values}]\n"), SourceId(0)).is_ok());
     }
 
     #[test]

@@ -1,16 +1,29 @@
 //! Reading typed fields out of the located value tree, collecting every problem on the way
 //! rather than stopping at the first.
 
+use crate::model::{Date, PeriodLength};
+
 use super::document::{Entry, Node, Value};
 use super::problem::{Problem, Span, did_you_mean};
+use super::syntax::Format;
 
 /// Collects problems while a scenario is compiled.
 #[derive(Debug, Default)]
 pub struct Checker {
     pub problems: Vec<Problem>,
+    /// The format help examples are written in: the file's own.
+    pub format: Format,
 }
 
 impl Checker {
+    /// A checker whose help examples are written in `format`.
+    pub fn new(format: Format) -> Checker {
+        Checker {
+            problems: Vec::new(),
+            format,
+        }
+    }
+
     /// Records a problem.
     pub fn report(&mut self, problem: Problem) {
         self.problems.push(problem);
@@ -30,44 +43,205 @@ impl Checker {
     }
 }
 
-/// The accepted range of a number.
+/// The kinds of quantity a scenario holds, each with the largest magnitude the model
+/// represents faithfully: the one table of these limits.
+///
+/// Why limits at all: the simulator's statistics sum values in fixed point, exact only below
+/// about 10⁷, and the allocator's solver loses its footing near 10¹². Each limit is far above
+/// any real organisation's figure and leaves room for sums over teams and periods; a number
+/// beyond it is a typo or a unit mistake, and is reported where it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// Engineer-days, or a capacity team's own unit: efforts, debt, incident costs, risk
+    /// impacts, capacities per period, ceilings and debt levels.
+    Days,
+    /// Headcount: engineers, hires, event changes, parallelism caps.
+    Engineers,
+    /// Value towards a delivery key result, and its target.
+    Value,
+    /// The weight of a key result within its owner's set.
+    Weight,
+    /// Debt days per day of work: accrual and paydown efficiency.
+    Ratio,
+    /// Incidents per team and period: base rates and incident-metric levels.
+    Incidents,
+    /// Growth of the incident rate per engineer-day of debt.
+    Sensitivity,
+    /// A relative change: scope growth, `on_done` effects, an event's capacity change.
+    Change,
+    /// Compound interest on debt per period.
+    Interest,
+    /// Shares, probabilities and fractions: within [0, 1] by their bound already.
+    Fraction,
+}
+
+impl Quantity {
+    /// The largest magnitude accepted.
+    pub fn limit(self) -> f64 {
+        match self {
+            Quantity::Days | Quantity::Value | Quantity::Weight => 1e6,
+            Quantity::Engineers | Quantity::Incidents => 1e4,
+            Quantity::Ratio | Quantity::Change => 100.0,
+            Quantity::Sensitivity | Quantity::Interest | Quantity::Fraction => 1.0,
+        }
+    }
+
+    /// The limit in words, with its unit.
+    pub fn describe_limit(self) -> String {
+        match self {
+            Quantity::Days => "1,000,000 engineer-days (or units of the team's capacity)".into(),
+            Quantity::Engineers => "10,000 engineers".into(),
+            Quantity::Value | Quantity::Weight => "1,000,000".into(),
+            Quantity::Ratio => "100 debt days per day of work".into(),
+            Quantity::Incidents => "10,000 incidents per period".into(),
+            Quantity::Sensitivity => "1 per engineer-day of debt".into(),
+            Quantity::Change => "+10000%".into(),
+            Quantity::Interest => "+100% per period".into(),
+            Quantity::Fraction => "1".into(),
+        }
+    }
+
+    /// What to do about a number beyond the limit.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Quantity::Days => {
+                "a million engineer-days is about 4,000 engineer-years: if this is not a typo, \
+                 count this team's work in a larger unit (engineer-weeks, or thousands of items)"
+            }
+            Quantity::Engineers => "split an organisation this large into several teams",
+            Quantity::Value => {
+                "only a value's ratio to its key result's target matters: express both in \
+                 thousands (or millions)"
+            }
+            Quantity::Weight => "weights are relative: divide every weight by the same number",
+            Quantity::Ratio => "it counts debt engineer-days per engineer-day of work",
+            Quantity::Incidents => "count incidents per team and period",
+            Quantity::Sensitivity => {
+                "the incident rate grows by this fraction per engineer-day of debt (e.g. 0.002)"
+            }
+            Quantity::Change => "a relative change is a percentage: \"+30%\" is 0.3",
+            Quantity::Interest => "interest is per period: 1% per period is \"1%\" or 0.01",
+            Quantity::Fraction => "write a fraction between 0 and 1, or a percentage",
+        }
+    }
+
+    /// `x` in this quantity's notation (relative changes as percentages), short for huge
+    /// numbers.
+    pub fn show(self, x: f64) -> String {
+        match self {
+            Quantity::Change | Quantity::Interest => format!("{}%", show(x * 100.0)),
+            _ => show(x),
+        }
+    }
+}
+
+/// A number for a message: as written for ordinary magnitudes, in scientific notation for
+/// huge or tiny ones (`1e308` is not printed as 309 digits).
+pub fn show(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The accepted range of a number: its sign or interval, and the kind of quantity whose
+/// magnitude limit applies.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Bound {
-    Any,
-    NonNegative,
-    Positive,
+    /// Any finite number (the items of a distribution, checked by the distribution's bound).
+    Finite,
+    /// Either sign, magnitude within the quantity's limit.
+    Any(Quantity),
+    NonNegative(Quantity),
+    Positive(Quantity),
     /// Within [0, 1].
     Fraction,
     /// Within [0, 1).
     BelowOne,
-    /// At least -1 (a relative change cannot remove more than everything).
-    Change,
+    /// At least -1 (a relative change cannot remove more than everything), at most the
+    /// quantity's limit.
+    Change(Quantity),
 }
 
 impl Bound {
-    /// Whether `x` is within the range.
+    /// Whether `x` has the right sign or lies in the right interval (magnitude aside).
     pub fn admits(self, x: f64) -> bool {
         match self {
-            Bound::Any => true,
-            Bound::NonNegative => x >= 0.0,
-            Bound::Positive => x > 0.0,
+            Bound::Finite | Bound::Any(_) => true,
+            Bound::NonNegative(_) => x >= 0.0,
+            Bound::Positive(_) => x > 0.0,
             Bound::Fraction => (0.0..=1.0).contains(&x),
             Bound::BelowOne => (0.0..1.0).contains(&x),
-            Bound::Change => x >= -1.0,
+            Bound::Change(_) => x >= -1.0,
         }
     }
 
     /// The range in words.
     pub fn describe(self) -> &'static str {
         match self {
-            Bound::Any => "any number",
-            Bound::NonNegative => "at least 0",
-            Bound::Positive => "greater than 0",
+            Bound::Finite | Bound::Any(_) => "any number",
+            Bound::NonNegative(_) => "at least 0",
+            Bound::Positive(_) => "greater than 0",
             Bound::Fraction => "between 0 and 1",
             Bound::BelowOne => "at least 0 and below 1",
-            Bound::Change => "at least -100%",
+            Bound::Change(_) => "at least -100%",
         }
     }
+
+    /// The kind of quantity, whose limit caps the magnitude.
+    pub fn quantity(self) -> Option<Quantity> {
+        match self {
+            Bound::Finite => None,
+            Bound::Fraction | Bound::BelowOne => Some(Quantity::Fraction),
+            Bound::Any(q) | Bound::NonNegative(q) | Bound::Positive(q) | Bound::Change(q) => {
+                Some(q)
+            }
+        }
+    }
+
+    /// Reports `x` (written at `node`, the value of `key`) when it is outside the bound or
+    /// beyond its quantity's limit; whether it is accepted.
+    pub fn check(self, ck: &mut Checker, node: &Node, key: &str, x: f64) -> bool {
+        if !self.admits(x) {
+            let shown = self.quantity().map_or_else(|| show(x), |q| q.show(x));
+            ck.report(
+                Problem::error(
+                    node.span,
+                    format!("`{key}` must be {}, found {shown}", self.describe()),
+                )
+                .label(format!("out of range: {}", self.describe())),
+            );
+            return false;
+        }
+        match self.quantity() {
+            Some(q) if x.abs() > q.limit() => {
+                ck.report(
+                    Problem::error(
+                        node.span,
+                        format!(
+                            "`{key}` is {}: beyond the largest this model represents, {}",
+                            q.show(x),
+                            q.describe_limit()
+                        ),
+                    )
+                    .label(format!("at most {}", q.describe_limit()))
+                    .help(q.advice()),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+}
+
+/// The planning horizon, for reading periods: how many, and their calendar when known.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Horizon {
+    pub periods: usize,
+    pub start: Option<Date>,
+    /// `None` when `[scenario]` has a mistake: checks that need it are left out.
+    pub length: Option<PeriodLength>,
 }
 
 /// The fields of one table being read. Every key read is marked; [`Table::finish`] reports
@@ -136,7 +310,10 @@ impl<'n> Table<'n> {
             ck.report(
                 Problem::error(self.node.span, format!("{} is missing `{key}`", self.what))
                     .label(format!("needs `{key}`"))
-                    .help(format!("add a line such as `{key} = {example}`")),
+                    .help(format!(
+                        "add a line such as `{}`",
+                        ck.format.field(key, example)
+                    )),
             );
         }
         node
@@ -169,9 +346,9 @@ impl<'n> Table<'n> {
         }
     }
 
-    /// A period number (1..=periods) under `key`, when present and valid.
-    pub fn period(&mut self, ck: &mut Checker, key: &str, periods: usize) -> Option<usize> {
-        self.get(key).and_then(|n| period(ck, n, key, periods))
+    /// A period number of the horizon under `key`, when present and valid.
+    pub fn period(&mut self, ck: &mut Checker, key: &str, horizon: &Horizon) -> Option<usize> {
+        self.get(key).and_then(|n| period(ck, n, key, horizon))
     }
 
     /// One of `choices` under `key`, when present and valid.
@@ -184,10 +361,11 @@ impl<'n> Table<'n> {
         self.get(key).and_then(|n| choice(ck, n, key, choices))
     }
 
-    /// Reports every key that was never read.
+    /// Reports every key that was never read. A known field left unread was skipped because
+    /// of another mistake (an unknown rule, say), which is reported already.
     pub fn finish(self, ck: &mut Checker) {
         for (entry, used) in self.entries.iter().zip(&self.used) {
-            if !used {
+            if !used && !self.known.contains(&entry.key.as_str()) {
                 ck.report(
                     Problem::error(
                         entry.key_span,
@@ -216,11 +394,33 @@ pub fn expected(ck: &mut Checker, node: &Node, key: &str, what: &str) {
     );
 }
 
-/// A finite number within `bound`.
+/// A finite number within `bound`. A string holding one number of the distribution notation
+/// (`"20%"`, `"0.2"`) is read like it, so percentages work in every numeric field.
 pub fn number(ck: &mut Checker, node: &Node, key: &str, bound: Bound) -> Option<f64> {
-    let x = match node.value {
-        Value::Integer(i) => i as f64,
-        Value::Float(f) => f,
+    let x = match &node.value {
+        Value::Integer(i) => *i as f64,
+        Value::Float(f) => *f,
+        Value::String(text) => match parse_text(text) {
+            Ok((x, None)) => x,
+            Ok((_, Some(_))) => {
+                ck.report(
+                    Problem::error(
+                        node.span,
+                        format!("`{key}` takes a single number, not an interval"),
+                    )
+                    .label("one number")
+                    .help(format!(
+                        "write one value, e.g. {}",
+                        ck.format.field(key, "0.2")
+                    )),
+                );
+                return None;
+            }
+            Err(_) => {
+                expected(ck, node, key, "a number");
+                return None;
+            }
+        },
         _ => {
             expected(ck, node, key, "a number");
             return None;
@@ -233,17 +433,44 @@ pub fn number(ck: &mut Checker, node: &Node, key: &str, bound: Bound) -> Option<
         );
         return None;
     }
-    if !bound.admits(x) {
-        ck.report(
-            Problem::error(
-                node.span,
-                format!("`{key}` must be {}, found {x}", bound.describe()),
-            )
-            .label(format!("out of range: {}", bound.describe())),
-        );
+    bound.check(ck, node, key, x).then_some(x)
+}
+
+/// `"x"`, `"x%"`, `"lo to hi"` or `"lo% to hi%"` as (lo, Some(hi)) or (x, None).
+pub fn parse_text(text: &str) -> Result<(f64, Option<f64>), String> {
+    let quoted = format!("\"{text}\" is not a number or an interval");
+    let parts: Vec<&str> = text.split(" to ").map(str::trim).collect();
+    let numbers: Vec<(f64, bool)> = parts
+        .iter()
+        .map(|p| parse_number(p).ok_or_else(|| quoted.clone()))
+        .collect::<Result<_, _>>()?;
+    match numbers.as_slice() {
+        [(x, _)] => Ok((*x, None)),
+        [(lo, lo_pct), (hi, hi_pct)] if lo_pct == hi_pct => Ok((*lo, Some(*hi))),
+        [_, _] => Err(format!(
+            "\"{text}\" mixes a percentage with a plain number: write both ends the same way"
+        )),
+        _ => Err(quoted),
+    }
+}
+
+/// A number, optionally with a leading sign and a trailing `%` (then divided by 100).
+fn parse_number(text: &str) -> Option<(f64, bool)> {
+    let (text, percent) = match text.strip_suffix('%') {
+        Some(t) => (t.trim_end(), true),
+        None => (text, false),
+    };
+    let text = text.strip_prefix('+').unwrap_or(text);
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"-._eE".contains(&b))
+    {
         return None;
     }
-    Some(x)
+    let x: f64 = text.replace('_', "").parse().ok()?;
+    x.is_finite()
+        .then_some((if percent { x / 100.0 } else { x }, percent))
 }
 
 /// A whole number.
@@ -269,8 +496,14 @@ pub fn string<'n>(ck: &mut Checker, node: &'n Node, key: &str) -> Option<&'n str
     }
 }
 
-/// A period number within 1..=periods.
-pub fn period(ck: &mut Checker, node: &Node, key: &str, periods: usize) -> Option<usize> {
+/// A period number within the horizon. A date in its place is explained: periods are
+/// numbered, and with a start date the message says which period the date falls in.
+pub fn period(ck: &mut Checker, node: &Node, key: &str, horizon: &Horizon) -> Option<usize> {
+    let periods = horizon.periods;
+    if let Some(date) = written_date(node) {
+        date_for_period(ck, node, key, date, horizon);
+        return None;
+    }
     let p = integer(ck, node, key)?;
     if p < 1 || p as u64 > periods as u64 {
         ck.report(
@@ -283,6 +516,53 @@ pub fn period(ck: &mut Checker, node: &Node, key: &str, periods: usize) -> Optio
         return None;
     }
     Some(p as usize)
+}
+
+/// The date written at `node`, if it is one (a TOML date, or a string such as "2027-06-30").
+fn written_date(node: &Node) -> Option<Date> {
+    match &node.value {
+        Value::Datetime(text) | Value::String(text) => text.get(..10)?.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Reports a date written where a period number belongs, with the period it falls in.
+fn date_for_period(ck: &mut Checker, node: &Node, key: &str, date: Date, horizon: &Horizon) {
+    let help = match horizon.start.zip(horizon.length) {
+        None => format!(
+            "write the number of the period (1 to {}); `start` in [scenario] gives period 1 \
+             its first day",
+            horizon.periods
+        ),
+        Some((start, _)) if date < start => {
+            format!("{date} is before period 1, which starts on {start}")
+        }
+        Some((start, length)) => {
+            let end = |t: usize| start.period_end(length, t);
+            match (1..=horizon.periods).find(|&t| date <= end(t)) {
+                Some(t) => format!(
+                    "{date} falls in period {t} ({} to {}): write `{}`",
+                    if t == 1 {
+                        start
+                    } else {
+                        end(t - 1).add_days(1)
+                    },
+                    end(t),
+                    ck.format.field(key, &t.to_string())
+                ),
+                None => format!(
+                    "{date} is after the horizon, which ends on {} (period {})",
+                    end(horizon.periods),
+                    horizon.periods
+                ),
+            }
+        }
+    };
+    ck.report(
+        Problem::error(node.span, format!("`{key}` is a period number, not a date"))
+            .label("a date")
+            .help(help),
+    );
 }
 
 /// One of a closed set of words.
@@ -348,9 +628,12 @@ mod tests {
         let doc = parse_toml("a = -1\nb = \"x\"\nc = nan\nd = 0.5\n", SourceId(0)).unwrap();
         let mut ck = Checker::default();
         let mut t = Table::new(&mut ck, &doc, "t", &["a", "b", "c", "d"]).unwrap();
-        assert_eq!(t.number(&mut ck, "a", Bound::NonNegative), None);
-        assert_eq!(t.number(&mut ck, "b", Bound::Any), None);
-        assert_eq!(t.number(&mut ck, "c", Bound::Any), None);
+        assert_eq!(
+            t.number(&mut ck, "a", Bound::NonNegative(Quantity::Days)),
+            None
+        );
+        assert_eq!(t.number(&mut ck, "b", Bound::Finite), None);
+        assert_eq!(t.number(&mut ck, "c", Bound::Finite), None);
         assert_eq!(t.number(&mut ck, "d", Bound::Fraction), Some(0.5));
         let messages: Vec<&str> = ck.problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
@@ -360,6 +643,99 @@ mod tests {
                 "`b` must be a number, found a string",
                 "`c` must be a finite number"
             ]
+        );
+    }
+
+    #[test]
+    fn magnitudes_beyond_their_quantitys_limit_are_rejected() {
+        let doc = parse_toml("a = 1e308\nb = 1e6\nc = -20000\n", SourceId(0)).unwrap();
+        let mut ck = Checker::default();
+        let mut t = Table::new(&mut ck, &doc, "t", &["a", "b", "c"]).unwrap();
+        assert_eq!(
+            t.number(&mut ck, "a", Bound::NonNegative(Quantity::Engineers)),
+            None
+        );
+        assert_eq!(
+            t.number(&mut ck, "b", Bound::NonNegative(Quantity::Days)),
+            Some(1e6)
+        );
+        assert_eq!(
+            t.number(&mut ck, "c", Bound::Any(Quantity::Engineers)),
+            None
+        );
+        let messages: Vec<&str> = ck.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`a` is 1e308: beyond the largest this model represents, 10,000 engineers",
+                "`c` is -20000: beyond the largest this model represents, 10,000 engineers"
+            ]
+        );
+        assert_eq!(
+            ck.problems[0].help.as_deref(),
+            Some("split an organisation this large into several teams")
+        );
+    }
+
+    #[test]
+    fn percentages_are_numbers_everywhere() {
+        let doc = parse_toml("a = \"20%\"\nb = \"0.3\"\nc = \"1 to 2\"\n", SourceId(0)).unwrap();
+        let mut ck = Checker::default();
+        let mut t = Table::new(&mut ck, &doc, "t", &["a", "b", "c"]).unwrap();
+        assert_eq!(t.number(&mut ck, "a", Bound::Fraction), Some(0.2));
+        assert_eq!(t.number(&mut ck, "b", Bound::Fraction), Some(0.3));
+        assert_eq!(t.number(&mut ck, "c", Bound::Fraction), None);
+        assert_eq!(
+            ck.problems[0].message,
+            "`c` takes a single number, not an interval"
+        );
+    }
+
+    #[test]
+    fn a_date_for_a_period_says_which_period_it_falls_in() {
+        let doc = parse_toml(
+            "a = 2027-02-01\nb = \"2027-01-04\"\nc = 2026-12-31\nd = 2030-01-01\n",
+            SourceId(0),
+        )
+        .unwrap();
+        let mut horizon = Horizon {
+            periods: 26,
+            start: "2027-01-04".parse().ok(),
+            length: Some(PeriodLength::TWO_WEEKS),
+        };
+        let mut ck = Checker::default();
+        for key in ["a", "b", "c", "d"] {
+            assert_eq!(period(&mut ck, doc.get(key).unwrap(), key, &horizon), None);
+        }
+        horizon.start = None;
+        period(&mut ck, doc.get("a").unwrap(), "a", &horizon);
+        let helps: Vec<&str> = ck
+            .problems
+            .iter()
+            .map(|p| p.help.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                "2027-02-01 falls in period 3 (2027-02-01 to 2027-02-14): write `a = 3`",
+                "2027-01-04 falls in period 1 (2027-01-04 to 2027-01-17): write `b = 1`",
+                "2026-12-31 is before period 1, which starts on 2027-01-04",
+                "2030-01-01 is after the horizon, which ends on 2028-01-02 (period 26)",
+                "write the number of the period (1 to 26); `start` in [scenario] gives period 1 \
+                 its first day"
+            ]
+        );
+        assert_eq!(ck.problems[0].message, "`a` is a period number, not a date");
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_are_shown_short() {
+        assert_eq!(show(1e308), "1e308");
+        assert_eq!(show(2.5), "2.5");
+        assert_eq!(show(-1e-9), "-1e-9");
+        assert_eq!(
+            Quantity::Change.show(1.8446744073709552e17),
+            "1.8446744073709552e19%"
         );
     }
 }

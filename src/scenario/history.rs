@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::model::history::{PeriodGrid, count_per_period};
 use crate::model::{Calendar, Date, Distribution, PeriodLength, PeriodUnit};
 
+use super::fields::{Quantity, show};
+use super::limits::{self, Bounded, Exceeded, MAX_HISTORY_ROWS, MAX_ITEMS};
+
 /// Why a history (or a split rate) was rejected. Messages say what was found and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
@@ -18,6 +21,23 @@ pub enum HistoryError {
     NotANumber { position: usize, text: String },
     #[error("history entry {position} is {value}: counts must be finite and at least 0")]
     Negative { position: usize, value: f64 },
+    #[error(
+        "history entry {position} is {}: more than {} items per period; count in a larger unit",
+        show(*value),
+        show(Quantity::Days.limit())
+    )]
+    TooBig { position: usize, value: f64 },
+    #[error(
+        "the history has {count} periods, more than the {MAX_ITEMS} a forecast may use: keep the \
+         most recent {MAX_ITEMS}"
+    )]
+    TooLong { count: usize },
+    #[error(
+        "{} is larger than {}, the most a history file may have",
+        path.display(),
+        limits::bytes_in_words(*limit)
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -28,6 +48,31 @@ pub enum HistoryError {
         path: PathBuf,
         line: usize,
         message: String,
+    },
+    #[error("--holidays: {why}")]
+    Holidays { text: String, why: String },
+    #[error("--window `{text}`: {why}")]
+    Window { text: String, why: String },
+    #[error("{}: no finish date on or after --since {since}", path.display())]
+    NoneSince { path: PathBuf, since: Date },
+    #[error(
+        "{}: more than {MAX_HISTORY_ROWS} data rows, the most a history file may have",
+        path.display()
+    )]
+    TooManyRows { path: PathBuf },
+    #[error(
+        "{}: a line is longer than {limit} bytes, the most a history file's line may have: is it a CSV file?",
+        path.display()
+    )]
+    LongLine { path: PathBuf, limit: usize },
+    #[error(
+        "{}: the finish dates span {days} days, more than {MAX_ITEMS} periods of {period}: give a recent part of the history, or a longer --period",
+        path.display()
+    )]
+    TooManyPeriods {
+        path: PathBuf,
+        days: i64,
+        period: PeriodLength,
     },
     #[error("{}: no data rows: expected a column of per-period counts or of finish dates (YYYY-MM-DD)", path.display())]
     NoRows { path: PathBuf },
@@ -42,12 +87,6 @@ pub enum HistoryError {
     },
     #[error("--split-rate `{text}`: {why}")]
     SplitRate { text: String, why: String },
-    #[error("--holidays: {why}")]
-    Holidays { text: String, why: String },
-    #[error("--window `{text}`: {why}")]
-    Window { text: String, why: String },
-    #[error("{}: no finish date on or after --since {since}", path.display())]
-    NoneSince { path: PathBuf, since: Date },
 }
 
 /// Where a history came from and what it holds.
@@ -77,18 +116,33 @@ pub fn parse_list(text: &str) -> Result<Vec<f64>, HistoryError> {
             break;
         }
         counts.push(count(entry, k + 1)?);
+        if counts.len() > MAX_ITEMS {
+            return Err(HistoryError::TooLong { count: last + 1 });
+        }
     }
+    check_counts(&counts)?;
     if counts.is_empty() {
         return Err(HistoryError::Empty);
     }
     Ok(counts)
 }
 
+/// Every count within the magnitude limit of a capacity.
+fn check_counts(counts: &[f64]) -> Result<(), HistoryError> {
+    match counts.iter().position(|&c| c > Quantity::Days.limit()) {
+        Some(k) => Err(HistoryError::TooBig {
+            position: k + 1,
+            value: counts[k],
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One per-period count: a finite number, at least 0.
 fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
     let value: f64 = text.parse().map_err(|_| HistoryError::NotANumber {
         position,
-        text: text.to_string(),
+        text: shorten(text),
     })?;
     if !value.is_finite() || value < 0.0 {
         return Err(HistoryError::Negative { position, value });
@@ -96,7 +150,8 @@ fn count(text: &str, position: usize) -> Result<f64, HistoryError> {
     Ok(value)
 }
 
-/// Reads a history CSV (see [`parse_csv`]).
+/// Reads a history CSV (see [`parse_csv`]) as a stream: at most
+/// [`limits::MAX_HISTORY_BYTES`], in lines of at most [`limits::MAX_HISTORY_LINE_BYTES`].
 pub fn read_csv(path: &Path, period: Option<PeriodLength>) -> Result<History, HistoryError> {
     read_csv_on(path, &DateCounting::new(period))
 }
@@ -128,19 +183,45 @@ impl DateCounting {
     }
 }
 
-/// Reads a history CSV, counting finish dates as `counting` says (see [`parse_csv_on`]).
+/// Reads a history CSV, counting finish dates as `counting` says (see [`parse_csv_on`]), as a
+/// stream: at most [`limits::MAX_HISTORY_BYTES`], in lines of at most
+/// [`limits::MAX_HISTORY_LINE_BYTES`].
 pub fn read_csv_on(path: &Path, counting: &DateCounting) -> Result<History, HistoryError> {
-    let text = std::fs::read_to_string(path).map_err(|source| HistoryError::Io {
+    let file = std::fs::File::open(path).map_err(|source| HistoryError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_csv_on(path, &text, counting)
+    let too_large = || HistoryError::TooLarge {
+        path: path.to_path_buf(),
+        limit: limits::MAX_HISTORY_BYTES,
+    };
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > limits::MAX_HISTORY_BYTES)
+    {
+        return Err(too_large());
+    }
+    let reader = Bounded::new(
+        file,
+        limits::MAX_HISTORY_BYTES,
+        limits::MAX_HISTORY_LINE_BYTES,
+    );
+    parse_csv_from(path, reader, counting)
+}
+
+/// A cell or entry for a message: at most 40 characters of it.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// A history CSV: its first column holds either per-period counts or item finish dates
 /// (`YYYY-MM-DD`, optionally followed by a time); a header row is allowed; blank lines are
 /// skipped. Finish dates become counts per `period` (default: per day) from the first date's
-/// day, including periods in which nothing finished; a partial last period is left out.
+/// day, including periods in which nothing finished; a partial last period is left out. Only
+/// the first column must be UTF-8 text: the others are not read.
 pub fn parse_csv(
     path: &Path,
     text: &str,
@@ -157,6 +238,14 @@ pub fn parse_csv_on(
     text: &str,
     counting: &DateCounting,
 ) -> Result<History, HistoryError> {
+    parse_csv_from(path, text.as_bytes(), counting)
+}
+
+fn parse_csv_from(
+    path: &Path,
+    input: impl std::io::Read,
+    counting: &DateCounting,
+) -> Result<History, HistoryError> {
     let csv_error = |line: usize, message: String| HistoryError::Csv {
         path: path.to_path_buf(),
         line,
@@ -166,88 +255,158 @@ pub fn parse_csv_on(
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut counts = Vec::new();
-    let mut dates = Vec::new();
-    let mut seen_data = false;
-    for record in reader.records() {
+        .from_reader(input);
+    let mut column = Column::default();
+    for (rows, record) in reader.byte_records().enumerate() {
+        if rows >= MAX_HISTORY_ROWS {
+            return Err(HistoryError::TooManyRows {
+                path: path.to_path_buf(),
+            });
+        }
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            csv_error(line, format!("not readable as CSV: {e}"))
+            match e.kind() {
+                csv::ErrorKind::Io(io) => match limits::exceeded(io) {
+                    Some(Exceeded::Size(limit)) => HistoryError::TooLarge {
+                        path: path.to_path_buf(),
+                        limit,
+                    },
+                    Some(Exceeded::Line(limit)) => HistoryError::LongLine {
+                        path: path.to_path_buf(),
+                        limit,
+                    },
+                    None => csv_error(line, format!("cannot read: {io}")),
+                },
+                _ => csv_error(line, format!("not readable as CSV: {e}")),
+            }
         })?;
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let cell = record.get(0).unwrap_or("");
-        if record.iter().all(str::is_empty) {
+        if record.iter().all(<[u8]>::is_empty) {
             continue;
         }
+        let cell = std::str::from_utf8(record.get(0).unwrap_or_default()).map_err(|e| {
+            csv_error(
+                line,
+                format!(
+                    "the first column is not UTF-8 text (byte {} of the cell): save the file as UTF-8",
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
+        column
+            .push(line, cell)
+            .map_err(|message| csv_error(line, message))?;
+    }
+    column.into_history(path, counting)
+}
+
+/// The first column of a history CSV as it is read: counts or finish dates, whichever the
+/// first data row holds.
+#[derive(Default)]
+struct Column {
+    counts: Vec<f64>,
+    dates: Vec<Date>,
+    seen_data: bool,
+}
+
+impl Column {
+    /// The history the column holds: its counts, or its dates counted as `counting` says.
+    fn into_history(self, path: &Path, counting: &DateCounting) -> Result<History, HistoryError> {
+        let Column {
+            counts,
+            mut dates,
+            seen_data,
+        } = self;
+        if !seen_data {
+            return Err(HistoryError::NoRows {
+                path: path.to_path_buf(),
+            });
+        }
+        if dates.is_empty() {
+            if counts.len() > MAX_ITEMS {
+                return Err(HistoryError::TooLong {
+                    count: counts.len(),
+                });
+            }
+            return Ok(History {
+                counts,
+                first_day: None,
+                days_left_out: 0,
+                grid: None,
+            });
+        }
+        if let Some(since) = counting.since {
+            dates.retain(|&d| d >= since);
+            if dates.is_empty() {
+                return Err(HistoryError::NoneSince {
+                    path: path.to_path_buf(),
+                    since,
+                });
+            }
+        }
+        let period = counting.period;
+        let (first, last) = dates
+            .iter()
+            .fold((dates[0], dates[0]), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        let days = last.to_days() - first.to_days() + 1;
+        if days as f64 / period.calendar_days() > MAX_ITEMS as f64 {
+            return Err(HistoryError::TooManyPeriods {
+                path: path.to_path_buf(),
+                days,
+                period,
+            });
+        }
+        counts_from_dates(&mut dates, counting).map_err(|days| HistoryError::TooShort {
+            path: path.to_path_buf(),
+            days,
+            period,
+        })
+    }
+
+    /// Reads the first cell of the row on `line`: a header (the first line, if it is
+    /// neither), a count or a date, like the rows before it.
+    fn push(&mut self, line: usize, cell: &str) -> Result<(), String> {
+        let shown = shorten(cell);
         let as_date = date_prefix(cell);
         let as_number = cell.parse::<f64>().ok();
-        if !seen_data && as_date.is_none() && as_number.is_none() {
+        if !self.seen_data && as_date.is_none() && as_number.is_none() {
             if line == 1 {
-                continue; // a header
+                return Ok(()); // a header
             }
-            return Err(csv_error(
-                line,
-                format!("`{cell}` is neither a count nor a date (YYYY-MM-DD)"),
+            return Err(format!(
+                "`{shown}` is neither a count nor a date (YYYY-MM-DD)"
             ));
         }
-        let dated = if seen_data {
-            !dates.is_empty()
+        let dated = if self.seen_data {
+            !self.dates.is_empty()
         } else {
             as_date.is_some()
         };
-        seen_data = true;
+        self.seen_data = true;
         if dated {
             let date = as_date.ok_or_else(|| {
-                csv_error(
-                    line,
-                    format!("`{cell}` is not a date of the form YYYY-MM-DD, like the rows above"),
-                )
+                format!("`{shown}` is not a date of the form YYYY-MM-DD, like the rows above")
             })?;
-            dates.push(date);
-        } else {
-            let value = as_number.ok_or_else(|| {
-                csv_error(
-                    line,
-                    format!("`{cell}` is not a number, like the counts above"),
-                )
-            })?;
-            if !value.is_finite() || value < 0.0 {
-                return Err(csv_error(
-                    line,
-                    format!("{value} is not a count: counts must be finite and at least 0"),
-                ));
-            }
-            counts.push(value);
+            self.dates.push(date);
+            return Ok(());
         }
-    }
-    if !seen_data {
-        return Err(HistoryError::NoRows {
-            path: path.to_path_buf(),
-        });
-    }
-    if dates.is_empty() {
-        return Ok(History {
-            counts,
-            first_day: None,
-            days_left_out: 0,
-            grid: None,
-        });
-    }
-    if let Some(since) = counting.since {
-        dates.retain(|&d| d >= since);
-        if dates.is_empty() {
-            return Err(HistoryError::NoneSince {
-                path: path.to_path_buf(),
-                since,
-            });
+        let value =
+            as_number.ok_or_else(|| format!("`{shown}` is not a number, like the counts above"))?;
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!(
+                "{value} is not a count: counts must be finite and at least 0"
+            ));
         }
+        if value > Quantity::Days.limit() {
+            return Err(format!(
+                "{} items in one period is more than {}: count in a larger unit",
+                show(value),
+                show(Quantity::Days.limit())
+            ));
+        }
+        self.counts.push(value);
+        Ok(())
     }
-    counts_from_dates(&mut dates, counting).map_err(|days| HistoryError::TooShort {
-        path: path.to_path_buf(),
-        days,
-        period: counting.period,
-    })
 }
 
 /// `YYYY-MM-DD` at the start of a cell, alone or followed by a time (`T...` or ` ...`).
@@ -355,11 +514,20 @@ pub fn parse_split_rate(text: &str) -> Result<Distribution, HistoryError> {
         text: text.to_string(),
         why,
     };
-    let (lo, hi) = super::distribution::parse_text(text).map_err(fail)?;
+    let (lo, hi) = super::fields::parse_text(text).map_err(fail)?;
     if !(lo.is_finite() && lo > 0.0) {
         return Err(fail(
             "the split rate multiplies the backlog: it must be above 0 (1 = no splitting)".into(),
         ));
+    }
+    // Items a backlog item becomes: a ratio, bounded like the scenario's ratios.
+    let limit = Quantity::Ratio.limit();
+    if let Some(x) = [Some(lo), hi].into_iter().flatten().find(|&x| x > limit) {
+        return Err(fail(format!(
+            "{} is more than {limit} items for each backlog item: is it written as a percentage? \
+             (\"20%\" more items is 1.2)",
+            show(x)
+        )));
     }
     match hi {
         None => Ok(Distribution::Constant(lo)),
@@ -370,6 +538,7 @@ pub fn parse_split_rate(text: &str) -> Result<Distribution, HistoryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     fn csv(text: &str, period: Option<&str>) -> Result<History, HistoryError> {
         parse_csv(Path::new("h.csv"), text, period.map(|p| p.parse().unwrap()))
@@ -448,6 +617,109 @@ mod tests {
     }
 
     #[test]
+    fn histories_are_bounded_in_length_and_magnitude() {
+        let long = vec!["1"; MAX_ITEMS + 1].join(",");
+        assert!(matches!(
+            parse_list(&long),
+            Err(HistoryError::TooLong { count: 10_001 })
+        ));
+        assert_eq!(
+            parse_list(&vec!["1"; MAX_ITEMS].join(",")).unwrap().len(),
+            MAX_ITEMS
+        );
+        assert!(matches!(
+            parse_list("3,2e6"),
+            Err(HistoryError::TooBig { position: 2, .. })
+        ));
+        let e = csv("count\n3\n2e6\n", None).unwrap_err();
+        assert!(e.to_string().starts_with("h.csv:3: 2000000 items"), "{e}");
+        let e = csv(&format!("count\n{}", "1\n".repeat(MAX_ITEMS + 1)), None).unwrap_err();
+        assert!(matches!(e, HistoryError::TooLong { count: 10_001 }), "{e}");
+        // Two dates 30 years apart are 10,958 days: too many daily periods, fine weekly.
+        let text = "1990-01-01\n2019-12-31\n";
+        assert!(matches!(
+            csv(text, None),
+            Err(HistoryError::TooManyPeriods { .. })
+        ));
+        assert!(csv(text, Some("1w")).is_ok());
+        let e = csv(&format!("{}\n", "x".repeat(5000)), None).unwrap_err();
+        assert!(e.to_string().len() < 200, "{e}");
+    }
+
+    #[test]
+    fn only_the_first_column_must_be_utf8() {
+        let h = parse_csv_from(
+            Path::new("h.csv"),
+            &b"count,title\n3,caf\xe9\n4,x\n"[..],
+            &DateCounting::new(None),
+        );
+        assert_eq!(h.unwrap().counts, vec![3.0, 4.0]);
+        let e = parse_csv_from(
+            Path::new("h.csv"),
+            &b"count\n3\n4\xff\n"[..],
+            &DateCounting::new(None),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "h.csv:3: the first column is not UTF-8 text (byte 2 of the cell): save the file as UTF-8"
+        );
+    }
+
+    #[test]
+    fn a_file_is_read_as_a_bounded_stream() {
+        let endless = Bounded::new(
+            std::io::repeat(b'1'),
+            1 << 30,
+            limits::MAX_HISTORY_LINE_BYTES,
+        );
+        let e = parse_csv_from(Path::new("zero"), endless, &DateCounting::new(None)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("zero: a line is longer than 1048576 bytes"),
+            "{e}"
+        );
+        let rows = std::io::repeat(b'\n')
+            .take(1 << 20)
+            .chain(std::io::repeat(b'1'));
+        let e = parse_csv_from(
+            Path::new("big"),
+            Bounded::new(rows, 1 << 20, 100),
+            &DateCounting::new(None),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                HistoryError::TooLarge {
+                    limit: 1_048_576,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn split_rates_are_positive_multipliers() {
+        assert_eq!(
+            parse_split_rate("1.2").unwrap(),
+            Distribution::Constant(1.2)
+        );
+        assert!(matches!(
+            parse_split_rate("1 to 1.5").unwrap(),
+            Distribution::LogNormal { .. }
+        ));
+        assert!(parse_split_rate("0 to 2").is_err());
+        assert!(parse_split_rate("lots").is_err());
+        assert!(parse_split_rate("1.5 to 1").is_err());
+        assert_eq!(
+            parse_split_rate("1 to 1e308").unwrap_err().to_string(),
+            "--split-rate `1 to 1e308`: 1e308 is more than 100 items for each backlog item: is it \
+             written as a percentage? (\"20%\" more items is 1.2)"
+        );
+    }
+    #[test]
     fn daily_finish_dates_count_working_days() {
         // Fri 2027-01-08, Sat, Sun, Mon 2027-01-11: the weekend's items count on Monday.
         let h = csv(
@@ -494,20 +766,5 @@ mod tests {
         assert!(parse_window("12y").is_err());
         assert_eq!(parse_holidays("2027-12-24, 2027-12-25").unwrap().len(), 2);
         assert!(parse_holidays("2027-12-32").is_err());
-    }
-
-    #[test]
-    fn split_rates_are_positive_multipliers() {
-        assert_eq!(
-            parse_split_rate("1.2").unwrap(),
-            Distribution::Constant(1.2)
-        );
-        assert!(matches!(
-            parse_split_rate("1 to 1.5").unwrap(),
-            Distribution::LogNormal { .. }
-        ));
-        assert!(parse_split_rate("0 to 2").is_err());
-        assert!(parse_split_rate("lots").is_err());
-        assert!(parse_split_rate("1.5 to 1").is_err());
     }
 }

@@ -4,12 +4,15 @@
 mod compile;
 mod distribution;
 pub mod document;
+mod excerpt;
 mod fields;
 pub mod history;
 pub mod import;
+pub mod limits;
 mod locate;
 pub mod overrides;
 pub mod problem;
+mod syntax;
 mod template;
 
 use std::path::{Path, PathBuf};
@@ -17,28 +20,13 @@ use std::path::{Path, PathBuf};
 pub use compile::{DEFAULT_BLEND, DEFAULT_SEED, DEFAULT_TRIALS};
 pub use locate::Step;
 pub use problem::{Location, Problem, Problems, Severity, Sources};
-pub use template::template;
+pub use syntax::Format;
+pub use template::{NameError, check_name, name_like, template};
 
 use crate::model::Scenario;
 use document::Node;
 use fields::Checker;
-
-/// The two accepted file formats, chosen by extension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Toml,
-    Json,
-}
-
-impl Format {
-    /// `.json` files are JSON; everything else is read as TOML.
-    pub fn of(path: &Path) -> Format {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
-            _ => Format::Toml,
-        }
-    }
-}
+use problem::SourceId;
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -57,21 +45,72 @@ pub enum LoadError {
 pub struct Document {
     sources: Sources,
     root: Node,
+    format: Format,
     default_name: String,
 }
 
 impl Document {
-    /// Reads and parses a file.
+    /// Reads and parses a file: at most [`limits::MAX_SCENARIO_BYTES`] of it, which must be
+    /// UTF-8. Without a `name`, the scenario is named after the file, made a valid name.
     pub fn read(path: &Path) -> Result<Document, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let file = path.display().to_string();
+        let bytes = match limits::read_bytes(path, limits::MAX_SCENARIO_BYTES) {
+            Ok(bytes) => bytes,
+            Err(limits::ReadError::Io(source)) => {
+                return Err(LoadError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+            Err(limits::ReadError::TooLarge { limit, size }) => {
+                let size = size.map_or(String::new(), |s| format!(" ({s} bytes)"));
+                return Err(Document::unreadable(
+                    &file,
+                    "",
+                    Problem::unlocated(format!(
+                        "{file} is larger than {}{size}, the most a scenario file may have",
+                        limits::bytes_in_words(limit)
+                    ))
+                    .help("is this the scenario file? A scenario is normally well under 100 KB"),
+                ));
+            }
+        };
+        let text = match limits::utf8(bytes) {
+            Ok(text) => text,
+            Err((bad, lossy)) => {
+                let help = bad.advice();
+                let span =
+                    problem::Span::new(SourceId(0), bad.offset, bad.offset + '\u{fffd}'.len_utf8());
+                return Err(Document::unreadable(
+                    &file,
+                    &lossy,
+                    Problem::error(
+                        span,
+                        format!(
+                            "the file is not UTF-8 text: byte 0x{:02X} at offset {} (line {}, column {}) does not start a character",
+                            bad.byte, bad.offset, bad.line, bad.column
+                        ),
+                    )
+                    .label("not UTF-8")
+                    .help(help),
+                ));
+            }
+        };
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("scenario");
-        Document::parse(&path.display().to_string(), &text, Format::of(path), stem)
+        Document::parse(&file, &text, Format::of(path), &name_like(stem))
+    }
+
+    /// A file that could not be read as text, with the one problem that says why.
+    fn unreadable(file: &str, text: &str, problem: Problem) -> LoadError {
+        let mut sources = Sources::default();
+        sources.add(file, text);
+        LoadError::Invalid(Problems {
+            sources,
+            items: vec![problem],
+        })
     }
 
     /// Parses text; `file` names it in messages and `default_name` names the scenario when
@@ -84,14 +123,20 @@ impl Document {
     ) -> Result<Document, LoadError> {
         let mut sources = Sources::default();
         let id = sources.add(file, text);
+        // Tools often write JSON on one line, so only TOML lines are limited; either way a
+        // message shows only a window of a long line.
         let parsed = match format {
-            Format::Toml => document::parse_toml(text, id),
+            Format::Toml => match limits::long_line(text, id) {
+                Some(problem) => Err(vec![problem]),
+                None => document::parse_toml(text, id),
+            },
             Format::Json => document::parse_json(text, id),
         };
         match parsed {
             Ok(root) => Ok(Document {
                 sources,
                 root,
+                format,
                 default_name: default_name.to_string(),
             }),
             Err(items) => Err(LoadError::Invalid(Problems { sources, items })),
@@ -106,7 +151,7 @@ impl Document {
 
     /// Validates and compiles. Warnings come back with the scenario; any error fails.
     pub fn compile(&self) -> Result<Loaded, LoadError> {
-        let mut ck = Checker::default();
+        let mut ck = Checker::new(self.format);
         let scenario = compile::compile(&self.root, &self.default_name, &mut ck);
         let mut items = ck.problems;
         items.sort_by_key(|p| p.span.map(|s| (s.source.0, s.start)));
@@ -180,5 +225,5 @@ pub fn load_str(file: &str, text: &str, format: Format) -> Result<Loaded, LoadEr
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("scenario");
-    Document::parse(file, text, format, stem)?.compile()
+    Document::parse(file, text, format, &name_like(stem))?.compile()
 }

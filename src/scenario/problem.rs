@@ -1,9 +1,12 @@
 //! Located problems in scenario input: what went wrong, where (file, line, column), and what
 //! to do about it; rendered as annotated source snippets.
 
+use std::collections::HashMap;
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+
+use super::excerpt::{Excerpt, printable};
 
 /// One text the scenario was read from: the file itself, or a `--set` argument.
 #[derive(Clone, Debug)]
@@ -144,7 +147,11 @@ impl Problem {
     pub fn location(&self, sources: &Sources) -> Option<Location> {
         let span = self.span?;
         let source = sources.get(span.source);
-        let before = &source.text[..span.start.min(source.text.len())];
+        let mut start = span.start.min(source.text.len());
+        while !source.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let before = &source.text[..start];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         Some(Location {
@@ -160,13 +167,13 @@ impl Problem {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         };
-        let mut message = self.message.clone();
+        let mut message = clip(&self.message);
         if let Some(location) = self.location(sources) {
             message = format!("{location}: {message}");
         }
         let mut diagnostic = MietteDiagnostic::new(message).with_severity(severity);
         if let Some(help) = &self.help {
-            diagnostic = diagnostic.with_help(help.clone());
+            diagnostic = diagnostic.with_help(clip(help));
         }
         let theme = if color {
             GraphicalTheme::unicode()
@@ -178,14 +185,11 @@ impl Problem {
         let rendered = match self.span {
             Some(span) => {
                 let source = sources.get(span.source);
-                let len = span.end.saturating_sub(span.start);
-                diagnostic = diagnostic.with_label(LabeledSpan::new(
-                    self.label.clone(),
-                    span.start.min(source.text.len()),
-                    len,
-                ));
-                let report = miette::Report::new(diagnostic)
-                    .with_source_code(NamedSource::new(source.name.clone(), source.text.clone()));
+                let excerpt = Excerpt::around(&source.name, &source.text, span.start, span.end);
+                let (offset, len) = excerpt.span();
+                let label = self.label.as_deref().map(clip);
+                diagnostic = diagnostic.with_label(LabeledSpan::new(label, offset, len));
+                let report = miette::Report::new(diagnostic).with_source_code(excerpt);
                 handler.render_report(&mut out, report.as_ref())
             }
             None => handler.render_report(&mut out, &diagnostic),
@@ -223,12 +227,52 @@ impl Problems {
         self.errors().next().is_some()
     }
 
-    /// Every problem rendered, then a one-line count.
+    /// Every problem rendered, then a one-line count; bounded in size whatever the input.
+    /// Of the problems of one line, only the first [`MAX_PER_LINE`] are shown and the rest
+    /// counted; of all problems, only the first [`MAX_SHOWN`].
     pub fn render(&self, color: bool) -> String {
+        let lines = LineIndex::of(&self.sources);
+        let line_of = |p: &Problem| p.span.map(|s| (s.source.0, lines.line(s)));
+        let mut on_line: HashMap<(usize, usize), usize> = HashMap::new();
+        for key in self.items.iter().filter_map(line_of) {
+            *on_line.entry(key).or_default() += 1;
+        }
         let mut out = String::new();
+        let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+        let (mut shown, mut hidden) = (0, 0);
         for problem in &self.items {
+            let key = line_of(problem);
+            let nth = key.map_or(1, |k| {
+                let n = seen.entry(k).or_default();
+                *n += 1;
+                *n
+            });
+            if nth > MAX_PER_LINE {
+                continue;
+            }
+            if shown == MAX_SHOWN {
+                hidden += 1;
+                continue;
+            }
+            shown += 1;
             out.push_str(&problem.render(&self.sources, color));
             out.push('\n');
+            let total = key.map_or(0, |k| on_line[&k]);
+            if nth == MAX_PER_LINE && total > MAX_PER_LINE {
+                let (source, line) = key.unwrap_or_default();
+                out.push_str(&format!(
+                    "  … {} on line {} of {} not shown\n\n",
+                    counted(total - MAX_PER_LINE, "more problem"),
+                    line,
+                    self.sources.get(SourceId(source)).name
+                ));
+            }
+        }
+        if hidden > 0 {
+            out.push_str(&format!(
+                "  … {} not shown: correct these first\n\n",
+                counted(hidden, "more problem")
+            ));
         }
         let errors = self.errors().count();
         let warnings = self.warnings().count();
@@ -239,10 +283,10 @@ impl Problems {
                 .next()
                 .map_or(String::new(), |s| format!(" in {}", s.name));
             out.push_str(&format!(
-                "{errors} {}{}{file}\n",
-                plural(errors, "error"),
+                "{}{}{file}\n",
+                counted(errors, "error"),
                 if warnings > 0 {
-                    format!(" and {warnings} {}", plural(warnings, "warning"))
+                    format!(" and {}", counted(warnings, "warning"))
                 } else {
                     String::new()
                 },
@@ -252,11 +296,63 @@ impl Problems {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// Problems of one line shown at most; the rest are counted.
+pub const MAX_PER_LINE: usize = 3;
+/// Problems shown at most in all.
+pub const MAX_SHOWN: usize = 20;
+/// Characters of a message or help shown at most.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// `text`, cut to [`MAX_MESSAGE_CHARS`] (a message may quote a huge key or value), with its
+/// control characters made harmless.
+fn clip(text: &str) -> String {
+    let text = printable(text);
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// The line starts of every source, to find a span's line by binary search rather than by
+/// counting from the start of the text for every problem.
+struct LineIndex(Vec<Vec<usize>>);
+
+impl LineIndex {
+    fn of(sources: &Sources) -> LineIndex {
+        LineIndex(
+            sources
+                .iter()
+                .map(|s| {
+                    std::iter::once(0)
+                        .chain(s.text.match_indices('\n').map(|(i, _)| i + 1))
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// The 1-based line of the span's start.
+    fn line(&self, span: Span) -> usize {
+        let starts = &self.0[span.source.0];
+        starts.partition_point(|&s| s <= span.start)
+    }
+}
+
+/// `word` for a count of `n`: "1 error", "2 errors".
+pub fn counted(n: usize, word: &str) -> String {
     if n == 1 {
-        word.to_string()
+        format!("{n} {word}")
     } else {
-        format!("{word}s")
+        format!("{n} {}", plural(word))
+    }
+}
+
+/// The plural of a noun of these messages: "strategy" → "strategies", "key result" → "key
+/// results".
+pub fn plural(word: &str) -> String {
+    match word.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{word}s"),
     }
 }
 
