@@ -8,6 +8,7 @@ mod fields;
 pub mod history;
 pub mod overrides;
 pub mod problem;
+pub mod rewrite;
 mod template;
 
 use std::path::{Path, PathBuf};
