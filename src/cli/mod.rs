@@ -8,6 +8,7 @@ mod files;
 mod forecast;
 mod progress;
 mod run;
+mod serve;
 mod sweep;
 
 use std::io::IsTerminal;
@@ -41,6 +42,9 @@ enum Command {
     /// Allocate and simulate at every point of a parameter range: the frontier of product
     /// attainment against final debt, with its knee.
     Sweep(sweep::SweepArgs),
+    /// Serve an interactive what-if page: controls over the blend, strategies and teams,
+    /// answered as they move, paired with the file's own run.
+    Serve(serve::ServeArgs),
     /// Check scenario files and print a one-screen summary of each.
     Validate(files::ValidateArgs),
     /// Write a commented scenario template to NAME.toml.
@@ -128,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => run::plan(&args),
         Command::Forecast(args) => forecast::forecast(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
     };

@@ -68,6 +68,73 @@ pub fn rewrite(
     })
 }
 
+/// A field of a scenario file that `--set` can address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The `--set` path, elements of arrays of tables by name or id.
+    pub path: String,
+    /// The value as `--set` would write it (TOML).
+    pub value: String,
+}
+
+/// Every field written in `text`, in file order: scalars, distributions and plain arrays
+/// (such as `hires` or `window`) as one field each.
+pub fn fields(text: &str, format: Format) -> Result<Vec<Field>, Problems> {
+    let mut sources = Sources::default();
+    let id = sources.add("scenario", text);
+    let root = match format {
+        Format::Toml => super::document::parse_toml(text, id),
+        Format::Json => super::document::parse_json(text, id),
+    }
+    .map_err(|items| Problems { sources, items })?;
+    let mut out = Vec::new();
+    collect_fields(&root, "", &mut out);
+    Ok(out)
+}
+
+/// Keys that make a table one distribution (`{ pert = [...] }`) rather than a section.
+const DISTRIBUTION_KEYS: [&str; 6] = [
+    "pert",
+    "triangular",
+    "uniform",
+    "normal",
+    "lognormal",
+    "samples",
+];
+
+fn collect_fields(node: &Node, path: &str, out: &mut Vec<Field>) {
+    let join = |segment: &str| {
+        if path.is_empty() {
+            segment.to_string()
+        } else {
+            format!("{path}.{segment}")
+        }
+    };
+    match &node.value {
+        Value::Table(entries)
+            if !(entries.len() == 1 && DISTRIBUTION_KEYS.contains(&entries[0].key.as_str())) =>
+        {
+            for entry in entries {
+                collect_fields(&entry.node, &join(&entry.key), out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() && items.iter().all(|n| named(n).is_some()) => {
+            for item in items {
+                collect_fields(item, &join(named(item).unwrap_or_default()), out);
+            }
+        }
+        _ => out.push(Field {
+            path: path.to_string(),
+            value: toml_value(node).to_string(),
+        }),
+    }
+}
+
+/// The name or id an element of an array of tables is addressed by.
+fn named(node: &Node) -> Option<&str> {
+    node.get("name").or_else(|| node.get("id"))?.as_str()
+}
+
 fn problems(sources: &Sources, message: String) -> Problems {
     Problems {
         sources: sources.clone(),
@@ -352,6 +419,29 @@ tech_share = 0.2
         assert_eq!(compiled(&out, &[]), compiled(text, &sets));
         assert_ne!(compiled(text, &[]), compiled(text, &sets));
         assert!(out.contains("# Question:"));
+    }
+
+    #[test]
+    fn fields_are_listed_by_their_set_paths() {
+        let fields = fields(TOML, Format::Toml).unwrap();
+        let find = |path: &str| {
+            fields
+                .iter()
+                .find(|f| f.path == path)
+                .map(|f| f.value.as_str())
+        };
+        assert_eq!(find("scenario.periods"), Some("4"));
+        assert_eq!(find("teams.core.engineers"), Some("6"));
+        assert_eq!(find("teams.web.app.engineers"), Some("3"));
+        assert_eq!(
+            find("teams.core.hires"),
+            Some("[{ period = 2, engineers = 1 }]")
+        );
+        assert_eq!(find("strategies.80/20.tech_share"), Some("0.2"));
+        let json = "{ \"debt\": { \"initial\": { \"pert\": [1, 2, 3] } } }";
+        let fields = super::fields(json, Format::Json).unwrap();
+        assert_eq!(fields[0].path, "debt.initial");
+        assert_eq!(fields[0].value, "{ pert = [1, 2, 3] }");
     }
 
     #[test]

@@ -1,0 +1,100 @@
+//! `fulcrum serve`: a local web server with one interactive what-if page. Controls over the
+//! scenario become `--set` assignments; each change gets a fast preview, then the refined run,
+//! both paired with the file's own run on common random numbers. The server writes no files.
+
+mod api;
+mod engine;
+pub mod shapes;
+mod state;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use api::run as answer;
+pub use engine::Base;
+pub use state::{App, PAIRED_MAX, Settings};
+
+/// Default trials of a preview: answered within about 300 ms for every example on 2 cores.
+pub const PREVIEW_TRIALS: u64 = 2_000;
+
+/// The routes of the page and its API.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(api::page))
+        .route("/api/scenario", get(api::scenario))
+        .route("/api/answer", post(api::answer))
+        .route("/api/progress", get(api::progress))
+        .route("/api/download", get(api::download))
+        .with_state(app)
+}
+
+/// Reads the scenario and builds the server's state; a file `fulcrum run` refuses is
+/// refused here with the same messages.
+pub fn load(
+    path: &Path,
+    settings: Settings,
+    pool: rayon::ThreadPool,
+) -> Result<App, crate::scenario::LoadError> {
+    let base = Base::read(path)?;
+    let info = base.info(&settings);
+    Ok(App::new(base, info, settings, pool))
+}
+
+/// A bound server, not yet answering.
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Binds `host:port` (port 0: any free port).
+    pub fn bind(app: App, host: IpAddr, port: u16) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(SocketAddr::new(host, port))?;
+        listener.set_nonblocking(true)?;
+        Ok(Server {
+            listener,
+            app: Arc::new(app),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Computes the file's own runs in the background, so the first answers need not.
+    pub fn warm_up(&self) {
+        let app = self.app.clone();
+        std::thread::spawn(move || {
+            let (trials, seed) = app.base.scenario.trials_and_seed();
+            let full = app.settings.trials.unwrap_or(trials);
+            let seed = app.settings.seed.unwrap_or(seed);
+            for trials in [full.min(app.settings.preview_trials), full] {
+                app.baseline(
+                    seed,
+                    trials,
+                    trials.min(state::PAIRED_MAX),
+                    &|_| {},
+                    &|| false,
+                );
+            }
+        });
+    }
+
+    /// Answers requests until the process ends. The executor has one thread for the network;
+    /// simulations run on blocking threads and the rayon pool.
+    pub fn run(self) -> std::io::Result<()> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .max_blocking_threads(8)
+            .build()?;
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(self.listener)?;
+            axum::serve(listener, router(self.app)).await
+        })
+    }
+}

@@ -1,0 +1,278 @@
+//! The JSON the page and the server exchange: the scenario's controls, a request for an
+//! answer, the answer itself, progress and refusals. Plain data, no behaviour.
+
+use serde::{Deserialize, Serialize};
+
+/// What the page needs to draw its controls (`GET /api/scenario`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Info {
+    /// The scenario file as given on the command line.
+    pub file: String,
+    /// The file name a download is saved as.
+    pub file_name: String,
+    pub name: String,
+    pub question: Option<String>,
+    pub periods: usize,
+    /// Each period's label: its number, and the date it ends when the scenario has a start.
+    pub period_labels: Vec<String>,
+    /// Trials of the refined answer (the scenario's `trials`, or `--trials`).
+    pub trials: u64,
+    /// Trials of the fast preview.
+    pub preview_trials: u64,
+    pub seed: u64,
+    /// Flags that reproduce the server's own settings in `fulcrum run` (`--trials`, `--seed`).
+    pub run_flags: Vec<String>,
+    pub strategies: Vec<String>,
+    /// Controls in groups (the blend, each strategy, each team).
+    pub groups: Vec<ControlGroup>,
+    /// Every field of the file, for the free-form `--set` box.
+    pub fields: Vec<FieldValue>,
+    /// Warnings about the file itself, as `fulcrum validate` prints them.
+    pub warnings: Vec<String>,
+}
+
+/// A titled group of controls.
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlGroup {
+    pub title: String,
+    pub controls: Vec<Control>,
+}
+
+/// One control: a slider with a number box, or the list of a team's hires.
+#[derive(Clone, Debug, Serialize)]
+pub struct Control {
+    /// The `--set` path it writes.
+    pub path: String,
+    pub label: String,
+    pub kind: ControlKind,
+    /// The file's value: a number, or the hires as `[{ period, engineers }]`.
+    pub value: serde_json::Value,
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+}
+
+/// How a control looks and formats its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlKind {
+    /// A fraction in [0, 1], shown as a percentage.
+    Share,
+    /// A plain number (engineers, engineer-days).
+    Number,
+    /// A team's hires: rows of period and engineers.
+    Hires,
+}
+
+/// A field of the file and its value as `--set` writes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldValue {
+    pub path: String,
+    pub value: String,
+}
+
+/// Which answer the page asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Few trials, plans only from the cache: fast.
+    Preview,
+    /// The full trial count, every plan solved.
+    Full,
+}
+
+/// `POST /api/answer`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AnswerRequest {
+    /// Identifies one open page: a newer request of the same session cancels older work.
+    pub session: String,
+    /// `--set` assignments, in order.
+    #[serde(default)]
+    pub sets: Vec<String>,
+    pub stage: Stage,
+}
+
+/// A refused input: the message `fulcrum` prints for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    /// The index of the `--set` it is about (`None`: the file, or several).
+    pub set: Option<usize>,
+    pub message: String,
+}
+
+/// What `POST /api/answer` returns.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Reply {
+    /// The answer to the request.
+    Answer(Box<Answer>),
+    /// The input is refused (HTTP 422).
+    Invalid { errors: Vec<InputError> },
+    /// A newer request of the same session replaced this one.
+    Superseded,
+}
+
+/// The page's answer to one set of controls.
+#[derive(Clone, Debug, Serialize)]
+pub struct Answer {
+    pub stage: Stage,
+    pub trials: u64,
+    pub seed: u64,
+    /// Trials paired with the file's run for the differences from it.
+    pub paired_trials: u64,
+    /// Whether the `--set`s change nothing the simulation sees.
+    pub unchanged: bool,
+    pub period_labels: Vec<String>,
+    pub strategies: Vec<StrategyAnswer>,
+    pub initiatives: Vec<InitiativeAnswer>,
+    pub key_results: Vec<KeyResultAnswer>,
+    pub warnings: Vec<String>,
+    /// What had to be recomputed for this answer, in words ("the allocator's plan for
+    /// `optimised`").
+    pub recomputed: Vec<String>,
+    pub timings: Timings,
+}
+
+/// Where the server's time went, in milliseconds.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Timings {
+    pub compile_ms: f64,
+    pub plan_ms: f64,
+    pub baseline_ms: f64,
+    pub simulate_ms: f64,
+    pub total_ms: f64,
+}
+
+/// Whether a strategy could be simulated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategyStatus {
+    Simulated,
+    /// Its plan is being recomputed: the refined answer has it.
+    Planning,
+    /// The allocator found no plan; `message` says why.
+    Infeasible,
+}
+
+/// One row of the headline table, its debt fan and its differences from the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct StrategyAnswer {
+    pub name: String,
+    /// The rule in words ("fixed share: 20% tech").
+    pub rule: String,
+    pub status: StrategyStatus,
+    pub message: Option<String>,
+    pub blended: Option<Spread>,
+    /// Paired difference of the blended score from the first strategy of this answer.
+    pub vs_first: Option<Difference>,
+    /// Probability that every product key result is met (`None`: there are none).
+    pub p_product: Option<f64>,
+    pub p_technology: Option<f64>,
+    pub final_debt: Option<Spread>,
+    pub incident_days: Option<Spread>,
+    /// Debt at the end of each period: P10, P25, P50, P75, P90.
+    pub debt: Option<Fan>,
+    /// The same-named strategy of the file, paired trial by trial (`None`: no such strategy,
+    /// or not simulated).
+    pub versus_file: Option<VersusFile>,
+}
+
+/// Mean and spread of one outcome.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+/// A paired difference: its mean, the 95% confidence interval of the mean, and the fraction
+/// of trials in which it is above zero.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Difference {
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+    pub p_higher: f64,
+}
+
+/// Quantile bands per period.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fan {
+    pub p10: Vec<f64>,
+    pub p25: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p75: Vec<f64>,
+    pub p90: Vec<f64>,
+}
+
+/// A strategy against the same-named strategy of the file.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersusFile {
+    pub blended: Difference,
+    pub product_score: Difference,
+    pub technology_score: Difference,
+    /// Of the 0/1 "every product key result met": the change in probability.
+    pub p_product: Difference,
+    pub final_debt: Difference,
+    pub incident_days: Difference,
+    /// The file's median debt per period, for the fan chart.
+    pub debt_p50: Vec<f64>,
+}
+
+/// How one initiative finishes under each strategy (`None` where not simulated).
+#[derive(Clone, Debug, Serialize)]
+pub struct InitiativeAnswer {
+    pub id: String,
+    pub kind: String,
+    pub team: String,
+    pub deadline: Option<usize>,
+    pub by_strategy: Vec<Option<Finish>>,
+}
+
+/// When an initiative finishes under one strategy.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Finish {
+    pub p_done: f64,
+    pub p_by_deadline: Option<f64>,
+    /// Finish period at P50, P85 and P95 (`None`: not within the horizon).
+    pub p50: Option<usize>,
+    pub p85: Option<usize>,
+    pub p95: Option<usize>,
+    /// The file's chance of meeting the deadline under the same-named strategy.
+    pub file_p_by_deadline: Option<f64>,
+}
+
+/// How likely one key result is met under each strategy.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyResultAnswer {
+    pub id: String,
+    pub owner: String,
+    pub description: Option<String>,
+    pub deadline: usize,
+    pub by_strategy: Vec<Option<KeyResultChance>>,
+}
+
+/// One key result under one strategy.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct KeyResultChance {
+    pub p_met: f64,
+    pub attainment: f64,
+    /// Under the file's same-named strategy.
+    pub file_p_met: Option<f64>,
+}
+
+/// `GET /api/progress`: what the session's newest request is doing.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Progress {
+    /// `idle`, `planning` or `simulating`.
+    pub stage: String,
+    /// What is being recomputed, in words.
+    pub what: String,
+    pub done: u64,
+    pub total: u64,
+    /// Seconds since this stage started.
+    pub elapsed: f64,
+    /// How long the same work took last time, when known (seconds).
+    pub expected: Option<f64>,
+}

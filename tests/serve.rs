@@ -1,0 +1,376 @@
+//! `fulcrum serve`'s request handlers: the answers (paired with the file's run on common
+//! random numbers), refusals with the CLI's messages, cancellation of stale work, the
+//! download of the changed file, and the HTTP routes' status codes.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use fulcrum::serve::shapes::{Answer, AnswerRequest, Reply, Stage, StrategyStatus};
+use fulcrum::serve::{self, App, Settings};
+use tower::ServiceExt;
+
+const EXAMPLE: &str = "scenarios/balanced-okrs.toml";
+
+/// The server's state for `file`, with few trials (debug builds simulate slowly).
+fn app_with(file: &str, trials: u64, preview: u64, threads: usize) -> App {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let settings = Settings {
+        trials: Some(trials),
+        seed: None,
+        preview_trials: preview,
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    serve::load(&path, settings, pool).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn app() -> App {
+    app_with(EXAMPLE, 600, 200, 2)
+}
+
+fn ask(app: &App, session: &str, sets: &[&str], stage: Stage) -> Reply {
+    serve::answer(
+        app,
+        &AnswerRequest {
+            session: session.into(),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+            stage,
+        },
+    )
+}
+
+fn answer(app: &App, sets: &[&str], stage: Stage) -> Answer {
+    match ask(app, "test", sets, stage) {
+        Reply::Answer(answer) => *answer,
+        other => panic!("expected an answer, got {other:?}"),
+    }
+}
+
+fn errors(app: &App, sets: &[&str]) -> Vec<(Option<usize>, String)> {
+    match ask(app, "test", sets, Stage::Preview) {
+        Reply::Invalid { errors } => errors.into_iter().map(|e| (e.set, e.message)).collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_file_itself_differs_from_itself_by_exactly_zero() {
+    let app = app();
+    let a = answer(&app, &[], Stage::Full);
+    assert!(a.unchanged);
+    assert_eq!((a.trials, a.paired_trials), (600, 600));
+    assert_eq!(a.strategies.len(), 4);
+    for s in &a.strategies {
+        assert_eq!(s.status, StrategyStatus::Simulated, "{}", s.name);
+        let v = s
+            .versus_file
+            .as_ref()
+            .expect("every strategy is in the file");
+        for d in [v.blended, v.final_debt, v.incident_days, v.p_product] {
+            assert_eq!((d.mean, d.low, d.high, d.p_higher), (0.0, 0.0, 0.0, 0.0));
+        }
+        assert_eq!(s.debt.as_ref().unwrap().p50.len(), 13);
+    }
+    // Setting a field to the value it has is no change either.
+    assert!(answer(&app, &["okrs.blend=0.6"], Stage::Full).unchanged);
+}
+
+#[test]
+fn a_changed_strategy_moves_its_row_only_and_pairs_exactly() {
+    let app = app();
+    let file = answer(&app, &[], Stage::Preview);
+    let changed = answer(&app, &["strategies.80/20.tech_share=0.45"], Stage::Preview);
+    assert!(!changed.unchanged);
+    assert_eq!(changed.trials, 200);
+    for (before, after) in file.strategies.iter().zip(&changed.strategies) {
+        let d = after.versus_file.as_ref().unwrap().blended;
+        if after.name == "80/20" {
+            assert!(d.mean != 0.0 && d.high > d.low, "{d:?}");
+            // Paired over every trial: the mean difference is the difference of the means.
+            let means = after.blended.unwrap().mean - before.blended.unwrap().mean;
+            assert!((d.mean - means).abs() < 1e-6, "{} vs {means}", d.mean);
+            assert_ne!(
+                after.debt.as_ref().unwrap().p50,
+                before.debt.as_ref().unwrap().p50
+            );
+        } else {
+            // Common random numbers: an unchanged strategy sees the same worlds exactly.
+            assert_eq!((d.mean, d.low, d.high), (0.0, 0.0, 0.0), "{}", after.name);
+            assert_eq!(after.blended.unwrap().mean, before.blended.unwrap().mean);
+        }
+    }
+}
+
+#[test]
+fn a_preview_leaves_an_unsolved_plan_to_the_refined_answer() {
+    let app = app();
+    let preview = answer(&app, &["okrs.blend=0.4"], Stage::Preview);
+    let optimised = preview.strategies.iter().find(|s| s.name == "optimised");
+    let optimised = optimised.unwrap();
+    assert_eq!(optimised.status, StrategyStatus::Planning);
+    assert!(optimised.blended.is_none());
+    assert!(preview.key_results[0].by_strategy[3].is_none());
+    let full = answer(&app, &["okrs.blend=0.4"], Stage::Full);
+    assert_eq!(full.trials, 600);
+    assert_eq!(
+        full.recomputed,
+        vec!["the allocator's plan for `optimised`".to_string()]
+    );
+    assert!(full.strategies.iter().all(|s| s.blended.is_some()));
+    // The plan is cached now: a preview of a change the allocator does not read has every
+    // strategy.
+    let again = answer(
+        &app,
+        &["okrs.blend=0.4", "strategies.80/20.tech_share=0.3"],
+        Stage::Preview,
+    );
+    assert!(
+        again
+            .strategies
+            .iter()
+            .all(|s| s.status == StrategyStatus::Simulated)
+    );
+}
+
+/// The message the CLI prints on stderr for `validate --set <set>`.
+fn cli_stderr(set: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::fulcrum(&["validate", EXAMPLE, "--set", set], dir);
+    assert_eq!(out.status.code(), Some(2));
+    common::text(&out.stderr)
+}
+
+#[test]
+fn bad_input_is_refused_with_the_cli_message_next_to_its_set() {
+    let app = app();
+    for (set, expected) in [
+        ("okrs.blend=1.5", "must be between 0 and 1"),
+        ("teams.chekout.engineers=8", "did you mean `checkout`?"),
+        ("debt.accrual=0.4 to 0.2", "0.4 to 0.2"),
+        ("strategies.80/20.tech_share=lots", "tech_share"),
+        (
+            "teams.checkout.hires=[{ period = 99, engineers = 1 }]",
+            "99",
+        ),
+    ] {
+        let errors = errors(&app, &["okrs.blend=0.5", set]);
+        assert_eq!(errors.len(), 1, "{set}: {errors:?}");
+        let (index, message) = &errors[0];
+        assert_eq!(
+            *index,
+            Some(1),
+            "{set}: the error points at the second --set"
+        );
+        assert!(message.contains(expected), "{set}: {message}");
+        assert!(
+            cli_stderr(set).contains(message.trim_end()),
+            "{set}: not the CLI's message:\n{message}"
+        );
+    }
+}
+
+#[test]
+fn a_newer_request_cancels_the_stale_one() {
+    // A refined answer far too big to finish during the test, unless cancelled.
+    let app = Arc::new(app_with(EXAMPLE, 50_000_000, 100, 2));
+    answer(&app, &[], Stage::Preview); // solves and caches the file's plan
+    let slow = {
+        let app = app.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let reply = ask(
+                &app,
+                "meeting",
+                &["teams.checkout.engineers=7"],
+                Stage::Full,
+            );
+            (reply, started.elapsed())
+        })
+    };
+    // Wait until the stale run is simulating, then move a control in the same session.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while app.progress("meeting").done == 0 {
+        assert!(Instant::now() < deadline, "the refined run never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(matches!(
+        ask(
+            &app,
+            "meeting",
+            &["teams.checkout.engineers=8"],
+            Stage::Preview
+        ),
+        Reply::Answer(_)
+    ));
+    let (reply, took) = slow.join().unwrap();
+    assert!(matches!(reply, Reply::Superseded), "{reply:?}");
+    assert!(took < Duration::from_secs(120), "cancelled after {took:?}");
+    // Another session's work is its own.
+    assert!(matches!(
+        ask(
+            &app,
+            "other",
+            &["teams.checkout.engineers=8"],
+            Stage::Preview
+        ),
+        Reply::Answer(_)
+    ));
+}
+
+#[test]
+fn answers_do_not_depend_on_the_thread_count() {
+    let json = |threads| {
+        let app = app_with(EXAMPLE, 300, 100, threads);
+        let mut a = answer(&app, &["teams.platform.engineers=5"], Stage::Full);
+        a.timings = Default::default();
+        serde_json::to_string(&a).unwrap()
+    };
+    assert_eq!(json(1), json(2));
+}
+
+fn get(app: Arc<App>, uri: &str) -> (StatusCode, Vec<(String, String)>, String) {
+    request(app, Request::get(uri).body(Body::empty()).unwrap())
+}
+
+fn request(app: Arc<App>, request: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let response = serve::router(app).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    })
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[test]
+fn the_page_is_self_contained() {
+    let (status, headers, page) = get(Arc::new(app()), "/");
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<script>") && page.contains("<style>"));
+    // Nothing on the page names another origin, and the browser is told to allow none.
+    assert!(!page.contains("http://") && !page.contains("https://"));
+    assert!(!page.contains("src=") && !page.contains("<link rel=\"stylesheet\""));
+    assert!(header(&headers, "content-security-policy").contains("default-src 'none'"));
+}
+
+#[test]
+fn the_scenario_route_lists_a_control_for_every_strategy_and_team() {
+    let (status, _, body) = get(Arc::new(app()), "/api/scenario");
+    assert_eq!(status, StatusCode::OK);
+    let info: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let paths: Vec<&str> = info["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["controls"].as_array().unwrap())
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    for path in [
+        "okrs.blend",
+        "strategies.80/20.tech_share",
+        "strategies.debt-ceiling.ceiling",
+        "strategies.debt-ceiling.above",
+        "strategies.optimised.min_tech_share",
+        "strategies.optimised.max_tech_share",
+        "teams.checkout.engineers",
+        "teams.search.hires",
+    ] {
+        assert!(paths.contains(&path), "{path} missing from {paths:?}");
+    }
+    let fields = info["fields"].as_array().unwrap();
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["path"] == "debt.interest" && f["value"] == "\"0.5% to 1.5%\"")
+    );
+    assert_eq!(
+        (info["trials"].as_u64(), info["preview_trials"].as_u64()),
+        (Some(600), Some(200))
+    );
+}
+
+#[test]
+fn the_answer_route_speaks_json_and_refuses_with_422() {
+    let app = Arc::new(app());
+    let post = |body: &str| {
+        request(
+            app.clone(),
+            Request::post("/api/answer")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+    };
+    let (status, _, body) = post(r#"{"session":"s1","sets":["okrs.blend=0.5"],"stage":"preview"}"#);
+    assert_eq!(status, StatusCode::OK);
+    let reply: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(reply["status"], "answer");
+    assert_eq!(reply["strategies"][0]["name"], "80/20");
+    let (status, _, body) = post(r#"{"session":"s1","sets":["okrs.blend=2"],"stage":"preview"}"#);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reply: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(reply["status"], "invalid");
+    assert_eq!(reply["errors"][0]["set"], 0);
+    let (status, _, _) = post(r#"{"session":"no spaces","sets":[],"stage":"preview"}"#);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = post(r#"{"session":"s1","stage":"sideways"}"#);
+    assert!(status.is_client_error());
+    let (status, _, body) = get(app.clone(), "/api/progress?session=s1");
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"stage\":\"idle\""), "{body}");
+}
+
+#[test]
+fn the_download_is_the_file_with_the_changes_written_in() {
+    let app = Arc::new(app());
+    let (status, headers, text) = get(
+        app.clone(),
+        "/api/download?set=okrs.blend%3D0.45&set=teams.checkout.engineers%3D7",
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        header(&headers, "content-disposition"),
+        "attachment; filename=\"balanced-okrs.toml\""
+    );
+    let original =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE)).unwrap();
+    assert!(
+        text.contains("blend = 0.45 "),
+        "comments stay after the value"
+    );
+    assert!(text.contains("engineers = 7\n"));
+    assert_eq!(text.lines().count(), original.lines().count());
+    let changed: Vec<(&str, &str)> = original
+        .lines()
+        .zip(text.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    let (status, _, message) = get(app, "/api/download?set=okrs.blend%3D3");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message.contains("must be between 0 and 1"), "{message}");
+}
