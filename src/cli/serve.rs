@@ -22,9 +22,10 @@ pub struct ServeArgs {
     /// Open the page in the default browser.
     #[arg(long)]
     open: bool,
-    /// Trials of the fast preview each change gets first (at least 1).
-    #[arg(long, value_name = "N", default_value_t = serve::PREVIEW_TRIALS)]
-    preview_trials: u64,
+    /// Trials of the fast preview each change gets first (at least 1). Default: as many as
+    /// this machine simulates in about 250 ms, 1,000 to 2,000.
+    #[arg(long, value_name = "N")]
+    preview_trials: Option<u64>,
     #[command(flatten)]
     simulation: SimulationFlags,
 }
@@ -32,7 +33,7 @@ pub struct ServeArgs {
 pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     // Checks --trials and --threads as every simulating command does.
     args.simulation.trials_and_seed(None)?;
-    if args.preview_trials == 0 {
+    if args.preview_trials == Some(0) {
         return Err(Failure::bad_input("--preview-trials must be at least 1"));
     }
     let pool = args.simulation.pool()?;
@@ -42,6 +43,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         preview_trials: args.preview_trials,
     };
     let app = serve::load(&args.scenario, settings, pool)?;
+    let (preview, refined) = (app.preview_trials, app.info.trials);
     for warning in &app.base.scenario.warnings {
         eprintln!("{warning}");
     }
@@ -67,7 +69,7 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     let address = server.address().map_err(|e| Failure::Runtime(e.into()))?;
     let url = format!("http://{address}/");
     println!(
-        "serving {} on {url} (Ctrl-C to stop)",
+        "serving {} on {url} (previews of {preview} trials, refined to {refined}; Ctrl-C to stop)",
         args.scenario.display()
     );
     server.warm_up();

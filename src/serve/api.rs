@@ -50,9 +50,7 @@ pub async fn answer(State(app): State<Arc<App>>, Json(request): Json<AnswerReque
     }
     let job = tokio::task::spawn_blocking(move || run(&app, &request)).await;
     match job {
-        Ok(reply @ Reply::Invalid { .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Json(reply)).into_response()
-        }
+        // A refusal is an answer too (status `invalid`): browsers log every 4xx as an error.
         Ok(reply) => Json(reply).into_response(),
         Err(error) => refused(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -174,7 +172,7 @@ pub fn run(app: &App, request: &AnswerRequest) -> Reply {
     let full = app.settings.trials.unwrap_or(own_trials);
     let seed = app.settings.seed.unwrap_or(own_seed);
     let trials = match request.stage {
-        Stage::Preview => full.min(app.settings.preview_trials),
+        Stage::Preview => full.min(app.preview_trials),
         Stage::Full => full,
     };
     let paired = trials.min(PAIRED_MAX);
@@ -186,7 +184,7 @@ pub fn run(app: &App, request: &AnswerRequest) -> Reply {
     session.set(
         generation,
         "simulating",
-        format!("the file's own run, {trials} trials"),
+        "the file's own run".into(),
         trials,
         None,
     );
@@ -243,19 +241,30 @@ pub fn run(app: &App, request: &AnswerRequest) -> Reply {
         return Reply::Superseded;
     }
 
+    // Strategies with the file's rule in the file's world have the file's outcomes exactly;
+    // only the others are simulated.
     let simulating = Instant::now();
-    let include: Vec<usize> = (0..names.len())
-        .filter(|&s| statuses[s].0 == StrategyStatus::Simulated)
+    let file = &app.base.scenario;
+    let same_world = changed.same_world(file);
+    let reused: Vec<Option<usize>> = (0..names.len())
+        .map(|s| {
+            let simulated = statuses[s].0 == StrategyStatus::Simulated;
+            let reuse = changed
+                .same_strategy_in(s, file)
+                .filter(|_| same_world && simulated);
+            reuse.filter(|&f| file_sim.row(f).is_some())
+        })
         .collect();
-    let unchanged = changed.same_as(&app.base.scenario);
-    let sim = if unchanged && include.len() == names.len() {
-        // The file itself: its own run is the answer, and every difference is exactly 0.
-        file_sim.clone()
+    let include: Vec<usize> = (0..names.len())
+        .filter(|&s| statuses[s].0 == StrategyStatus::Simulated && reused[s].is_none())
+        .collect();
+    let sim = if include.is_empty() {
+        None
     } else {
         session.set(
             generation,
             "simulating",
-            format!("{trials} trials"),
+            "the changed scenario".into(),
             trials,
             None,
         );
@@ -271,20 +280,28 @@ pub fn run(app: &App, request: &AnswerRequest) -> Reply {
             )
         });
         match sim {
-            Some(sim) => Arc::new(sim),
+            Some(sim) => Some(sim),
             None => return Reply::Superseded,
         }
     };
     timings.simulate_ms = ms(simulating);
-
-    let (strategies, initiatives, key_results) =
-        changed.answer(&sim, &app.base.scenario, &file_sim, &statuses);
+    let rows: Vec<_> = (0..names.len())
+        .map(|s| match reused[s] {
+            Some(f) => file_sim.row(f),
+            None => sim.as_ref().and_then(|sim| sim.row(s)),
+        })
+        .collect();
+    let file_rows: Vec<_> = (0..names.len())
+        .map(|s| changed.namesake_in(s, file).and_then(|f| file_sim.row(f)))
+        .collect();
+    let (strategies, initiatives, key_results) = changed.answer(&rows, file, &file_rows, &statuses);
+    let unchanged = changed.same_as(file);
     timings.total_ms = ms(started);
     let answer = Answer {
         stage: request.stage,
         trials,
         seed,
-        paired_trials: sim.paired_trials().min(file_sim.paired_trials()),
+        paired_trials: file_sim.paired_trials(),
         unchanged,
         period_labels: changed.period_labels(),
         strategies,
@@ -296,10 +313,16 @@ pub fn run(app: &App, request: &AnswerRequest) -> Reply {
     };
     session.set(generation, "idle", String::new(), 0, None);
     eprintln!(
-        "{:?} answer, {} set{}, {trials} trials: {:.0} ms (plan {:.0}, file's run {:.0}, simulation {:.0})",
-        request.stage,
+        "{} answer, {} set{}, {trials} trials, {} of {} strategies simulated: {:.0} ms \
+         (plan {:.0}, file's run {:.0}, simulation {:.0})",
+        match request.stage {
+            Stage::Preview => "preview",
+            Stage::Full => "refined",
+        },
         request.sets.len(),
         if request.sets.len() == 1 { "" } else { "s" },
+        include.len(),
+        names.len(),
         timings.total_ms,
         timings.plan_ms,
         timings.baseline_ms,

@@ -110,7 +110,7 @@ impl Base {
     }
 
     /// The controls and facts the page starts from, under the server's `settings`.
-    pub fn info(&self, settings: &super::Settings) -> Info {
+    pub fn info(&self, settings: &super::Settings, preview_trials: u64) -> Info {
         let sc = &self.scenario.scenario;
         let mut run_flags = Vec::new();
         if let Some(trials) = settings.trials {
@@ -128,7 +128,7 @@ impl Base {
             periods: sc.periods,
             period_labels: self.scenario.period_labels(),
             trials,
-            preview_trials: trials.min(settings.preview_trials),
+            preview_trials: trials.min(preview_trials),
             seed: settings.seed.unwrap_or(sc.seed),
             run_flags,
             strategies: self.scenario.strategy_names(),
@@ -297,6 +297,24 @@ impl Compiled {
         })
     }
 
+    /// Seconds one strategy takes per trial, timed on a short run of a 20/80 split on the
+    /// ambient rayon pool (any rule costs about the same).
+    pub fn seconds_per_strategy_trial(&self) -> f64 {
+        const TRIALS: u64 = 512;
+        let probe = Scenario {
+            strategies: vec![model::Strategy {
+                name: "probe".into(),
+                rule: Rule::FixedShare { tech_share: 0.2 },
+            }],
+            ..self.scenario.clone()
+        };
+        let policies = vec![Policy::FixedShare(0.2)];
+        let settings = Settings::for_run(&probe, TRIALS, probe.seed);
+        let started = std::time::Instant::now();
+        simulate::run(&probe, policies, vec!["probe".into()], &settings, &|_| {});
+        started.elapsed().as_secs_f64() / TRIALS as f64
+    }
+
     /// Strategy `s`'s rule in words.
     pub fn rule_text(&self, s: usize) -> String {
         let pct = |x: f64| format!("{:.0}%", x * 100.0);
@@ -437,13 +455,45 @@ impl Compiled {
         groups
     }
 
-    /// The table, fans, initiatives and key results of `sim`, each strategy paired with the
-    /// same-named strategy of `file_sim` (the file's run on the same seed and trials).
+    /// Whether this scenario's world is the file's: the same scenario but for its strategies.
+    /// Then a strategy with the file's rule has exactly the file's outcomes (common random
+    /// numbers) and need not be simulated again.
+    pub fn same_world(&self, file: &Compiled) -> bool {
+        let world = |c: &Compiled| {
+            format!(
+                "{:?}",
+                Scenario {
+                    strategies: Vec::new(),
+                    ..c.scenario.clone()
+                }
+            )
+        };
+        world(self) == world(file)
+    }
+
+    /// The file's strategy of the same name as strategy `s`, when its rule is the same too.
+    pub fn same_strategy_in(&self, s: usize, file: &Compiled) -> Option<usize> {
+        let strategy = &self.scenario.strategies[s];
+        file.scenario.strategies.iter().position(|f| f == strategy)
+    }
+
+    /// The file's strategy of the same name as strategy `s`.
+    pub fn namesake_in(&self, s: usize, file: &Compiled) -> Option<usize> {
+        let name = &self.scenario.strategies[s].name;
+        file.scenario
+            .strategies
+            .iter()
+            .position(|f| &f.name == name)
+    }
+
+    /// The table, fans, initiatives and key results: `rows[s]` holds strategy `s`'s outcomes
+    /// (`None`: not simulated), `file_rows[s]` the file's same-named strategy's, on the same
+    /// seed and trials.
     pub fn answer(
         &self,
-        sim: &Simulation,
+        rows: &[Option<Row>],
         file: &Compiled,
-        file_sim: &Simulation,
+        file_rows: &[Option<Row>],
         statuses: &[(StrategyStatus, Option<String>)],
     ) -> (
         Vec<StrategyAnswer>,
@@ -451,29 +501,8 @@ impl Compiled {
         Vec<KeyResultAnswer>,
     ) {
         let sc = &self.scenario;
-        // For each strategy of this scenario: its run index here and in the file's run.
-        let slots: Vec<(Option<usize>, Option<usize>)> = sc
-            .strategies
-            .iter()
-            .enumerate()
-            .map(|(s, strategy)| {
-                let file_s = file
-                    .scenario
-                    .strategies
-                    .iter()
-                    .position(|f| f.name == strategy.name);
-                (sim.slot(s), file_s.and_then(|f| file_sim.slot(f)))
-            })
-            .collect();
-        let strategies = sc
-            .strategies
-            .iter()
-            .enumerate()
-            .map(|(s, strategy)| {
-                let (status, message) = statuses[s].clone();
-                let (here, there) = slots[s];
-                self.strategy_answer(s, strategy, status, message, sim, here, file_sim, there)
-            })
+        let strategies = (0..sc.strategies.len())
+            .map(|s| self.strategy_answer(s, statuses[s].clone(), rows, file_rows[s]))
             .collect();
         let initiatives = sc
             .initiatives
@@ -486,13 +515,15 @@ impl Compiled {
                     kind: initiative.kind.as_str().into(),
                     team: sc.teams[initiative.team].name.clone(),
                     deadline: initiative.deadline,
-                    by_strategy: slots
+                    by_strategy: rows
                         .iter()
-                        .map(|&(here, there)| {
-                            let stats = sim.results.initiative(here?, i, initiative.deadline);
-                            let file_p = there.zip(file_i).and_then(|(f, fi)| {
+                        .zip(file_rows)
+                        .map(|(&row, &file_row)| {
+                            let row = row?;
+                            let stats = row.results().initiative(row.slot, i, initiative.deadline);
+                            let file_p = file_row.zip(file_i).and_then(|(f, fi)| {
                                 let deadline = file.scenario.initiatives[fi].deadline;
-                                file_sim.results.initiative(f, fi, deadline).p_by_deadline
+                                f.results().initiative(f.slot, fi, deadline).p_by_deadline
                             });
                             Some(Finish {
                                 p_done: stats.p_done,
@@ -518,16 +549,18 @@ impl Compiled {
                     owner: kr.owner.as_str().into(),
                     description: kr.description.clone(),
                     deadline: kr.deadline,
-                    by_strategy: slots
+                    by_strategy: rows
                         .iter()
-                        .map(|&(here, there)| {
-                            let stats = sim.results.key_result(here?, k);
+                        .zip(file_rows)
+                        .map(|(&row, &file_row)| {
+                            let row = row?;
+                            let stats = row.results().key_result(row.slot, k);
                             Some(KeyResultChance {
                                 p_met: stats.p_met,
                                 attainment: stats.attainment.mean,
-                                file_p_met: there
+                                file_p_met: file_row
                                     .zip(file_k)
-                                    .map(|(f, fk)| file_sim.results.key_result(f, fk).p_met),
+                                    .map(|(f, fk)| f.results().key_result(f.slot, fk).p_met),
                             })
                         })
                         .collect(),
@@ -537,20 +570,15 @@ impl Compiled {
         (strategies, initiatives, key_results)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn strategy_answer(
         &self,
         s: usize,
-        strategy: &model::Strategy,
-        status: StrategyStatus,
-        message: Option<String>,
-        sim: &Simulation,
-        here: Option<usize>,
-        file_sim: &Simulation,
-        there: Option<usize>,
+        (status, message): (StrategyStatus, Option<String>),
+        rows: &[Option<Row>],
+        file_row: Option<Row>,
     ) -> StrategyAnswer {
         let mut answer = StrategyAnswer {
-            name: strategy.name.clone(),
+            name: self.scenario.strategies[s].name.clone(),
             rule: self.rule_text(s),
             status,
             message,
@@ -563,20 +591,14 @@ impl Compiled {
             debt: None,
             versus_file: None,
         };
-        let Some(k) = here else {
+        let Some(row) = rows[s] else {
             return answer;
         };
-        let r = &sim.results;
+        let (r, k) = (row.results(), row.slot);
         let has = |owner| self.scenario.key_results_of(owner).next().is_some();
         answer.blended = Some(spread(r, k, SummaryMetric::BlendedScore));
-        if k > 0 && sim.strategies[0] == 0 {
-            let d = r.paired(k, SummaryMetric::BlendedScore);
-            answer.vs_first = Some(Difference {
-                mean: d.mean,
-                low: d.ci95.0,
-                high: d.ci95.1,
-                p_higher: d.p_positive,
-            });
+        if let (true, Some(first)) = (s > 0, rows[0]) {
+            answer.vs_first = Some(paired(row, first, SummaryMetric::BlendedScore));
         }
         answer.p_product =
             has(Owner::Product).then(|| r.summary(k, SummaryMetric::AllProductKrsMet).mean);
@@ -585,8 +607,8 @@ impl Compiled {
         answer.final_debt = Some(spread(r, k, SummaryMetric::FinalDebt));
         answer.incident_days = Some(spread(r, k, SummaryMetric::IncidentDays));
         answer.debt = Some(fan(r, k));
-        answer.versus_file = there.map(|f| {
-            let pair = |metric| paired(&sim.results, k, &file_sim.results, f, metric);
+        answer.versus_file = file_row.map(|f| {
+            let pair = |metric| paired(row, f, metric);
             VersusFile {
                 blended: pair(SummaryMetric::BlendedScore),
                 product_score: pair(SummaryMetric::ProductScore),
@@ -594,10 +616,23 @@ impl Compiled {
                 p_product: pair(SummaryMetric::AllProductKrsMet),
                 final_debt: pair(SummaryMetric::FinalDebt),
                 incident_days: pair(SummaryMetric::IncidentDays),
-                debt_p50: fan(&file_sim.results, f).p50,
+                debt_p50: fan(f.results(), f.slot).p50,
             }
         });
         answer
+    }
+}
+
+/// One strategy's outcomes: a run and the strategy's place in it.
+#[derive(Clone, Copy)]
+pub struct Row<'a> {
+    simulation: &'a Simulation,
+    slot: usize,
+}
+
+impl Row<'_> {
+    fn results(&self) -> &Results {
+        &self.simulation.results
     }
 }
 
@@ -613,9 +648,13 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Where strategy `s` of the scenario is in this run.
-    fn slot(&self, s: usize) -> Option<usize> {
-        self.strategies.iter().position(|&x| x == s)
+    /// Strategy `s` of the scenario the run was made of, when it was simulated.
+    pub fn row(&self, s: usize) -> Option<Row<'_>> {
+        let slot = self.strategies.iter().position(|&x| x == s)?;
+        Some(Row {
+            simulation: self,
+            slot,
+        })
     }
 
     /// Trials kept for pairing.
@@ -653,15 +692,16 @@ fn fan(results: &Results, s: usize) -> Fan {
     fan
 }
 
-/// Strategy `s` of `a` minus strategy `f` of `b`, trial by trial over the trials both kept
-/// (the same seed and trial indices: the same sampled worlds).
-fn paired(a: &Results, s: usize, b: &Results, f: usize, metric: SummaryMetric) -> Difference {
+/// `a` minus `b`, trial by trial over the trials both kept (the same seed and trial
+/// indices: the same sampled worlds).
+fn paired(a: Row, b: Row, metric: SummaryMetric) -> Difference {
     let differences: Vec<f64> = a
+        .results()
         .samples
         .trials
         .iter()
-        .zip(&b.samples.trials)
-        .map(|(x, y)| x.summary(s, metric) - y.summary(f, metric))
+        .zip(&b.results().samples.trials)
+        .map(|(x, y)| x.summary(a.slot, metric) - y.summary(b.slot, metric))
         .collect();
     let mut moments = Moments::default();
     differences.iter().for_each(|&d| moments.add(d));

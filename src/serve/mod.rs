@@ -18,8 +18,11 @@ pub use api::run as answer;
 pub use engine::Base;
 pub use state::{App, PAIRED_MAX, Settings};
 
-/// Default trials of a preview: answered within about 300 ms for every example on 2 cores.
-pub const PREVIEW_TRIALS: u64 = 2_000;
+/// The fewest and most trials a calibrated preview runs.
+pub const PREVIEW_TRIALS: (u64, u64) = (1_000, 2_000);
+/// The simulation time a calibrated preview aims at, leaving room for the rest of the
+/// answer within about 300 ms.
+const PREVIEW_BUDGET: f64 = 0.25;
 
 /// The routes of the page and its API.
 pub fn router(app: Arc<App>) -> Router {
@@ -40,8 +43,22 @@ pub fn load(
     pool: rayon::ThreadPool,
 ) -> Result<App, crate::scenario::LoadError> {
     let base = Base::read(path)?;
-    let info = base.info(&settings);
-    Ok(App::new(base, info, settings, pool))
+    let preview = settings
+        .preview_trials
+        .unwrap_or_else(|| pool.install(|| preview_trials(&base)));
+    let info = base.info(&settings, preview);
+    Ok(App::new(base, info, settings, preview, pool))
+}
+
+/// As many preview trials as this machine simulates in [`PREVIEW_BUDGET`] when every
+/// strategy of the scenario is simulated, within [`PREVIEW_TRIALS`], in hundreds: timed on a
+/// short run of the file once, at start-up (on the ambient rayon pool).
+pub fn preview_trials(base: &Base) -> u64 {
+    let (fewest, most) = PREVIEW_TRIALS;
+    let seconds = base.scenario.seconds_per_strategy_trial();
+    let strategies = base.scenario.strategy_names().len().max(1) as f64;
+    let fit = (PREVIEW_BUDGET / (seconds * strategies) / 100.0).floor() as u64 * 100;
+    fit.clamp(fewest, most)
 }
 
 /// A bound server, not yet answering.
@@ -73,7 +90,7 @@ impl Server {
             let (trials, seed) = app.base.scenario.trials_and_seed();
             let full = app.settings.trials.unwrap_or(trials);
             let seed = app.settings.seed.unwrap_or(seed);
-            for trials in [full.min(app.settings.preview_trials), full] {
+            for trials in [full.min(app.preview_trials), full] {
                 app.baseline(
                     seed,
                     trials,

@@ -106,7 +106,7 @@ pub struct InputError {
 pub enum Reply {
     /// The answer to the request.
     Answer(Box<Answer>),
-    /// The input is refused (HTTP 422).
+    /// The input is refused, with the messages `fulcrum` prints.
     Invalid { errors: Vec<InputError> },
     /// A newer request of the same session replaced this one.
     Superseded,

@@ -25,8 +25,9 @@ pub struct Settings {
     pub trials: Option<u64>,
     /// `--seed`: overrides the scenario's seed.
     pub seed: Option<u64>,
-    /// Trials of a preview.
-    pub preview_trials: u64,
+    /// Trials of a preview; `None`: as many as the machine simulates in about 250 ms, 1,000
+    /// to 2,000 (see [`preview_trials`](super::preview_trials)).
+    pub preview_trials: Option<u64>,
 }
 
 /// Everything the server holds.
@@ -34,6 +35,8 @@ pub struct App {
     pub base: Base,
     pub info: Info,
     pub settings: Settings,
+    /// Trials of a preview (the setting, or as calibrated at start-up).
+    pub preview_trials: u64,
     pub pool: rayon::ThreadPool,
     plans: Mutex<HashMap<String, Result<Plan, String>>>,
     /// Held while the allocator solves, so stale requests do not pile up solves.
@@ -61,11 +64,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     /// The server's state for `base`.
-    pub fn new(base: Base, info: Info, settings: Settings, pool: rayon::ThreadPool) -> App {
+    pub fn new(
+        base: Base,
+        info: Info,
+        settings: Settings,
+        preview_trials: u64,
+        pool: rayon::ThreadPool,
+    ) -> App {
         App {
             base,
             info,
             settings,
+            preview_trials,
             pool,
             plans: Mutex::default(),
             planner: Mutex::default(),
