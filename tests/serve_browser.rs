@@ -392,7 +392,7 @@ fn moving_a_slider_updates_the_table_without_external_requests_or_console_errors
     let number = "document.querySelector('input.value[data-path=\"strategies.80/20.tech_share\"]')";
     page.eval(&format!("{number}.focus(); {number}.select()"));
     page.call("Input.insertText", json!({ "text": "1.5" }));
-    let error = format!("{number}.closest('.control').querySelector('pre.error')");
+    let error = format!("{number}.closest('.control').querySelector('.error')");
     page.wait(&format!("{error} !== null"), "the refusal of 1.5");
     let message = page.eval(&format!("{error}.textContent"));
     let message = message.as_str().unwrap();
@@ -409,6 +409,35 @@ fn moving_a_slider_updates_the_table_without_external_requests_or_console_errors
     ));
     page.wait(&format!("{error} === null && {REFINED}"), "the reset");
     assert_eq!(page.table(), before, "back to the file");
+
+    // Any field through the free-form box: a malformed distribution is refused under it.
+    page.eval("document.getElementById('free-new').focus()");
+    page.call(
+        "Input.insertText",
+        json!({ "text": "debt.accrual=0.4 to 0.2" }),
+    );
+    for kind in ["keyDown", "keyUp"] {
+        page.call(
+            "Input.dispatchKeyEvent",
+            json!({ "type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13 }),
+        );
+    }
+    let error = "document.querySelector('#free .error')";
+    page.wait(
+        &format!("{error} !== null"),
+        "the refusal of the distribution",
+    );
+    let message = page.eval(&format!("{error}.textContent"));
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .contains("the low end 0.4 must be below the high end 0.2"),
+        "{message}"
+    );
+    page.eval("document.querySelector('#free button').click()");
+    page.wait(&format!("{error} === null && {REFINED}"), "the removal");
+    assert_eq!(page.table(), before, "back to the file again");
 
     // At a phone's width the page fits: nothing wider than the screen but the tables, which
     // scroll inside their own box.

@@ -147,6 +147,7 @@ fn check(session: &str, sets: &[String]) -> Result<(), String> {
 /// file's baseline and the changed scenario on the same seed and trials, pair them.
 pub fn run(app: &App, request: &AnswerRequest) -> Reply {
     let started = Instant::now();
+    app.count_request();
     let session = app.session(&request.session);
     let generation = session.begin();
     let stale = || !session.is_current(generation);

@@ -83,22 +83,20 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Computes the file's own runs in the background, so the first answers need not.
+    /// Computes the file's own runs in the background, so the first answers need not. The
+    /// refined one gives way to the first request (which then computes it, if it needs it).
     pub fn warm_up(&self) {
         let app = self.app.clone();
         std::thread::spawn(move || {
             let (trials, seed) = app.base.scenario.trials_and_seed();
             let full = app.settings.trials.unwrap_or(trials);
             let seed = app.settings.seed.unwrap_or(seed);
-            for trials in [full.min(app.preview_trials), full] {
-                app.baseline(
-                    seed,
-                    trials,
-                    trials.min(state::PAIRED_MAX),
-                    &|_| {},
-                    &|| false,
-                );
-            }
+            let preview = full.min(app.preview_trials);
+            let paired = |trials: u64| trials.min(state::PAIRED_MAX);
+            app.baseline(seed, preview, paired(preview), &|_| {}, &|| false);
+            let quiet = app.requests();
+            let busy = || app.requests() != quiet;
+            app.baseline(seed, full, paired(full), &|_| {}, &busy);
         });
     }
 

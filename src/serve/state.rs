@@ -48,6 +48,8 @@ pub struct App {
     /// Answers by their `--set`s and stage.
     answers: Mutex<HashMap<AnswerKey, Arc<Answer>>>,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
+    /// Answers asked for so far: background work gives way when it moves.
+    requests: AtomicU64,
 }
 
 /// One of the file's runs: empty until computed (or while a cancelled computation left it).
@@ -83,7 +85,18 @@ impl App {
             baselines: Mutex::default(),
             answers: Mutex::default(),
             sessions: Mutex::default(),
+            requests: AtomicU64::new(0),
         }
+    }
+
+    /// Counts a request for an answer.
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Requests for answers so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
     }
 
     /// The session called `id`, created if new.
