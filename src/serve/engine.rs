@@ -11,9 +11,8 @@ use crate::simulate::stats::Moments;
 use crate::simulate::{self, PeriodMetric, Policy, Results, Settings, SummaryMetric};
 
 use super::shapes::{
-    Control, ControlGroup, ControlKind, Difference, Fan, FieldValue, Finish, Info,
-    InitiativeAnswer, InputError, KeyResultAnswer, KeyResultChance, Spread, StrategyAnswer,
-    StrategyStatus, VersusFile,
+    Control, ControlGroup, Difference, Fan, FieldValue, Finish, Info, InitiativeAnswer, InputError,
+    KeyResultAnswer, KeyResultChance, Spread, StrategyAnswer, StrategyStatus, VersusFile,
 };
 
 /// The scenario file as read at start-up, and the scenario it compiles to.
@@ -344,19 +343,10 @@ impl Compiled {
     /// engineers and hires (teams measured in capacity have none).
     pub fn controls(&self) -> Vec<ControlGroup> {
         let sc = &self.scenario;
-        let share = |path: String, label: &str, value: f64| Control {
-            path,
-            label: label.to_string(),
-            kind: ControlKind::Share,
-            value: value.into(),
-            min: 0.0,
-            max: 1.0,
-            step: 0.05,
-        };
         let mut groups = vec![ControlGroup {
             title: "Blend".into(),
-            controls: vec![share(
-                "okrs.blend".into(),
+            controls: vec![Control::share(
+                "okrs.blend",
                 "weight of product's key results",
                 sc.blend,
             )],
@@ -370,39 +360,32 @@ impl Compiled {
             let at = |field: &str| format!("strategies.{}.{field}", strategy.name);
             let controls = match strategy.rule {
                 Rule::FixedShare { tech_share } => {
-                    vec![share(at("tech_share"), "tech share", tech_share)]
+                    vec![Control::share(&at("tech_share"), "tech share", tech_share)]
                 }
                 Rule::DebtCeiling {
                     ceiling,
                     above,
                     below,
                 } => {
-                    let max = nice_max((2.0 * ceiling).max(2.0 * debt_scale).max(100.0));
+                    let max = (2.0 * ceiling).max(2.0 * debt_scale).max(100.0);
+                    let label = "debt ceiling (engineer-days)";
                     vec![
-                        Control {
-                            path: at("ceiling"),
-                            label: "debt ceiling (engineer-days)".into(),
-                            kind: ControlKind::Number,
-                            value: ceiling.into(),
-                            min: 0.0,
-                            max,
-                            step: nice_step(max),
-                        },
-                        share(at("above"), "tech share above the ceiling", above),
-                        share(at("below"), "tech share below it", below),
+                        Control::number(&at("ceiling"), label, ceiling, max),
+                        Control::share(&at("above"), "tech share above the ceiling", above),
+                        Control::share(&at("below"), "tech share below it", below),
                     ]
                 }
                 Rule::Optimised {
                     min_tech_share,
                     max_tech_share,
                 } => vec![
-                    share(
-                        at("min_tech_share"),
+                    Control::share(
+                        &at("min_tech_share"),
                         "at least this tech share",
                         min_tech_share,
                     ),
-                    share(
-                        at("max_tech_share"),
+                    Control::share(
+                        &at("max_tech_share"),
                         "at most this tech share",
                         max_tech_share,
                     ),
@@ -418,37 +401,18 @@ impl Compiled {
                 continue;
             };
             let at = |field: &str| format!("teams.{}.{field}", team.name);
-            let max = nice_max((2.0 * staff.engineers).max(staff.engineers + 10.0));
-            let hires: Vec<serde_json::Value> = staff
+            let engineers = staff.engineers;
+            let max = (2.0 * engineers).max(engineers + 10.0);
+            let hires = staff
                 .hires
                 .iter()
-                .map(|h| serde_json::json!({ "period": h.period, "engineers": h.engineers }))
+                .map(|h| (h.period, h.engineers))
                 .collect();
             groups.push(ControlGroup {
                 title: format!("Team {}", team.name),
                 controls: vec![
-                    Control {
-                        path: at("engineers"),
-                        label: "engineers".into(),
-                        kind: ControlKind::Number,
-                        value: staff.engineers.into(),
-                        min: 0.0,
-                        max,
-                        step: if staff.engineers.fract() == 0.0 {
-                            1.0
-                        } else {
-                            0.5
-                        },
-                    },
-                    Control {
-                        path: at("hires"),
-                        label: "hires".into(),
-                        kind: ControlKind::Hires,
-                        value: hires.into(),
-                        min: 1.0,
-                        max: sc.periods as f64,
-                        step: 1.0,
-                    },
+                    Control::number(&at("engineers"), "engineers", engineers, max),
+                    Control::hires(&at("hires"), hires, sc.periods),
                 ],
             });
         }
@@ -713,19 +677,4 @@ fn paired(a: Row, b: Row, metric: SummaryMetric) -> Difference {
         high: moments.mean() + half,
         p_higher: higher as f64 / differences.len().max(1) as f64,
     }
-}
-
-/// The largest slider value: `x` rounded up to 1, 2 or 5 times a power of ten.
-fn nice_max(x: f64) -> f64 {
-    let magnitude = 10f64.powf(x.max(1.0).log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|&v| v >= x)
-        .unwrap_or(10.0 * magnitude)
-}
-
-/// About a hundred steps up to `max`, each a round number.
-fn nice_step(max: f64) -> f64 {
-    nice_max(max / 100.0).max(1.0)
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod engine;
+mod job;
 pub mod shapes;
 mod state;
 
@@ -14,8 +15,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use api::run as answer;
 pub use engine::Base;
+pub use job::answer;
 pub use state::{App, PAIRED_MAX, Settings};
 
 /// The fewest and most trials a calibrated preview runs.

@@ -1,5 +1,5 @@
 //! The JSON the page and the server exchange: the scenario's controls, a request for an
-//! answer, the answer itself, progress and refusals. Plain data, no behaviour.
+//! answer, the answer itself, progress and refusals. Plain data, and the controls' ranges.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,68 @@ pub struct Control {
     pub min: f64,
     pub max: f64,
     pub step: f64,
+}
+
+impl Control {
+    /// A slider over a fraction in [0, 1], in steps of 5%.
+    pub fn share(path: &str, label: &str, value: f64) -> Control {
+        Control {
+            path: path.into(),
+            label: label.into(),
+            kind: ControlKind::Share,
+            value: value.into(),
+            min: 0.0,
+            max: 1.0,
+            step: 0.05,
+        }
+    }
+
+    /// A slider from 0 to about `max` (rounded up to 1, 2 or 5 times a power of ten), in
+    /// about a hundred round steps, whole ones for whole values.
+    pub fn number(path: &str, label: &str, value: f64, max: f64) -> Control {
+        let max = nice(max);
+        let step = if max <= 100.0 {
+            if value.fract() == 0.0 { 1.0 } else { 0.5 }
+        } else {
+            nice(max / 100.0)
+        };
+        Control {
+            path: path.into(),
+            label: label.into(),
+            kind: ControlKind::Number,
+            value: value.into(),
+            min: 0.0,
+            max,
+            step,
+        }
+    }
+
+    /// A team's hires, `(period, engineers)`, in periods 1 to `periods`.
+    pub fn hires(path: &str, hires: Vec<(usize, f64)>, periods: usize) -> Control {
+        let rows: Vec<serde_json::Value> = hires
+            .into_iter()
+            .map(|(period, engineers)| serde_json::json!({ "period": period, "engineers": engineers }))
+            .collect();
+        Control {
+            path: path.into(),
+            label: "hires".into(),
+            kind: ControlKind::Hires,
+            value: rows.into(),
+            min: 1.0,
+            max: periods as f64,
+            step: 1.0,
+        }
+    }
+}
+
+/// `x` rounded up to 1, 2 or 5 times a power of ten.
+fn nice(x: f64) -> f64 {
+    let magnitude = 10f64.powf(x.max(1.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|&v| v >= x)
+        .unwrap_or(10.0 * magnitude)
 }
 
 /// How a control looks and formats its value.
@@ -122,6 +184,9 @@ pub struct Answer {
     pub paired_trials: u64,
     /// Whether the `--set`s change nothing the simulation sees.
     pub unchanged: bool,
+    /// Strategies simulated for this answer; the others are the file's run (their rule and
+    /// world are the file's) or have no plan yet.
+    pub simulated: usize,
     pub period_labels: Vec<String>,
     pub strategies: Vec<StrategyAnswer>,
     pub initiatives: Vec<InitiativeAnswer>,
@@ -275,4 +340,23 @@ pub struct Progress {
     pub elapsed: f64,
     /// How long the same work took last time, when known (seconds).
     pub expected: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slider_ranges_are_round() {
+        assert_eq!(nice(7.0), 10.0);
+        assert_eq!(nice(20.0), 20.0);
+        assert_eq!(nice(1100.0), 2000.0);
+        assert_eq!(nice(0.3), 1.0);
+        let engineers = Control::number("teams.a.engineers", "engineers", 6.0, 16.0);
+        assert_eq!((engineers.max, engineers.step), (20.0, 1.0));
+        let half = Control::number("teams.a.engineers", "engineers", 4.5, 14.5);
+        assert_eq!(half.step, 0.5);
+        let ceiling = Control::number("strategies.d.ceiling", "ceiling", 450.0, 1100.0);
+        assert_eq!((ceiling.max, ceiling.step), (2000.0, 20.0));
+    }
 }
