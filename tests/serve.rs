@@ -405,3 +405,50 @@ fn the_download_is_the_file_with_the_changes_written_in() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message.contains("must be between 0 and 1"), "{message}");
 }
+
+#[test]
+fn a_json_scenario_without_strategies_is_served_and_downloaded_with_its_comments() {
+    let dir = common::scratch("serve-json");
+    let file = dir.join("tiny.json");
+    std::fs::write(
+        &file,
+        r#"{
+  // The smallest useful scenario.
+  "scenario": { "name": "tiny", "periods": 4, "trials": 200 },
+  "okrs": { "key_results": [{ "id": "ship", "owner": "product", "target": 1 }] },
+  "teams": [{ "name": "core", "engineers": 3 }],
+  "initiatives": [
+    { "id": "a", "kind": "product", "team": "core", "effort": "30 to 60",
+      "contributes": { "ship": 1 } }
+  ]
+}
+"#,
+    )
+    .unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let settings = Settings {
+        trials: None,
+        seed: None,
+        preview_trials: Some(100),
+    };
+    let app = Arc::new(serve::load(&file, settings, pool).unwrap_or_else(|e| panic!("{e}")));
+    // The implicit product-first strategy has no control: no --set can reach it.
+    let titles: Vec<&str> = app.info.groups.iter().map(|g| g.title.as_str()).collect();
+    assert_eq!(titles, ["Blend", "Team core"]);
+    assert!(
+        app.info.warnings[0].contains("strategies"),
+        "{:?}",
+        app.info.warnings
+    );
+    let a = answer(&app, &["teams.core.engineers=1"], Stage::Full);
+    assert_eq!((a.trials, a.strategies.len()), (200, 1));
+    let d = a.strategies[0].versus_file.as_ref().unwrap().blended;
+    assert!(d.mean < 0.0, "fewer engineers, less delivered: {d:?}");
+    let (status, _, text) = get(app, "/api/download?set=teams.core.engineers%3D1");
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("// The smallest useful scenario."), "{text}");
+    assert!(text.contains(r#""engineers": 1"#), "{text}");
+}

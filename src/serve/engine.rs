@@ -119,6 +119,7 @@ impl Base {
             run_flags.extend(["--seed".to_string(), seed.to_string()]);
         }
         let trials = settings.trials.unwrap_or(sc.trials);
+        let fields = self.fields();
         Info {
             file: self.file.clone(),
             file_name: self.file_name(),
@@ -131,10 +132,26 @@ impl Base {
             seed: settings.seed.unwrap_or(sc.seed),
             run_flags,
             strategies: self.scenario.strategy_names(),
-            groups: self.scenario.controls(),
-            fields: self.fields(),
+            groups: self.controls(&fields),
+            fields,
             warnings: self.scenario.warnings.clone(),
         }
+    }
+
+    /// The scenario's controls, but for strategies the file does not write (the
+    /// `product-first` a scenario without strategies gets): `--set` cannot reach those.
+    fn controls(&self, fields: &[FieldValue]) -> Vec<ControlGroup> {
+        let written = |path: &str| match path.strip_prefix("strategies.") {
+            Some(rest) => {
+                let name = rest.rsplit_once('.').map_or(rest, |(name, _)| name);
+                let rule = format!("strategies.{name}.rule");
+                fields.iter().any(|f| f.path == rule)
+            }
+            None => true,
+        };
+        let mut groups = self.scenario.controls();
+        groups.retain(|g| g.controls.iter().all(|c| written(&c.path)));
+        groups
     }
 
     /// The file's name without its folder.
