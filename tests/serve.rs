@@ -80,6 +80,17 @@ fn the_file_itself_differs_from_itself_by_exactly_zero() {
     }
     // Setting a field to the value it has is no change either.
     assert!(answer(&app, &["okrs.blend=0.6"], Stage::Full).unchanged);
+    // Asking again is answered from memory, with the same numbers.
+    assert!(!a.remembered);
+    let again = answer(&app, &[], Stage::Full);
+    assert!(again.remembered);
+    let blended = |a: &Answer| {
+        a.strategies
+            .iter()
+            .map(|s| s.blended.unwrap().mean)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(blended(&again), blended(&a));
 }
 
 #[test]

@@ -261,7 +261,9 @@ fn toml_value(node: &Node) -> toml_edit::Value {
             }
             table.into()
         }
-        Value::Null => unreachable!("`--set` values are read as TOML, which has no null"),
+        // Only a JSON file's own fields can be null (`--set` values are TOML, which has no
+        // null): listed as the word.
+        Value::Null => "null".into(),
     }
 }
 

@@ -18,10 +18,7 @@ pub fn answer(app: &App, request: &AnswerRequest) -> Reply {
     let generation = session.begin();
     if let Some(answer) = app.cached_answer(&request.sets, request.stage) {
         return Reply::Answer(Box::new(Answer {
-            timings: Timings {
-                total_ms: ms(started),
-                ..answer.timings
-            },
+            remembered: true,
             recomputed: Vec::new(),
             ..(*answer).clone()
         }));
@@ -164,6 +161,7 @@ impl Job<'_> {
             initiatives,
             key_results,
             warnings: changed.warnings.clone(),
+            remembered: false,
             recomputed: plans.recomputed,
             timings: Timings::default(),
         })

@@ -192,6 +192,9 @@ pub struct Answer {
     pub initiatives: Vec<InitiativeAnswer>,
     pub key_results: Vec<KeyResultAnswer>,
     pub warnings: Vec<String>,
+    /// Whether this answer was remembered from an earlier identical request (its timings
+    /// are the original's).
+    pub remembered: bool,
     /// What had to be recomputed for this answer, in words ("the allocator's plan for
     /// `optimised`").
     pub recomputed: Vec<String>,
