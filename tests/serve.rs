@@ -463,3 +463,21 @@ fn a_json_scenario_without_strategies_is_served_and_downloaded_with_its_comments
     assert!(text.contains("// The smallest useful scenario."), "{text}");
     assert!(text.contains(r#""engineers": 1"#), "{text}");
 }
+
+#[test]
+fn a_preview_with_every_trial_and_plan_is_the_refined_answer() {
+    let small = app_with(EXAMPLE, 150, 200, 2);
+    let a = answer(&small, &["strategies.80/20.tech_share=0.3"], Stage::Preview);
+    assert_eq!(
+        (a.stage, a.trials, a.refined_trials),
+        (Stage::Full, 150, 150)
+    );
+    // Unless a plan is still missing.
+    let b = answer(&small, &["okrs.blend=0.3"], Stage::Preview);
+    assert_eq!((b.stage, b.trials), (Stage::Preview, 150));
+    let c = answer(&app(), &[], Stage::Preview);
+    assert_eq!(
+        (c.stage, c.trials, c.refined_trials),
+        (Stage::Preview, 200, 600)
+    );
+}

@@ -38,6 +38,7 @@ pub fn answer(app: &App, request: &AnswerRequest) -> Reply {
         session,
         generation,
         stage: request.stage,
+        full,
         trials,
         seed: app.settings.seed.unwrap_or(own_seed),
         paired: trials.min(PAIRED_MAX),
@@ -70,6 +71,8 @@ struct Job<'a> {
     session: Arc<Session>,
     generation: u64,
     stage: Stage,
+    /// Trials of the refined answer.
+    full: u64,
     trials: u64,
     seed: u64,
     /// Trials kept for pairing.
@@ -149,9 +152,16 @@ impl Job<'_> {
             .collect();
         let (strategies, initiatives, key_results) =
             changed.answer(&rows, file, &file_rows, &plans.statuses);
+        // A preview with every trial and every plan is the refined answer already.
+        let complete = self.trials == self.full
+            && plans
+                .statuses
+                .iter()
+                .all(|(status, _)| *status != StrategyStatus::Planning);
         Some(Answer {
-            stage: self.stage,
+            stage: if complete { Stage::Full } else { self.stage },
             trials: self.trials,
+            refined_trials: self.full,
             seed: self.seed,
             paired_trials: file_sim.paired_trials(),
             unchanged: changed.same_as(file),

@@ -177,8 +177,11 @@ pub enum Reply {
 /// The page's answer to one set of controls.
 #[derive(Clone, Debug, Serialize)]
 pub struct Answer {
+    /// `full` also for a preview that already has every trial and every plan.
     pub stage: Stage,
     pub trials: u64,
+    /// Trials of the refined answer to these settings.
+    pub refined_trials: u64,
     pub seed: u64,
     /// Trials paired with the file's run for the differences from it.
     pub paired_trials: u64,
