@@ -51,7 +51,7 @@ pub fn load(
     Ok(App::new(base, info, settings, preview, pool))
 }
 
-/// As many preview trials as this machine simulates in [`PREVIEW_BUDGET`] when every
+/// As many preview trials as this machine simulates in 250 ms when every
 /// strategy of the scenario is simulated, within [`PREVIEW_TRIALS`], in hundreds: timed on a
 /// short run of the file once, at start-up (on the ambient rayon pool).
 pub fn preview_trials(base: &Base) -> u64 {

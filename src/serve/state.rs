@@ -32,11 +32,15 @@ pub struct Settings {
 
 /// Everything the server holds.
 pub struct App {
+    /// The scenario file.
     pub base: Base,
+    /// What `GET /api/scenario` returns.
     pub info: Info,
+    /// The command line's settings.
     pub settings: Settings,
     /// Trials of a preview (the setting, or as calibrated at start-up).
     pub preview_trials: u64,
+    /// Where simulations run.
     pub pool: rayon::ThreadPool,
     plans: Mutex<HashMap<String, Result<Plan, String>>>,
     /// Held while the allocator solves, so stale requests do not pile up solves.
