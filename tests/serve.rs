@@ -481,3 +481,26 @@ fn a_preview_with_every_trial_and_plan_is_the_refined_answer() {
         (Stage::Preview, 200, 600)
     );
 }
+
+#[test]
+fn the_command_refuses_what_run_refuses_before_listening() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = common::fulcrum(&["serve", "scenarios/missing.toml", "--port", "0"], dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::text(&out.stderr).contains("cannot read scenarios/missing.toml"));
+    let out = common::fulcrum(
+        &["serve", EXAMPLE, "--port", "0", "--preview-trials", "0"],
+        dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::text(&out.stderr).contains("--preview-trials must be at least 1"));
+    let scratch = common::scratch("serve-invalid");
+    std::fs::write(scratch.join("bad.toml"), "[scenario]\nperiods = 0\n").unwrap();
+    let out = common::fulcrum(&["serve", "bad.toml", "--port", "0"], &scratch);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::text(&out.stderr).contains("periods"),
+        "{}",
+        common::text(&out.stderr)
+    );
+}
