@@ -17,6 +17,8 @@ pub const PAIRED_MAX: u64 = 20_000;
 const SESSIONS: usize = 64;
 /// Answers and plans remembered at most (then the cache starts again).
 const CACHED: usize = 64;
+/// The file's runs remembered at most (by seed and trials).
+const BASELINES: usize = 6;
 
 /// The server's settings.
 #[derive(Clone, Copy, Debug)]
@@ -175,10 +177,14 @@ impl App {
         progress: &(dyn Fn(u64) + Sync),
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Arc<Simulation>> {
-        let slot = lock(&self.baselines)
-            .entry((seed, trials))
-            .or_default()
-            .clone();
+        let slot = {
+            let mut baselines = lock(&self.baselines);
+            // Each holds its trials' outcomes: keep a few (a new seed or trial count is rare).
+            if baselines.len() >= BASELINES && !baselines.contains_key(&(seed, trials)) {
+                baselines.clear();
+            }
+            baselines.entry((seed, trials)).or_default().clone()
+        };
         // Held while computing: a second request for the same run waits for this one.
         let mut slot = lock(&slot);
         if let Some(simulation) = slot.as_ref() {
