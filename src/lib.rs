@@ -4,7 +4,7 @@
 //! The pipeline runs one way: [`scenario`] (load and validate a file) → [`model`] (compiled,
 //! pure types) → [`allocate`] (the LP plan) and [`simulate`] (Monte Carlo) → [`report`]
 //! (CSV, plots, HTML, terminal). [`whatif`] drives allocate and simulate for sweeps and
-//! sensitivity.
+//! sensitivity. [`serve`] puts all of it behind an interactive what-if page.
 
 pub mod allocate;
 pub mod model;
@@ -12,5 +12,6 @@ pub mod optimise;
 pub mod pipeline;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod simulate;
 pub mod whatif;

@@ -365,6 +365,43 @@ fn results_are_identical_for_any_thread_count() {
 }
 
 #[test]
+fn a_cancelled_run_stops_early_and_an_uncancelled_one_matches_run() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let scenario = example_without_plan();
+    let names: Vec<String> = scenario.strategies.iter().map(|s| s.name.clone()).collect();
+    let settings = Settings::for_run(&scenario, 5000, 5);
+    let simulate = |cancelled: &(dyn Fn() -> bool + Sync), done: &AtomicU64| {
+        let progress = |n: u64| {
+            done.fetch_max(n, Ordering::Relaxed);
+        };
+        simulate::run_unless_cancelled(
+            &scenario,
+            policies(&scenario),
+            names.clone(),
+            &settings,
+            &progress,
+            cancelled,
+        )
+    };
+    let done = AtomicU64::new(0);
+    let kept = simulate(&|| false, &done).expect("never cancelled");
+    assert_eq!(done.load(Ordering::Relaxed), 5000);
+    let reference = run(&scenario, 5000, 5);
+    assert_eq!(
+        fulcrum::report::tables::summary(&kept).unwrap(),
+        fulcrum::report::tables::summary(&reference).unwrap()
+    );
+    // Cancelled once a few chunks are done: it returns nothing and skips the rest.
+    let done = AtomicU64::new(0);
+    let stale = simulate(&|| done.load(Ordering::Relaxed) >= 256, &done);
+    assert!(stale.is_none());
+    assert!(
+        done.load(Ordering::Relaxed) < 5000,
+        "the remaining chunks were skipped"
+    );
+}
+
+#[test]
 fn identical_strategies_give_identical_rows_on_common_random_numbers() {
     let mut scenario = example_without_plan();
     let copy = fulcrum::model::Strategy {

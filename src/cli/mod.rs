@@ -11,6 +11,7 @@ mod history;
 mod import;
 mod progress;
 mod run;
+mod serve;
 mod sweep;
 
 use std::io::IsTerminal;
@@ -53,6 +54,9 @@ enum Command {
     /// Allocate and simulate at every point of a parameter range: the frontier of product
     /// attainment against final debt, with its knee.
     Sweep(sweep::SweepArgs),
+    /// Serve an interactive what-if page: controls over the blend, strategies and teams,
+    /// answered as they move, paired with the file's own run.
+    Serve(serve::ServeArgs),
     /// Check scenario files and print a one-screen summary of each.
     Validate(files::ValidateArgs),
     /// Write a commented scenario template to NAME.toml.
@@ -267,6 +271,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Import(args) => import::import(&args),
         Command::Backtest(args) => backtest::backtest(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
     };

@@ -12,6 +12,7 @@ pub mod limits;
 mod locate;
 pub mod overrides;
 pub mod problem;
+pub mod rewrite;
 mod syntax;
 mod template;
 

@@ -83,37 +83,35 @@ fn shift(mut node: Node, value_start: usize, prefix: usize) -> Node {
     node
 }
 
-/// Applies an assignment to the document, creating missing tables on the way. Unknown field
-/// names are left for compilation to report (with suggestions); unknown array elements are
-/// reported here.
-pub fn apply(root: &mut Node, assignment: Assignment) -> Result<(), Problem> {
-    let Assignment { path, value } = assignment;
-    let mut node = root;
+/// One concrete step of a resolved `--set` path: a table key or an array position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// A key of a table, created (as an empty table, or as the value when last) if missing;
+    /// the span is the path segment that names it.
+    Key(String, Span),
+    /// An element of an array, by position.
+    Index(usize),
+}
+
+/// Where `path` lands in `root`: its segments resolved to keys and array positions, with
+/// elements of arrays found by name, id or index exactly as [`apply`] finds them. Keys that
+/// do not exist yet are steps too ([`apply`] creates them).
+pub fn locate(root: &Node, path: &[(String, Span)]) -> Result<Vec<Step>, Problem> {
+    let mut steps = Vec::new();
+    // `None` once the path has left the existing tree: every further segment is a new key.
+    let mut node = Some(root);
     let mut i = 0;
     while i < path.len() {
         let (segment, span) = &path[i];
-        let last = i + 1 == path.len();
-        match &mut node.value {
+        let Some(current) = node else {
+            steps.push(Step::Key(segment.clone(), *span));
+            i += 1;
+            continue;
+        };
+        match &current.value {
             Value::Table(entries) => {
-                let pos = match entries.iter().position(|e| &e.key == segment) {
-                    Some(pos) => pos,
-                    None => {
-                        entries.push(Entry {
-                            key: segment.clone(),
-                            key_span: *span,
-                            node: Node {
-                                value: Value::Table(Vec::new()),
-                                span: *span,
-                            },
-                        });
-                        entries.len() - 1
-                    }
-                };
-                if last {
-                    entries[pos].node = value;
-                    return Ok(());
-                }
-                node = &mut entries[pos].node;
+                node = entries.iter().find(|e| &e.key == segment).map(|e| &e.node);
+                steps.push(Step::Key(segment.clone(), *span));
                 i += 1;
             }
             Value::Array(items) => {
@@ -145,11 +143,8 @@ pub fn apply(root: &mut Node, assignment: Assignment) -> Result<(), Problem> {
                             )),
                     );
                 };
-                if j + 1 == path.len() {
-                    items[k] = value;
-                    return Ok(());
-                }
-                node = &mut items[k];
+                steps.push(Step::Index(k));
+                node = Some(&items[k]);
                 i = j + 1;
             }
             other => {
@@ -162,7 +157,57 @@ pub fn apply(root: &mut Node, assignment: Assignment) -> Result<(), Problem> {
             }
         }
     }
+    Ok(steps)
+}
+
+/// Applies an assignment to the document, creating missing tables on the way. Unknown field
+/// names are left for compilation to report (with suggestions); unknown array elements are
+/// reported here.
+pub fn apply(root: &mut Node, assignment: Assignment) -> Result<(), Problem> {
+    let steps = locate(root, &assignment.path)?;
+    let mut node = root;
+    let Some((last, before)) = steps.split_last() else {
+        return Ok(());
+    };
+    for step in before {
+        node = match step {
+            Step::Key(key, span) => entry(node, key, *span),
+            Step::Index(k) => match &mut node.value {
+                Value::Array(items) => &mut items[*k],
+                _ => unreachable!("locate resolves indices in arrays only"),
+            },
+        };
+    }
+    match last {
+        Step::Key(key, span) => *entry(node, key, *span) = assignment.value,
+        Step::Index(k) => match &mut node.value {
+            Value::Array(items) => items[*k] = assignment.value,
+            _ => unreachable!("locate resolves indices in arrays only"),
+        },
+    }
     Ok(())
+}
+
+/// The node under `key` in the table `node`, created as an empty table if missing.
+fn entry<'a>(node: &'a mut Node, key: &str, span: Span) -> &'a mut Node {
+    let Value::Table(entries) = &mut node.value else {
+        unreachable!("locate steps into tables by key only")
+    };
+    let pos = match entries.iter().position(|e| e.key == key) {
+        Some(pos) => pos,
+        None => {
+            entries.push(Entry {
+                key: key.to_string(),
+                key_span: span,
+                node: Node {
+                    value: Value::Table(Vec::new()),
+                    span,
+                },
+            });
+            entries.len() - 1
+        }
+    };
+    &mut entries[pos].node
 }
 
 /// How an array element is addressed: its `name`, else its `id`.

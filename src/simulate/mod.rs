@@ -85,6 +85,21 @@ pub fn run(
     settings: &Settings,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Results {
+    run_unless_cancelled(scenario, policies, names, settings, progress, &|| false)
+        .expect("a run that is never cancelled finishes")
+}
+
+/// [`run`], giving up when `cancelled` returns true: it is asked before each chunk of
+/// trials, and a cancelled run returns `None` (an interactive caller drops stale work this
+/// way). A run that is not cancelled gives exactly [`run`]'s results.
+pub fn run_unless_cancelled(
+    scenario: &Scenario,
+    policies: Vec<Policy>,
+    names: Vec<String>,
+    settings: &Settings,
+    progress: &(dyn Fn(u64) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Results> {
     let engine = Engine::new(scenario, policies, settings.seed, settings.recording);
     let shape = Shape {
         strategies: names.len(),
@@ -105,6 +120,9 @@ pub fn run(
         .fold(
             || (Accumulator::new(&shape), Scratch::default()),
             |(mut acc, mut scratch), chunk| {
+                if cancelled() {
+                    return (acc, scratch);
+                }
                 let first = chunk * CHUNK;
                 let last = (first + CHUNK).min(settings.trials);
                 for trial in first..last {
@@ -127,10 +145,13 @@ pub fn run(
                 a
             },
         );
+    if cancelled() {
+        return None;
+    }
     let mut accumulator = accumulator;
     let mut kept = std::mem::take(&mut accumulator.samples);
     kept.sort_by_key(|&(trial, _)| trial);
-    Results {
+    Some(Results {
         strategies: names,
         shape,
         accumulator,
@@ -142,7 +163,7 @@ pub fn run(
             },
             trials: kept.into_iter().map(|(_, sample)| sample).collect(),
         },
-    }
+    })
 }
 
 /// The sampled inputs and outcomes of the trial just run on `scratch`.
