@@ -287,6 +287,9 @@ const FORECAST_NS: f64 = 10.0;
 const SKETCH_BYTES: f64 = 6_000.0;
 /// Bytes per allocator variable while the program is built and solved.
 const PROGRAM_BYTES: f64 = 1_000.0;
+/// Policies × trials the optimiser simulates in its search, and per priced change.
+const SEARCH_STRATEGY_TRIALS: f64 = 45_000.0;
+const PRICE_STRATEGY_TRIALS: f64 = 9_000.0;
 /// Seconds of one plan of 1,000 core variables: 34,000 take 27 s, growing as size^1.5.
 const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.136;
 
@@ -311,7 +314,7 @@ impl Estimate {
             .iter()
             .filter(|s| matches!(s.rule, Rule::Optimised { .. }))
             .count();
-        let planning = Estimate::planning(scenario, optimised);
+        let planning = Estimate::planning(scenario, optimised, threads as usize);
         Estimate {
             simulate_seconds,
             memory_bytes: sketches * SKETCH_BYTES * (threads + 1.0) + planning.memory_bytes,
@@ -319,13 +322,26 @@ impl Estimate {
         }
     }
 
-    /// The cost of `plans` plans of `scenario` alone (`fulcrum plan`: at least one).
-    pub fn planning(scenario: &Scenario, plans: usize) -> Estimate {
+    /// The cost of `plans` optimised strategies of `scenario` alone, priced, on `threads`
+    /// threads (`fulcrum plan`: at least one).
+    pub fn planning(scenario: &Scenario, plans: usize, threads: usize) -> Estimate {
         let variables = allocate::core_variables(scenario);
-        let plans = if plans == 0 { 0.0 } else { plans as f64 };
-        // A plan, its relaxations and its marginal values' re-solves: about three plans.
-        let plan_seconds =
-            plans * 3.0 * PLAN_SECONDS_PER_KILO_VARIABLE * (variables as f64 / 1000.0).powf(1.5);
+        let plans = plans as f64;
+        // The allocator's seed plans: the search's, and the re-optimisations' of guardrails.
+        let lp = 4.0 * PLAN_SECONDS_PER_KILO_VARIABLE * (variables as f64 / 1000.0).powf(1.5);
+        // The search and each priced change, in policies simulated for a trial.
+        let deadlines = scenario
+            .initiatives
+            .iter()
+            .filter(|i| i.must_finish)
+            .count();
+        let changes = (2 * scenario.teams.len() + 4 + deadlines) as f64;
+        let simulated = SEARCH_STRATEGY_TRIALS + changes * PRICE_STRATEGY_TRIALS;
+        let width = (simulate::PeriodMetric::ALL.len() + scenario.key_results.len()) as f64;
+        let units = (scenario.teams.len() + scenario.initiatives.len()) as f64 + width;
+        let search = simulated * scenario.periods as f64 * units * SIMULATE_NS * 1e-9
+            / threads.max(1) as f64;
+        let plan_seconds = plans * (lp + search);
         Estimate {
             plan_seconds,
             simulate_seconds: 0.0,

@@ -19,7 +19,10 @@ fn example(name: &str) -> String {
 }
 
 fn refused(args: &[&str], expected: &str) {
-    let dir = scratch("limits");
+    // A folder of its own: tests run at once, and each scratch folder is emptied first.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = scratch(&format!("limits-{call}"));
     let output = fulcrum(args, &dir);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");

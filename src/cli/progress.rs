@@ -48,3 +48,49 @@ impl Progress {
         self.bar.finish_and_clear();
     }
 }
+
+/// A spinner on stderr for work without a count (finding the optimised policies), shown only
+/// once it has taken a second, and never when stderr is not a terminal.
+pub struct Spinner {
+    bar: indicatif::ProgressBar,
+    stopped: std::sync::Arc<AtomicBool>,
+}
+
+impl Spinner {
+    const DELAY: Duration = Duration::from_secs(1);
+
+    /// Starts the spinner with `message` (shown after a second).
+    pub fn start(message: &str) -> Spinner {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.to_string());
+        let stopped = std::sync::Arc::new(AtomicBool::new(false));
+        if std::io::stderr().is_terminal() {
+            let (bar, stopped) = (bar.clone(), stopped.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(Self::DELAY);
+                if !stopped.load(Ordering::Relaxed) {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(Duration::from_millis(120));
+                }
+            });
+        }
+        Spinner { bar, stopped }
+    }
+
+    /// Stops and clears the spinner (again: nothing).
+    pub fn stop(&self) {
+        if !self.stopped.swap(true, Ordering::Relaxed) {
+            self.bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

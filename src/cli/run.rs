@@ -10,7 +10,7 @@ use fulcrum::scenario;
 use fulcrum::simulate::Settings;
 use fulcrum::whatif::sensitivity;
 
-use super::progress::Progress;
+use super::progress::{Progress, Spinner};
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
     write_failure,
@@ -75,12 +75,18 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     );
     args.budget.check(&estimate, &lower)?;
     let progress = Progress::new(trials, "simulating");
+    let planning = Spinner::start("finding the optimised strategies' policies");
     let options = pipeline::Options {
         hire_period: args.hire_period,
         ..pipeline::Options::new(settings)
     };
     let output = pool
-        .install(|| pipeline::run(scenario, &options, &|done| progress.update(done)))
+        .install(|| {
+            pipeline::run(scenario, &options, &|done| {
+                planning.stop();
+                progress.update(done)
+            })
+        })
         .map_err(|error| run_failure(&loaded, error))?;
     let sensitivity_started = Instant::now();
     let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));
@@ -133,8 +139,11 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         "the horizon (`periods = {}`) or the initiatives",
         scenario.periods
     );
-    args.budget
-        .check(&Estimate::planning(scenario, plans), &lower)?;
+    let pool = args.simulation.pool()?;
+    args.budget.check(
+        &Estimate::planning(scenario, plans, pool.current_num_threads()),
+        &lower,
+    )?;
     let (trials, seed) = args
         .simulation
         .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
@@ -142,10 +151,11 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         hire_period: args.hire_period,
         ..pipeline::Options::new(Settings::for_run(scenario, trials, seed))
     };
-    let pool = args.simulation.pool()?;
+    let planning = Spinner::start("finding and pricing the optimised policies");
     let allocations = pool
         .install(|| pipeline::plan_all(scenario, &options))
         .map_err(|error| run_failure(&loaded, error))?;
+    planning.stop();
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     for plan in &allocations {
         println!("{}", terminal::plan_table(scenario, plan, None));

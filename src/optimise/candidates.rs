@@ -9,7 +9,7 @@ use crate::simulate::policy::{Policy, Share};
 /// Step of the share grid (fixed shares, and a debt ceiling's two shares).
 pub const SHARE_STEP: f64 = 0.05;
 /// Debt ceilings tried, as multiples of the teams' mean expected initial debt.
-pub const CEILINGS: [f64; 4] = [0.5, 1.0, 1.5, 2.0];
+pub const CEILINGS: [f64; 5] = [0.5, 0.75, 1.0, 1.5, 2.0];
 /// Step of a debt ceiling's shares on the grid.
 pub const CEILING_SHARE_STEP: f64 = 0.1;
 /// Phases of a schedule: the horizon in this many blocks of equal length (at most).

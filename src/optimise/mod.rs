@@ -32,7 +32,7 @@ use crate::simulate::scores::{Scores, score};
 pub use candidates::Candidate;
 
 /// Racing: (trials, candidates kept) per round; the last round's survivors are the finalists.
-pub const RACE: [(u64, usize); 2] = [(64, 24), (256, 6)];
+pub const RACE: [(u64, usize); 2] = [(128, 24), (512, 6)];
 /// Trials the finalists and the refinement are judged on.
 pub const TRAINING_TRIALS: u64 = 2048;
 /// Trials each refinement move is first scored on.
@@ -123,18 +123,27 @@ fn starting_candidates(
 ) -> Vec<Candidate> {
     let mut all = candidates::fixed_shares(&objective.guardrails);
     all.extend(candidates::debt_ceilings(scenario, &objective.guardrails));
-    if let Ok(allocation) = lp {
-        let plan = Policy::of_plan(&allocation.plan);
-        all.push(Candidate {
+    all.extend(lp_candidates(lp));
+    all
+}
+
+/// The allocator's plan as candidates: its schedule with its order, and with the priority
+/// order (none when it has no plan).
+pub(crate) fn lp_candidates(lp: &Result<Allocation, PlanError>) -> Vec<Candidate> {
+    let Ok(allocation) = lp else {
+        return Vec::new();
+    };
+    let plan = Policy::of_plan(&allocation.plan);
+    vec![
+        Candidate {
             label: "the allocator's plan".into(),
             policy: plan.clone(),
-        });
-        all.push(Candidate {
+        },
+        Candidate {
             label: "the allocator's tech shares, by priority".into(),
             policy: Policy::by_priority(plan.share),
-        });
-    }
-    all
+        },
+    ]
 }
 
 /// Finds the best policy for `scenario` within `objective`, training on trials of
@@ -160,28 +169,42 @@ pub fn optimise(
         TRAINING_TRIALS,
         objective.confidence,
     );
-    let (mut best, mut best_rank) = finalists[0].clone();
+    // Refine the best of each kind (a schedule, a debt ceiling): their neighbourhoods differ,
+    // and the best finalist's kind need not be the one whose neighbourhood holds the best.
     let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
-    for step in ROUNDS {
-        let moves = candidates::moves(&best, scenario, &objective.guardrails, &all_teams, step);
-        if moves.is_empty() {
-            break;
-        }
-        tried += moves.len() + 1;
-        let (improved, improved_rank) = refine(
-            scenario,
-            objective,
-            (&best, best_rank),
-            moves,
-            train,
-            (MOVE_TRIALS, TRAINING_TRIALS),
-        );
-        if improved_rank <= best_rank {
+    let is_ceiling = |c: &Candidate| matches!(c.policy.share, Share::DebtCeiling { .. });
+    let mut refined = Vec::new();
+    for kind in [false, true] {
+        let Some((start, start_rank)) = finalists.iter().find(|(c, _)| is_ceiling(c) == kind)
+        else {
             continue;
+        };
+        let (mut best, mut best_rank) = (start.clone(), *start_rank);
+        for step in ROUNDS {
+            let moves = candidates::moves(&best, scenario, &objective.guardrails, &all_teams, step);
+            if moves.is_empty() {
+                break;
+            }
+            tried += moves.len() + 1;
+            let (improved, improved_rank) = refine(
+                scenario,
+                objective,
+                (&best, best_rank),
+                moves,
+                train,
+                (MOVE_TRIALS, TRAINING_TRIALS),
+            );
+            if improved_rank > best_rank {
+                best = improved;
+                best_rank = improved_rank;
+            }
         }
-        best = improved;
-        best_rank = improved_rank;
+        refined.push((best, best_rank));
     }
+    let (best, _) = refined
+        .into_iter()
+        .reduce(|a, b| if b.1 > a.1 { b } else { a })
+        .expect("the race leaves at least one finalist");
     let best_index = 0;
     let judged = score(scenario, &[best.policy.clone()], train, 0..TRAINING_TRIALS);
     let short: Vec<(usize, usize, f64)> = judged

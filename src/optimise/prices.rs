@@ -4,6 +4,7 @@
 //! the one found — and judged on the evaluation trials against the policy found for the
 //! scenario as it is, paired trial by trial, with a 95% interval.
 
+use crate::allocate::{self, MarginalValues};
 use crate::model::{Hire, Scenario, Workforce};
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::scores::{paired, score};
@@ -141,6 +142,12 @@ fn reoptimise(
         .chain(nested)
         .cloned()
         .collect();
+    if !matches!(change, Change::Engineer { .. } | Change::Hire { .. }) {
+        // The guardrails or a deadline moved: the allocator's plan for the new ones may be a
+        // different shape altogether (an engineer's plan is the old one's, with more room).
+        let lp = allocate::allocate(scenario, &g, MarginalValues::DualsOnly);
+        start.extend(super::lp_candidates(&lp));
+    }
     if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
         let new_share = |s: f64| s < old.min_tech_share - 1e-9 || s > old.max_tech_share + 1e-9;
         let admitted = candidates::fixed_shares(&g)
