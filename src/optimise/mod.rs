@@ -206,7 +206,12 @@ pub fn optimise(
         .reduce(|a, b| if b.1 > a.1 { b } else { a })
         .expect("the race leaves at least one finalist");
     let best_index = 0;
-    let judged = score(scenario, &[best.policy.clone()], train, 0..TRAINING_TRIALS);
+    let judged = score(
+        scenario,
+        std::slice::from_ref(&best.policy),
+        train,
+        0..TRAINING_TRIALS,
+    );
     let short: Vec<(usize, usize, f64)> = judged
         .deadlines
         .iter()
