@@ -277,7 +277,12 @@ fn prices_in_a_world_without_uncertainty_are_the_hand_calculation() {
         .scenario;
     let objective = objective(&scenario);
     let found = optimise::optimise(&scenario, &objective, scenario.seed).unwrap();
-    let base = score(&scenario, &[found.candidate.policy.clone()], 1, 0..50);
+    let base = score(
+        &scenario,
+        std::slice::from_ref(&found.candidate.policy),
+        1,
+        0..50,
+    );
     assert_eq!(base.mean(0), 0.75, "{}", found.candidate.label);
     let changes = [
         Change::MaxShare { to: 0.6 },
