@@ -228,6 +228,7 @@ fn guardrails(scenario: &Scenario) -> Guardrails {
             Rule::Optimised {
                 min_tech_share,
                 max_tech_share,
+                ..
             } => Some(Guardrails {
                 min_tech_share,
                 max_tech_share,

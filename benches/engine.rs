@@ -111,6 +111,7 @@ fn kernel_trial(s: &Scenario, trial: u64) -> (f64, f64) {
             Rule::Optimised {
                 min_tech_share,
                 max_tech_share,
+                ..
             } => (min_tech_share + max_tech_share) / 2.0,
         };
         let mut debt = debt0.clone();

@@ -131,12 +131,13 @@ fn objective_of(rule: &Rule) -> Option<Objective> {
         Rule::Optimised {
             min_tech_share,
             max_tech_share,
+            deadline_confidence,
         } => Some(Objective {
             guardrails: Guardrails {
                 min_tech_share,
                 max_tech_share,
             },
-            confidence: optimise::DEFAULT_CONFIDENCE,
+            confidence: deadline_confidence,
         }),
         _ => None,
     }

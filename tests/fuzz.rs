@@ -536,6 +536,7 @@ fn check_engine(scenario: &Scenario, tally: &mut Tally) -> Result<(), String> {
         Rule::Optimised {
             min_tech_share,
             max_tech_share,
+            ..
         } => Some(allocate::Guardrails {
             min_tech_share,
             max_tech_share,

@@ -34,6 +34,7 @@ fn objective(scenario: &Scenario) -> Objective {
             Rule::Optimised {
                 min_tech_share,
                 max_tech_share,
+                ..
             } => Some((min_tech_share, max_tech_share)),
             _ => None,
         })
@@ -415,4 +416,25 @@ proptest! {
         let scenario = generated(teams, efforts, dependency, (min, max));
         assert_beats_or_ties("generated", &scenario, &objective(&scenario));
     }
+}
+
+/// A program the simplex solver finds singular (and the interior point makes no progress on):
+/// the allocator has no plan to offer, and the search still finds a policy without it.
+#[test]
+fn a_scenario_the_solvers_fail_on_still_plans() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cases/singular-2x20x52.toml");
+    let scenario = scenario::load(&path, &[]).unwrap().scenario;
+    let found = optimise::optimise(&scenario, &objective(&scenario), scenario.seed).unwrap();
+    assert!(
+        found.lp.is_err(),
+        "the allocator fails here: {:?}",
+        found.lp
+    );
+    let scores = score(
+        &scenario,
+        std::slice::from_ref(&found.candidate.policy),
+        FRESH,
+        0..500,
+    );
+    assert!(scores.mean(0) > 0.0);
 }

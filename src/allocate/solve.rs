@@ -11,8 +11,11 @@ use super::PlanError;
 use super::program::{Program, Row};
 use super::values::Values;
 
+/// Branch and bound's time grows exponentially with the 0/1 decisions (64 take minutes): beyond
+/// this many, the decisions are rounded from the relaxation, as in large programs.
+const MAX_BRANCHED: usize = 32;
 /// Relative optimality gap at which branch and bound may stop (0.5% of the score).
-const MIP_GAP: f32 = 0.005;
+const MIP_GAP: f32 = 0.03;
 
 /// The dual value of each row of a program, in row order.
 pub type Duals = Vec<(Row, f64)>;
@@ -39,13 +42,20 @@ pub fn solve(
     program: Program,
     rebuild: impl Fn(Option<&[f64]>) -> Program,
 ) -> Result<Solved, PlanError> {
-    if !program.large {
-        let values = vertex(&program)?;
-        return Ok(Solved {
-            program,
-            values,
-            relaxed_duals: None,
-        });
+    if !program.large && program.finished.len() <= MAX_BRANCHED {
+        match vertex(&program) {
+            Ok(values) => {
+                return Ok(Solved {
+                    program,
+                    values,
+                    relaxed_duals: None,
+                });
+            }
+            // The dense simplex can fail numerically ("Singular matrix") where the interior
+            // point does not: round its relaxation instead.
+            Err(PlanError::Solver(_)) => {}
+            Err(other) => return Err(other),
+        }
     }
     let relaxed = rebuild(None);
     let (values, duals) = interior_with_duals(&relaxed)?;

@@ -480,6 +480,10 @@ pub struct EventChanges {
     pub fraction: Vec<Vec<f64>>,
 }
 
+/// The probability with which an optimised strategy's hard deadlines must hold, unless the
+/// strategy says otherwise (`deadline_confidence`).
+pub const DEFAULT_DEADLINE_CONFIDENCE: f64 = 0.85;
+
 /// A named allocation strategy to compare.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Strategy {
@@ -498,10 +502,12 @@ pub enum Rule {
         above: f64,
         below: f64,
     },
-    /// The allocator's plan, within these guardrails.
+    /// The policy the simulation finds best, within these guardrails, with every hard
+    /// deadline (`must_finish`) on time with probability `deadline_confidence` at least.
     Optimised {
         min_tech_share: f64,
         max_tech_share: f64,
+        deadline_confidence: f64,
     },
 }
 

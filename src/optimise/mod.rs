@@ -42,7 +42,7 @@ const ROUNDS: [f64; 3] = [0.1, 0.05, 0.05];
 /// Score lost per unit of probability a hard deadline falls short of its confidence.
 pub const SHORTFALL_PENALTY: f64 = 10.0;
 /// The default probability with which a `must_finish` initiative must be on time.
-pub const DEFAULT_CONFIDENCE: f64 = 0.85;
+pub const DEFAULT_CONFIDENCE: f64 = crate::model::DEFAULT_DEADLINE_CONFIDENCE;
 
 /// What the search optimises within: guardrails on every team's tech share, and the
 /// probability with which every hard deadline must hold.

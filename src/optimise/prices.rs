@@ -142,7 +142,7 @@ fn reoptimise(
         .chain(nested)
         .cloned()
         .collect();
-    if !matches!(change, Change::Engineer { .. } | Change::Hire { .. }) {
+    if found.lp.is_ok() && !matches!(change, Change::Engineer { .. } | Change::Hire { .. }) {
         // The guardrails or a deadline moved: the allocator's plan for the new ones may be a
         // different shape altogether (an engineer's plan is the old one's, with more room).
         let lp = allocate::allocate(scenario, &g, MarginalValues::DualsOnly);

@@ -166,6 +166,7 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
             Rule::Optimised {
                 min_tech_share,
                 max_tech_share,
+                ..
             } => format!(
                 "optimised: the allocator's plan, tech share within {:.0}%..{:.0}%",
                 min_tech_share * 100.0,

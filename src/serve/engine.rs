@@ -249,6 +249,7 @@ impl Compiled {
         let Rule::Optimised {
             min_tech_share,
             max_tech_share,
+            deadline_confidence,
         } = strategy.rule
         else {
             return Err(format!("strategy `{}` is not optimised", strategy.name));
@@ -258,7 +259,7 @@ impl Compiled {
                 min_tech_share,
                 max_tech_share,
             },
-            confidence: optimise::DEFAULT_CONFIDENCE,
+            confidence: deadline_confidence,
         };
         match optimise::optimise(&self.scenario, &objective, self.scenario.seed) {
             Ok(found) => Ok(Plan(found.candidate.policy)),
@@ -341,6 +342,7 @@ impl Compiled {
             Rule::Optimised {
                 min_tech_share,
                 max_tech_share,
+                ..
             } => format!(
                 "optimised: the allocator's plan, tech share {}–{}",
                 pct(min_tech_share),
@@ -388,6 +390,7 @@ impl Compiled {
                 Rule::Optimised {
                     min_tech_share,
                     max_tech_share,
+                    ..
                 } => vec![
                     Control::share(
                         &at("min_tech_share"),

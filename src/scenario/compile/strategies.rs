@@ -16,6 +16,7 @@ const STRATEGY_FIELDS: &[&str] = &[
     "below",
     "min_tech_share",
     "max_tech_share",
+    "deadline_confidence",
 ];
 const RULES: &[&str] = &["fixed_share", "debt_ceiling", "optimised"];
 
@@ -35,7 +36,7 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
         match rule {
             "fixed_share" => &["tech_share"],
             "debt_ceiling" => &["ceiling", "above", "below"],
-            _ => &["min_tech_share", "max_tech_share"],
+            _ => &["min_tech_share", "max_tech_share", "deadline_confidence"],
         }
     };
     let rule = rule_name.and_then(|rule| {
@@ -77,6 +78,9 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
                 })
             }
             _ => {
+                let confidence = t
+                    .number(ck, "deadline_confidence", Bound::Fraction)
+                    .unwrap_or(crate::model::DEFAULT_DEADLINE_CONFIDENCE);
                 let min = t.number(ck, "min_tech_share", Bound::Fraction);
                 let max = t.number(ck, "max_tech_share", Bound::Fraction);
                 let (min, max) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
@@ -94,6 +98,7 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
                 Some(Rule::Optimised {
                     min_tech_share: min,
                     max_tech_share: max,
+                    deadline_confidence: confidence,
                 })
             }
         }
