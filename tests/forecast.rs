@@ -562,7 +562,7 @@ fn finish_dates_forecast_in_days() {
 
 // --- the engine's lean path ---
 
-use fulcrum::simulate::backlog::Backlog;
+use fulcrum::simulate::forecast::Backlog;
 use fulcrum::simulate::policy::Share;
 use fulcrum::simulate::{Engine, Policy, Recording, Scratch};
 

@@ -4,7 +4,6 @@
 //! Trials run in fixed-size chunks on the ambient rayon pool; every accumulator merges with
 //! integer arithmetic, so the results are bit-identical for any number of threads.
 
-pub mod backlog;
 pub mod forecast;
 pub mod policy;
 pub mod rng;

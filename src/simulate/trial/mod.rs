@@ -20,7 +20,7 @@
 //! results and outcomes in [`judge`], the inputs sensitivity reads in [`inputs`]. There is one
 //! path through a trial: a scenario without debt, incidents or key results takes it too, its
 //! zero terms costing a few additions (the forecast's one-item kernel,
-//! [`super::backlog`], reuses [`step`]'s arithmetic where a trial is only that).
+//! [`super::forecast::Backlog`], reuses [`step`]'s arithmetic where a trial is only that).
 
 mod inputs;
 mod judge;

@@ -9,10 +9,10 @@ use rand::RngExt;
 
 use crate::model::{Distribution, Kind, Scenario};
 
-use super::policy::{Policy, Share};
-use super::rng::{Purpose, stream};
-use super::trial::step::{self, DONE_EPSILON};
-use super::trial::world::initiative_work;
+use super::super::policy::{Policy, Share};
+use super::super::rng::{Purpose, stream};
+use super::super::trial::step::{self, DONE_EPSILON};
+use super::super::trial::world::initiative_work;
 
 /// One forecast trial's result.
 #[derive(Clone, Copy, Debug, PartialEq)]
