@@ -279,7 +279,11 @@ pub fn allocate(
 ) -> Result<Allocation, PlanError> {
     let world = ExpectedWorld::of(scenario);
     let no_extra = vec![0.0; scenario.teams.len()];
-    let (solved, reference, spill_from) = linearised_plan(scenario, &world, guardrails)?;
+    let Linearised {
+        solved,
+        reference,
+        spill_from,
+    } = linearised_plan(scenario, &world, guardrails)?;
     let Solved {
         program,
         values,
@@ -324,7 +328,7 @@ fn linearised_plan(
     scenario: &Scenario,
     world: &ExpectedWorld,
     guardrails: &Guardrails,
-) -> Result<(Solved, Vec<Vec<f64>>, Vec<usize>), PlanError> {
+) -> Result<Linearised, PlanError> {
     let mut reference = flat_reference(world, scenario.periods);
     let mut spill_from = vec![scenario.periods + 1; scenario.teams.len()];
     let no_extra = vec![0.0; scenario.teams.len()];
@@ -365,8 +369,19 @@ fn linearised_plan(
         spill_from = product_done(scenario, world, &plan.program, &plan.values);
         solved = Some(plan);
     }
-    let solved = solved.expect("at least one linearisation");
-    Ok((solved, reference, spill_from))
+    Ok(Linearised {
+        solved: solved.expect("at least one linearisation"),
+        reference,
+        spill_from,
+    })
+}
+
+/// The plan at its last linearisation: the solve, the debt path the drag tangent is centred
+/// on (per team and period), and the period from which each team's max guardrail spills.
+struct Linearised {
+    solved: Solved,
+    reference: Vec<Vec<f64>>,
+    spill_from: Vec<usize>,
 }
 
 /// Team-level values of a large program: a re-solve per team costs as much as the plan, so
