@@ -2,12 +2,14 @@
 //! code that writes files; each run's files appear all at once or not at all.
 
 pub mod backtest;
+pub mod dates;
 pub mod forecast;
 pub mod html;
 pub mod import;
 mod output;
 pub mod plan;
 pub mod plots;
+pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
