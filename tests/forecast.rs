@@ -264,8 +264,11 @@ fn the_cli_writes_the_forecast_files() {
     assert!(stdout.contains("items done by period 26"), "{stdout}");
     for file in [
         "forecast.csv",
-        "forecast.svg",
-        "forecast.png",
+        "plots/forecast.svg",
+        "plots/forecast.png",
+        "plots/how_many.svg",
+        "plots/how_many.png",
+        "report.html",
         "forecast.json",
     ] {
         let path = dir.join("output/forecast").join(file);

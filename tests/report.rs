@@ -309,8 +309,12 @@ fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     .unwrap();
     let svg = read(&dir.join("plots/plan.svg"));
     assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("tech share"));
+    assert!(
+        svg.contains("capacity after drag"),
+        "the plan shows capacity"
+    );
     let (w, h) = png_size(&fs::read(dir.join("plots/plan.png")).unwrap());
-    assert_eq!((w, h), (1280, 720));
+    assert_eq!((w, h), (1280, 1000));
     let html = read(&dir.join("report.html"));
     assert!(html.contains("id=\"plan\""));
     assert!(html.contains("What would help most"));

@@ -105,17 +105,7 @@ pub fn render(
 
     let _ = writeln!(h, "<h2>Charts</h2>");
     for plot in plots {
-        let _ = writeln!(
-            h,
-            "<figure id=\"{}\">\n<div class=\"chart\">{}</div>\n<figcaption><strong>{}.</strong> {} \
-             <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
-            escape(plot.stem.trim_start_matches("plots/")),
-            strip_xml_prolog(&plot.svg),
-            escape(&plot.title),
-            escape(&plot.caption),
-            escape(&plot.stem),
-            escape(&plot.stem)
-        );
+        figure(&mut h, plot);
     }
 
     key_results(&mut h, scenario, results);
@@ -131,7 +121,22 @@ pub fn render(
     h
 }
 
-/// Inline SVG must not carry an XML declaration.
+/// One chart as a figure: the inline SVG in a frame that scrolls sideways on narrow screens,
+/// its title, caption and file names.
+pub(crate) fn figure(h: &mut String, plot: &Plot) {
+    let _ = writeln!(
+        h,
+        "<figure id=\"{}\">\n<div class=\"chart\">{}</div>\n<figcaption><strong>{}.</strong> {} \
+         <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
+        escape(plot.stem.trim_start_matches("plots/")),
+        strip_xml_prolog(&plot.svg),
+        escape(&plot.title),
+        escape(&plot.caption),
+        escape(&plot.stem),
+        escape(&plot.stem)
+    );
+}
+
 /// Opens a page: doctype, head with `title` (already escaped) and the inline style, body.
 pub(crate) fn page_start(h: &mut String, title: &str) {
     let _ = write!(
