@@ -627,3 +627,38 @@ fn ties_are_reported_apart_from_wins() {
     assert!(summary_of(&html).contains("the same in"));
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Ongoing work (an effort beyond the team's whole capacity over the horizon, never done)
+/// takes no row of the initiatives chart; the footnote names it.
+#[test]
+fn ongoing_work_takes_no_row_of_the_initiatives_chart() {
+    let text = format!(
+        "{SCENARIO}\n[[initiatives]]\nid = \"checkout-roadmap\"\nkind = \"product\"\n\
+         team = \"checkout\"\neffort = 5000\n"
+    );
+    let scenario = match scenario::load_str("report-test.toml", &text, Format::Toml) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => panic!("{e}"),
+    };
+    let output = run(&scenario);
+    let dir = scratch("ongoing");
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
+    let svg = read(&dir.join("plots/initiatives.svg"));
+    assert!(svg.contains("one-click (checkout, product)"));
+    assert!(
+        !svg.contains("checkout-roadmap (checkout"),
+        "no row for ongoing work"
+    );
+    assert!(svg.contains("Not shown") && svg.contains("checkout-roadmap"));
+    // Fan charts name every strategy and say whose bands they show.
+    let debt = read(&dir.join("plots/debt.svg"));
+    assert!(debt.contains("bands:") && debt.contains("P10–P90"));
+    fs::remove_dir_all(&dir).unwrap();
+}
