@@ -2,15 +2,18 @@
 //! code that writes files; each run's files appear all at once or not at all.
 
 pub mod backtest;
+pub mod export;
 pub mod forecast;
 pub mod html;
 pub mod import;
+pub mod numbers;
 mod output;
 pub mod plan;
 pub mod plots;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
+pub mod warnings;
 
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
 
