@@ -22,6 +22,9 @@ const TRIALS: u64 = 2000;
 
 /// Arguments of `fulcrum backtest`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("trials", |a| a.help(
+    "Monte Carlo trials per forecast (default: the scenario's `trials`, at most 2000; else 2000)"
+)))]
 pub struct BacktestArgs {
     /// Scenario with a throughput-history team, e.g. one `fulcrum import` wrote (instead of
     /// --history/--history-csv).

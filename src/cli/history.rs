@@ -208,7 +208,7 @@ pub fn window_counts(
 
 /// Warns on stderr when a history has fewer than [`FEW_PERIODS`] periods.
 pub fn warn_if_short(periods: usize) {
-    if periods < FEW_PERIODS {
+    if periods < FEW_PERIODS && !super::progress::silent() {
         eprintln!(
             "warning: the history has only {periods} period(s): a forecast bootstrapped from fewer than {FEW_PERIODS} understates how much throughput varies"
         );

@@ -5,8 +5,10 @@
 //! ([`SimulationFlags`], [`ScenarioFlags`]).
 
 mod backtest;
+mod completions;
 mod files;
 mod forecast;
+mod format;
 mod history;
 mod import;
 mod progress;
@@ -61,13 +63,14 @@ enum Command {
     Validate(files::ValidateArgs),
     /// Write a commented scenario template to NAME.toml.
     Init(files::InitArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(completions::CompletionsArgs),
 }
 
 /// The flags of every command that simulates.
 #[derive(clap::Args, Debug, Clone)]
 struct SimulationFlags {
-    /// Monte Carlo trials (default: the scenario's `trials`, else 10000; `sweep`: at most 2000
-    /// per point; `backtest`: 2000 per forecast).
+    /// Monte Carlo trials (default: the scenario's `trials`, else 10000).
     #[arg(long, value_name = "N")]
     trials: Option<u64>,
     /// Master seed (default: the scenario's `seed`, else 42).
@@ -274,6 +277,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
+        Command::Completions(args) => completions::completions(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
