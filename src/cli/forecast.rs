@@ -285,12 +285,10 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         &report::terminal::forecast_headline(&forecast, &results),
         summary.trim_end(),
     );
-    if args.report.prints_text() {
-        println!(
-            "{} in {:.2} s → {folder}",
-            report::numbers::counted(trials, "trial", "trials"),
-            started.elapsed().as_secs_f64(),
-        );
-    }
+    args.report.footer(&format!(
+        "{} in {:.2} s → {folder}",
+        report::numbers::counted(trials, "trial", "trials"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }

@@ -65,6 +65,20 @@ impl ReportFlags {
         }
     }
 
+    /// Prints the closing line (counts, time, the results folder): on stdout under the text
+    /// table, on stderr under Markdown (which stays pasteable), not at all for JSON or
+    /// `--quiet`.
+    pub fn footer(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        match self.format() {
+            Format::Text => println!("{line}"),
+            Format::Markdown => eprintln!("{line}"),
+            Format::Json => {}
+        }
+    }
+
     /// Prints a table in the text format asked for (nothing for JSON or `--quiet`), `text`
     /// being its aligned form.
     pub fn table(&self, table: &Table, text: &str) {

@@ -136,14 +136,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         &terminal::run_headline(scenario, results),
         &terminal::run_table(scenario, results),
     );
-    if args.report.prints_text() {
-        println!(
-            "{} × {} in {:.2} s → {folder}",
-            counted(trials, "trial", "trials"),
-            counted(results.strategies.len() as u64, "strategy", "strategies"),
-            started.elapsed().as_secs_f64(),
-        );
-    }
+    args.report.footer(&format!(
+        "{} × {} in {:.2} s → {folder}",
+        counted(trials, "trial", "trials"),
+        counted(results.strategies.len() as u64, "strategy", "strategies"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }
 
@@ -206,8 +204,6 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
             println!("{}", markdown::table(&krs));
         }
     }
-    if args.report.prints_text() {
-        println!("→ {folder}");
-    }
+    args.report.footer(&format!("→ {folder}"));
     Ok(())
 }

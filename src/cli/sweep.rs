@@ -148,13 +148,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         &terminal::sweep_headline(scenario, &varies, &points),
         &terminal::sweep_table(scenario, &varies, &points),
     );
-    if args.report.prints_text() {
-        println!(
-            "{} × {} in {:.2} s → {folder}",
-            counted(points.len() as u64, "point", "points"),
-            counted(trials, "trial", "trials"),
-            started.elapsed().as_secs_f64(),
-        );
-    }
+    args.report.footer(&format!(
+        "{} × {} in {:.2} s → {folder}",
+        counted(points.len() as u64, "point", "points"),
+        counted(trials, "trial", "trials"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }
