@@ -282,8 +282,8 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     report::backtest::write(&target, &labelled).map_err(write_failure)?;
     print!("{}", report::backtest::summary(&labelled));
     println!(
-        "{} forecasts in {:.2} s → {}/",
-        result.checks.len(),
+        "{} in {:.2} s → {}/",
+        report::numbers::counted(result.checks.len() as u64, "forecast", "forecasts"),
         started.elapsed().as_secs_f64(),
         target.path.display()
     );
