@@ -188,7 +188,7 @@ fn plan_prints_and_writes_the_plan() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("plan for strategy `optimised`"), "{stdout}");
     assert!(stdout.contains("one more engineer on checkout"), "{stdout}");
-    assert!(stdout.contains("simulated over 2000 trials"), "{stdout}");
+    assert!(stdout.contains("simulated over 2,000 trials"), "{stdout}");
     let folder = dir.join("output/balanced-okrs-plan");
     let plan = std::fs::read_to_string(folder.join("plan.csv")).unwrap();
     assert!(plan.starts_with("strategy,policy,team,period,date,tech_share\n"));
