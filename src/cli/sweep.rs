@@ -4,18 +4,28 @@ use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::pipeline::Estimate;
-use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
+use fulcrum::report::export::json;
+use fulcrum::report::numbers::counted;
+use fulcrum::report::sweep::{SweepInfo, write_sweep};
+use fulcrum::report::terminal;
 use fulcrum::scenario;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
+use super::format::{ReportFlags, warning_lines};
 use super::progress::Progress;
 use super::{
-    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
-    write_failure,
+    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };
 
 /// Arguments of `fulcrum sweep`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("trials", |a| a.help(
+    "Monte Carlo trials per point (default: the scenario's `trials`, at most 2000)"
+)))]
+#[command(mut_arg("out", |a| a.help(
+    "Results folder (default: output/<scenario name>-sweep). fulcrum replaces only an earlier \
+     result of its own"
+)))]
 pub struct SweepArgs {
     #[command(flatten)]
     input: ScenarioFlags,
@@ -28,6 +38,8 @@ pub struct SweepArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    #[command(flatten)]
+    report: ReportFlags,
 }
 
 /// At most this many points in a sweep's grid, even with --yes.
@@ -38,6 +50,7 @@ const SWEEP_TRIALS: u64 = 2000;
 
 pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let started = Instant::now();
+    args.report.apply();
     let file = &args.input.scenario;
     let varies: Vec<Vary> = args
         .varies
@@ -48,7 +61,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let mut document = scenario::Document::read(file)?;
     document.set(&args.input.sets)?;
     let base = document.compile()?;
-    print_warnings(&base.warnings);
+    args.report.scenario_warnings(&base.warnings);
     let scenario = &base.scenario;
     let (trials, seed) = args
         .simulation
@@ -122,13 +135,24 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         threads: pool.current_num_threads(),
     };
     write_sweep(&target, &varies, &points, &info).map_err(write_failure)?;
-    println!("{}", terminal_table(&varies, &points));
-    println!(
-        "{} points × {} trials in {:.2} s → {}/",
-        points.len(),
-        trials,
-        started.elapsed().as_secs_f64(),
-        target.path.display()
+    let folder = format!("{}/", target.path.display());
+    args.report.json(&json::sweep(
+        scenario,
+        &varies,
+        &points,
+        seed,
+        &folder,
+        warning_lines(&base.warnings),
+    ))?;
+    args.report.table(
+        &terminal::sweep_headline(scenario, &varies, &points),
+        &terminal::sweep_table(scenario, &varies, &points),
     );
+    args.report.footer(&format!(
+        "{} × {} in {:.2} s → {folder}",
+        counted(points.len() as u64, "point", "points"),
+        counted(trials, "trial", "trials"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }

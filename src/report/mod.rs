@@ -4,15 +4,18 @@
 pub mod backtest;
 pub mod charts;
 pub mod dates;
+pub mod export;
 pub mod forecast;
 pub mod html;
 pub mod import;
+pub mod numbers;
 mod output;
 pub mod plan;
 pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
+pub mod warnings;
 
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
 
