@@ -18,19 +18,7 @@ use super::{Destination, OutputDir};
 pub const PERCENTILES: [(&str, f64); 4] =
     [("P50", 0.5), ("P70", 0.7), ("P85", 0.85), ("P95", 0.95)];
 
-/// `P85` for 0.85, `P97.5` for 0.975.
-pub fn percentile_name(q: f64) -> String {
-    format!("P{}", num(q * 100.0))
-}
-
-/// The forecast's percentiles with their names.
-pub fn percentiles(forecast: &Forecast) -> Vec<(String, f64)> {
-    forecast
-        .percentiles
-        .iter()
-        .map(|&q| (percentile_name(q), q))
-        .collect()
-}
+pub use super::numbers::{percentile_name, percentiles};
 
 /// `forecast.csv`: period, date, p_done_by, items_done_mean, items_done_p5 … items_done_p95.
 pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> {

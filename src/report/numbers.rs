@@ -3,6 +3,7 @@
 //! "mean ± half-width" with as many digits as the half-width needs.
 
 use crate::model::{Distribution, Scenario, Team, Workforce};
+use crate::simulate::forecast::Forecast;
 
 /// `x` rounded to `places` decimals, with a comma between thousands: `2,968`, `-1,234.5`.
 pub fn grouped(x: f64, places: usize) -> String {
@@ -129,6 +130,47 @@ impl Unit {
 /// A whole amount and its unit: `321 d`, `2,968 engineer-days`.
 pub fn amount(x: f64, unit: &str) -> String {
     format!("{} {unit}", grouped(x, 0))
+}
+
+/// A number as the CSVs write it: up to 6 decimals, no trailing zeros, empty for NaN.
+pub fn num(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    if x.abs() >= 1e-4 && x.abs() < 1e15 {
+        let s = format!("{x:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.into() }
+    } else {
+        // Scientific notation with 6 significant digits: 1.5e-7, 2.34567e20.
+        let s = format!("{x:.5e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
+    }
+}
+
+/// `P85` for 0.85, `P97.5` for 0.975.
+pub fn percentile_name(q: f64) -> String {
+    format!("P{}", num(q * 100.0))
+}
+
+/// The forecast's percentiles with their names.
+pub fn percentiles(forecast: &Forecast) -> Vec<(String, f64)> {
+    forecast
+        .percentiles
+        .iter()
+        .map(|&q| (percentile_name(q), q))
+        .collect()
+}
+
+/// A probability estimated from `n` trials with its 95% (Wald) interval, clamped to [0, 1].
+pub fn proportion_ci95(p: f64, n: u64) -> [f64; 2] {
+    let half = 1.959_963_984_540_054 * (p * (1.0 - p) / n.max(1) as f64).sqrt();
+    [(p - half).max(0.0), (p + half).min(1.0)]
 }
 
 #[cfg(test)]

@@ -8,26 +8,7 @@ use crate::pipeline::StrategyPlan;
 use crate::simulate::stats::QUANTILES;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
-/// A number as the CSVs write it: up to 6 decimals, no trailing zeros, empty for NaN.
-pub fn num(x: f64) -> String {
-    if x.is_nan() {
-        return String::new();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    if x.abs() >= 1e-4 && x.abs() < 1e15 {
-        let s = format!("{x:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s == "-0" { "0".into() } else { s.into() }
-    } else {
-        // Scientific notation with 6 significant digits: 1.5e-7, 2.34567e20.
-        let s = format!("{x:.5e}");
-        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
-        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-        format!("{mantissa}e{exponent}")
-    }
-}
+pub use super::numbers::num;
 
 /// A text cell of a CSV, safe to open in a spreadsheet. A cell that begins with `=`, `+`, `-`,
 /// `@`, a tab or a carriage return would be read as a formula (CSV injection: a strategy

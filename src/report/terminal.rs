@@ -1,7 +1,7 @@
 //! Text for the terminal: the scenario summary of `validate` and the tables `run`, `plan`,
 //! `sweep` and `forecast` print. Numbers read as in [`super::numbers`]; each table is built
-//! once as an [`export::Table`] and rendered as aligned text here or in another format by
-//! [`export`].
+//! once as a [`Table`] and rendered as aligned text here or in another format by
+//! [`super::export`].
 
 use std::fmt::Write;
 use std::path::Path;
@@ -13,7 +13,7 @@ use crate::simulate::policy::Share;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 use crate::whatif::sweep::{self as sw, Point, Vary};
 
-use super::export::{self, Align, Table};
+use super::export::{Align, Table};
 use super::numbers::{self, Unit, amount, counted, grouped, percent};
 
 /// A distribution as written in a scenario, a constant with thousands separators.
@@ -441,7 +441,7 @@ pub fn key_result_table(scenario: &Scenario, results: &Results, s: usize) -> Opt
     let n = results.trials();
     for (k, kr) in scenario.key_results.iter().enumerate() {
         let stats = results.key_result(s, k);
-        let [lo, hi] = export::json::proportion_ci95(stats.p_met, n);
+        let [lo, hi] = super::numbers::proportion_ci95(stats.p_met, n);
         table.push(vec![
             kr.id.clone(),
             kr.owner.as_str().to_string(),
@@ -512,7 +512,7 @@ pub fn forecast_headline(forecast: &Forecast, results: &ForecastResults) -> Tabl
         ("done by period", Align::Right),
         ("ends", Align::Left),
     ]);
-    for (name, q) in super::forecast::percentiles(forecast) {
+    for (name, q) in super::numbers::percentiles(forecast) {
         let (period, ends) = match results.percentile(q) {
             Some(t) => (
                 t.to_string(),

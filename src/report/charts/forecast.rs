@@ -90,7 +90,7 @@ impl When<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let names = crate::report::forecast::percentiles(self.forecast);
+        let names = crate::report::numbers::percentiles(self.forecast);
         for (k, (name, q)) in names.into_iter().enumerate() {
             let Some(t) = self.results.percentile(q) else {
                 continue;

@@ -108,11 +108,7 @@ pub struct Run {
     pub strategies: Vec<Strategy>,
 }
 
-/// A probability estimated from `n` trials with its 95% (Wald) interval, clamped to [0, 1].
-pub fn proportion_ci95(p: f64, n: u64) -> [f64; 2] {
-    let half = Z95 * (p * (1.0 - p) / n.max(1) as f64).sqrt();
-    [(p - half).max(0.0), (p + half).min(1.0)]
-}
+pub use super::super::numbers::proportion_ci95;
 
 /// Each strategy of `results` in the schema.
 pub fn strategies(scenario: &Scenario, results: &Results) -> Vec<Strategy> {
