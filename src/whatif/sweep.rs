@@ -137,10 +137,28 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Point>, SweepError> {
+    let all = 0..grid(varies).len();
+    run_points(document, sets, varies, all, trials, seed, progress)
+}
+
+/// [`run`] at the grid points `points` only (a shard's share of a sweep), in grid order.
+pub fn run_points(
+    document: &Document,
+    sets: &[String],
+    varies: &[Vary],
+    points: std::ops::Range<usize>,
+    trials: u64,
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Point>, SweepError> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     // Points run in parallel (the allocator is single-threaded), each simulating on the same
     // pool; results are collected in grid order, so the output does not depend on timing.
     grid(varies)
+        .into_iter()
+        .skip(points.start)
+        .take(points.end - points.start)
+        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|values| {
             let point = run_point(document, sets, varies, values, trials, seed)?;

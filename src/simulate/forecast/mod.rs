@@ -22,8 +22,8 @@ use crate::model::{
 
 use super::{Engine, Policy, Recording, Scratch};
 pub use backlog::{Backlog, BacklogTrial};
-use tables::{Accumulator, Layout, summarise};
-pub use tables::{FixedSum, ForecastResults, ItemsDone, PeriodRow};
+use tables::{Accumulator, Layout};
+pub use tables::{FixedSum, ForecastResults, ForecastState, ItemsDone, LayoutMismatch, PeriodRow};
 
 /// The longest forecast simulated, in periods: trials not done by then are reported as "not
 /// done within the cap".
@@ -414,6 +414,16 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ForecastResults {
+    run_range(forecast, 0..trials, seed, progress).finish(&forecast.percentiles)
+}
+
+/// The statistics of trials `trials` of `forecast` (a shard's share of a forecast).
+pub fn run_range(
+    forecast: &Forecast,
+    trials: std::ops::Range<u64>,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> ForecastState {
     let scenario = &forecast.scenario;
     let recording = Recording {
         periods: false,
@@ -443,13 +453,13 @@ pub fn run(
         cap: forecast.cap,
     };
     let done = std::sync::atomic::AtomicU64::new(0);
-    let acc = (0..trials.div_ceil(CHUNK))
+    let acc = (0..(trials.end - trials.start).div_ceil(CHUNK))
         .into_par_iter()
         .fold(
             || (Accumulator::new(&layout), Scratch::default()),
             |(mut acc, mut scratch), chunk| {
-                let first = chunk * CHUNK;
-                let last = (first + CHUNK).min(trials);
+                let first = trials.start + chunk * CHUNK;
+                let last = (first + CHUNK).min(trials.end);
                 for trial in first..last {
                     acc.run_trial(&engine, backlog.as_ref(), &layout, trial, &mut scratch);
                 }
@@ -466,7 +476,7 @@ pub fn run(
                 a
             },
         );
-    summarise(acc, &layout, &forecast.percentiles)
+    ForecastState { layout, acc }
 }
 
 /// Running trials into the statistics.
