@@ -4,10 +4,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::pipeline::Estimate;
+use fulcrum::report::Destination;
 use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
 use fulcrum::scenario;
+use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
+use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
@@ -15,7 +18,7 @@ use super::{
 };
 
 /// Arguments of `fulcrum sweep`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct SweepArgs {
     #[command(flatten)]
     input: ScenarioFlags,
@@ -28,6 +31,21 @@ pub struct SweepArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    /// Run only shard K of N of the grid's points (see `fulcrum run --help`).
+    #[command(flatten)]
+    shard: ShardFlags,
+}
+
+impl SweepArgs {
+    /// The options that decide the results (not where they go, threads or consent).
+    fn options(&self) -> String {
+        let mut args = self.clone();
+        args.output = Default::default();
+        args.simulation.threads = None;
+        args.budget.yes = false;
+        args.shard = ShardFlags::default();
+        format!("{args:?}")
+    }
 }
 
 /// At most this many points in a sweep's grid, even with --yes.
@@ -37,6 +55,11 @@ const MAX_POINTS: usize = 10_000;
 const SWEEP_TRIALS: u64 = 2000;
 
 pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    execute(args, args.shard.work()?)
+}
+
+/// The sweep: every point, one shard's points (written as a shard folder), or merged shards'.
+pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     let file = &args.input.scenario;
     let varies: Vec<Vary> = args
@@ -53,10 +76,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let (trials, seed) = args
         .simulation
         .trials_and_seed(Some((SWEEP_TRIALS.min(scenario.trials), scenario.seed)))?;
-    let pool = args.simulation.pool()?;
-    let target = args
-        .output
-        .destination(|| Path::new("output").join(format!("{}-sweep", scenario.name)))?;
+    let pool = work.pool(&args.simulation)?;
+    let target = work.destination(
+        &args.output,
+        Path::new("output").join(format!("{}-sweep", scenario.name)),
+    )?;
     let total = varies.iter().map(|v| v.values.len()).product::<usize>();
     if total > MAX_POINTS {
         return Err(Failure::bad_input(format!(
@@ -71,14 +95,45 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     );
     let lower =
         format!("the steps of --vary ({total} points) or --trials (now {trials} per point)");
+    let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
+    let range = work.range(total as u64);
+    let range = range.start as usize..range.end as usize;
+    if let Work::Merged(merged) = work {
+        merged.check(&hash, seed, trials)?;
+        let results = merged.states::<Vec<Results>>()?.into_iter().flatten();
+        let points: Vec<sw::Point> = sw::grid(&varies)
+            .into_iter()
+            .zip(results)
+            .map(|(values, results)| sw::Point {
+                values,
+                results,
+                allocations: Vec::new(),
+            })
+            .collect();
+        if points.len() != total {
+            return Err(Failure::bad_input(format!(
+                "the shards hold {} points, the sweep has {total}",
+                points.len()
+            )));
+        }
+        let run = (trials, seed, pool.current_num_threads());
+        return report(args, &work, &target, &base, &varies, &points, run, started);
+    }
+    let share = range.end - range.start;
     args.budget
-        .check(&point.repeated(total, pool.current_num_threads()), &lower)?;
-    let progress = Progress::new(total as u64, "sweeping");
+        .check(&point.repeated(share, pool.current_num_threads()), &lower)?;
+    let progress = Progress::new(share as u64, "sweeping");
     let points = pool
         .install(|| {
-            sw::run(&document, &[], &varies, trials, seed, &|done| {
-                progress.update(done as u64)
-            })
+            sw::run_points(
+                &document,
+                &[],
+                &varies,
+                range.clone(),
+                trials,
+                seed,
+                &|done| progress.update(done as u64),
+            )
         })
         .map_err(|error| match error {
             SweepError::Invalid { point, error } => {
@@ -96,6 +151,39 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             },
         })?;
     progress.finish();
+    if let Work::Shard(shard) = work {
+        let ran = Ran {
+            command: "sweep",
+            options: args.options(),
+            scenario_hash: hash,
+            seed,
+            unit: "points",
+            total: total as u64,
+            trials,
+        };
+        let state: Vec<&Results> = points.iter().map(|p| &p.results).collect();
+        let info = write_shard(&target, shard, ran, &state)?;
+        print_done(&info, started.elapsed().as_secs_f64(), &target.path);
+        return Ok(());
+    }
+    let run = (trials, seed, pool.current_num_threads());
+    report(args, &work, &target, &base, &varies, &points, run, started)
+}
+
+/// Writes and prints the sweep's results.
+#[allow(clippy::too_many_arguments)] // the sweep's pieces, from the one place it runs
+fn report(
+    args: &SweepArgs,
+    work: &Work,
+    target: &Destination,
+    base: &scenario::Loaded,
+    varies: &[Vary],
+    points: &[sw::Point],
+    (trials, seed, threads): (u64, u64, usize),
+    started: Instant,
+) -> Result<(), Failure> {
+    let scenario = &base.scenario;
+    let file = &args.input.scenario;
     let info = SweepInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
@@ -119,10 +207,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         points: points.len(),
         strategies: scenario.strategies.iter().map(|s| s.name.clone()).collect(),
         seconds_total: started.elapsed().as_secs_f64(),
-        threads: pool.current_num_threads(),
+        threads,
+        shards: match work {
+            Work::Merged(merged) => merged.list(),
+            _ => Vec::new(),
+        },
     };
-    write_sweep(&target, &varies, &points, &info).map_err(write_failure)?;
-    println!("{}", terminal_table(&varies, &points));
+    write_sweep(target, varies, points, &info).map_err(write_failure)?;
+    println!("{}", terminal_table(varies, points));
     println!(
         "{} points × {} trials in {:.2} s → {}/",
         points.len(),

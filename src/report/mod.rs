@@ -8,6 +8,7 @@ pub mod import;
 mod output;
 pub mod plan;
 pub mod plots;
+pub mod shard;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
@@ -35,6 +36,9 @@ pub struct RunInfo {
     pub strategies: Vec<String>,
     /// The only part of the outputs that differs between otherwise identical runs.
     pub environment: Environment,
+    /// The shard folders merged into these results (`fulcrum merge`; none for one run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
 }
 
 /// Threads and timings of a run.

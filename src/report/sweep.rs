@@ -34,6 +34,9 @@ pub struct SweepInfo {
     pub strategies: Vec<String>,
     pub seconds_total: f64,
     pub threads: usize,
+    /// The shard folders merged into these results (`fulcrum merge`; none for one run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
 }
 
 /// (product score mean, final debt P50) of strategy `s` at each point.
