@@ -250,11 +250,7 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let range = work.range(trials);
     let results = if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
-        let mut states = merged.states::<fc::ForecastState>()?.into_iter();
-        let mut state = states.next().expect("a merge has at least one shard");
-        for other in states {
-            state.merge(&other).map_err(Failure::bad_input)?;
-        }
+        let state = merged.merge(|state: &mut fc::ForecastState, other| state.merge(&other))?;
         state.finish(&forecast.percentiles)
     } else {
         let count = range.end - range.start;

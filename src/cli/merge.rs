@@ -138,12 +138,21 @@ impl Merged {
         Ok(())
     }
 
-    /// Every shard's statistics, in shard order.
-    pub(super) fn states<T: serde::de::DeserializeOwned>(&self) -> Result<Vec<T>, Failure> {
-        self.folders
-            .iter()
-            .map(|folder| report::shard::read_state(folder).map_err(Failure::Runtime))
-            .collect()
+    /// The shards' statistics merged by `merge` in shard order, reading one shard at a time.
+    pub(super) fn merge<T, E>(
+        &self,
+        merge: impl Fn(&mut T, T) -> Result<(), E>,
+    ) -> Result<T, Failure>
+    where
+        T: serde::de::DeserializeOwned,
+        E: std::fmt::Display,
+    {
+        let read = |folder: &PathBuf| report::shard::read_state(folder).map_err(Failure::Runtime);
+        let mut merged = read(&self.folders[0])?;
+        for folder in &self.folders[1..] {
+            merge(&mut merged, read(folder)?).map_err(Failure::bad_input)?;
+        }
+        Ok(merged)
     }
 
     /// The shards merged, for the results' description: `folder: shard 0/4, trials 0..250`.

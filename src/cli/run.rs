@@ -92,12 +92,7 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     let mut merged = None;
     if let Work::Merged(shards) = work {
         shards.check(&hash, seed, trials)?;
-        let mut states = shards.states::<Results>()?.into_iter();
-        let mut results = states.next().expect("a merge has at least one shard");
-        for later in states {
-            results.merge(&later).map_err(Failure::bad_input)?;
-        }
-        merged = Some(results);
+        merged = Some(shards.merge(|results: &mut Results, later| results.merge(&later))?);
     } else {
         let share = Settings {
             trials: range.end - range.start,

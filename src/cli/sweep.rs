@@ -100,7 +100,10 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let range = range.start as usize..range.end as usize;
     if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
-        let results = merged.states::<Vec<Results>>()?.into_iter().flatten();
+        let results = merged.merge(|points: &mut Vec<Results>, more| {
+            points.extend(more);
+            Ok::<_, std::convert::Infallible>(())
+        })?;
         let points: Vec<sw::Point> = sw::grid(&varies)
             .into_iter()
             .zip(results)
