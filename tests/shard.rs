@@ -266,6 +266,12 @@ fn merge_refuses_shards_that_are_not_one_run() {
         &[&a[0], &a[1], "not-a-shard"],
         "is not a fulcrum shard",
     );
+    let merge: Vec<String> = ["merge", &a[0], &a[1], &a[2]].map(String::from).to_vec();
+    let (_, stderr) = expect(&dir, &merge, &["--out", &a[1]], 2);
+    assert!(
+        stderr.contains("would replace the shard folder"),
+        "{stderr}"
+    );
 
     // A shard edited to claim trials another shard ran: overlapping ranges.
     let copy = |from: &str, to: &str, edit: &dyn Fn(&mut serde_json::Value)| {
@@ -299,6 +305,10 @@ fn merge_refuses_shards_that_are_not_one_run() {
     // The complete set merges.
     let merge: Vec<String> = ["merge", &a[2], &a[0], &a[1]].map(String::from).to_vec();
     expect(&dir, &merge, &["--out", "merged"], 0);
+    assert!(
+        dir.join(&a[1]).join("shard.json").exists(),
+        "the shards are kept"
+    );
 }
 
 #[test]

@@ -187,7 +187,10 @@ pub(super) fn write_shard(
     let info = ShardInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         command: ran.command.to_string(),
-        arguments: std::env::args().skip(1).collect(),
+        arguments: std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         options: ran.options,
         scenario_hash: ran.scenario_hash,
         seed: ran.seed,
@@ -224,6 +227,13 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         path: args.out.clone(),
         force: args.force,
     };
+    if let Some(folder) = args.shards.iter().find(|f| holds(&args.out, f)) {
+        return Err(Failure::bad_input(format!(
+            "--out {} would replace the shard folder {}: write the merged results elsewhere",
+            args.out.display(),
+            folder.display()
+        )));
+    }
     report::check(&target).map_err(Failure::bad_input)?;
     let merged = Merged {
         folders: order.iter().map(|&i| args.shards[i].clone()).collect(),
@@ -250,6 +260,14 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             first.arguments.join(" "),
             first.command
         ))),
+    }
+}
+
+/// Whether `folder` is `out` or inside it (both existing).
+fn holds(out: &Path, folder: &Path) -> bool {
+    match (out.canonicalize(), folder.canonicalize()) {
+        (Ok(out), Ok(folder)) => folder.starts_with(out),
+        _ => false,
     }
 }
 
