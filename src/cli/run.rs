@@ -89,22 +89,8 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     };
     let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
     let range = work.range(trials);
-    let mut merged = None;
-    if let Work::Merged(shards) = work {
-        shards.check(&hash, seed, trials)?;
-        merged = Some(shards.merge(|results: &mut Results, later| results.merge(&later))?);
-    } else {
-        let share = Settings {
-            trials: range.end - range.start,
-            ..settings
-        };
-        let estimate = Estimate::of(scenario, &share, pool.current_num_threads());
-        let lower = format!(
-            "--trials (now {trials}) or the horizon (`periods = {}`)",
-            scenario.periods
-        );
-        args.budget.check(&estimate, &lower)?;
-    }
+    let threads = pool.current_num_threads();
+    let merged = merged_or_budgeted(args, &work, scenario, &settings, &hash, threads)?;
     let progress = Progress::new(range.end - range.start, "simulating");
     let planning = Spinner::start("finding the optimised strategies' policies");
     let options = pipeline::Options {
@@ -187,6 +173,36 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
         target.path.display()
     );
     Ok(())
+}
+
+/// The merged shards' results, checked against this run (`hash` of its scenario); else, for
+/// a run of its own trials, `None` once the budget allows them.
+fn merged_or_budgeted(
+    args: &RunArgs,
+    work: &Work,
+    scenario: &fulcrum::model::Scenario,
+    settings: &Settings,
+    hash: &str,
+    threads: usize,
+) -> Result<Option<Results>, Failure> {
+    let trials = settings.trials;
+    if let Work::Merged(shards) = work {
+        shards.check(hash, settings.seed, trials)?;
+        let merged = shards.merge(|results: &mut Results, later| results.merge(&later))?;
+        return Ok(Some(merged));
+    }
+    let range = work.range(trials);
+    let share = Settings {
+        trials: range.end - range.start,
+        ..*settings
+    };
+    let lower = format!(
+        "--trials (now {trials}) or the horizon (`periods = {}`)",
+        scenario.periods
+    );
+    args.budget
+        .check(&Estimate::of(scenario, &share, threads), &lower)?;
+    Ok(None)
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {

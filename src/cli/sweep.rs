@@ -10,7 +10,7 @@ use fulcrum::scenario;
 use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
-use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
+use super::merge::{Merged, Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
@@ -100,25 +100,7 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let range = range.start as usize..range.end as usize;
     if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
-        let results = merged.merge(|points: &mut Vec<Results>, more| {
-            points.extend(more);
-            Ok::<_, std::convert::Infallible>(())
-        })?;
-        let points: Vec<sw::Point> = sw::grid(&varies)
-            .into_iter()
-            .zip(results)
-            .map(|(values, results)| sw::Point {
-                values,
-                results,
-                allocations: Vec::new(),
-            })
-            .collect();
-        if points.len() != total {
-            return Err(Failure::bad_input(format!(
-                "the shards hold {} points, the sweep has {total}",
-                points.len()
-            )));
-        }
+        let points = merged_points(merged, &varies)?;
         let run = (trials, seed, pool.current_num_threads());
         return report(args, &work, &target, &base, &varies, &points, run, started);
     }
@@ -171,6 +153,31 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     }
     let run = (trials, seed, pool.current_num_threads());
     report(args, &work, &target, &base, &varies, &points, run, started)
+}
+
+/// The points of merged shards, in grid order (without their plans, which the report does
+/// not show).
+fn merged_points(merged: &Merged, varies: &[Vary]) -> Result<Vec<sw::Point>, Failure> {
+    let results = merged.merge(|points: &mut Vec<Results>, more| {
+        points.extend(more);
+        Ok::<_, std::convert::Infallible>(())
+    })?;
+    let grid = sw::grid(varies);
+    if results.len() != grid.len() {
+        return Err(Failure::bad_input(format!(
+            "the shards hold {} points, the sweep has {}",
+            results.len(),
+            grid.len()
+        )));
+    }
+    let points = grid.into_iter().zip(results);
+    Ok(points
+        .map(|(values, results)| sw::Point {
+            values,
+            results,
+            allocations: Vec::new(),
+        })
+        .collect())
 }
 
 /// Writes and prints the sweep's results.
