@@ -2,18 +2,23 @@
 //! code that writes files; each run's files appear all at once or not at all.
 
 pub mod backtest;
+pub mod charts;
+pub mod dates;
 pub mod forecast;
 pub mod html;
 pub mod import;
 mod output;
 pub mod plan;
-pub mod plots;
 pub mod shard;
+pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
 
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
+
+/// The chart wing under its former name, for the import and backtest charts.
+pub use charts as plots;
 
 use std::fs;
 use std::io::Write;
