@@ -1,5 +1,5 @@
 //! Runs split across machines: shard k of N does a contiguous share of a run's work (trials
-//! `[k·T/N, (k+1)·T/N)`, or a sweep's points) and keeps its statistics in mergeable form;
+//! `[k·T/N, (k+1)·T/N)`, of a sweep's trials numbered point by point) and keeps its statistics in mergeable form;
 //! `fulcrum merge` checks that a set of shards makes up exactly one run and merges them into
 //! that run's results, bit for bit. What a shard records about itself is here; its files are
 //! written and read by [`crate::report::shard`].
@@ -98,7 +98,8 @@ pub struct ShardInfo {
     /// forecast's history and backlog).
     pub scenario_hash: String,
     pub seed: u64,
-    /// What is split: `trials`, or a sweep's `points`.
+    /// What is split: `trials`, or a sweep's `point-trials` (every point's trials, numbered
+    /// point by point).
     pub unit: String,
     /// Units of the whole run.
     pub total: u64,

@@ -31,7 +31,8 @@ pub struct SweepArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
-    /// Run only shard K of N of the grid's points (see `fulcrum run --help`).
+    /// Run only shard K of N of the grid's trials, numbered point by point (see `fulcrum run
+    /// --help`).
     #[command(flatten)]
     shard: ShardFlags,
 }
@@ -96,21 +97,22 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let lower =
         format!("the steps of --vary ({total} points) or --trials (now {trials} per point)");
     let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
-    let range = work.range(total as u64);
-    let range = range.start as usize..range.end as usize;
+    // The work is every point's trials, point by point: shards split points, and split a
+    // point's trials when there are more shards than points.
+    let range = work.range(total as u64 * trials);
     if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
         let points = merged_points(merged, &varies)?;
         let run = (trials, seed, pool.current_num_threads());
         return report(args, &work, &target, &base, &varies, &points, run, started);
     }
-    let share = range.end - range.start;
+    let share = (range.end - range.start).div_ceil(trials) as usize;
     args.budget
         .check(&point.repeated(share, pool.current_num_threads()), &lower)?;
     let progress = Progress::new(share as u64, "sweeping");
     let points = pool
         .install(|| {
-            sw::run_points(
+            sw::run_share(
                 &document,
                 &[],
                 &varies,
@@ -142,35 +144,46 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
             options: args.options(),
             scenario_hash: hash,
             seed,
-            unit: "points",
-            total: total as u64,
+            unit: "point-trials",
+            total: total as u64 * trials,
             trials,
         };
-        let state: Vec<&Results> = points.iter().map(|p| &p.results).collect();
+        let state: Vec<(usize, &Results)> = points
+            .iter()
+            .map(|(p, point)| (*p, &point.results))
+            .collect();
         let info = write_shard(&target, shard, ran, &state)?;
         print_done(&info, started.elapsed().as_secs_f64(), &target.path);
         return Ok(());
     }
     let run = (trials, seed, pool.current_num_threads());
+    let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
     report(args, &work, &target, &base, &varies, &points, run, started)
 }
 
 /// The points of merged shards, in grid order (without their plans, which the report does
 /// not show).
 fn merged_points(merged: &Merged, varies: &[Vary]) -> Result<Vec<sw::Point>, Failure> {
-    let results = merged.merge(|points: &mut Vec<Results>, more| {
-        points.extend(more);
-        Ok::<_, std::convert::Infallible>(())
+    // Shards come in order, so a point split between shards continues where it stopped.
+    let results = merged.merge(|points: &mut Vec<(usize, Results)>, more| {
+        for (p, results) in more {
+            match points.last_mut() {
+                Some((last, earlier)) if *last == p => earlier.merge(&results)?,
+                _ => points.push((p, results)),
+            }
+        }
+        Ok::<_, fulcrum::simulate::ShapeMismatch>(())
     })?;
     let grid = sw::grid(varies);
-    if results.len() != grid.len() {
+    let in_order = results.iter().enumerate().all(|(i, (p, _))| i == *p);
+    if results.len() != grid.len() || !in_order {
         return Err(Failure::bad_input(format!(
-            "the shards hold {} points, the sweep has {}",
+            "the shards hold {} of the sweep's {} points",
             results.len(),
             grid.len()
         )));
     }
-    let points = grid.into_iter().zip(results);
+    let points = grid.into_iter().zip(results.into_iter().map(|(_, r)| r));
     Ok(points
         .map(|(values, results)| sw::Point {
             values,
