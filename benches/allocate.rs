@@ -41,7 +41,7 @@ const fn size(teams: usize, initiatives: usize, periods: usize) -> Size {
     }
 }
 
-/// Sizes from a few hundred to about 64,000 program variables (16×20×104), with the three
+/// Sizes from a few hundred to about 40,000 program variables (16×20×104), with the three
 /// that once fell off a cliff just below the switch to the interior-point path (16×5×13,
 /// 8×20×13, 4×20×26). Small programs (up to `SIMPLEX_LIMIT` work, paydown, idle and debt
 /// variables) go to microlp, branch and bound to a 3% gap when they have at most 32 finishing

@@ -188,7 +188,7 @@ fn plan_prints_and_writes_the_plan() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("plan for strategy `optimised`"), "{stdout}");
     assert!(stdout.contains("one more engineer on checkout"), "{stdout}");
-    assert!(stdout.contains("simulated over 2000 trials"), "{stdout}");
+    assert!(stdout.contains("simulated over 2,000 trials"), "{stdout}");
     let folder = dir.join("output/balanced-okrs-plan");
     let plan = std::fs::read_to_string(folder.join("plan.csv")).unwrap();
     assert!(plan.starts_with("strategy,policy,team,period,date,tech_share\n"));
@@ -268,4 +268,382 @@ fn sweep_writes_the_frontier_and_rejects_bad_ranges() {
         "{}",
         text(&output.stderr)
     );
+}
+
+/// The terminal's text with the only parts that vary between identical runs blanked: the
+/// timings ("in 0.12 s →").
+fn without_timings(text: &str) -> String {
+    text.lines()
+        .map(|line| match (line.find(" in "), line.find(" s →")) {
+            (Some(a), Some(b)) if a < b => format!("{} in … s{}", &line[..a], &line[b + 2..]),
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `fulcrum ARGS` in `dir`: exit status, stdout and stderr.
+fn fulcrum_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = fulcrum(args, dir);
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+fn data(name: &str) -> String {
+    repo()
+        .join("tests/data/cli")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn run_prints_one_number_format_and_the_right_plurals() {
+    let dir = scratch("cli-run-table");
+    let scenario = data("terminal.toml");
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &[
+            "run",
+            &scenario,
+            "--trials",
+            "1000",
+            "--threads",
+            "1",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    insta::assert_snapshot!("run_table", without_timings(&stdout));
+    assert_eq!(stderr, "", "no warnings for a scenario with ongoing work");
+    assert!(
+        stdout.contains("1,000 trials × 3 strategies in "),
+        "{stdout}"
+    );
+
+    // One strategy, one trial count: singular nouns.
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &[
+            "run",
+            &repo()
+                .join("scenarios/throughput-forecast.toml")
+                .to_string_lossy(),
+            "--trials",
+            "1000",
+            "--out",
+            "tf",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("1,000 trials × 1 strategy in "), "{stdout}");
+    // A throughput-history team counts items, not engineer-days.
+    assert!(stdout.contains("0 / 0 items"), "{stdout}");
+    assert!(
+        !stdout.contains(" d\n") && !stdout.contains("engineer"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn run_tables_in_markdown_json_and_quiet() {
+    let dir = scratch("cli-run-formats");
+    let scenario = data("terminal.toml");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", scenario.as_str(), "--trials", "200", "--out", "out"];
+        args.extend_from_slice(extra);
+        fulcrum_in(&dir, &args)
+    };
+
+    let (code, stdout, stderr) = run(&["--format", "markdown"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    insta::assert_snapshot!("run_markdown", stdout);
+    assert!(
+        stderr.contains("trials × 3 strategies in"),
+        "the footer on stderr: {stderr}"
+    );
+
+    let (code, stdout, stderr) = run(&["--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).expect("stdout is one JSON document");
+    assert_eq!(json["schema"], "fulcrum.run/1");
+    assert_eq!(json["trials"], 200);
+    assert_eq!(json["unit"], "engineer-days");
+    assert_eq!(json["output"], "out/");
+    let strategies = json["strategies"].as_array().unwrap();
+    assert_eq!(strategies.len(), 3);
+    assert!(strategies[0]["versus_first"].is_null());
+    let second = &strategies[1];
+    assert_eq!(second["name"], "60/40");
+    assert_eq!(second["versus_first"]["baseline"], "80/20");
+    for field in ["blended_score", "final_debt", "incident_days"] {
+        let spread = &second[field];
+        assert!(
+            spread["mean"].is_f64() && spread["p90"].is_f64(),
+            "{field}: {spread}"
+        );
+        assert_eq!(spread["mean_ci95"].as_array().unwrap().len(), 2);
+    }
+    let krs = second["key_results"].as_array().unwrap();
+    assert_eq!(krs[0]["id"], "checkout-conversion");
+    let p = krs[0]["p_met"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p));
+    // The few-trials warning is on stderr and in the document.
+    assert!(stderr.contains("warning: only 200 trials"), "{stderr}");
+    assert!(
+        json["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("only 200 trials")
+    );
+
+    let (code, stdout, stderr) = run(&["--quiet"]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
+    let (code, stdout, stderr) = run(&["-q", "--json"]);
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    assert!(serde_json::from_str::<serde_json::Value>(&stdout).is_ok());
+
+    let (code, _, stderr) = run(&["--format", "xml"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let (code, _, stderr) = run(&["--json", "--format", "markdown"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+#[test]
+fn run_warns_when_a_team_runs_dry_trials_are_few_or_a_share_is_never_used() {
+    let dir = scratch("cli-run-warnings");
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &[
+            "run",
+            &data("runs-dry.toml"),
+            "--trials",
+            "300",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code, Some(0), "warnings do not fail a run: {stderr}");
+    assert!(stdout.contains("blended score"), "{stdout}");
+    let warnings: Vec<&str> = stderr.lines().collect();
+    insta::assert_snapshot!("run_warnings", stderr);
+    assert!(
+        warnings.iter().all(|w| w.starts_with("warning: ")),
+        "one line each: {stderr}"
+    );
+    for expected in [
+        "team `solo` runs out of work after period",
+        "only 300 trials",
+        "strategy `80/20`: its 20% tech share is never used",
+        "strategy `ceiling`: debt stays below its ceiling of 5,000",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn validate_lines_up_its_columns() {
+    let dir = scratch("cli-validate");
+    let (code, stdout, stderr) = fulcrum_in(&dir, &["validate", &data("terminal.toml")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let stdout = stdout.replace(&data("terminal.toml"), "terminal.toml");
+    insta::assert_snapshot!("validate_summary", stdout);
+    // The longest names are followed by a gap, not run into the next column.
+    assert!(
+        stdout.contains("integrations-ongoing  integrations  5,000 d"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 risk, 1 capacity event"), "{stdout}");
+
+    let forecast = repo().join("scenarios/throughput-forecast.toml");
+    let (code, stdout, _) = fulcrum_in(&dir, &["validate", &forecast.to_string_lossy()]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("expected effort 100 items"), "{stdout}");
+    assert!(stdout.contains("history of 26 periods"), "{stdout}");
+}
+
+#[test]
+fn sweep_prints_the_frontier_in_the_same_format() {
+    let dir = scratch("cli-sweep-table");
+    let scenario = data("terminal.toml");
+    let args = [
+        "sweep",
+        scenario.as_str(),
+        "--vary",
+        "strategies.debt-ceiling.ceiling=300:700:3",
+        "--trials",
+        "200",
+        "--threads",
+        "1",
+        "--out",
+        "out",
+    ];
+    let (code, stdout, stderr) = fulcrum_in(&dir, &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    insta::assert_snapshot!("sweep_table", without_timings(&stdout));
+    assert!(stdout.contains("3 points × 200 trials in"), "{stdout}");
+
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let (code, stdout, stderr) = fulcrum_in(&dir, &json_args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["schema"], "fulcrum.sweep/1");
+    assert_eq!(json["vary"][0], "strategies.debt-ceiling.ceiling");
+    let points = json["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    assert_eq!(points[2]["values"][0], 700.0);
+    assert_eq!(points[0]["strategies"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn plan_and_forecast_print_json_and_markdown() {
+    let dir = scratch("cli-plan-forecast-formats");
+    let scenario = data("terminal.toml");
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &["plan", &scenario, "--trials", "200", "--json", "--out", "p"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["schema"], "fulcrum.plan/1");
+    let plan = &json["plans"][0];
+    assert_eq!(plan["strategy"], "optimised");
+    assert_eq!(plan["periods"].as_array().unwrap().len(), 8);
+    assert!(plan["outcome"]["blended_score"]["mean"].is_f64());
+
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &[
+            "plan", &scenario, "--trials", "200", "--format", "markdown", "--out", "p",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("### Plan for strategy `optimised`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("| period |"), "{stdout}");
+    assert!(stdout.contains("| key result | owner |"), "{stdout}");
+
+    let history = [
+        "forecast",
+        "--history",
+        "3,5,2,6,4,4,7,1,5,3,6,4",
+        "--backlog",
+        "40",
+    ];
+    let (code, stdout, stderr) = fulcrum_in(&dir, &[&history[..], &["--json"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["schema"], "fulcrum.forecast/1");
+    assert_eq!(json["trials"], 10000);
+    assert_eq!(json["percentiles"][0][0], "P50");
+    let (code, stdout, _) = fulcrum_in(&dir, &[&history[..], &["--format", "markdown"]].concat());
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.starts_with("| chance | done by period | ends |\n"),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = fulcrum_in(&dir, &[&history[..], &["--quiet"]].concat());
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
+}
+
+#[test]
+fn init_refuses_a_name_that_would_not_validate() {
+    let dir = scratch("cli-init-name");
+    let (code, _, stderr) = fulcrum_in(&dir, &["init", "my plan"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("`my plan` cannot name a scenario")
+            && stderr.contains("fulcrum init my-plan"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_dir(&dir).unwrap().next().is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn the_template_models_ongoing_work_and_never_runs_dry() {
+    let dir = scratch("cli-init-ongoing");
+    let (code, _, stderr) = fulcrum_in(&dir, &["init", "my-plan"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let template = std::fs::read_to_string(dir.join("my-plan.toml")).unwrap();
+    assert!(
+        template.contains("# Ongoing work."),
+        "the template explains the pattern"
+    );
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &["run", "my-plan.toml", "--trials", "1000", "--out", "out"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("runs out of work"), "{stderr}");
+    // The ongoing work keeps a fixed split from a perfect score.
+    let fixed = stdout.lines().find(|l| l.starts_with("80/20")).unwrap();
+    assert!(!fixed.contains("1.000 [1.00–1.00]"), "{stdout}");
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let dir = scratch("cli-completions");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, stdout, stderr) = fulcrum_in(&dir, &["completions", shell]);
+        assert_eq!(code, Some(0), "{shell}: {stderr}");
+        assert!(
+            stdout.contains("fulcrum") && stdout.contains("forecast"),
+            "{shell}"
+        );
+    }
+    let (code, _, _) = fulcrum_in(&dir, &["completions", "tcsh"]);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn help_states_the_defaults_each_command_uses() {
+    let dir = scratch("cli-help");
+    let (_, sweep, _) = fulcrum_in(&dir, &["sweep", "--help"]);
+    let sweep = sweep.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        sweep.contains("trials per point (default: the scenario's `trials`, at most 2000)"),
+        "{sweep}"
+    );
+    assert!(
+        !sweep.contains("else 10000") && !sweep.contains("backtest"),
+        "{sweep}"
+    );
+    assert!(sweep.contains("output/<scenario name>-sweep"), "{sweep}");
+    let (_, run, _) = fulcrum_in(&dir, &["run", "--help"]);
+    assert!(!run.contains("`sweep`:") && run.contains("--json") && run.contains("--quiet"));
+
+    // forecast --help's own --set example works on the shipped scenario.
+    let (_, forecast, _) = fulcrum_in(&dir, &["forecast", "--help"]);
+    let forecast = forecast.split_whitespace().collect::<Vec<_>>().join(" ");
+    let example = forecast
+        .split("e.g. ")
+        .filter_map(|rest| rest.split_whitespace().next())
+        .find(|word| word.starts_with("initiatives."))
+        .expect("an example --set in forecast --help");
+    let scenario = repo().join("scenarios/throughput-forecast.toml");
+    let (code, stdout, stderr) = fulcrum_in(
+        &dir,
+        &[
+            "forecast",
+            &scenario.to_string_lossy(),
+            "--set",
+            example,
+            "--trials",
+            "500",
+            "--out",
+            "f",
+        ],
+    );
+    assert_eq!(code, Some(0), "{example}: {stderr}");
+    assert!(stdout.contains("150 items"), "{stdout}");
 }

@@ -563,3 +563,80 @@ fn magnitudes_beyond_the_model_are_rejected_at_the_field() {
     let text = with("effort = 10", "effort = 1e6");
     assert!(!problems(&text).has_errors());
 }
+
+/// Issue 15: the messages a first hour runs into, each located and with its way out.
+#[test]
+fn an_unknown_rule_is_one_error_not_a_cascade() {
+    let text = with("rule = \"fixed_share\"", "rule = \"fixd_share\"");
+    let problems = problems(&text);
+    assert_eq!(problems.errors().count(), 1, "{problems}");
+    let help = assert_error(
+        &text,
+        "\"fixd_share\"",
+        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", found \"fixd_share\"",
+    );
+    assert_eq!(help.as_deref(), Some("did you mean `fixed_share`?"));
+    assert!(
+        !problems.to_string().contains("unknown field"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn a_tech_share_in_percent_is_a_share() {
+    let text = with("tech_share = 0.2", "tech_share = \"20%\"");
+    let loaded = scenario::load_str("t.toml", &text, Format::Toml).expect("valid");
+    assert!(matches!(
+        loaded.scenario.strategies[0].rule,
+        fulcrum::model::Rule::FixedShare { tech_share } if (tech_share - 0.2).abs() < 1e-12
+    ));
+}
+
+#[test]
+fn a_deadline_written_as_a_date_says_which_period_it_is() {
+    let dated = with("periods = 10", "periods = 10\nstart = 2027-01-04").replace(
+        "contributes = { kr = 1 }",
+        "contributes = { kr = 1 }\ndeadline = 2027-03-15",
+    );
+    let help = assert_error(
+        &dated,
+        "2027-03-15",
+        "`deadline` is a period number, not a date",
+    );
+    let help = help.unwrap_or_default();
+    assert!(
+        help.contains("falls in period 6") && help.contains("`deadline = 6`"),
+        "{help}"
+    );
+
+    let undated = with(
+        "contributes = { kr = 1 }",
+        "contributes = { kr = 1 }\ndeadline = \"2027-03-15\"",
+    );
+    let help = assert_error(
+        &undated,
+        "\"2027-03-15\"",
+        "`deadline` is a period number, not a date",
+    );
+    assert!(help.unwrap_or_default().contains("(1 to 10)"));
+}
+
+#[test]
+fn a_json_file_gets_help_in_json() {
+    let json = r#"{
+  "scenario": { "name": "j", "periods": 6 },
+  "teams": [{ "name": "alpha" }],
+  "initiatives": [{ "id": "a", "kind": "product", "team": "alpha", "effort": 5 }],
+  "strategies": [{ "name": "s", "rule": "fixed_share", "tech_share": 0.2 }]
+}"#;
+    let problems = match scenario::load_str("t.json", json, Format::Json) {
+        Err(LoadError::Invalid(problems)) => problems,
+        other => panic!("expected an error, got {:?}", other.map(|_| ())),
+    };
+    let help = problems
+        .errors()
+        .find_map(|p| p.help.clone())
+        .unwrap_or_default();
+    assert!(help.contains("\"engineers\": 6"), "{help}");
+    assert!(!help.contains("engineers = 6"), "{help}");
+}

@@ -22,6 +22,9 @@ const TRIALS: u64 = 2000;
 
 /// Arguments of `fulcrum backtest`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("trials", |a| a.help(
+    "Monte Carlo trials per forecast (default: the scenario's `trials`, at most 2000; else 2000)"
+)))]
 pub struct BacktestArgs {
     /// Scenario with a throughput-history team, e.g. one `fulcrum import` wrote (instead of
     /// --history/--history-csv).
@@ -279,8 +282,8 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     report::backtest::write(&target, &labelled).map_err(write_failure)?;
     print!("{}", report::backtest::summary(&labelled));
     println!(
-        "{} forecasts in {:.2} s → {}/",
-        result.checks.len(),
+        "{} in {:.2} s → {}/",
+        report::numbers::counted(result.checks.len() as u64, "forecast", "forecasts"),
         started.elapsed().as_secs_f64(),
         target.path.display()
     );

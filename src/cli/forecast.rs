@@ -9,13 +9,21 @@ use fulcrum::report;
 use fulcrum::scenario::{self, history};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
+use super::format::ReportFlags;
 use super::history::{LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts};
 use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
-use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
+use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, write_failure};
 
 /// Arguments of `fulcrum forecast`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(mut_arg("trials", |a| a.help(
+    "Monte Carlo trials (default: the scenario's `trials`, else 10000)"
+)))]
+#[command(mut_arg("out", |a| a.help(
+    "Results folder (default: output/forecast, or output/<scenario name>-forecast). fulcrum \
+     replaces only an earlier result of its own"
+)))]
 pub struct ForecastArgs {
     /// Scenario file with a throughput-history team (instead of --history/--history-csv).
     #[arg(required_unless_present_any = ["history", "history_csv"])]
@@ -63,12 +71,13 @@ pub struct ForecastArgs {
     window: WindowFlags,
     #[command(flatten)]
     simulation: SimulationFlags,
-    /// Results folder (default: output/forecast, or output/<scenario name>-forecast).
     #[command(flatten)]
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
-    /// Override a field of the scenario: path=value, e.g. initiatives.backlog.effort=150
+    #[command(flatten)]
+    report: ReportFlags,
+    /// Override a field of the scenario: path=value, e.g. initiatives.api-migration.effort=150
     /// (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with_all = ["history", "history_csv"])]
     sets: Vec<String>,
@@ -84,6 +93,7 @@ impl ForecastArgs {
         args.simulation.threads = None;
         args.budget.yes = false;
         args.shard = ShardFlags::default();
+        args.report = ReportFlags::default();
         format!("{args:?}")
     }
 }
@@ -119,7 +129,7 @@ fn scenario_question(args: &ForecastArgs, file: &Path) -> Result<Question, Failu
         ));
     }
     let loaded = scenario::load(file, &args.sets)?;
-    print_warnings(&loaded.warnings);
+    args.report.scenario_warnings(&loaded.warnings);
     let mut sc = loaded.scenario.clone();
     cut_histories(&mut sc, &args.window)?;
     let forecast = Forecast::from_scenario(
@@ -223,6 +233,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
 /// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
+    args.report.apply();
     let start: Option<Date> = parse("--start", &args.start)?;
     let period: Option<PeriodLength> = parse("--period", &args.period)?;
     let Question {
@@ -272,8 +283,8 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
                 trials,
             };
             let info = write_shard(&target, shard, ran, &state)?;
-            print_done(&info, started.elapsed().as_secs_f64(), &target.path);
-            return Ok(());
+            let seconds = started.elapsed().as_secs_f64();
+            return print_done(&args.report, &info, seconds, &target.path);
         }
         state.finish(&forecast.percentiles)
     };
@@ -314,12 +325,21 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
         },
     };
     report::forecast::write(&target, &forecast, &results, &info).map_err(write_failure)?;
-    print!("{}", report::forecast::summary(&forecast, &results));
-    println!(
-        "{} trials in {:.2} s → {}/",
-        trials,
-        started.elapsed().as_secs_f64(),
-        target.path.display()
+    let folder = format!("{}/", target.path.display());
+    args.report.json(&report::export::json::Forecast {
+        schema: "fulcrum.forecast/1",
+        info: &info,
+        output: folder.clone(),
+    })?;
+    let summary = report::forecast::summary(&forecast, &results);
+    args.report.table(
+        &report::terminal::forecast_headline(&forecast, &results),
+        summary.trim_end(),
     );
+    args.report.footer(&format!(
+        "{} in {:.2} s → {folder}",
+        report::numbers::counted(trials, "trial", "trials"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }

@@ -158,8 +158,8 @@ fn load_csv(
     let h = history::read_csv_on(file, &counting).map_err(bad)?;
     if h.days_left_out > 0 {
         eprintln!(
-            "note: the last {} day(s) of {} do not fill a whole period and are left out",
-            h.days_left_out,
+            "note: the last {} of {} do not fill a whole period and are left out",
+            fulcrum::report::numbers::counted(h.days_left_out as u64, "day", "days"),
             file.display()
         );
     }
@@ -208,9 +208,10 @@ pub fn window_counts(
 
 /// Warns on stderr when a history has fewer than [`FEW_PERIODS`] periods.
 pub fn warn_if_short(periods: usize) {
-    if periods < FEW_PERIODS {
+    if periods < FEW_PERIODS && !super::progress::silent() {
         eprintln!(
-            "warning: the history has only {periods} period(s): a forecast bootstrapped from fewer than {FEW_PERIODS} understates how much throughput varies"
+            "warning: the history has only {}: a forecast bootstrapped from fewer than {FEW_PERIODS} understates how much throughput varies",
+            fulcrum::report::numbers::counted(periods as u64, "period", "periods")
         );
     }
 }

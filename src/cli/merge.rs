@@ -9,6 +9,7 @@ use clap::Parser;
 use fulcrum::report::{self, Destination};
 use fulcrum::shard::{self, Shard, ShardInfo};
 
+use super::format::ReportFlags;
 use super::{Cli, Command, Failure, SimulationFlags};
 
 /// Arguments of `fulcrum merge`.
@@ -271,12 +272,20 @@ fn holds(out: &Path, folder: &Path) -> bool {
     }
 }
 
-/// `shard 2/8, trials 250..375, in 1.20 s → dir/`, printed by a shard when done.
-pub(super) fn print_done(info: &ShardInfo, seconds: f64, folder: &Path) {
-    println!(
+/// Says a shard is done: `shard 2/8, trials 250..375, in 1.20 s → dir/` (with `--json`, the
+/// shard's `shard.json`).
+pub(super) fn print_done(
+    report: &ReportFlags,
+    info: &ShardInfo,
+    seconds: f64,
+    folder: &Path,
+) -> Result<(), Failure> {
+    report.json(info)?;
+    report.footer(&format!(
         "{}, in {seconds:.2} s → {}/ (merge all {} with `fulcrum merge`)",
         info.describe(),
         folder.display(),
         info.shards
-    );
+    ));
+    Ok(())
 }

@@ -5,8 +5,10 @@
 //! ([`SimulationFlags`], [`ScenarioFlags`]).
 
 mod backtest;
+mod completions;
 mod files;
 mod forecast;
+mod format;
 mod history;
 mod import;
 mod merge;
@@ -40,7 +42,7 @@ struct Cli {
 enum Command {
     /// Plan and simulate every strategy of a scenario; write tables, plots and a report.
     Run(run::RunArgs),
-    /// Solve the allocator only: print and write the plan and its marginal values.
+    /// Find and simulate the optimised policy: its plan, key results and what would help most.
     Plan(run::PlanArgs),
     /// When will a backlog be done, and how much is done by a date? Bootstraps a throughput
     /// history (from --history, --history-csv, or a scenario team with
@@ -65,13 +67,14 @@ enum Command {
     Validate(files::ValidateArgs),
     /// Write a commented scenario template to NAME.toml.
     Init(files::InitArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(completions::CompletionsArgs),
 }
 
 /// The flags of every command that simulates.
 #[derive(clap::Args, Debug, Clone)]
 struct SimulationFlags {
-    /// Monte Carlo trials (default: the scenario's `trials`, else 10000; `sweep`: at most 2000
-    /// per point; `backtest`: 2000 per forecast).
+    /// Monte Carlo trials (default: the scenario's `trials`, else 10000).
     #[arg(long, value_name = "N")]
     trials: Option<u64>,
     /// Master seed (default: the scenario's `seed`, else 42).
@@ -279,6 +282,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
+        Command::Completions(args) => completions::completions(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,19 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Set by `--quiet`: no bar or spinner appears.
+static SILENT: AtomicBool = AtomicBool::new(false);
+
+/// No progress bar or spinner from now on (`--quiet`).
+pub fn silence() {
+    SILENT.store(true, Ordering::Relaxed);
+}
+
+/// Whether `--quiet` silenced the command (its notes on stderr too).
+pub fn silent() -> bool {
+    SILENT.load(Ordering::Relaxed)
+}
+
 /// A progress bar on stderr that appears only once a run has taken a while, and never when
 /// stderr is not a terminal.
 pub struct Progress {
@@ -36,6 +49,7 @@ impl Progress {
         if !self.shown.load(Ordering::Relaxed)
             && self.started.elapsed() > Self::DELAY
             && std::io::stderr().is_terminal()
+            && !SILENT.load(Ordering::Relaxed)
             && !self.shown.swap(true, Ordering::Relaxed)
         {
             self.bar
@@ -68,7 +82,7 @@ impl Spinner {
         }
         bar.set_message(message.to_string());
         let stopped = std::sync::Arc::new(AtomicBool::new(false));
-        if std::io::stderr().is_terminal() {
+        if std::io::stderr().is_terminal() && !SILENT.load(Ordering::Relaxed) {
             let (bar, stopped) = (bar.clone(), stopped.clone());
             std::thread::spawn(move || {
                 std::thread::sleep(Self::DELAY);

@@ -5,16 +5,18 @@ use std::time::Instant;
 
 use fulcrum::model::Rule;
 use fulcrum::pipeline::{self, Estimate};
-use fulcrum::report::{self, Environment, RunInfo, terminal};
+use fulcrum::report::export::{Format, json, markdown};
+use fulcrum::report::numbers::counted;
+use fulcrum::report::{self, Environment, RunInfo, terminal, warnings};
 use fulcrum::scenario;
 use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
+use super::format::{ReportFlags, warning_lines};
 use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::{Progress, Spinner};
 use super::{
-    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
-    write_failure,
+    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };
 
 /// Arguments of `fulcrum run`.
@@ -28,6 +30,8 @@ pub struct RunArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    #[command(flatten)]
+    report: ReportFlags,
     /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
     /// the horizon).
     #[arg(long, value_name = "P")]
@@ -44,6 +48,7 @@ impl RunArgs {
         args.simulation.threads = None;
         args.budget.yes = false;
         args.shard = ShardFlags::default();
+        args.report = ReportFlags::default();
         format!("{args:?}")
     }
 }
@@ -59,6 +64,8 @@ pub struct PlanArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    #[command(flatten)]
+    report: ReportFlags,
     /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
     /// the horizon).
     #[arg(long, value_name = "P")]
@@ -73,9 +80,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 /// (planned again here: planning is deterministic and does not depend on the trials).
 pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
+    args.report.apply();
     let file = &args.input.scenario;
     let loaded = scenario::load(file, &args.input.sets)?;
-    print_warnings(&loaded.warnings);
+    args.report.scenario_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
     let (trials, seed) = args
         .simulation
@@ -134,8 +142,12 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
             trials,
         };
         let info = write_shard(&target, shard, ran, &output.results)?;
-        print_done(&info, started.elapsed().as_secs_f64(), &target.path);
-        return Ok(());
+        return print_done(
+            &args.report,
+            &info,
+            started.elapsed().as_secs_f64(),
+            &target.path,
+        );
     }
     let sensitivity_started = Instant::now();
     let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));
@@ -164,14 +176,30 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
         },
     };
     report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
-    println!("{}", terminal::run_table(scenario, &output.results));
-    println!(
-        "{} trials × {} strategies in {:.2} s → {}/",
-        trials,
-        output.results.strategies.len(),
-        started.elapsed().as_secs_f64(),
-        target.path.display()
+    let results = &output.results;
+    let warned = warnings::of_run(scenario, results);
+    args.report.warn(&warned);
+    let folder = format!("{}/", target.path.display());
+    args.report.json(&json::run(
+        scenario,
+        results,
+        seed,
+        &folder,
+        warning_lines(&loaded.warnings)
+            .into_iter()
+            .chain(warned)
+            .collect(),
+    ))?;
+    args.report.table(
+        &terminal::run_headline(scenario, results),
+        &terminal::run_table(scenario, results),
     );
+    args.report.footer(&format!(
+        "{} × {} in {:.2} s → {folder}",
+        counted(trials, "trial", "trials"),
+        counted(results.strategies.len() as u64, "strategy", "strategies"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }
 
@@ -206,8 +234,9 @@ fn merged_or_budgeted(
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
+    args.report.apply();
     let loaded = scenario::load(&args.input.scenario, &args.input.sets)?;
-    print_warnings(&loaded.warnings);
+    args.report.scenario_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
     let target = args
         .output
@@ -240,9 +269,29 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         .map_err(|error| run_failure(&loaded, error))?;
     planning.stop();
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
-    for plan in &allocations {
-        println!("{}", terminal::plan_table(scenario, plan, None));
+    let folder = format!("{}/", target.path.display());
+    args.report
+        .json(&json::plans(scenario, &allocations, &folder))?;
+    for plan in allocations.iter().filter(|_| args.report.prints_text()) {
+        if args.report.format() != Format::Markdown {
+            println!("{}", terminal::plan_table(scenario, plan, None));
+            continue;
+        }
+        println!(
+            "### Plan for strategy `{}`\n\n{}\n",
+            plan.of.name(scenario),
+            report::plan::rule(plan)
+        );
+        if let Some(periods) = terminal::plan_periods(scenario, plan, None) {
+            println!("{}", markdown::table(&periods));
+        }
+        let krs = plan
+            .simulated(None)
+            .and_then(|(results, s)| terminal::key_result_table(scenario, results, s));
+        if let Some(krs) = krs {
+            println!("{}", markdown::table(&krs));
+        }
     }
-    println!("→ {}/", target.path.display());
+    args.report.footer(&format!("→ {folder}"));
     Ok(())
 }

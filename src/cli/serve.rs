@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use fulcrum::report::numbers::{count, counted};
 use fulcrum::serve::{self, Server, Settings};
 
 use super::{Failure, SimulationFlags};
@@ -69,8 +70,10 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     let address = server.address().map_err(|e| Failure::Runtime(e.into()))?;
     let url = format!("http://{address}/");
     println!(
-        "serving {} on {url} (previews of {preview} trials, refined to {refined}; Ctrl-C to stop)",
-        args.scenario.display()
+        "serving {} on {url} (previews of {}, refined to {}; Ctrl-C to stop)",
+        args.scenario.display(),
+        counted(preview, "trial", "trials"),
+        count(refined)
     );
     server.warm_up();
     if args.open {

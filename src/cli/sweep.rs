@@ -5,20 +5,30 @@ use std::time::Instant;
 
 use fulcrum::pipeline::Estimate;
 use fulcrum::report::Destination;
-use fulcrum::report::sweep::{SweepInfo, terminal_table, write_sweep};
+use fulcrum::report::export::json;
+use fulcrum::report::numbers::counted;
+use fulcrum::report::sweep::{SweepInfo, write_sweep};
+use fulcrum::report::terminal;
 use fulcrum::scenario;
 use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
+use super::format::{ReportFlags, warning_lines};
 use super::merge::{Merged, Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
 use super::{
-    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, print_warnings, run_failure,
-    write_failure,
+    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };
 
 /// Arguments of `fulcrum sweep`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(mut_arg("trials", |a| a.help(
+    "Monte Carlo trials per point (default: the scenario's `trials`, at most 2000)"
+)))]
+#[command(mut_arg("out", |a| a.help(
+    "Results folder (default: output/<scenario name>-sweep). fulcrum replaces only an earlier \
+     result of its own"
+)))]
 pub struct SweepArgs {
     #[command(flatten)]
     input: ScenarioFlags,
@@ -31,6 +41,8 @@ pub struct SweepArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+    #[command(flatten)]
+    report: ReportFlags,
     /// Run only shard K of N of the grid's trials, numbered point by point (see `fulcrum run
     /// --help`).
     #[command(flatten)]
@@ -45,6 +57,7 @@ impl SweepArgs {
         args.simulation.threads = None;
         args.budget.yes = false;
         args.shard = ShardFlags::default();
+        args.report = ReportFlags::default();
         format!("{args:?}")
     }
 }
@@ -62,6 +75,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 /// The sweep: every point, one shard's points (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
+    args.report.apply();
     let file = &args.input.scenario;
     let varies: Vec<Vary> = args
         .varies
@@ -72,7 +86,7 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let mut document = scenario::Document::read(file)?;
     document.set(&args.input.sets)?;
     let base = document.compile()?;
-    print_warnings(&base.warnings);
+    args.report.scenario_warnings(&base.warnings);
     let scenario = &base.scenario;
     let (trials, seed) = args
         .simulation
@@ -153,8 +167,8 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
             .map(|(p, point)| (*p, &point.results))
             .collect();
         let info = write_shard(&target, shard, ran, &state)?;
-        print_done(&info, started.elapsed().as_secs_f64(), &target.path);
-        return Ok(());
+        let seconds = started.elapsed().as_secs_f64();
+        return print_done(&args.report, &info, seconds, &target.path);
     }
     let run = (trials, seed, pool.current_num_threads());
     let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
@@ -237,13 +251,24 @@ fn report(
         },
     };
     write_sweep(target, varies, points, &info).map_err(write_failure)?;
-    println!("{}", terminal_table(varies, points));
-    println!(
-        "{} points × {} trials in {:.2} s → {}/",
-        points.len(),
-        trials,
-        started.elapsed().as_secs_f64(),
-        target.path.display()
+    let folder = format!("{}/", target.path.display());
+    args.report.json(&json::sweep(
+        scenario,
+        varies,
+        points,
+        seed,
+        &folder,
+        warning_lines(&base.warnings),
+    ))?;
+    args.report.table(
+        &terminal::sweep_headline(scenario, varies, points),
+        &terminal::sweep_table(scenario, varies, points),
     );
+    args.report.footer(&format!(
+        "{} × {} in {:.2} s → {folder}",
+        counted(points.len() as u64, "point", "points"),
+        counted(trials, "trial", "trials"),
+        started.elapsed().as_secs_f64(),
+    ));
     Ok(())
 }

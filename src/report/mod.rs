@@ -4,9 +4,11 @@
 pub mod backtest;
 pub mod charts;
 pub mod dates;
+pub mod export;
 pub mod forecast;
 pub mod html;
 pub mod import;
+pub mod numbers;
 mod output;
 pub mod plan;
 pub mod shard;
@@ -14,6 +16,7 @@ pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
+pub mod warnings;
 
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
 

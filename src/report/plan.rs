@@ -51,7 +51,8 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
 
 /// `+0.031 ± 0.006`, or `within noise (+0.001 ± 0.003)`.
 pub fn value(price: &Price) -> String {
-    let text = format!("{:+.3} ± {:.3}", price.value, price.half_width);
+    let places = super::numbers::places_for(price.half_width, 3);
+    let text = format!("{:+.places$} ± {:.places$}", price.value, price.half_width);
     if price.within_noise() {
         format!("within noise of zero ({text})")
     } else {
@@ -81,11 +82,11 @@ pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
     let score = results.summary(s, SummaryMetric::BlendedScore);
     let half = 1.959_963_984_540_054 * score.mean_se;
     let mut out = format!(
-        "expected blended score {:.3} (95% interval {:.3}–{:.3}), simulated over {} trials",
+        "expected blended score {:.3} (95% interval {:.3}–{:.3}), simulated over {}",
         score.mean,
         score.mean - half,
         score.mean + half,
-        results.trials()
+        super::numbers::counted(results.trials(), "trial", "trials")
     );
     if let Ok(lp) = &plan.found.lp {
         let _ = write!(
@@ -101,14 +102,17 @@ pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
 /// The priced changes in words, best first, one per line: those that matter, then those within
 /// noise of zero together.
 pub fn help_lines(scenario: &Scenario, plan: &StrategyPlan) -> Vec<String> {
-    let mut lines: Vec<String> = plan
-        .prices
-        .iter()
-        .filter(|p| !p.within_noise())
+    // One precision for the whole list, enough for its narrowest interval: the column aligns.
+    let shown = plan.prices.iter().filter(|p| !p.within_noise());
+    let places = shown.clone().fold(3, |places, p| {
+        super::numbers::places_for(p.half_width, places)
+    });
+    let mut lines: Vec<String> = shown
         .map(|p| {
             format!(
-                "{:<15} {}",
-                value_short(p),
+                "{:+.places$} ± {:.places$}  {}",
+                p.value,
+                p.half_width,
                 describe(scenario, plan, &p.change)
             )
         })
@@ -123,8 +127,4 @@ pub fn help_lines(scenario: &Scenario, plan: &StrategyPlan) -> Vec<String> {
         lines.push(format!("within noise of zero: {}", quiet.join("; ")));
     }
     lines
-}
-
-fn value_short(price: &Price) -> String {
-    format!("{:+.3} ± {:.3}", price.value, price.half_width)
 }

@@ -1,18 +1,34 @@
 //! Text for the terminal: the scenario summary of `validate` and the tables `run`, `plan`,
-//! `sweep` and `forecast` print.
+//! `sweep` and `forecast` print. Numbers read as in [`super::numbers`]; each table is built
+//! once as an [`export::Table`] and rendered as aligned text here or in another format by
+//! [`export`].
 
 use std::fmt::Write;
 use std::path::Path;
 
-use crate::model::{Kind, Measure, Owner, Rule, Scenario, Workforce};
+use crate::model::{Distribution, Kind, Measure, Owner, Rule, Scenario, Workforce};
 use crate::pipeline::StrategyPlan;
+use crate::simulate::forecast::{Forecast, ForecastResults};
 use crate::simulate::policy::Share;
-use crate::simulate::{PeriodMetric, Results};
+use crate::simulate::{PeriodMetric, Results, SummaryMetric};
+use crate::whatif::sweep::{self as sw, Point, Vary};
+
+use super::export::{self, Align, Table};
+use super::numbers::{self, Unit, amount, counted, grouped, percent};
+
+/// A distribution as written in a scenario, a constant with thousands separators.
+fn spread(d: &Distribution) -> String {
+    match d {
+        Distribution::Constant(c) if c.abs() >= 1000.0 => grouped(*c, 0),
+        d => d.to_string(),
+    }
+}
 
 /// The one-screen summary `fulcrum validate` prints for a valid scenario.
 pub fn summary(scenario: &Scenario, file: &Path) -> String {
     let mut out = String::new();
     let s = scenario;
+    let unit = Unit::of_scenario(s);
     let _ = writeln!(out, "✓ {} — scenario `{}`", file.display(), s.name);
     if let Some(q) = &s.question {
         let _ = writeln!(out, "  question: {q}");
@@ -26,8 +42,11 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
     };
     let _ = writeln!(
         out,
-        "  horizon: {} periods of {}{dates}; {} trials, seed {}",
-        s.periods, s.period_length, s.trials, s.seed
+        "  horizon: {} of {}{dates}; {}, seed {}",
+        counted(s.periods as u64, "period", "periods"),
+        s.period_length,
+        counted(s.trials, "trial", "trials"),
+        s.seed
     );
     let _ = writeln!(
         out,
@@ -36,11 +55,12 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
         (1.0 - s.blend) * 100.0
     );
 
-    let _ = writeln!(
-        out,
-        "\n  teams{:>31}{:>14}",
-        "capacity/period", "debt at start"
-    );
+    let mut teams = Table::new(&[
+        ("teams", Align::Left),
+        ("", Align::Left),
+        ("capacity/period", Align::Right),
+        ("debt at start", Align::Right),
+    ]);
     let expected = crate::allocate::expected::ExpectedWorld::of(s);
     for (j, team) in s.teams.iter().enumerate() {
         let first = expected.teams[j].nominal[0];
@@ -54,34 +74,40 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
                     format!("{} eng", staff.engineers)
                 }
             }
+            Workforce::Capacity(Distribution::Samples(values)) => {
+                format!(
+                    "history of {}",
+                    counted(values.len() as u64, "period", "periods")
+                )
+            }
             Workforce::Capacity(d) => format!("capacity {d}"),
         };
+        let team_unit = Unit::of_team(team).short();
         let capacity = if (first - last).abs() < 0.05 {
-            format!("{first:.1}")
+            format!("{} {team_unit}", grouped(first, 1))
         } else {
-            format!("{first:.1} → {last:.1}")
+            format!("{} → {} {team_unit}", grouped(first, 1), grouped(last, 1))
         };
-        let _ = writeln!(
-            out,
-            "    {:<14}{:<18}{:>12}{:>14}",
-            team.name,
+        teams.push(vec![
+            // Indented under the section's title, which heads the column.
+            format!("  {}", team.name),
             who,
             capacity,
-            team.debt_initial.to_string()
-        );
+            format!("{} {team_unit}", spread(&team.debt_initial)),
+        ]);
     }
+    let _ = write!(out, "\n{}", teams.aligned("  "));
 
     for kind in [Kind::Product, Kind::Tech] {
         let of_kind: Vec<_> = s.initiatives.iter().filter(|i| i.kind == kind).collect();
         let effort: f64 = of_kind.iter().map(|i| i.effort.mean()).sum();
-        let _ = writeln!(
-            out,
-            "\n  {} initiatives: {} (expected effort {:.0} days)",
-            kind.as_str(),
-            of_kind.len(),
-            effort.max(0.0)
-        );
-        for i in of_kind {
+        let mut table = Table::new(&[
+            ("initiative", Align::Left),
+            ("team", Align::Left),
+            ("effort", Align::Left),
+            ("", Align::Left),
+        ]);
+        for i in &of_kind {
             let mut notes = Vec::new();
             if let Some(d) = i.deadline {
                 notes.push(format!(
@@ -97,14 +123,28 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
                     .collect();
                 notes.push(format!("after {}", deps.join(", ")));
             }
-            let _ = writeln!(
-                out,
-                "    {:<26}{:<12}effort {:<18}{}",
-                i.id,
-                s.teams[i.team].name,
-                i.effort.to_string(),
-                notes.join("; ")
-            );
+            table.push(vec![
+                i.id.clone(),
+                s.teams[i.team].name.clone(),
+                format!(
+                    "{} {}",
+                    spread(&i.effort),
+                    Unit::of_team(&s.teams[i.team]).short()
+                ),
+                notes.join("; "),
+            ]);
+        }
+        let _ = writeln!(
+            out,
+            "\n  {} initiatives: {} (expected effort {})",
+            kind.as_str(),
+            of_kind.len(),
+            amount(effort.max(0.0), unit.long())
+        );
+        if !of_kind.is_empty() {
+            // The header row is left out: the section's title names the columns.
+            let text = table.aligned("    ");
+            out.extend(text.lines().skip(1).map(|l| format!("{l}\n")));
         }
     }
 
@@ -115,6 +155,11 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
             "    none: the blended score is 0; add [[okrs.key_results]]"
         );
     }
+    let mut krs = Table::new(&[
+        ("key result", Align::Left),
+        ("owner", Align::Left),
+        ("what", Align::Left),
+    ]);
     for owner in [Owner::Product, Owner::Technology] {
         for (k, kr) in s.key_results_of(owner) {
             let what = match &kr.measure {
@@ -130,104 +175,125 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
                 }
                 Measure::Metric { metric, goal, team } => {
                     let side = match goal {
-                        crate::model::Goal::Below(x) => format!("below {x}"),
-                        crate::model::Goal::Above(x) => format!("above {x}"),
+                        crate::model::Goal::Below(x) => format!("below {}", grouped_exact(*x)),
+                        crate::model::Goal::Above(x) => format!("above {}", grouped_exact(*x)),
                     };
                     let scope = team.map_or(String::new(), |j| format!(" ({})", s.teams[j].name));
                     format!("{}{scope} {side}", metric.as_str())
                 }
             };
-            let _ = writeln!(
-                out,
-                "    {:<26}{:<12}{what} by period {}, weight {}",
-                kr.id,
-                owner.as_str(),
-                kr.deadline,
-                kr.weight
-            );
+            krs.push(vec![
+                kr.id.clone(),
+                owner.as_str().to_string(),
+                format!("{what} by period {}, weight {}", kr.deadline, kr.weight),
+            ]);
         }
+    }
+    if !krs.rows.is_empty() {
+        out.extend(
+            krs.aligned("    ")
+                .lines()
+                .skip(1)
+                .map(|l| format!("{l}\n")),
+        );
     }
 
     let _ = writeln!(out, "\n  strategies");
+    let mut strategies = Table::new(&[("strategy", Align::Left), ("rule", Align::Left)]);
     for strategy in &s.strategies {
-        let rule = match strategy.rule {
-            Rule::FixedShare { tech_share } => {
-                format!("fixed_share: {:.0}% tech", tech_share * 100.0)
-            }
-            Rule::DebtCeiling {
-                ceiling,
-                above,
-                below,
-            } => format!(
-                "debt_ceiling: {:.0}% tech above {ceiling} debt days, else {:.0}%",
-                above * 100.0,
-                below * 100.0
-            ),
-            Rule::Optimised {
-                min_tech_share,
-                max_tech_share,
-                ..
-            } => format!(
-                "optimised: the allocator's plan, tech share within {:.0}%..{:.0}%",
-                min_tech_share * 100.0,
-                max_tech_share * 100.0
-            ),
-        };
-        let _ = writeln!(out, "    {:<26}{rule}", strategy.name);
+        strategies.push(vec![strategy.name.clone(), rule_text(&strategy.rule, unit)]);
     }
+    out.extend(
+        strategies
+            .aligned("    ")
+            .lines()
+            .skip(1)
+            .map(|l| format!("{l}\n")),
+    );
     if !s.risks.is_empty() || !s.events.is_empty() {
         let _ = writeln!(
             out,
-            "\n  {} risks, {} capacity events",
-            s.risks.len(),
-            s.events.len()
+            "\n  {}, {}",
+            counted(s.risks.len() as u64, "risk", "risks"),
+            counted(s.events.len() as u64, "capacity event", "capacity events")
         );
     }
     out
 }
 
+/// A level as written (`0.25`, `1,700`).
+fn grouped_exact(x: f64) -> String {
+    if x.abs() >= 1000.0 && x == x.round() {
+        grouped(x, 0)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A strategy's rule in words.
+fn rule_text(rule: &Rule, unit: Unit) -> String {
+    match *rule {
+        Rule::FixedShare { tech_share } => {
+            format!("fixed_share: {:.0}% tech", tech_share * 100.0)
+        }
+        Rule::DebtCeiling {
+            ceiling,
+            above,
+            below,
+        } => format!(
+            "debt_ceiling: {:.0}% tech while a team's debt is above {}, else {:.0}%",
+            above * 100.0,
+            amount(ceiling, unit.long()),
+            below * 100.0
+        ),
+        Rule::Optimised {
+            min_tech_share,
+            max_tech_share,
+            ..
+        } => format!(
+            "optimised: the allocator's plan, tech share within {:.0}%..{:.0}%",
+            min_tech_share * 100.0,
+            max_tech_share * 100.0
+        ),
+    }
+}
+
 /// The strategy comparison `fulcrum run` prints: blended score, its paired difference from the
 /// first strategy, P(all product key results met), final debt and incident days.
-pub fn run_table(scenario: &Scenario, results: &crate::simulate::Results) -> String {
-    use crate::simulate::SummaryMetric as M;
-    let mut out = String::new();
-    let width = results
-        .strategies
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(8)
-        .max(8);
-    let _ = writeln!(
-        out,
-        "{:<width$}  {:>22}  {:>18}  {:>11}  {:>17}  {:>9}",
-        "strategy",
-        "blended score [P10–P90]",
-        "vs first (95% CI)",
-        "P(product)",
-        "final debt P50/P90",
-        "incidents"
-    );
+pub fn run_table(scenario: &Scenario, results: &Results) -> String {
+    run_headline(scenario, results).aligned("")
+}
+
+/// The rows of [`run_table`], for any format.
+pub fn run_headline(scenario: &Scenario, results: &Results) -> Table {
+    use SummaryMetric as M;
+    let unit = Unit::of_scenario(scenario).short();
+    let mut table = Table::new(&[
+        ("strategy", Align::Left),
+        ("blended score [P10–P90]", Align::Right),
+        ("vs first (95% CI)", Align::Right),
+        ("P(product)", Align::Right),
+        ("final debt P50 / P90", Align::Right),
+        ("incidents", Align::Right),
+    ]);
+    let has_product = scenario.key_results_of(Owner::Product).next().is_some();
     for (s, name) in results.strategies.iter().enumerate() {
         let score = results.summary(s, M::BlendedScore);
         let debt = results.summary(s, M::FinalDebt);
         let incidents = results.summary(s, M::IncidentDays);
-        let product = results.summary(s, M::AllProductKrsMet);
         let versus = if s == 0 {
             "baseline".to_string()
         } else {
             let d = results.paired(s, M::BlendedScore);
-            format!("{:+.3} ±{:.3}", d.mean, (d.ci95.1 - d.ci95.0) / 2.0)
+            numbers::signed_with_half_width(d.mean, (d.ci95.1 - d.ci95.0) / 2.0)
         };
-        let p_product = if scenario.key_results_of(Owner::Product).next().is_some() {
-            format!("{:.0}%", product.mean * 100.0)
+        let p_product = if has_product {
+            percent(results.summary(s, M::AllProductKrsMet).mean)
         } else {
             "–".to_string()
         };
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:>22}  {:>18}  {:>11}  {:>17}  {:>9}",
-            name,
+        table.push(vec![
+            name.clone(),
             format!(
                 "{:.3} [{:.2}–{:.2}]",
                 score.mean,
@@ -236,14 +302,30 @@ pub fn run_table(scenario: &Scenario, results: &crate::simulate::Results) -> Str
             ),
             versus,
             p_product,
-            format!("{:.0} / {:.0}", debt.at(0.50), debt.at(0.90)),
-            format!("{:.0} d", incidents.mean),
-        );
+            format!(
+                "{} / {} {unit}",
+                grouped(debt.at(0.50), 0),
+                grouped(debt.at(0.90), 0)
+            ),
+            amount(incidents.mean, unit),
+        ]);
     }
-    out
+    table
 }
 
-/// What `fulcrum plan` prints: per team and period the planned product / tech / paydown days
+/// The initiatives of `scenario` whose median finish under strategy `s` is period `t`.
+pub fn finishing(scenario: &Scenario, results: &Results, s: usize, t: usize) -> Vec<String> {
+    scenario
+        .initiatives
+        .iter()
+        .enumerate()
+        .filter(|(i, initiative)| {
+            results.initiative(s, *i, initiative.deadline).finish[0] == Some(t)
+        })
+        .map(|(_, initiative)| initiative.id.clone())
+        .collect()
+}
+
 /// What `fulcrum plan` prints for one optimised strategy: the policy found, its promise as
 /// simulated (from `run`'s results when given, else its own), per period its tech shares, the
 /// simulated days and debt and what finishes, the key results' chances, and what would help
@@ -260,89 +342,190 @@ pub fn plan_table(scenario: &Scenario, plan: &StrategyPlan, run: Option<&Results
         return out;
     };
     let _ = writeln!(out, "  {}", super::plan::promise(plan, results, s));
-    let policy = &plan.found.candidate.policy;
-    let scheduled = !matches!(policy.share, Share::DebtCeiling { .. });
-    let mut header = format!("\n  {:<16}", "period");
-    if scheduled {
-        for team in &scenario.teams {
-            let _ = write!(header, "{:>w$}", short(&team.name, 12), w = 13);
-        }
-    }
-    let _ = write!(
-        header,
-        "{:>9}{:>8}{:>9}{:>10}  finishing (P50)",
-        "product", "tech", "paydown", "debt P50"
-    );
-    let _ = writeln!(out, "{header}");
-    if scheduled {
-        let _ = writeln!(out, "  {:<16}(tech share per team)", "");
-    }
-    for t in 1..=scenario.periods {
-        let label = scenario
-            .period_end_date(t)
-            .map_or(format!("{t:>2}"), |d| format!("{t:>2} {d}"));
-        let mut line = format!("  {label:<16}");
+    if let Some(periods) = plan_periods(scenario, plan, run) {
+        let scheduled = !matches!(plan.found.candidate.policy.share, Share::DebtCeiling { .. });
         if scheduled {
-            for j in 0..scenario.teams.len() {
-                let _ = write!(line, "{:>12.0}%", policy.tech_share(j, t, 0.0) * 100.0);
-            }
-        }
-        let mean = |m: PeriodMetric| results.period(s, t, m as usize).mean;
-        let finishing: Vec<&str> = scenario
-            .initiatives
-            .iter()
-            .enumerate()
-            .filter(|(i, initiative)| {
-                results.initiative(s, *i, initiative.deadline).finish[0] == Some(t)
-            })
-            .map(|(_, initiative)| initiative.id.as_str())
-            .collect();
-        let _ = writeln!(
-            line,
-            "{:>9.1}{:>8.1}{:>9.1}{:>10.0}  {}",
-            mean(PeriodMetric::ProductDays),
-            mean(PeriodMetric::TechDays),
-            mean(PeriodMetric::PaydownDays),
-            results.period(s, t, PeriodMetric::Debt as usize).at(0.5),
-            finishing.join(", ")
-        );
-        out.push_str(&line);
-    }
-    if !scenario.key_results.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n  {:<22}{:<12}{:>22}{:>12}",
-            "key result", "owner", "P(met) [95% interval]", "attainment"
-        );
-        let n = results.trials().max(1) as f64;
-        for (k, kr) in scenario.key_results.iter().enumerate() {
-            let stats = results.key_result(s, k);
-            let p = stats.p_met;
-            let half = 1.959_963_984_540_054 * (p * (1.0 - p) / n).sqrt();
             let _ = writeln!(
                 out,
-                "  {:<22}{:<12}{:>8.0}% [{:.0}–{:.0}%]{:>11.0}%",
-                kr.id,
-                kr.owner.as_str(),
-                p * 100.0,
-                ((p - half) * 100.0).max(0.0),
-                ((p + half) * 100.0).min(100.0),
-                stats.attainment.mean * 100.0
+                "\n  tech share per team, then mean {} per period (all teams):",
+                Unit::of_scenario(scenario).long()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "\n  mean {} per period (all teams):",
+                Unit::of_scenario(scenario).long()
             );
         }
+        out.push_str(&periods.aligned("  "));
+    }
+    if let Some(krs) = key_result_table(scenario, results, s) {
+        out.push('\n');
+        out.push_str(&krs.aligned("  "));
     }
     if !plan.prices.is_empty() {
         let trials = plan.prices[0].trials;
         let _ = writeln!(
             out,
             "\n  What would help most (blended score gained; the policy searched again for each \
-             change, both on the same {trials} sampled worlds; ± is the 95% interval):"
+             change, both on the same {} sampled worlds; ± is the 95% interval):",
+            numbers::count(trials)
         );
         for line in super::plan::help_lines(scenario, plan) {
             let _ = writeln!(out, "    {line}");
         }
     }
     out
+}
+
+/// The per-period rows of [`plan_table`]: tech share per team (for a schedule), the days on
+/// each kind of work, debt and the initiatives finishing.
+pub fn plan_periods(
+    scenario: &Scenario,
+    plan: &StrategyPlan,
+    run: Option<&Results>,
+) -> Option<Table> {
+    let (results, s) = plan.simulated(run)?;
+    let policy = &plan.found.candidate.policy;
+    let scheduled = !matches!(policy.share, Share::DebtCeiling { .. });
+    let mut columns = vec![("period".to_string(), Align::Left)];
+    if scheduled {
+        for team in &scenario.teams {
+            columns.push((short(&team.name, 12), Align::Right));
+        }
+    }
+    for name in ["product", "tech", "paydown", "debt P50"] {
+        columns.push((name.to_string(), Align::Right));
+    }
+    columns.push(("finishing (P50)".to_string(), Align::Left));
+    let mut table = Table {
+        columns,
+        rows: Vec::new(),
+    };
+    for t in 1..=scenario.periods {
+        let label = scenario
+            .period_end_date(t)
+            .map_or(format!("{t:>2}"), |d| format!("{t:>2} {d}"));
+        let mut row = vec![label];
+        if scheduled {
+            for j in 0..scenario.teams.len() {
+                row.push(format!("{:.0}%", policy.tech_share(j, t, 0.0) * 100.0));
+            }
+        }
+        let mean = |m: PeriodMetric| grouped(results.period(s, t, m as usize).mean, 1);
+        row.push(mean(PeriodMetric::ProductDays));
+        row.push(mean(PeriodMetric::TechDays));
+        row.push(mean(PeriodMetric::PaydownDays));
+        row.push(grouped(
+            results.period(s, t, PeriodMetric::Debt as usize).at(0.5),
+            0,
+        ));
+        row.push(finishing(scenario, results, s, t).join(", "));
+        table.push(row);
+    }
+    Some(table)
+}
+
+/// Each key result's chance under strategy `s` with its 95% interval, and its mean
+/// attainment; `None` without key results.
+pub fn key_result_table(scenario: &Scenario, results: &Results, s: usize) -> Option<Table> {
+    if scenario.key_results.is_empty() {
+        return None;
+    }
+    let mut table = Table::new(&[
+        ("key result", Align::Left),
+        ("owner", Align::Left),
+        ("P(met) [95% interval]", Align::Right),
+        ("attainment", Align::Right),
+    ]);
+    let n = results.trials();
+    for (k, kr) in scenario.key_results.iter().enumerate() {
+        let stats = results.key_result(s, k);
+        let [lo, hi] = export::json::proportion_ci95(stats.p_met, n);
+        table.push(vec![
+            kr.id.clone(),
+            kr.owner.as_str().to_string(),
+            format!(
+                "{} [{:.0}–{:.0}%]",
+                percent(stats.p_met),
+                lo * 100.0,
+                hi * 100.0
+            ),
+            format!("{:.0}%", stats.attainment.mean * 100.0),
+        ]);
+    }
+    Some(table)
+}
+
+/// The frontier `fulcrum sweep` prints: per point and strategy the blended and product
+/// scores, median final debt and mean incident days, with each strategy's knee marked.
+pub fn sweep_table(scenario: &Scenario, varies: &[Vary], points: &[Point]) -> String {
+    sweep_headline(scenario, varies, points).aligned("")
+}
+
+/// The rows of [`sweep_table`], for any format.
+pub fn sweep_headline(scenario: &Scenario, varies: &[Vary], points: &[Point]) -> Table {
+    use SummaryMetric as M;
+    let unit = Unit::of_scenario(scenario).short();
+    let knees = super::sweep::knees(points);
+    let params: Vec<&str> = varies.iter().map(|v| v.path.as_str()).collect();
+    let header = params.join(", ");
+    let mut table = Table::new(&[
+        (header.as_str(), Align::Left),
+        ("strategy", Align::Left),
+        ("blended", Align::Right),
+        ("product", Align::Right),
+        ("debt P50", Align::Right),
+        ("incidents", Align::Right),
+        ("", Align::Left),
+    ]);
+    for (n, point) in points.iter().enumerate() {
+        let label: Vec<String> = point.values.iter().map(|&x| sw::format_value(x)).collect();
+        for (s, name) in point.results.strategies.iter().enumerate() {
+            let r = &point.results;
+            table.push(vec![
+                if s == 0 {
+                    label.join(", ")
+                } else {
+                    String::new()
+                },
+                name.clone(),
+                format!("{:.3}", r.summary(s, M::BlendedScore).mean),
+                format!("{:.0}%", r.summary(s, M::ProductScore).mean * 100.0),
+                amount(r.summary(s, M::FinalDebt).at(0.5), unit),
+                amount(r.summary(s, M::IncidentDays).mean, unit),
+                if knees[s] == Some(n) {
+                    "← knee".to_string()
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    table
+}
+
+/// The forecast's percentiles as a table: the period each is done by and its last day.
+pub fn forecast_headline(forecast: &Forecast, results: &ForecastResults) -> Table {
+    let mut table = Table::new(&[
+        ("chance", Align::Left),
+        ("done by period", Align::Right),
+        ("ends", Align::Left),
+    ]);
+    for (name, q) in super::forecast::percentiles(forecast) {
+        let (period, ends) = match results.percentile(q) {
+            Some(t) => (
+                t.to_string(),
+                forecast
+                    .scenario
+                    .period_end_date(t)
+                    .map_or_else(String::new, |d| d.to_string()),
+            ),
+            None => (format!("beyond {}", results.cap), String::new()),
+        };
+        table.push(vec![name, period, ends]);
+    }
+    table
 }
 
 /// `name`, cut to `width` characters with an ellipsis.

@@ -1,0 +1,372 @@
+//! Results as one JSON document on stdout (`--json`), for scripts. The shapes below are the
+//! schema; `schema` names its version and changes only when a field changes meaning or goes.
+//! Probabilities are fractions in [0, 1]; amounts are in the scenario's capacity unit
+//! (`unit`); periods are 1-based.
+
+use serde::Serialize;
+
+use crate::model::{Owner, Scenario};
+use crate::pipeline::StrategyPlan;
+use crate::simulate::{Distributional, PeriodMetric, Results, SummaryMetric};
+
+use super::super::numbers::Unit;
+
+/// z of a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// A quantity across trials: its mean with the 95% interval of the mean, and quantiles.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub mean_ci95: [f64; 2],
+    pub p5: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub p95: f64,
+}
+
+impl From<&Distributional> for Spread {
+    fn from(d: &Distributional) -> Spread {
+        let q = d.quantiles;
+        let half = Z95 * d.mean_se;
+        Spread {
+            mean: d.mean,
+            mean_ci95: [d.mean - half, d.mean + half],
+            p5: q[0],
+            p10: q[1],
+            p25: q[2],
+            p50: q[3],
+            p75: q[4],
+            p90: q[5],
+            p95: q[6],
+        }
+    }
+}
+
+/// A strategy minus the first, paired by trial.
+#[derive(Clone, Debug, Serialize)]
+pub struct Versus {
+    /// The strategy it is compared with (the first).
+    pub baseline: String,
+    pub mean: f64,
+    pub ci95: [f64; 2],
+    /// Fraction of trials in which this strategy scores higher.
+    pub p_higher: f64,
+}
+
+/// A key result under one strategy.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyResult {
+    pub id: String,
+    /// `product` or `technology`.
+    pub owner: &'static str,
+    /// The period it is judged at.
+    pub deadline: usize,
+    /// Probability it is met, with the 95% (Wald) interval of that estimate.
+    pub p_met: f64,
+    pub p_met_ci95: [f64; 2],
+    pub attainment: Spread,
+}
+
+/// One strategy's outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct Strategy {
+    pub name: String,
+    pub blended_score: Spread,
+    pub product_score: Spread,
+    pub technology_score: Spread,
+    /// `null` for the first strategy.
+    pub versus_first: Option<Versus>,
+    /// Probability that every product (technology) key result is met; `null` without any.
+    pub p_all_product_krs_met: Option<f64>,
+    pub p_all_technology_krs_met: Option<f64>,
+    pub key_results: Vec<KeyResult>,
+    /// Outstanding debt at the end of the horizon, summed over teams.
+    pub final_debt: Spread,
+    pub incident_days: Spread,
+    pub idle_days: Spread,
+}
+
+/// What `fulcrum run --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Run {
+    /// `fulcrum.run/1`.
+    pub schema: &'static str,
+    pub scenario: String,
+    pub trials: u64,
+    pub seed: u64,
+    pub periods: usize,
+    /// `engineer-days`, `items` or `units`.
+    pub unit: &'static str,
+    /// The results folder.
+    pub output: String,
+    /// The warnings printed on stderr, one line each.
+    pub warnings: Vec<String>,
+    pub strategies: Vec<Strategy>,
+}
+
+/// A probability estimated from `n` trials with its 95% (Wald) interval, clamped to [0, 1].
+pub fn proportion_ci95(p: f64, n: u64) -> [f64; 2] {
+    let half = Z95 * (p * (1.0 - p) / n.max(1) as f64).sqrt();
+    [(p - half).max(0.0), (p + half).min(1.0)]
+}
+
+/// Each strategy of `results` in the schema.
+pub fn strategies(scenario: &Scenario, results: &Results) -> Vec<Strategy> {
+    use SummaryMetric as M;
+    let has = |owner| scenario.key_results_of(owner).next().is_some();
+    let n = results.trials();
+    (0..results.strategies.len())
+        .map(|s| {
+            let spread = |m| Spread::from(&results.summary(s, m));
+            let versus_first = (s > 0).then(|| {
+                let d = results.paired(s, M::BlendedScore);
+                Versus {
+                    baseline: results.strategies[0].clone(),
+                    mean: d.mean,
+                    ci95: [d.ci95.0, d.ci95.1],
+                    p_higher: d.p_positive,
+                }
+            });
+            let key_results = scenario
+                .key_results
+                .iter()
+                .enumerate()
+                .map(|(k, kr)| {
+                    let stats = results.key_result(s, k);
+                    KeyResult {
+                        id: kr.id.clone(),
+                        owner: kr.owner.as_str(),
+                        deadline: kr.deadline,
+                        p_met: stats.p_met,
+                        p_met_ci95: proportion_ci95(stats.p_met, n),
+                        attainment: Spread::from(&stats.attainment),
+                    }
+                })
+                .collect();
+            Strategy {
+                name: results.strategies[s].clone(),
+                blended_score: spread(M::BlendedScore),
+                product_score: spread(M::ProductScore),
+                technology_score: spread(M::TechnologyScore),
+                versus_first,
+                p_all_product_krs_met: has(Owner::Product)
+                    .then(|| results.summary(s, M::AllProductKrsMet).mean),
+                p_all_technology_krs_met: has(Owner::Technology)
+                    .then(|| results.summary(s, M::AllTechnologyKrsMet).mean),
+                key_results,
+                final_debt: spread(M::FinalDebt),
+                incident_days: spread(M::IncidentDays),
+                idle_days: spread(M::IdleDays),
+            }
+        })
+        .collect()
+}
+
+/// The document of `fulcrum run --json`.
+pub fn run(
+    scenario: &Scenario,
+    results: &Results,
+    seed: u64,
+    output: &str,
+    warnings: Vec<String>,
+) -> Run {
+    Run {
+        schema: "fulcrum.run/1",
+        scenario: scenario.name.clone(),
+        trials: results.trials(),
+        seed,
+        periods: scenario.periods,
+        unit: Unit::of_scenario(scenario).long(),
+        output: output.to_string(),
+        warnings,
+        strategies: strategies(scenario, results),
+    }
+}
+
+/// One period of an optimised strategy's plan, as simulated.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanPeriod {
+    pub period: usize,
+    /// The period's last day, when the scenario has a `start`.
+    pub ends: Option<String>,
+    /// The tech share per team (in team order; `null` for a debt-ceiling policy, whose share
+    /// depends on each trial's debt).
+    pub tech_share: Option<Vec<f64>>,
+    /// Mean days on product work, tech work and debt paydown (all teams).
+    pub product_days: f64,
+    pub tech_days: f64,
+    pub paydown_days: f64,
+    pub debt_p50: f64,
+    /// Initiatives whose median finish is this period.
+    pub finishing: Vec<String>,
+}
+
+/// A priced change: the blended score it gains, with the half-width of its 95% interval.
+#[derive(Clone, Debug, Serialize)]
+pub struct Help {
+    pub change: String,
+    pub gain: f64,
+    pub half_width: f64,
+    pub within_noise: bool,
+}
+
+/// One optimised strategy's plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub strategy: String,
+    /// The policy found, in words.
+    pub policy: String,
+    /// The policy's blended score as simulated, and the other outcomes.
+    pub outcome: Strategy,
+    pub periods: Vec<PlanPeriod>,
+    /// What would help most, best first.
+    pub help: Vec<Help>,
+}
+
+/// What `fulcrum plan --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plans {
+    /// `fulcrum.plan/1`.
+    pub schema: &'static str,
+    pub scenario: String,
+    pub unit: &'static str,
+    pub teams: Vec<String>,
+    pub output: String,
+    pub plans: Vec<Plan>,
+}
+
+/// The document of `fulcrum plan --json`.
+pub fn plans(scenario: &Scenario, plans: &[StrategyPlan], output: &str) -> Plans {
+    Plans {
+        schema: "fulcrum.plan/1",
+        scenario: scenario.name.clone(),
+        unit: Unit::of_scenario(scenario).long(),
+        teams: scenario.teams.iter().map(|t| t.name.clone()).collect(),
+        output: output.to_string(),
+        plans: plans
+            .iter()
+            .filter_map(|plan| plan_of(scenario, plan))
+            .collect(),
+    }
+}
+
+fn plan_of(scenario: &Scenario, plan: &StrategyPlan) -> Option<Plan> {
+    use crate::simulate::policy::Share;
+    let (results, s) = plan.simulated(None)?;
+    let policy = &plan.found.candidate.policy;
+    let scheduled = !matches!(policy.share, Share::DebtCeiling { .. });
+    let periods = (1..=scenario.periods)
+        .map(|t| {
+            let mean = |m: PeriodMetric| results.period(s, t, m as usize).mean;
+            PlanPeriod {
+                period: t,
+                ends: scenario.period_end_date(t).map(|d| d.to_string()),
+                tech_share: scheduled.then(|| {
+                    (0..scenario.teams.len())
+                        .map(|j| policy.tech_share(j, t, 0.0))
+                        .collect()
+                }),
+                product_days: mean(PeriodMetric::ProductDays),
+                tech_days: mean(PeriodMetric::TechDays),
+                paydown_days: mean(PeriodMetric::PaydownDays),
+                debt_p50: results.period(s, t, PeriodMetric::Debt as usize).at(0.5),
+                finishing: super::super::terminal::finishing(scenario, results, s, t),
+            }
+        })
+        .collect();
+    let mut outcome = strategies(scenario, results).swap_remove(s);
+    outcome.name = plan.of.name(scenario).to_string();
+    Some(Plan {
+        strategy: plan.of.name(scenario).to_string(),
+        policy: super::super::plan::rule(plan),
+        outcome,
+        periods,
+        help: plan
+            .prices
+            .iter()
+            .map(|p| Help {
+                change: super::super::plan::describe(scenario, plan, &p.change),
+                gain: p.value,
+                half_width: p.half_width,
+                within_noise: p.within_noise(),
+            })
+            .collect(),
+    })
+}
+
+/// One point of a sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct SweepPoint {
+    /// The varied parameters' values, in `vary` order.
+    pub values: Vec<f64>,
+    /// The strategies whose frontier has its knee at this point.
+    pub knee_of: Vec<String>,
+    pub strategies: Vec<Strategy>,
+}
+
+/// What `fulcrum sweep --json` prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sweep {
+    /// `fulcrum.sweep/1`.
+    pub schema: &'static str,
+    pub scenario: String,
+    /// Trials per point.
+    pub trials: u64,
+    pub seed: u64,
+    pub unit: &'static str,
+    /// The varied paths.
+    pub vary: Vec<String>,
+    pub output: String,
+    pub warnings: Vec<String>,
+    pub points: Vec<SweepPoint>,
+}
+
+/// The document of `fulcrum sweep --json`; `scenario` is the one before any `--vary`.
+pub fn sweep(
+    scenario: &Scenario,
+    varies: &[crate::whatif::sweep::Vary],
+    points: &[crate::whatif::sweep::Point],
+    seed: u64,
+    output: &str,
+    warnings: Vec<String>,
+) -> Sweep {
+    let knees = super::super::sweep::knees(points);
+    Sweep {
+        schema: "fulcrum.sweep/1",
+        scenario: scenario.name.clone(),
+        trials: points.first().map_or(0, |p| p.results.trials()),
+        seed,
+        unit: Unit::of_scenario(scenario).long(),
+        vary: varies.iter().map(|v| v.path.clone()).collect(),
+        output: output.to_string(),
+        warnings,
+        points: points
+            .iter()
+            .enumerate()
+            .map(|(n, point)| SweepPoint {
+                values: point.values.clone(),
+                knee_of: knees
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, knee)| **knee == Some(n))
+                    .map(|(s, _)| point.results.strategies[s].clone())
+                    .collect(),
+                strategies: strategies(scenario, &point.results),
+            })
+            .collect(),
+    }
+}
+
+/// What `fulcrum forecast --json` prints: `forecast.json`'s fields, and where the results went.
+#[derive(Clone, Debug, Serialize)]
+pub struct Forecast<'a> {
+    /// `fulcrum.forecast/1`.
+    pub schema: &'static str,
+    #[serde(flatten)]
+    pub info: &'a super::super::forecast::ForecastInfo,
+    pub output: String,
+}
