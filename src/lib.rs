@@ -13,5 +13,6 @@ pub mod pipeline;
 pub mod report;
 pub mod scenario;
 pub mod serve;
+pub mod shard;
 pub mod simulate;
 pub mod whatif;

@@ -238,18 +238,24 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, RunError> {
+    run_with(scenario, options, |policies, names| {
+        simulate::run(scenario, policies, names, &options.settings, progress)
+    })
+}
+
+/// [`run`], its simulation done by `simulation` given the policies and the strategies' names:
+/// all the trials, a shard's share of them, or the merged results of shards run elsewhere.
+pub fn run_with(
+    scenario: &Scenario,
+    options: &Options,
+    simulation: impl FnOnce(Vec<Policy>, Vec<String>) -> Results,
+) -> Result<RunOutput, RunError> {
     let started = Instant::now();
     let (policies, allocations) = policies(scenario, options)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();
-    let results = simulate::run(
-        scenario,
-        policies.clone(),
-        names,
-        &options.settings,
-        progress,
-    );
+    let results = simulation(policies.clone(), names);
     if let Some(unrepresentable) = results.unrepresentable() {
         return Err(RunError::Unrepresentable(unrepresentable));
     }

@@ -142,6 +142,7 @@ fn info(scenario: &Scenario, output: &RunOutput) -> RunInfo {
             seconds_sensitivity: 0.0,
             seconds_total: 0.0,
         },
+        shards: Vec::new(),
     }
 }
 

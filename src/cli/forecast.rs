@@ -11,11 +11,12 @@ use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::format::ReportFlags;
 use super::history::{LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts};
+use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
 use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, write_failure};
 
 /// Arguments of `fulcrum forecast`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 #[command(mut_arg("trials", |a| a.help(
     "Monte Carlo trials (default: the scenario's `trials`, else 10000)"
 )))]
@@ -80,6 +81,21 @@ pub struct ForecastArgs {
     /// (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with_all = ["history", "history_csv"])]
     sets: Vec<String>,
+    #[command(flatten)]
+    shard: ShardFlags,
+}
+
+impl ForecastArgs {
+    /// The options that decide the results (not where they go, threads or consent).
+    fn options(&self) -> String {
+        let mut args = self.clone();
+        args.output = Default::default();
+        args.simulation.threads = None;
+        args.budget.yes = false;
+        args.shard = ShardFlags::default();
+        args.report = ReportFlags::default();
+        format!("{args:?}")
+    }
 }
 
 fn bad(text: impl std::fmt::Display) -> Failure {
@@ -211,6 +227,11 @@ pub(super) fn history_forecast(
 }
 
 pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
+    execute(args, args.shard.work()?)
+}
+
+/// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
+pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     args.report.apply();
     let start: Option<Date> = parse("--start", &args.start)?;
@@ -231,16 +252,42 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         forecast.percentiles = parse_percentiles(text)?;
     }
     let (trials, seed) = args.simulation.trials_and_seed(defaults)?;
-    let pool = args.simulation.pool()?;
-    let target = args
-        .output
-        .destination(|| Path::new("output").join(&forecast.scenario.name))?;
-    let estimate = Estimate::forecasting(trials, forecast.cap, pool.current_num_threads());
-    args.budget
-        .check(&estimate, &format!("--trials (now {trials})"))?;
-    let progress = Progress::new(trials, "forecasting");
-    let results = pool.install(|| fc::run(&forecast, trials, seed, &|done| progress.update(done)));
-    progress.finish();
+    let pool = work.pool(&args.simulation)?;
+    let target = work.destination(
+        &args.output,
+        Path::new("output").join(&forecast.scenario.name),
+    )?;
+    let hash = fulcrum::shard::fingerprint(&format!("{forecast:?}"));
+    let range = work.range(trials);
+    let results = if let Work::Merged(merged) = work {
+        merged.check(&hash, seed, trials)?;
+        let state = merged.merge(|state: &mut fc::ForecastState, other| state.merge(&other))?;
+        state.finish(&forecast.percentiles)
+    } else {
+        let count = range.end - range.start;
+        let estimate = Estimate::forecasting(count, forecast.cap, pool.current_num_threads());
+        args.budget
+            .check(&estimate, &format!("--trials (now {trials})"))?;
+        let progress = Progress::new(count, "forecasting");
+        let state =
+            pool.install(|| fc::run_range(&forecast, range, seed, &|done| progress.update(done)));
+        progress.finish();
+        if let Work::Shard(shard) = work {
+            let ran = Ran {
+                command: "forecast",
+                options: args.options(),
+                scenario_hash: hash,
+                seed,
+                unit: "trials",
+                total: trials,
+                trials,
+            };
+            let info = write_shard(&target, shard, ran, &state)?;
+            let seconds = started.elapsed().as_secs_f64();
+            return print_done(&args.report, &info, seconds, &target.path);
+        }
+        state.finish(&forecast.percentiles)
+    };
     let names = report::forecast::percentiles(&forecast);
     let calendar = &forecast.scenario.calendar;
     let info = report::forecast::ForecastInfo {
@@ -272,6 +319,10 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         weekends_off: forecast.scenario.period_length.unit == PeriodUnit::Day
             && calendar.weekends_off(),
         holidays: calendar.holidays().iter().map(Date::to_string).collect(),
+        shards: match work {
+            Work::Merged(merged) => merged.list(),
+            _ => Vec::new(),
+        },
     };
     report::forecast::write(&target, &forecast, &results, &info).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());

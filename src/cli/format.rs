@@ -5,7 +5,7 @@ use fulcrum::report::export::{Format, Table, markdown};
 use fulcrum::scenario::Problems;
 
 /// The stdout flags of the commands that print results.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct ReportFlags {
     /// Print the results as one JSON document on stdout instead of the table (the same as
     /// --format json; schema in the README).
@@ -20,8 +20,9 @@ pub struct ReportFlags {
     quiet: bool,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum FormatArg {
+    #[default]
     Text,
     Markdown,
     Json,

@@ -11,6 +11,7 @@ mod forecast;
 mod format;
 mod history;
 mod import;
+mod merge;
 mod progress;
 mod run;
 mod serve;
@@ -56,6 +57,9 @@ enum Command {
     /// Allocate and simulate at every point of a parameter range: the frontier of product
     /// attainment against final debt, with its knee.
     Sweep(sweep::SweepArgs),
+    /// Combine the shards of a run split with --shard k/N into exactly the results of the one
+    /// run.
+    Merge(merge::MergeArgs),
     /// Serve an interactive what-if page: controls over the blend, strategies and teams,
     /// answered as they move, paired with the file's own run.
     Serve(serve::ServeArgs),
@@ -206,7 +210,7 @@ struct ScenarioFlags {
 }
 
 /// Where a command writes its results folder.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 struct OutputFlags {
     /// Results folder (default: output/<scenario name>; for plan, sweep and forecast with
     /// -plan, -sweep or -forecast added). fulcrum replaces only an earlier result of its own.
@@ -272,6 +276,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => run::plan(&args),
         Command::Forecast(args) => forecast::forecast(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge(args) => merge::merge(&args),
         Command::Import(args) => import::import(&args),
         Command::Backtest(args) => backtest::backtest(&args),
         Command::Serve(args) => serve::serve(&args),

@@ -9,17 +9,18 @@ use fulcrum::report::export::{Format, json, markdown};
 use fulcrum::report::numbers::counted;
 use fulcrum::report::{self, Environment, RunInfo, terminal, warnings};
 use fulcrum::scenario;
-use fulcrum::simulate::Settings;
+use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
 use super::format::{ReportFlags, warning_lines};
+use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::{Progress, Spinner};
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };
 
 /// Arguments of `fulcrum run`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
     #[command(flatten)]
     input: ScenarioFlags,
@@ -35,6 +36,21 @@ pub struct RunArgs {
     /// the horizon).
     #[arg(long, value_name = "P")]
     hire_period: Option<usize>,
+    #[command(flatten)]
+    shard: ShardFlags,
+}
+
+impl RunArgs {
+    /// The options that decide the results (not where they go, threads or consent).
+    fn options(&self) -> String {
+        let mut args = self.clone();
+        args.output = Default::default();
+        args.simulation.threads = None;
+        args.budget.yes = false;
+        args.shard = ShardFlags::default();
+        args.report = ReportFlags::default();
+        format!("{args:?}")
+    }
 }
 
 /// Arguments of `fulcrum plan`.
@@ -57,6 +73,12 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
+    execute(args, args.shard.work()?)
+}
+
+/// The run: all its trials, one shard's (written as a shard folder), or merged shards'
+/// (planned again here: planning is deterministic and does not depend on the trials).
+pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     args.report.apply();
     let file = &args.input.scenario;
@@ -66,35 +88,67 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let (trials, seed) = args
         .simulation
         .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
-    let pool = args.simulation.pool()?;
-    let target = args
-        .output
-        .destination(|| Path::new("output").join(&scenario.name))?;
+    let pool = work.pool(&args.simulation)?;
+    let target = work.destination(&args.output, Path::new("output").join(&scenario.name))?;
     // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
     let settings = Settings {
         samples: sensitivity::MAX_TRIALS,
         ..Settings::for_run(scenario, trials, seed)
     };
-    let estimate = Estimate::of(scenario, &settings, pool.current_num_threads());
-    let lower = format!(
-        "--trials (now {trials}) or the horizon (`periods = {}`)",
-        scenario.periods
-    );
-    args.budget.check(&estimate, &lower)?;
-    let progress = Progress::new(trials, "simulating");
+    let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
+    let range = work.range(trials);
+    let threads = pool.current_num_threads();
+    let merged = merged_or_budgeted(args, &work, scenario, &settings, &hash, threads)?;
+    let progress = Progress::new(range.end - range.start, "simulating");
     let planning = Spinner::start("finding the optimised strategies' policies");
     let options = pipeline::Options {
         hire_period: args.hire_period,
+        // A shard only simulates; the merge prices the changes.
+        marginal_values: match work {
+            Work::Shard(_) => pipeline::MarginalValues::None,
+            _ => pipeline::MarginalValues::All,
+        },
         ..pipeline::Options::new(settings)
+    };
+    let report = |done| {
+        planning.stop();
+        progress.update(done)
     };
     let output = pool
         .install(|| {
-            pipeline::run(scenario, &options, &|done| {
-                planning.stop();
-                progress.update(done)
+            pipeline::run_with(scenario, &options, |policies, names| match merged {
+                Some(results) => results,
+                None => simulate::run_range(
+                    scenario,
+                    policies,
+                    names,
+                    &settings,
+                    range.clone(),
+                    &report,
+                ),
             })
         })
         .map_err(|error| run_failure(&loaded, error))?;
+    planning.stop();
+    if let Work::Shard(shard) = work {
+        progress.finish();
+        let ran = Ran {
+            command: "run",
+            options: args.options(),
+            scenario_hash: hash,
+            seed,
+            unit: "trials",
+            total: trials,
+            trials,
+        };
+        let info = write_shard(&target, shard, ran, &output.results)?;
+        return print_done(
+            &args.report,
+            &info,
+            started.elapsed().as_secs_f64(),
+            &target.path,
+        );
+    }
     let sensitivity_started = Instant::now();
     let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));
     let seconds_sensitivity = sensitivity_started.elapsed().as_secs_f64();
@@ -115,6 +169,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             seconds_simulate: output.timings.simulate.as_secs_f64(),
             seconds_sensitivity,
             seconds_total: started.elapsed().as_secs_f64(),
+        },
+        shards: match work {
+            Work::Merged(shards) => shards.list(),
+            _ => Vec::new(),
         },
     };
     report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
@@ -143,6 +201,36 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         started.elapsed().as_secs_f64(),
     ));
     Ok(())
+}
+
+/// The merged shards' results, checked against this run (`hash` of its scenario); else, for
+/// a run of its own trials, `None` once the budget allows them.
+fn merged_or_budgeted(
+    args: &RunArgs,
+    work: &Work,
+    scenario: &fulcrum::model::Scenario,
+    settings: &Settings,
+    hash: &str,
+    threads: usize,
+) -> Result<Option<Results>, Failure> {
+    let trials = settings.trials;
+    if let Work::Merged(shards) = work {
+        shards.check(hash, settings.seed, trials)?;
+        let merged = shards.merge(|results: &mut Results, later| results.merge(&later))?;
+        return Ok(Some(merged));
+    }
+    let range = work.range(trials);
+    let share = Settings {
+        trials: range.end - range.start,
+        ..*settings
+    };
+    let lower = format!(
+        "--trials (now {trials}) or the horizon (`periods = {}`)",
+        scenario.periods
+    );
+    args.budget
+        .check(&Estimate::of(scenario, &share, threads), &lower)?;
+    Ok(None)
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {

@@ -4,21 +4,24 @@ use std::path::Path;
 use std::time::Instant;
 
 use fulcrum::pipeline::Estimate;
+use fulcrum::report::Destination;
 use fulcrum::report::export::json;
 use fulcrum::report::numbers::counted;
 use fulcrum::report::sweep::{SweepInfo, write_sweep};
 use fulcrum::report::terminal;
 use fulcrum::scenario;
+use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
 use super::format::{ReportFlags, warning_lines};
+use super::merge::{Merged, Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };
 
 /// Arguments of `fulcrum sweep`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 #[command(mut_arg("trials", |a| a.help(
     "Monte Carlo trials per point (default: the scenario's `trials`, at most 2000)"
 )))]
@@ -40,6 +43,23 @@ pub struct SweepArgs {
     budget: BudgetFlags,
     #[command(flatten)]
     report: ReportFlags,
+    /// Run only shard K of N of the grid's trials, numbered point by point (see `fulcrum run
+    /// --help`).
+    #[command(flatten)]
+    shard: ShardFlags,
+}
+
+impl SweepArgs {
+    /// The options that decide the results (not where they go, threads or consent).
+    fn options(&self) -> String {
+        let mut args = self.clone();
+        args.output = Default::default();
+        args.simulation.threads = None;
+        args.budget.yes = false;
+        args.shard = ShardFlags::default();
+        args.report = ReportFlags::default();
+        format!("{args:?}")
+    }
 }
 
 /// At most this many points in a sweep's grid, even with --yes.
@@ -49,6 +69,11 @@ const MAX_POINTS: usize = 10_000;
 const SWEEP_TRIALS: u64 = 2000;
 
 pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    execute(args, args.shard.work()?)
+}
+
+/// The sweep: every point, one shard's points (written as a shard folder), or merged shards'.
+pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     args.report.apply();
     let file = &args.input.scenario;
@@ -66,10 +91,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let (trials, seed) = args
         .simulation
         .trials_and_seed(Some((SWEEP_TRIALS.min(scenario.trials), scenario.seed)))?;
-    let pool = args.simulation.pool()?;
-    let target = args
-        .output
-        .destination(|| Path::new("output").join(format!("{}-sweep", scenario.name)))?;
+    let pool = work.pool(&args.simulation)?;
+    let target = work.destination(
+        &args.output,
+        Path::new("output").join(format!("{}-sweep", scenario.name)),
+    )?;
     let total = varies.iter().map(|v| v.values.len()).product::<usize>();
     if total > MAX_POINTS {
         return Err(Failure::bad_input(format!(
@@ -84,14 +110,31 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     );
     let lower =
         format!("the steps of --vary ({total} points) or --trials (now {trials} per point)");
+    let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
+    // The work is every point's trials, point by point: shards split points, and split a
+    // point's trials when there are more shards than points.
+    let range = work.range(total as u64 * trials);
+    if let Work::Merged(merged) = work {
+        merged.check(&hash, seed, trials)?;
+        let points = merged_points(merged, &varies)?;
+        let run = (trials, seed, pool.current_num_threads());
+        return report(args, &work, &target, &base, &varies, &points, run, started);
+    }
+    let share = (range.end - range.start).div_ceil(trials) as usize;
     args.budget
-        .check(&point.repeated(total, pool.current_num_threads()), &lower)?;
-    let progress = Progress::new(total as u64, "sweeping");
+        .check(&point.repeated(share, pool.current_num_threads()), &lower)?;
+    let progress = Progress::new(share as u64, "sweeping");
     let points = pool
         .install(|| {
-            sw::run(&document, &[], &varies, trials, seed, &|done| {
-                progress.update(done as u64)
-            })
+            sw::run_share(
+                &document,
+                &[],
+                &varies,
+                range.clone(),
+                trials,
+                seed,
+                &|done| progress.update(done as u64),
+            )
         })
         .map_err(|error| match error {
             SweepError::Invalid { point, error } => {
@@ -109,6 +152,75 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             },
         })?;
     progress.finish();
+    if let Work::Shard(shard) = work {
+        let ran = Ran {
+            command: "sweep",
+            options: args.options(),
+            scenario_hash: hash,
+            seed,
+            unit: "point-trials",
+            total: total as u64 * trials,
+            trials,
+        };
+        let state: Vec<(usize, &Results)> = points
+            .iter()
+            .map(|(p, point)| (*p, &point.results))
+            .collect();
+        let info = write_shard(&target, shard, ran, &state)?;
+        let seconds = started.elapsed().as_secs_f64();
+        return print_done(&args.report, &info, seconds, &target.path);
+    }
+    let run = (trials, seed, pool.current_num_threads());
+    let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
+    report(args, &work, &target, &base, &varies, &points, run, started)
+}
+
+/// The points of merged shards, in grid order (without their plans, which the report does
+/// not show).
+fn merged_points(merged: &Merged, varies: &[Vary]) -> Result<Vec<sw::Point>, Failure> {
+    // Shards come in order, so a point split between shards continues where it stopped.
+    let results = merged.merge(|points: &mut Vec<(usize, Results)>, more| {
+        for (p, results) in more {
+            match points.last_mut() {
+                Some((last, earlier)) if *last == p => earlier.merge(&results)?,
+                _ => points.push((p, results)),
+            }
+        }
+        Ok::<_, fulcrum::simulate::ShapeMismatch>(())
+    })?;
+    let grid = sw::grid(varies);
+    let in_order = results.iter().enumerate().all(|(i, (p, _))| i == *p);
+    if results.len() != grid.len() || !in_order {
+        return Err(Failure::bad_input(format!(
+            "the shards hold {} of the sweep's {} points",
+            results.len(),
+            grid.len()
+        )));
+    }
+    let points = grid.into_iter().zip(results.into_iter().map(|(_, r)| r));
+    Ok(points
+        .map(|(values, results)| sw::Point {
+            values,
+            results,
+            allocations: Vec::new(),
+        })
+        .collect())
+}
+
+/// Writes and prints the sweep's results.
+#[allow(clippy::too_many_arguments)] // the sweep's pieces, from the one place it runs
+fn report(
+    args: &SweepArgs,
+    work: &Work,
+    target: &Destination,
+    base: &scenario::Loaded,
+    varies: &[Vary],
+    points: &[sw::Point],
+    (trials, seed, threads): (u64, u64, usize),
+    started: Instant,
+) -> Result<(), Failure> {
+    let scenario = &base.scenario;
+    let file = &args.input.scenario;
     let info = SweepInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
@@ -132,21 +244,25 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         points: points.len(),
         strategies: scenario.strategies.iter().map(|s| s.name.clone()).collect(),
         seconds_total: started.elapsed().as_secs_f64(),
-        threads: pool.current_num_threads(),
+        threads,
+        shards: match work {
+            Work::Merged(merged) => merged.list(),
+            _ => Vec::new(),
+        },
     };
-    write_sweep(&target, &varies, &points, &info).map_err(write_failure)?;
+    write_sweep(target, varies, points, &info).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
     args.report.json(&json::sweep(
         scenario,
-        &varies,
-        &points,
+        varies,
+        points,
         seed,
         &folder,
         warning_lines(&base.warnings),
     ))?;
     args.report.table(
-        &terminal::sweep_headline(scenario, &varies, &points),
-        &terminal::sweep_table(scenario, &varies, &points),
+        &terminal::sweep_headline(scenario, varies, points),
+        &terminal::sweep_table(scenario, varies, points),
     );
     args.report.footer(&format!(
         "{} × {} in {:.2} s → {folder}",

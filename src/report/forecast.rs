@@ -86,6 +86,9 @@ pub struct ForecastInfo {
     /// Working days: weekends off (periods of days only) and the holidays.
     pub weekends_off: bool,
     pub holidays: Vec<String>,
+    /// The shard folders merged into these results (`fulcrum merge`; none for one run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
 }
 
 /// Writes `forecast.csv`, the charts (`plots/forecast` and `plots/how_many`, SVG and PNG),

@@ -11,6 +11,7 @@ pub mod import;
 pub mod numbers;
 mod output;
 pub mod plan;
+pub mod shard;
 pub mod summary;
 pub mod sweep;
 pub mod tables;
@@ -43,6 +44,9 @@ pub struct RunInfo {
     pub strategies: Vec<String>,
     /// The only part of the outputs that differs between otherwise identical runs.
     pub environment: Environment,
+    /// The shard folders merged into these results (`fulcrum merge`; none for one run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
 }
 
 /// Threads and timings of a run.

@@ -28,6 +28,9 @@ pub struct SweepInfo {
     pub strategies: Vec<String>,
     pub seconds_total: f64,
     pub threads: usize,
+    /// The shard folders merged into these results (`fulcrum merge`; none for one run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<String>,
 }
 
 /// `frontier.csv`: point, each varied parameter, strategy, metric, mean, p10, p50, p90, knee.

@@ -4,6 +4,7 @@
 //! Trials run in fixed-size chunks on the ambient rayon pool; every accumulator merges with
 //! integer arithmetic, so the results are bit-identical for any number of threads.
 
+mod bits;
 pub mod forecast;
 pub mod policy;
 pub mod rng;
@@ -52,10 +53,12 @@ impl Settings {
 
 /// One trial's sampled inputs (in [`Engine::sampled_input_names`] order) and every
 /// strategy's whole-trial outcomes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrialSample {
+    #[serde(with = "bits::list")]
     pub inputs: Vec<f64>,
     /// `[strategy][summary metric]`, in [`SummaryMetric::ALL`] order.
+    #[serde(with = "bits::list")]
     pub summaries: Vec<f64>,
 }
 
@@ -67,7 +70,7 @@ impl TrialSample {
 }
 
 /// The trials kept for the sensitivity analysis.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Samples {
     /// Names of the sampled inputs.
     pub inputs: Vec<String>,
@@ -99,6 +102,45 @@ pub fn run_unless_cancelled(
     progress: &(dyn Fn(u64) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Results> {
+    let trials = 0..settings.trials;
+    run_trials(
+        scenario, policies, names, settings, trials, progress, cancelled,
+    )
+}
+
+/// [`run`] of trials `range` only (of the `settings.trials` of a run split into shards): the
+/// statistics of those trials, to [`Results::merge`] with the other ranges' into exactly the
+/// results of the whole run.
+pub fn run_range(
+    scenario: &Scenario,
+    policies: Vec<Policy>,
+    names: Vec<String>,
+    settings: &Settings,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Results {
+    run_trials(
+        scenario,
+        policies,
+        names,
+        settings,
+        range,
+        progress,
+        &|| false,
+    )
+    .expect("a run that is never cancelled finishes")
+}
+
+/// Runs trials `range` of every policy (see [`run_unless_cancelled`]).
+fn run_trials(
+    scenario: &Scenario,
+    policies: Vec<Policy>,
+    names: Vec<String>,
+    settings: &Settings,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Results> {
     let engine = Engine::new(scenario, policies, settings.seed, settings.recording);
     let shape = Shape {
         strategies: names.len(),
@@ -112,7 +154,7 @@ pub fn run_unless_cancelled(
         key_results: scenario.key_results.len(),
         horizon: scenario.periods,
     };
-    let chunks = settings.trials.div_ceil(CHUNK);
+    let chunks = (range.end - range.start).div_ceil(CHUNK);
     let done = std::sync::atomic::AtomicU64::new(0);
     let accumulator = (0..chunks)
         .into_par_iter()
@@ -122,8 +164,8 @@ pub fn run_unless_cancelled(
                 if cancelled() {
                     return (acc, scratch);
                 }
-                let first = chunk * CHUNK;
-                let last = (first + CHUNK).min(settings.trials);
+                let first = range.start + chunk * CHUNK;
+                let last = (first + CHUNK).min(range.end);
                 for trial in first..last {
                     engine.run_trial(trial, &mut scratch);
                     acc.record(scenario, trial, &scratch.outcomes);
@@ -180,7 +222,7 @@ fn sample(engine: &Engine, scratch: &Scratch) -> TrialSample {
 }
 
 /// Sizes of the result tables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Shape {
     strategies: usize,
     /// Periods recorded (0 when per-period metrics are off).
@@ -193,7 +235,7 @@ struct Shape {
 }
 
 /// Merged statistics of all trials.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Accumulator {
     trials: u64,
     /// `[strategy][period][metric]`.
@@ -212,6 +254,8 @@ struct Accumulator {
     /// Trials kept for the sensitivity analysis, with their index (merged in any order).
     samples: Vec<(u64, TrialSample)>,
     /// The first value (by trial, strategy, position) beyond what the statistics represent.
+    /// Not written to a shard: such a run is refused, shard or not.
+    #[serde(skip)]
     unrepresentable: Option<Unrepresentable>,
     shape: Shape,
 }
@@ -430,8 +474,9 @@ pub struct PairedDifference {
     pub p_positive: f64,
 }
 
-/// The results of a simulation: read them through the accessors.
-#[derive(Clone, Debug)]
+/// The results of a simulation: read them through the accessors. Serialisable, exactly, for
+/// the shards of a run split across machines.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Results {
     /// Strategy names, in input order.
     pub strategies: Vec<String>,
@@ -441,7 +486,29 @@ pub struct Results {
     pub samples: Samples,
 }
 
+/// Why two shards' results cannot be merged.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the shards' statistics have different shapes (strategies, periods or columns)")]
+pub struct ShapeMismatch;
+
 impl Results {
+    /// Adds the statistics of `later`, the results of the trials that follow these (kept
+    /// samples are appended, so merge ranges in trial order): the results of all the trials,
+    /// bit for bit what one run of them gives.
+    pub fn merge(&mut self, later: &Results) -> Result<(), ShapeMismatch> {
+        if self.shape != later.shape || self.strategies != later.strategies {
+            return Err(ShapeMismatch);
+        }
+        self.accumulator.merge(&later.accumulator);
+        if self.samples.trials.is_empty() {
+            self.samples.inputs = later.samples.inputs.clone();
+        }
+        self.samples
+            .trials
+            .extend(later.samples.trials.iter().cloned());
+        Ok(())
+    }
+
     /// Trials run.
     pub fn trials(&self) -> u64 {
         self.accumulator.trials

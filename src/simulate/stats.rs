@@ -16,7 +16,7 @@ const FIXED_SQ: f64 = 65_536.0;
 pub const REPRESENTABLE: f64 = 1.0e7;
 
 /// Count, sum and sum of squares, merged exactly.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     pub count: u64,
     sum: i128,
@@ -75,7 +75,7 @@ const TINY: f64 = 1e-12;
 const EXACT_VALUES: usize = 12;
 
 /// Dense bucket counts over a growing index range.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Store {
     offset: i64,
     counts: Vec<u32>,
@@ -134,15 +134,18 @@ fn value_of(index: i64) -> f64 {
 /// beyond, it counts values in log-linear buckets (like HdrHistogram) and every quantile is
 /// within 0.4% of the exact order statistic of the same rank. Either way the result depends
 /// only on the multiset of values added, never on the order or the merge tree.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     /// Distinct values and their counts, ascending, while `bucketed` is false.
+    #[serde(with = "super::bits::counted")]
     exact: Vec<(f64, u64)>,
     bucketed: bool,
     positive: Store,
     negative: Store,
     zero: u64,
+    #[serde(with = "super::bits")]
     min: f64,
+    #[serde(with = "super::bits")]
     max: f64,
     moments: Moments,
 }
@@ -353,7 +356,7 @@ pub const QUANTILES: [(&str, f64); 7] = [
 ];
 
 /// Exact counts of the period something happened in (1..=P), or never.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PeriodHistogram {
     /// `counts[t]` for period t in 1..=P; `counts[0]` counts "never".
     counts: Vec<u64>,

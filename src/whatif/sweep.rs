@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::pipeline::{self, Allocations};
 use crate::scenario::{Document, LoadError};
-use crate::simulate::{Recording, Results, Settings, SummaryMetric};
+use crate::simulate::{self, Recording, Results, Settings, SummaryMetric};
 
 /// One `--vary path=from:to:steps`.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,19 +137,47 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Point>, SweepError> {
+    let all = 0..grid(varies).len() as u64 * trials;
+    let points = run_share(document, sets, varies, all, trials, seed, progress)?;
+    Ok(points.into_iter().map(|(_, point)| point).collect())
+}
+
+/// [`run`] of a share of the sweep's work (a shard's): its trials numbered point by point,
+/// trial t of point p being `p·trials + t`, the share a range of those. Every point the share
+/// touches is planned, and simulated on its trials in the share; the points come back in grid
+/// order with their index, their results to merge with the other shares' of the same point.
+pub fn run_share(
+    document: &Document,
+    sets: &[String],
+    varies: &[Vary],
+    share: std::ops::Range<u64>,
+    trials: u64,
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<(usize, Point)>, SweepError> {
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let touched: Vec<(usize, Vec<f64>, std::ops::Range<u64>)> = grid(varies)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(p, values)| {
+            let first = p as u64 * trials;
+            let (start, end) = (share.start.max(first), share.end.min(first + trials));
+            (start < end).then_some((p, values, start - first..end - first))
+        })
+        .collect();
     // Points run in parallel (the allocator is single-threaded), each simulating on the same
     // pool; results are collected in grid order, so the output does not depend on timing.
-    grid(varies)
+    touched
         .into_par_iter()
-        .map(|values| {
-            let point = run_point(document, sets, varies, values, trials, seed)?;
+        .map(|(p, values, range)| {
+            let point = run_point(document, sets, varies, values, trials, seed, range)?;
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            Ok(point)
+            Ok((p, point))
         })
         .collect()
 }
 
+/// Plans the point at `values` and simulates its trials `range` (of `trials`).
 fn run_point(
     document: &Document,
     sets: &[String],
@@ -157,6 +185,7 @@ fn run_point(
     values: Vec<f64>,
     trials: u64,
     seed: u64,
+    range: std::ops::Range<u64>,
 ) -> Result<Point, SweepError> {
     let label = label(varies, &values);
     let mut assignments = sets.to_vec();
@@ -179,7 +208,10 @@ fn run_point(
         marginal_values: pipeline::MarginalValues::None,
         ..pipeline::Options::new(settings)
     };
-    let output = pipeline::run(&scenario, &options, &|_| {}).map_err(|error| SweepError::Run {
+    let output = pipeline::run_with(&scenario, &options, |policies, names| {
+        simulate::run_range(&scenario, policies, names, &settings, range, &|_| {})
+    })
+    .map_err(|error| SweepError::Run {
         point: label.clone(),
         error,
     })?;

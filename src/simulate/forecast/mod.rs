@@ -24,8 +24,8 @@ use crate::model::{
 
 use super::{Engine, Policy, Recording, Scratch};
 pub use backlog::{Backlog, BacklogTrial};
-use tables::{Accumulator, Layout, summarise};
-pub use tables::{FixedSum, ForecastResults, ItemsDone, PeriodRow};
+use tables::{Accumulator, Layout};
+pub use tables::{FixedSum, ForecastResults, ForecastState, ItemsDone, LayoutMismatch, PeriodRow};
 use whole::WholeBacklog;
 
 /// The longest forecast simulated, in periods: trials not done by then are reported as "not
@@ -417,6 +417,16 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ForecastResults {
+    run_range(forecast, 0..trials, seed, progress).finish(&forecast.percentiles)
+}
+
+/// The statistics of trials `trials` of `forecast` (a shard's share of a forecast).
+pub fn run_range(
+    forecast: &Forecast,
+    trials: std::ops::Range<u64>,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> ForecastState {
     run_on(forecast, trials, seed, progress, Kernels::Fastest).0
 }
 
@@ -430,14 +440,14 @@ enum Kernels {
     Float,
 }
 
-/// [`run`] on the chosen kernels; also says whether the whole-item kernel ran.
+/// [`run_range`] on the chosen kernels; also says whether the whole-item kernel ran.
 fn run_on(
     forecast: &Forecast,
-    trials: u64,
+    trials: std::ops::Range<u64>,
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
     kernels: Kernels,
-) -> (ForecastResults, bool) {
+) -> (ForecastState, bool) {
     let scenario = &forecast.scenario;
     let recording = Recording {
         periods: false,
@@ -471,13 +481,13 @@ fn run_on(
         .filter(|_| kernels == Kernels::Fastest)
         .and_then(|b| WholeBacklog::of(b, &layout));
     let done = std::sync::atomic::AtomicU64::new(0);
-    let acc = (0..trials.div_ceil(CHUNK))
+    let acc = (0..(trials.end - trials.start).div_ceil(CHUNK))
         .into_par_iter()
         .fold(
             || (Accumulator::new(&layout), Scratch::default()),
             |(mut acc, mut scratch), chunk| {
-                let first = chunk * CHUNK;
-                let last = (first + CHUNK).min(trials);
+                let first = trials.start + chunk * CHUNK;
+                let last = (first + CHUNK).min(trials.end);
                 match &whole {
                     Some(whole) => whole.run(first, last, &mut acc, &layout),
                     None => {
@@ -499,10 +509,7 @@ fn run_on(
                 a
             },
         );
-    (
-        summarise(acc, &layout, &forecast.percentiles),
-        whole.is_some(),
-    )
+    (ForecastState { layout, acc }, whole.is_some())
 }
 
 /// Running trials into the statistics.
@@ -621,8 +628,8 @@ mod tests {
             let f =
                 Forecast::from_history(history, backlog, None, horizon, PeriodLength::TWO_WEEKS)
                     .expect("a valid forecast");
-            let (whole, used) = run_on(&f, trials, 7, &|_| {}, Kernels::Fastest);
-            let (float, _) = run_on(&f, trials, 7, &|_| {}, Kernels::Float);
+            let (whole, used) = run_on(&f, 0..trials, 7, &|_| {}, Kernels::Fastest);
+            let (float, _) = run_on(&f, 0..trials, 7, &|_| {}, Kernels::Float);
             assert!(
                 used,
                 "the whole-item kernel applies to {history:?} / {backlog}"
@@ -636,7 +643,7 @@ mod tests {
     fn fractional_histories_keep_the_float_kernel() {
         let f = Forecast::from_history(&[1.5, 2.0], 20.0, None, None, PeriodLength::TWO_WEEKS)
             .expect("a valid forecast");
-        assert!(!run_on(&f, 100, 7, &|_| {}, Kernels::Fastest).1);
+        assert!(!run_on(&f, 0..100, 7, &|_| {}, Kernels::Fastest).1);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::BIN_EPSILON;
 
 /// A sum of values truncated to multiples of 2⁻³² (exact for values below 2·10⁹): integer
 /// arithmetic, so it merges to the same bits in any order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FixedSum(i128);
 
 impl FixedSum {
@@ -36,7 +36,7 @@ impl FixedSum {
 /// Items done in whole-item (or wider) bins per reported period, split into trials still
 /// running at that period and trials that finished by it (counted at the first reported
 /// period at or after their finish).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct ItemsTable {
     pub(super) bins: usize,
     pub(super) running: Vec<u64>,
@@ -120,10 +120,12 @@ impl ItemsTable {
 }
 
 /// How the accumulators bin and thin.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Layout {
     /// Items per bin (1 unless the backlog is huge), and its inverse.
+    #[serde(with = "crate::simulate::bits")]
     pub(super) width: f64,
+    #[serde(with = "crate::simulate::bits")]
     pub(super) per_item: f64,
     pub(super) bins: usize,
     /// Every `stride`-th period gets a row.
@@ -153,7 +155,7 @@ impl Layout {
 }
 
 /// Statistics of a batch of trials (merged exactly).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct Accumulator {
     pub(super) trials: u64,
     pub(super) finish: PeriodHistogram,
@@ -218,6 +220,41 @@ impl Accumulator {
             self.at_horizon[layout.bin(at_horizon)] += 1;
             self.at_horizon_sum.add(at_horizon);
         }
+    }
+}
+
+/// The statistics of some of a forecast's trials (a shard's), exact and mergeable in any
+/// order: [`ForecastState::finish`] of the merged states of every trial range is bit for bit
+/// the forecast of all the trials.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct ForecastState {
+    pub(super) layout: Layout,
+    pub(super) acc: Accumulator,
+}
+
+/// Why two forecast states cannot be merged.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the shards' forecasts bin their statistics differently (not the same question)")]
+pub struct LayoutMismatch;
+
+impl ForecastState {
+    /// Trials counted.
+    pub fn trials(&self) -> u64 {
+        self.acc.trials
+    }
+
+    /// Adds the statistics of `other`'s trials.
+    pub fn merge(&mut self, other: &ForecastState) -> Result<(), LayoutMismatch> {
+        if self.layout != other.layout {
+            return Err(LayoutMismatch);
+        }
+        self.acc.merge(&other.acc);
+        Ok(())
+    }
+
+    /// The forecast read at `percentiles`.
+    pub fn finish(self, percentiles: &[f64]) -> ForecastResults {
+        summarise(self.acc, &self.layout, percentiles)
     }
 }
 
