@@ -11,8 +11,8 @@ use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::format::ReportFlags;
 use super::history::{LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts};
-use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
+use super::shard::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, write_failure};
 
 /// Arguments of `fulcrum forecast`.

@@ -1,16 +1,15 @@
 //! `fulcrum merge`: the shards of a run split with `--shard k/N`, combined into exactly the
-//! results of the one run, written by the command's own reporting. Also where a command learns
-//! whether it runs all its work, one shard of it, or reports merged shards ([`Work`]).
+//! results of the one run, written by the command's own reporting.
 
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
 use fulcrum::report::{self, Destination};
-use fulcrum::shard::{self, Shard, ShardInfo};
+use fulcrum::shard;
 
-use super::format::ReportFlags;
-use super::{Cli, Command, Failure, SimulationFlags};
+use super::shard::{Merged, Work};
+use super::{Cli, Command, Failure};
 
 /// Arguments of `fulcrum merge`.
 #[derive(clap::Args, Debug)]
@@ -29,182 +28,6 @@ pub struct MergeArgs {
     /// Worker threads for what the merge computes again (default: all cores).
     #[arg(long, value_name = "T")]
     threads: Option<usize>,
-}
-
-/// Which share of a command's work this process does.
-pub(super) enum Work<'a> {
-    /// All of it (a command without `--shard`).
-    All,
-    /// One shard's, written as a shard folder.
-    Shard(Shard),
-    /// None: the statistics come from shards already run, and are reported.
-    Merged(&'a Merged),
-}
-
-/// A complete, checked set of shards of one run.
-pub(super) struct Merged {
-    /// Shard folders, in shard order.
-    folders: Vec<PathBuf>,
-    infos: Vec<ShardInfo>,
-    target: Destination,
-    threads: Option<usize>,
-}
-
-/// The flag `run`, `sweep` and `forecast` share to run one shard of their work.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub(super) struct ShardFlags {
-    /// Run only shard K of N (K from 0 to N-1) and write its mergeable statistics to a shard
-    /// folder (--out, default output/<name>-shard-K-of-N) for `fulcrum merge`; `auto/N`
-    /// reads K from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm).
-    #[arg(long, value_name = "K/N")]
-    shard: Option<String>,
-}
-
-impl ShardFlags {
-    /// The work this process does: all of it, or the shard `--shard` names.
-    pub(super) fn work(&self) -> Result<Work<'static>, Failure> {
-        match &self.shard {
-            None => Ok(Work::All),
-            Some(text) => Shard::parse(text, |name| std::env::var(name).ok())
-                .map(Work::Shard)
-                .map_err(Failure::bad_input),
-        }
-    }
-}
-
-impl Work<'_> {
-    /// This process's share of `total` units of work.
-    pub(super) fn range(&self, total: u64) -> std::ops::Range<u64> {
-        match self {
-            Work::Shard(shard) => shard.range(total),
-            Work::All | Work::Merged(_) => 0..total,
-        }
-    }
-
-    /// The thread pool: the command's `--threads`, or merge's own.
-    pub(super) fn pool(&self, flags: &SimulationFlags) -> Result<rayon::ThreadPool, Failure> {
-        match self {
-            Work::Merged(merged) => SimulationFlags {
-                threads: merged.threads,
-                ..flags.clone()
-            }
-            .pool(),
-            _ => flags.pool(),
-        }
-    }
-
-    /// Where the command writes: its `--out` (a shard's default named after the shard), or
-    /// merge's `--out`.
-    pub(super) fn destination(
-        &self,
-        output: &super::OutputFlags,
-        default: PathBuf,
-    ) -> Result<Destination, Failure> {
-        match self {
-            Work::Merged(merged) => Ok(merged.target.clone()),
-            Work::Shard(shard) => output.destination(|| {
-                let mut name = default.into_os_string();
-                name.push(format!("-shard-{}-of-{}", shard.index, shard.count));
-                name.into()
-            }),
-            Work::All => output.destination(|| default),
-        }
-    }
-}
-
-impl Merged {
-    /// Refuses shards whose question, seed or trials are not what the command, run again
-    /// here, finds (its input files changed since).
-    pub(super) fn check(&self, hash: &str, seed: u64, trials: u64) -> Result<(), Failure> {
-        let first = &self.infos[0];
-        if first.scenario_hash != hash {
-            return Err(Failure::bad_input(format!(
-                "the input of these shards changed since they ran: `fulcrum {}` here reads a \
-                 question with hash {hash}, the shards ran {}; merge where the shards' input \
-                 files are as they were",
-                first.arguments.join(" "),
-                first.scenario_hash
-            )));
-        }
-        if (first.seed, first.trials) != (seed, trials) {
-            return Err(Failure::bad_input(format!(
-                "the shards ran seed {} with {} trials, but `fulcrum {}` here runs seed {seed} \
-                 with {trials} trials (a default changed): merge with the fulcrum and files \
-                 that ran them",
-                first.seed,
-                first.trials,
-                first.arguments.join(" ")
-            )));
-        }
-        Ok(())
-    }
-
-    /// The shards' statistics merged by `merge` in shard order, reading one shard at a time.
-    pub(super) fn merge<T, E>(
-        &self,
-        merge: impl Fn(&mut T, T) -> Result<(), E>,
-    ) -> Result<T, Failure>
-    where
-        T: serde::de::DeserializeOwned,
-        E: std::fmt::Display,
-    {
-        let read = |folder: &PathBuf| report::shard::read_state(folder).map_err(Failure::Runtime);
-        let mut merged = read(&self.folders[0])?;
-        for folder in &self.folders[1..] {
-            merge(&mut merged, read(folder)?).map_err(Failure::bad_input)?;
-        }
-        Ok(merged)
-    }
-
-    /// The shards merged, for the results' description: `folder: shard 0/4, trials 0..250`.
-    pub(super) fn list(&self) -> Vec<String> {
-        self.folders
-            .iter()
-            .zip(&self.infos)
-            .map(|(folder, info)| format!("{}: {}", folder.display(), info.describe()))
-            .collect()
-    }
-}
-
-/// What a shard records about itself, for a command that ran `shard` of `total` units.
-pub(super) struct Ran<'a> {
-    pub command: &'a str,
-    pub options: String,
-    pub scenario_hash: String,
-    pub seed: u64,
-    pub unit: &'a str,
-    pub total: u64,
-    pub trials: u64,
-}
-
-/// Writes shard `shard` of a run into `target`: what `ran` and `state`.
-pub(super) fn write_shard(
-    target: &Destination,
-    shard: Shard,
-    ran: Ran,
-    state: &impl serde::Serialize,
-) -> Result<ShardInfo, Failure> {
-    let range = shard.range(ran.total);
-    let info = ShardInfo {
-        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        command: ran.command.to_string(),
-        arguments: std::env::args_os()
-            .skip(1)
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
-        options: ran.options,
-        scenario_hash: ran.scenario_hash,
-        seed: ran.seed,
-        unit: ran.unit.to_string(),
-        total: ran.total,
-        trials: ran.trials,
-        shard: shard.index,
-        shards: shard.count,
-        start: range.start,
-        end: range.end,
-    };
-    report::shard::write(target, &info, state).map_err(super::write_failure)?;
-    Ok(info)
 }
 
 /// Reads and checks the shards, then runs their command's reporting on the merged statistics.
@@ -270,22 +93,4 @@ fn holds(out: &Path, folder: &Path) -> bool {
         (Ok(out), Ok(folder)) => folder.starts_with(out),
         _ => false,
     }
-}
-
-/// Says a shard is done: `shard 2/8, trials 250..375, in 1.20 s → dir/` (with `--json`, the
-/// shard's `shard.json`).
-pub(super) fn print_done(
-    report: &ReportFlags,
-    info: &ShardInfo,
-    seconds: f64,
-    folder: &Path,
-) -> Result<(), Failure> {
-    report.json(info)?;
-    report.footer(&format!(
-        "{}, in {seconds:.2} s → {}/ (merge all {} with `fulcrum merge`)",
-        info.describe(),
-        folder.display(),
-        info.shards
-    ));
-    Ok(())
 }

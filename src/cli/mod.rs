@@ -15,6 +15,7 @@ mod merge;
 mod progress;
 mod run;
 mod serve;
+mod shard;
 mod sweep;
 
 use std::io::IsTerminal;

@@ -13,8 +13,8 @@ use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
 use super::format::{ReportFlags, warning_lines};
-use super::merge::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::{Progress, Spinner};
+use super::shard::{Ran, ShardFlags, Work, print_done, write_shard};
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };

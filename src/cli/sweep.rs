@@ -14,8 +14,8 @@ use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
 use super::format::{ReportFlags, warning_lines};
-use super::merge::{Merged, Ran, ShardFlags, Work, print_done, write_shard};
 use super::progress::Progress;
+use super::shard::{Merged, Ran, ShardFlags, Work, print_done, write_shard};
 use super::{
     BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
 };
