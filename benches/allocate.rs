@@ -1,9 +1,12 @@
 //! The allocator's solve time against the size of its program, on synthetic scenarios of
 //! teams × initiatives per team × periods: how far the mixed-integer plan scales.
 //!
-//! Run: `cargo bench --bench allocate`. Before divan's table, `main` prints each size's
-//! program (variables, rows, 0/1 decisions), the time of one `allocate` call and the solver
-//! path it took.
+//! Run: `cargo bench --bench allocate`. Before divan's table (the allocator's plan alone),
+//! `main` prints each size's program (variables, rows, 0/1 decisions), the time of one
+//! `allocate` call and the solver path it took, then the time of the whole optimiser
+//! (`fulcrum plan`'s search: the allocator's plan as a seed, the race over simple rules on
+//! simulated trials, the refinement) and the training score it found
+//! (`FULCRUM_BENCH_SIZES=4x20x26,16x5x13` prints only those sizes).
 
 use std::fmt::{self, Write};
 use std::time::Instant;
@@ -12,6 +15,7 @@ use divan::Bencher;
 
 use fulcrum::allocate::{self, Guardrails};
 use fulcrum::model::{Rule, Scenario};
+use fulcrum::optimise::{self, Objective};
 use fulcrum::scenario::{self, Format};
 
 /// One synthetic organisation: `teams` teams of `initiatives` initiatives each, planned over
@@ -37,20 +41,25 @@ const fn size(teams: usize, initiatives: usize, periods: usize) -> Size {
     }
 }
 
-/// Sizes from a few hundred to about 64,000 program variables (10×30×100). Small programs
-/// (up to `SIMPLEX_LIMIT` work, paydown, idle and debt variables) go to microlp, branch and
-/// bound to a 0.5% gap: time follows the number of 0/1 finishing decisions and of teams more
-/// than the number of variables. Larger ones go to Clarabel, with cumulative-work variables
-/// and the decisions rounded from the relaxation.
+/// Sizes from a few hundred to about 40,000 program variables (16×20×104), with the three
+/// that once fell off a cliff just below the switch to the interior-point path (16×5×13,
+/// 8×20×13, 4×20×26). Small programs (up to `SIMPLEX_LIMIT` work, paydown, idle and debt
+/// variables) go to microlp, branch and bound to a 3% gap when they have at most 32 finishing
+/// decisions, else decisions rounded from the relaxation; larger ones go to Clarabel, with
+/// cumulative-work variables and the decisions rounded from the relaxation.
 const SIZES: &[Size] = &[
     size(2, 5, 13),
     size(2, 10, 26),
     size(3, 8, 20),
     size(4, 5, 26),
     size(4, 10, 26),
+    size(16, 5, 13),
+    size(8, 20, 13),
+    size(4, 20, 26),
     size(6, 20, 52),
     size(8, 25, 78),
     size(10, 30, 100),
+    size(16, 20, 104),
 ];
 
 /// Product and technology delivery key results; initiatives contribute round-robin.
@@ -240,10 +249,18 @@ fn guardrails(scenario: &Scenario) -> Guardrails {
 
 fn main() {
     println!(
-        "{:>12} {:>10} {:>10} {:>9} {:>12}",
-        "size", "variables", "rows", "decisions", "one solve"
+        "{:>12} {:>10} {:>10} {:>9} {:>12}  {:<8} {:<12} {:>10}  found",
+        "size", "variables", "rows", "decisions", "one solve", "path", "plan", "search"
     );
+    // `FULCRUM_BENCH_SIZES=4x20x26,16x5x13` prints only those sizes.
+    let only = std::env::var("FULCRUM_BENCH_SIZES").ok();
     for &size in SIZES {
+        if only
+            .as_deref()
+            .is_some_and(|only| !only.split(',').any(|o| o == size.to_string()))
+        {
+            continue;
+        }
         let s = scenario(size);
         let g = guardrails(&s);
         let program = allocate::program_size(&s, &g);
@@ -254,14 +271,27 @@ fn main() {
             Ok(a) => format!("score {:.3}", a.expected_score),
             Err(e) => format!("failed: {e}"),
         };
+        let objective = Objective {
+            guardrails: g,
+            confidence: optimise::DEFAULT_CONFIDENCE,
+        };
+        let start = Instant::now();
+        let found = optimise::optimise(&s, &objective, 42);
+        let search = start.elapsed();
+        let found = match found {
+            Ok(f) => format!("{} (training {:.3})", f.candidate.label, f.training_score),
+            Err(e) => format!("failed: {e}"),
+        };
         println!(
-            "{:>12} {:>10} {:>10} {:>9} {:>10.3} s  {} {outcome}",
+            "{:>12} {:>10} {:>10} {:>9} {:>10.3} s  {:<8} {:<12} {:>8.2} s  {found}",
             size.to_string(),
             program.variables,
             program.rows,
             program.decisions,
             elapsed.as_secs_f64(),
             if program.large { "interior" } else { "simplex" },
+            outcome,
+            search.as_secs_f64(),
         );
     }
     divan::main();

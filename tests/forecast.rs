@@ -264,13 +264,24 @@ fn the_cli_writes_the_forecast_files() {
     assert!(stdout.contains("items done by period 26"), "{stdout}");
     for file in [
         "forecast.csv",
-        "forecast.svg",
-        "forecast.png",
+        "plots/forecast.svg",
+        "plots/forecast.png",
+        "plots/how_many.svg",
+        "plots/how_many.png",
+        "report.html",
         "forecast.json",
     ] {
         let path = dir.join("output/forecast").join(file);
         assert!(path.metadata().unwrap().len() > 100, "{file}");
     }
+    // The charts carry their titles and, with a start date, dates on the x axis.
+    let svg = std::fs::read_to_string(dir.join("output/forecast/plots/forecast.svg")).unwrap();
+    assert!(
+        svg.contains("When will it be done?") && svg.contains("2027-"),
+        "dated axis"
+    );
+    let html = std::fs::read_to_string(dir.join("output/forecast/report.html")).unwrap();
+    assert!(html.contains("id=\"forecast\"") && html.contains("id=\"how_many\""));
     let csv = std::fs::read_to_string(dir.join("output/forecast/forecast.csv")).unwrap();
     assert!(csv.starts_with(
         "period,date,p_done_by,items_done_mean,items_done_p5,items_done_p10,items_done_p25,items_done_p50,items_done_p75,items_done_p90,items_done_p95,items_at_least_50,items_at_least_70,items_at_least_85,items_at_least_95\n1,2027-01-10,0,"

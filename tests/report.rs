@@ -309,8 +309,12 @@ fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     .unwrap();
     let svg = read(&dir.join("plots/plan.svg"));
     assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("tech share"));
+    assert!(
+        svg.contains("capacity after drag"),
+        "the plan shows capacity"
+    );
     let (w, h) = png_size(&fs::read(dir.join("plots/plan.png")).unwrap());
-    assert_eq!((w, h), (1280, 720));
+    assert_eq!((w, h), (1280, 1000));
     let html = read(&dir.join("report.html"));
     assert!(html.contains("id=\"plan\""));
     assert!(html.contains("What would help most"));
@@ -365,19 +369,134 @@ fn a_single_strategy_run_has_no_comparison_section() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Renders the page in headless Chromium when one is installed; skips otherwise.
-#[test]
-fn the_report_renders_in_a_browser_when_one_is_installed() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+/// A Chromium binary on the PATH, if any: `FULCRUM_REQUIRE_CHROMIUM=1` (set by `.ci/run`)
+/// turns its absence into a failure.
+fn browser() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             std::process::Command::new(b)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
-        })
-    else {
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("FULCRUM_REQUIRE_CHROMIUM").is_none(),
+            "FULCRUM_REQUIRE_CHROMIUM is set but no Chromium was found"
+        );
         eprintln!("skipped: no chromium");
+    }
+    found
+}
+
+/// `text` as an HTML attribute value.
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;")
+}
+
+/// Lays `page` out in a frame `width` pixels wide in headless Chromium and returns what the
+/// probe measured: the page's scroll width, its client width, the narrowest chart's width,
+/// how many tables sit outside a scrolling wrapper and how many charts there are. (The report holds no script; the probe
+/// is a page of its own around it, the report in a same-origin `srcdoc` frame.)
+fn layout_at(browser: &str, dir: &Path, page: &str, width: u32) -> Vec<f64> {
+    let probe = format!(
+        "<!DOCTYPE html><html><body style=\"margin:0\">\
+         <iframe id=\"f\" style=\"width:{width}px;height:2000px;border:0\" srcdoc=\"{}\"></iframe>\
+         <script>\
+         const f = document.getElementById('f');\
+         function measure() {{\
+           const d = f.contentDocument, e = d.documentElement;\
+           const charts = [...d.querySelectorAll('figure svg')].map(s => s.getBoundingClientRect().width);\
+           const bare = [...d.querySelectorAll('table')].filter(t => !t.closest('.scroll')).length;\
+           document.body.setAttribute('data-layout', [e.scrollWidth, e.clientWidth, Math.min(...charts), bare, charts.length].join(' '));\
+         }}\
+         if (f.contentDocument && f.contentDocument.querySelector('h1')) measure();\
+         else f.onload = measure;\
+         </script></body></html>",
+        attribute(page)
+    );
+    let path = dir.join(format!("probe-{width}.html"));
+    fs::write(&path, probe).unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1400,2000",
+            "--dump-dom",
+            &format!("file://{}", path.display()),
+        ])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let Some(start) = dom.find("data-layout=\"") else {
+        panic!(
+            "the probe measured nothing:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let rest = &dom[start + 13..];
+    rest[..rest.find('"').unwrap()]
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect()
+}
+
+/// At a phone's width (400 px) the report does not overflow sideways: tables scroll inside
+/// their wrapper, charts keep at least 800 px (text at 60% of slide size or more) and scroll
+/// inside their frame.
+#[test]
+fn the_report_fits_a_phone_without_horizontal_overflow() {
+    let Some(browser) = browser() else {
+        return;
+    };
+    let scenario = load();
+    let mut output = run(&scenario);
+    output.allocations = vec![hand_built_plan(&scenario)];
+    let dir = scratch("phone");
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
+    let page = read(&dir.join("report.html"));
+    for width in [400, 1400] {
+        let m = layout_at(browser, &dir, &page, width);
+        let (scroll, client, narrowest, bare) = (m[0], m[1], m[2], m[3]);
+        assert_eq!(
+            m[4],
+            (CHARTS.len() + 1) as f64,
+            "charts laid out (with the plan)"
+        );
+        assert!(
+            scroll <= client,
+            "at {width} px the page is {scroll} px wide for {client} px"
+        );
+        assert!(
+            narrowest >= 800.0 || narrowest >= client - 40.0,
+            "at {width} px a chart is {narrowest} px wide"
+        );
+        assert_eq!(bare, 0.0, "tables without a scrolling wrapper");
+    }
+    // The same page before the fix (a table wider than the screen, no wrapper) is caught.
+    let wide = page.replacen(
+        "<div class=\"scroll\"><table>",
+        "<table style=\"min-width:600px\">",
+        1,
+    );
+    let m = layout_at(browser, &dir, &wide, 400);
+    assert!(m[0] > m[1] && m[3] > 0.0, "the probe sees overflow: {m:?}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Renders the page in headless Chromium when one is installed; skips otherwise.
+#[test]
+fn the_report_renders_in_a_browser_when_one_is_installed() {
+    let Some(browser) = browser() else {
         return;
     };
     let scenario = load();
@@ -410,5 +529,136 @@ fn the_report_renders_in_a_browser_when_one_is_installed() {
     );
     let (w, _) = png_size(&fs::read(&shot).unwrap());
     assert_eq!(w, 1280);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The text of the summary block of `html`.
+fn summary_of(html: &str) -> &str {
+    let start = html.find("<div class=\"answer\">").expect("a summary");
+    &html[start..start + html[start..].find("</div>").unwrap()]
+}
+
+#[test]
+fn the_report_opens_with_the_answer() {
+    use fulcrum::simulate::SummaryMetric;
+    let scenario = load();
+    let mut output = run(&scenario);
+    output.allocations = vec![hand_built_plan(&scenario)];
+    let dir = scratch("answer");
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
+    let html = read(&dir.join("report.html"));
+    let results = &output.results;
+    let score = |s: usize| results.summary(s, SummaryMetric::BlendedScore).mean;
+    let (best, other) = if score(1) > score(0) { (1, 0) } else { (0, 1) };
+    let name = |s: usize| {
+        results.strategies[s]
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let summary = summary_of(&html);
+    assert!(
+        summary.contains(&format!("<p>{} scores", name(best))),
+        "the first sentence names the best strategy, {}:\n{summary}",
+        name(best)
+    );
+    assert!(summary.contains(&format!("runner-up {}", name(other))));
+    let gap = (score(best) - score(other)).abs();
+    assert!(summary.contains(&format!("{gap:.3}")), "the lead, {gap:.3}");
+    // The least likely key result under the best strategy is named with its dated deadline.
+    let p = |k| results.key_result(best, k).p_met;
+    let (k, kr) = if p(0) <= p(1) {
+        (0, &scenario.key_results[0])
+    } else {
+        (1, &scenario.key_results[1])
+    };
+    assert!(
+        summary.contains(&format!(
+            "{} ({:.0}% chance by period {} (",
+            kr.id,
+            p(k) * 100.0,
+            kr.deadline
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains("one more engineer on checkout from period 1, +0.042 ± 0.004"));
+    assert!(html.find("Summary").unwrap() < html.find("<h2>Strategies").unwrap());
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Ties are counted on their own: higher, the same and lower add up to every trial, and
+/// "higher" is the paired comparison's share of positive differences.
+#[test]
+fn ties_are_reported_apart_from_wins() {
+    use fulcrum::simulate::SummaryMetric;
+    let scenario = load();
+    let mut settings = Settings::for_run(&scenario, 200, 3);
+    settings.samples = 200;
+    let output = pipeline::run(&scenario, &pipeline::Options::new(settings), &|_| {}).unwrap();
+    let results = &output.results;
+    for metric in [SummaryMetric::BlendedScore, SummaryMetric::InitiativesDone] {
+        let o = report::summary::outcomes(results, 1, 0, metric).expect("kept trials");
+        assert_eq!(o.trials, 200);
+        assert!((o.higher + o.equal + o.lower - 1.0).abs() < 1e-12);
+        let positive = results.paired(1, metric).p_positive;
+        assert!(
+            (o.higher - positive).abs() <= 1.0 / 200.0,
+            "{metric:?}: higher {} against P(difference > 0) {positive}",
+            o.higher
+        );
+    }
+    let dir = scratch("ties");
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
+    let html = read(&dir.join("report.html"));
+    assert!(html.contains("<th>higher</th><th>same</th><th>lower</th>"));
+    assert!(summary_of(&html).contains("the same in"));
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Ongoing work (an effort beyond the team's whole capacity over the horizon, never done)
+/// takes no row of the initiatives chart; the footnote names it.
+#[test]
+fn ongoing_work_takes_no_row_of_the_initiatives_chart() {
+    let text = format!(
+        "{SCENARIO}\n[[initiatives]]\nid = \"checkout-roadmap\"\nkind = \"product\"\n\
+         team = \"checkout\"\neffort = 5000\n"
+    );
+    let scenario = match scenario::load_str("report-test.toml", &text, Format::Toml) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => panic!("{e}"),
+    };
+    let output = run(&scenario);
+    let dir = scratch("ongoing");
+    report::write_run(
+        &to(&dir),
+        &scenario,
+        &output,
+        &[],
+        &info(&scenario, &output),
+    )
+    .unwrap();
+    let svg = read(&dir.join("plots/initiatives.svg"));
+    assert!(svg.contains("one-click (checkout, product)"));
+    assert!(
+        !svg.contains("checkout-roadmap (checkout"),
+        "no row for ongoing work"
+    );
+    assert!(svg.contains("Not shown") && svg.contains("checkout-roadmap"));
+    // Fan charts name every strategy and say whose bands they show.
+    let debt = read(&dir.join("plots/debt.svg"));
+    assert!(debt.contains("bands:") && debt.contains("P10–P90"));
     fs::remove_dir_all(&dir).unwrap();
 }

@@ -278,15 +278,65 @@ pub fn allocate(
     marginal_values: MarginalValues,
 ) -> Result<Allocation, PlanError> {
     let world = ExpectedWorld::of(scenario);
-    let mut reference = flat_reference(&world, scenario.periods);
+    let no_extra = vec![0.0; scenario.teams.len()];
+    let Linearised {
+        solved,
+        reference,
+        spill_from,
+    } = linearised_plan(scenario, &world, guardrails)?;
+    let Solved {
+        program,
+        values,
+        relaxed_duals,
+    } = solved;
+    let setting = Setting {
+        scenario,
+        world: &world,
+        guardrails,
+        reference: &reference,
+        spill_from: &spill_from,
+        extra_days: &no_extra,
+    };
+    // Marginal values: duals of the LP relaxation at the same linearisation (a large
+    // program's plan solved that relaxation already).
+    let duals = match relaxed_duals {
+        Some(duals) => duals,
+        None => {
+            let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
+            solve::interior_with_duals(&relaxed)?.1
+        }
+    };
+    let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
+    if marginal_values == MarginalValues::DualsOnly {
+        return Ok(allocation);
+    }
+    let team_values = if program::is_large(scenario) {
+        summed_capacity_duals(&world, &duals)
+    } else {
+        resolved_team_values(&setting)?
+    };
+    allocation.marginal_values.extend(team_values);
+    let deadline_values = deadline_values(&setting, allocation.expected_score)?;
+    allocation.marginal_values.extend(deadline_values);
+    Ok(allocation)
+}
+
+/// The plan, solved [`LINEARISATIONS`] times with the drag tangent re-centred on the previous
+/// solution's debt path and the spill of each team's guardrail from where its product work
+/// ends; with the final linearisation point and spill periods.
+fn linearised_plan(
+    scenario: &Scenario,
+    world: &ExpectedWorld,
+    guardrails: &Guardrails,
+) -> Result<Linearised, PlanError> {
+    let mut reference = flat_reference(world, scenario.periods);
     let mut spill_from = vec![scenario.periods + 1; scenario.teams.len()];
     let no_extra = vec![0.0; scenario.teams.len()];
-    let large = program::is_large(scenario);
     let mut solved = None;
     for round in 1..=LINEARISATIONS {
         let setting = Setting {
             scenario,
-            world: &world,
+            world,
             guardrails,
             reference: &reference,
             spill_from: &spill_from,
@@ -316,68 +366,51 @@ pub fn allocate(
                 reference[j][t] = plan.values.get(team[t - 1]).max(0.0);
             }
         }
-        spill_from = product_done(scenario, &world, &plan.program, &plan.values);
+        spill_from = product_done(scenario, world, &plan.program, &plan.values);
         solved = Some(plan);
     }
-    let Solved {
-        program,
-        values,
-        relaxed_duals,
-    } = solved.expect("at least one linearisation");
-    let setting = Setting {
-        scenario,
-        world: &world,
-        guardrails,
-        reference: &reference,
-        spill_from: &spill_from,
-        extra_days: &no_extra,
-    };
-    // Marginal values: duals of the LP relaxation at the same linearisation (a large
-    // program's plan solved that relaxation already).
-    let duals = match relaxed_duals {
-        Some(duals) => duals,
-        None => {
-            let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
-            solve::interior_with_duals(&relaxed)?.1
-        }
-    };
-    let mut allocation = extract(scenario, &world, guardrails, &program, &values, &duals);
-    if marginal_values == MarginalValues::DualsOnly {
-        return Ok(allocation);
-    }
+    Ok(Linearised {
+        solved: solved.expect("at least one linearisation"),
+        reference,
+        spill_from,
+    })
+}
 
-    if large {
-        // Large programs: a re-solve per team costs as much as the plan; sum the capacity
-        // duals instead (exact wherever the plan is not on a corner).
-        for (j, team) in world.teams.iter().enumerate() {
-            let day: f64 = duals
-                .iter()
-                .filter(|(row, _)| matches!(row, Row::Capacity { team, .. } if *team == j))
-                .map(|(_, dual)| dual)
-                .sum();
-            let mut values = vec![(Marginal::TeamHorizon { team: j }, day)];
-            if let Some(days) = team.per_engineer {
-                values.push((Marginal::Engineer { team: j }, day * days));
-            }
-            for (of, value) in values {
-                allocation.marginal_values.push(MarginalValue {
-                    of,
-                    value,
-                    binding: value.abs() > BINDING,
-                });
-            }
-        }
-        return Ok(allocation);
-    }
+/// The plan at its last linearisation: the solve, the debt path the drag tangent is centred
+/// on (per team and period), and the period from which each team's max guardrail spills.
+struct Linearised {
+    solved: Solved,
+    reference: Vec<Vec<f64>>,
+    spill_from: Vec<usize>,
+}
 
-    // Team-level values by re-solving the relaxation (like the duals, so the values agree
-    // with each other): a capacity dual is ambiguous where the plan sits on a corner (e.g. a
-    // cap and capacity binding at once), a finite difference is not. Only the score is
-    // read, so the interior-point solver does: 3x faster than the dense simplex here.
+/// Team-level values of a large program: a re-solve per team costs as much as the plan, so
+/// the capacity duals are summed instead (exact wherever the plan is not on a corner).
+fn summed_capacity_duals(world: &ExpectedWorld, duals: &[(Row, f64)]) -> Vec<MarginalValue> {
+    let mut out = Vec::new();
+    for (j, team) in world.teams.iter().enumerate() {
+        let day: f64 = duals
+            .iter()
+            .filter(|(row, _)| matches!(row, Row::Capacity { team, .. } if *team == j))
+            .map(|(_, dual)| dual)
+            .sum();
+        out.push(marginal(Marginal::TeamHorizon { team: j }, day));
+        if let Some(days) = team.per_engineer {
+            out.push(marginal(Marginal::Engineer { team: j }, day * days));
+        }
+    }
+    out
+}
+
+/// Team-level values by re-solving the relaxation (like the duals, so the values agree with
+/// each other): a capacity dual is ambiguous where the plan sits on a corner (e.g. a cap and
+/// capacity binding at once), a finite difference is not. Only the score is read, so the
+/// interior-point solver does: 3x faster than the dense simplex here.
+fn resolved_team_values(setting: &Setting) -> Result<Vec<MarginalValue>, PlanError> {
     let relaxed_score = |extra_days: &[f64]| -> Result<f64, PlanError> {
         let with_extra = Setting {
             extra_days,
-            ..setting
+            ..*setting
         };
         let program = Program::build(&with_extra, Mode::Plan, Finishing::Relaxed);
         Ok(solve::interior(&program)?.eval(&program.score))
@@ -390,45 +423,53 @@ pub fn allocate(
             value
         }
     };
+    let no_extra = vec![0.0; setting.scenario.teams.len()];
     let baseline = relaxed_score(&no_extra)?;
-    for (j, team) in world.teams.iter().enumerate() {
+    let mut out = Vec::new();
+    for (j, team) in setting.world.teams.iter().enumerate() {
         let mut extra = no_extra.clone();
         extra[j] = 1.0;
         let value = denoise(relaxed_score(&extra)? - baseline);
-        allocation.marginal_values.push(MarginalValue {
-            of: Marginal::TeamHorizon { team: j },
-            value,
-            binding: value.abs() > BINDING,
-        });
+        out.push(marginal(Marginal::TeamHorizon { team: j }, value));
         if let Some(days) = team.per_engineer {
             extra[j] = days;
             let value = denoise(relaxed_score(&extra)? - baseline);
-            allocation.marginal_values.push(MarginalValue {
-                of: Marginal::Engineer { team: j },
-                value,
-                binding: value.abs() > BINDING,
-            });
+            out.push(marginal(Marginal::Engineer { team: j }, value));
         }
     }
-    // The cost of each hard deadline: the plan's score without it, less the plan's score.
-    for (i, initiative) in scenario.initiatives.iter().enumerate() {
+    Ok(out)
+}
+
+/// The cost of each hard deadline: the plan's score without it, less the plan's score.
+fn deadline_values(setting: &Setting, score: f64) -> Result<Vec<MarginalValue>, PlanError> {
+    let mut out = Vec::new();
+    for (i, initiative) in setting.scenario.initiatives.iter().enumerate() {
         if !initiative.must_finish {
             continue;
         }
-        let mut free = scenario.clone();
+        let mut free = setting.scenario.clone();
         free.initiatives[i].must_finish = false;
         let plan = solve_plan(&Setting {
             scenario: &free,
-            ..setting
+            ..*setting
         })?;
-        let value = (plan.values.eval(&plan.program.score) - allocation.expected_score).max(0.0);
-        allocation.marginal_values.push(MarginalValue {
+        let value = (plan.values.eval(&plan.program.score) - score).max(0.0);
+        out.push(MarginalValue {
             of: Marginal::Deadline { initiative: i },
             value,
             binding: value > BINDING,
         });
     }
-    Ok(allocation)
+    Ok(out)
+}
+
+/// A marginal value, binding when it is more than [`BINDING`] either way.
+fn marginal(of: Marginal, value: f64) -> MarginalValue {
+    MarginalValue {
+        of,
+        value,
+        binding: value.abs() > BINDING,
+    }
 }
 
 /// The first linearisation point: every team's debt stays at its initial level.
@@ -495,10 +536,37 @@ fn extract(
     values: &Values,
     duals: &[(Row, f64)],
 ) -> Allocation {
-    let periods = scenario.periods;
+    let tech_share = (0..scenario.teams.len())
+        .map(|j| {
+            (1..=scenario.periods)
+                .map(|t| executed_share(scenario, guardrails, program, values, j, t))
+                .collect()
+        })
+        .collect();
+    let order = finishing_order(scenario, world, program, values);
+    let marginal_values = duals
+        .iter()
+        .filter_map(|&(row, dual)| dual_value(row, dual))
+        .collect();
+    Allocation {
+        plan: Plan { tech_share, order },
+        work: planned_work(scenario, program, values),
+        key_results: program.attainment.iter().map(|&a| values.get(a)).collect(),
+        expected_score: values.eval(&program.score),
+        debt: program
+            .debt
+            .iter()
+            .map(|team| team.iter().map(|&d| values.get(d)).collect())
+            .collect(),
+        marginal_values,
+    }
+}
+
+/// Every positive amount of planned work: days per team, period and initiative, and paydown.
+fn planned_work(scenario: &Scenario, program: &Program, values: &Values) -> Vec<PlannedWork> {
     let mut work = Vec::new();
     for j in 0..scenario.teams.len() {
-        for t in 1..=periods {
+        for t in 1..=scenario.periods {
             for (i, initiative) in scenario.initiatives.iter().enumerate() {
                 let days = program.days(values, i, t);
                 if initiative.team == j && days > NEGLIGIBLE {
@@ -521,39 +589,48 @@ fn extract(
             }
         }
     }
+    work
+}
 
-    // The tech share the simulator executes: whatever is not product work, within the
-    // guardrails (unused product budget spills to tech there, as idle days do here).
-    let tech_share = (0..scenario.teams.len())
-        .map(|j| {
-            (1..=periods)
-                .map(|t| {
-                    let product: f64 = scenario
-                        .initiatives
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, i)| i.team == j && i.kind == Kind::Product)
-                        .map(|(i, _)| program.days(values, i, t))
-                        .sum();
-                    let mut capacity =
-                        values.get(program.paydown[j][t - 1]) + values.get(program.idle[j][t - 1]);
-                    for (i, initiative) in scenario.initiatives.iter().enumerate() {
-                        if initiative.team == j {
-                            capacity += program.days(values, i, t);
-                        }
-                    }
-                    let share = if capacity > NEGLIGIBLE {
-                        1.0 - product / capacity
-                    } else {
-                        guardrails.min_tech_share
-                    };
-                    share.clamp(guardrails.min_tech_share, guardrails.max_tech_share)
-                })
-                .collect()
-        })
-        .collect();
+/// The tech share the simulator executes for team j in period t: whatever is not product
+/// work, within the guardrails (unused product budget spills to tech there, as idle days do
+/// here).
+fn executed_share(
+    scenario: &Scenario,
+    guardrails: &Guardrails,
+    program: &Program,
+    values: &Values,
+    j: usize,
+    t: usize,
+) -> f64 {
+    let mut product = 0.0;
+    let mut capacity = values.get(program.paydown[j][t - 1]) + values.get(program.idle[j][t - 1]);
+    for (i, initiative) in scenario.initiatives.iter().enumerate() {
+        if initiative.team == j {
+            let days = program.days(values, i, t);
+            capacity += days;
+            if initiative.kind == Kind::Product {
+                product += days;
+            }
+        }
+    }
+    let share = if capacity > NEGLIGIBLE {
+        1.0 - product / capacity
+    } else {
+        guardrails.min_tech_share
+    };
+    share.clamp(guardrails.min_tech_share, guardrails.max_tech_share)
+}
 
-    // Work flows first to what the plan finishes first, then to what it starts first.
+/// The order work flows in: first to what the plan finishes first, then to what it starts
+/// first, then by priority.
+fn finishing_order(
+    scenario: &Scenario,
+    world: &ExpectedWorld,
+    program: &Program,
+    values: &Values,
+) -> Vec<usize> {
+    let periods = scenario.periods;
     let finish = |i: usize| -> (usize, usize) {
         let start = (1..=periods)
             .find(|&t| program.days(values, i, t) > NEGLIGIBLE)
@@ -569,49 +646,34 @@ fn extract(
         let (end, start) = finish(i);
         (end, start, priority.iter().position(|&p| p == i))
     });
+    order
+}
 
-    let mut marginal_values = Vec::new();
-    for &(row, dual) in duals {
-        let (of, value) = match row {
-            Row::Capacity { team, period } => (Marginal::Capacity { team, period }, dual),
-            Row::MinShare { team, period } | Row::MaxShare { team, period } => {
-                if dual.abs() <= BINDING {
-                    continue;
-                }
-                let bound = if matches!(row, Row::MinShare { .. }) {
-                    Bound::Min
-                } else {
-                    Bound::Max
-                };
-                (
-                    Marginal::Guardrail {
-                        team,
-                        period,
-                        bound,
-                    },
-                    dual.abs(),
-                )
+/// The marginal value a row's dual gives, if any: capacity per team and period, and each
+/// binding guardrail. A deadline's dual is ambiguous (its row and the initiative's total-work
+/// row bind together): its cost comes from a re-solve without it instead.
+fn dual_value(row: Row, dual: f64) -> Option<MarginalValue> {
+    let (of, value) = match row {
+        Row::Capacity { team, period } => (Marginal::Capacity { team, period }, dual),
+        Row::MinShare { team, period } | Row::MaxShare { team, period } => {
+            if dual.abs() <= BINDING {
+                return None;
             }
-            // A deadline's dual is ambiguous (its row and the initiative's total-work row
-            // bind together): its cost comes from a re-solve without it instead.
-            Row::Deadline { .. } | Row::Structure => continue,
-        };
-        marginal_values.push(MarginalValue {
-            binding: value.abs() > BINDING,
-            of,
-            value,
-        });
-    }
-    Allocation {
-        plan: Plan { tech_share, order },
-        work,
-        key_results: program.attainment.iter().map(|&a| values.get(a)).collect(),
-        expected_score: values.eval(&program.score),
-        debt: program
-            .debt
-            .iter()
-            .map(|team| team.iter().map(|&d| values.get(d)).collect())
-            .collect(),
-        marginal_values,
-    }
+            let bound = if matches!(row, Row::MinShare { .. }) {
+                Bound::Min
+            } else {
+                Bound::Max
+            };
+            (
+                Marginal::Guardrail {
+                    team,
+                    period,
+                    bound,
+                },
+                dual.abs(),
+            )
+        }
+        Row::Deadline { .. } | Row::Structure => return None,
+    };
+    Some(marginal(of, value))
 }

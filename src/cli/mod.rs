@@ -41,7 +41,7 @@ struct Cli {
 enum Command {
     /// Plan and simulate every strategy of a scenario; write tables, plots and a report.
     Run(run::RunArgs),
-    /// Solve the allocator only: print and write the plan and its marginal values.
+    /// Find and simulate the optimised policy: its plan, key results and what would help most.
     Plan(run::PlanArgs),
     /// When will a backlog be done, and how much is done by a date? Bootstraps a throughput
     /// history (from --history, --history-csv, or a scenario team with

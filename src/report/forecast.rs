@@ -1,10 +1,11 @@
 //! Outputs of `fulcrum forecast`: `forecast.csv` (per period: P(done by it) and the
-//! distribution of items done), a finish-period histogram with its cumulative curve (SVG and
-//! PNG), `forecast.json` (what was run) and the terminal summary.
+//! distribution of items done), the charts under `plots/` (drawn in
+//! [`super::charts::forecast`]), `report.html`, `forecast.json` (what was run) and the
+//! terminal summary.
 
-use anyhow::{Context, Result};
-use plotters::coord::Shift;
-use plotters::prelude::*;
+use std::fmt::Write;
+
+use anyhow::Result;
 
 use crate::model::Distribution;
 use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone};
@@ -99,285 +100,56 @@ pub struct ForecastInfo {
     pub holidays: Vec<String>,
 }
 
-/// Writes `forecast.csv`, `forecast.svg`, `forecast.png` and `forecast.json` into `target`,
-/// all at once or not at all.
+/// Writes `forecast.csv`, the charts (`plots/forecast` and `plots/how_many`, SVG and PNG),
+/// `report.html` and `forecast.json` into `target`, all at once or not at all.
 pub fn write(
     target: &Destination,
     forecast: &Forecast,
     results: &ForecastResults,
     info: &ForecastInfo,
 ) -> Result<()> {
-    super::plots::register_fonts();
     let dir = OutputDir::create(target, "forecast")?;
     dir.write("forecast.csv", &table(forecast, results)?)?;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        draw(&root, forecast, results)?;
-        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    dir.write("forecast.svg", svg.as_bytes())?;
-    let png = dir.staged("forecast.png");
-    {
-        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
-        draw(&root, forecast, results)?;
-        root.present()
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("cannot write {}", png.display()))?;
-    }
+    let plots = super::charts::forecast::write(&dir.staged(""), forecast, results)?;
+    dir.write(
+        "report.html",
+        page(forecast, results, info, &plots).as_bytes(),
+    )?;
     let mut json = serde_json::to_vec_pretty(info)?;
     json.push(b'\n');
     dir.write("forecast.json", &json)?;
     dir.commit()
 }
 
-const SIZE: (u32, u32) = (900, 900);
-const BARS: RGBColor = RGBColor(90, 130, 190);
-const CURVE: RGBColor = RGBColor(200, 80, 40);
-
-/// Two panels: the probability of finishing in each period (bars, percentiles marked), and
-/// the probability of being done by each period (the cumulative curve).
-fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+/// The forecast's self-contained page: the answer in sentences, the charts, what was run.
+fn page(
     forecast: &Forecast,
     results: &ForecastResults,
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    let fail = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("cannot draw: {e}");
-    root.fill(&WHITE).map_err(fail)?;
-    let hist = &results.finish;
-    let trials = hist.total().max(1) as f64;
-    let first = (1..=hist.periods())
-        .find(|&t| hist.count(t) > 0)
-        .unwrap_or(1);
-    let last = (1..=hist.periods())
-        .rev()
-        .find(|&t| hist.count(t) > 0)
-        .unwrap_or(1)
-        .max(forecast.horizon.unwrap_or(0).min(hist.periods()));
-    let first = first.min(forecast.horizon.unwrap_or(first).max(1));
-    let (lo, hi) = (first.saturating_sub(1) as f64, last as f64 + 1.0);
-    let peak = (first..=last)
-        .map(|t| hist.count(t) as f64 / trials)
-        .fold(0.0, f64::max)
-        .max(1e-9);
-    let unit = forecast.scenario.period_length;
-    let (top, rest) = root.split_vertically(SIZE.1 / 3 + 20);
-    let (bottom, how_many) = rest.split_vertically(SIZE.1 / 3);
-
-    let mut chart = ChartBuilder::on(&top)
-        .caption(
-            format!(
-                "When will it be done? {} trials, periods of {unit}",
-                results.trials
-            ),
-            ("sans-serif", 20),
-        )
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(60)
-        .build_cartesian_2d(lo..hi, 0.0..peak * 1.2)
-        .map_err(fail)?;
-    let whole = |x: &f64| x_label(forecast, *x);
-    let x_labels = if forecast.scenario.start.is_some() {
-        6
-    } else {
-        10
-    };
-    chart
-        .configure_mesh()
-        .x_label_formatter(&whole)
-        .x_labels(x_labels)
-        .y_desc("P(done in period)")
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(fail)?;
-    chart
-        .draw_series((first..=last).map(|t| {
-            let p = hist.count(t) as f64 / trials;
-            Rectangle::new(
-                [(t as f64 - 0.45, 0.0), (t as f64 + 0.45, p)],
-                BARS.filled(),
-            )
-        }))
-        .map_err(fail)?;
-    for (k, (name, q)) in percentiles(forecast).into_iter().enumerate() {
-        if let Some(t) = results.percentile(q) {
-            let x = t as f64;
-            // Staggered so neighbouring percentiles' labels do not overlap.
-            let y = peak * (1.12 - 0.07 * k as f64);
-            chart
-                .draw_series(LineSeries::new([(x, 0.0), (x, y)], BLACK.stroke_width(1)))
-                .map_err(fail)?;
-            chart
-                .draw_series([Text::new(
-                    format!(" {name} = {t}"),
-                    (x, y),
-                    ("sans-serif", 13),
-                )])
-                .map_err(fail)?;
-        }
+    info: &ForecastInfo,
+    plots: &[super::charts::Plot],
+) -> String {
+    use super::html::{escape, figure, page_start};
+    let mut h = String::new();
+    let title = escape(&forecast.scenario.name);
+    page_start(&mut h, &format!("{title} — fulcrum forecast"));
+    let _ = writeln!(h, "<h1>{title}: forecast</h1>\n<div class=\"answer\">");
+    for line in summary(forecast, results).lines() {
+        let _ = writeln!(h, "<p>{}</p>", escape(line.trim()));
     }
-
-    let mut chart = ChartBuilder::on(&bottom)
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(60)
-        .build_cartesian_2d(lo..hi, 0.0..1.0)
-        .map_err(fail)?;
-    chart
-        .configure_mesh()
-        .x_label_formatter(&whole)
-        .x_labels(x_labels)
-        .x_desc(x_desc(forecast))
-        .y_desc("P(done by period)")
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(fail)?;
-    chart
-        .draw_series(LineSeries::new(
-            (first.saturating_sub(1)..=last).map(|t| (t as f64, hist.fraction_by(t))),
-            CURVE.stroke_width(2),
-        ))
-        .map_err(fail)?;
-    if let Some((h, p, _)) = &results.at_horizon {
-        let x = *h as f64;
-        chart
-            .draw_series(LineSeries::new([(x, 0.0), (x, 1.0)], BLACK.stroke_width(1)))
-            .map_err(fail)?;
-        chart
-            .draw_series([Text::new(
-                format!("horizon {h}: {:.1}%", p * 100.0),
-                (x, 0.08),
-                ("sans-serif", 13),
-            )])
-            .map_err(fail)?;
+    h.push_str("</div>\n");
+    for plot in plots {
+        figure(&mut h, plot);
     }
-    draw_how_many(&how_many, forecast, results, (lo, hi))
-}
-
-/// The x tick label of period `x`: its last day when the start is known, else its number.
-fn x_label(forecast: &Forecast, x: f64) -> String {
-    let t = x.round();
-    if (x - t).abs() > 1e-6 || t < 1.0 {
-        return if t < 1.0 {
-            String::new()
-        } else {
-            format!("{x:.0}")
-        };
-    }
-    match forecast.scenario.period_end_date(t as usize) {
-        Some(d) => d.to_string(),
-        None => format!("{t:.0}"),
-    }
-}
-
-fn x_desc(forecast: &Forecast) -> String {
-    let unit = forecast.scenario.period_length;
-    match forecast.scenario.start {
-        Some(_) if forecast.scenario.calendar.is_every_day() => {
-            format!("end of period (periods of {unit})")
-        }
-        Some(_) => format!("end of period (periods of {unit}, working days)"),
-        None => format!("period ({unit})"),
-    }
-}
-
-/// The items axis of the "how many" panel: from a little below the smallest value shown
-/// (the lines differ by a few items on a large scale) to the largest.
-fn items_range(rows: &[&crate::simulate::forecast::PeriodRow]) -> (f64, f64) {
-    let values = || {
-        rows.iter()
-            .flat_map(|r| r.items.at_least.iter().copied())
-            .filter(|x| x.is_finite())
-    };
-    let top = values().fold(1.0, f64::max);
-    ((values().fold(top, f64::min) * 0.9).floor().max(0.0), top)
-}
-
-/// The third panel, "how many by when": per period, at least how many items are done with
-/// each of the forecast's probabilities.
-fn draw_how_many<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    forecast: &Forecast,
-    results: &ForecastResults,
-    (lo, hi): (f64, f64),
-) -> Result<()>
-where
-    DB::ErrorType: 'static,
-{
-    let fail = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("cannot draw: {e}");
-    let rows: Vec<_> = results
-        .rows
-        .iter()
-        .filter(|r| (r.period as f64) >= lo && (r.period as f64) <= hi)
-        .collect();
-    let (bottom, top) = items_range(&rows);
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            "How many by when: at least this many items done",
-            ("sans-serif", 16),
-        )
-        .margin(10)
-        .x_label_area_size(35)
-        .y_label_area_size(60)
-        .build_cartesian_2d(lo..hi, bottom..top * 1.04)
-        .map_err(fail)?;
-    let label = |x: &f64| x_label(forecast, *x);
-    let whole = |y: &f64| format!("{y:.0}");
-    chart
-        .configure_mesh()
-        .x_label_formatter(&label)
-        .x_labels(if forecast.scenario.start.is_some() {
-            6
-        } else {
-            10
-        })
-        .x_desc(x_desc(forecast))
-        .y_desc("items done")
-        .y_label_formatter(&whole)
-        .label_style(("sans-serif", 13))
-        .draw()
-        .map_err(fail)?;
-    for (k, q) in forecast.percentiles.iter().enumerate() {
-        let colour = super::plots::palette::series(k);
-        chart
-            .draw_series(LineSeries::new(
-                rows.iter()
-                    .filter_map(|r| r.items.at_least.get(k).map(|&n| (r.period as f64, n))),
-                colour.stroke_width(2),
-            ))
-            .map_err(fail)?
-            .label(match &results.at_horizon {
-                Some((h, _, items)) => format!(
-                    "{}% chance: at least {} by period {h}",
-                    num(q * 100.0),
-                    items.at_least.get(k).map_or_else(String::new, |n| num(*n))
-                ),
-                None => format!("{}% chance", num(q * 100.0)),
-            })
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
-    }
-    if let Some((h, _, _)) = &results.at_horizon {
-        let x = *h as f64;
-        chart
-            .draw_series(LineSeries::new(
-                [(x, bottom), (x, top * 1.04)],
-                BLACK.stroke_width(1),
-            ))
-            .map_err(fail)?;
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 13))
-        .draw()
-        .map_err(fail)?;
-    Ok(())
+    let _ = writeln!(
+        h,
+        "<p class=\"muted\">{} trials, seed {}, fulcrum {}; source: {}. Timings are in \
+         forecast.json.</p>\n</body>\n</html>",
+        info.trials,
+        info.seed,
+        escape(&info.fulcrum_version),
+        escape(&info.source)
+    );
+    h
 }
 
 /// The terminal summary: percentiles (with dates when the start is known), P(done by the

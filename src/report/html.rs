@@ -10,11 +10,11 @@ use crate::model::{Measure, Owner, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
 
-use super::RunInfo;
 use super::plots::Plot;
+use super::{RunInfo, dates};
 
 /// Below this chance of meeting its deadline (under any strategy) an initiative is at risk.
-pub const AT_RISK: f64 = 0.5;
+pub use super::summary::AT_RISK;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -38,13 +38,22 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-se
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 h2 { font-size: 1.35em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 p.question { font-size: 1.2em; color: #444; margin-top: 0; }
-table { border-collapse: collapse; margin: 0.8em 0; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.8em 0; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: right; }
 th { background: #f4f4f4; }
 th:first-child, td:first-child { text-align: left; }
 td.text, th.text { text-align: left; }
 figure { margin: 1.5em 0; }
-figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+figure .chart { overflow-x: auto; max-width: 100%; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; border: 1px solid #eee; }
+.answer { background: #f5f8fb; border-left: 4px solid #0072b2; padding: 0.6em 1.2em; }
+.answer p { margin: 0.5em 0; }
+@media (max-width: 820px) {
+  body { padding: 0 0.8em; margin: 1em auto; }
+  /* Charts keep legible text: at least 800 px wide, scrolled sideways inside their frame. */
+  figure svg { width: 800px; max-width: none; }
+}
 figcaption { color: #444; margin-top: 0.4em; }
 .muted { color: #777; }
 .low { color: #b00; font-weight: 600; }
@@ -91,21 +100,12 @@ pub fn render(
         (1.0 - scenario.blend) * 100.0
     );
 
+    answer(&mut h, scenario, results, allocations);
     headline(&mut h, scenario, results);
 
     let _ = writeln!(h, "<h2>Charts</h2>");
     for plot in plots {
-        let _ = writeln!(
-            h,
-            "<figure id=\"{}\">\n{}\n<figcaption><strong>{}.</strong> {} \
-             <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
-            escape(plot.stem.trim_start_matches("plots/")),
-            strip_xml_prolog(&plot.svg),
-            escape(&plot.title),
-            escape(&plot.caption),
-            escape(&plot.stem),
-            escape(&plot.stem)
-        );
+        figure(&mut h, plot);
     }
 
     key_results(&mut h, scenario, results);
@@ -121,7 +121,22 @@ pub fn render(
     h
 }
 
-/// Inline SVG must not carry an XML declaration.
+/// One chart as a figure: the inline SVG in a frame that scrolls sideways on narrow screens,
+/// its title, caption and file names.
+pub(crate) fn figure(h: &mut String, plot: &Plot) {
+    let _ = writeln!(
+        h,
+        "<figure id=\"{}\">\n<div class=\"chart\">{}</div>\n<figcaption><strong>{}.</strong> {} \
+         <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
+        escape(plot.stem.trim_start_matches("plots/")),
+        strip_xml_prolog(&plot.svg),
+        escape(&plot.title),
+        escape(&plot.caption),
+        escape(&plot.stem),
+        escape(&plot.stem)
+    );
+}
+
 /// Opens a page: doctype, head with `title` (already escaped) and the inline style, body.
 pub(crate) fn page_start(h: &mut String, title: &str) {
     let _ = write!(
@@ -140,15 +155,34 @@ pub(crate) fn strip_xml_prolog(svg: &str) -> &str {
     }
 }
 
+/// The summary: the answer in plain sentences, before any table.
+fn answer(h: &mut String, scenario: &Scenario, results: &Results, allocations: &[StrategyPlan]) {
+    let _ = writeln!(h, "<h2>Summary</h2>\n<div class=\"answer\">");
+    for sentence in super::summary::sentences(scenario, results, allocations) {
+        let _ = writeln!(h, "<p>{}</p>", escape(&sentence));
+    }
+    h.push_str("</div>\n");
+}
+
+/// Opens a table inside a wrapper that scrolls sideways on narrow screens; `header` is the
+/// header row's cells.
+fn table_start(h: &mut String, header: &str) {
+    let _ = writeln!(h, "<div class=\"scroll\"><table>\n<tr>{header}</tr>");
+}
+
+fn table_end(h: &mut String) {
+    h.push_str("</table></div>\n");
+}
+
 /// The headline table: the same content as the terminal's run table.
 fn headline(h: &mut String, scenario: &Scenario, results: &Results) {
     use SummaryMetric as M;
     let _ = writeln!(h, "<h2>Strategies</h2>");
-    let _ = writeln!(
+    table_start(
         h,
-        "<table>\n<tr><th>strategy</th><th>blended score</th><th>P10–P90</th>\
+        "<th>strategy</th><th>blended score</th><th>P10–P90</th>\
          <th>vs first (95% CI)</th><th>P(all product KRs)</th><th>final debt P50 / P90</th>\
-         <th>incident days</th></tr>"
+         <th>incident days</th>",
     );
     let has_product = scenario.key_results_of(Owner::Product).next().is_some();
     for (s, name) in results.strategies.iter().enumerate() {
@@ -180,13 +214,15 @@ fn headline(h: &mut String, scenario: &Scenario, results: &Results) {
             results.summary(s, M::IncidentDays).mean
         );
     }
-    let _ = writeln!(h, "</table>");
+    table_end(h);
 }
 
-fn strategy_headers(h: &mut String, results: &Results) {
-    for name in &results.strategies {
-        let _ = write!(h, "<th>{}</th>", escape(name));
-    }
+fn strategy_headers(results: &Results) -> String {
+    results
+        .strategies
+        .iter()
+        .map(|name| format!("<th>{}</th>", escape(name)))
+        .collect()
 }
 
 /// Probability of meeting each key result, per strategy.
@@ -196,9 +232,14 @@ fn key_results(h: &mut String, scenario: &Scenario, results: &Results) {
         let _ = writeln!(h, "<p>The scenario has no key results.</p>");
         return;
     }
-    h.push_str("<table>\n<tr><th>key result</th><th class=\"text\">owner</th><th class=\"text\">goal</th><th>deadline</th>");
-    strategy_headers(h, results);
-    h.push_str("</tr>\n");
+    table_start(
+        h,
+        &format!(
+            "<th>key result</th><th class=\"text\">owner</th><th class=\"text\">goal</th>\
+             <th>deadline</th>{}",
+            strategy_headers(results)
+        ),
+    );
     for (k, kr) in scenario.key_results.iter().enumerate() {
         let goal = match &kr.measure {
             Measure::Delivery { target } => format!("value ≥ {target}"),
@@ -218,7 +259,7 @@ fn key_results(h: &mut String, scenario: &Scenario, results: &Results) {
             escape(&kr.id),
             kr.owner.as_str(),
             escape(&goal),
-            kr.deadline
+            dates::period(scenario, kr.deadline)
         );
         for s in 0..results.strategies.len() {
             let st = results.key_result(s, k);
@@ -231,7 +272,7 @@ fn key_results(h: &mut String, scenario: &Scenario, results: &Results) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    table_end(h);
 }
 
 /// Initiatives whose deadline is likely missed under at least one strategy.
@@ -267,9 +308,14 @@ fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
         let worst = |p: &[f64]| p.iter().copied().fold(f64::INFINITY, f64::min);
         worst(&a.1).total_cmp(&worst(&b.1)).then(a.0.cmp(&b.0))
     });
-    h.push_str("<table>\n<tr><th>initiative</th><th class=\"text\">team</th><th class=\"text\">kind</th><th>deadline</th>");
-    strategy_headers(h, results);
-    h.push_str("</tr>\n");
+    table_start(
+        h,
+        &format!(
+            "<th>initiative</th><th class=\"text\">team</th><th class=\"text\">kind</th>\
+             <th>deadline</th>{}",
+            strategy_headers(results)
+        ),
+    );
     for (i, p) in rows {
         let initiative = &scenario.initiatives[i];
         let _ = write!(
@@ -280,10 +326,7 @@ fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
             initiative.kind.as_str(),
             initiative
                 .deadline
-                .map_or(String::new(), |d| match scenario.period_end_date(d) {
-                    Some(date) => format!("{d} ({date})"),
-                    None => d.to_string(),
-                })
+                .map_or(String::new(), |d| dates::period(scenario, d))
         );
         for x in p {
             let class = if x < AT_RISK { " class=\"low\"" } else { "" };
@@ -291,7 +334,7 @@ fn at_risk(h: &mut String, scenario: &Scenario, results: &Results) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    table_end(h);
 }
 
 /// Each optimised strategy: the policy found, its promise as simulated, and what would help
@@ -319,9 +362,9 @@ fn marginal_values(
         if plan.prices.is_empty() {
             continue;
         }
-        h.push_str(
-            "<div class=\"scroll\"><table>\n<tr><th>change</th><th>blended score</th>\
-             <th>re-optimised policy</th></tr>\n",
+        table_start(
+            h,
+            "<th>change</th><th>blended score</th><th>re-optimised policy</th>",
         );
         for price in &plan.prices {
             let _ = writeln!(
@@ -332,24 +375,41 @@ fn marginal_values(
                 escape(&price.policy)
             );
         }
-        h.push_str("</table></div>\n");
+        table_end(h);
     }
 }
 
-/// Paired differences from the first strategy.
+/// Paired differences from the first strategy, with how often each strategy came out higher,
+/// the same or lower trial by trial (ties on their own: scores that saturate tie often).
 fn comparison(h: &mut String, results: &Results) {
     use SummaryMetric as M;
+    let first = escape(&results.strategies[0]);
+    let kept = results.samples.trials.len();
+    let shares = if kept == 0 {
+        "the share of trials in which the difference is positive (a tie counts as not higher)"
+            .to_string()
+    } else if (kept as u64) < results.trials() {
+        format!("and in how many of the first {kept} trials it came out higher, the same or lower")
+    } else {
+        "and in how many trials it came out higher, the same or lower".to_string()
+    };
     let _ = writeln!(
         h,
-        "<h2>Comparison with {}</h2>\n<p>Each strategy minus {}, paired trial by trial on the \
-         same sampled worlds (common random numbers): mean difference, its 95% confidence \
-         interval, and the share of trials in which the difference is positive.</p>",
-        escape(&results.strategies[0]),
-        escape(&results.strategies[0])
+        "<h2>Comparison with {first}</h2>\n<p>Each strategy minus {first}, paired trial by trial \
+         on the same sampled worlds (common random numbers): mean difference, its 95% confidence \
+         interval, {shares}.</p>"
     );
-    h.push_str(
-        "<table>\n<tr><th>strategy</th><th class=\"text\">metric</th><th>mean difference</th><th>95% CI</th>\
-         <th>P(higher)</th></tr>\n",
+    let last = if kept == 0 {
+        "<th>P(higher)</th>"
+    } else {
+        "<th>higher</th><th>same</th><th>lower</th>"
+    };
+    table_start(
+        h,
+        &format!(
+            "<th>strategy</th><th class=\"text\">metric</th><th>mean difference</th>\
+             <th>95% CI</th>{last}"
+        ),
     );
     let metrics = [
         (M::BlendedScore, 3),
@@ -362,23 +422,32 @@ fn comparison(h: &mut String, results: &Results) {
     for (s, name) in results.strategies.iter().enumerate().skip(1) {
         for (metric, digits) in metrics {
             let d = results.paired(s, metric);
+            let tail = match super::summary::outcomes(results, s, 0, metric) {
+                Some(o) => format!(
+                    "<td>{}</td><td>{}</td><td>{}</td>",
+                    pct(o.higher),
+                    pct(o.equal),
+                    pct(o.lower)
+                ),
+                None => format!("<td>{}</td>", pct(d.p_positive)),
+            };
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{} … {}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{} … {}</td>{tail}</tr>",
                 escape(name),
                 metric.name(),
                 signed(d.mean, digits),
                 signed(d.ci95.0, digits),
                 signed(d.ci95.1, digits),
-                pct(d.p_positive)
             );
         }
     }
-    h.push_str("</table>\n");
+    table_end(h);
 }
 
 fn settings(h: &mut String, info: &RunInfo) {
-    let _ = writeln!(h, "<h2>Settings</h2>\n<table>");
+    let _ = writeln!(h, "<h2>Settings</h2>");
+    table_start(h, "<th>setting</th><th class=\"text\">value</th>");
     let mut row = |k: &str, v: String| {
         let _ = writeln!(
             h,
@@ -402,7 +471,8 @@ fn settings(h: &mut String, info: &RunInfo) {
     row("trials", info.trials.to_string());
     row("periods", info.periods.to_string());
     row("strategies", info.strategies.join(", "));
-    h.push_str("</table>\n<p class=\"muted\">Timings and thread count are in run.json.</p>\n");
+    table_end(h);
+    h.push_str("<p class=\"muted\">Timings and thread count are in run.json.</p>\n");
 }
 
 #[cfg(test)]

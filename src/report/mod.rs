@@ -2,6 +2,8 @@
 //! code that writes files; each run's files appear all at once or not at all.
 
 pub mod backtest;
+pub mod charts;
+pub mod dates;
 pub mod export;
 pub mod forecast;
 pub mod html;
@@ -9,13 +11,16 @@ pub mod import;
 pub mod numbers;
 mod output;
 pub mod plan;
-pub mod plots;
+pub mod summary;
 pub mod sweep;
 pub mod tables;
 pub mod terminal;
 pub mod warnings;
 
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
+
+/// The chart wing under its former name, for the import and backtest charts.
+pub use charts as plots;
 
 use std::fs;
 use std::io::Write;

@@ -20,8 +20,9 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
             )
         }
         Change::Hire { team, period } => format!(
-            "one more engineer on {}, hired in period {period}",
-            scenario.teams[team].name
+            "one more engineer on {}, hired in {}",
+            scenario.teams[team].name,
+            super::dates::in_period(scenario, period)
         ),
         Change::MinShare { to: 0.0 } => {
             format!("no minimum tech share (now {})", share(g.min_tech_share))
@@ -40,9 +41,10 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
             share(g.max_tech_share)
         ),
         Change::Deadline { initiative, to } => format!(
-            "{} due in period {to} instead of {}",
+            "{} due in {} instead of {}",
             scenario.initiatives[initiative].id,
-            to - 1
+            super::dates::in_period(scenario, to),
+            super::dates::period(scenario, to - 1)
         ),
     }
 }

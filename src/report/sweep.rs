@@ -1,19 +1,13 @@
-//! The outputs of `fulcrum sweep`: `frontier.csv`, the frontier chart (product attainment
-//! against final debt, one line per strategy, the knee marked) and a self-contained
-//! `report.html`.
+//! The outputs of `fulcrum sweep`: `frontier.csv`, the frontier and outcome charts (drawn in
+//! [`super::charts::frontier`]) and a self-contained `report.html`.
 
 use std::fmt::Write;
-use std::path::Path;
 
 use anyhow::Result;
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+pub use super::charts::frontier::{frontier_of, frontier_plot, knees, outcomes_plot};
+use super::charts::tick;
 use super::html::escape;
-use super::plots::{
-    self, Figure, LegendItem, Swatch, bold, legend, padded_range, palette, text, tick, titled,
-};
 use super::tables::{num, text_cell};
 use super::{Destination, OutputDir};
 use crate::simulate::SummaryMetric;
@@ -34,27 +28,6 @@ pub struct SweepInfo {
     pub strategies: Vec<String>,
     pub seconds_total: f64,
     pub threads: usize,
-}
-
-/// (product score mean, final debt P50) of strategy `s` at each point.
-fn frontier_of(points: &[Point], s: usize) -> Vec<(f64, f64)> {
-    points
-        .iter()
-        .map(|p| {
-            (
-                p.results.summary(s, SummaryMetric::ProductScore).mean,
-                p.results.summary(s, SummaryMetric::FinalDebt).quantiles[3],
-            )
-        })
-        .collect()
-}
-
-/// The knee point of each strategy's frontier.
-pub fn knees(points: &[Point]) -> Vec<Option<usize>> {
-    let strategies = points.first().map_or(0, |p| p.results.strategies.len());
-    (0..strategies)
-        .map(|s| sweep::knee(&frontier_of(points, s)))
-        .collect()
 }
 
 /// `frontier.csv`: point, each varied parameter, strategy, metric, mean, p10, p50, p90, knee.
@@ -91,125 +64,6 @@ pub fn frontier_csv(varies: &[Vary], points: &[Point]) -> Result<Vec<u8>> {
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// The frontier chart.
-struct Frontier<'a> {
-    title: String,
-    points: &'a [Point],
-}
-
-impl Figure for Frontier<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let names = &self.points[0].results.strategies;
-        let area = titled(root, &self.title)?;
-        let mut items: Vec<LegendItem> = names
-            .iter()
-            .enumerate()
-            .map(|(s, n)| LegendItem::new(n.clone(), palette::series(s), Swatch::Dot))
-            .collect();
-        items.push(LegendItem::new(
-            "bars: final debt P10–P90; ring: knee",
-            palette::GRID,
-            Swatch::Tick,
-        ));
-        let area = legend(&area, &items)?;
-        let knees = knees(self.points);
-        let debt = |p: &Point, s: usize, q: usize| {
-            p.results.summary(s, SummaryMetric::FinalDebt).quantiles[q]
-        };
-        let (y0, y1) = padded_range(
-            self.points
-                .iter()
-                .flat_map(|p| (0..names.len()).flat_map(move |s| [debt(p, s, 1), debt(p, s, 5)])),
-        );
-        let mut ctx = ChartBuilder::on(&area)
-            .margin_left(16)
-            .margin_right(40)
-            .margin_bottom(8)
-            .x_label_area_size(56)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..1.05, y0..y1)?;
-        let y_fmt = |y: &f64| tick(*y);
-        let x_fmt = |x: &f64| format!("{:.0}%", x * 100.0);
-        ctx.configure_mesh()
-            .x_desc("expected product OKR attainment (mean)")
-            .y_desc("final debt, engineer-days (P50, bars P10–P90)")
-            .x_labels(11)
-            .y_labels(8)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(text(15))
-            .axis_desc_style(text(17))
-            .light_line_style(WHITE)
-            .bold_line_style(palette::GRID)
-            .draw()?;
-        // Label points with their parameter values on (at most two of) the strategies the
-        // sweep moves, to stay legible.
-        let moving: Vec<usize> = (0..names.len())
-            .filter(|&s| {
-                let xy = frontier_of(self.points, s);
-                xy.iter().any(|p| *p != xy[0])
-            })
-            .take(2)
-            .collect();
-        for (s, knee) in knees.iter().enumerate() {
-            let colour = palette::series(s);
-            let xy = frontier_of(self.points, s);
-            for (p, &(x, _)) in self.points.iter().zip(&xy) {
-                ctx.draw_series(std::iter::once(PathElement::new(
-                    vec![(x, debt(p, s, 1)), (x, debt(p, s, 5))],
-                    colour.mix(0.5).stroke_width(2),
-                )))?;
-            }
-            ctx.draw_series(LineSeries::new(xy.iter().copied(), colour.stroke_width(2)))?;
-            ctx.draw_series(
-                xy.iter()
-                    .map(|&(x, y)| Circle::new((x, y), 5, colour.filled())),
-            )?;
-            if moving.contains(&s) {
-                for (p, &(x, y)) in self.points.iter().zip(&xy) {
-                    let label: Vec<String> =
-                        p.values.iter().map(|&v| sweep::format_value(v)).collect();
-                    ctx.draw_series(std::iter::once(Text::new(
-                        label.join(", "),
-                        (x, y),
-                        text(13).pos(Pos::new(HPos::Left, VPos::Bottom)),
-                    )))?;
-                }
-            }
-            if let Some(k) = *knee {
-                let (x, y) = xy[k];
-                ctx.draw_series(std::iter::once(Circle::new(
-                    (x, y),
-                    11,
-                    colour.stroke_width(3),
-                )))?;
-                ctx.draw_series(std::iter::once(Text::new(
-                    "knee",
-                    (x, y),
-                    bold(14).pos(Pos::new(HPos::Right, VPos::Top)),
-                )))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Writes the frontier chart; returns its SVG.
-pub fn frontier_plot(folder: &Path, varies: &[Vary], points: &[Point]) -> Result<String> {
-    let paths: Vec<&str> = varies.iter().map(|v| v.path.as_str()).collect();
-    let figure = Frontier {
-        title: format!(
-            "Product attainment against final debt across {}",
-            paths.join(" × ")
-        ),
-        points,
-    };
-    plots::save(&folder.join("plots/frontier"), plots::SLIDE, &figure)
-}
-
 /// Writes every output of a sweep into `target` (atomically).
 pub fn write_sweep(
     target: &Destination,
@@ -220,7 +74,11 @@ pub fn write_sweep(
     let dir = OutputDir::create(target, "sweep")?;
     dir.write("frontier.csv", &frontier_csv(varies, points)?)?;
     let svg = frontier_plot(&dir.staged(""), varies, points)?;
-    dir.write("report.html", page(varies, points, info, &svg).as_bytes())?;
+    let outcomes = outcomes_plot(&dir.staged(""), varies, points)?;
+    dir.write(
+        "report.html",
+        page(varies, points, info, &[&svg, &outcomes]).as_bytes(),
+    )?;
     let mut json = serde_json::to_vec_pretty(info)?;
     json.push(b'\n');
     dir.write("sweep.json", &json)?;
@@ -228,7 +86,7 @@ pub fn write_sweep(
 }
 
 /// The sweep's self-contained HTML page.
-fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svg: &str) -> String {
+fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -> String {
     let mut h = String::new();
     let title = escape(&info.scenario);
     super::html::page_start(&mut h, &format!("{title} — fulcrum sweep"));
@@ -246,15 +104,26 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svg: &str) -> Strin
         info.seed,
         escape(&info.fulcrum_version)
     );
-    let svg = super::html::strip_xml_prolog(svg);
+    let (frontier, outcomes) = (
+        super::html::strip_xml_prolog(svgs[0]),
+        super::html::strip_xml_prolog(svgs[1]),
+    );
     let _ = writeln!(
         h,
-        "<figure>{svg}<figcaption>Each strategy's expected product attainment against its \
-         final debt at every point of the sweep; the ring marks the knee, where more product \
-         starts to cost disproportionately more debt.</figcaption></figure>"
+        "<figure id=\"frontier\"><div class=\"chart\">{frontier}</div><figcaption>Each \
+         strategy's expected product attainment against its final debt at every point of the \
+         sweep, on axes fitted to the points; the black line is the Pareto front (no other \
+         point has both more product attainment and less debt); the ring marks the knee, \
+         where more product starts to cost disproportionately more debt.</figcaption></figure>"
+    );
+    let _ = writeln!(
+        h,
+        "<figure id=\"outcomes\"><div class=\"chart\">{outcomes}</div><figcaption>Blended \
+         score, product score and final debt (P50) of each strategy against the swept \
+         parameter.</figcaption></figure>"
     );
     let knees = knees(points);
-    h.push_str("<h2>Points</h2>\n<table>\n<tr>");
+    h.push_str("<h2>Points</h2>\n<div class=\"scroll\"><table>\n<tr>");
     for v in varies {
         let _ = write!(h, "<th>{}</th>", escape(&v.path));
     }
@@ -286,7 +155,7 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svg: &str) -> Strin
             );
         }
     }
-    h.push_str("</table>\n</body>\n</html>\n");
+    h.push_str("</table></div>\n</body>\n</html>\n");
     h
 }
 

@@ -2,7 +2,7 @@
 //! stream named by what it is for, so every strategy sees the same world (common random
 //! numbers) and results do not depend on which thread ran a trial.
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator every stream uses (portable and fast; `SmallRng` is not portable).
@@ -43,9 +43,27 @@ pub fn mix(mut z: u64) -> u64 {
 /// `sub` a period where the purpose needs one (else 0).
 #[inline]
 pub fn stream(seed: u64, trial: u64, purpose: Purpose, index: usize, sub: usize) -> Stream {
-    let key =
-        mix(mix(mix(mix(seed) ^ trial) ^ purpose as u64) ^ ((index as u64) << 32 | sub as u64));
-    Stream::seed_from_u64(key)
+    Stream::seed_from_u64(stream_key(seed, trial, purpose, index, sub))
+}
+
+/// The key a [`stream`] is seeded from (its `seed_from_u64` argument).
+#[inline]
+pub fn stream_key(seed: u64, trial: u64, purpose: Purpose, index: usize, sub: usize) -> u64 {
+    mix(mix(mix(mix(seed) ^ trial) ^ purpose as u64) ^ ((index as u64) << 32 | sub as u64))
+}
+
+/// An index below `len` from one stream: rand's `random_range(0..len)` for `usize`, written
+/// out so that it inlines alike into every binary (the engine's kernels and the benchmarks').
+#[inline(always)]
+pub fn index(stream: &mut Stream, len: u32) -> u32 {
+    let wide = (stream.next_u64() >> 32) * u64::from(len);
+    let (hi, lo) = ((wide >> 32) as u32, wide as u32);
+    if lo > len.wrapping_neg() {
+        let second = ((stream.next_u64() >> 32) * u64::from(len)) >> 32;
+        hi + u32::from(lo.checked_add(second as u32).is_none())
+    } else {
+        hi
+    }
 }
 
 /// The standard normal quantile function (Acklam's algorithm, relative error below 1.2e-9).
@@ -165,6 +183,21 @@ mod tests {
             draw(1, 2, Purpose::Capacity, 3, 9),
         ] {
             assert_ne!(base, other);
+        }
+    }
+
+    /// Including lengths where the second draw is common (close to 2³²).
+    #[test]
+    fn index_is_rands_random_range() {
+        for len in [1u32, 2, 26, 1000, 3_000_000_000, u32::MAX] {
+            let mut ours = stream(1, 2, Purpose::Capacity, 0, len as usize);
+            let mut rands = ours.clone();
+            for _ in 0..2000 {
+                assert_eq!(
+                    index(&mut ours, len) as usize,
+                    rands.random_range(0..len as usize)
+                );
+            }
         }
     }
 

@@ -5,12 +5,10 @@
 //! arithmetic ([`step::product_budget`], [`step::tech_budget`], [`step::absorb`]) and the
 //! same streams. Held bit for bit to [`Engine::run_trial_observed`] by the tests.
 
-use rand::RngExt;
-
 use crate::model::{Distribution, Kind, Scenario};
 
 use super::super::policy::{Policy, Share};
-use super::super::rng::{Purpose, stream};
+use super::super::rng::{self, Purpose, stream};
 use super::super::trial::step::{self, DONE_EPSILON};
 use super::super::trial::world::initiative_work;
 
@@ -26,18 +24,18 @@ pub struct BacklogTrial {
 /// A one-initiative backlog compiled for the kernel.
 #[derive(Debug)]
 pub struct Backlog<'a> {
-    scenario: &'a Scenario,
+    pub(super) scenario: &'a Scenario,
     policy: &'a Policy,
-    seed: u64,
-    stop_when_done: bool,
+    pub(super) seed: u64,
+    pub(super) stop_when_done: bool,
     /// Per history value: the period's capacity (the value, at least 0) and, when the tech
     /// share is fixed, the initiative's budget (`NaN` otherwise, and unused).
-    periods: Vec<(f64, f64)>,
+    pub(super) periods: Vec<(f64, f64)>,
     /// The tech share of every period, unless it follows a plan.
-    share: Option<f64>,
+    pub(super) share: Option<f64>,
     product: bool,
     /// The initiative's work when its effort and scope growth are constants.
-    work: Option<f64>,
+    pub(super) work: Option<f64>,
 }
 
 impl<'a> Backlog<'a> {
@@ -71,7 +69,7 @@ impl<'a> Backlog<'a> {
             && initiative.on_done.is_empty()
             && initiative.max_engineers.is_none()
             && initiative.after.is_empty();
-        if !alone {
+        if !alone || u32::try_from(history.len()).is_err() {
             return None;
         }
         let share = match policy.share {
@@ -111,9 +109,10 @@ impl<'a> Backlog<'a> {
             let mut rng = stream(self.seed, trial, Purpose::Initiative, 0, 0);
             initiative_work(&self.scenario.initiatives[0], &mut rng)
         });
-        let mut rng = stream(self.seed, trial, Purpose::Capacity, 0, 0);
+        let mut capacity = stream(self.seed, trial, Purpose::Capacity, 0, 0);
         let periods = self.periods.as_slice();
-        let mut draw = || periods[rng.random_range(0..periods.len())];
+        let len = periods.len() as u32;
+        let mut draw = || periods[rng::index(&mut capacity, len) as usize];
         // One loop per kind of share, so the common fixed share costs nothing per period.
         let finished = match self.share {
             Some(_) => self.periods_loop(work, &mut observe, |_| draw().1),

@@ -8,10 +8,12 @@
 
 //!
 //! The question compiled into a scenario is here; the statistics in [`tables`]; the trials, on
-//! the one-item [`backlog`] kernel where the forecast is one backlog, in [`run`].
+//! the one-item [`backlog`] kernel where the forecast is one backlog (in whole items
+//! on integer counts, [`whole`]), in [`run`].
 
 mod backlog;
 mod tables;
+mod whole;
 
 use rayon::prelude::*;
 
@@ -24,6 +26,7 @@ use super::{Engine, Policy, Recording, Scratch};
 pub use backlog::{Backlog, BacklogTrial};
 use tables::{Accumulator, Layout, summarise};
 pub use tables::{FixedSum, ForecastResults, ItemsDone, PeriodRow};
+use whole::WholeBacklog;
 
 /// The longest forecast simulated, in periods: trials not done by then are reported as "not
 /// done within the cap".
@@ -414,6 +417,27 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ForecastResults {
+    run_on(forecast, trials, seed, progress, Kernels::Fastest).0
+}
+
+/// Which kernels [`run_on`] may use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kernels {
+    /// The fastest that applies.
+    Fastest,
+    /// Never the whole-item kernel (to test it against the float one).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Float,
+}
+
+/// [`run`] on the chosen kernels; also says whether the whole-item kernel ran.
+fn run_on(
+    forecast: &Forecast,
+    trials: u64,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+    kernels: Kernels,
+) -> (ForecastResults, bool) {
     let scenario = &forecast.scenario;
     let recording = Recording {
         periods: false,
@@ -442,6 +466,10 @@ pub fn run(
         horizon_period: forecast.horizon.unwrap_or(0),
         cap: forecast.cap,
     };
+    let whole = backlog
+        .as_ref()
+        .filter(|_| kernels == Kernels::Fastest)
+        .and_then(|b| WholeBacklog::of(b, &layout));
     let done = std::sync::atomic::AtomicU64::new(0);
     let acc = (0..trials.div_ceil(CHUNK))
         .into_par_iter()
@@ -450,8 +478,13 @@ pub fn run(
             |(mut acc, mut scratch), chunk| {
                 let first = chunk * CHUNK;
                 let last = (first + CHUNK).min(trials);
-                for trial in first..last {
-                    acc.run_trial(&engine, backlog.as_ref(), &layout, trial, &mut scratch);
+                match &whole {
+                    Some(whole) => whole.run(first, last, &mut acc, &layout),
+                    None => {
+                        for trial in first..last {
+                            acc.run_trial(&engine, backlog.as_ref(), &layout, trial, &mut scratch);
+                        }
+                    }
                 }
                 let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
                 progress(finished + last - first);
@@ -466,7 +499,10 @@ pub fn run(
                 a
             },
         );
-    summarise(acc, &layout, &forecast.percentiles)
+    (
+        summarise(acc, &layout, &forecast.percentiles),
+        whole.is_some(),
+    )
 }
 
 /// Running trials into the statistics.
@@ -564,6 +600,43 @@ mod tests {
         // …and long enough to get past a run of zero periods.
         assert!(cap(&[0.0, 0.0, 0.0, 100.0], 1.0) >= 240);
         assert_eq!(cap(&[1e-300], 1e300), MAX_PERIODS);
+    }
+
+    /// The whole-item kernel gives the float kernel's statistics bit for bit: with a horizon
+    /// and without, zero periods in the
+    /// history, and rows for every second period (a long backlog).
+    #[test]
+    fn whole_item_kernel_is_the_float_kernel_bit_for_bit() {
+        let w1 = [
+            3.0, 5.0, 2.0, 6.0, 4.0, 4.0, 7.0, 1.0, 5.0, 3.0, 6.0, 4.0, 2.0, 5.0, 8.0, 3.0, 4.0,
+            6.0, 5.0, 2.0, 4.0, 7.0, 3.0, 5.0, 4.0, 6.0,
+        ];
+        let cases: [(&[f64], f64, Option<usize>, u64); 4] = [
+            (&w1, 200.0, Some(26), 5003),
+            (&w1, 37.0, None, 2048),
+            (&[0.0, 0.0, 1.0, 9.0, 0.0], 60.0, Some(10), 3001),
+            (&w1, 2000.0, Some(100), 1500),
+        ];
+        for (history, backlog, horizon, trials) in cases {
+            let f =
+                Forecast::from_history(history, backlog, None, horizon, PeriodLength::TWO_WEEKS)
+                    .expect("a valid forecast");
+            let (whole, used) = run_on(&f, trials, 7, &|_| {}, Kernels::Fastest);
+            let (float, _) = run_on(&f, trials, 7, &|_| {}, Kernels::Float);
+            assert!(
+                used,
+                "the whole-item kernel applies to {history:?} / {backlog}"
+            );
+            assert_eq!(format!("{whole:?}"), format!("{float:?}"), "{backlog}");
+        }
+    }
+
+    /// Fractional counts keep the float kernel.
+    #[test]
+    fn fractional_histories_keep_the_float_kernel() {
+        let f = Forecast::from_history(&[1.5, 2.0], 20.0, None, None, PeriodLength::TWO_WEEKS)
+            .expect("a valid forecast");
+        assert!(!run_on(&f, 100, 7, &|_| {}, Kernels::Fastest).1);
     }
 
     #[test]

@@ -17,6 +17,12 @@ impl FixedSum {
         self.0 += i128::from((x * Self::SCALE) as i64);
     }
 
+    /// Adds a sum of whole numbers: the same bits as adding each of them.
+    #[inline]
+    pub fn add_whole(&mut self, n: u64) {
+        self.0 += i128::from(n) << 32;
+    }
+
     pub fn merge(&mut self, other: &FixedSum) {
         self.0 += other.0;
     }

@@ -1,0 +1,93 @@
+//! The [`Backlog`] kernel in whole items: when the backlog, every period's budget and the bins
+//! are whole items (a count history, a constant backlog, a fixed share that keeps counts
+//! whole), a trial's items done is an exact integer, so the trial runs on integer counts and
+//! records into the tables without binning or fixed-point conversion. It draws from the
+//! trial's own stream exactly as [`Backlog::run`] does, so the statistics are the same bits
+//! (held to it by the tests), only faster.
+
+use super::super::rng::{self, Purpose, stream};
+use super::backlog::Backlog;
+use super::tables::{Accumulator, Layout};
+
+/// A [`Backlog`] whose work and budgets are whole items.
+#[derive(Debug)]
+pub struct WholeBacklog {
+    /// The budget of each history value.
+    budgets: Vec<u32>,
+    /// Items to do.
+    work: u32,
+    seed: u64,
+    /// Periods simulated at most.
+    periods: usize,
+}
+
+/// Budgets and backlogs up to this many items (so sums of a chunk's counts fit in u64 and
+/// every count is exact in the fixed-point sums).
+const MOST_ITEMS: f64 = 1_000_000_000.0;
+
+impl WholeBacklog {
+    /// The whole-item kernel of `backlog` binned by `layout`, when its numbers allow it.
+    pub(super) fn of(backlog: &Backlog, layout: &Layout) -> Option<WholeBacklog> {
+        let whole = |x: f64| x.fract() == 0.0 && (0.0..=MOST_ITEMS).contains(&x);
+        let work = backlog.work?;
+        let usable = backlog.share.is_some()
+            && backlog.stop_when_done
+            && layout.width == 1.0
+            && whole(work)
+            && work >= 1.0
+            && (work as usize) < layout.bins
+            && u32::try_from(backlog.periods.len()).is_ok()
+            && backlog.periods.iter().all(|&(_, budget)| whole(budget));
+        usable.then(|| WholeBacklog {
+            budgets: backlog.periods.iter().map(|&(_, b)| b as u32).collect(),
+            work: work as u32,
+            seed: backlog.seed,
+            periods: backlog.scenario.periods,
+        })
+    }
+
+    /// Runs trials `first..last` into `acc`.
+    pub(super) fn run(&self, first: u64, last: u64, acc: &mut Accumulator, layout: &Layout) {
+        // Items done by running trials, per row: summed in integers, added to the
+        // fixed-point sums once (the same bits as adding each count).
+        let mut sums = vec![0u64; acc.items.rows()];
+        for trial in first..last {
+            self.run_trial(trial, acc, layout, &mut sums);
+        }
+        for (sum, &items) in acc.items.running_sums.iter_mut().zip(&sums) {
+            sum.add_whole(items);
+        }
+    }
+
+    #[inline(always)]
+    fn run_trial(&self, trial: u64, acc: &mut Accumulator, layout: &Layout, sums: &mut Vec<u64>) {
+        let mut capacity = stream(self.seed, trial, Purpose::Capacity, 0, 0);
+        let len = self.budgets.len() as u32;
+        let (mut done, mut finished, mut at_horizon) = (0u32, 0, 0u32);
+        for t in 1..self.periods + 1 {
+            let budget = self.budgets[rng::index(&mut capacity, len) as usize];
+            done += (self.work - done).min(budget);
+            if t == layout.horizon_period {
+                at_horizon = done;
+            }
+            if done == self.work {
+                finished = t;
+                break;
+            }
+            if let Some(row) = layout.row(t) {
+                acc.items.grow(row);
+                if row >= sums.len() {
+                    sums.resize(row + 1, 0);
+                }
+                acc.items.running[row * layout.bins + done as usize] += 1;
+                sums[row] += u64::from(done);
+            }
+        }
+        acc.record(
+            layout,
+            finished,
+            f64::from(self.work),
+            f64::from(at_horizon),
+        );
+    }
+}
