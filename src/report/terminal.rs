@@ -263,9 +263,17 @@ fn rule_text(rule: &Rule, unit: Unit) -> String {
 }
 
 /// The strategy comparison `fulcrum run` prints: blended score, its paired difference from the
-/// first strategy, P(all product key results met), final debt and incident days.
-pub fn run_table(scenario: &Scenario, results: &Results) -> String {
-    run_headline(scenario, results).aligned("")
+/// first strategy, P(all product key results met), final debt and incident days; then the
+/// report's summary sentences (see [`super::summary`]), one per line.
+pub fn run_table(scenario: &Scenario, results: &Results, summary: &[String]) -> String {
+    let mut out = run_headline(scenario, results).aligned("");
+    if !summary.is_empty() {
+        out.push('\n');
+    }
+    for sentence in summary {
+        let _ = writeln!(out, "{sentence}");
+    }
+    out
 }
 
 /// The rows of [`run_table`], for any format.
