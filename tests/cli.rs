@@ -397,6 +397,11 @@ fn run_tables_in_markdown_json_and_quiet() {
             .unwrap()
             .starts_with("only 200 trials")
     );
+    let summary = json["summary"].as_array().unwrap();
+    assert!(
+        summary[0].as_str().unwrap().contains("scores best"),
+        "{summary:?}"
+    );
 
     let (code, stdout, stderr) = run(&["--quiet"]);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));

@@ -156,7 +156,7 @@ fn load_csv(
         since,
     };
     let h = history::read_csv_on(file, &counting).map_err(bad)?;
-    if h.days_left_out > 0 {
+    if h.days_left_out > 0 && !super::progress::silent() {
         eprintln!(
             "note: the last {} of {} do not fill a whole period and are left out",
             fulcrum::report::numbers::counted(h.days_left_out as u64, "day", "days"),

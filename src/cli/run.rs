@@ -180,6 +180,7 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     let warned = warnings::of_run(scenario, results);
     args.report.warn(&warned);
     let folder = format!("{}/", target.path.display());
+    let summary = report::summary::sentences(scenario, results, &output.allocations);
     args.report.json(&json::run(
         scenario,
         results,
@@ -189,10 +190,11 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
             .into_iter()
             .chain(warned)
             .collect(),
+        summary.clone(),
     ))?;
     args.report.table(
         &terminal::run_headline(scenario, results),
-        &terminal::run_table(scenario, results),
+        &terminal::run_table(scenario, results, &summary),
     );
     args.report.footer(&format!(
         "{} × {} in {:.2} s → {folder}",

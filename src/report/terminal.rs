@@ -24,7 +24,8 @@ fn spread(d: &Distribution) -> String {
     }
 }
 
-/// The one-screen summary `fulcrum validate` prints for a valid scenario.
+/// The one-screen summary `fulcrum validate` prints for a valid scenario: horizon and blend,
+/// then one section per table (teams, initiatives of each kind, key results, strategies).
 pub fn summary(scenario: &Scenario, file: &Path) -> String {
     let mut out = String::new();
     let s = scenario;
@@ -54,7 +55,55 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
         s.blend * 100.0,
         (1.0 - s.blend) * 100.0
     );
+    let _ = write!(out, "\n{}", teams_table(s).aligned("  "));
+    for kind in [Kind::Product, Kind::Tech] {
+        let of_kind = s.initiatives.iter().filter(|i| i.kind == kind);
+        let effort: f64 = of_kind.clone().map(|i| i.effort.mean()).sum();
+        let _ = writeln!(
+            out,
+            "\n  {} initiatives: {} (expected effort {})",
+            kind.as_str(),
+            of_kind.count(),
+            amount(effort.max(0.0), unit.long())
+        );
+        out.push_str(&rows(&initiatives_table(s, kind)));
+    }
+    let _ = writeln!(out, "\n  key results");
+    if s.key_results.is_empty() {
+        let _ = writeln!(
+            out,
+            "    none: the blended score is 0; add [[okrs.key_results]]"
+        );
+    }
+    out.push_str(&rows(&key_results_table(s)));
+    let _ = writeln!(out, "\n  strategies");
+    let mut strategies = Table::new(&[("strategy", Align::Left), ("rule", Align::Left)]);
+    for strategy in &s.strategies {
+        strategies.push(vec![strategy.name.clone(), rule_text(&strategy.rule, unit)]);
+    }
+    out.push_str(&rows(&strategies));
+    if !s.risks.is_empty() || !s.events.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {}, {}",
+            counted(s.risks.len() as u64, "risk", "risks"),
+            counted(s.events.len() as u64, "capacity event", "capacity events")
+        );
+    }
+    out
+}
 
+/// A section's rows, aligned under its title (which names the columns, so no header row).
+fn rows(table: &Table) -> String {
+    if table.rows.is_empty() {
+        return String::new();
+    }
+    let text = table.aligned("    ");
+    text.lines().skip(1).map(|l| format!("{l}\n")).collect()
+}
+
+/// Each team's workforce, expected capacity per period (first → last) and debt at start.
+fn teams_table(s: &Scenario) -> Table {
     let mut teams = Table::new(&[
         ("teams", Align::Left),
         ("", Align::Left),
@@ -96,65 +145,49 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
             format!("{} {team_unit}", spread(&team.debt_initial)),
         ]);
     }
-    let _ = write!(out, "\n{}", teams.aligned("  "));
+    teams
+}
 
-    for kind in [Kind::Product, Kind::Tech] {
-        let of_kind: Vec<_> = s.initiatives.iter().filter(|i| i.kind == kind).collect();
-        let effort: f64 = of_kind.iter().map(|i| i.effort.mean()).sum();
-        let mut table = Table::new(&[
-            ("initiative", Align::Left),
-            ("team", Align::Left),
-            ("effort", Align::Left),
-            ("", Align::Left),
+/// The initiatives of one kind: team, effort in the team's unit, deadline and dependencies.
+fn initiatives_table(s: &Scenario, kind: Kind) -> Table {
+    let mut table = Table::new(&[
+        ("initiative", Align::Left),
+        ("team", Align::Left),
+        ("effort", Align::Left),
+        ("", Align::Left),
+    ]);
+    for i in s.initiatives.iter().filter(|i| i.kind == kind) {
+        let mut notes = Vec::new();
+        if let Some(d) = i.deadline {
+            notes.push(format!(
+                "deadline {d}{}",
+                if i.must_finish { " (must)" } else { "" }
+            ));
+        }
+        if !i.after.is_empty() {
+            let deps: Vec<&str> = i
+                .after
+                .iter()
+                .map(|&a| s.initiatives[a].id.as_str())
+                .collect();
+            notes.push(format!("after {}", deps.join(", ")));
+        }
+        table.push(vec![
+            i.id.clone(),
+            s.teams[i.team].name.clone(),
+            format!(
+                "{} {}",
+                spread(&i.effort),
+                Unit::of_team(&s.teams[i.team]).short()
+            ),
+            notes.join("; "),
         ]);
-        for i in &of_kind {
-            let mut notes = Vec::new();
-            if let Some(d) = i.deadline {
-                notes.push(format!(
-                    "deadline {d}{}",
-                    if i.must_finish { " (must)" } else { "" }
-                ));
-            }
-            if !i.after.is_empty() {
-                let deps: Vec<&str> = i
-                    .after
-                    .iter()
-                    .map(|&a| s.initiatives[a].id.as_str())
-                    .collect();
-                notes.push(format!("after {}", deps.join(", ")));
-            }
-            table.push(vec![
-                i.id.clone(),
-                s.teams[i.team].name.clone(),
-                format!(
-                    "{} {}",
-                    spread(&i.effort),
-                    Unit::of_team(&s.teams[i.team]).short()
-                ),
-                notes.join("; "),
-            ]);
-        }
-        let _ = writeln!(
-            out,
-            "\n  {} initiatives: {} (expected effort {})",
-            kind.as_str(),
-            of_kind.len(),
-            amount(effort.max(0.0), unit.long())
-        );
-        if !of_kind.is_empty() {
-            // The header row is left out: the section's title names the columns.
-            let text = table.aligned("    ");
-            out.extend(text.lines().skip(1).map(|l| format!("{l}\n")));
-        }
     }
+    table
+}
 
-    let _ = writeln!(out, "\n  key results");
-    if s.key_results.is_empty() {
-        let _ = writeln!(
-            out,
-            "    none: the blended score is 0; add [[okrs.key_results]]"
-        );
-    }
+/// The key results, product's first: what meets each, by when, and its weight.
+fn key_results_table(s: &Scenario) -> Table {
     let mut krs = Table::new(&[
         ("key result", Align::Left),
         ("owner", Align::Left),
@@ -189,36 +222,7 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
             ]);
         }
     }
-    if !krs.rows.is_empty() {
-        out.extend(
-            krs.aligned("    ")
-                .lines()
-                .skip(1)
-                .map(|l| format!("{l}\n")),
-        );
-    }
-
-    let _ = writeln!(out, "\n  strategies");
-    let mut strategies = Table::new(&[("strategy", Align::Left), ("rule", Align::Left)]);
-    for strategy in &s.strategies {
-        strategies.push(vec![strategy.name.clone(), rule_text(&strategy.rule, unit)]);
-    }
-    out.extend(
-        strategies
-            .aligned("    ")
-            .lines()
-            .skip(1)
-            .map(|l| format!("{l}\n")),
-    );
-    if !s.risks.is_empty() || !s.events.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n  {}, {}",
-            counted(s.risks.len() as u64, "risk", "risks"),
-            counted(s.events.len() as u64, "capacity event", "capacity events")
-        );
-    }
-    out
+    krs
 }
 
 /// A level as written (`0.25`, `1,700`).
@@ -259,9 +263,17 @@ fn rule_text(rule: &Rule, unit: Unit) -> String {
 }
 
 /// The strategy comparison `fulcrum run` prints: blended score, its paired difference from the
-/// first strategy, P(all product key results met), final debt and incident days.
-pub fn run_table(scenario: &Scenario, results: &Results) -> String {
-    run_headline(scenario, results).aligned("")
+/// first strategy, P(all product key results met), final debt and incident days; then the
+/// report's summary sentences (see [`super::summary`]), one per line.
+pub fn run_table(scenario: &Scenario, results: &Results, summary: &[String]) -> String {
+    let mut out = run_headline(scenario, results).aligned("");
+    if !summary.is_empty() {
+        out.push('\n');
+    }
+    for sentence in summary {
+        let _ = writeln!(out, "{sentence}");
+    }
+    out
 }
 
 /// The rows of [`run_table`], for any format.

@@ -105,6 +105,9 @@ pub struct Run {
     pub output: String,
     /// The warnings printed on stderr, one line each.
     pub warnings: Vec<String>,
+    /// The report's summary in plain sentences (the best strategy, its cost, what is at risk,
+    /// what would help most).
+    pub summary: Vec<String>,
     pub strategies: Vec<Strategy>,
 }
 
@@ -169,6 +172,7 @@ pub fn run(
     seed: u64,
     output: &str,
     warnings: Vec<String>,
+    summary: Vec<String>,
 ) -> Run {
     Run {
         schema: "fulcrum.run/1",
@@ -179,6 +183,7 @@ pub fn run(
         unit: Unit::of_scenario(scenario).long(),
         output: output.to_string(),
         warnings,
+        summary,
         strategies: strategies(scenario, results),
     }
 }

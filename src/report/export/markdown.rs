@@ -2,9 +2,10 @@
 
 use super::{Align, Table};
 
-/// `| a | b |` rows under a header and its alignment row; `|` in cells escaped.
+/// `| a | b |` rows under a header and its alignment row; cells trimmed (the text format's
+/// padding means nothing here), `|` in them escaped.
 pub fn table(table: &Table) -> String {
-    let escape = |cell: &str| cell.replace('|', "\\|");
+    let escape = |cell: &str| cell.trim().replace('|', "\\|");
     let mut out = String::new();
     let header: Vec<String> = table.columns.iter().map(|(h, _)| escape(h)).collect();
     out.push_str(&format!("| {} |\n", header.join(" | ")));
@@ -31,7 +32,7 @@ mod tests {
     #[test]
     fn a_table_in_markdown() {
         let mut t = Table::new(&[("strategy", Align::Left), ("score", Align::Right)]);
-        t.push(vec!["80|20".into(), "0.331".into()]);
+        t.push(vec!["80|20".into(), " 0.331".into()]);
         assert_eq!(
             table(&t),
             "| strategy | score |\n|:---|---:|\n| 80\\|20 | 0.331 |\n"
