@@ -163,17 +163,21 @@ pub fn summary(b: &Labelled) -> String {
     let s = b.settings;
     let _ = writeln!(
         out,
-        "Backtest of {} forecasts on a history of {} periods of {}: from period {} on, every {} period(s), {}; {} trials each",
-        b.backtest.checks.len(),
-        b.info.history.len(),
+        "Backtest of {} on a history of {} of {}: from period {} on, every {}, {}; {} each",
+        super::numbers::counted(b.backtest.checks.len() as u64, "forecast", "forecasts"),
+        super::numbers::counted(b.info.history.len() as u64, "period", "periods"),
         s.period,
         s.min_history,
-        s.step,
+        if s.step == 1 {
+            "period".to_string()
+        } else {
+            format!("{} periods", s.step)
+        },
         match s.window {
             Some(w) => format!("each from the last {w} periods"),
             None => "each from all the history before it".into(),
         },
-        s.trials
+        super::numbers::counted(s.trials, "trial", "trials")
     );
     let width = [Question::When, Question::HowMany]
         .map(|q| b.question(q).chars().count())

@@ -133,9 +133,9 @@ fn page(
     }
     let _ = writeln!(
         h,
-        "<p class=\"muted\">{} trials, seed {}, fulcrum {}; source: {}. Timings are in \
+        "<p class=\"muted\">{}, seed {}, fulcrum {}; source: {}. Timings are in \
          forecast.json.</p>\n</body>\n</html>",
-        info.trials,
+        super::numbers::counted(info.trials, "trial", "trials"),
         info.seed,
         escape(&info.fulcrum_version),
         escape(&info.source)
@@ -150,11 +150,11 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
     let backlog = backlog_text(forecast);
     let h = &forecast.history;
     out.push_str(&format!(
-        "Forecast of {backlog} on a history of {} periods (mean {:.2} per {}), {} trials\n",
-        h.len(),
+        "Forecast of {backlog} on a history of {} (mean {:.2} per {}), {}\n",
+        super::numbers::counted(h.len() as u64, "period", "periods"),
         h.iter().sum::<f64>() / h.len() as f64,
         forecast.scenario.period_length,
-        results.trials,
+        super::numbers::counted(results.trials, "trial", "trials"),
     ));
     for (name, q) in percentiles(forecast) {
         let line = match results.percentile(q) {
@@ -195,10 +195,10 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
     }
     if results.not_done() > 0 {
         out.push_str(&format!(
-            "  {} of {} trials were not done within the cap of {} periods\n",
-            results.not_done(),
-            results.trials,
-            results.cap
+            "  {} of {} were not done within the cap of {}\n",
+            super::numbers::count(results.not_done()),
+            super::numbers::counted(results.trials, "trial", "trials"),
+            super::numbers::counted(results.cap as u64, "period", "periods")
         ));
     }
     for note in &forecast.notes {
