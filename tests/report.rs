@@ -136,6 +136,7 @@ fn info(scenario: &Scenario, output: &RunOutput) -> RunInfo {
         periods: scenario.periods,
         strategies: output.results.strategies.clone(),
         environment: Environment {
+            generated_at: String::new(),
             threads: 1,
             seconds_plan: 0.0,
             seconds_simulate: 0.0,

@@ -164,6 +164,9 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
         periods: scenario.periods,
         strategies: output.results.strategies.clone(),
         environment: Environment {
+            generated_at: jiff::Timestamp::now()
+                .round(jiff::Unit::Second)
+                .map_or_else(|_| String::new(), |t| t.to_string()),
             threads: pool.current_num_threads(),
             seconds_plan: output.timings.plan.as_secs_f64(),
             seconds_simulate: output.timings.simulate.as_secs_f64(),

@@ -52,6 +52,9 @@ pub struct RunInfo {
 /// Threads and timings of a run.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Environment {
+    /// When the run finished, UTC, RFC 3339 (only here, so the other files stay
+    /// byte-identical from run to run).
+    pub generated_at: String,
     pub threads: usize,
     pub seconds_plan: f64,
     pub seconds_simulate: f64,
