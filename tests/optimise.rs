@@ -438,3 +438,45 @@ fn a_scenario_the_solvers_fail_on_still_plans() {
     );
     assert!(scores.mean(0) > 0.0);
 }
+
+/// The allocator's approximations (expected values with work at its 80th percentile, drag
+/// linearised, precedence on progress; `docs/allocator.md`), measured on every example: its
+/// deterministic promise against the simulated score of the very plan it made. Expected
+/// values hide the cost of variance, so the error runs one way: the promise is never below
+/// the simulation by more than its Monte Carlo error (4 standard errors), and where it is
+/// above, `plan` prints both figures and reports only the simulated one as the forecast.
+#[test]
+fn the_allocators_promise_errs_towards_optimism_on_every_example() {
+    let mut errors = Vec::new();
+    for name in [
+        "balanced-okrs",
+        "enterprise-portfolio",
+        "legacy-platform",
+        "startup-hiring",
+    ] {
+        let s = example(name);
+        let g = objective(&s).guardrails;
+        let lp = fulcrum::allocate::allocate(&s, &g, fulcrum::allocate::MarginalValues::DualsOnly)
+            .expect("every example has a deterministic plan");
+        let plan = Policy::of_plan(&lp.plan);
+        let scores = score(&s, &[plan], FRESH, 0..JUDGED);
+        let blended = scores.blended(0);
+        let mean = scores.mean(0);
+        let sd = (blended.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+            / (blended.len() - 1) as f64)
+            .sqrt();
+        let se = sd / (blended.len() as f64).sqrt();
+        let error = lp.expected_score - mean;
+        errors.push(format!(
+            "{name}: promise {:.3}, simulated {mean:.3} ± {:.3}, error {error:+.3}",
+            lp.expected_score,
+            1.96 * se
+        ));
+        assert!(
+            error >= -4.0 * se,
+            "{name}: the plan promises {:.4} but simulates to {mean:.4} (se {se:.4})",
+            lp.expected_score
+        );
+    }
+    println!("{}", errors.join("\n"));
+}
