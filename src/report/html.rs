@@ -384,26 +384,14 @@ fn marginal_values(
 fn comparison(h: &mut String, results: &Results) {
     use SummaryMetric as M;
     let first = escape(&results.strategies[0]);
-    let kept = results.samples.trials.len();
-    let shares = if kept == 0 {
-        "the share of trials in which the difference is positive (a tie counts as not higher)"
-            .to_string()
-    } else if (kept as u64) < results.trials() {
-        format!("and in how many of the first {kept} trials it came out higher, the same or lower")
-    } else {
-        "and in how many trials it came out higher, the same or lower".to_string()
-    };
+    let shares = "and in how many trials it came out higher, the same or lower";
     let _ = writeln!(
         h,
         "<h2>Comparison with {first}</h2>\n<p>Each strategy minus {first}, paired trial by trial \
          on the same sampled worlds (common random numbers): mean difference, its 95% confidence \
          interval, {shares}.</p>"
     );
-    let last = if kept == 0 {
-        "<th>P(higher)</th>"
-    } else {
-        "<th>higher</th><th>same</th><th>lower</th>"
-    };
+    let last = "<th>higher</th><th>same</th><th>lower</th>";
     table_start(
         h,
         &format!(
@@ -429,7 +417,7 @@ fn comparison(h: &mut String, results: &Results) {
                     pct(o.equal),
                     pct(o.lower)
                 ),
-                None => format!("<td>{}</td>", pct(d.p_positive)),
+                None => "<td></td><td></td><td></td>".to_string(),
             };
             let _ = writeln!(
                 h,

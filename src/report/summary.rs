@@ -86,9 +86,26 @@ pub struct Outcomes {
     pub trials: u64,
 }
 
-/// Strategy `a` against `b` on `metric` over the trials the run kept
+/// Strategy `a` against `b` on `metric`: over every trial when one of them is the first
+/// strategy (the run pairs every strategy with it), else over the trials the run kept
 /// ([`Results::samples`]); `None` when it kept none.
 pub fn outcomes(results: &Results, a: usize, b: usize, metric: SummaryMetric) -> Option<Outcomes> {
+    if a != b && (a == 0 || b == 0) {
+        let d = results.paired(a.max(b), metric);
+        let (above, same) = (d.p_positive, d.p_zero);
+        let below = (1.0 - above - same).max(0.0);
+        let (higher, lower) = if b == 0 {
+            (above, below)
+        } else {
+            (below, above)
+        };
+        return Some(Outcomes {
+            higher,
+            equal: same,
+            lower,
+            trials: results.trials(),
+        });
+    }
     let trials = &results.samples.trials;
     if trials.is_empty() {
         return None;

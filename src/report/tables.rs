@@ -222,6 +222,7 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
         "ci95_low",
         "ci95_high",
         "p_higher",
+        "p_same",
     ])?;
     let baseline = &results.strategies[0];
     for (s, strategy) in results.strategies.iter().enumerate().skip(1) {
@@ -235,6 +236,7 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
                 num(d.ci95.0),
                 num(d.ci95.1),
                 num(d.p_positive),
+                num(d.p_zero),
             ])?;
         }
     }

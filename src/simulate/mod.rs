@@ -472,6 +472,8 @@ pub struct PairedDifference {
     pub ci95: (f64, f64),
     /// Fraction of trials in which the difference is positive.
     pub p_positive: f64,
+    /// Fraction of trials in which it is zero (a tie: scores that saturate tie often).
+    pub p_zero: f64,
 }
 
 /// The results of a simulation: read them through the accessors. Serialisable, exactly, for
@@ -582,14 +584,19 @@ impl Results {
         let m = sketch.moments();
         let half = m.ci95();
         let mean = m.mean();
+        let [_, zero, positive] = sketch.signs();
+        let share = |k: u64| {
+            if sketch.count() == 0 {
+                f64::NAN
+            } else {
+                k as f64 / sketch.count() as f64
+            }
+        };
         PairedDifference {
             mean,
             ci95: (mean - half, mean + half),
-            p_positive: if sketch.count() == 0 {
-                f64::NAN
-            } else {
-                1.0 - sketch.fraction_at_most(0.0)
-            },
+            p_positive: share(positive),
+            p_zero: share(zero),
         }
     }
 }

@@ -307,6 +307,25 @@ impl Sketch {
         self.max
     }
 
+    /// How many values were negative, zero (magnitude below 10⁻¹²) and positive: exact
+    /// counts, bucketed or not.
+    pub fn signs(&self) -> [u64; 3] {
+        if self.bucketed {
+            return [self.negative.total(), self.zero, self.positive.total()];
+        }
+        let mut signs = [0; 3];
+        for &(v, c) in &self.exact {
+            signs[if v.abs() < TINY {
+                1
+            } else if v < 0.0 {
+                0
+            } else {
+                2
+            }] += c;
+        }
+        signs
+    }
+
     /// Fraction of values at or below `x` (exact while values are kept exactly, else to
     /// bucket resolution).
     pub fn fraction_at_most(&self, x: f64) -> f64 {

@@ -55,6 +55,8 @@ pub struct Versus {
     pub ci95: [f64; 2],
     /// Fraction of trials in which this strategy scores higher.
     pub p_higher: f64,
+    /// Fraction of trials in which it scores the same (a tie).
+    pub p_same: f64,
 }
 
 /// A key result under one strategy.
@@ -128,6 +130,7 @@ pub fn strategies(scenario: &Scenario, results: &Results) -> Vec<Strategy> {
                     mean: d.mean,
                     ci95: [d.ci95.0, d.ci95.1],
                     p_higher: d.p_positive,
+                    p_same: d.p_zero,
                 }
             });
             let key_results = scenario
