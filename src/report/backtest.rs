@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::whatif::backtest::{Backtest, Check, Question, Settings};
 
 use super::OutputDir;
+use super::charts::{self, LegendItem, Swatch, legend, palette, tick, titled};
 use super::html::{escape, page_start, strip_xml_prolog};
-use super::plots::{self, LegendItem, Swatch, legend, palette, tick, titled};
 use super::tables::num;
 
 /// What `backtest.json` records besides the results.
@@ -288,7 +288,7 @@ impl Ranges<'_> {
     }
 }
 
-impl plots::Figure for Ranges<'_> {
+impl charts::Figure for Ranges<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static,
@@ -348,7 +348,7 @@ impl Ranges<'_> {
             .unwrap_or_default();
         area.draw_text(
             &format!("{heading}?"),
-            &plots::bold(17).pos(Pos::new(HPos::Left, VPos::Top)),
+            &charts::bold(17).pos(Pos::new(HPos::Left, VPos::Top)),
             (24, 2),
         )?;
         let area = area.split_vertically(26).1;
@@ -356,7 +356,7 @@ impl Ranges<'_> {
             let (w, h) = area.dim_in_pixel();
             area.draw_text(
                 "no forecast could be checked: the history after the origins is too short",
-                &plots::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
+                &charts::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
                 ((w / 2) as i32, (h / 2) as i32),
             )?;
             return Ok(());
@@ -402,8 +402,8 @@ impl Ranges<'_> {
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
-            .label_style(plots::text(14))
-            .axis_desc_style(plots::text(15))
+            .label_style(charts::text(14))
+            .axis_desc_style(charts::text(15))
             .light_line_style(WHITE)
             .bold_line_style(palette::GRID)
             .draw()?;
@@ -448,9 +448,9 @@ pub fn write(target: &super::Destination, b: &Labelled) -> Result<()> {
     dir.write("backtest.csv", &checks_csv(b)?)?;
     dir.write("calibration.csv", &calibration_csv(b)?)?;
     let height = 900;
-    let svg = plots::save(
+    let svg = charts::save(
         &dir.staged("plots/backtest"),
-        (plots::SLIDE.0, height),
+        (charts::SLIDE.0, height),
         &Ranges { b },
     )?;
     dir.write("report.html", page(b, &svg).as_bytes())?;

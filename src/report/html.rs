@@ -10,7 +10,7 @@ use crate::model::{Measure, Owner, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
 
-use super::plots::Plot;
+use super::charts::Plot;
 use super::{RunInfo, dates};
 
 /// Below this chance of meeting its deadline (under any strategy) an initiative is at risk.

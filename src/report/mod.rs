@@ -20,9 +20,6 @@ pub mod warnings;
 
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
 
-/// The chart wing under its former name, for the import and backtest charts.
-pub use charts as plots;
-
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -82,13 +79,13 @@ pub fn write_run(
     if !output.allocations.is_empty() {
         write_plan_tables(&dir, scenario, &output.allocations)?;
     }
-    let mut plots = plots::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
+    let mut plots = charts::write_all(&dir.staged(""), scenario, results, &output.allocations)?;
     if !sensitivity.is_empty() {
         dir.write(
             "sensitivity.csv",
             &tables::sensitivity(results, sensitivity)?,
         )?;
-        plots.extend(plots::sensitivity(&dir.staged(""), results, sensitivity)?);
+        plots.extend(charts::sensitivity(&dir.staged(""), results, sensitivity)?);
     }
     let page = html::render(scenario, results, &output.allocations, &plots, info);
     dir.write("report.html", page.as_bytes())?;

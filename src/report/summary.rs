@@ -202,9 +202,9 @@ fn lead(results: &Results, best: usize) -> String {
     };
     if let Some(o) = outcomes(results, best, second, B) {
         let counted = if o.trials < results.trials() {
-            format!("the first {} trials", super::plots::tick(o.trials as f64))
+            format!("the first {} trials", super::charts::tick(o.trials as f64))
         } else {
-            format!("all {} trials", super::plots::tick(o.trials as f64))
+            format!("all {} trials", super::charts::tick(o.trials as f64))
         };
         text.push_str(&format!(
             " Trial by trial it scores higher than {runner} in {}, the same in {} and lower in \

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::model::history::{BucketKind, History, percentile, tech_share};
-use crate::report::plots::{
+use crate::report::charts::{
     self, LegendItem, PeriodAxis, Plot, Swatch, legend, palette, tick, titled,
 };
 
@@ -41,7 +41,7 @@ struct TeamPanels {
     percent: bool,
 }
 
-impl plots::Figure for TeamPanels {
+impl charts::Figure for TeamPanels {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static,
@@ -76,7 +76,7 @@ impl TeamPanels {
         let (name, layers, lines) = panel;
         area.draw_text(
             name,
-            &plots::bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
+            &charts::bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
             ((area.dim_in_pixel().0 / 2) as i32, 2),
         )?;
         let area = area.split_vertically(22).1;
@@ -104,8 +104,8 @@ impl TeamPanels {
             .y_labels(6)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
-            .label_style(plots::text(13))
-            .axis_desc_style(plots::text(14))
+            .label_style(charts::text(13))
+            .axis_desc_style(charts::text(14))
             .light_line_style(WHITE)
             .bold_line_style(palette::GRID)
             .draw()?;
@@ -143,7 +143,7 @@ impl TeamPanels {
             ctx.draw_series(std::iter::once(Text::new(
                 "no items finished in these periods",
                 (periods as f64 / 2.0 + 0.5, self.y_max / 2.0),
-                plots::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
+                charts::text(16).pos(Pos::new(HPos::Center, VPos::Center)),
             )))?;
         }
         Ok(())
@@ -164,7 +164,7 @@ fn axis(h: &History) -> PeriodAxis {
 
 fn size(teams: usize) -> (u32, u32) {
     let rows = teams.max(1).div_ceil(if teams <= 1 { 1 } else { 2 }) as u32;
-    (plots::SLIDE.0, (140 + 300 * rows).max(plots::SLIDE.1))
+    (charts::SLIDE.0, (140 + 300 * rows).max(charts::SLIDE.1))
 }
 
 /// Buckets in drawing order, bottom first: product, tech, keep-the-lights-on, unmatched.
@@ -233,7 +233,7 @@ pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
         y_max: 1.0,
         percent: true,
     };
-    let svg = plots::save(&folder.join("plots/balance"), size(h.teams.len()), &figure)?;
+    let svg = charts::save(&folder.join("plots/balance"), size(h.teams.len()), &figure)?;
     Ok(Plot {
         stem: "plots/balance".into(),
         title: figure.title,
@@ -289,7 +289,7 @@ pub(super) fn throughput_chart(folder: &Path, h: &History) -> Result<Plot> {
         y_max: y_max * 1.1,
         percent: false,
     };
-    let svg = plots::save(
+    let svg = charts::save(
         &folder.join("plots/throughput"),
         size(h.teams.len()),
         &figure,
@@ -313,7 +313,7 @@ struct CycleHistogram {
     all: Vec<i64>,
 }
 
-impl plots::Figure for CycleHistogram {
+impl charts::Figure for CycleHistogram {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static,
@@ -367,8 +367,8 @@ impl plots::Figure for CycleHistogram {
             .y_labels(8)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
-            .label_style(plots::text(15))
-            .axis_desc_style(plots::text(17))
+            .label_style(charts::text(15))
+            .axis_desc_style(charts::text(17))
             .light_line_style(WHITE)
             .bold_line_style(palette::GRID)
             .draw()?;
@@ -397,7 +397,7 @@ impl plots::Figure for CycleHistogram {
                 ctx.draw_series(std::iter::once(Text::new(
                     format!(" P{:.0} {d} d", q * 100.0),
                     (x, y),
-                    plots::text(15).pos(Pos::new(HPos::Left, VPos::Center)),
+                    charts::text(15).pos(Pos::new(HPos::Left, VPos::Center)),
                 )))?;
             }
         }
@@ -431,7 +431,7 @@ pub(super) fn cycle_chart(folder: &Path, imported: &Imported) -> Result<Option<P
         layers,
         all,
     };
-    let svg = plots::save(&folder.join("plots/cycle_times"), plots::SLIDE, &figure)?;
+    let svg = charts::save(&folder.join("plots/cycle_times"), charts::SLIDE, &figure)?;
     Ok(Some(Plot {
         stem: "plots/cycle_times".into(),
         title: figure.title,

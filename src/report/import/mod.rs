@@ -12,8 +12,8 @@ use crate::model::history::{
 };
 
 use super::OutputDir;
+use super::charts::Plot;
 use super::html::{escape, page_start, strip_xml_prolog};
-use super::plots::Plot;
 use super::tables::num;
 
 mod charts;
