@@ -1,6 +1,6 @@
 //! The import's charts: the investment balance (per team, each bucket's share of the items
 //! finished in each period, with the tech share as a line), the throughput run chart and the
-//! cycle-time histogram, built from the shared chart blocks in `report::plots`.
+//! cycle-time histogram, built from the shared chart blocks in `report::charts`.
 
 use std::path::Path;
 
