@@ -325,42 +325,6 @@ impl Sketch {
         }
         signs
     }
-
-    /// Fraction of values at or below `x` (exact while values are kept exactly, else to
-    /// bucket resolution).
-    pub fn fraction_at_most(&self, x: f64) -> f64 {
-        let n = self.count();
-        if n == 0 {
-            return f64::NAN;
-        }
-        if !self.bucketed {
-            let below: u64 = self
-                .exact
-                .iter()
-                .filter(|(v, _)| *v <= x)
-                .map(|(_, c)| c)
-                .sum();
-            return below as f64 / n as f64;
-        }
-        let mut below = 0u64;
-        if x >= 0.0 {
-            below += self.negative.total() + self.zero;
-            let limit = index_of(x.max(TINY));
-            for (k, &c) in self.positive.counts.iter().enumerate() {
-                if self.positive.offset + k as i64 <= limit {
-                    below += u64::from(c);
-                }
-            }
-        } else {
-            let limit = index_of(-x);
-            for (k, &c) in self.negative.counts.iter().enumerate() {
-                if self.negative.offset + k as i64 >= limit {
-                    below += u64::from(c);
-                }
-            }
-        }
-        below as f64 / n as f64
-    }
 }
 
 /// The quantiles every table reports.
@@ -501,6 +465,25 @@ mod tests {
             }
             prop_assert_eq!(a.mean().to_bits(), whole.mean().to_bits());
         }
+    }
+
+    /// Signs are exact counts whether the sketch keeps values exactly or in buckets.
+    #[test]
+    fn signs_count_negative_zero_and_positive_values_exactly() {
+        let mut few = Sketch::default();
+        for x in [-2.0, 0.0, 0.0, 3.0, 3.0, 3.0] {
+            few.add(x);
+        }
+        assert_eq!(few.signs(), [1, 2, 3]);
+        let mut many = Sketch::default();
+        for k in 0..1000 {
+            many.add(match k % 4 {
+                0 => 0.0,
+                1 => -(k as f64),
+                _ => k as f64 * 0.37,
+            });
+        }
+        assert_eq!(many.signs(), [250, 250, 500]);
     }
 
     #[test]
