@@ -97,26 +97,11 @@ impl Lanes {
     /// The next 64 bits of every lane.
     #[inline(always)]
     fn next_u64(&mut self) -> [u64; LANES] {
-        let [s0, s1, s2, s3] = &mut self.s;
-        let mut out = [0; LANES];
-        for l in 0..LANES {
-            out[l] = s0[l]
-                .wrapping_add(s3[l])
-                .rotate_left(23)
-                .wrapping_add(s0[l]);
-            let t = s1[l] << 17;
-            s2[l] ^= s0[l];
-            s3[l] ^= s1[l];
-            s1[l] ^= s2[l];
-            s0[l] ^= s3[l];
-            s2[l] ^= t;
-            s3[l] = s3[l].rotate_left(45);
-        }
-        out
+        std::array::from_fn(|l| self.next_lane(l))
     }
 
     /// The next 64 bits of lane `l` alone.
-    #[inline]
+    #[inline(always)]
     fn next_lane(&mut self, l: usize) -> u64 {
         let [s0, s1, s2, s3] = &mut self.s;
         let out = s0[l]
