@@ -1,6 +1,20 @@
-//! The simulator on the largest example against a minimal hand-written kernel of the same work,
-//! in one run: the ratio of their medians is the figure (how much the engine's generality,
-//! common random numbers and streaming statistics cost over the bare model).
+//! The simulator on the largest example against a fair hand-written kernel of the same work,
+//! in one run: the ratio of their medians is the figure (what the engine's generality costs over
+//! straight code for exactly its work).
+//!
+//! The kernel ([`Kernel`]) is what a good engineer would write for `fulcrum run`'s simulation
+//! of this scenario: the same model (hires, ramp-up, attrition, events, risks, incidents and
+//! their costs, drag, `on_done` effects, precedence, per-engineer caps, the debt recursion, key
+//! results judged at their deadlines, every strategy including the optimised plan), the same
+//! draws (the same streams, drawn in the same order, through the same inlined samplers), and the
+//! same outputs (every per-period metric, whole-trial outcome, paired difference, finish
+//! histogram, progress and key result, in the same mergeable statistics). It is written
+//! straight: flat per-trial arrays, rows added to their statistics as they are computed, no
+//! per-strategy outcome buffers. Before anything is timed, `main` checks that kernel and engine
+//! agree on every statistic, bit for bit.
+//!
+//! `kernel_bare` is the lower bound: the same trial recording only each initiative's finish
+//! period (no per-period rows, key results or outcomes).
 //!
 //! Run: `cargo bench --bench engine`. Throughput is in trial-periods per second, where one
 //! trial-period is one strategy simulating one period of the whole organisation.
@@ -9,18 +23,28 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
-use rand::{RngExt, SeedableRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::RngExt;
 use rayon::prelude::*;
 
-use fulcrum::model::{Kind, Rule, Scenario, Workforce};
+use fulcrum::model::{Measure, Metric, Owner, Scenario, SumOfDraws, Workforce};
 use fulcrum::pipeline;
-use fulcrum::simulate::rng::poisson_quantile;
-use fulcrum::simulate::{self, Settings};
+use fulcrum::simulate::rng::{Purpose, Stream, binomial_quantile, poisson_quantile, stream};
+use fulcrum::simulate::stats::{Moments, PeriodHistogram, Sketch};
+use fulcrum::simulate::trial::Totals;
+use fulcrum::simulate::trial::world::initiative_work;
+use fulcrum::simulate::{
+    self, Distributional, PeriodMetric, Policy, Results, Settings, SummaryMetric,
+};
 
 const TRIALS: u64 = 10_000;
+/// Trials per unit of parallel work, as in the engine.
+const CHUNK: u64 = 64;
+const SEED: u64 = 42;
+const METRICS: usize = PeriodMetric::ALL.len();
+const SUMMARIES: usize = SummaryMetric::ALL.len();
 
 fn main() {
+    check_kernel_matches_engine();
     divan::main();
 }
 
@@ -37,135 +61,781 @@ fn scenario() -> &'static Scenario {
     })
 }
 
+/// Every strategy's policy, the optimised one's plan made once (the allocator has its own
+/// benchmark).
+fn policies() -> &'static [Policy] {
+    static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        let s = scenario();
+        let options = pipeline::Options {
+            marginal_values: pipeline::MarginalValues::None,
+            ..pipeline::Options::new(Settings::for_run(s, TRIALS, SEED))
+        };
+        pipeline::policies(s, &options)
+            .expect("the example plans")
+            .0
+    })
+}
+
 fn trial_periods() -> ItemsCount {
     let s = scenario();
     ItemsCount::new(TRIALS as usize * s.strategies.len() * s.periods)
 }
 
-/// `fulcrum run`'s simulation without the writing: every strategy with all statistics. The
-/// optimised strategy's plan is made once, outside the timed region (the allocator has its
-/// own benchmark).
+fn run_engine(trials: u64) -> Results {
+    let s = scenario();
+    let names: Vec<String> = s.strategies.iter().map(|x| x.name.clone()).collect();
+    let settings = Settings::for_run(s, trials, SEED);
+    simulate::run(s, policies().to_vec(), names, &settings, &|_| {})
+}
+
+/// `fulcrum run`'s simulation without the writing: every strategy with all statistics.
 #[divan::bench(sample_count = 10)]
 fn engine(bencher: Bencher) {
-    let s = scenario();
-    let options = pipeline::Options {
-        marginal_values: pipeline::MarginalValues::None,
-        ..pipeline::Options::new(Settings::for_run(s, TRIALS, 42))
-    };
-    let (policies, _) = pipeline::policies(s, &options).expect("the example plans");
-    let names: Vec<String> = s.strategies.iter().map(|x| x.name.clone()).collect();
-    bencher.counter(trial_periods()).bench(|| {
-        let settings = Settings::for_run(s, TRIALS, 42);
-        simulate::run(s, policies.clone(), names.clone(), &settings, &|_| {})
-    });
+    policies();
+    bencher
+        .counter(trial_periods())
+        .bench(|| run_engine(TRIALS));
 }
 
-/// The same model, hand-written for this scenario's features with flat arrays, one generator
-/// per trial, and only the final debt and product days summed. Optimised strategies are run
-/// at their mid-guardrail share.
+/// The same work, written straight (see the module docs).
 #[divan::bench(sample_count = 10)]
 fn kernel(bencher: Bencher) {
-    let s = scenario();
-    bencher.counter(trial_periods()).bench(|| {
-        (0..TRIALS)
-            .into_par_iter()
-            .map(|trial| kernel_trial(s, trial))
-            .reduce(|| (0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1))
-    });
+    let kernel = Kernel::new(scenario(), policies(), SEED);
+    bencher
+        .counter(trial_periods())
+        .bench(|| kernel.run::<true>(TRIALS));
 }
 
-fn kernel_trial(s: &Scenario, trial: u64) -> (f64, f64) {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(trial);
-    let teams = s.teams.len();
-    let debt0: Vec<f64> = s
-        .teams
-        .iter()
-        .map(|t| t.debt_initial.sample(&mut rng))
-        .collect();
-    let interest: Vec<f64> = (0..teams)
-        .map(|_| s.debt.interest.sample(&mut rng))
-        .collect();
-    let accrual: Vec<f64> = (0..teams)
-        .map(|_| s.debt.accrual.sample(&mut rng))
-        .collect();
-    let efficiency: Vec<f64> = (0..teams)
-        .map(|_| s.debt.paydown_efficiency.sample(&mut rng))
-        .collect();
-    let base: Vec<f64> = (0..teams)
-        .map(|_| s.incidents.base_rate.sample(&mut rng))
-        .collect();
-    let work: Vec<f64> = s
-        .initiatives
-        .iter()
-        .map(|i| {
-            let growth = i.scope_growth.as_ref().map_or(0.0, |g| g.sample(&mut rng));
-            i.effort.sample(&mut rng) * (1.0 + growth)
-        })
-        .collect();
-    let order = s.priority_order();
-    let (mut final_debt, mut product_total) = (0.0, 0.0);
-    for strategy in &s.strategies {
-        let share = match strategy.rule {
-            Rule::FixedShare { tech_share } => tech_share,
-            Rule::DebtCeiling { below, .. } => below,
-            Rule::Optimised {
-                min_tech_share,
-                max_tech_share,
-                ..
-            } => (min_tech_share + max_tech_share) / 2.0,
+/// The lower bound: the same trials recording only when each initiative finished.
+#[divan::bench(sample_count = 10)]
+fn kernel_bare(bencher: Bencher) {
+    let kernel = Kernel::new(scenario(), policies(), SEED);
+    bencher
+        .counter(trial_periods())
+        .bench(|| kernel.run::<false>(TRIALS));
+}
+
+/// Panics unless the kernel's statistics are the engine's, bit for bit (on fewer trials, so
+/// that a bench run starts quickly; every code path of this scenario is taken in them).
+fn check_kernel_matches_engine() {
+    let trials = 1_000;
+    let s = scenario();
+    let engine = run_engine(trials);
+    let kernel = Kernel::new(s, policies(), SEED).run::<true>(trials);
+    assert_eq!(engine.trials(), kernel.trials);
+    assert!(engine.unrepresentable().is_none() && !kernel.unrepresentable);
+    let same = |what: &str, a: &Distributional, b: &Distributional| {
+        let bits = |d: &Distributional| {
+            let mut v = vec![d.mean.to_bits(), d.mean_se.to_bits()];
+            v.extend(d.quantiles.map(f64::to_bits));
+            v
         };
-        let mut debt = debt0.clone();
-        let mut remaining = work.clone();
-        let mut done = vec![0usize; work.len()];
+        assert_eq!(bits(a), bits(b), "kernel and engine differ in {what}");
+    };
+    let width = METRICS + s.key_results.len();
+    for p in 0..s.strategies.len() {
         for t in 1..=s.periods {
-            for (j, team) in s.teams.iter().enumerate() {
-                let Workforce::Engineers(staff) = &team.workforce else {
-                    continue;
-                };
-                let availability = staff.availability.sample(&mut rng).clamp(0.0, 1.0);
-                let nominal = staff.engineers * staff.days_per_engineer * availability;
-                let capacity = nominal * (1.0 - s.debt.drag(debt[j]));
-                let lambda = base[j] * (1.0 + s.incidents.debt_sensitivity * debt[j]);
-                let incidents = poisson_quantile(rng.random::<f64>(), lambda);
-                let unplanned: f64 = (0..incidents)
-                    .map(|_| s.incidents.cost.sample(&mut rng))
-                    .sum();
-                let planned = (capacity - unplanned).max(0.0);
-                let mut budgets = [(1.0 - share) * planned, share * planned];
-                let mut product_days = 0.0;
-                for (slot, kind) in [Kind::Product, Kind::Tech].into_iter().enumerate() {
-                    for &i in &order {
-                        let init = &s.initiatives[i];
-                        if init.team != j || init.kind != kind || done[i] > 0 {
-                            continue;
-                        }
-                        if !init.after.iter().all(|&d| done[d] > 0 && done[d] < t) {
-                            continue;
-                        }
-                        let cap = init.max_engineers.map_or(f64::INFINITY, |m| {
-                            m * staff.days_per_engineer * availability
-                        });
-                        let take = remaining[i].min(cap).min(budgets[slot]);
-                        remaining[i] -= take;
-                        budgets[slot] -= take;
-                        if slot == 0 {
-                            product_days += take;
-                        }
-                        if remaining[i] <= 1e-9 {
-                            done[i] = t;
-                        }
-                    }
-                    if slot == 0 {
-                        budgets[1] += budgets[0];
-                    }
-                }
-                let owed = debt[j] * (1.0 + interest[j]) + accrual[j] * product_days;
-                let paydown = budgets[1].min(owed / efficiency[j].max(1e-9));
-                debt[j] = (owed - efficiency[j] * paydown).max(0.0);
-                product_total += product_days;
+            for m in 0..width {
+                let cell = &kernel.periods[(p * s.periods + t - 1) * width + m];
+                same(
+                    &format!("strategy {p} period {t} column {m}"),
+                    &engine.period(p, t, m),
+                    &Distributional::of(cell),
+                );
             }
         }
-        final_debt += debt.iter().sum::<f64>();
+        for (m, metric) in SummaryMetric::ALL.into_iter().enumerate() {
+            let slot = p * SUMMARIES + m;
+            assert_eq!(engine.summary_sketch(p, metric), &kernel.summary[slot]);
+            let paired = engine.paired(p, metric);
+            let moments = kernel.paired[slot].moments();
+            assert_eq!(paired.mean.to_bits(), moments.mean().to_bits());
+        }
+        for i in 0..s.initiatives.len() {
+            let slot = p * s.initiatives.len() + i;
+            assert_eq!(engine.finish_histogram(p, i), &kernel.finish[slot]);
+            assert_eq!(engine.progress(p, i), &kernel.progress[slot]);
+            let deadline = s.initiatives[i].deadline;
+            let by_deadline = engine.initiative(p, i, deadline).p_by_deadline;
+            let ours = deadline.map(|_| kernel.by_deadline[slot] as f64 / trials as f64);
+            assert_eq!(by_deadline, ours);
+        }
+        for k in 0..s.key_results.len() {
+            let slot = p * s.key_results.len() + k;
+            let stats = engine.key_result(p, k);
+            assert_eq!(stats.p_met, kernel.met[slot] as f64 / trials as f64);
+            same(
+                &format!("key result {k}"),
+                &stats.attainment,
+                &Distributional::of(&kernel.attainment[slot]),
+            );
+        }
     }
-    (final_debt, product_total)
+    eprintln!("kernel and engine agree on every statistic of {trials} trials");
+}
+
+/// The scenario compiled for the kernel: flat tables, indices as `u32`.
+struct Kernel<'a> {
+    s: &'a Scenario,
+    policies: &'a [Policy],
+    seed: u64,
+    /// `orders[(p * teams + j) * 2 + kind]`: the initiatives strategy p feeds, in order.
+    orders: Vec<Vec<u32>>,
+    /// Per initiative: max engineers (∞ without a cap), and its first contribution slot.
+    max_engineers: Vec<f64>,
+    first_contribution: Vec<usize>,
+    /// Per contribution slot: the key result it adds to.
+    contribution_kr: Vec<usize>,
+    /// `events[j][t - 1]`: engineers and capacity fraction added by events.
+    event_engineers: Vec<Vec<f64>>,
+    event_fraction: Vec<Vec<f64>>,
+    incident_cost: SumOfDraws,
+}
+
+/// What the trials record, merged exactly (the engine's statistics, kept directly).
+#[derive(Clone)]
+struct Stats {
+    trials: u64,
+    unrepresentable: bool,
+    /// The current chunk's period rows, `[trial in chunk][cell]`, added to `periods` cell by
+    /// cell at the end of the chunk (so each sketch is brought into cache once per chunk, not
+    /// once per trial).
+    pending: Vec<f64>,
+    /// Cells of one trial: strategies × periods × columns.
+    cells: usize,
+    /// `[strategy][period][column]`.
+    periods: Vec<Sketch>,
+    /// `[strategy][summary metric]`.
+    summary: Vec<Sketch>,
+    paired: Vec<Sketch>,
+    /// `[strategy][initiative]`.
+    finish: Vec<PeriodHistogram>,
+    by_deadline: Vec<u64>,
+    progress: Vec<Moments>,
+    /// `[strategy][key result]`.
+    met: Vec<u64>,
+    attainment: Vec<Sketch>,
+}
+
+impl Stats {
+    fn new(s: &Scenario, full: bool) -> Stats {
+        let p = s.strategies.len();
+        let (width, periods) = if full {
+            (METRICS + s.key_results.len(), s.periods)
+        } else {
+            (0, 0)
+        };
+        Stats {
+            trials: 0,
+            unrepresentable: false,
+            pending: Vec::new(),
+            cells: p * periods * width,
+            periods: vec![Sketch::default(); p * periods * width],
+            summary: vec![Sketch::default(); p * SUMMARIES],
+            paired: vec![Sketch::default(); p * SUMMARIES],
+            finish: vec![PeriodHistogram::new(s.periods); p * s.initiatives.len()],
+            by_deadline: vec![0; p * s.initiatives.len()],
+            progress: vec![Moments::default(); p * s.initiatives.len()],
+            met: vec![0; p * s.key_results.len()],
+            attainment: vec![Sketch::default(); p * s.key_results.len()],
+        }
+    }
+
+    fn merge(mut self, other: Stats) -> Stats {
+        self.trials += other.trials;
+        self.unrepresentable |= other.unrepresentable;
+        for (a, b) in [
+            (&mut self.periods, &other.periods),
+            (&mut self.summary, &other.summary),
+            (&mut self.paired, &other.paired),
+            (&mut self.attainment, &other.attainment),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
+        }
+        let finish = self.finish.iter_mut().zip(&other.finish);
+        finish.for_each(|(x, y)| x.merge(y));
+        let progress = self.progress.iter_mut().zip(&other.progress);
+        progress.for_each(|(x, y)| x.merge(y));
+        for (a, b) in [
+            (&mut self.by_deadline, &other.by_deadline),
+            (&mut self.met, &other.met),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self
+    }
+
+    /// Adds the pending rows to the per-period statistics.
+    fn flush(&mut self) {
+        let cells = self.cells;
+        if cells == 0 {
+            return;
+        }
+        for (c, sketch) in self.periods.iter_mut().enumerate() {
+            for row in self.pending.chunks_exact(cells) {
+                let value = row[c];
+                self.unrepresentable |= value.abs() > simulate::REPRESENTABLE;
+                sketch.add(value);
+            }
+        }
+        self.pending.clear();
+    }
+}
+
+/// One trial's draws and every strategy's state, reused from trial to trial.
+#[derive(Default)]
+struct Buffers {
+    // Per team: constants, then this period's world.
+    debt0: Vec<f64>,
+    interest: Vec<f64>,
+    accrual: Vec<f64>,
+    efficiency: Vec<f64>,
+    base_rate: Vec<f64>,
+    hazard: Vec<f64>,
+    capacity_rng: Vec<Stream>,
+    attrition_rng: Vec<Stream>,
+    incident_rng: Vec<Stream>,
+    people: Vec<f64>,
+    engineers: Vec<f64>,
+    nominal: Vec<f64>,
+    availability: Vec<f64>,
+    incident_u: Vec<f64>,
+    risk_days: Vec<f64>,
+    // Per initiative.
+    work: Vec<f64>,
+    done_debt: Vec<f64>,
+    done_accrual: Vec<f64>,
+    done_incidents: Vec<f64>,
+    done_capacity: Vec<f64>,
+    contribution: Vec<f64>,
+    /// Per risk: the period it strikes (0: never) and its impact.
+    risks: Vec<(usize, f64)>,
+    /// Per key result: its metric's level before any work.
+    initial: Vec<f64>,
+    // Per strategy × team, strategy × initiative, strategy × key result.
+    debt: Vec<f64>,
+    accrual_factor: Vec<f64>,
+    incident_factor: Vec<f64>,
+    capacity_factor: Vec<f64>,
+    remaining: Vec<f64>,
+    finished: Vec<u32>,
+    value: Vec<f64>,
+    attainment: Vec<f64>,
+    met: Vec<bool>,
+    totals: Vec<Totals>,
+    just_finished: Vec<u32>,
+}
+
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
+impl<'a> Kernel<'a> {
+    fn new(s: &'a Scenario, policies: &'a [Policy], seed: u64) -> Kernel<'a> {
+        let teams = s.teams.len();
+        let mut orders = vec![Vec::new(); policies.len() * teams * 2];
+        for (p, policy) in policies.iter().enumerate() {
+            for i in policy.order(s) {
+                let init = &s.initiatives[i];
+                let kind = usize::from(init.kind == fulcrum::model::Kind::Tech);
+                orders[(p * teams + init.team) * 2 + kind].push(i as u32);
+            }
+        }
+        let mut first_contribution = Vec::new();
+        let mut contribution_kr = Vec::new();
+        for init in &s.initiatives {
+            first_contribution.push(contribution_kr.len());
+            contribution_kr.extend(init.contributes.iter().map(|(k, _)| *k));
+        }
+        let events = s.event_changes();
+        Kernel {
+            s,
+            policies,
+            seed,
+            orders,
+            max_engineers: s
+                .initiatives
+                .iter()
+                .map(|i| i.max_engineers.unwrap_or(f64::INFINITY))
+                .collect(),
+            first_contribution,
+            contribution_kr,
+            event_engineers: events.engineers,
+            event_fraction: events.fraction,
+            incident_cost: SumOfDraws::new(&s.incidents.cost),
+        }
+    }
+
+    /// Runs `trials` trials in parallel chunks; `FULL`: every statistic, else finish periods.
+    fn run<const FULL: bool>(&self, trials: u64) -> Stats {
+        (0..trials.div_ceil(CHUNK))
+            .into_par_iter()
+            .fold(
+                || (Stats::new(self.s, FULL), Buffers::default()),
+                |(mut stats, mut b), chunk| {
+                    for trial in chunk * CHUNK..(chunk * CHUNK + CHUNK).min(trials) {
+                        self.trial::<FULL>(trial, &mut b, &mut stats);
+                    }
+                    stats.flush();
+                    (stats, b)
+                },
+            )
+            .map(|(stats, _)| stats)
+            .reduce(|| Stats::new(self.s, FULL), Stats::merge)
+    }
+
+    fn trial<const FULL: bool>(&self, trial: u64, b: &mut Buffers, stats: &mut Stats) {
+        let s = self.s;
+        let (teams, inits, krs, strategies) = (
+            s.teams.len(),
+            s.initiatives.len(),
+            s.key_results.len(),
+            self.policies.len(),
+        );
+        self.draw(trial, b);
+        refill(&mut b.debt, 0, 0.0);
+        for _ in 0..strategies {
+            b.debt.extend_from_slice(&b.debt0);
+        }
+        refill(&mut b.accrual_factor, strategies * teams, 1.0);
+        refill(&mut b.incident_factor, strategies * teams, 1.0);
+        refill(&mut b.capacity_factor, strategies * teams, 1.0);
+        refill(&mut b.remaining, 0, 0.0);
+        for _ in 0..strategies {
+            b.remaining.extend_from_slice(&b.work);
+        }
+        refill(&mut b.finished, strategies * inits, 0);
+        refill(&mut b.value, strategies * krs, 0.0);
+        refill(&mut b.attainment, strategies * krs, 0.0);
+        refill(&mut b.met, strategies * krs, false);
+        refill(&mut b.totals, strategies, Totals::default());
+        let width = METRICS + krs;
+        let row_start = stats.pending.len();
+        stats.pending.resize(row_start + stats.cells, 0.0);
+        for t in 1..=s.periods {
+            self.advance_world(t, b);
+            if FULL && t == 1 {
+                b.initial.clear();
+                for kr in &s.key_results {
+                    b.initial.push(match kr.measure {
+                        Measure::Metric { metric, team, .. } => self.level(metric, team, 0, b),
+                        Measure::Delivery { .. } => 0.0,
+                    });
+                }
+            }
+            for p in 0..strategies {
+                let mut row = [0.0; METRICS];
+                let mut weighted_drag = 0.0;
+                for j in 0..teams {
+                    let drag = self.team_period::<FULL>(trial, p, j, t, b, &mut row);
+                    weighted_drag += drag * b.nominal[j];
+                }
+                if !FULL {
+                    continue;
+                }
+                let nominal = row[PeriodMetric::NominalCapacity as usize];
+                row[PeriodMetric::Drag as usize] = if nominal > 0.0 {
+                    weighted_drag / nominal
+                } else {
+                    0.0
+                };
+                b.totals[p].add_period(&row);
+                self.judge(t, p, b);
+                let attainment = &b.attainment[p * krs..(p + 1) * krs];
+                row[PeriodMetric::BlendedScore as usize] = s.blended(attainment);
+                let base = row_start + (p * s.periods + t - 1) * width;
+                stats.pending[base..base + METRICS].copy_from_slice(&row);
+                let values = &b.value[p * krs..(p + 1) * krs];
+                stats.pending[base + METRICS..base + width].copy_from_slice(values);
+            }
+            for j in 0..teams {
+                if b.hazard[j] > 0.0 {
+                    let whole = b.people[j].max(0.0).floor() as u32;
+                    let u = b.attrition_rng[j].random::<f64>();
+                    b.people[j] -= f64::from(binomial_quantile(u, whole, b.hazard[j]));
+                }
+            }
+        }
+        stats.trials += 1;
+        self.record::<FULL>(b, stats);
+    }
+
+    /// The trial's constants and the world's streams, drawn as the engine draws them.
+    fn draw(&self, trial: u64, b: &mut Buffers) {
+        let (s, seed) = (self.s, self.seed);
+        for v in [
+            &mut b.debt0,
+            &mut b.interest,
+            &mut b.accrual,
+            &mut b.efficiency,
+            &mut b.base_rate,
+            &mut b.hazard,
+            &mut b.people,
+        ] {
+            v.clear();
+        }
+        b.capacity_rng.clear();
+        b.attrition_rng.clear();
+        b.incident_rng.clear();
+        for (j, team) in s.teams.iter().enumerate() {
+            let mut rng = stream(seed, trial, Purpose::TeamConstants, j, 0);
+            b.debt0.push(team.debt_initial.sample(&mut rng).max(0.0));
+            b.interest.push(s.debt.interest.sample(&mut rng).max(-1.0));
+            b.accrual.push(s.debt.accrual.sample(&mut rng).max(0.0));
+            b.efficiency
+                .push(s.debt.paydown_efficiency.sample(&mut rng).max(0.0));
+            b.base_rate
+                .push(s.incidents.base_rate.sample(&mut rng).max(0.0));
+            let (hazard, people) = match &team.workforce {
+                Workforce::Engineers(staff) => {
+                    let annual = staff.attrition.sample(&mut rng).clamp(0.0, 1.0);
+                    let per_year = s.period_length.per_year();
+                    (1.0 - (1.0 - annual).powf(1.0 / per_year), staff.engineers)
+                }
+                Workforce::Capacity(_) => (0.0, 0.0),
+            };
+            b.hazard.push(hazard);
+            b.people.push(people);
+            b.capacity_rng
+                .push(stream(seed, trial, Purpose::Capacity, j, 0));
+            b.attrition_rng
+                .push(stream(seed, trial, Purpose::Attrition, j, 0));
+            b.incident_rng
+                .push(stream(seed, trial, Purpose::Incidents, j, 0));
+        }
+        for v in [
+            &mut b.work,
+            &mut b.done_debt,
+            &mut b.done_accrual,
+            &mut b.done_incidents,
+            &mut b.done_capacity,
+            &mut b.contribution,
+        ] {
+            v.clear();
+        }
+        for (i, init) in s.initiatives.iter().enumerate() {
+            let mut rng = stream(seed, trial, Purpose::Initiative, i, 0);
+            b.work.push(initiative_work(init, &mut rng));
+            for (_, value) in &init.contributes {
+                b.contribution.push(value.sample(&mut rng));
+            }
+            let on_done = &init.on_done;
+            for (d, out) in [
+                (&on_done.accrual, &mut b.done_accrual),
+                (&on_done.incident_rate, &mut b.done_incidents),
+                (&on_done.capacity, &mut b.done_capacity),
+            ] {
+                out.push(
+                    d.as_ref()
+                        .map_or(1.0, |d| (1.0 + d.sample(&mut rng)).max(0.0)),
+                );
+            }
+            b.done_debt
+                .push(on_done.debt.as_ref().map_or(0.0, |d| d.sample(&mut rng)));
+        }
+        b.risks.clear();
+        for (r, risk) in s.risks.iter().enumerate() {
+            let mut rng = stream(seed, trial, Purpose::Risk, r, 0);
+            let strikes = rng.random::<f64>() < risk.likelihood;
+            let (first, last) = risk.window;
+            let period = first + rng.random_range(0..=last - first);
+            let impact = risk.impact.sample(&mut rng).max(0.0);
+            b.risks.push((if strikes { period } else { 0 }, impact));
+        }
+        let teams = s.teams.len();
+        for v in [
+            &mut b.engineers,
+            &mut b.nominal,
+            &mut b.availability,
+            &mut b.incident_u,
+            &mut b.risk_days,
+        ] {
+            refill(v, teams, 0.0);
+        }
+    }
+
+    /// Period t's world: headcount, nominal capacity, the incident uniform, risks striking.
+    fn advance_world(&self, t: usize, b: &mut Buffers) {
+        let s = self.s;
+        for (j, team) in s.teams.iter().enumerate() {
+            let mut nominal = match &team.workforce {
+                Workforce::Engineers(staff) => {
+                    let mut ramping = 0.0;
+                    for hire in &staff.hires {
+                        if hire.period == t {
+                            b.people[j] += hire.engineers;
+                        }
+                        if hire.period <= t && staff.ramp_periods > 0 {
+                            let progress =
+                                (t - hire.period + 1) as f64 / f64::from(staff.ramp_periods);
+                            ramping += hire.engineers * (1.0 - progress.min(1.0));
+                        }
+                    }
+                    let event = self.event_engineers[j].get(t - 1).copied().unwrap_or(0.0);
+                    b.engineers[j] = (b.people[j] - ramping + event).max(0.0);
+                    let availability = staff.availability.sample(&mut b.capacity_rng[j]);
+                    b.availability[j] = availability.clamp(0.0, 1.0);
+                    b.engineers[j] * staff.days_per_engineer * b.availability[j]
+                }
+                Workforce::Capacity(capacity) => capacity.sample(&mut b.capacity_rng[j]).max(0.0),
+            };
+            let fraction = self.event_fraction[j].get(t - 1).copied().unwrap_or(0.0);
+            nominal *= (1.0 + fraction).max(0.0);
+            b.nominal[j] = nominal;
+            b.incident_u[j] = if b.base_rate[j] > 0.0 {
+                b.incident_rng[j].random::<f64>()
+            } else {
+                0.0
+            };
+            b.risk_days[j] = 0.0;
+        }
+        for (r, risk) in s.risks.iter().enumerate() {
+            if b.risks[r].0 == t {
+                b.risk_days[risk.team] += b.risks[r].1;
+            }
+        }
+    }
+
+    /// Team j's period t under strategy p; adds its figures to `row`, returns its drag.
+    #[inline(always)]
+    fn team_period<const FULL: bool>(
+        &self,
+        trial: u64,
+        p: usize,
+        j: usize,
+        t: usize,
+        b: &mut Buffers,
+        row: &mut [f64; METRICS],
+    ) -> f64 {
+        let s = self.s;
+        let tj = p * s.teams.len() + j;
+        let debt = b.debt[tj];
+        let drag = s.debt.drag(debt);
+        let capacity = b.nominal[j] * (1.0 - drag) * b.capacity_factor[tj];
+        let lambda = s
+            .incidents
+            .rate(b.base_rate[j], debt, b.incident_factor[tj]);
+        let incidents = if lambda > 0.0 {
+            poisson_quantile(b.incident_u[j], lambda)
+        } else {
+            0
+        };
+        let incident_days = if incidents > 0 {
+            let mut rng = stream(self.seed, trial, Purpose::IncidentCost, j, t);
+            self.incident_cost.sample(incidents, &mut rng).min(capacity)
+        } else {
+            0.0_f64.min(capacity)
+        };
+        let risk_days = b.risk_days[j].min(capacity - incident_days);
+        let planned = capacity - incident_days - risk_days;
+        let share = self.policies[p].tech_share(j, t, debt).clamp(0.0, 1.0);
+        let cap = s.teams[j].days_per_engineer().unwrap_or(0.0) * b.availability[j];
+        b.just_finished.clear();
+        let order = (p * s.teams.len() + j) * 2;
+        let product_budget = (1.0 - share) * planned;
+        let product_days = self.flow(&self.orders[order], product_budget, p, t, cap, b);
+        let tech_budget = share * planned + (product_budget - product_days);
+        let tech_days = self.flow(&self.orders[order + 1], tech_budget, p, t, cap, b);
+        let leftover = (tech_budget - tech_days).max(0.0);
+        let finished_debt: f64 = b
+            .just_finished
+            .iter()
+            .map(|&i| b.done_debt[i as usize])
+            .sum();
+        let accrual = b.accrual[j] * b.accrual_factor[tj];
+        let owed = debt * (1.0 + b.interest[j]) + product_days * accrual + finished_debt;
+        let efficiency = b.efficiency[j];
+        let paydown = if efficiency > 0.0 {
+            leftover.min(owed.max(0.0) / efficiency)
+        } else {
+            0.0
+        };
+        b.debt[tj] = (owed - efficiency * paydown).max(0.0);
+        for &i in &b.just_finished {
+            let i = i as usize;
+            b.accrual_factor[tj] *= b.done_accrual[i];
+            b.incident_factor[tj] *= b.done_incidents[i];
+            b.capacity_factor[tj] *= b.done_capacity[i];
+        }
+        if FULL {
+            use PeriodMetric as M;
+            row[M::Debt as usize] += b.debt[tj];
+            row[M::Engineers as usize] += b.engineers[j];
+            row[M::NominalCapacity as usize] += b.nominal[j];
+            row[M::EffectiveCapacity as usize] += capacity;
+            row[M::Incidents as usize] += incidents as f64;
+            row[M::IncidentDays as usize] += incident_days;
+            row[M::RiskDays as usize] += risk_days;
+            row[M::ProductDays as usize] += product_days;
+            row[M::TechDays as usize] += tech_days;
+            row[M::PaydownDays as usize] += paydown;
+            row[M::IdleDays as usize] += leftover - paydown;
+        }
+        drag
+    }
+
+    /// Feeds `budget` to the ready initiatives of `order` under strategy p; the days used.
+    #[inline(always)]
+    fn flow(
+        &self,
+        order: &[u32],
+        budget: f64,
+        p: usize,
+        t: usize,
+        cap: f64,
+        b: &mut Buffers,
+    ) -> f64 {
+        let inits = self.s.initiatives.len();
+        let krs = self.s.key_results.len();
+        let finished = p * inits;
+        let mut used = 0.0;
+        for &i in order {
+            let i = i as usize;
+            if b.finished[finished + i] != 0 {
+                continue;
+            }
+            let init = &self.s.initiatives[i];
+            let ready = init.after.iter().all(|&d| {
+                let f = b.finished[finished + d];
+                f != 0 && (f as usize) < t
+            });
+            if !ready {
+                continue;
+            }
+            let remaining = &mut b.remaining[finished + i];
+            let take = remaining
+                .min(self.max_engineers[i] * cap)
+                .min(budget - used)
+                .max(0.0);
+            *remaining -= take;
+            used += take;
+            if *remaining <= 1e-9 {
+                *remaining = 0.0;
+                b.finished[finished + i] = t as u32;
+                b.just_finished.push(i as u32);
+                let first = self.first_contribution[i];
+                for slot in first..first + init.contributes.len() {
+                    b.value[p * krs + self.contribution_kr[slot]] += b.contribution[slot];
+                }
+            }
+        }
+        used
+    }
+
+    /// A metric's level under strategy p now, over one team or the whole organisation.
+    fn level(&self, metric: Metric, team: Option<usize>, p: usize, b: &Buffers) -> f64 {
+        let s = self.s;
+        let base = p * s.teams.len();
+        let scope = (0..s.teams.len()).filter(|&j| team.is_none_or(|only| only == j));
+        match metric {
+            Metric::Debt => scope.map(|j| b.debt[base + j]).sum(),
+            Metric::Incidents => scope
+                .map(|j| {
+                    s.incidents.rate(
+                        b.base_rate[j],
+                        b.debt[base + j],
+                        b.incident_factor[base + j],
+                    )
+                })
+                .sum(),
+            Metric::Drag => {
+                let (mut weighted, mut weight) = (0.0, 0.0);
+                for j in scope {
+                    weighted += s.debt.drag(b.debt[base + j]) * b.nominal[j];
+                    weight += b.nominal[j];
+                }
+                if weight > 0.0 { weighted / weight } else { 0.0 }
+            }
+        }
+    }
+
+    /// Judges strategy p's key results whose deadline has not passed.
+    fn judge(&self, t: usize, p: usize, b: &mut Buffers) {
+        let krs = self.s.key_results.len();
+        for (k, kr) in self.s.key_results.iter().enumerate() {
+            if t > kr.deadline {
+                continue;
+            }
+            let (attainment, met) = match kr.measure {
+                Measure::Delivery { target } => {
+                    let value = b.value[p * krs + k];
+                    ((value / target).clamp(0.0, 1.0), value >= target)
+                }
+                Measure::Metric { metric, goal, team } => {
+                    let level = self.level(metric, team, p, b);
+                    (goal.attainment(b.initial[k], level), goal.is_met(level))
+                }
+            };
+            b.attainment[p * krs + k] = attainment;
+            b.met[p * krs + k] = met;
+        }
+    }
+
+    /// Adds the trial's whole-trial outcomes, finish periods, progress and key results.
+    fn record<const FULL: bool>(&self, b: &Buffers, stats: &mut Stats) {
+        let s = self.s;
+        let (teams, inits, krs) = (s.teams.len(), s.initiatives.len(), s.key_results.len());
+        let mut first = [0.0; SUMMARIES];
+        for p in 0..self.policies.len() {
+            let finished = &b.finished[p * inits..(p + 1) * inits];
+            for (i, &f) in finished.iter().enumerate() {
+                let slot = p * inits + i;
+                stats.finish[slot].add(f as usize);
+                if !FULL {
+                    continue;
+                }
+                if f > 0 && s.initiatives[i].deadline.is_some_and(|d| f as usize <= d) {
+                    stats.by_deadline[slot] += 1;
+                }
+                let work = b.work[i];
+                stats.progress[slot].add(if work > 0.0 {
+                    1.0 - b.remaining[slot] / work
+                } else if f > 0 {
+                    1.0
+                } else {
+                    0.0
+                });
+            }
+            if !FULL {
+                continue;
+            }
+            let attainment = &b.attainment[p * krs..(p + 1) * krs];
+            let met = &b.met[p * krs..(p + 1) * krs];
+            let all_met = |owner: Owner| {
+                let all = s.key_results_of(owner).all(|(k, _)| met[k]);
+                if all { 1.0 } else { 0.0 }
+            };
+            let score = |owner: Owner| s.side_score(owner, attainment).unwrap_or(f64::NAN);
+            let totals = &b.totals[p];
+            let summary = [
+                s.blended(attainment),
+                score(Owner::Product),
+                score(Owner::Technology),
+                b.debt[p * teams..(p + 1) * teams].iter().sum(),
+                totals.incident_days,
+                totals.risk_days,
+                totals.product_days,
+                totals.tech_days,
+                totals.paydown_days,
+                totals.idle_days,
+                finished.iter().filter(|&&f| f > 0).count() as f64,
+                all_met(Owner::Product),
+                all_met(Owner::Technology),
+            ];
+            if p == 0 {
+                first = summary;
+            }
+            for (m, &x) in summary.iter().enumerate() {
+                stats.unrepresentable |= x.abs() > simulate::REPRESENTABLE;
+                stats.summary[p * SUMMARIES + m].add(x);
+                stats.paired[p * SUMMARIES + m].add(x - first[m]);
+            }
+            for k in 0..krs {
+                stats.met[p * krs + k] += u64::from(met[k]);
+                stats.attainment[p * krs + k].add(attainment[k]);
+            }
+        }
+    }
 }

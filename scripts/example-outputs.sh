@@ -2,7 +2,8 @@
 # Writes the outputs of every command on every example into DIR, for comparing two builds:
 #   scripts/example-outputs.sh /tmp/before && (change, rebuild) && scripts/example-outputs.sh /tmp/after
 #   diff -r /tmp/before /tmp/after
-# Timings are stripped from run.json, sweep.json and forecast.json so that only results differ.
+# Timings and the generation time are stripped from run.json, sweep.json and forecast.json so
+# that only results differ.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:?usage: scripts/example-outputs.sh DIR}"
@@ -33,7 +34,7 @@ path = sys.argv[1]
 data = json.load(open(path))
 def strip(node):
     if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if not k.startswith("seconds") and k != "threads"}
+        return {k: strip(v) for k, v in node.items() if not k.startswith("seconds") and k not in ("threads", "generated_at")}
     if isinstance(node, list):
         return [strip(v) for v in node]
     return node
