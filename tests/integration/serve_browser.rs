@@ -499,7 +499,7 @@ fn moving_a_slider_updates_the_table_without_external_requests_or_console_errors
 }
 
 /// The screenshots in `docs/` (not a check: run it by hand and look at them), with the
-/// example's own trial count: `cargo test --release --test serve_browser -- --ignored`.
+/// example's own trial count: `cargo test --release --test integration serve_browser:: -- --ignored`.
 /// `FULCRUM_SCREENSHOTS=DIR` saves them elsewhere.
 #[test]
 #[ignore = "writes docs/serve-desktop.png and docs/serve-phone.png"]

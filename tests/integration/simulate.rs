@@ -331,7 +331,7 @@ fn capacity_samples_are_bootstrapped_uniformly() {
     assert!(draws.iter().all(|x| [3.0, 5.0, 2.0, 6.0].contains(x)));
 }
 
-const EXAMPLE: &str = include_str!("../scenarios/balanced-okrs.toml");
+const EXAMPLE: &str = include_str!("../../scenarios/balanced-okrs.toml");
 
 /// The example with its optimised strategy replaced by a fixed share (no allocator needed).
 fn example_without_plan() -> Scenario {

@@ -1,14 +1,12 @@
 //! Valid input that would take hours, gigabytes or forever is caught with a clear message, and
 //! absurd growth never reaches a report.
 
-mod common;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,8 +1,5 @@
 //! Helpers shared by the tests that run the binary as a user would.
 
-// Each test crate includes this module and uses only some of it.
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -16,9 +13,15 @@ pub fn fulcrum(args: &[&str], dir: &Path) -> Output {
         .expect("the binary runs")
 }
 
-/// A fresh empty folder under the target dir.
+/// A fresh empty folder under the target dir, `<calling module>/<name>`: the modules' tests run
+/// side by side in one process, so two modules may use the same name without sharing a folder.
+#[track_caller]
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let caller = Path::new(std::panic::Location::caller().file());
+    let module = caller.file_stem().expect("a source file");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(module)
+        .join(name);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
     }

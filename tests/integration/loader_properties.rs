@@ -4,7 +4,7 @@
 use fulcrum::scenario::{self, Format};
 use proptest::prelude::*;
 
-const BASE: &str = include_str!("../scenarios/balanced-okrs.toml");
+const BASE: &str = include_str!("../../scenarios/balanced-okrs.toml");
 
 /// Arbitrary TOML values, nested a little.
 fn toml_value() -> impl Strategy<Value = String> {

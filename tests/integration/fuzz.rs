@@ -9,7 +9,7 @@
 //!
 //! `cargo test` runs it for a few seconds from a fixed seed. A campaign runs it for longer,
 //! from fresh seeds, and writes what it finds to `target/tmp/fuzz-findings/`:
-//! `FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test fuzz -- --ignored --nocapture`
+//! `FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored --nocapture`
 //! (recipe in `docs/fuzzing.md`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -29,23 +29,23 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 const SEEDS: [(&str, &str); 6] = [
     (
         "balanced-okrs",
-        include_str!("../scenarios/balanced-okrs.toml"),
+        include_str!("../../scenarios/balanced-okrs.toml"),
     ),
     (
         "enterprise-portfolio",
-        include_str!("../scenarios/enterprise-portfolio.toml"),
+        include_str!("../../scenarios/enterprise-portfolio.toml"),
     ),
     (
         "legacy-platform",
-        include_str!("../scenarios/legacy-platform.toml"),
+        include_str!("../../scenarios/legacy-platform.toml"),
     ),
     (
         "startup-hiring",
-        include_str!("../scenarios/startup-hiring.toml"),
+        include_str!("../../scenarios/startup-hiring.toml"),
     ),
     (
         "throughput-forecast",
-        include_str!("../scenarios/throughput-forecast.toml"),
+        include_str!("../../scenarios/throughput-forecast.toml"),
     ),
     // The `init` template, with its placeholders filled in by `seed_text`.
     ("template", ""),
@@ -681,7 +681,7 @@ fn loading_mutated_examples_never_fails_its_properties() {
 /// The campaign: `FULCRUM_FUZZ_SECONDS` seconds (default 60) from `FULCRUM_FUZZ_SEED` (default:
 /// the clock), engine checks included.
 #[test]
-#[ignore = "a long fuzzing campaign: FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test fuzz -- --ignored"]
+#[ignore = "a long fuzzing campaign: FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored"]
 fn fuzzing_campaign() {
     let seconds: f64 = std::env::var("FULCRUM_FUZZ_SECONDS")
         .ok()

@@ -2,8 +2,6 @@
 //! random numbers), refusals with the CLI's messages, cancellation of stale work, the
 //! download of the changed file, and the HTTP routes' status codes.
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -188,9 +186,9 @@ fn a_preview_leaves_an_unsolved_plan_to_the_refined_answer() {
 /// The message the CLI prints on stderr for `validate --set <set>`.
 fn cli_stderr(set: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = common::fulcrum(&["validate", EXAMPLE, "--set", set], dir);
+    let out = crate::common::fulcrum(&["validate", EXAMPLE, "--set", set], dir);
     assert_eq!(out.status.code(), Some(2));
-    common::text(&out.stderr)
+    crate::common::text(&out.stderr)
 }
 
 #[test]
@@ -423,7 +421,7 @@ fn the_download_is_the_file_with_the_changes_written_in() {
 
 #[test]
 fn a_json_scenario_without_strategies_is_served_and_downloaded_with_its_comments() {
-    let dir = common::scratch("serve-json");
+    let dir = crate::common::scratch("serve-json");
     let file = dir.join("tiny.json");
     std::fs::write(
         &file,
@@ -489,22 +487,22 @@ fn a_preview_with_every_trial_and_plan_is_the_refined_answer() {
 #[test]
 fn the_command_refuses_what_run_refuses_before_listening() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = common::fulcrum(&["serve", "scenarios/missing.toml", "--port", "0"], dir);
+    let out = crate::common::fulcrum(&["serve", "scenarios/missing.toml", "--port", "0"], dir);
     assert_eq!(out.status.code(), Some(2));
-    assert!(common::text(&out.stderr).contains("cannot read scenarios/missing.toml"));
-    let out = common::fulcrum(
+    assert!(crate::common::text(&out.stderr).contains("cannot read scenarios/missing.toml"));
+    let out = crate::common::fulcrum(
         &["serve", EXAMPLE, "--port", "0", "--preview-trials", "0"],
         dir,
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(common::text(&out.stderr).contains("--preview-trials must be at least 1"));
-    let scratch = common::scratch("serve-invalid");
+    assert!(crate::common::text(&out.stderr).contains("--preview-trials must be at least 1"));
+    let scratch = crate::common::scratch("serve-invalid");
     std::fs::write(scratch.join("bad.toml"), "[scenario]\nperiods = 0\n").unwrap();
-    let out = common::fulcrum(&["serve", "bad.toml", "--port", "0"], &scratch);
+    let out = crate::common::fulcrum(&["serve", "bad.toml", "--port", "0"], &scratch);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        common::text(&out.stderr).contains("periods"),
+        crate::common::text(&out.stderr).contains("periods"),
         "{}",
-        common::text(&out.stderr)
+        crate::common::text(&out.stderr)
     );
 }

@@ -1,10 +1,8 @@
 //! The binary as a user runs it: exit codes, messages, the template, every example.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

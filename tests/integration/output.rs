@@ -1,13 +1,11 @@
 //! The results folder as a careful user and an attacker see it: fulcrum writes only into a
 //! folder it may replace, never destroys a user's files, and leaves no debris.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 fn scenario() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/startup-hiring.toml")

@@ -2,13 +2,11 @@
 //! order give byte for byte the files of the one run (the description JSON aside from its
 //! timings and the list of shards), and merge refuses every set of shards that is not one run.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -2,11 +2,9 @@
 //! distribution (the bootstrap's exact law), closed forms for degenerate histories, thread
 //! determinism, and the binary's exit codes and files.
 
-mod common;
-
 use std::path::Path;
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 use fulcrum::model::{Distribution, PeriodLength};
 use fulcrum::simulate::forecast::{self, Forecast, ForecastError, ForecastResults};

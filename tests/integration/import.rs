@@ -3,11 +3,9 @@
 //! nothing); the exact throughput counting on working days; the scenario it writes, which
 //! must validate and run; and its errors.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 use fulcrum::model::history::{Bucket, BucketKind, History, ItemState, PeriodGrid, WorkItem};
 use fulcrum::model::{Calendar, Date, PeriodLength};

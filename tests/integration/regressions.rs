@@ -7,12 +7,10 @@
 //! `exit: N` (the exit status; 2, bad input, when not given). Failing files must fail the same
 //! way under `run` as under `validate`: at loading, before any work.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 /// No message about one file is longer than this, however large or broken the file.
 const MAX_OUTPUT: usize = 20_000;

@@ -2,11 +2,9 @@
 //! (a well-calibrated P85 is right 85% of the time, within the binomial error of the number
 //! of checks), miscalibration after a step change, and the binary's files and exit codes.
 
-mod common;
-
 use std::path::Path;
 
-use common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 use fulcrum::model::PeriodLength;
 use fulcrum::whatif::backtest::{self, Backtest, Calibration, Question, Settings};

@@ -1,0 +1,25 @@
+//! Every integration test, in one test crate: one binary to compile and link instead of one
+//! per file, which is most of what a cold `cargo test --release` costs beyond the release build
+//! (see `docs/testing.md`). Each module is one subject; `cargo test --release --test integration
+//! cli::` runs one of them.
+
+mod common;
+
+mod allocate;
+mod backtest;
+mod cli;
+mod forecast;
+mod fuzz;
+mod import;
+mod limits;
+mod loader_properties;
+mod optimise;
+mod output;
+mod regressions;
+mod report;
+mod serve;
+mod serve_browser;
+mod shard;
+mod simulate;
+mod validation;
+mod whatif;
