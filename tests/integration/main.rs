@@ -1,6 +1,6 @@
 //! Every integration test, in one test crate: one binary to compile and link instead of one
-//! per file, which is most of what a cold `cargo test --release` costs beyond the release build
-//! (see `docs/testing.md`). Each module is one subject; `cargo test --release --test integration
+//! per file, to keep a cold `cargo test --release` close to the release build (see
+//! `docs/testing.md`). Each module is one subject; `cargo test --release --test integration
 //! cli::` runs one of them.
 
 mod common;
