@@ -9,11 +9,10 @@ use fulcrum::report;
 use fulcrum::scenario::{self, history};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
-use super::format::ReportFlags;
 use super::history::{LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts};
 use super::progress::Progress;
-use super::shard::{Ran, ShardFlags, Work, print_done, write_shard};
-use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, write_failure};
+use super::shard::{Ran, ShardFlags, Sharded, Work, print_done, write_shard};
+use super::{Failure, RunFlags, write_failure};
 
 /// Arguments of `fulcrum forecast`.
 #[derive(clap::Args, Debug, Clone)]
@@ -70,13 +69,7 @@ pub struct ForecastArgs {
     #[command(flatten)]
     window: WindowFlags,
     #[command(flatten)]
-    simulation: SimulationFlags,
-    #[command(flatten)]
-    output: OutputFlags,
-    #[command(flatten)]
-    budget: BudgetFlags,
-    #[command(flatten)]
-    report: ReportFlags,
+    common: RunFlags,
     /// Override a field of the scenario: path=value, e.g. initiatives.api-migration.effort=150
     /// (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with_all = ["history", "history_csv"])]
@@ -85,16 +78,9 @@ pub struct ForecastArgs {
     shard: ShardFlags,
 }
 
-impl ForecastArgs {
-    /// The options that decide the results (not where they go, threads or consent).
-    fn options(&self) -> String {
-        let mut args = self.clone();
-        args.output = Default::default();
-        args.simulation.threads = None;
-        args.budget.yes = false;
-        args.shard = ShardFlags::default();
-        args.report = ReportFlags::default();
-        format!("{args:?}")
+impl Sharded for ForecastArgs {
+    fn flags(&mut self) -> (&mut RunFlags, &mut ShardFlags) {
+        (&mut self.common, &mut self.shard)
     }
 }
 
@@ -129,7 +115,7 @@ fn scenario_question(args: &ForecastArgs, file: &Path) -> Result<Question, Failu
         ));
     }
     let loaded = scenario::load(file, &args.sets)?;
-    args.report.scenario_warnings(&loaded.warnings);
+    args.common.report.scenario_warnings(&loaded.warnings);
     let mut sc = loaded.scenario.clone();
     cut_histories(&mut sc, &args.window)?;
     let forecast = Forecast::from_scenario(
@@ -233,7 +219,7 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
 /// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
-    args.report.apply();
+    args.common.report.apply();
     let start: Option<Date> = parse("--start", &args.start)?;
     let period: Option<PeriodLength> = parse("--period", &args.period)?;
     let Question {
@@ -251,10 +237,10 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     if let Some(text) = &args.percentiles {
         forecast.percentiles = parse_percentiles(text)?;
     }
-    let (trials, seed) = args.simulation.trials_and_seed(defaults)?;
-    let pool = work.pool(&args.simulation)?;
+    let (trials, seed) = args.common.simulation.trials_and_seed(defaults)?;
+    let pool = work.pool(&args.common.simulation)?;
     let target = work.destination(
-        &args.output,
+        &args.common.output,
         Path::new("output").join(&forecast.scenario.name),
     )?;
     let hash = fulcrum::shard::fingerprint(&format!("{forecast:?}"));
@@ -266,7 +252,8 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     } else {
         let count = range.end - range.start;
         let estimate = Estimate::forecasting(count, forecast.cap, pool.current_num_threads());
-        args.budget
+        args.common
+            .budget
             .check(&estimate, &format!("--trials (now {trials})"))?;
         let progress = Progress::new(count, "forecasting");
         let state =
@@ -284,7 +271,7 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
             };
             let info = write_shard(&target, shard, ran, &state)?;
             let seconds = started.elapsed().as_secs_f64();
-            return print_done(&args.report, &info, seconds, &target.path);
+            return print_done(&args.common.report, &info, seconds, &target.path);
         }
         state.finish(&forecast.percentiles)
     };
@@ -326,17 +313,17 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     };
     report::forecast::write(&target, &forecast, &results, &info).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
-    args.report.json(&report::export::json::Forecast {
+    args.common.report.json(&report::export::json::Forecast {
         schema: "fulcrum.forecast/1",
         info: &info,
         output: folder.clone(),
     })?;
     let summary = report::forecast::summary(&forecast, &results);
-    args.report.table(
+    args.common.report.table(
         &report::terminal::forecast_headline(&forecast, &results),
         summary.trim_end(),
     );
-    args.report.footer(&format!(
+    args.common.report.footer(&format!(
         "{} in {:.2} s → {folder}",
         report::numbers::counted(trials, "trial", "trials"),
         started.elapsed().as_secs_f64(),

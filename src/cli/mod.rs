@@ -2,7 +2,7 @@
 //! the results to `report`. Exit status: 0 success, 1 runtime failure, 2 bad input.
 //!
 //! One file per command; the flags several commands share are declared once here
-//! ([`SimulationFlags`], [`ScenarioFlags`]).
+//! ([`RunFlags`] with [`SimulationFlags`], [`ScenarioFlags`]).
 
 mod backtest;
 mod completions;
@@ -70,6 +70,31 @@ enum Command {
     Init(files::InitArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     Completions(completions::CompletionsArgs),
+}
+
+/// The flags of `run`, `plan`, `sweep` and `forecast`: what to simulate, where the results
+/// go, consent to a large run, and how the results print.
+#[derive(clap::Args, Debug, Clone)]
+struct RunFlags {
+    #[command(flatten)]
+    simulation: SimulationFlags,
+    #[command(flatten)]
+    output: OutputFlags,
+    #[command(flatten)]
+    budget: BudgetFlags,
+    #[command(flatten)]
+    report: format::ReportFlags,
+}
+
+impl RunFlags {
+    /// Sets to their defaults the flags that do not decide the results: where they go, the
+    /// threads, consent and how they print (what a shard's options fingerprint leaves out).
+    fn clear_incidental(&mut self) {
+        self.output = OutputFlags::default();
+        self.simulation.threads = None;
+        self.budget.yes = false;
+        self.report = format::ReportFlags::default();
+    }
 }
 
 /// The flags of every command that simulates.

@@ -12,64 +12,37 @@ use fulcrum::scenario;
 use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
-use super::format::{ReportFlags, warning_lines};
+use super::format::warning_lines;
 use super::progress::{Progress, Spinner};
-use super::shard::{Ran, ShardFlags, Work, print_done, write_shard};
-use super::{
-    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
-};
+use super::shard::{Ran, ShardFlags, Sharded, Work, print_done, write_shard};
+use super::{BudgetFlags, Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
+
+/// Arguments of `fulcrum plan`; `fulcrum run` takes these and `--shard`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    input: ScenarioFlags,
+    #[command(flatten)]
+    common: RunFlags,
+    /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
+    /// the horizon).
+    #[arg(long, value_name = "P")]
+    hire_period: Option<usize>,
+}
 
 /// Arguments of `fulcrum run`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
     #[command(flatten)]
-    input: ScenarioFlags,
-    #[command(flatten)]
-    simulation: SimulationFlags,
-    #[command(flatten)]
-    output: OutputFlags,
-    #[command(flatten)]
-    budget: BudgetFlags,
-    #[command(flatten)]
-    report: ReportFlags,
-    /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
-    /// the horizon).
-    #[arg(long, value_name = "P")]
-    hire_period: Option<usize>,
+    plan: PlanArgs,
     #[command(flatten)]
     shard: ShardFlags,
 }
 
-impl RunArgs {
-    /// The options that decide the results (not where they go, threads or consent).
-    fn options(&self) -> String {
-        let mut args = self.clone();
-        args.output = Default::default();
-        args.simulation.threads = None;
-        args.budget.yes = false;
-        args.shard = ShardFlags::default();
-        args.report = ReportFlags::default();
-        format!("{args:?}")
+impl Sharded for RunArgs {
+    fn flags(&mut self) -> (&mut RunFlags, &mut ShardFlags) {
+        (&mut self.plan.common, &mut self.shard)
     }
-}
-
-/// Arguments of `fulcrum plan`.
-#[derive(clap::Args, Debug)]
-pub struct PlanArgs {
-    #[command(flatten)]
-    input: ScenarioFlags,
-    #[command(flatten)]
-    simulation: SimulationFlags,
-    #[command(flatten)]
-    output: OutputFlags,
-    #[command(flatten)]
-    budget: BudgetFlags,
-    #[command(flatten)]
-    report: ReportFlags,
-    /// Period in which the priced "one more engineer, hired" starts (default: a quarter into
-    /// the horizon).
-    #[arg(long, value_name = "P")]
-    hire_period: Option<usize>,
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -78,18 +51,23 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 
 /// The run: all its trials, one shard's (written as a shard folder), or merged shards'
 /// (planned again here: planning is deterministic and does not depend on the trials).
-pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
+pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
-    args.report.apply();
+    let args = &run.plan;
+    args.common.report.apply();
     let file = &args.input.scenario;
     let loaded = scenario::load(file, &args.input.sets)?;
-    args.report.scenario_warnings(&loaded.warnings);
+    args.common.report.scenario_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
     let (trials, seed) = args
+        .common
         .simulation
         .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
-    let pool = work.pool(&args.simulation)?;
-    let target = work.destination(&args.output, Path::new("output").join(&scenario.name))?;
+    let pool = work.pool(&args.common.simulation)?;
+    let target = work.destination(
+        &args.common.output,
+        Path::new("output").join(&scenario.name),
+    )?;
     // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
     let settings = Settings {
         samples: sensitivity::MAX_TRIALS,
@@ -98,7 +76,14 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
     let range = work.range(trials);
     let threads = pool.current_num_threads();
-    let merged = merged_or_budgeted(args, &work, scenario, &settings, &hash, threads)?;
+    let merged = merged_or_budgeted(
+        &args.common.budget,
+        &work,
+        scenario,
+        &settings,
+        &hash,
+        threads,
+    )?;
     let progress = Progress::new(range.end - range.start, "simulating");
     let planning = Spinner::start("finding the optimised strategies' policies");
     let options = pipeline::Options {
@@ -134,7 +119,7 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
         progress.finish();
         let ran = Ran {
             command: "run",
-            options: args.options(),
+            options: run.options(),
             scenario_hash: hash,
             seed,
             unit: "trials",
@@ -143,7 +128,7 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
         };
         let info = write_shard(&target, shard, ran, &output.results)?;
         return print_done(
-            &args.report,
+            &args.common.report,
             &info,
             started.elapsed().as_secs_f64(),
             &target.path,
@@ -181,10 +166,10 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
     report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
     let results = &output.results;
     let warned = warnings::of_run(scenario, results);
-    args.report.warn(&warned);
+    args.common.report.warn(&warned);
     let folder = format!("{}/", target.path.display());
     let summary = report::summary::sentences(scenario, results, &output.allocations);
-    args.report.json(&json::run(
+    args.common.report.json(&json::run(
         scenario,
         results,
         seed,
@@ -195,11 +180,11 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
             .collect(),
         summary.clone(),
     ))?;
-    args.report.table(
+    args.common.report.table(
         &terminal::run_headline(scenario, results),
         &terminal::run_table(scenario, results, &summary),
     );
-    args.report.footer(&format!(
+    args.common.report.footer(&format!(
         "{} × {} in {:.2} s → {folder}",
         counted(trials, "trial", "trials"),
         counted(results.strategies.len() as u64, "strategy", "strategies"),
@@ -211,7 +196,7 @@ pub(super) fn execute(args: &RunArgs, work: Work) -> Result<(), Failure> {
 /// The merged shards' results, checked against this run (`hash` of its scenario); else, for
 /// a run of its own trials, `None` once the budget allows them.
 fn merged_or_budgeted(
-    args: &RunArgs,
+    budget: &BudgetFlags,
     work: &Work,
     scenario: &fulcrum::model::Scenario,
     settings: &Settings,
@@ -233,17 +218,17 @@ fn merged_or_budgeted(
         "--trials (now {trials}) or the horizon (`periods = {}`)",
         scenario.periods
     );
-    args.budget
-        .check(&Estimate::of(scenario, &share, threads), &lower)?;
+    budget.check(&Estimate::of(scenario, &share, threads), &lower)?;
     Ok(None)
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
-    args.report.apply();
+    args.common.report.apply();
     let loaded = scenario::load(&args.input.scenario, &args.input.sets)?;
-    args.report.scenario_warnings(&loaded.warnings);
+    args.common.report.scenario_warnings(&loaded.warnings);
     let scenario = &loaded.scenario;
     let target = args
+        .common
         .output
         .destination(|| Path::new("output").join(format!("{}-plan", scenario.name)))?;
     let plans = scenario
@@ -256,12 +241,13 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         "the horizon (`periods = {}`) or the initiatives",
         scenario.periods
     );
-    let pool = args.simulation.pool()?;
-    args.budget.check(
+    let pool = args.common.simulation.pool()?;
+    args.common.budget.check(
         &Estimate::planning(scenario, plans, pool.current_num_threads()),
         &lower,
     )?;
     let (trials, seed) = args
+        .common
         .simulation
         .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
     let options = pipeline::Options {
@@ -275,10 +261,14 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     planning.stop();
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
-    args.report
+    args.common
+        .report
         .json(&json::plans(scenario, &allocations, &folder))?;
-    for plan in allocations.iter().filter(|_| args.report.prints_text()) {
-        if args.report.format() != Format::Markdown {
+    for plan in allocations
+        .iter()
+        .filter(|_| args.common.report.prints_text())
+    {
+        if args.common.report.format() != Format::Markdown {
             println!("{}", terminal::plan_table(scenario, plan, None));
             continue;
         }
@@ -297,6 +287,6 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
             println!("{}", markdown::table(&krs));
         }
     }
-    args.report.footer(&format!("→ {folder}"));
+    args.common.report.footer(&format!("→ {folder}"));
     Ok(())
 }

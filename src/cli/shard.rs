@@ -8,7 +8,7 @@ use fulcrum::report::{self, Destination};
 use fulcrum::shard::{Shard, ShardInfo};
 
 use super::format::ReportFlags;
-use super::{Failure, SimulationFlags};
+use super::{Failure, RunFlags, SimulationFlags};
 
 /// Which share of a command's work this process does.
 pub(super) enum Work<'a> {
@@ -51,6 +51,23 @@ impl ShardFlags {
                 .map(Work::Shard)
                 .map_err(Failure::bad_input),
         }
+    }
+}
+
+/// A command that can run as shards: its arguments say which flags decide its results.
+pub(super) trait Sharded: Clone + std::fmt::Debug {
+    /// The arguments' shared flags and shard flag.
+    fn flags(&mut self) -> (&mut RunFlags, &mut ShardFlags);
+
+    /// The options that decide the results, as text: every argument but where the results go,
+    /// the threads, consent, the shard and how the results print. Shards merge only when
+    /// their options agree.
+    fn options(&self) -> String {
+        let mut args = self.clone();
+        let (flags, shard) = args.flags();
+        flags.clear_incidental();
+        *shard = ShardFlags::default();
+        format!("{args:?}")
     }
 }
 

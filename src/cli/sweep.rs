@@ -13,12 +13,10 @@ use fulcrum::scenario;
 use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
-use super::format::{ReportFlags, warning_lines};
+use super::format::warning_lines;
 use super::progress::Progress;
-use super::shard::{Merged, Ran, ShardFlags, Work, print_done, write_shard};
-use super::{
-    BudgetFlags, Failure, OutputFlags, ScenarioFlags, SimulationFlags, run_failure, write_failure,
-};
+use super::shard::{Merged, Ran, ShardFlags, Sharded, Work, print_done, write_shard};
+use super::{Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
 
 /// Arguments of `fulcrum sweep`.
 #[derive(clap::Args, Debug, Clone)]
@@ -36,29 +34,16 @@ pub struct SweepArgs {
     #[arg(long = "vary", value_name = "PATH=FROM:TO:STEPS", required = true)]
     varies: Vec<String>,
     #[command(flatten)]
-    simulation: SimulationFlags,
-    #[command(flatten)]
-    output: OutputFlags,
-    #[command(flatten)]
-    budget: BudgetFlags,
-    #[command(flatten)]
-    report: ReportFlags,
+    common: RunFlags,
     /// Run only shard K of N of the grid's trials, numbered point by point (see `fulcrum run
     /// --help`).
     #[command(flatten)]
     shard: ShardFlags,
 }
 
-impl SweepArgs {
-    /// The options that decide the results (not where they go, threads or consent).
-    fn options(&self) -> String {
-        let mut args = self.clone();
-        args.output = Default::default();
-        args.simulation.threads = None;
-        args.budget.yes = false;
-        args.shard = ShardFlags::default();
-        args.report = ReportFlags::default();
-        format!("{args:?}")
+impl Sharded for SweepArgs {
+    fn flags(&mut self) -> (&mut RunFlags, &mut ShardFlags) {
+        (&mut self.common, &mut self.shard)
     }
 }
 
@@ -75,7 +60,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 /// The sweep: every point, one shard's points (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
-    args.report.apply();
+    args.common.report.apply();
     let file = &args.input.scenario;
     let varies: Vec<Vary> = args
         .varies
@@ -86,14 +71,15 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let mut document = scenario::Document::read(file)?;
     document.set(&args.input.sets)?;
     let base = document.compile()?;
-    args.report.scenario_warnings(&base.warnings);
+    args.common.report.scenario_warnings(&base.warnings);
     let scenario = &base.scenario;
     let (trials, seed) = args
+        .common
         .simulation
         .trials_and_seed(Some((SWEEP_TRIALS.min(scenario.trials), scenario.seed)))?;
-    let pool = work.pool(&args.simulation)?;
+    let pool = work.pool(&args.common.simulation)?;
     let target = work.destination(
-        &args.output,
+        &args.common.output,
         Path::new("output").join(format!("{}-sweep", scenario.name)),
     )?;
     let total = varies.iter().map(|v| v.values.len()).product::<usize>();
@@ -121,7 +107,8 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
         return report(args, &work, &target, &base, &varies, &points, run, started);
     }
     let share = (range.end - range.start).div_ceil(trials) as usize;
-    args.budget
+    args.common
+        .budget
         .check(&point.repeated(share, pool.current_num_threads()), &lower)?;
     let progress = Progress::new(share as u64, "sweeping");
     let points = pool
@@ -168,7 +155,7 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
             .collect();
         let info = write_shard(&target, shard, ran, &state)?;
         let seconds = started.elapsed().as_secs_f64();
-        return print_done(&args.report, &info, seconds, &target.path);
+        return print_done(&args.common.report, &info, seconds, &target.path);
     }
     let run = (trials, seed, pool.current_num_threads());
     let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
@@ -252,7 +239,7 @@ fn report(
     };
     write_sweep(target, varies, points, &info).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
-    args.report.json(&json::sweep(
+    args.common.report.json(&json::sweep(
         scenario,
         varies,
         points,
@@ -260,11 +247,11 @@ fn report(
         &folder,
         warning_lines(&base.warnings),
     ))?;
-    args.report.table(
+    args.common.report.table(
         &terminal::sweep_headline(scenario, varies, points),
         &terminal::sweep_table(scenario, varies, points),
     );
-    args.report.footer(&format!(
+    args.common.report.footer(&format!(
         "{} × {} in {:.2} s → {folder}",
         counted(points.len() as u64, "point", "points"),
         counted(trials, "trial", "trials"),

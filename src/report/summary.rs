@@ -8,7 +8,7 @@ use crate::model::Scenario;
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
 
-use super::dates;
+use super::{dates, numbers};
 
 /// Below this chance of being met a key result is "at risk".
 pub const AT_RISK: f64 = 0.5;
@@ -202,9 +202,9 @@ fn lead(results: &Results, best: usize) -> String {
     };
     if let Some(o) = outcomes(results, best, second, B) {
         let counted = if o.trials < results.trials() {
-            format!("the first {} trials", super::charts::tick(o.trials as f64))
+            format!("the first {} trials", numbers::count(o.trials))
         } else {
-            format!("all {} trials", super::charts::tick(o.trials as f64))
+            format!("all {} trials", numbers::count(o.trials))
         };
         text.push_str(&format!(
             " Trial by trial it scores higher than {runner} in {}, the same in {} and lower in \

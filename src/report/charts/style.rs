@@ -1,6 +1,7 @@
 //! The house style every chart shares: fonts, the palette, line styles and markers that tell
 //! series apart without colour, the axis mesh, tick labels and value ranges.
 
+use crate::report::numbers;
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -291,16 +292,7 @@ fn finite_span(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// Short number for axis ticks: 1200 → "1,200", 0.25 → "0.25".
 pub fn tick(x: f64) -> String {
     if x.abs() >= 1000.0 {
-        let n = x.round() as i64;
-        let digits = n.abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if n < 0 { format!("-{out}") } else { out }
+        numbers::grouped(x.round(), 0)
     } else if x == x.round() {
         format!("{x:.0}")
     } else {
