@@ -217,27 +217,31 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
 }
 
 /// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
+impl ForecastArgs {
+    /// The forecast the flags ask for, with `--start` and `--percentiles` applied.
+    fn question(&self) -> Result<Question, Failure> {
+        let start: Option<Date> = parse("--start", &self.start)?;
+        let period: Option<PeriodLength> = parse("--period", &self.period)?;
+        let mut question = match &self.scenario {
+            Some(file) => scenario_question(self, file)?,
+            None => history_question(self, period)?,
+        };
+        if start.is_some() {
+            question.forecast.scenario.start = start;
+        }
+        if let Some(text) = &self.percentiles {
+            question.forecast.percentiles = parse_percentiles(text)?;
+        }
+        Ok(question)
+    }
+}
+
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     args.common.report.apply();
-    let start: Option<Date> = parse("--start", &args.start)?;
-    let period: Option<PeriodLength> = parse("--period", &args.period)?;
-    let Question {
-        mut forecast,
-        source,
-        defaults,
-        backlog,
-    } = match &args.scenario {
-        Some(file) => scenario_question(args, file)?,
-        None => history_question(args, period)?,
-    };
-    if start.is_some() {
-        forecast.scenario.start = start;
-    }
-    if let Some(text) = &args.percentiles {
-        forecast.percentiles = parse_percentiles(text)?;
-    }
-    let (trials, seed) = args.common.simulation.trials_and_seed(defaults)?;
+    let question = args.question()?;
+    let forecast = &question.forecast;
+    let (trials, seed) = args.common.simulation.trials_and_seed(question.defaults)?;
     let pool = work.pool(&args.common.simulation)?;
     let target = work.destination(
         &args.common.output,
@@ -245,19 +249,20 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     )?;
     let hash = fulcrum::shard::fingerprint(&format!("{forecast:?}"));
     let range = work.range(trials);
+    let threads = pool.current_num_threads();
     let results = if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
         let state = merged.merge(|state: &mut fc::ForecastState, other| state.merge(&other))?;
         state.finish(&forecast.percentiles)
     } else {
         let count = range.end - range.start;
-        let estimate = Estimate::forecasting(count, forecast.cap, pool.current_num_threads());
+        let estimate = Estimate::forecasting(count, forecast.cap, threads);
         args.common
             .budget
             .check(&estimate, &format!("--trials (now {trials})"))?;
         let progress = Progress::new(count, "forecasting");
         let state =
-            pool.install(|| fc::run_range(&forecast, range, seed, &|done| progress.update(done)));
+            pool.install(|| fc::run_range(forecast, range, seed, &|done| progress.update(done)));
         progress.finish();
         if let Work::Shard(shard) = work {
             let ran = Ran {
@@ -275,20 +280,57 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
         }
         state.finish(&forecast.percentiles)
     };
-    let names = report::forecast::percentiles(&forecast);
+    let shards = match work {
+        Work::Merged(merged) => merged.list(),
+        _ => Vec::new(),
+    };
+    let run = (seed, trials, threads);
+    let info = forecast_info(&question, &results, run, started, shards);
+    report::forecast::write(&target, forecast, &results, &info).map_err(write_failure)?;
+    let folder = format!("{}/", target.path.display());
+    let stdout = &args.common.report;
+    stdout.json(&report::export::json::Forecast {
+        schema: "fulcrum.forecast/1",
+        info: &info,
+        output: folder.clone(),
+    })?;
+    let summary = report::forecast::summary(forecast, &results);
+    stdout.table(
+        &report::terminal::forecast_headline(forecast, &results),
+        summary.trim_end(),
+    );
+    stdout.footer(&format!(
+        "{} in {:.2} s → {folder}",
+        report::numbers::counted(trials, "trial", "trials"),
+        started.elapsed().as_secs_f64(),
+    ));
+    Ok(())
+}
+
+/// What `forecast.json` records: the question, how it ran (`seed`, `trials`, `threads`) and
+/// the answers.
+fn forecast_info(
+    question: &Question,
+    results: &fc::ForecastResults,
+    (seed, trials, threads): (u64, u64, usize),
+    started: Instant,
+    shards: Vec<String>,
+) -> report::forecast::ForecastInfo {
+    let forecast = &question.forecast;
+    let names = report::forecast::percentiles(forecast);
     let calendar = &forecast.scenario.calendar;
-    let info = report::forecast::ForecastInfo {
+    report::forecast::ForecastInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        source,
+        source: question.source.clone(),
         history: forecast.history.clone(),
-        backlog,
+        backlog: question.backlog.clone(),
         horizon: forecast.horizon,
         cap: forecast.cap,
         period: forecast.scenario.period_length.to_string(),
         start: forecast.scenario.start.map(|d| d.to_string()),
         seed,
         trials,
-        threads: pool.current_num_threads(),
+        threads,
         seconds: started.elapsed().as_secs_f64(),
         percentiles: names
             .iter()
@@ -306,27 +348,6 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
         weekends_off: forecast.scenario.period_length.unit == PeriodUnit::Day
             && calendar.weekends_off(),
         holidays: calendar.holidays().iter().map(Date::to_string).collect(),
-        shards: match work {
-            Work::Merged(merged) => merged.list(),
-            _ => Vec::new(),
-        },
-    };
-    report::forecast::write(&target, &forecast, &results, &info).map_err(write_failure)?;
-    let folder = format!("{}/", target.path.display());
-    args.common.report.json(&report::export::json::Forecast {
-        schema: "fulcrum.forecast/1",
-        info: &info,
-        output: folder.clone(),
-    })?;
-    let summary = report::forecast::summary(&forecast, &results);
-    args.common.report.table(
-        &report::terminal::forecast_headline(&forecast, &results),
-        summary.trim_end(),
-    );
-    args.common.report.footer(&format!(
-        "{} in {:.2} s → {folder}",
-        report::numbers::counted(trials, "trial", "trials"),
-        started.elapsed().as_secs_f64(),
-    ));
-    Ok(())
+        shards,
+    }
 }

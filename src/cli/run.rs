@@ -3,12 +3,12 @@
 use std::path::Path;
 use std::time::Instant;
 
-use fulcrum::model::Rule;
-use fulcrum::pipeline::{self, Estimate};
+use fulcrum::model::{Rule, Scenario};
+use fulcrum::pipeline::{self, Estimate, RunError, RunOutput, StrategyPlan};
 use fulcrum::report::export::{Format, json, markdown};
 use fulcrum::report::numbers::counted;
-use fulcrum::report::{self, Environment, RunInfo, terminal, warnings};
-use fulcrum::scenario;
+use fulcrum::report::{self, Destination, Environment, RunInfo, terminal, warnings};
+use fulcrum::scenario::{self, Loaded};
 use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
@@ -49,20 +49,32 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     execute(args, args.shard.work()?)
 }
 
+impl PlanArgs {
+    /// The scenario with its overrides, its warnings printed as the report flags ask.
+    fn load(&self) -> Result<Loaded, Failure> {
+        self.common.report.apply();
+        let loaded = scenario::load(&self.input.scenario, &self.input.sets)?;
+        self.common.report.scenario_warnings(&loaded.warnings);
+        Ok(loaded)
+    }
+
+    /// The simulation settings: the flags' trials and seed, else the scenario's.
+    fn settings(&self, scenario: &Scenario) -> Result<Settings, Failure> {
+        let (trials, seed) = self
+            .common
+            .simulation
+            .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
+        Ok(Settings::for_run(scenario, trials, seed))
+    }
+}
+
 /// The run: all its trials, one shard's (written as a shard folder), or merged shards'
 /// (planned again here: planning is deterministic and does not depend on the trials).
 pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     let args = &run.plan;
-    args.common.report.apply();
-    let file = &args.input.scenario;
-    let loaded = scenario::load(file, &args.input.sets)?;
-    args.common.report.scenario_warnings(&loaded.warnings);
+    let loaded = args.load()?;
     let scenario = &loaded.scenario;
-    let (trials, seed) = args
-        .common
-        .simulation
-        .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
     let pool = work.pool(&args.common.simulation)?;
     let target = work.destination(
         &args.common.output,
@@ -71,68 +83,31 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
     // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
     let settings = Settings {
         samples: sensitivity::MAX_TRIALS,
-        ..Settings::for_run(scenario, trials, seed)
+        ..args.settings(scenario)?
     };
     let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
-    let range = work.range(trials);
     let threads = pool.current_num_threads();
-    let merged = merged_or_budgeted(
-        &args.common.budget,
-        &work,
-        scenario,
-        &settings,
-        &hash,
-        threads,
-    )?;
+    let budget = &args.common.budget;
+    let merged = merged_or_budgeted(budget, &work, scenario, &settings, &hash, threads)?;
+    let range = work.range(settings.trials);
     let progress = Progress::new(range.end - range.start, "simulating");
-    let planning = Spinner::start("finding the optimised strategies' policies");
-    let options = pipeline::Options {
-        hire_period: args.hire_period,
-        // A shard only simulates; the merge prices the changes.
-        marginal_values: match work {
-            Work::Shard(_) => pipeline::MarginalValues::None,
-            _ => pipeline::MarginalValues::All,
-        },
-        ..pipeline::Options::new(settings)
-    };
-    let report = |done| {
-        planning.stop();
-        progress.update(done)
-    };
     let output = pool
-        .install(|| {
-            pipeline::run_with(scenario, &options, |policies, names| match merged {
-                Some(results) => results,
-                None => simulate::run_range(
-                    scenario,
-                    policies,
-                    names,
-                    &settings,
-                    range.clone(),
-                    &report,
-                ),
-            })
-        })
+        .install(|| plan_and_simulate(args, &work, scenario, &settings, merged, &progress))
         .map_err(|error| run_failure(&loaded, error))?;
-    planning.stop();
     if let Work::Shard(shard) = work {
         progress.finish();
         let ran = Ran {
             command: "run",
             options: run.options(),
             scenario_hash: hash,
-            seed,
+            seed: settings.seed,
             unit: "trials",
-            total: trials,
-            trials,
+            total: settings.trials,
+            trials: settings.trials,
         };
         let info = write_shard(&target, shard, ran, &output.results)?;
-        return print_done(
-            &args.common.report,
-            &info,
-            started.elapsed().as_secs_f64(),
-            &target.path,
-        );
+        let seconds = started.elapsed().as_secs_f64();
+        return print_done(&args.common.report, &info, seconds, &target.path);
     }
     let sensitivity_started = Instant::now();
     let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));
@@ -141,18 +116,18 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
     let info = RunInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
-        scenario_file: file.display().to_string(),
+        scenario_file: args.input.scenario.display().to_string(),
         scenario_hash: loaded.fingerprint(),
         overrides: args.input.sets.clone(),
-        seed,
-        trials,
+        seed: settings.seed,
+        trials: settings.trials,
         periods: scenario.periods,
         strategies: output.results.strategies.clone(),
         environment: Environment {
             generated_at: jiff::Timestamp::now()
                 .round(jiff::Unit::Second)
                 .map_or_else(|_| String::new(), |t| t.to_string()),
-            threads: pool.current_num_threads(),
+            threads,
             seconds_plan: output.timings.plan.as_secs_f64(),
             seconds_simulate: output.timings.simulate.as_secs_f64(),
             seconds_sensitivity,
@@ -164,29 +139,73 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
         },
     };
     report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
-    let results = &output.results;
+    print_run(args, &loaded, &output, &target, started)
+}
+
+/// Plans the optimised strategies, then simulates this process's share of the trials (or
+/// takes the `merged` shards' results), with a spinner until the first trials are done.
+fn plan_and_simulate(
+    args: &PlanArgs,
+    work: &Work,
+    scenario: &Scenario,
+    settings: &Settings,
+    merged: Option<Results>,
+    progress: &Progress,
+) -> Result<RunOutput, RunError> {
+    let planning = Spinner::start("finding the optimised strategies' policies");
+    let options = pipeline::Options {
+        hire_period: args.hire_period,
+        // A shard only simulates; the merge prices the changes.
+        marginal_values: match work {
+            Work::Shard(_) => pipeline::MarginalValues::None,
+            _ => pipeline::MarginalValues::All,
+        },
+        ..pipeline::Options::new(*settings)
+    };
+    let report = |done| {
+        planning.stop();
+        progress.update(done)
+    };
+    let range = work.range(settings.trials);
+    let output = pipeline::run_with(scenario, &options, |policies, names| match merged {
+        Some(results) => results,
+        None => simulate::run_range(scenario, policies, names, settings, range, &report),
+    });
+    planning.stop();
+    output
+}
+
+/// Prints a finished run as the report flags ask: warnings, JSON, the table and where the
+/// results went.
+fn print_run(
+    args: &PlanArgs,
+    loaded: &Loaded,
+    output: &RunOutput,
+    target: &Destination,
+    started: Instant,
+) -> Result<(), Failure> {
+    let (scenario, results) = (&loaded.scenario, &output.results);
     let warned = warnings::of_run(scenario, results);
-    args.common.report.warn(&warned);
+    let stdout = &args.common.report;
+    stdout.warn(&warned);
     let folder = format!("{}/", target.path.display());
     let summary = report::summary::sentences(scenario, results, &output.allocations);
-    args.common.report.json(&json::run(
+    let warning_lines = warning_lines(&loaded.warnings).into_iter().chain(warned);
+    stdout.json(&json::run(
         scenario,
         results,
-        seed,
+        output.settings.seed,
         &folder,
-        warning_lines(&loaded.warnings)
-            .into_iter()
-            .chain(warned)
-            .collect(),
+        warning_lines.collect(),
         summary.clone(),
     ))?;
-    args.common.report.table(
+    stdout.table(
         &terminal::run_headline(scenario, results),
         &terminal::run_table(scenario, results, &summary),
     );
-    args.common.report.footer(&format!(
+    stdout.footer(&format!(
         "{} × {} in {:.2} s → {folder}",
-        counted(trials, "trial", "trials"),
+        counted(output.settings.trials, "trial", "trials"),
         counted(results.strategies.len() as u64, "strategy", "strategies"),
         started.elapsed().as_secs_f64(),
     ));
@@ -223,9 +242,7 @@ fn merged_or_budgeted(
 }
 
 pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
-    args.common.report.apply();
-    let loaded = scenario::load(&args.input.scenario, &args.input.sets)?;
-    args.common.report.scenario_warnings(&loaded.warnings);
+    let loaded = args.load()?;
     let scenario = &loaded.scenario;
     let target = args
         .common
@@ -246,13 +263,9 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         &Estimate::planning(scenario, plans, pool.current_num_threads()),
         &lower,
     )?;
-    let (trials, seed) = args
-        .common
-        .simulation
-        .trials_and_seed(Some((scenario.trials, scenario.seed)))?;
     let options = pipeline::Options {
         hire_period: args.hire_period,
-        ..pipeline::Options::new(Settings::for_run(scenario, trials, seed))
+        ..pipeline::Options::new(args.settings(scenario)?)
     };
     let planning = Spinner::start("finding and pricing the optimised policies");
     let allocations = pool
@@ -261,14 +274,20 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
     planning.stop();
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
-    args.common
-        .report
-        .json(&json::plans(scenario, &allocations, &folder))?;
-    for plan in allocations
-        .iter()
-        .filter(|_| args.common.report.prints_text())
-    {
-        if args.common.report.format() != Format::Markdown {
+    let stdout = &args.common.report;
+    stdout.json(&json::plans(scenario, &allocations, &folder))?;
+    if stdout.prints_text() {
+        print_plans(stdout.format(), scenario, &allocations);
+    }
+    stdout.footer(&format!("→ {folder}"));
+    Ok(())
+}
+
+/// Each optimised strategy's plan as a table, or in Markdown with its rule, periods and key
+/// results.
+fn print_plans(format: Format, scenario: &Scenario, allocations: &[StrategyPlan]) {
+    for plan in allocations {
+        if format != Format::Markdown {
             println!("{}", terminal::plan_table(scenario, plan, None));
             continue;
         }
@@ -287,6 +306,4 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
             println!("{}", markdown::table(&krs));
         }
     }
-    args.common.report.footer(&format!("→ {folder}"));
-    Ok(())
 }

@@ -60,18 +60,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 /// The sweep: every point, one shard's points (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
-    args.common.report.apply();
-    let file = &args.input.scenario;
-    let varies: Vec<Vary> = args
-        .varies
-        .iter()
-        .map(|v| Vary::parse(v))
-        .collect::<Result<_, _>>()
-        .map_err(Failure::bad_input)?;
-    let mut document = scenario::Document::read(file)?;
-    document.set(&args.input.sets)?;
-    let base = document.compile()?;
-    args.common.report.scenario_warnings(&base.warnings);
+    let (varies, document, base) = args.load()?;
     let scenario = &base.scenario;
     let (trials, seed) = args
         .common
@@ -82,18 +71,9 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
         &args.common.output,
         Path::new("output").join(format!("{}-sweep", scenario.name)),
     )?;
-    let total = varies.iter().map(|v| v.values.len()).product::<usize>();
-    if total > MAX_POINTS {
-        return Err(Failure::bad_input(format!(
-            "the --vary grid has {total} points, more than fulcrum sweeps ({MAX_POINTS}): use \
-             fewer steps or fewer parameters"
-        )));
-    }
-    let point = Estimate::of(
-        scenario,
-        &sw::settings(scenario, trials, seed),
-        pool.current_num_threads(),
-    );
+    let total = grid_points(&varies)?;
+    let threads = pool.current_num_threads();
+    let point = Estimate::of(scenario, &sw::settings(scenario, trials, seed), threads);
     let lower =
         format!("the steps of --vary ({total} points) or --trials (now {trials} per point)");
     let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
@@ -103,13 +83,13 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
     if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
         let points = merged_points(merged, &varies)?;
-        let run = (trials, seed, pool.current_num_threads());
+        let run = (trials, seed, threads);
         return report(args, &work, &target, &base, &varies, &points, run, started);
     }
     let share = (range.end - range.start).div_ceil(trials) as usize;
     args.common
         .budget
-        .check(&point.repeated(share, pool.current_num_threads()), &lower)?;
+        .check(&point.repeated(share, threads), &lower)?;
     let progress = Progress::new(share as u64, "sweeping");
     let points = pool
         .install(|| {
@@ -123,21 +103,7 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
                 &|done| progress.update(done as u64),
             )
         })
-        .map_err(|error| match error {
-            SweepError::Invalid { point, error } => {
-                let mut failure = Failure::from(error);
-                if let Failure::BadInput(text) = &mut failure {
-                    *text = format!("error: at sweep point {point}:\n{text}");
-                }
-                failure
-            }
-            SweepError::Run { point, error } => match run_failure(&base, error) {
-                Failure::BadInput(text) => {
-                    Failure::BadInput(format!("error: at sweep point {point}: {text}"))
-                }
-                runtime => runtime,
-            },
-        })?;
+        .map_err(|error| sweep_failure(&base, error))?;
     progress.finish();
     if let Work::Shard(shard) = work {
         let ran = Ran {
@@ -157,9 +123,59 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
         let seconds = started.elapsed().as_secs_f64();
         return print_done(&args.common.report, &info, seconds, &target.path);
     }
-    let run = (trials, seed, pool.current_num_threads());
+    let run = (trials, seed, threads);
     let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
     report(args, &work, &target, &base, &varies, &points, run, started)
+}
+
+impl SweepArgs {
+    /// The parameters to vary, the scenario document with its overrides, and the scenario
+    /// compiled from it (its warnings printed as the report flags ask).
+    fn load(&self) -> Result<(Vec<Vary>, scenario::Document, scenario::Loaded), Failure> {
+        self.common.report.apply();
+        let varies: Vec<Vary> = self
+            .varies
+            .iter()
+            .map(|v| Vary::parse(v))
+            .collect::<Result<_, _>>()
+            .map_err(Failure::bad_input)?;
+        let mut document = scenario::Document::read(&self.input.scenario)?;
+        document.set(&self.input.sets)?;
+        let base = document.compile()?;
+        self.common.report.scenario_warnings(&base.warnings);
+        Ok((varies, document, base))
+    }
+}
+
+/// The number of points in the grid `varies` spans, refused beyond [`MAX_POINTS`].
+fn grid_points(varies: &[Vary]) -> Result<usize, Failure> {
+    let total = varies.iter().map(|v| v.values.len()).product::<usize>();
+    if total > MAX_POINTS {
+        return Err(Failure::bad_input(format!(
+            "the --vary grid has {total} points, more than fulcrum sweeps ({MAX_POINTS}): use \
+             fewer steps or fewer parameters"
+        )));
+    }
+    Ok(total)
+}
+
+/// A sweep point's failure, saying which point it was.
+fn sweep_failure(base: &scenario::Loaded, error: SweepError) -> Failure {
+    match error {
+        SweepError::Invalid { point, error } => {
+            let mut failure = Failure::from(error);
+            if let Failure::BadInput(text) = &mut failure {
+                *text = format!("error: at sweep point {point}:\n{text}");
+            }
+            failure
+        }
+        SweepError::Run { point, error } => match run_failure(base, error) {
+            Failure::BadInput(text) => {
+                Failure::BadInput(format!("error: at sweep point {point}: {text}"))
+            }
+            runtime => runtime,
+        },
+    }
 }
 
 /// The points of merged shards, in grid order (without their plans, which the report does

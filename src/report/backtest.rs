@@ -12,7 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::whatif::backtest::{Backtest, Check, Question, Settings};
 
 use super::OutputDir;
-use super::charts::{self, LegendItem, Swatch, legend, palette, tick, titled};
+use super::charts::style::Plot2d;
+use super::charts::{self, LegendItem, Mesh, Swatch, legend, palette, tick, titled};
 use super::html::{escape, page_start, strip_xml_prolog};
 use super::tables::num;
 
@@ -389,57 +390,66 @@ impl Ranges<'_> {
                 None => format!("{t:.0}"),
             }
         };
-        let y_fmt = |y: &f64| tick(*y);
         let dated = self.b.dates.is_some();
-        ctx.configure_mesh()
-            .x_desc(if dated {
+        Mesh {
+            x_desc: if dated {
                 "forecast made at the end of"
             } else {
                 "forecast made after period"
-            })
-            .y_desc(y_label)
-            .x_labels(if dated { 8 } else { 12 })
-            .y_labels(6)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(charts::text(14))
-            .axis_desc_style(charts::text(15))
-            .light_line_style(WHITE)
-            .bold_line_style(palette::GRID)
-            .draw()?;
+            },
+            y_desc: y_label,
+            x_labels: if dated { 8 } else { 12 },
+            y_labels: 6,
+            x_format: &x_fmt,
+            y_format: &|y| tick(*y),
+            size: 14,
+        }
+        .draw(&mut ctx)?;
         let half = 0.35f64.min(0.36 * (x1 - x0) / bars.len() as f64);
-        // Ranges of one value stay visible.
-        let pad = y1 * 0.006;
         for bar in bars {
-            let x = bar.origin as f64;
-            let (a, b) = bar.range;
-            ctx.draw_series(std::iter::once(Rectangle::new(
-                [(x - half, a.min(b) - pad), (x + half, a.max(b) + pad)],
-                palette::PRODUCT.mix(0.45).filled(),
-            )))?;
-            ctx.draw_series(std::iter::once(PathElement::new(
-                vec![(x - half, bar.median), (x + half, bar.median)],
-                palette::INK.stroke_width(2),
-            )))?;
-            let colour = if bar.hit {
-                palette::PAYDOWN
-            } else {
-                palette::UNPLANNED
-            };
-            match bar.actual {
-                Some(v) => {
-                    ctx.draw_series(std::iter::once(Circle::new((x, v), 4, colour.filled())))?
-                }
-                // Not done within the history: drawn at the top edge.
-                None => ctx.draw_series(std::iter::once(TriangleMarker::new(
-                    (x, y1 * 0.97),
-                    5,
-                    colour.filled(),
-                )))?,
-            };
+            draw_bar(&mut ctx, bar, half, y1)?;
         }
         Ok(())
     }
+}
+
+/// One forecast: its range as a bar `2 × half` wide, its median as a tick, and what really
+/// happened as a dot (a triangle at the top edge, `y1`, when not done within the history).
+fn draw_bar<DB: DrawingBackend>(
+    ctx: &mut Plot2d<'_, DB>,
+    bar: &Bar,
+    half: f64,
+    y1: f64,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let x = bar.origin as f64;
+    let (a, b) = bar.range;
+    // Ranges of one value stay visible.
+    let pad = y1 * 0.006;
+    ctx.draw_series(std::iter::once(Rectangle::new(
+        [(x - half, a.min(b) - pad), (x + half, a.max(b) + pad)],
+        palette::PRODUCT.mix(0.45).filled(),
+    )))?;
+    ctx.draw_series(std::iter::once(PathElement::new(
+        vec![(x - half, bar.median), (x + half, bar.median)],
+        palette::INK.stroke_width(2),
+    )))?;
+    let colour = if bar.hit {
+        palette::PAYDOWN
+    } else {
+        palette::UNPLANNED
+    };
+    match bar.actual {
+        Some(v) => ctx.draw_series(std::iter::once(Circle::new((x, v), 4, colour.filled())))?,
+        None => ctx.draw_series(std::iter::once(TriangleMarker::new(
+            (x, y1 * 0.97),
+            5,
+            colour.filled(),
+        )))?,
+    };
+    Ok(())
 }
 
 /// Writes every output into `target` (atomically).

@@ -1,5 +1,6 @@
 //! The preamble every figure shares: a title at the top, then a legend strip that wraps to
-//! as many rows as it needs, so legends never cover data.
+//! as many rows as it needs, so legends never cover data; and the title of each small
+//! multiple.
 
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -65,6 +66,25 @@ where
         (24, 14),
     )?;
     Ok(area.split_vertically(TITLE).1)
+}
+
+/// Height of a small multiple's panel title, pixels.
+const PANEL_TITLE: u32 = 22;
+
+/// Draws a small multiple's `name` centred at the top of `area` and returns the rest.
+pub fn panel_titled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    name: &str,
+) -> Result<DrawingArea<DB, Shift>>
+where
+    DB::ErrorType: 'static,
+{
+    area.draw_text(
+        name,
+        &bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
+        ((area.dim_in_pixel().0 / 2) as i32, 2),
+    )?;
+    Ok(area.split_vertically(PANEL_TITLE).1)
 }
 
 /// The title, then the legend: the area left for the plot.

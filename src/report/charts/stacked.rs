@@ -4,12 +4,11 @@
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Figure;
 use super::axis::PeriodAxis;
-use super::frame::{LegendItem, Swatch, frame};
-use super::style::{DRAWABLE, Mesh, Plot2d, Stroke, bold, line, plot_on, tick};
+use super::frame::{LegendItem, Swatch, frame, panel_titled};
+use super::style::{DRAWABLE, Mesh, Plot2d, Stroke, line, plot_on, tick};
 
 /// How the layers of a stacked panel are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,16 +118,16 @@ where
     DB::ErrorType: 'static,
 {
     let size = if large { 15 } else { 13 };
-    area.draw_text(
-        &panel.name,
-        &bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
-        ((area.dim_in_pixel().0 / 2) as i32, 2),
-    )?;
-    let area = area.split_vertically(22).1;
+    let area = panel_titled(area, &panel.name)?;
     let periods = chart.axis.periods.max(1);
-    let x = match chart.style {
-        StackStyle::Area if periods > 1 => (1.0, periods as f64),
-        _ => (0.5, periods as f64 + 0.5),
+    // One period has no area to draw: it is a bar.
+    let style = match chart.style {
+        StackStyle::Area if periods > 1 => StackStyle::Area,
+        _ => StackStyle::Bars,
+    };
+    let x = match style {
+        StackStyle::Area => (1.0, periods as f64),
+        StackStyle::Bars => (0.5, periods as f64 + 0.5),
     };
     let labels = if large { (52, 90) } else { (44, 74) };
     let mut ctx = plot_on(&area, x, (0.0, y_max), labels)?;
@@ -144,7 +143,13 @@ where
         size,
     }
     .draw(&mut ctx)?;
-    layers(&mut ctx, chart, panel, periods)?;
+    let colours = chart.layers.iter().map(|(_, colour)| *colour);
+    draw_layers(
+        &mut ctx,
+        panel.layers.iter().zip(colours),
+        chart.axis.periods,
+        style,
+    )?;
     if let Some((_, colour)) = &chart.line {
         let points: Vec<(f64, f64)> = panel
             .line
@@ -157,24 +162,26 @@ where
     Ok(())
 }
 
-fn layers<DB: DrawingBackend>(
+/// Draws `layers` (values per period, with their colours) stacked bottom first over periods
+/// 1 to `periods`, as areas or as bars; negative values count as zero.
+pub fn draw_layers<'v, DB: DrawingBackend>(
     ctx: &mut Plot2d<'_, DB>,
-    chart: &StackedPanels,
-    panel: &StackPanel,
+    layers: impl Iterator<Item = (&'v Vec<f64>, RGBColor)>,
     periods: usize,
+    style: StackStyle,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    let mut base = vec![0.0; chart.axis.periods];
-    for (values, (_, colour)) in panel.layers.iter().zip(&chart.layers) {
+    let mut base = vec![0.0; periods];
+    for (values, colour) in layers {
         let top: Vec<f64> = base
             .iter()
             .enumerate()
             .map(|(t, b)| b + values.get(t).copied().unwrap_or(0.0).max(0.0))
             .collect();
-        match chart.style {
-            StackStyle::Area if periods > 1 => {
+        match style {
+            StackStyle::Area => {
                 let at = |(t, &y): (usize, &f64)| ((t + 1) as f64, y);
                 let points: Vec<(f64, f64)> = top
                     .iter()
@@ -184,7 +191,7 @@ where
                     .collect();
                 ctx.draw_series([Polygon::new(points, colour.filled())])?;
             }
-            _ => {
+            StackStyle::Bars => {
                 ctx.draw_series(
                     base.iter()
                         .zip(&top)

@@ -10,8 +10,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::model::history::{BucketKind, History, percentile, tech_share};
+use crate::report::charts::frame::panel_titled;
+use crate::report::charts::stacked::draw_layers;
+use crate::report::charts::style::Plot2d;
 use crate::report::charts::{
-    self, LegendItem, PeriodAxis, Plot, Swatch, legend, palette, tick, titled,
+    self, LegendItem, Mesh, PeriodAxis, Plot, StackStyle, Swatch, legend, palette, tick, titled,
 };
 
 use super::{Imported, bucket_name, cycle_times};
@@ -74,12 +77,7 @@ impl TeamPanels {
         DB::ErrorType: 'static,
     {
         let (name, layers, lines) = panel;
-        area.draw_text(
-            name,
-            &charts::bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
-            ((area.dim_in_pixel().0 / 2) as i32, 2),
-        )?;
-        let area = area.split_vertically(22).1;
+        let area = panel_titled(area, name)?;
         let periods = self.axis.periods.max(1);
         let mut ctx = ChartBuilder::on(&area)
             .margin_left(6)
@@ -89,55 +87,27 @@ impl TeamPanels {
             .y_label_area_size(80)
             .build_cartesian_2d(0.5..periods as f64 + 0.5, 0.0..self.y_max)?;
         let (width, _) = area.dim_in_pixel();
-        let x_fmt = |x: &f64| self.axis.label(*x);
-        let y_fmt = |y: &f64| {
-            if self.percent {
-                format!("{:.0}%", y * 100.0)
-            } else {
-                tick(*y)
-            }
-        };
-        ctx.configure_mesh()
-            .x_desc(self.axis.description())
-            .y_desc(&self.y_label)
-            .x_labels(self.axis.ticks(width.saturating_sub(80)))
-            .y_labels(6)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(charts::text(13))
-            .axis_desc_style(charts::text(14))
-            .light_line_style(WHITE)
-            .bold_line_style(palette::GRID)
-            .draw()?;
-        let mut base = vec![0.0; self.axis.periods];
-        for (c, values) in layers {
-            let bars = base
-                .iter()
-                .zip(values)
-                .enumerate()
-                .filter(|(_, (_, v))| **v > 0.0);
-            ctx.draw_series(bars.map(|(t, (&b, &v))| {
-                let x = (t + 1) as f64;
-                Rectangle::new([(x - 0.38, b), (x + 0.38, b + v)], c.filled())
-            }))?;
-            for (b, v) in base.iter_mut().zip(values) {
-                *b += v;
-            }
-        }
-        for (c, values) in lines {
-            // A period without a value breaks the line rather than bridging the gap.
-            let mut run: Vec<(f64, f64)> = Vec::new();
-            for (t, v) in values.iter().enumerate().chain([(values.len(), &None)]) {
-                match v {
-                    Some(v) => run.push(((t + 1) as f64, *v)),
-                    None if !run.is_empty() => {
-                        ctx.draw_series(LineSeries::new(run.iter().copied(), c.stroke_width(3)))?;
-                        ctx.draw_series(run.iter().map(|&p| Circle::new(p, 4, c.filled())))?;
-                        run.clear();
-                    }
-                    None => {}
+        let description = self.axis.description();
+        Mesh {
+            x_desc: &description,
+            y_desc: &self.y_label,
+            x_labels: self.axis.ticks(width.saturating_sub(80)),
+            y_labels: 6,
+            x_format: &|x| self.axis.label(*x),
+            y_format: &|y| {
+                if self.percent {
+                    format!("{:.0}%", y * 100.0)
+                } else {
+                    tick(*y)
                 }
-            }
+            },
+            size: 13,
+        }
+        .draw(&mut ctx)?;
+        let stack = layers.iter().map(|(colour, values)| (values, *colour));
+        draw_layers(&mut ctx, stack, self.axis.periods, StackStyle::Bars)?;
+        for (colour, values) in lines {
+            broken_line(&mut ctx, values, *colour)?;
         }
         if layers.iter().all(|(_, v)| v.iter().all(|&x| x == 0.0)) {
             ctx.draw_series(std::iter::once(Text::new(
@@ -148,6 +118,31 @@ impl TeamPanels {
         }
         Ok(())
     }
+}
+
+/// A line with a dot at each point; a period without a value breaks it rather than bridging
+/// the gap.
+fn broken_line<DB: DrawingBackend>(
+    ctx: &mut Plot2d<'_, DB>,
+    values: &[Option<f64>],
+    colour: RGBColor,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    for (t, v) in values.iter().enumerate().chain([(values.len(), &None)]) {
+        match v {
+            Some(v) => run.push(((t + 1) as f64, *v)),
+            None if !run.is_empty() => {
+                ctx.draw_series(LineSeries::new(run.iter().copied(), colour.stroke_width(3)))?;
+                ctx.draw_series(run.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+                run.clear();
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 fn axis(h: &History) -> PeriodAxis {
@@ -353,25 +348,21 @@ impl charts::Figure for CycleHistogram {
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d(0.5..x_max, 0.0..f64::from(peak) * 1.25)?;
-        let y_fmt = |y: &f64| tick(*y);
-        let x_fmt = |x: &f64| tick(*x);
         let x_desc = if width > 1 {
             format!("cycle time (days; bins of {width} days; the last holds everything beyond P99)")
         } else {
             "cycle time (days; the last bar holds everything beyond P99)".into()
         };
-        ctx.configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("items")
-            .x_labels(12)
-            .y_labels(8)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .label_style(charts::text(15))
-            .axis_desc_style(charts::text(17))
-            .light_line_style(WHITE)
-            .bold_line_style(palette::GRID)
-            .draw()?;
+        Mesh {
+            x_desc: &x_desc,
+            y_desc: "items",
+            x_labels: 12,
+            y_labels: 8,
+            x_format: &|x| tick(*x),
+            y_format: &|y| tick(*y),
+            size: 15,
+        }
+        .draw(&mut ctx)?;
         let mut base = vec![0u32; bins];
         for (k, (_, c, _)) in self.layers.iter().enumerate() {
             ctx.draw_series((0..bins).filter(|&i| counts[k][i] > 0).map(|i| {

@@ -26,7 +26,7 @@ use super::fields::{Bound, Checker, Horizon, Table, array, string};
 use super::problem::{Problem, Span, did_you_mean, plural};
 use debt::{read_debt, read_incidents};
 use events::{check_headcount, read_event};
-use header::read_header;
+use header::{Header, read_header};
 use initiatives::{check_cycles, read_initiative};
 use okrs::{read_okrs, warn_unreached_key_results, warn_weightless_sides};
 use risks::read_risk;
@@ -56,24 +56,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     let errors_before = ck.error_count();
     let mut file = Table::new(ck, root, "the scenario file", ROOT_FIELDS)?;
 
-    let header = match file.get("scenario") {
-        Some(node) => read_header(ck, node, default_name),
-        None => {
-            ck.report(
-                Problem::error(
-                    Span::new(root.span.source, 0, 0),
-                    "missing the `scenario` table",
-                )
-                .label("needs [scenario]")
-                .help(format!(
-                    "start the file with:\n{}",
-                    ck.format
-                        .section("scenario", &[("name", "\"my-plan\""), ("periods", "26")])
-                )),
-            );
-            None
-        }
-    };
+    let header = header_or_report(ck, root, file.get("scenario"), default_name);
     // Period checks need the horizon; without a valid one, accept any period so that a single
     // mistake is not reported again on every deadline.
     let horizon = Horizon {
@@ -103,16 +86,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     let incidents = read_incidents(ck, file.get("incidents"));
 
     if team_nodes.is_empty() {
-        ck.report(
-            Problem::error(
-                Span::new(root.span.source, 0, 0),
-                "the scenario has no teams: add at least one",
-            )
-            .help(
-                ck.format
-                    .element("teams", &[("name", "\"platform\""), ("engineers", "6")]),
-            ),
-        );
+        report_no_teams(ck, root);
     }
     let teams: Vec<Option<Team>> = team_nodes
         .iter()
@@ -182,6 +156,45 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
 }
 
 /// The strategy of a scenario without strategies, with a warning that says so.
+/// The `[scenario]` table read, or `None` with an error when the file has none.
+fn header_or_report(
+    ck: &mut Checker,
+    root: &Node,
+    node: Option<&Node>,
+    default_name: &str,
+) -> Option<Header> {
+    if let Some(node) = node {
+        return read_header(ck, node, default_name);
+    }
+    ck.report(
+        Problem::error(
+            Span::new(root.span.source, 0, 0),
+            "missing the `scenario` table",
+        )
+        .label("needs [scenario]")
+        .help(format!(
+            "start the file with:\n{}",
+            ck.format
+                .section("scenario", &[("name", "\"my-plan\""), ("periods", "26")])
+        )),
+    );
+    None
+}
+
+/// The error of a scenario without teams.
+fn report_no_teams(ck: &mut Checker, root: &Node) {
+    ck.report(
+        Problem::error(
+            Span::new(root.span.source, 0, 0),
+            "the scenario has no teams: add at least one",
+        )
+        .help(
+            ck.format
+                .element("teams", &[("name", "\"platform\""), ("engineers", "6")]),
+        ),
+    );
+}
+
 fn product_first(ck: &mut Checker, root: &Node) -> Strategy {
     ck.report(
         Problem::warning(
