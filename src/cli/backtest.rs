@@ -13,7 +13,7 @@ use fulcrum::simulate::forecast::DEFAULT_PERCENTILES;
 use fulcrum::whatif::backtest::{self, Settings};
 
 use super::forecast::cut_histories;
-use super::history::{WindowFlags, parse_percentiles, warn_if_short};
+use super::history::{HistoryFlags, WindowFlags, parse_percentiles, warn_if_short};
 use super::progress::Progress;
 use super::{Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
 
@@ -30,12 +30,8 @@ pub struct BacktestArgs {
     /// --history/--history-csv).
     #[arg(required_unless_present_any = ["history", "history_csv"])]
     scenario: Option<PathBuf>,
-    /// Items finished per period, oldest first: 3,5,2,6,...
-    #[arg(long, value_name = "COUNTS", allow_hyphen_values = true, conflicts_with_all = ["scenario", "history_csv"])]
-    history: Option<String>,
-    /// CSV whose first column holds per-period counts or item finish dates (YYYY-MM-DD).
-    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
-    history_csv: Option<PathBuf>,
+    #[command(flatten)]
+    given: HistoryFlags,
     /// The scenario's team to backtest (default: the only team with a history).
     #[arg(long, value_name = "NAME", requires = "scenario")]
     team: Option<String>,
@@ -86,11 +82,7 @@ struct Source {
 }
 
 fn from_scenario(args: &BacktestArgs, file: &Path) -> Result<Source, Failure> {
-    if args.window.since.is_some() {
-        return Err(bad(
-            "--since needs a dated history: in scenario mode use --window",
-        ));
-    }
+    args.window.refuse_since_on_scenarios()?;
     let loaded = scenario::load(file, &[])?;
     print_warnings(&loaded.warnings);
     let mut sc = loaded.scenario.clone();
@@ -154,12 +146,7 @@ fn from_history(args: &BacktestArgs) -> Result<Source, Failure> {
         window: None,
         ..args.window.clone()
     };
-    let loaded = super::history::load(
-        args.history.as_deref(),
-        args.history_csv.as_deref(),
-        period,
-        &cut_start_only,
-    )?;
+    let loaded = args.given.load(period, &cut_start_only)?;
     Ok(Source {
         counts: loaded.counts,
         period: loaded.period,

@@ -9,9 +9,11 @@ use fulcrum::report;
 use fulcrum::scenario::{self, history};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
-use super::history::{LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts};
+use super::history::{
+    HistoryFlags, LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts,
+};
 use super::progress::Progress;
-use super::shard::{Ran, ShardFlags, Sharded, Work, print_done, write_shard};
+use super::shard::{Ran, ShardFlags, Sharded, Work, write_shard};
 use super::{Failure, RunFlags, write_failure};
 
 /// Arguments of `fulcrum forecast`.
@@ -27,12 +29,8 @@ pub struct ForecastArgs {
     /// Scenario file with a throughput-history team (instead of --history/--history-csv).
     #[arg(required_unless_present_any = ["history", "history_csv"])]
     scenario: Option<PathBuf>,
-    /// Items finished per period, oldest first: 3,5,2,6,...
-    #[arg(long, value_name = "COUNTS", allow_hyphen_values = true, conflicts_with_all = ["scenario", "history_csv"])]
-    history: Option<String>,
-    /// CSV whose first column holds per-period counts or item finish dates (YYYY-MM-DD).
-    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
-    history_csv: Option<PathBuf>,
+    #[command(flatten)]
+    given: HistoryFlags,
     /// Items in the backlog (with --history or --history-csv).
     #[arg(
         long,
@@ -109,11 +107,7 @@ struct Question {
 /// The forecast of a scenario's history team: `--window` cuts every history team's samples,
 /// `--holidays` and `--all-days` change the scenario's working days.
 fn scenario_question(args: &ForecastArgs, file: &Path) -> Result<Question, Failure> {
-    if args.window.since.is_some() {
-        return Err(bad(
-            "--since needs a dated history: in scenario mode use --window",
-        ));
-    }
+    args.window.refuse_since_on_scenarios()?;
     let loaded = scenario::load(file, &args.sets)?;
     args.common.report.scenario_warnings(&loaded.warnings);
     let mut sc = loaded.scenario.clone();
@@ -172,12 +166,7 @@ fn history_question(
     args: &ForecastArgs,
     period: Option<PeriodLength>,
 ) -> Result<Question, Failure> {
-    let loaded = super::history::load(
-        args.history.as_deref(),
-        args.history_csv.as_deref(),
-        period,
-        &args.window,
-    )?;
+    let loaded = args.given.load(period, &args.window)?;
     let backlog = args
         .backlog
         .expect("clap requires --backlog without a scenario");
@@ -265,18 +254,9 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
             pool.install(|| fc::run_range(forecast, range, seed, &|done| progress.update(done)));
         progress.finish();
         if let Work::Shard(shard) = work {
-            let ran = Ran {
-                command: "forecast",
-                options: args.options(),
-                scenario_hash: hash,
-                seed,
-                unit: "trials",
-                total: trials,
-                trials,
-            };
-            let info = write_shard(&target, shard, ran, &state)?;
-            let seconds = started.elapsed().as_secs_f64();
-            return print_done(&args.common.report, &info, seconds, &target.path);
+            let ran = Ran::trials("forecast", args.options(), hash, seed, trials);
+            let stdout = (&args.common.report, started);
+            return write_shard(&target, shard, ran, &state, stdout);
         }
         state.finish(&forecast.percentiles)
     };

@@ -2,7 +2,7 @@
 //! or a `--history-csv` of counts or finish dates, counted on a working-day calendar, cut to
 //! a `--window` or `--since`, with a warning when few periods remain.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use fulcrum::model::history::PeriodGrid;
 use fulcrum::model::{Calendar, Date, PeriodLength, PeriodUnit};
@@ -12,6 +12,18 @@ use super::Failure;
 
 /// Periods below which a bootstrapped history is too short to trust.
 pub const FEW_PERIODS: usize = 10;
+
+/// A throughput history on the command line (`forecast` and `backtest` read a scenario's
+/// instead when these are absent).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct HistoryFlags {
+    /// Items finished per period, oldest first: 3,5,2,6,...
+    #[arg(long, value_name = "COUNTS", allow_hyphen_values = true, conflicts_with_all = ["scenario", "history_csv"])]
+    pub history: Option<String>,
+    /// CSV whose first column holds per-period counts or item finish dates (YYYY-MM-DD).
+    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
+    pub history_csv: Option<PathBuf>,
+}
 
 /// Which part of a history to use, and its working days.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -37,6 +49,16 @@ fn bad(text: impl std::fmt::Display) -> Failure {
 }
 
 impl WindowFlags {
+    /// Refuses `--since` on a scenario's history, which has no dates.
+    pub fn refuse_since_on_scenarios(&self) -> Result<(), Failure> {
+        match self.since {
+            Some(_) => Err(bad(
+                "--since needs a dated history: in scenario mode use --window",
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The holidays given.
     pub fn holiday_dates(&self) -> Result<Vec<Date>, Failure> {
         let mut days = Vec::new();
@@ -88,9 +110,25 @@ pub struct LoadedHistory {
     pub source: String,
 }
 
-/// Reads `--history` or `--history-csv` (one of them is given) as `flags` say: finish dates
-/// counted per `period` (default: one working day), counts per `period` (default: a week).
-pub fn load(
+impl HistoryFlags {
+    /// Reads `--history` or `--history-csv` (one of them is given) as `flags` say: finish
+    /// dates counted per `period` (default: one working day), counts per `period` (default:
+    /// a week).
+    pub fn load(
+        &self,
+        period: Option<PeriodLength>,
+        flags: &WindowFlags,
+    ) -> Result<LoadedHistory, Failure> {
+        load(
+            self.history.as_deref(),
+            self.history_csv.as_deref(),
+            period,
+            flags,
+        )
+    }
+}
+
+fn load(
     list: Option<&str>,
     csv: Option<&Path>,
     period: Option<PeriodLength>,

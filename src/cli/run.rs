@@ -14,7 +14,7 @@ use fulcrum::whatif::sensitivity;
 
 use super::format::warning_lines;
 use super::progress::{Progress, Spinner};
-use super::shard::{Ran, ShardFlags, Sharded, Work, print_done, write_shard};
+use super::shard::{Ran, ShardFlags, Sharded, Work, write_shard};
 use super::{BudgetFlags, Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
 
 /// Arguments of `fulcrum plan`; `fulcrum run` takes these and `--shard`.
@@ -96,18 +96,9 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
         .map_err(|error| run_failure(&loaded, error))?;
     if let Work::Shard(shard) = work {
         progress.finish();
-        let ran = Ran {
-            command: "run",
-            options: run.options(),
-            scenario_hash: hash,
-            seed: settings.seed,
-            unit: "trials",
-            total: settings.trials,
-            trials: settings.trials,
-        };
-        let info = write_shard(&target, shard, ran, &output.results)?;
-        let seconds = started.elapsed().as_secs_f64();
-        return print_done(&args.common.report, &info, seconds, &target.path);
+        let ran = Ran::trials("run", run.options(), hash, settings.seed, settings.trials);
+        let stdout = (&args.common.report, started);
+        return write_shard(&target, shard, ran, &output.results, stdout);
     }
     let sensitivity_started = Instant::now();
     let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));

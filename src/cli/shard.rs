@@ -3,6 +3,7 @@
 //! `fulcrum merge`.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use fulcrum::report::{self, Destination};
 use fulcrum::shard::{Shard, ShardInfo};
@@ -176,13 +177,36 @@ pub(super) struct Ran<'a> {
     pub trials: u64,
 }
 
-/// Writes shard `shard` of a run into `target`: what `ran` and `state`.
+impl<'a> Ran<'a> {
+    /// A command whose work is `trials` trials.
+    pub(super) fn trials(
+        command: &'a str,
+        options: String,
+        scenario_hash: String,
+        seed: u64,
+        trials: u64,
+    ) -> Ran<'a> {
+        Ran {
+            command,
+            options,
+            scenario_hash,
+            seed,
+            unit: "trials",
+            total: trials,
+            trials,
+        }
+    }
+}
+
+/// Writes shard `shard` of a run into `target` (what `ran` and `state`), and says on stdout
+/// that it is done, `started` then.
 pub(super) fn write_shard(
     target: &Destination,
     shard: Shard,
     ran: Ran,
     state: &impl serde::Serialize,
-) -> Result<ShardInfo, Failure> {
+    (stdout, started): (&ReportFlags, Instant),
+) -> Result<(), Failure> {
     let range = shard.range(ran.total);
     let info = ShardInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -203,12 +227,13 @@ pub(super) fn write_shard(
         end: range.end,
     };
     report::shard::write(target, &info, state).map_err(super::write_failure)?;
-    Ok(info)
+    let seconds = started.elapsed().as_secs_f64();
+    print_done(stdout, &info, seconds, &target.path)
 }
 
 /// Says a shard is done: `shard 2/8, trials 250..375, in 1.20 s → dir/` (with `--json`, the
 /// shard's `shard.json`).
-pub(super) fn print_done(
+fn print_done(
     report: &ReportFlags,
     info: &ShardInfo,
     seconds: f64,

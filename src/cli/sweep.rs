@@ -15,7 +15,7 @@ use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
 use super::format::warning_lines;
 use super::progress::Progress;
-use super::shard::{Merged, Ran, ShardFlags, Sharded, Work, print_done, write_shard};
+use super::shard::{Merged, Ran, ShardFlags, Sharded, Work, write_shard};
 use super::{Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
 
 /// Arguments of `fulcrum sweep`.
@@ -119,9 +119,8 @@ pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
             .iter()
             .map(|(p, point)| (*p, &point.results))
             .collect();
-        let info = write_shard(&target, shard, ran, &state)?;
-        let seconds = started.elapsed().as_secs_f64();
-        return print_done(&args.common.report, &info, seconds, &target.path);
+        let stdout = (&args.common.report, started);
+        return write_shard(&target, shard, ran, &state, stdout);
     }
     let run = (trials, seed, threads);
     let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
