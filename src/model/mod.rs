@@ -154,6 +154,9 @@ pub enum Owner {
 }
 
 impl Owner {
+    /// Every owner, in the order scenario files list them.
+    pub const ALL: [Owner; 2] = [Owner::Product, Owner::Technology];
+
     /// The word used in scenario files and outputs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -202,6 +205,9 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Every metric, in the order scenario files list them.
+    pub const ALL: [Metric; 3] = [Metric::Debt, Metric::Incidents, Metric::Drag];
+
     /// The word used in scenario files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -385,6 +391,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order scenario files list them.
+    pub const ALL: [Kind; 2] = [Kind::Product, Kind::Tech];
+
     /// The word used in scenario files and outputs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -351,14 +351,15 @@ impl<'n> Table<'n> {
         self.get(key).and_then(|n| period(ck, n, key, horizon))
     }
 
-    /// One of `choices` under `key`, when present and valid.
-    pub fn choice(
+    /// One of `all` under `key`, written as its `word`, when present and valid.
+    pub fn named<T: Copy>(
         &mut self,
         ck: &mut Checker,
         key: &str,
-        choices: &'static [&'static str],
-    ) -> Option<&'static str> {
-        self.get(key).and_then(|n| choice(ck, n, key, choices))
+        all: &[T],
+        word: fn(T) -> &'static str,
+    ) -> Option<T> {
+        self.get(key).and_then(|n| named(ck, n, key, all, word))
     }
 
     /// Reports every key that was never read. A known field left unread was skipped because
@@ -565,12 +566,26 @@ fn date_for_period(ck: &mut Checker, node: &Node, key: &str, date: Date, horizon
     );
 }
 
+/// One of a closed set of values, each written in the file as its `word`; the error lists
+/// them in the order of `all`.
+pub fn named<T: Copy>(
+    ck: &mut Checker,
+    node: &Node,
+    key: &str,
+    all: &[T],
+    word: fn(T) -> &'static str,
+) -> Option<T> {
+    let words: Vec<&'static str> = all.iter().map(|&value| word(value)).collect();
+    let chosen = choice(ck, node, key, &words)?;
+    all.iter().copied().find(|&value| word(value) == chosen)
+}
+
 /// One of a closed set of words.
 pub fn choice(
     ck: &mut Checker,
     node: &Node,
     key: &str,
-    choices: &'static [&'static str],
+    choices: &[&'static str],
 ) -> Option<&'static str> {
     let s = string(ck, node, key)?;
     if let Some(c) = choices.iter().find(|c| **c == s) {

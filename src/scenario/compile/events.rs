@@ -10,6 +10,7 @@ use super::super::fields::Quantity::{Change, Engineers};
 use super::super::fields::{Bound, Checker, Horizon, Table, array, number, show};
 use super::super::problem::Problem;
 use super::References;
+use super::teams::measured_in_capacity;
 
 const EVENT_FIELDS: &[&str] = &["name", "team", "periods", "engineers", "capacity"];
 pub(super) fn read_event(
@@ -29,10 +30,7 @@ pub(super) fn read_event(
         .and_then(|n| read_periods(ck, n, horizon));
     let change = match (t.get("engineers"), t.get("capacity")) {
         (Some(n), None) => {
-            let capacity_team = team
-                .and_then(|j| teams[j].as_ref())
-                .is_some_and(|team| matches!(team.workforce, Workforce::Capacity(_)));
-            if capacity_team {
+            if measured_in_capacity(teams, team) {
                 ck.report(
                     Problem::error(
                         n.span,

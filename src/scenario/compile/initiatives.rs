@@ -1,13 +1,14 @@
 //! `[[initiatives]]`: the work, its size, what it contributes, its dependencies and its
 //! `on_done` effects; and the check for dependency cycles.
 
-use crate::model::{Distribution, Initiative, KeyResult, Kind, Measure, OnDone, Team, Workforce};
+use crate::model::{Distribution, Initiative, KeyResult, Kind, Measure, OnDone, Team};
 
 use super::super::distribution::distribution;
 use super::super::document::{Node, Value};
 use super::super::fields::Quantity::{self, Change, Days, Engineers};
 use super::super::fields::{Bound, Checker, Horizon, Table, array, number, string};
 use super::super::problem::Problem;
+use super::teams::measured_in_capacity;
 use super::{References, resolve, resolve_name};
 
 const INITIATIVE_FIELDS: &[&str] = &[
@@ -47,14 +48,7 @@ pub(super) fn read_initiative(
     let description = t.string(ck, "description").map(str::to_string);
     let kind = t
         .required(ck, "kind", "\"product\"")
-        .and_then(|n| super::fields::choice(ck, n, "kind", &["product", "tech"]))
-        .map(|k| {
-            if k == "product" {
-                Kind::Product
-            } else {
-                Kind::Tech
-            }
-        });
+        .and_then(|n| super::fields::named(ck, n, "kind", &Kind::ALL, Kind::as_str));
     let team = t
         .required(ck, "team", "\"checkout\"")
         .and_then(|n| refs.team(ck, n, "team"));
@@ -65,29 +59,7 @@ pub(super) fn read_initiative(
         None => Some(None),
         Some(n) => distribution(ck, n, "scope_growth", Bound::Change(Change)).map(Some),
     };
-    let max_engineers = match t.get("max_engineers") {
-        None => Some(None),
-        Some(n) => {
-            let capacity_team = team
-                .and_then(|j| teams[j].as_ref())
-                .is_some_and(|team| matches!(team.workforce, Workforce::Capacity(_)));
-            if capacity_team {
-                ck.report(
-                    Problem::error(
-                        n.span,
-                        "`max_engineers` needs a team measured in `engineers`",
-                    )
-                    .label("this initiative's team sets `capacity`")
-                    .help(
-                        "remove `max_engineers`: a capacity team's work is not split by engineer",
-                    ),
-                );
-                None
-            } else {
-                number(ck, n, "max_engineers", Bound::Positive(Engineers)).map(Some)
-            }
-        }
-    };
+    let max_engineers = read_max_engineers(ck, &mut t, teams, team);
     let contributes = match t.get("contributes") {
         None => Some(Vec::new()),
         Some(n) => read_contributions(ck, n, refs, key_results),
@@ -98,17 +70,7 @@ pub(super) fn read_initiative(
         Some(None)
     };
     let must_finish = t.boolean(ck, "must_finish").unwrap_or(false);
-    let after = match t.get("after") {
-        None => Some(Vec::new()),
-        Some(n) => array(ck, n, "after").and_then(|items| {
-            items
-                .iter()
-                .map(|item| resolve(ck, item, "after", refs.initiatives, "initiative"))
-                .collect::<Vec<_>>()
-                .into_iter()
-                .collect()
-        }),
-    };
+    let after = read_after(ck, &mut t, refs);
     let priority = t.integer(ck, "priority");
     let on_done = match t.get("on_done") {
         None => Some(OnDone::default()),
@@ -130,6 +92,50 @@ pub(super) fn read_initiative(
         priority,
         on_done: on_done?,
     })
+}
+
+/// `max_engineers`, refused on a `team` measured in capacity.
+fn read_max_engineers(
+    ck: &mut Checker,
+    t: &mut Table,
+    teams: &[Option<Team>],
+    team: Option<usize>,
+) -> Option<Option<f64>> {
+    match t.get("max_engineers") {
+        None => Some(None),
+        Some(n) => {
+            if measured_in_capacity(teams, team) {
+                ck.report(
+                    Problem::error(
+                        n.span,
+                        "`max_engineers` needs a team measured in `engineers`",
+                    )
+                    .label("this initiative's team sets `capacity`")
+                    .help(
+                        "remove `max_engineers`: a capacity team's work is not split by engineer",
+                    ),
+                );
+                None
+            } else {
+                number(ck, n, "max_engineers", Bound::Positive(Engineers)).map(Some)
+            }
+        }
+    }
+}
+
+/// `after`: the initiatives this one waits for, by id.
+fn read_after(ck: &mut Checker, t: &mut Table, refs: &References) -> Option<Vec<usize>> {
+    match t.get("after") {
+        None => Some(Vec::new()),
+        Some(n) => array(ck, n, "after").and_then(|items| {
+            items
+                .iter()
+                .map(|item| resolve(ck, item, "after", refs.initiatives, "initiative"))
+                .collect::<Vec<_>>()
+                .into_iter()
+                .collect()
+        }),
+    }
 }
 
 pub(super) fn read_contributions(

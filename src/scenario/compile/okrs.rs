@@ -64,14 +64,7 @@ pub(super) fn read_key_result(
     let description = t.string(ck, "description").map(str::to_string);
     let owner = t
         .required(ck, "owner", "\"product\"")
-        .and_then(|n| super::fields::choice(ck, n, "owner", &["product", "technology"]))
-        .map(|o| {
-            if o == "product" {
-                Owner::Product
-            } else {
-                Owner::Technology
-            }
-        });
+        .and_then(|n| super::fields::named(ck, n, "owner", &Owner::ALL, Owner::as_str));
     let weight = match t.get("weight") {
         None => Some(1.0),
         Some(n) => number(ck, n, "weight", Bound::NonNegative(Weight)),
@@ -81,74 +74,9 @@ pub(super) fn read_key_result(
         Some(n) => super::fields::period(ck, n, "deadline", horizon),
     };
     let measure = if t.has("metric") {
-        if let Some(n) = t.get("target") {
-            ck.report(
-                Problem::error(n.span, format!("{} has both `metric` and `target`", t.what()))
-                    .label("a metric key result has no target")
-                    .help("a metric key result uses `below` or `above`; a delivery key result uses `target`"),
-            );
-        }
-        let metric = t
-            .choice(ck, "metric", &["debt", "incidents", "drag"])
-            .map(|m| match m {
-                "debt" => Metric::Debt,
-                "incidents" => Metric::Incidents,
-                _ => Metric::Drag,
-            });
-        // The level is in the metric's unit: debt in engineer-days, drag a fraction.
-        let level = match metric {
-            Some(Metric::Incidents) => Bound::NonNegative(Incidents),
-            Some(Metric::Drag) => Bound::Fraction,
-            Some(Metric::Debt) | None => Bound::NonNegative(Days),
-        };
-        let goal = match (t.get("below"), t.get("above")) {
-            (Some(n), None) => number(ck, n, "below", level).map(Goal::Below),
-            (None, Some(n)) => number(ck, n, "above", level).map(Goal::Above),
-            (Some(_), Some(_)) | (None, None) => {
-                ck.report(
-                    Problem::error(
-                        t.span(),
-                        format!("{} needs exactly one of `below` and `above`", t.what()),
-                    )
-                    .label("the level the metric must reach")
-                    .help(format!(
-                        "e.g. `{}` for debt",
-                        ck.format.field("below", "300.0")
-                    )),
-                );
-                None
-            }
-        };
-        let team = match t.get("team") {
-            None => Some(None),
-            Some(n) => refs.team(ck, n, "team").map(Some),
-        };
-        (|| {
-            Some(Measure::Metric {
-                metric: metric?,
-                goal: goal?,
-                team: team?,
-            })
-        })()
+        read_metric(ck, &mut t, refs)
     } else {
-        for key in ["below", "above", "team"] {
-            if let Some(n) = t.get(key) {
-                ck.report(
-                    Problem::error(
-                        n.span,
-                        format!("`{key}` only applies to a metric key result"),
-                    )
-                    .label("no `metric` is set")
-                    .help(format!(
-                        "add `{}` (or \"incidents\", \"drag\"), or remove this field",
-                        ck.format.field("metric", "\"debt\"")
-                    )),
-                );
-            }
-        }
-        t.required(ck, "target", "3.0")
-            .and_then(|n| number(ck, n, "target", Bound::Positive(Value)))
-            .map(|target| Measure::Delivery { target })
+        read_delivery(ck, &mut t)
     };
     t.finish(ck);
     Some(KeyResult {
@@ -246,4 +174,78 @@ fn kr_key(format: Format, id: &str) -> String {
         Format::Toml if !bare => format!("\"{id}\""),
         _ => id.to_string(),
     }
+}
+
+/// A metric key result's measure: `metric`, exactly one of `below` and `above`, and an
+/// optional `team` (never a `target`).
+fn read_metric(ck: &mut Checker, t: &mut Table, refs: &References) -> Option<Measure> {
+    if let Some(n) = t.get("target") {
+        ck.report(
+            Problem::error(
+                n.span,
+                format!("{} has both `metric` and `target`", t.what()),
+            )
+            .label("a metric key result has no target")
+            .help(
+                "a metric key result uses `below` or `above`; a delivery key result uses `target`",
+            ),
+        );
+    }
+    let metric = t.named(ck, "metric", &Metric::ALL, Metric::as_str);
+    // The level is in the metric's unit: debt in engineer-days, drag a fraction.
+    let level = match metric {
+        Some(Metric::Incidents) => Bound::NonNegative(Incidents),
+        Some(Metric::Drag) => Bound::Fraction,
+        Some(Metric::Debt) | None => Bound::NonNegative(Days),
+    };
+    let goal = match (t.get("below"), t.get("above")) {
+        (Some(n), None) => number(ck, n, "below", level).map(Goal::Below),
+        (None, Some(n)) => number(ck, n, "above", level).map(Goal::Above),
+        (Some(_), Some(_)) | (None, None) => {
+            ck.report(
+                Problem::error(
+                    t.span(),
+                    format!("{} needs exactly one of `below` and `above`", t.what()),
+                )
+                .label("the level the metric must reach")
+                .help(format!(
+                    "e.g. `{}` for debt",
+                    ck.format.field("below", "300.0")
+                )),
+            );
+            None
+        }
+    };
+    let team = match t.get("team") {
+        None => Some(None),
+        Some(n) => refs.team(ck, n, "team").map(Some),
+    };
+    Some(Measure::Metric {
+        metric: metric?,
+        goal: goal?,
+        team: team?,
+    })
+}
+
+/// A delivery key result's measure: its `target` (never a metric's `below`, `above` or
+/// `team`).
+fn read_delivery(ck: &mut Checker, t: &mut Table) -> Option<Measure> {
+    for key in ["below", "above", "team"] {
+        if let Some(n) = t.get(key) {
+            ck.report(
+                Problem::error(
+                    n.span,
+                    format!("`{key}` only applies to a metric key result"),
+                )
+                .label("no `metric` is set")
+                .help(format!(
+                    "add `{}` (or \"incidents\", \"drag\"), or remove this field",
+                    ck.format.field("metric", "\"debt\"")
+                )),
+            );
+        }
+    }
+    t.required(ck, "target", "3.0")
+        .and_then(|n| number(ck, n, "target", Bound::Positive(Value)))
+        .map(|target| Measure::Delivery { target })
 }

@@ -97,6 +97,13 @@ pub(super) fn read_team(
     })
 }
 
+/// Whether team `j` (when it is known and was read) is measured in `capacity` rather than
+/// engineers: what its `engineers` events and its initiatives' `max_engineers` cannot apply to.
+pub(super) fn measured_in_capacity(teams: &[Option<Team>], j: Option<usize>) -> bool {
+    j.and_then(|j| teams[j].as_ref())
+        .is_some_and(|team| matches!(team.workforce, Workforce::Capacity(_)))
+}
+
 pub(super) fn read_staff(ck: &mut Checker, t: &mut Table, horizon: &Horizon) -> Option<Staff> {
     let engineers = t.number(ck, "engineers", Bound::NonNegative(Engineers));
     let days_per_engineer = match t.get("days_per_engineer") {
