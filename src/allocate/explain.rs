@@ -1,9 +1,10 @@
 //! Why a plan is infeasible, in plain words: an elastic re-solve finds the fewest engineer-days
 //! by which deadlines and capacity must give, and whether the guardrails account for them.
 
-use super::Infeasibility;
+use super::expected::ExpectedWorld;
 use super::program::{Finishing, Mode, Program, Setting, Slack};
-use super::solve;
+use super::{Guardrails, Infeasibility, solve};
+use crate::model::Scenario;
 
 /// Why no plan meets every hard constraint, in plain words: an elastic re-solve finds the
 /// fewest engineer-days by which deadlines and capacity must give.
@@ -43,9 +44,34 @@ pub(super) fn explain(setting: &Setting) -> Infeasibility {
             ..Infeasibility::default()
         };
     };
+    let (mut lines, deadlines) = deadlines_short(scenario, world, &slacks);
+    lines.extend(capacity_short(scenario, &slacks));
+    let guarded = guardrails.min_tech_share > 0.0 || guardrails.max_tech_share < 1.0;
+    // Solved again without the guardrails only when there are some.
+    if let Some(without) = guarded.then(|| shortfall(false)).flatten() {
+        lines.extend(guardrails_share(guardrails, &slacks, &without));
+    }
+    if lines.is_empty() {
+        lines.push(
+            "  - the constraints conflict, but no single deadline or capacity is short".into(),
+        );
+    }
+    Infeasibility {
+        lines,
+        deadlines,
+        strategy: None,
+    }
+}
+
+/// A line for each deadline that must give, and those initiatives.
+fn deadlines_short(
+    scenario: &Scenario,
+    world: &ExpectedWorld,
+    slacks: &[(Slack, f64)],
+) -> (Vec<String>, Vec<usize>) {
     let mut lines = Vec::new();
     let mut deadlines = Vec::new();
-    for &(slack, days) in &slacks {
+    for &(slack, days) in slacks {
         if let Slack::Deadline { initiative } = slack {
             deadlines.push(initiative);
             let i = &scenario.initiatives[initiative];
@@ -60,6 +86,12 @@ pub(super) fn explain(setting: &Setting) -> Infeasibility {
             ));
         }
     }
+    (lines, deadlines)
+}
+
+/// A line for each team whose unplanned work exceeds its capacity, with the periods.
+fn capacity_short(scenario: &Scenario, slacks: &[(Slack, f64)]) -> Vec<String> {
+    let mut lines = Vec::new();
     for (j, team) in scenario.teams.iter().enumerate() {
         let short: Vec<(usize, f64)> = slacks
             .iter()
@@ -82,30 +114,25 @@ pub(super) fn explain(setting: &Setting) -> Infeasibility {
             ));
         }
     }
-    let guarded = guardrails.min_tech_share > 0.0 || guardrails.max_tech_share < 1.0;
-    if guarded {
-        let with: f64 = slacks.iter().map(|(_, d)| d).sum();
-        if let Some(without) = shortfall(false) {
-            let without: f64 = without.iter().map(|(_, d)| d).sum();
-            if without + 1e-4 < with {
-                lines.push(format!(
-                    "  - the tech-share guardrails [{}, {}] account for {:.1} of those \
-                     engineer-days: widen them or move the deadlines",
-                    guardrails.min_tech_share,
-                    guardrails.max_tech_share,
-                    with - without
-                ));
-            }
-        }
-    }
-    if lines.is_empty() {
-        lines.push(
-            "  - the constraints conflict, but no single deadline or capacity is short".into(),
-        );
-    }
-    Infeasibility {
-        lines,
-        deadlines,
-        strategy: None,
-    }
+    lines
+}
+
+/// The line saying how much of the shortfall (`with` the guardrails) the guardrails cause,
+/// when the shortfall `without` them is smaller.
+fn guardrails_share(
+    guardrails: &Guardrails,
+    with: &[(Slack, f64)],
+    without: &[(Slack, f64)],
+) -> Option<String> {
+    let with: f64 = with.iter().map(|(_, d)| d).sum();
+    let without: f64 = without.iter().map(|(_, d)| d).sum();
+    (without + 1e-4 < with).then(|| {
+        format!(
+            "  - the tech-share guardrails [{}, {}] account for {:.1} of those engineer-days: \
+             widen them or move the deadlines",
+            guardrails.min_tech_share,
+            guardrails.max_tech_share,
+            with - without
+        )
+    })
 }

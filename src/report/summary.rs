@@ -234,22 +234,20 @@ fn trade_off(results: &Results, best: usize) -> Option<String> {
     };
     let (top_p, top_t) = (top(P), top(T));
     let beats = |other: usize, metric| score(results, other, metric) > score(results, best, metric);
+    let gives_up = |top: usize, (side, metric): (&str, _), (other_side, other): (&str, _)| {
+        format!(
+            "{side}: {} reaches {:.3} there, with {other_side} {:.3}",
+            results.strategies[top],
+            score(results, top, metric),
+            score(results, top, other)
+        )
+    };
     let mut costs = Vec::new();
     if beats(top_t, T) {
-        costs.push(format!(
-            "technology: {} reaches {:.3} there, with product {:.3}",
-            results.strategies[top_t],
-            score(results, top_t, T),
-            score(results, top_t, P)
-        ));
+        costs.push(gives_up(top_t, ("technology", T), ("product", P)));
     }
     if beats(top_p, P) {
-        costs.push(format!(
-            "product: {} reaches {:.3} there, with technology {:.3}",
-            results.strategies[top_p],
-            score(results, top_p, P),
-            score(results, top_p, T)
-        ));
+        costs.push(gives_up(top_p, ("product", P), ("technology", T)));
     }
     if results.strategies.len() < 2 {
         return Some(text);

@@ -418,6 +418,17 @@ mod tests {
         v[rank - 1]
     }
 
+    /// Sketches of all of `values`, of the first `split` (at most all) and of the rest.
+    fn sketched(values: &[f64], split: usize) -> (Sketch, Sketch, Sketch) {
+        let split = split.min(values.len());
+        let of = |values: &[f64]| {
+            let mut sketch = Sketch::default();
+            values.iter().for_each(|&x| sketch.add(x));
+            sketch
+        };
+        (of(values), of(&values[..split]), of(&values[split..]))
+    }
+
     proptest! {
         #[test]
         fn sketch_quantiles_are_within_half_a_percent(values in prop::collection::vec(-1e6f64..1e6, 1..400), q in 0.0f64..1.0) {
@@ -430,12 +441,7 @@ mod tests {
 
         #[test]
         fn merging_in_any_split_gives_identical_sketches(values in prop::collection::vec(-1e3f64..1e5, 0..300), split in 0usize..300) {
-            let split = split.min(values.len());
-            let mut whole = Sketch::default();
-            values.iter().for_each(|&x| whole.add(x));
-            let (mut a, mut b) = (Sketch::default(), Sketch::default());
-            values[..split].iter().for_each(|&x| a.add(x));
-            values[split..].iter().for_each(|&x| b.add(x));
+            let (whole, a, b) = sketched(&values, split);
             let mut ab = a.clone();
             ab.merge(&b);
             let mut ba = b;
@@ -453,12 +459,8 @@ mod tests {
         #[test]
         fn few_distinct_values_merge_the_same_in_any_split(values in prop::collection::vec(0u8..16, 0..60), split in 0usize..60) {
             let values: Vec<f64> = values.into_iter().map(|v| f64::from(v) / 3.0).collect();
-            let split = split.min(values.len());
-            let mut whole = Sketch::default();
-            values.iter().for_each(|&x| whole.add(x));
-            let (mut a, mut b) = (Sketch::default(), Sketch::default());
-            values[..split].iter().for_each(|&x| a.add(x));
-            values[split..].iter().for_each(|&x| b.add(x));
+            let (whole, a, b) = sketched(&values, split);
+            let mut a = a;
             a.merge(&b);
             for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
                 prop_assert_eq!(a.quantile(q).to_bits(), whole.quantile(q).to_bits());

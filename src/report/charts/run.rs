@@ -49,23 +49,36 @@ pub fn mean_of(results: &Results, s: usize, metric: PeriodMetric) -> Vec<f64> {
         .collect()
 }
 
-/// `plots/debt`: debt outstanding per period.
-pub fn debt(folder: &Path, results: &Results, axis: &PeriodAxis) -> Result<Plot> {
-    let best = summary::best(results);
-    let chart = FanChart {
-        title: "Technical debt outstanding, all teams".into(),
-        y_label: "debt (engineer-days)".into(),
+/// A fan of `metric` per period for every strategy, the best's bands drawn.
+fn metric_fan(
+    results: &Results,
+    metric: PeriodMetric,
+    (title, y_label): (&str, &str),
+    axis: &PeriodAxis,
+) -> FanChart {
+    FanChart {
+        title: title.into(),
+        y_label: y_label.into(),
         axis: axis.clone(),
-        series: fan_series(results, PeriodMetric::Debt as usize),
-        highlight: Some(best),
+        series: fan_series(results, metric as usize),
+        highlight: Some(summary::best(results)),
         y_range: None,
         references: Vec::new(),
         key: None,
-    };
+    }
+}
+
+/// `plots/debt`: debt outstanding per period.
+pub fn debt(folder: &Path, results: &Results, axis: &PeriodAxis) -> Result<Plot> {
+    let labels = (
+        "Technical debt outstanding, all teams",
+        "debt (engineer-days)",
+    );
+    let chart = metric_fan(results, PeriodMetric::Debt, labels, axis);
     let caption = format!(
         "Debt at the end of each period: each strategy's median trial as a line, and the \
          bands of {} (best mean blended score): the middle half of trials and 80% of trials.",
-        results.strategies[best]
+        results.strategies[summary::best(results)]
     );
     Plot::draw(folder, "plots/debt", &chart.title, caption, SLIDE, &chart)
 }
@@ -77,17 +90,15 @@ pub fn value(
     results: &Results,
     axis: &PeriodAxis,
 ) -> Result<Plot> {
-    let best = summary::best(results);
+    let labels = (
+        "Blended OKR score if judged at the end of each period",
+        "blended score (0–1)",
+    );
     let chart = FanChart {
-        title: "Blended OKR score if judged at the end of each period".into(),
-        y_label: "blended score (0–1)".into(),
-        axis: axis.clone(),
-        series: fan_series(results, PeriodMetric::BlendedScore as usize),
-        highlight: Some(best),
         y_range: Some((0.0, 1.0)),
-        references: Vec::new(),
-        key: None,
+        ..metric_fan(results, PeriodMetric::BlendedScore, labels, axis)
     };
+    let best = summary::best(results);
     let caption = format!(
         "How value accumulates: the blended score ({:.0}% product, {:.0}% technology key \
          results) each strategy would earn if judged at that period; median lines, and the \

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::model::history::{BucketKind, History, percentile, tech_share};
+use crate::model::history::{BucketKind, History, TeamHistory, percentile, tech_share};
 use crate::report::charts::frame::panel_titled;
 use crate::report::charts::stacked::draw_layers;
 use crate::report::charts::style::Plot2d;
@@ -177,127 +177,125 @@ fn bucket_legend(h: &History) -> Vec<LegendItem> {
         .collect()
 }
 
+impl TeamPanels {
+    /// One panel per team of `h`: the buckets stacked, `layer(team, bucket)` high, under the
+    /// line `line(team)` (legend `line_label`), on a y axis up to 1.
+    fn of(
+        h: &History,
+        (title, y_label, line_label): (&str, &str, &str),
+        layer: impl Fn(&TeamHistory, usize) -> Vec<f64>,
+        line: impl Fn(&TeamHistory) -> Vec<Option<f64>>,
+    ) -> TeamPanels {
+        let mut legend = bucket_legend(h);
+        legend.push(LegendItem::new(line_label, palette::INK, Swatch::Band));
+        let panels = h
+            .teams
+            .iter()
+            .map(|team| {
+                let layers = stack_order(h)
+                    .into_iter()
+                    .map(|b| (colour(h, b), layer(team, b)))
+                    .collect();
+                (team.team.clone(), layers, vec![(palette::INK, line(team))])
+            })
+            .collect();
+        TeamPanels {
+            title: title.into(),
+            y_label: y_label.into(),
+            axis: axis(h),
+            legend,
+            panels,
+            y_max: 1.0,
+            percent: false,
+        }
+    }
+
+    /// Saves the panels as `stem`.svg and .png in `folder`, with `caption` for the report.
+    fn save(self, folder: &Path, stem: &str, caption: &str) -> Result<Plot> {
+        let svg = charts::save(&folder.join(stem), size(self.panels.len()), &self)?;
+        Ok(Plot {
+            stem: stem.into(),
+            title: self.title,
+            caption: caption.into(),
+            svg,
+        })
+    }
+}
+
 /// The investment balance: per team, each bucket's share of the items finished in each
 /// period, and the tech share of planned work as a line.
 pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
-    let mut legend = bucket_legend(h);
-    legend.push(LegendItem::new(
-        "tech share of planned work: tech ÷ (product + tech)",
-        palette::INK,
-        Swatch::Band,
-    ));
-    let panels = h
-        .teams
-        .iter()
-        .map(|team| {
-            let total = team.total();
-            let layers = stack_order(h)
-                .into_iter()
-                .map(|b| (b, &team.done[b]))
-                .map(|(b, row)| {
-                    let shares = row
-                        .iter()
-                        .zip(&total)
-                        .map(|(&n, &all)| {
-                            if all > 0 {
-                                f64::from(n) / f64::from(all)
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect();
-                    (colour(h, b), shares)
-                })
-                .collect();
-            let product = team.of_kinds(&h.buckets, &[BucketKind::Product]);
-            let tech = team.of_kinds(&h.buckets, &[BucketKind::Tech]);
-            let line = product
-                .iter()
-                .zip(&tech)
-                .map(|(&p, &t)| tech_share(p, t))
-                .collect();
-            (team.team.clone(), layers, vec![(palette::INK, line)])
-        })
-        .collect();
-    let figure = TeamPanels {
-        title: "Where capacity went: share of finished items per bucket".into(),
-        y_label: "share of items finished".into(),
-        axis: axis(h),
-        legend,
-        panels,
-        y_max: 1.0,
-        percent: true,
+    let share = |team: &TeamHistory, b: usize| {
+        let total = team.total();
+        team.done[b]
+            .iter()
+            .zip(&total)
+            .map(|(&n, &all)| {
+                if all > 0 {
+                    f64::from(n) / f64::from(all)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
     };
-    let svg = charts::save(&folder.join("plots/balance"), size(h.teams.len()), &figure)?;
-    Ok(Plot {
-        stem: "plots/balance".into(),
-        title: figure.title,
-        caption: "Each bar is one period of one team: the share of the items it finished in \
-                  each bucket. The line is the tech share of planned work, tech ÷ (product + \
-                  tech), the number a fixed-share strategy sets; periods without planned work \
-                  have no point."
-            .into(),
-        svg,
-    })
+    let tech_line = |team: &TeamHistory| {
+        let product = team.of_kinds(&h.buckets, &[BucketKind::Product]);
+        let tech = team.of_kinds(&h.buckets, &[BucketKind::Tech]);
+        product
+            .iter()
+            .zip(&tech)
+            .map(|(&p, &t)| tech_share(p, t))
+            .collect()
+    };
+    let labels = (
+        "Where capacity went: share of finished items per bucket",
+        "share of items finished",
+        "tech share of planned work: tech ÷ (product + tech)",
+    );
+    let figure = TeamPanels {
+        percent: true,
+        ..TeamPanels::of(h, labels, share, tech_line)
+    };
+    figure.save(
+        folder,
+        "plots/balance",
+        "Each bar is one period of one team: the share of the items it finished in each \
+         bucket. The line is the tech share of planned work, tech ÷ (product + tech), the \
+         number a fixed-share strategy sets; periods without planned work have no point.",
+    )
 }
 
 /// The throughput run chart: items finished per period by bucket, with each team's median.
 pub(super) fn throughput_chart(folder: &Path, h: &History) -> Result<Plot> {
-    let mut y_max = 1.0f64;
-    let mut legend = bucket_legend(h);
-    legend.push(LegendItem::new(
-        "median items per period",
-        palette::INK,
-        Swatch::Band,
-    ));
-    let panels = h
+    let items = |team: &TeamHistory, b: usize| team.done[b].iter().map(|&n| f64::from(n)).collect();
+    let median_line = |team: &TeamHistory| {
+        let mut sorted: Vec<i64> = team.total().iter().map(|&x| i64::from(x)).collect();
+        sorted.sort_unstable();
+        let median = percentile(&sorted, 0.5).map(|m| m as f64);
+        vec![median; sorted.len()]
+    };
+    let busiest = h
         .teams
         .iter()
-        .map(|team| {
-            let total = team.total();
-            y_max = y_max.max(f64::from(total.iter().copied().max().unwrap_or(0)));
-            let mut sorted: Vec<i64> = total.iter().map(|&x| i64::from(x)).collect();
-            sorted.sort_unstable();
-            let median = percentile(&sorted, 0.5).map(|m| m as f64);
-            let layers = stack_order(h)
-                .into_iter()
-                .map(|b| {
-                    (
-                        colour(h, b),
-                        team.done[b].iter().map(|&n| f64::from(n)).collect(),
-                    )
-                })
-                .collect();
-            (
-                team.team.clone(),
-                layers,
-                vec![(palette::INK, vec![median; total.len()])],
-            )
-        })
-        .collect();
+        .flat_map(|team| team.total())
+        .fold(1.0f64, |top, n| top.max(f64::from(n)));
+    let labels = (
+        "Throughput: items finished per period",
+        "items finished",
+        "median items per period",
+    );
     let figure = TeamPanels {
-        title: "Throughput: items finished per period".into(),
-        y_label: "items finished".into(),
-        axis: axis(h),
-        legend,
-        panels,
-        y_max: y_max * 1.1,
-        percent: false,
+        y_max: busiest * 1.1,
+        ..TeamPanels::of(h, labels, items, median_line)
     };
-    let svg = charts::save(
-        &folder.join("plots/throughput"),
-        size(h.teams.len()),
-        &figure,
-    )?;
-    Ok(Plot {
-        stem: "plots/throughput".into(),
-        title: figure.title,
-        caption: "Items each team finished in each period, stacked by bucket, with the median \
-                  period as a line: the history a forecast bootstraps. Runs of periods far \
-                  from the median are changes a forecast from the whole history will miss."
-            .into(),
-        svg,
-    })
+    figure.save(
+        folder,
+        "plots/throughput",
+        "Items each team finished in each period, stacked by bucket, with the median period \
+         as a line: the history a forecast bootstraps. Runs of periods far from the median are \
+         changes a forecast from the whole history will miss.",
+    )
 }
 
 /// The cycle-time histogram with its percentiles.

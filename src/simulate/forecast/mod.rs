@@ -147,41 +147,12 @@ impl Forecast {
         initiative: Option<&str>,
         horizon: Option<usize>,
     ) -> Result<Forecast, ForecastError> {
-        let picked = match initiative {
-            Some(id) => Some(source.initiative_index(id).ok_or_else(|| {
-                ForecastError::UnknownInitiative {
-                    name: id.into(),
-                    hint: hint(id, source.initiatives.iter().map(|i| i.id.as_str())),
-                }
-            })?),
-            None => None,
-        };
-        let j = match (picked, team) {
-            (Some(i), _) => source.initiatives[i].team,
-            (None, Some(name)) => {
-                source
-                    .team_index(name)
-                    .ok_or_else(|| ForecastError::UnknownTeam {
-                        name: name.into(),
-                        hint: hint(name, source.teams.iter().map(|t| t.name.as_str())),
-                    })?
-            }
-            (None, None) => {
-                let with_history: Vec<usize> = (0..source.teams.len())
-                    .filter(|&j| samples(&source.teams[j]).is_some())
-                    .collect();
-                match with_history.as_slice() {
-                    [] => return Err(ForecastError::NoHistoryTeam(source.name.clone())),
-                    [j] => *j,
-                    many => {
-                        let names: Vec<&str> = many
-                            .iter()
-                            .map(|&j| source.teams[j].name.as_str())
-                            .collect();
-                        return Err(ForecastError::AmbiguousTeam(names.join(", ")));
-                    }
-                }
-            }
+        let picked = initiative
+            .map(|id| initiative_index(source, id))
+            .transpose()?;
+        let j = match picked {
+            Some(i) => source.initiatives[i].team,
+            None => team_index(source, team)?,
         };
         let source_team = &source.teams[j];
         let history = samples(source_team)
@@ -200,54 +171,8 @@ impl Forecast {
             return Err(ForecastError::NoBacklog(source_team.name.clone()));
         }
         let mut notes = Vec::new();
-        let initiatives = chosen
-            .iter()
-            .map(|&i| {
-                let original = &source.initiatives[i];
-                let mut after = Vec::new();
-                for &d in &original.after {
-                    match chosen.iter().position(|&c| c == d) {
-                        Some(k) => after.push(k),
-                        None => notes.push(format!(
-                            "`{}` waits for `{}`, which is not part of this forecast: assumed done",
-                            original.id, source.initiatives[d].id
-                        )),
-                    }
-                }
-                Initiative {
-                    team: 0,
-                    contributes: Vec::new(),
-                    deadline: None,
-                    must_finish: false,
-                    after,
-                    // Keep the scenario's order: `chosen` is already in priority order.
-                    priority: None,
-                    on_done: OnDone::default(),
-                    ..original.clone()
-                }
-            })
-            .collect();
-        let ignored: Vec<&str> = [
-            (!source.risks.is_empty(), "risks"),
-            (!source.events.is_empty(), "events"),
-            (
-                source.incidents.base_rate.as_constant() != Some(0.0),
-                "incidents",
-            ),
-            (
-                source.teams[j].debt_initial.as_constant() != Some(0.0),
-                "debt drag",
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(present, what)| present.then_some(what))
-        .collect();
-        if !ignored.is_empty() {
-            notes.push(format!(
-                "the forecast bootstraps throughput only; the scenario's {} are left out",
-                ignored.join(", ")
-            ));
-        }
+        let initiatives = backlog(source, &chosen, &mut notes);
+        notes.extend(left_out(source, j));
         let horizon = horizon.or_else(|| match chosen.as_slice() {
             [i] => source.initiatives[*i].deadline.or(Some(source.periods)),
             _ => Some(source.periods),
@@ -329,6 +254,100 @@ impl Forecast {
     fn high_work(&self) -> f64 {
         high_work(&self.scenario.initiatives)
     }
+}
+
+/// The index of initiative `id` of `source`, for `--initiative`.
+fn initiative_index(source: &Scenario, id: &str) -> Result<usize, ForecastError> {
+    source
+        .initiative_index(id)
+        .ok_or_else(|| ForecastError::UnknownInitiative {
+            name: id.into(),
+            hint: hint(id, source.initiatives.iter().map(|i| i.id.as_str())),
+        })
+}
+
+/// The forecast team: the one named, else the only team of `source` with a history.
+fn team_index(source: &Scenario, team: Option<&str>) -> Result<usize, ForecastError> {
+    if let Some(name) = team {
+        return source
+            .team_index(name)
+            .ok_or_else(|| ForecastError::UnknownTeam {
+                name: name.into(),
+                hint: hint(name, source.teams.iter().map(|t| t.name.as_str())),
+            });
+    }
+    let with_history: Vec<usize> = (0..source.teams.len())
+        .filter(|&j| samples(&source.teams[j]).is_some())
+        .collect();
+    match with_history.as_slice() {
+        [] => Err(ForecastError::NoHistoryTeam(source.name.clone())),
+        [j] => Ok(*j),
+        many => {
+            let names: Vec<&str> = many
+                .iter()
+                .map(|&j| source.teams[j].name.as_str())
+                .collect();
+            Err(ForecastError::AmbiguousTeam(names.join(", ")))
+        }
+    }
+}
+
+/// The `chosen` initiatives of `source` (in priority order) as the forecast's backlog: its
+/// one team's work, without deadlines, contributions or effects, waiting only for each
+/// other; `notes` say which dependencies outside the forecast are assumed done.
+fn backlog(source: &Scenario, chosen: &[usize], notes: &mut Vec<String>) -> Vec<Initiative> {
+    chosen
+        .iter()
+        .map(|&i| {
+            let original = &source.initiatives[i];
+            let mut after = Vec::new();
+            for &d in &original.after {
+                match chosen.iter().position(|&c| c == d) {
+                    Some(k) => after.push(k),
+                    None => notes.push(format!(
+                        "`{}` waits for `{}`, which is not part of this forecast: assumed done",
+                        original.id, source.initiatives[d].id
+                    )),
+                }
+            }
+            Initiative {
+                team: 0,
+                contributes: Vec::new(),
+                deadline: None,
+                must_finish: false,
+                after,
+                // Keep the scenario's order: `chosen` is already in priority order.
+                priority: None,
+                on_done: OnDone::default(),
+                ..original.clone()
+            }
+        })
+        .collect()
+}
+
+/// The note naming what of `source` a throughput forecast of team `j` leaves out, if any.
+fn left_out(source: &Scenario, j: usize) -> Option<String> {
+    let ignored: Vec<&str> = [
+        (!source.risks.is_empty(), "risks"),
+        (!source.events.is_empty(), "events"),
+        (
+            source.incidents.base_rate.as_constant() != Some(0.0),
+            "incidents",
+        ),
+        (
+            source.teams[j].debt_initial.as_constant() != Some(0.0),
+            "debt drag",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(present, what)| present.then_some(what))
+    .collect();
+    (!ignored.is_empty()).then(|| {
+        format!(
+            "the forecast bootstraps throughput only; the scenario's {} are left out",
+            ignored.join(", ")
+        )
+    })
 }
 
 /// A capacity team bootstrapping `history`.
