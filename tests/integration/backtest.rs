@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, refuses_each, scratch, text};
 
 use fulcrum::model::PeriodLength;
 use fulcrum::whatif::backtest::{self, Backtest, Calibration, Question, Settings};
@@ -222,21 +222,6 @@ fn bad_input_exits_with_status_two_and_says_why() {
         (&["--history", "0,0,0,0"], "nothing would ever be done"),
         (&["--history", W1, "--horizon", "30"], "needs at least 40"),
     ];
-    for (args, message) in cases {
-        let mut all = vec!["backtest"];
-        all.extend_from_slice(args);
-        let out = fulcrum(&all, &dir);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(
-            text(&out.stderr).contains(message),
-            "{args:?}: expected `{message}` in {}",
-            text(&out.stderr)
-        );
-    }
+    refuses_each("backtest", cases, &[], &dir);
     assert!(!dir.join("output").exists(), "bad input writes nothing");
 }

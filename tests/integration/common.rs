@@ -29,7 +29,34 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The path of example scenario `name` (e.g. `balanced-okrs.toml`), as an argument.
+pub fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// Output bytes as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs `fulcrum <command> <case's args> <after...>` in `dir` for every case, and checks that
+/// each is refused as bad input: exit status 2, the case's message on stderr, no panic.
+pub fn refuses_each(command: &str, cases: &[(&[&str], &str)], after: &[&str], dir: &Path) {
+    for (args, message) in cases {
+        let mut all = vec![command];
+        all.extend_from_slice(args);
+        all.extend_from_slice(after);
+        let out = fulcrum(&all, dir);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{args:?}: expected `{message}` in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}");
+    }
 }

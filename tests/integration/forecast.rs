@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, refuses_each, scratch, text};
 
 use fulcrum::model::{Distribution, PeriodLength};
 use fulcrum::simulate::forecast::{self, Forecast, ForecastError, ForecastResults};
@@ -498,23 +498,7 @@ fn bad_input_exits_with_status_two_and_says_why() {
         ),
         (&["--history", "3,4"], "--backlog"),
     ];
-    for (args, message) in cases {
-        let mut all = vec!["forecast"];
-        all.extend_from_slice(args);
-        let out = fulcrum(&all, &dir);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(
-            text(&out.stderr).contains(message),
-            "{args:?}: expected `{message}` in {}",
-            text(&out.stderr)
-        );
-        assert!(!text(&out.stderr).contains("panicked"), "{args:?}");
-    }
+    refuses_each("forecast", cases, &[], &dir);
     assert!(!dir.join("output").exists(), "bad input writes nothing");
 }
 
@@ -528,18 +512,13 @@ fn finish_dates_forecast_in_days() {
         }
     }
     std::fs::write(dir.join("done.csv"), rows).unwrap();
-    let out = fulcrum(
-        &[
-            "forecast",
-            "--history-csv",
-            "done.csv",
-            "--backlog",
-            "30",
-            "--trials",
-            "2000",
-        ],
-        &dir,
-    );
+    let forecast = |extra: &[&str]| {
+        let mut args = vec!["forecast", "--history-csv", "done.csv"];
+        args.extend_from_slice(&["--backlog", "30", "--trials", "2000"]);
+        args.extend_from_slice(extra);
+        fulcrum(&args, &dir)
+    };
+    let out = forecast(&[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     // February 2027 has 20 working days; the weekends' items count on the Mondays after
     // them, and the last weekend (1 item, on the 28th) waits for a Monday not yet seen.
@@ -548,19 +527,7 @@ fn finish_dates_forecast_in_days() {
         "{}",
         text(&out.stdout)
     );
-    let every_day = fulcrum(
-        &[
-            "forecast",
-            "--history-csv",
-            "done.csv",
-            "--backlog",
-            "30",
-            "--trials",
-            "2000",
-            "--all-days",
-        ],
-        &dir,
-    );
+    let every_day = forecast(&["--all-days"]);
     assert!(every_day.status.success(), "{}", text(&every_day.stderr));
     assert!(
         text(&every_day.stdout).contains("history of 28 periods (mean 1.00 per 1d)"),

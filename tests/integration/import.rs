@@ -5,10 +5,20 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{fulcrum, scratch, text};
+use crate::common::{fulcrum, refuses_each, scratch, text};
 
 use fulcrum::model::history::{Bucket, BucketKind, History, ItemState, PeriodGrid, WorkItem};
 use fulcrum::model::{Calendar, Date, PeriodLength};
+
+/// The import's outputs besides its plots.
+const TABLES_AND_PAGES: [&str; 6] = [
+    "items.csv",
+    "throughput.csv",
+    "balance.csv",
+    "cycle_times.csv",
+    "report.html",
+    "scenario.toml",
+];
 
 fn data(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,17 +82,12 @@ fn every_format_is_detected_and_counted() {
         ]
         .map(|v| v.as_u64().unwrap());
         assert_eq!(got, [items, done, open, reopened, cancelled], "{file}");
-        for f in [
-            "items.csv",
-            "throughput.csv",
-            "balance.csv",
-            "cycle_times.csv",
-            "report.html",
-            "scenario.toml",
+        let plots = [
             "plots/balance.png",
             "plots/throughput.svg",
             "plots/cycle_times.png",
-        ] {
+        ];
+        for f in TABLES_AND_PAGES.iter().chain(&plots) {
             assert!(out.join(f).exists(), "{file}: {f}");
         }
     }
@@ -428,15 +433,7 @@ fn outputs_are_byte_identical_run_to_run() {
             ],
         );
     }
-    for f in [
-        "items.csv",
-        "throughput.csv",
-        "balance.csv",
-        "cycle_times.csv",
-        "report.html",
-        "scenario.toml",
-        "plots/balance.svg",
-    ] {
+    for f in TABLES_AND_PAGES.iter().chain(&["plots/balance.svg"]) {
         assert_eq!(
             std::fs::read(dir.join("a").join(f)).unwrap(),
             std::fs::read(dir.join("b").join(f)).unwrap(),
@@ -497,24 +494,7 @@ fn bad_input_names_the_file_line_column_and_what_is_missing() {
         (&["empty.csv"], "hold no items"),
         (&[ok, "--scenario", "exists.toml"], "exists.toml exists"),
     ];
-    for (args, message) in cases {
-        let mut all = vec!["import"];
-        all.extend_from_slice(args);
-        all.extend(["--out", "out"]);
-        let out = fulcrum(&all, &dir);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(
-            text(&out.stderr).contains(message),
-            "{args:?}: expected `{message}` in {}",
-            text(&out.stderr)
-        );
-        assert!(!text(&out.stderr).contains("panicked"), "{args:?}");
-    }
+    refuses_each("import", cases, &["--out", "out"], &dir);
     assert!(!dir.join("out").exists(), "bad input writes nothing");
     assert_eq!(read(dir.join("exists.toml")), "keep me");
 }

@@ -6,15 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{fulcrum, scratch, text};
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
+use crate::common::{example, fulcrum, scratch, text};
 
 fn refused(args: &[&str], expected: &str) {
     // A folder of its own: tests run at once, and each scratch folder is emptied first.

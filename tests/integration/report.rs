@@ -155,6 +155,21 @@ fn run(scenario: &Scenario) -> RunOutput {
 
 /// A plan of the optimised strategy built by hand: a schedule of 20% tech on every team, and
 /// two priced changes, one that matters and one within noise.
+/// [`run`], with [`hand_built_plan`] as its allocation.
+fn run_with_a_plan(scenario: &Scenario) -> RunOutput {
+    RunOutput {
+        allocations: vec![hand_built_plan(scenario)],
+        ..run(scenario)
+    }
+}
+
+/// The results folder of `output`, written into a fresh scratch folder `name`.
+fn written(name: &str, scenario: &Scenario, output: &RunOutput) -> PathBuf {
+    let dir = scratch(name);
+    report::write_run(&to(&dir), scenario, output, &[], &info(scenario, output)).unwrap();
+    dir
+}
+
 fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
     let policy = Policy::of_plan(&Plan {
         tech_share: vec![vec![0.2; scenario.periods]; scenario.teams.len()],
@@ -208,15 +223,7 @@ fn read(path: &Path) -> String {
 fn a_run_writes_every_chart_as_svg_and_png() {
     let scenario = load();
     let output = run(&scenario);
-    let dir = scratch("charts");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let dir = written("charts", &scenario, &output);
     for chart in CHARTS {
         let svg = read(&dir.join(format!("plots/{chart}.svg")));
         assert!(svg.trim_start().starts_with("<svg"), "{chart}.svg is SVG");
@@ -253,15 +260,7 @@ fn a_run_writes_every_chart_as_svg_and_png() {
 fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
     let scenario = load();
     let output = run(&scenario);
-    let dir = scratch("html");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let dir = written("html", &scenario, &output);
     let html = read(&dir.join("report.html"));
     for external in ["http://", "https://", "src=", "<script", "<link", "url("] {
         // The SVG namespace is an identifier, not a reference to fetch.
@@ -298,17 +297,8 @@ fn the_report_is_one_self_contained_page_with_every_chart_and_table() {
 #[test]
 fn an_allocation_adds_the_plan_chart_and_marginal_values() {
     let scenario = load();
-    let mut output = run(&scenario);
-    output.allocations = vec![hand_built_plan(&scenario)];
-    let dir = scratch("plan");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let output = run_with_a_plan(&scenario);
+    let dir = written("plan", &scenario, &output);
     let svg = read(&dir.join("plots/plan.svg"));
     assert!(svg.contains("checkout") && svg.contains("platform") && svg.contains("tech share"));
     assert!(
@@ -353,15 +343,7 @@ fn a_single_strategy_run_has_no_comparison_section() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/throughput-forecast.toml");
     let scenario = scenario::load(&path, &[]).unwrap().scenario;
     let output = run(&scenario);
-    let dir = scratch("single");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let dir = written("single", &scenario, &output);
     let html = read(&dir.join("report.html"));
     assert!(!html.contains("Comparison with"));
     assert!(html.contains("api-migration"));
@@ -454,17 +436,8 @@ fn the_report_fits_a_phone_without_horizontal_overflow() {
         return;
     };
     let scenario = load();
-    let mut output = run(&scenario);
-    output.allocations = vec![hand_built_plan(&scenario)];
-    let dir = scratch("phone");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let output = run_with_a_plan(&scenario);
+    let dir = written("phone", &scenario, &output);
     let page = read(&dir.join("report.html"));
     for width in [400, 1400] {
         let m = layout_at(browser, &dir, &page, width);
@@ -503,15 +476,7 @@ fn the_report_renders_in_a_browser_when_one_is_installed() {
     };
     let scenario = load();
     let output = run(&scenario);
-    let dir = scratch("browser");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let dir = written("browser", &scenario, &output);
     let shot = dir.join("shot.png");
     let status = std::process::Command::new(browser)
         .args([
@@ -544,17 +509,8 @@ fn summary_of(html: &str) -> &str {
 fn the_report_opens_with_the_answer() {
     use fulcrum::simulate::SummaryMetric;
     let scenario = load();
-    let mut output = run(&scenario);
-    output.allocations = vec![hand_built_plan(&scenario)];
-    let dir = scratch("answer");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let output = run_with_a_plan(&scenario);
+    let dir = written("answer", &scenario, &output);
     let html = read(&dir.join("report.html"));
     let results = &output.results;
     let score = |s: usize| results.summary(s, SummaryMetric::BlendedScore).mean;
@@ -615,15 +571,7 @@ fn ties_are_reported_apart_from_wins() {
             o.higher
         );
     }
-    let dir = scratch("ties");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let dir = written("ties", &scenario, &output);
     let html = read(&dir.join("report.html"));
     assert!(html.contains("<th>higher</th><th>same</th><th>lower</th>"));
     assert!(summary_of(&html).contains("the same in"));
@@ -643,15 +591,7 @@ fn ongoing_work_takes_no_row_of_the_initiatives_chart() {
         Err(e) => panic!("{e}"),
     };
     let output = run(&scenario);
-    let dir = scratch("ongoing");
-    report::write_run(
-        &to(&dir),
-        &scenario,
-        &output,
-        &[],
-        &info(&scenario, &output),
-    )
-    .unwrap();
+    let dir = written("ongoing", &scenario, &output);
     let svg = read(&dir.join("plots/initiatives.svg"));
     assert!(svg.contains("one-click (checkout, product)"));
     assert!(
