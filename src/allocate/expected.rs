@@ -3,7 +3,7 @@
 //! Every random quantity is replaced by its mean; attrition by its expected headcount loss;
 //! a risk by its likelihood × mean impact spread over its window.
 
-use crate::model::{Scenario, Workforce};
+use crate::model::{EventChanges, Scenario, Workforce};
 
 /// A team's expected world.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +21,56 @@ pub struct TeamWorld {
     pub efficiency: f64,
     /// Incidents per period at zero debt.
     pub base_rate: f64,
+}
+
+impl TeamWorld {
+    /// Team `j`'s expected world in `scenario`, with the `events` of its scenario.
+    fn of(scenario: &Scenario, j: usize, events: &EventChanges) -> TeamWorld {
+        let team = &scenario.teams[j];
+        let periods = scenario.periods;
+        let mut nominal = vec![0.0; periods];
+        let mut per_engineer = None;
+        match &team.workforce {
+            Workforce::Engineers(staff) => {
+                let availability = staff.availability.mean().clamp(0.0, 1.0);
+                let days = staff.days_per_engineer * availability;
+                per_engineer = Some(days);
+                let annual = staff.attrition.mean().clamp(0.0, 1.0);
+                let hazard = scenario.period_length.period_hazard(annual);
+                let mut people = staff.engineers;
+                for t in 1..=periods {
+                    let ramping = staff.hire(t, &mut people);
+                    let engineers = (people - ramping + events.engineers[j][t - 1]).max(0.0);
+                    nominal[t - 1] = engineers * days;
+                    // The expected headcount loses its whole engineers' expected leavers.
+                    people -= people.max(0.0).floor() * hazard;
+                }
+            }
+            Workforce::Capacity(capacity) => nominal.fill(capacity.mean().max(0.0)),
+        }
+        for (k, fraction) in nominal.iter_mut().zip(&events.fraction[j]) {
+            *k *= (1.0 + fraction).max(0.0);
+        }
+        let mut risk = vec![0.0; periods];
+        for r in scenario.risks.iter().filter(|r| r.team == j) {
+            let (first, last) = r.window;
+            let per_period = r.likelihood * r.impact.mean().max(0.0) / (last - first + 1) as f64;
+            for t in first..=last.min(periods) {
+                risk[t - 1] += per_period;
+            }
+        }
+        let debt = &scenario.debt;
+        TeamWorld {
+            nominal,
+            risk,
+            per_engineer,
+            debt_initial: team.debt_initial.mean().max(0.0),
+            interest: debt.interest.mean().max(-1.0),
+            accrual: debt.accrual.mean().max(0.0),
+            efficiency: debt.paydown_efficiency.mean().max(0.0),
+            base_rate: scenario.incidents.base_rate.mean().max(0.0),
+        }
+    }
 }
 
 /// An initiative's expected size, pace and payoff.
@@ -63,68 +113,9 @@ pub struct ExpectedWorld {
 impl ExpectedWorld {
     /// Replaces every uncertain quantity of `scenario` by its expectation.
     pub fn of(scenario: &Scenario) -> ExpectedWorld {
-        let periods = scenario.periods;
         let events = scenario.event_changes();
-        let debt = &scenario.debt;
-        let teams = scenario
-            .teams
-            .iter()
-            .enumerate()
-            .map(|(j, team)| {
-                let mut nominal = vec![0.0; periods];
-                let mut per_engineer = None;
-                match &team.workforce {
-                    Workforce::Engineers(staff) => {
-                        let availability = staff.availability.mean().clamp(0.0, 1.0);
-                        let days = staff.days_per_engineer * availability;
-                        per_engineer = Some(days);
-                        let annual = staff.attrition.mean().clamp(0.0, 1.0);
-                        let hazard =
-                            1.0 - (1.0 - annual).powf(1.0 / scenario.period_length.per_year());
-                        let mut people = staff.engineers;
-                        for t in 1..=periods {
-                            let mut ramping = 0.0;
-                            for hire in &staff.hires {
-                                if hire.period == t {
-                                    people += hire.engineers;
-                                }
-                                if hire.period <= t && staff.ramp_periods > 0 {
-                                    let progress = (t - hire.period + 1) as f64
-                                        / f64::from(staff.ramp_periods);
-                                    ramping += hire.engineers * (1.0 - progress.min(1.0));
-                                }
-                            }
-                            let engineers =
-                                (people - ramping + events.engineers[j][t - 1]).max(0.0);
-                            nominal[t - 1] = engineers * days;
-                            people -= people.max(0.0).floor() * hazard;
-                        }
-                    }
-                    Workforce::Capacity(capacity) => nominal.fill(capacity.mean().max(0.0)),
-                }
-                for (k, fraction) in nominal.iter_mut().zip(&events.fraction[j]) {
-                    *k *= (1.0 + fraction).max(0.0);
-                }
-                let mut risk = vec![0.0; periods];
-                for r in scenario.risks.iter().filter(|r| r.team == j) {
-                    let (first, last) = r.window;
-                    let per_period =
-                        r.likelihood * r.impact.mean().max(0.0) / (last - first + 1) as f64;
-                    for t in first..=last.min(periods) {
-                        risk[t - 1] += per_period;
-                    }
-                }
-                TeamWorld {
-                    nominal,
-                    risk,
-                    per_engineer,
-                    debt_initial: team.debt_initial.mean().max(0.0),
-                    interest: debt.interest.mean().max(-1.0),
-                    accrual: debt.accrual.mean().max(0.0),
-                    efficiency: debt.paydown_efficiency.mean().max(0.0),
-                    base_rate: scenario.incidents.base_rate.mean().max(0.0),
-                }
-            })
+        let teams = (0..scenario.teams.len())
+            .map(|j| TeamWorld::of(scenario, j, &events))
             .collect::<Vec<_>>();
         let initiatives = scenario
             .initiatives

@@ -51,6 +51,12 @@ impl PeriodLength {
     pub fn per_year(self) -> f64 {
         365.25 / self.calendar_days()
     }
+
+    /// The chance that an engineer leaves within one period at `annual` attrition, the
+    /// hazard constant over the year: 1 − (1 − annual)^(1 / periods per year).
+    pub fn period_hazard(self, annual: f64) -> f64 {
+        1.0 - (1.0 - annual).powf(1.0 / self.per_year())
+    }
 }
 
 impl FromStr for PeriodLength {

@@ -376,6 +376,25 @@ pub struct Staff {
     pub attrition: Distribution,
 }
 
+impl Staff {
+    /// Period `t`'s hires: adds those joining in `t` to `people`, and returns how many
+    /// engineers' worth of all hires so far are still ramping up in `t` (a hire of period p
+    /// works at (t − p + 1) / `ramp_periods` of full pace until it reaches full pace).
+    pub fn hire(&self, t: usize, people: &mut f64) -> f64 {
+        let mut ramping = 0.0;
+        for hire in &self.hires {
+            if hire.period == t {
+                *people += hire.engineers;
+            }
+            if hire.period <= t && self.ramp_periods > 0 {
+                let progress = (t - hire.period + 1) as f64 / f64::from(self.ramp_periods);
+                ramping += hire.engineers * (1.0 - progress.min(1.0));
+            }
+        }
+        ramping
+    }
+}
+
 /// Engineers joining at the start of a period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hire {

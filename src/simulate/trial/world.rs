@@ -78,7 +78,7 @@ impl Engine<'_> {
             };
             if let Workforce::Engineers(staff) = &team.workforce {
                 let annual = staff.attrition.sample(&mut rng).clamp(0.0, 1.0);
-                draws.hazard = 1.0 - (1.0 - annual).powf(1.0 / sc.period_length.per_year());
+                draws.hazard = sc.period_length.period_hazard(annual);
             }
             scratch.teams.push(draws);
         }
@@ -145,17 +145,7 @@ impl Engine<'_> {
             let w = &mut scratch.world[j];
             match &team.workforce {
                 Workforce::Engineers(staff) => {
-                    let mut ramping = 0.0;
-                    for hire in &staff.hires {
-                        if hire.period == t {
-                            w.people += hire.engineers;
-                        }
-                        if hire.period <= t && staff.ramp_periods > 0 {
-                            let progress =
-                                (t - hire.period + 1) as f64 / f64::from(staff.ramp_periods);
-                            ramping += hire.engineers * (1.0 - progress.min(1.0));
-                        }
-                    }
+                    let ramping = staff.hire(t, &mut w.people);
                     let event = self.event_engineers[j].get(t - 1).copied().unwrap_or(0.0);
                     w.engineers = (w.people - ramping + event).max(0.0);
                     w.availability = staff
