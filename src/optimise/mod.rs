@@ -96,6 +96,61 @@ fn rank(scores: &Scores, p: usize, confidence: f64) -> f64 {
     scores.mean(p) - SHORTFALL_PENALTY * shortfall
 }
 
+/// The race: `alive` scored on more training trials each round, the best kept, then the
+/// survivors ranked on all the training trials, best first.
+fn race(
+    scenario: &Scenario,
+    objective: &Objective,
+    mut alive: Vec<Candidate>,
+    train: u64,
+) -> Vec<(Candidate, f64)> {
+    for (trials, keep) in RACE {
+        let mut round = ranked(scenario, alive, train, trials, objective.confidence);
+        round.truncate(keep);
+        alive = round.into_iter().map(|(c, _)| c).collect();
+    }
+    ranked(
+        scenario,
+        alive,
+        train,
+        TRAINING_TRIALS,
+        objective.confidence,
+    )
+}
+
+/// Hill-climbing from finalist `start` (with its rank) through [`ROUNDS`] of ever smaller
+/// moves: the best candidate found with its rank, and how many candidates were tried.
+fn climb(
+    scenario: &Scenario,
+    objective: &Objective,
+    (start, start_rank): &(Candidate, f64),
+    train: u64,
+) -> ((Candidate, f64), usize) {
+    let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
+    let (mut best, mut best_rank) = (start.clone(), *start_rank);
+    let mut tried = 0;
+    for step in ROUNDS {
+        let moves = candidates::moves(&best, scenario, &objective.guardrails, &all_teams, step);
+        if moves.is_empty() {
+            break;
+        }
+        tried += moves.len() + 1;
+        let (improved, improved_rank) = refine(
+            scenario,
+            objective,
+            (&best, best_rank),
+            moves,
+            train,
+            (MOVE_TRIALS, TRAINING_TRIALS),
+        );
+        if improved_rank > best_rank {
+            best = improved;
+            best_rank = improved_rank;
+        }
+    }
+    ((best, best_rank), tried)
+}
+
 /// Candidates and their scores on the same trials, best first (ties keep their order).
 fn ranked(
     scenario: &Scenario,
@@ -155,51 +210,19 @@ pub fn optimise(
 ) -> Result<Found, OptimiseError> {
     let lp = allocate::allocate(scenario, &objective.guardrails, MarginalValues::DualsOnly);
     let train = training_seed(seed);
-    let mut alive = starting_candidates(scenario, objective, &lp);
+    let alive = starting_candidates(scenario, objective, &lp);
     let mut tried = alive.len();
-    for (trials, keep) in RACE {
-        let mut round = ranked(scenario, alive, train, trials, objective.confidence);
-        round.truncate(keep);
-        alive = round.into_iter().map(|(c, _)| c).collect();
-    }
-    let finalists = ranked(
-        scenario,
-        alive,
-        train,
-        TRAINING_TRIALS,
-        objective.confidence,
-    );
+    let finalists = race(scenario, objective, alive, train);
     // Refine the best of each kind (a schedule, a debt ceiling): their neighbourhoods differ,
     // and the best finalist's kind need not be the one whose neighbourhood holds the best.
-    let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
     let is_ceiling = |c: &Candidate| matches!(c.policy.share, Share::DebtCeiling { .. });
     let mut refined = Vec::new();
     for kind in [false, true] {
-        let Some((start, start_rank)) = finalists.iter().find(|(c, _)| is_ceiling(c) == kind)
-        else {
-            continue;
-        };
-        let (mut best, mut best_rank) = (start.clone(), *start_rank);
-        for step in ROUNDS {
-            let moves = candidates::moves(&best, scenario, &objective.guardrails, &all_teams, step);
-            if moves.is_empty() {
-                break;
-            }
-            tried += moves.len() + 1;
-            let (improved, improved_rank) = refine(
-                scenario,
-                objective,
-                (&best, best_rank),
-                moves,
-                train,
-                (MOVE_TRIALS, TRAINING_TRIALS),
-            );
-            if improved_rank > best_rank {
-                best = improved;
-                best_rank = improved_rank;
-            }
+        if let Some(start) = finalists.iter().find(|(c, _)| is_ceiling(c) == kind) {
+            let (best, tries) = climb(scenario, objective, start, train);
+            tried += tries;
+            refined.push(best);
         }
-        refined.push((best, best_rank));
     }
     let (best, _) = refined
         .into_iter()

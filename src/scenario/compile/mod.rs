@@ -155,7 +155,6 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     })
 }
 
-/// The strategy of a scenario without strategies, with a warning that says so.
 /// The `[scenario]` table read, or `None` with an error when the file has none.
 fn header_or_report(
     ck: &mut Checker,
@@ -195,6 +194,7 @@ fn report_no_teams(ck: &mut Checker, root: &Node) {
     );
 }
 
+/// The strategy of a scenario without strategies, with a warning that says so.
 fn product_first(ck: &mut Checker, root: &Node) -> Strategy {
     ck.report(
         Problem::warning(

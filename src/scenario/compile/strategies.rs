@@ -18,7 +18,15 @@ const STRATEGY_FIELDS: &[&str] = &[
     "max_tech_share",
     "deadline_confidence",
 ];
-const RULES: &[&str] = &["fixed_share", "debt_ceiling", "optimised"];
+/// The rules a strategy may name, each with its own fields.
+const RULES: [(&str, &[&str]); 3] = [
+    ("fixed_share", &["tech_share"]),
+    ("debt_ceiling", &["ceiling", "above", "below"]),
+    (
+        "optimised",
+        &["min_tech_share", "max_tech_share", "deadline_confidence"],
+    ),
+];
 
 pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
     let label = node
@@ -29,83 +37,97 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
     let name = t
         .required(ck, "name", "\"80/20\"")
         .and_then(|n| string(ck, n, "name"));
-    let rule_name = t
+    let words = RULES.map(|(word, _)| word);
+    let rule = t
         .required(ck, "rule", "\"fixed_share\"")
-        .and_then(|n| super::fields::choice(ck, n, "rule", RULES));
-    let fields_of = |rule: &str| -> &'static [&'static str] {
-        match rule {
-            "fixed_share" => &["tech_share"],
-            "debt_ceiling" => &["ceiling", "above", "below"],
-            _ => &["min_tech_share", "max_tech_share", "deadline_confidence"],
-        }
-    };
-    let rule = rule_name.and_then(|rule| {
-        for other in RULES.iter().filter(|r| **r != rule) {
-            for key in fields_of(other) {
-                if let Some(n) = t.get(key) {
-                    ck.report(
-                        Problem::error(
-                            n.span,
-                            format!("`{key}` belongs to rule \"{other}\", not \"{rule}\""),
-                        )
-                        .label("not used by this rule")
-                        .help(format!(
-                            "the fields of \"{rule}\" are: {}",
-                            fields_of(rule).join(", ")
-                        )),
-                    );
-                }
+        .and_then(|n| super::fields::choice(ck, n, "rule", &words))
+        .and_then(|rule| {
+            refuse_fields_of_other_rules(ck, &mut t, rule);
+            match rule {
+                "fixed_share" => share(ck, &mut t, "tech_share", "0.2")
+                    .map(|tech_share| Rule::FixedShare { tech_share }),
+                "debt_ceiling" => read_debt_ceiling(ck, &mut t),
+                _ => read_optimised(ck, &mut t),
             }
-        }
-        let mut share = |key: &str, example: &str| {
-            t.required(ck, key, example)
-                .and_then(|n| number(ck, n, key, Bound::Fraction))
-        };
-        match rule {
-            "fixed_share" => {
-                share("tech_share", "0.2").map(|tech_share| Rule::FixedShare { tech_share })
-            }
-            "debt_ceiling" => {
-                let above = share("above", "0.5");
-                let below = share("below", "0.1");
-                let ceiling = t
-                    .required(ck, "ceiling", "600.0")
-                    .and_then(|n| number(ck, n, "ceiling", Bound::NonNegative(Days)));
-                Some(Rule::DebtCeiling {
-                    ceiling: ceiling?,
-                    above: above?,
-                    below: below?,
-                })
-            }
-            _ => {
-                let confidence = t
-                    .number(ck, "deadline_confidence", Bound::Fraction)
-                    .unwrap_or(crate::model::DEFAULT_DEADLINE_CONFIDENCE);
-                let min = t.number(ck, "min_tech_share", Bound::Fraction);
-                let max = t.number(ck, "max_tech_share", Bound::Fraction);
-                let (min, max) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
-                if min > max {
-                    ck.report(
-                        Problem::error(
-                            t.span(),
-                            format!("`min_tech_share` {min} exceeds `max_tech_share` {max}"),
-                        )
-                        .label("the guardrails leave no room")
-                        .help("make min_tech_share ≤ max_tech_share"),
-                    );
-                    return None;
-                }
-                Some(Rule::Optimised {
-                    min_tech_share: min,
-                    max_tech_share: max,
-                    deadline_confidence: confidence,
-                })
-            }
-        }
-    });
+        });
     t.finish(ck);
     Some(Strategy {
         name: name?.to_string(),
         rule: rule?,
+    })
+}
+
+/// The fields of `rule`.
+fn fields_of(rule: &str) -> &'static [&'static str] {
+    RULES
+        .iter()
+        .find(|(word, _)| *word == rule)
+        .map_or(&[], |(_, fields)| fields)
+}
+
+/// Reports each field of a rule other than `rule`.
+fn refuse_fields_of_other_rules(ck: &mut Checker, t: &mut Table, rule: &str) {
+    for (other, fields) in RULES.iter().filter(|(r, _)| *r != rule) {
+        for key in *fields {
+            if let Some(n) = t.get(key) {
+                ck.report(
+                    Problem::error(
+                        n.span,
+                        format!("`{key}` belongs to rule \"{other}\", not \"{rule}\""),
+                    )
+                    .label("not used by this rule")
+                    .help(format!(
+                        "the fields of \"{rule}\" are: {}",
+                        fields_of(rule).join(", ")
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// A required share (a fraction) under `key`.
+fn share(ck: &mut Checker, t: &mut Table, key: &str, example: &str) -> Option<f64> {
+    t.required(ck, key, example)
+        .and_then(|n| number(ck, n, key, Bound::Fraction))
+}
+
+/// A `debt_ceiling` rule: its `above` and `below` shares and the `ceiling`.
+fn read_debt_ceiling(ck: &mut Checker, t: &mut Table) -> Option<Rule> {
+    let above = share(ck, t, "above", "0.5");
+    let below = share(ck, t, "below", "0.1");
+    let ceiling = t
+        .required(ck, "ceiling", "600.0")
+        .and_then(|n| number(ck, n, "ceiling", Bound::NonNegative(Days)));
+    Some(Rule::DebtCeiling {
+        ceiling: ceiling?,
+        above: above?,
+        below: below?,
+    })
+}
+
+/// An `optimised` rule: its guardrails (default 0 and 1) and deadline confidence.
+fn read_optimised(ck: &mut Checker, t: &mut Table) -> Option<Rule> {
+    let confidence = t
+        .number(ck, "deadline_confidence", Bound::Fraction)
+        .unwrap_or(crate::model::DEFAULT_DEADLINE_CONFIDENCE);
+    let min = t.number(ck, "min_tech_share", Bound::Fraction);
+    let max = t.number(ck, "max_tech_share", Bound::Fraction);
+    let (min, max) = (min.unwrap_or(0.0), max.unwrap_or(1.0));
+    if min > max {
+        ck.report(
+            Problem::error(
+                t.span(),
+                format!("`min_tech_share` {min} exceeds `max_tech_share` {max}"),
+            )
+            .label("the guardrails leave no room")
+            .help("make min_tech_share ≤ max_tech_share"),
+        );
+        return None;
+    }
+    Some(Rule::Optimised {
+        min_tech_share: min,
+        max_tech_share: max,
+        deadline_confidence: confidence,
     })
 }
