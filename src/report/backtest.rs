@@ -496,6 +496,24 @@ fn page(b: &Labelled, svg: &str) -> String {
             None => "all the history before its origin".into(),
         }
     );
+    calibration_section(&mut h, b);
+    let _ = writeln!(
+        h,
+        "<h2>Forecasts against the truth</h2>\n<figure>{}<figcaption>For each forecast: the \
+         bar spans its percentiles, the black tick is its median and the dot what really \
+         happened (red when beyond the highest percentile; a triangle at the top: not done \
+         within the history). <span class=\"muted\">(plots/backtest.svg, plots/backtest.png)</span></figcaption></figure>",
+        strip_xml_prolog(svg)
+    );
+    checks_table(&mut h, b);
+    h.push_str("</body>\n</html>\n");
+    // On a phone, a wide table scrolls by itself instead of the whole page.
+    h.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
+        .replace("</table>", "</table></div>")
+}
+
+/// The calibration table and the P50 errors.
+fn calibration_section(h: &mut String, b: &Labelled) {
     h.push_str("<h2>Calibration</h2>\n<table>\n<tr><th>question</th><th>percentile</th><th>forecasts</th><th>right</th><th>claimed</th><th>± 2 s.e.</th><th class=\"text\">verdict</th></tr>\n");
     for c in &b.backtest.calibration {
         let class = if c.verdict() == "calibrated" {
@@ -530,14 +548,10 @@ fn page(b: &Labelled, svg: &str) -> String {
             e.forecasts
         );
     }
-    let _ = writeln!(
-        h,
-        "<h2>Forecasts against the truth</h2>\n<figure>{}<figcaption>For each forecast: the \
-         bar spans its percentiles, the black tick is its median and the dot what really \
-         happened (red when beyond the highest percentile; a triangle at the top: not done \
-         within the history). <span class=\"muted\">(plots/backtest.svg, plots/backtest.png)</span></figcaption></figure>",
-        strip_xml_prolog(svg)
-    );
+}
+
+/// The table of every forecast and what happened.
+fn checks_table(h: &mut String, b: &Labelled) {
     let date = if b.dates.is_some() {
         "<th class=\"text\">date</th>"
     } else {
@@ -548,12 +562,9 @@ fn page(b: &Labelled, svg: &str) -> String {
         "<h2>Every forecast</h2>\n<table>\n<tr><th>origin</th>{date}<th>history</th><th class=\"text\">question</th><th>median</th><th>actual</th></tr>"
     );
     for c in &b.backtest.checks {
-        row(&mut h, b, c);
+        row(h, b, c);
     }
-    h.push_str("</table>\n</body>\n</html>\n");
-    // On a phone, a wide table scrolls by itself instead of the whole page.
-    h.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
-        .replace("</table>", "</table></div>")
+    h.push_str("</table>\n");
 }
 
 fn row(h: &mut String, b: &Labelled, c: &Check) {

@@ -153,8 +153,6 @@ fn run(scenario: &Scenario) -> RunOutput {
         .expect("no optimised strategy to plan")
 }
 
-/// A plan of the optimised strategy built by hand: a schedule of 20% tech on every team, and
-/// two priced changes, one that matters and one within noise.
 /// [`run`], with [`hand_built_plan`] as its allocation.
 fn run_with_a_plan(scenario: &Scenario) -> RunOutput {
     RunOutput {
@@ -170,6 +168,8 @@ fn written(name: &str, scenario: &Scenario, output: &RunOutput) -> PathBuf {
     dir
 }
 
+/// A plan of the optimised strategy built by hand: a schedule of 20% tech on every team, and
+/// two priced changes, one that matters and one within noise.
 fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
     let policy = Policy::of_plan(&Plan {
         tech_share: vec![vec![0.2; scenario.periods]; scenario.teams.len()],

@@ -306,6 +306,35 @@ struct CycleHistogram {
     all: Vec<i64>,
 }
 
+/// The histogram's bins: `count` bins of `width` days, the last holding everything beyond
+/// the 99th percentile.
+struct Bins {
+    width: i64,
+    count: usize,
+}
+
+impl Bins {
+    /// At most about 60 bins up to the 99th percentile of the sorted `days`.
+    fn of(days: &[i64]) -> Bins {
+        let top = percentile(days, 0.99).unwrap_or(1).max(1);
+        let width = (top as f64 / 60.0).ceil().max(1.0) as i64;
+        Bins {
+            width,
+            count: ((top + width - 1) / width) as usize,
+        }
+    }
+
+    /// The bin of a cycle time of `d` days.
+    fn of_days(&self, d: i64) -> usize {
+        (((d - 1).max(0) / self.width) as usize).min(self.count - 1)
+    }
+
+    /// Where bin `i` starts on the x axis.
+    fn left(&self, i: usize) -> f64 {
+        (i as i64 * self.width) as f64 + 0.5
+    }
+}
+
 impl charts::Figure for CycleHistogram {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
@@ -323,30 +352,27 @@ impl charts::Figure for CycleHistogram {
             Swatch::Tick,
         ));
         let area = legend(&area, &items)?;
-        let top = percentile(&self.all, 0.99).unwrap_or(1).max(1);
-        let width = (top as f64 / 60.0).ceil().max(1.0) as i64;
-        let bins = ((top + width - 1) / width) as usize;
-        let bin = |d: i64| (((d - 1).max(0) / width) as usize).min(bins - 1);
-        let mut counts = vec![vec![0u32; bins]; self.layers.len()];
+        let bins = Bins::of(&self.all);
+        let mut counts = vec![vec![0u32; bins.count]; self.layers.len()];
         for (k, (_, _, v)) in self.layers.iter().enumerate() {
             for &d in v {
-                counts[k][bin(d)] += 1;
+                counts[k][bins.of_days(d)] += 1;
             }
         }
-        let peak = (0..bins)
+        let peak = (0..bins.count)
             .map(|i| counts.iter().map(|c| c[i]).sum::<u32>())
             .max()
             .unwrap_or(1)
             .max(1);
-        let x_max = (bins as i64 * width) as f64 + 0.5;
         let mut ctx = ChartBuilder::on(&area)
             .margin_left(16)
             .margin_right(40)
             .margin_bottom(8)
             .x_label_area_size(56)
             .y_label_area_size(90)
-            .build_cartesian_2d(0.5..x_max, 0.0..f64::from(peak) * 1.25)?;
-        let x_desc = if width > 1 {
+            .build_cartesian_2d(0.5..bins.left(bins.count), 0.0..f64::from(peak) * 1.25)?;
+        let x_desc = if bins.width > 1 {
+            let width = bins.width;
             format!("cycle time (days; bins of {width} days; the last holds everything beyond P99)")
         } else {
             "cycle time (days; the last bar holds everything beyond P99)".into()
@@ -361,24 +387,53 @@ impl charts::Figure for CycleHistogram {
             size: 15,
         }
         .draw(&mut ctx)?;
-        let mut base = vec![0u32; bins];
-        for (k, (_, c, _)) in self.layers.iter().enumerate() {
-            ctx.draw_series((0..bins).filter(|&i| counts[k][i] > 0).map(|i| {
-                let x0 = (i as i64 * width) as f64 + 0.5;
-                let (b, v) = (f64::from(base[i]), f64::from(counts[k][i]));
-                Rectangle::new(
-                    [(x0 + 0.1, b), (x0 + width as f64 - 0.1, b + v)],
-                    c.filled(),
-                )
-            }))?;
-            for i in 0..bins {
-                base[i] += counts[k][i];
-            }
+        let colours = self.layers.iter().map(|(_, colour, _)| *colour);
+        draw_bins(&mut ctx, &bins, counts.iter().zip(colours))?;
+        self.draw_percentiles(&mut ctx, &bins, f64::from(peak))
+    }
+}
+
+/// Each layer's counts per bin, stacked bottom first.
+fn draw_bins<'c, DB: DrawingBackend>(
+    ctx: &mut Plot2d<'_, DB>,
+    bins: &Bins,
+    layers: impl Iterator<Item = (&'c Vec<u32>, RGBColor)>,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut base = vec![0u32; bins.count];
+    for (counts, colour) in layers {
+        ctx.draw_series((0..bins.count).filter(|&i| counts[i] > 0).map(|i| {
+            let x0 = bins.left(i);
+            let (b, v) = (f64::from(base[i]), f64::from(counts[i]));
+            Rectangle::new(
+                [(x0 + 0.1, b), (x0 + bins.width as f64 - 0.1, b + v)],
+                colour.filled(),
+            )
+        }))?;
+        for (b, n) in base.iter_mut().zip(counts) {
+            *b += n;
         }
+    }
+    Ok(())
+}
+
+impl CycleHistogram {
+    /// A labelled line at the 50th, 85th and 95th percentiles, staggered below `peak`.
+    fn draw_percentiles<DB: DrawingBackend>(
+        &self,
+        ctx: &mut Plot2d<'_, DB>,
+        bins: &Bins,
+        peak: f64,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
         for (k, q) in [0.5, 0.85, 0.95].into_iter().enumerate() {
             if let Some(d) = percentile(&self.all, q) {
-                let x = (bin(d) as i64 * width) as f64 + 0.5 + width as f64 / 2.0;
-                let y = f64::from(peak) * (1.2 - 0.08 * k as f64);
+                let x = bins.left(bins.of_days(d)) + bins.width as f64 / 2.0;
+                let y = peak * (1.2 - 0.08 * k as f64);
                 ctx.draw_series(std::iter::once(PathElement::new(
                     vec![(x, 0.0), (x, y)],
                     palette::INK.stroke_width(2),
