@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{fulcrum, refuses_each, scratch, text};
+use crate::common::{W1_TEXT, fulcrum, refuses_each, scratch, text};
 
 use fulcrum::model::PeriodLength;
 use fulcrum::whatif::backtest::{self, Backtest, Calibration, Question, Settings};
@@ -122,8 +122,6 @@ fn a_step_change_shows_as_miscalibration_and_a_window_repairs_it() {
     assert!(w85.observed > p85.observed + 0.2, "{w85:?} vs {p85:?}");
 }
 
-const W1: &str = "3,5,2,6,4,4,7,1,5,3,6,4,2,5,8,3,4,6,5,2,4,7,3,5,4,6";
-
 #[test]
 fn the_cli_writes_the_backtest_files_the_same_on_any_thread_count() {
     let dir = scratch("backtest-cli");
@@ -133,7 +131,7 @@ fn the_cli_writes_the_backtest_files_the_same_on_any_thread_count() {
             &[
                 "backtest",
                 "--history",
-                W1,
+                W1_TEXT,
                 "--horizon",
                 "4",
                 "--trials",
@@ -211,16 +209,22 @@ fn bad_input_exits_with_status_two_and_says_why() {
     let cases: &[(&[&str], &str)] = &[
         (&["--history", "3,4,5"], "needs at least 20"),
         (
-            &["--history", W1, "--step", "0"],
+            &["--history", W1_TEXT, "--step", "0"],
             "--step must be at least 1",
         ),
-        (&["--history", W1, "--percentiles", "50,100"], "below 100"),
         (
-            &["--history", W1, "--since", "2027-01-01"],
+            &["--history", W1_TEXT, "--percentiles", "50,100"],
+            "below 100",
+        ),
+        (
+            &["--history", W1_TEXT, "--since", "2027-01-01"],
             "--since needs dates",
         ),
         (&["--history", "0,0,0,0"], "nothing would ever be done"),
-        (&["--history", W1, "--horizon", "30"], "needs at least 40"),
+        (
+            &["--history", W1_TEXT, "--horizon", "30"],
+            "needs at least 40",
+        ),
     ];
     refuses_each("backtest", cases, &[], &dir);
     assert!(!dir.join("output").exists(), "bad input writes nothing");

@@ -3,6 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A throughput history of 26 weekly counts (the README's worked example), as `--history`
+/// takes it.
+pub const W1_TEXT: &str = "3,5,2,6,4,4,7,1,5,3,6,4,2,5,8,3,4,6,5,2,4,7,3,5,4,6";
+
 /// Runs the `fulcrum` binary with `args` in `dir`, without colour.
 pub fn fulcrum(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fulcrum"))

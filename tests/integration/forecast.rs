@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{fulcrum, refuses_each, scratch, text};
+use crate::common::{W1_TEXT, fulcrum, refuses_each, scratch, text};
 
 use fulcrum::model::{Distribution, PeriodLength};
 use fulcrum::simulate::forecast::{self, Forecast, ForecastError, ForecastResults};
@@ -228,8 +228,6 @@ fn a_scenario_team_forecasts_its_initiatives() {
 }
 
 // --- the binary ---
-
-const W1_TEXT: &str = "3,5,2,6,4,4,7,1,5,3,6,4,2,5,8,3,4,6,5,2,4,7,3,5,4,6";
 
 #[test]
 fn the_cli_writes_the_forecast_files() {

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{example, fulcrum, scratch, text};
-
-const HISTORY: &str = "3,5,2,6,4,4,7,1,5,3,6,4,2,5,8,3,4,6,5,2,4,7,3,5,4,6";
+use crate::common::{W1_TEXT, example, fulcrum, scratch, text};
 
 /// The command lines sharded in these tests (without `--out` and `--shard`).
 fn command(which: &str) -> Vec<String> {
@@ -36,7 +34,7 @@ fn command(which: &str) -> Vec<String> {
         "forecast" => vec![
             "forecast".into(),
             "--history".into(),
-            HISTORY.into(),
+            W1_TEXT.into(),
             "--backlog".into(),
             "200".into(),
             "--horizon".into(),
@@ -209,7 +207,7 @@ fn small_forecast(backlog: &str, seed: &str) -> Vec<String> {
     [
         "forecast",
         "--history",
-        HISTORY,
+        W1_TEXT,
         "--backlog",
         backlog,
         "--trials",
