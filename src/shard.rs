@@ -125,9 +125,39 @@ impl ShardInfo {
 /// Checks that `shards` (each with the folder it was read from) are the complete set of one
 /// run's shards, and returns their positions in shard order; else says what does not fit.
 pub fn check(shards: &[(String, ShardInfo)]) -> Result<Vec<usize>, String> {
-    let Some((first_dir, first)) = shards.first() else {
+    let Some((_, first)) = shards.first() else {
         return Err("no shard folders given: `fulcrum merge SHARD_DIR... --out DIR`".into());
     };
+    of_one_run(shards)?;
+    let mut order: Vec<usize> = (0..shards.len()).collect();
+    order.sort_by_key(|&i| (shards[i].1.shard, shards[i].1.start));
+    for pair in order.windows(2) {
+        let ((a_dir, a), (b_dir, b)) = (&shards[pair[0]], &shards[pair[1]]);
+        if a.shard == b.shard {
+            return Err(format!(
+                "{a_dir} and {b_dir} are both shard {}/{}: give each shard once",
+                a.shard, a.shards
+            ));
+        }
+    }
+    covered(shards, &order)?;
+    let present: Vec<u64> = order.iter().map(|&i| shards[i].1.shard).collect();
+    let missing: Vec<String> = (0..first.shards)
+        .filter(|k| !present.contains(k))
+        .map(|k| format!("{k}/{}", first.shards))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "shard {} missing: merge every shard of the run",
+            missing.join(", ")
+        ));
+    }
+    Ok(order)
+}
+
+/// Refuses shards (at least one) that differ in anything that makes a run.
+fn of_one_run(shards: &[(String, ShardInfo)]) -> Result<(), String> {
+    let (first_dir, first) = &shards[0];
     type Field = (&'static str, fn(&ShardInfo) -> String);
     let fields: [Field; 8] = [
         ("fulcrum versions", |s| s.fulcrum_version.clone()),
@@ -149,19 +179,17 @@ pub fn check(shards: &[(String, ShardInfo)]) -> Result<Vec<usize>, String> {
             ));
         }
     }
-    let mut order: Vec<usize> = (0..shards.len()).collect();
-    order.sort_by_key(|&i| (shards[i].1.shard, shards[i].1.start));
-    for pair in order.windows(2) {
-        let ((a_dir, a), (b_dir, b)) = (&shards[pair[0]], &shards[pair[1]]);
-        if a.shard == b.shard {
-            return Err(format!(
-                "{a_dir} and {b_dir} are both shard {}/{}: give each shard once",
-                a.shard, a.shards
-            ));
-        }
-    }
+    Ok(())
+}
+
+/// Refuses shards that, taken in `order`, overlap or leave some of the run's work undone.
+fn covered(shards: &[(String, ShardInfo)], order: &[usize]) -> Result<(), String> {
+    let first = &shards[0].1;
+    let missing = |unit: &str, from: u64, to: u64| {
+        format!("{unit} {from}..{to} are missing: no shard given runs them; merge every shard")
+    };
     let mut at = 0;
-    for &i in &order {
+    for &i in order {
         let (dir, s) = &shards[i];
         if s.start < at {
             return Err(format!(
@@ -171,31 +199,14 @@ pub fn check(shards: &[(String, ShardInfo)]) -> Result<Vec<usize>, String> {
             ));
         }
         if s.start > at {
-            return Err(format!(
-                "{} {at}..{} are missing: no shard given runs them; merge every shard",
-                s.unit, s.start
-            ));
+            return Err(missing(&s.unit, at, s.start));
         }
         at = s.end;
     }
     if at != first.total {
-        return Err(format!(
-            "{} {at}..{} are missing: no shard given runs them; merge every shard",
-            first.unit, first.total
-        ));
+        return Err(missing(&first.unit, at, first.total));
     }
-    let present: Vec<u64> = order.iter().map(|&i| shards[i].1.shard).collect();
-    let missing: Vec<String> = (0..first.shards)
-        .filter(|k| !present.contains(k))
-        .map(|k| format!("{k}/{}", first.shards))
-        .collect();
-    if !missing.is_empty() {
-        return Err(format!(
-            "shard {} missing: merge every shard of the run",
-            missing.join(", ")
-        ));
-    }
-    Ok(order)
+    Ok(())
 }
 
 /// FNV-1a, 64 bits, of `text`, as 16 hex digits: the fingerprint of a compiled question.

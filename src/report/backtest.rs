@@ -158,8 +158,8 @@ pub fn calibration_csv(b: &Labelled) -> Result<Vec<u8>> {
     finish(w)
 }
 
-/// The terminal table.
-pub fn summary(b: &Labelled) -> String {
+/// The summary's first line: how many forecasts, from which origins and windows.
+fn headline(b: &Labelled) -> String {
     let mut out = String::new();
     let s = b.settings;
     let _ = writeln!(
@@ -180,6 +180,12 @@ pub fn summary(b: &Labelled) -> String {
         },
         super::numbers::counted(s.trials, "trial", "trials")
     );
+    out
+}
+
+/// The terminal table.
+pub fn summary(b: &Labelled) -> String {
+    let mut out = headline(b);
     let width = [Question::When, Question::HowMany]
         .map(|q| b.question(q).chars().count())
         .into_iter()
@@ -204,10 +210,7 @@ pub fn summary(b: &Labelled) -> String {
         );
     }
     for e in &b.backtest.errors {
-        let unit = match e.question {
-            Question::When => "periods",
-            Question::HowMany => "items",
-        };
+        let unit = e.question.unit();
         let _ = writeln!(
             out,
             "  P50 error, {}: {:+.1} {unit} on average (actual − P50), {:.1} {unit} mean absolute",
@@ -342,17 +345,7 @@ impl Ranges<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let mut chars = title.chars();
-        let heading: String = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
-        area.draw_text(
-            &format!("{heading}?"),
-            &charts::bold(17).pos(Pos::new(HPos::Left, VPos::Top)),
-            (24, 2),
-        )?;
-        let area = area.split_vertically(26).1;
+        let area = question_heading(area, title)?;
         if bars.is_empty() {
             let (w, h) = area.dim_in_pixel();
             area.draw_text(
@@ -362,17 +355,7 @@ impl Ranges<'_> {
             )?;
             return Ok(());
         }
-        let (x0, x1) = bars
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
-                (a.min(r.origin as f64), b.max(r.origin as f64))
-            });
-        let (x0, x1) = (x0 - 1.0, x1 + 1.0);
-        let y1 = bars
-            .iter()
-            .flat_map(|r| [r.range.1, r.range.0, r.actual.unwrap_or(0.0)])
-            .fold(1.0, f64::max)
-            * 1.1;
+        let ((x0, x1), y1) = extent(bars);
         let mut ctx = ChartBuilder::on(&area)
             .margin_left(16)
             .margin_right(40)
@@ -411,6 +394,44 @@ impl Ranges<'_> {
         }
         Ok(())
     }
+}
+
+/// Draws the question `title`, capitalised, with a question mark, at the top of `area` and
+/// returns the area below it.
+fn question_heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>>
+where
+    DB::ErrorType: 'static,
+{
+    let mut chars = title.chars();
+    let heading: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    area.draw_text(
+        &format!("{heading}?"),
+        &charts::bold(17).pos(Pos::new(HPos::Left, VPos::Top)),
+        (24, 2),
+    )?;
+    Ok(area.split_vertically(26).1)
+}
+
+/// The x range (one period beyond the first and last origins) and the top of the y range
+/// (10% above the highest bar or outcome, at least 1.1) of `bars`.
+fn extent(bars: &[Bar]) -> ((f64, f64), f64) {
+    let (x0, x1) = bars
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), r| {
+            (a.min(r.origin as f64), b.max(r.origin as f64))
+        });
+    let y1 = bars
+        .iter()
+        .flat_map(|r| [r.range.1, r.range.0, r.actual.unwrap_or(0.0)])
+        .fold(1.0, f64::max)
+        * 1.1;
+    ((x0 - 1.0, x1 + 1.0), y1)
 }
 
 /// One forecast: its range as a bar `2 × half` wide, its median as a tick, and what really
@@ -535,10 +556,7 @@ fn calibration_section(h: &mut String, b: &Labelled) {
     }
     h.push_str("</table>\n");
     for e in &b.backtest.errors {
-        let unit = match e.question {
-            Question::When => "periods",
-            Question::HowMany => "items",
-        };
+        let unit = e.question.unit();
         let _ = writeln!(
             h,
             "<p>P50 error, {}: {:+.1} {unit} on average (actual − P50), {:.1} {unit} mean absolute, over {} forecasts.</p>",

@@ -125,6 +125,13 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -
          score, product score and final debt (P50) of each strategy against the swept \
          parameter.</figcaption></figure>"
     );
+    points_table(&mut h, varies, points);
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// The table of every point and strategy, the knees marked.
+fn points_table(h: &mut String, varies: &[Vary], points: &[Point]) {
     let knees = knees(points);
     h.push_str("<h2>Points</h2>\n<div class=\"scroll\"><table>\n<tr>");
     for v in varies {
@@ -158,6 +165,5 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -
             );
         }
     }
-    h.push_str("</table></div>\n</body>\n</html>\n");
-    h
+    h.push_str("</table></div>\n");
 }

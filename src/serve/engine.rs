@@ -369,41 +369,7 @@ impl Compiled {
             .map(|t| t.debt_initial.mean())
             .fold(0.0, f64::max);
         for strategy in &sc.strategies {
-            let at = |field: &str| format!("strategies.{}.{field}", strategy.name);
-            let controls = match strategy.rule {
-                Rule::FixedShare { tech_share } => {
-                    vec![Control::share(&at("tech_share"), "tech share", tech_share)]
-                }
-                Rule::DebtCeiling {
-                    ceiling,
-                    above,
-                    below,
-                } => {
-                    let max = (2.0 * ceiling).max(2.0 * debt_scale).max(100.0);
-                    let label = "debt ceiling (engineer-days)";
-                    vec![
-                        Control::number(&at("ceiling"), label, ceiling, max),
-                        Control::share(&at("above"), "tech share above the ceiling", above),
-                        Control::share(&at("below"), "tech share below it", below),
-                    ]
-                }
-                Rule::Optimised {
-                    min_tech_share,
-                    max_tech_share,
-                    ..
-                } => vec![
-                    Control::share(
-                        &at("min_tech_share"),
-                        "at least this tech share",
-                        min_tech_share,
-                    ),
-                    Control::share(
-                        &at("max_tech_share"),
-                        "at most this tech share",
-                        max_tech_share,
-                    ),
-                ],
-            };
+            let controls = rule_controls(strategy, debt_scale);
             groups.push(ControlGroup {
                 title: format!("Strategy {}", strategy.name),
                 controls,
@@ -481,70 +447,87 @@ impl Compiled {
         let strategies = (0..sc.strategies.len())
             .map(|s| self.strategy_answer(s, statuses[s].clone(), rows, file_rows[s]))
             .collect();
-        let initiatives = sc
-            .initiatives
-            .iter()
-            .enumerate()
-            .map(|(i, initiative)| {
-                let file_i = file.scenario.initiative_index(&initiative.id);
-                InitiativeAnswer {
-                    id: initiative.id.clone(),
-                    kind: initiative.kind.as_str().into(),
-                    team: sc.teams[initiative.team].name.clone(),
-                    deadline: initiative.deadline,
-                    by_strategy: rows
-                        .iter()
-                        .zip(file_rows)
-                        .map(|(&row, &file_row)| {
-                            let row = row?;
-                            let stats = row.results().initiative(row.slot, i, initiative.deadline);
-                            let file_p = file_row.zip(file_i).and_then(|(f, fi)| {
-                                let deadline = file.scenario.initiatives[fi].deadline;
-                                f.results().initiative(f.slot, fi, deadline).p_by_deadline
-                            });
-                            Some(Finish {
-                                p_done: stats.p_done,
-                                p_by_deadline: stats.p_by_deadline,
-                                p50: stats.finish[0],
-                                p85: stats.finish[1],
-                                p95: stats.finish[2],
-                                file_p_by_deadline: file_p,
-                            })
-                        })
-                        .collect(),
-                }
-            })
+        let initiatives = (0..sc.initiatives.len())
+            .map(|i| self.initiative_answer(i, rows, file, file_rows))
             .collect();
-        let key_results = sc
-            .key_results
-            .iter()
-            .enumerate()
-            .map(|(k, kr)| {
-                let file_k = file.scenario.key_results.iter().position(|f| f.id == kr.id);
-                KeyResultAnswer {
-                    id: kr.id.clone(),
-                    owner: kr.owner.as_str().into(),
-                    description: kr.description.clone(),
-                    deadline: kr.deadline,
-                    by_strategy: rows
-                        .iter()
-                        .zip(file_rows)
-                        .map(|(&row, &file_row)| {
-                            let row = row?;
-                            let stats = row.results().key_result(row.slot, k);
-                            Some(KeyResultChance {
-                                p_met: stats.p_met,
-                                attainment: stats.attainment.mean,
-                                file_p_met: file_row
-                                    .zip(file_k)
-                                    .map(|(f, fk)| f.results().key_result(f.slot, fk).p_met),
-                            })
-                        })
-                        .collect(),
-                }
-            })
+        let key_results = (0..sc.key_results.len())
+            .map(|k| self.key_result_answer(k, rows, file, file_rows))
             .collect();
         (strategies, initiatives, key_results)
+    }
+
+    /// Initiative `i`'s finish under each strategy (`rows`), with its chance on time in the
+    /// file's own run (`file_rows`) when the file has it.
+    fn initiative_answer(
+        &self,
+        i: usize,
+        rows: &[Option<Row>],
+        file: &Compiled,
+        file_rows: &[Option<Row>],
+    ) -> InitiativeAnswer {
+        let sc = &self.scenario;
+        let initiative = &sc.initiatives[i];
+        let file_i = file.scenario.initiative_index(&initiative.id);
+        InitiativeAnswer {
+            id: initiative.id.clone(),
+            kind: initiative.kind.as_str().into(),
+            team: sc.teams[initiative.team].name.clone(),
+            deadline: initiative.deadline,
+            by_strategy: rows
+                .iter()
+                .zip(file_rows)
+                .map(|(&row, &file_row)| {
+                    let row = row?;
+                    let stats = row.results().initiative(row.slot, i, initiative.deadline);
+                    let file_p = file_row.zip(file_i).and_then(|(f, fi)| {
+                        let deadline = file.scenario.initiatives[fi].deadline;
+                        f.results().initiative(f.slot, fi, deadline).p_by_deadline
+                    });
+                    Some(Finish {
+                        p_done: stats.p_done,
+                        p_by_deadline: stats.p_by_deadline,
+                        p50: stats.finish[0],
+                        p85: stats.finish[1],
+                        p95: stats.finish[2],
+                        file_p_by_deadline: file_p,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Key result `k`'s chance under each strategy (`rows`), with its chance in the file's
+    /// own run (`file_rows`) when the file has it.
+    fn key_result_answer(
+        &self,
+        k: usize,
+        rows: &[Option<Row>],
+        file: &Compiled,
+        file_rows: &[Option<Row>],
+    ) -> KeyResultAnswer {
+        let kr = &self.scenario.key_results[k];
+        let file_k = file.scenario.key_results.iter().position(|f| f.id == kr.id);
+        KeyResultAnswer {
+            id: kr.id.clone(),
+            owner: kr.owner.as_str().into(),
+            description: kr.description.clone(),
+            deadline: kr.deadline,
+            by_strategy: rows
+                .iter()
+                .zip(file_rows)
+                .map(|(&row, &file_row)| {
+                    let row = row?;
+                    let stats = row.results().key_result(row.slot, k);
+                    Some(KeyResultChance {
+                        p_met: stats.p_met,
+                        attainment: stats.attainment.mean,
+                        file_p_met: file_row
+                            .zip(file_k)
+                            .map(|(f, fk)| f.results().key_result(f.slot, fk).p_met),
+                    })
+                })
+                .collect(),
+        }
     }
 
     fn strategy_answer(
@@ -689,5 +672,46 @@ fn paired(a: Row, b: Row, metric: SummaryMetric) -> Difference {
         low: moments.mean() - half,
         high: moments.mean() + half,
         p_higher: higher as f64 / differences.len().max(1) as f64,
+    }
+}
+
+/// The sliders of `strategy`'s rule: its share, its ceiling and shares (the ceiling's slider
+/// reaching at least twice the teams' largest mean initial debt, `debt_scale`), or its
+/// guardrails.
+fn rule_controls(strategy: &model::Strategy, debt_scale: f64) -> Vec<Control> {
+    let at = |field: &str| format!("strategies.{}.{field}", strategy.name);
+    match strategy.rule {
+        Rule::FixedShare { tech_share } => {
+            vec![Control::share(&at("tech_share"), "tech share", tech_share)]
+        }
+        Rule::DebtCeiling {
+            ceiling,
+            above,
+            below,
+        } => {
+            let max = (2.0 * ceiling).max(2.0 * debt_scale).max(100.0);
+            let label = "debt ceiling (engineer-days)";
+            vec![
+                Control::number(&at("ceiling"), label, ceiling, max),
+                Control::share(&at("above"), "tech share above the ceiling", above),
+                Control::share(&at("below"), "tech share below it", below),
+            ]
+        }
+        Rule::Optimised {
+            min_tech_share,
+            max_tech_share,
+            ..
+        } => vec![
+            Control::share(
+                &at("min_tech_share"),
+                "at least this tech share",
+                min_tech_share,
+            ),
+            Control::share(
+                &at("max_tech_share"),
+                "at most this tech share",
+                max_tech_share,
+            ),
+        ],
     }
 }

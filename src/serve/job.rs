@@ -79,6 +79,25 @@ struct Job<'a> {
     paired: u64,
 }
 
+/// For each strategy of `changed`, the strategy of the file's own run whose outcomes it has
+/// exactly (the same rule in the same world, simulated there), if any.
+fn reusable(
+    changed: &Compiled,
+    file: &Compiled,
+    plans: &Plans,
+    file_sim: &Simulation,
+) -> Vec<Option<usize>> {
+    let same_world = changed.same_world(file);
+    (0..plans.statuses.len())
+        .map(|s| {
+            let simulated = plans.statuses[s].0 == StrategyStatus::Simulated;
+            changed
+                .same_strategy_in(s, file)
+                .filter(|&f| same_world && simulated && file_sim.row(f).is_some())
+        })
+        .collect()
+}
+
 /// Each strategy's plan, or why it has none.
 struct Plans {
     statuses: Vec<(StrategyStatus, Option<String>)>,
@@ -123,15 +142,7 @@ impl Job<'_> {
         let started = Instant::now();
         let file = &self.app.base.scenario;
         let strategies = plans.statuses.len();
-        let same_world = changed.same_world(file);
-        let reused: Vec<Option<usize>> = (0..strategies)
-            .map(|s| {
-                let simulated = plans.statuses[s].0 == StrategyStatus::Simulated;
-                changed
-                    .same_strategy_in(s, file)
-                    .filter(|&f| same_world && simulated && file_sim.row(f).is_some())
-            })
-            .collect();
+        let reused = reusable(changed, file, &plans, &file_sim);
         let include: Vec<usize> = (0..strategies)
             .filter(|&s| plans.statuses[s].0 == StrategyStatus::Simulated && reused[s].is_none())
             .collect();

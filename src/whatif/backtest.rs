@@ -93,6 +93,14 @@ pub enum Question {
 }
 
 impl Question {
+    /// The unit of the question's answers: periods after the origin, or items done.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Question::When => "periods",
+            Question::HowMany => "items",
+        }
+    }
+
     /// The word used in outputs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -135,6 +135,25 @@ impl Figure for IntervalPanels {
     }
 }
 
+/// Draws a panel's `title` (none when empty) at the top of `area` and returns the rest.
+fn headed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>>
+where
+    DB::ErrorType: 'static,
+{
+    if title.is_empty() {
+        return Ok(area.clone());
+    }
+    area.draw_text(
+        title,
+        &bold(18).pos(Pos::new(HPos::Left, VPos::Top)),
+        (16, 4),
+    )?;
+    Ok(area.split_vertically(32).1)
+}
+
 /// Draws an interval chart into `area`.
 pub fn interval_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -143,16 +162,7 @@ pub fn interval_chart<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let area = if chart.title.is_empty() {
-        area.clone()
-    } else {
-        area.draw_text(
-            &chart.title,
-            &bold(18).pos(Pos::new(HPos::Left, VPos::Top)),
-            (16, 4),
-        )?;
-        area.split_vertically(32).1
-    };
+    let area = headed(area, &chart.title)?;
     let (width, _) = area.dim_in_pixel();
     let (plot, notes) = area.split_horizontally(width.saturating_sub(chart.note_width));
     let n = chart.rows.len().max(1);

@@ -28,7 +28,25 @@ pub(super) fn read_event(
     let event_periods = t
         .required(ck, "periods", "[6, 7]")
         .and_then(|n| read_periods(ck, n, horizon));
-    let change = match (t.get("engineers"), t.get("capacity")) {
+    let change = read_change(ck, &mut t, teams, team);
+    t.finish(ck);
+    Some(Event {
+        name,
+        team: team?,
+        periods: event_periods?,
+        change: change?,
+    })
+}
+
+/// What an event changes: exactly one of `engineers` (on a team measured in engineers) and a
+/// constant `capacity` fraction.
+fn read_change(
+    ck: &mut Checker,
+    t: &mut Table,
+    teams: &[Option<Team>],
+    team: Option<usize>,
+) -> Option<CapacityChange> {
+    match (t.get("engineers"), t.get("capacity")) {
         (Some(n), None) => {
             if measured_in_capacity(teams, team) {
                 ck.report(
@@ -77,14 +95,7 @@ pub(super) fn read_event(
             );
             None
         }
-    };
-    t.finish(ck);
-    Some(Event {
-        name,
-        team: team?,
-        periods: event_periods?,
-        change: change?,
-    })
+    }
 }
 
 /// The periods an event applies to: at least one, each within the horizon and listed once

@@ -6,6 +6,7 @@
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use crate::model::Date;
 use crate::model::history::{ItemState, WorkItem};
 
 use super::{ImportProblem, dates, is_cancelled, rules::line_column};
@@ -33,6 +34,18 @@ struct Issue {
 enum Label {
     Object { name: String },
     Name(String),
+}
+
+/// An issue's state, read as every export's is ([`super::state`]): its `state` (OPEN or
+/// CLOSED) is the status, and a state reason that says it was dropped (`not_planned`)
+/// cancels it unless it is open again.
+fn state_of(issue: &Issue, closed: Option<Date>) -> ItemState {
+    let status = issue.state.as_deref().unwrap_or("");
+    let dropped = issue
+        .state_reason
+        .as_deref()
+        .is_some_and(|r| is_cancelled(&r.replace('_', " ")));
+    super::state(closed, status, dropped && !super::is_open_status(status))
 }
 
 pub(super) fn read(
@@ -70,20 +83,7 @@ pub(super) fn read(
             Some(t) => date(t, "closedAt")?,
             None => None,
         };
-        let open_state = issue
-            .state
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("open"));
-        let dropped = issue
-            .state_reason
-            .as_deref()
-            .is_some_and(|r| is_cancelled(&r.replace('_', " ")));
-        let state = match (closed, open_state) {
-            _ if dropped && !open_state => ItemState::Cancelled,
-            (Some(_), true) => ItemState::Reopened,
-            (Some(_), false) => ItemState::Done,
-            (None, _) => ItemState::Open,
-        };
+        let state = state_of(&issue, closed);
         items.push(WorkItem {
             id: format!("#{}", issue.number),
             team: team.to_string(),
