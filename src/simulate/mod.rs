@@ -24,6 +24,44 @@ pub use trial::{Engine, Outcome, PeriodMetric, Recording, Scratch, SummaryMetric
 /// balance two cores.
 const CHUNK: u64 = 64;
 
+/// Runs trials `range` in chunks of `chunk` trials on the ambient rayon pool: each worker
+/// folds the chunks it takes into an accumulator of its own (from `empty`), running
+/// `run(accumulator, scratch, trials)` with a scratch of its own; then the accumulators are
+/// merged. `progress` hears the number of trials finished so far; once `cancelled` says so,
+/// chunks not yet started are skipped. `merge` must be exact (every accumulator's is) so that
+/// the result does not depend on how the work was split between threads.
+fn fold_trials<A: Send, S: Default + Send>(
+    range: std::ops::Range<u64>,
+    chunk: u64,
+    (progress, cancelled): (&(dyn Fn(u64) + Sync), &(dyn Fn() -> bool + Sync)),
+    empty: impl Fn() -> A + Sync + Send,
+    run: impl Fn(&mut A, &mut S, std::ops::Range<u64>) + Sync + Send,
+    merge: impl Fn(&mut A, &A) + Sync + Send,
+) -> A {
+    let done = std::sync::atomic::AtomicU64::new(0);
+    (0..(range.end - range.start).div_ceil(chunk))
+        .into_par_iter()
+        .fold(
+            || (empty(), S::default()),
+            |(mut acc, mut scratch), k| {
+                if cancelled() {
+                    return (acc, scratch);
+                }
+                let first = range.start + k * chunk;
+                let last = (first + chunk).min(range.end);
+                run(&mut acc, &mut scratch, first..last);
+                let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
+                progress(finished + last - first);
+                (acc, scratch)
+            },
+        )
+        .map(|(acc, _)| acc)
+        .reduce(&empty, |mut a, b| {
+            merge(&mut a, &b);
+            a
+        })
+}
+
 /// What to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Settings {
@@ -154,39 +192,23 @@ fn run_trials(
         key_results: scenario.key_results.len(),
         horizon: scenario.periods,
     };
-    let chunks = (range.end - range.start).div_ceil(CHUNK);
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let accumulator = (0..chunks)
-        .into_par_iter()
-        .fold(
-            || (Accumulator::new(&shape), Scratch::default()),
-            |(mut acc, mut scratch), chunk| {
-                if cancelled() {
-                    return (acc, scratch);
+    let accumulator = fold_trials(
+        range,
+        CHUNK,
+        (progress, cancelled),
+        || Accumulator::new(&shape),
+        |acc: &mut Accumulator, scratch: &mut Scratch, trials| {
+            for trial in trials {
+                engine.run_trial(trial, scratch);
+                acc.record(scenario, trial, &scratch.outcomes);
+                if trial < settings.samples {
+                    acc.samples.push((trial, sample(&engine, scratch)));
                 }
-                let first = range.start + chunk * CHUNK;
-                let last = (first + CHUNK).min(range.end);
-                for trial in first..last {
-                    engine.run_trial(trial, &mut scratch);
-                    acc.record(scenario, trial, &scratch.outcomes);
-                    if trial < settings.samples {
-                        acc.samples.push((trial, sample(&engine, &scratch)));
-                    }
-                }
-                acc.flush();
-                let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
-                progress(finished + last - first);
-                (acc, scratch)
-            },
-        )
-        .map(|(acc, _)| acc)
-        .reduce(
-            || Accumulator::new(&shape),
-            |mut a, b| {
-                a.merge(&b);
-                a
-            },
-        );
+            }
+            acc.flush();
+        },
+        |a, b| a.merge(b),
+    );
     if cancelled() {
         return None;
     }

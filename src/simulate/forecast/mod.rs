@@ -15,14 +15,13 @@ mod backlog;
 mod tables;
 mod whole;
 
-use rayon::prelude::*;
 
 use crate::model::{
     DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength, Rule, Scenario,
     Strategy, Team, Workforce,
 };
 
-use super::{Engine, Policy, Recording, Scratch};
+use super::{Engine, Policy, Recording, Scratch, fold_trials};
 pub use backlog::{Backlog, BacklogTrial};
 use tables::{Accumulator, Layout};
 pub use tables::{FixedSum, ForecastResults, ForecastState, ItemsDone, LayoutMismatch, PeriodRow};
@@ -499,35 +498,21 @@ fn run_on(
         .as_ref()
         .filter(|_| kernels == Kernels::Fastest)
         .and_then(|b| WholeBacklog::of(b, &layout));
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let acc = (0..(trials.end - trials.start).div_ceil(CHUNK))
-        .into_par_iter()
-        .fold(
-            || (Accumulator::new(&layout), Scratch::default()),
-            |(mut acc, mut scratch), chunk| {
-                let first = trials.start + chunk * CHUNK;
-                let last = (first + CHUNK).min(trials.end);
-                match &whole {
-                    Some(whole) => whole.run(first, last, &mut acc, &layout),
-                    None => {
-                        for trial in first..last {
-                            acc.run_trial(&engine, backlog.as_ref(), &layout, trial, &mut scratch);
-                        }
-                    }
+    let acc = fold_trials(
+        trials,
+        CHUNK,
+        (progress, &|| false),
+        || Accumulator::new(&layout),
+        |acc: &mut Accumulator, scratch: &mut Scratch, chunk| match &whole {
+            Some(whole) => whole.run(chunk.start, chunk.end, acc, &layout),
+            None => {
+                for trial in chunk {
+                    acc.run_trial(&engine, backlog.as_ref(), &layout, trial, scratch);
                 }
-                let finished = done.fetch_add(last - first, std::sync::atomic::Ordering::Relaxed);
-                progress(finished + last - first);
-                (acc, scratch)
-            },
-        )
-        .map(|(acc, _)| acc)
-        .reduce(
-            || Accumulator::new(&layout),
-            |mut a, b| {
-                a.merge(&b);
-                a
-            },
-        );
+            }
+        },
+        |a, b| a.merge(b),
+    );
     (ForecastState { layout, acc }, whole.is_some())
 }
 
