@@ -6,6 +6,8 @@
 //! (CSV, plots, HTML, terminal). [`whatif`] drives allocate and simulate for sweeps and
 //! sensitivity. [`serve`] puts all of it behind an interactive what-if page.
 
+#![warn(missing_docs)]
+
 pub mod allocate;
 pub mod model;
 pub mod optimise;

@@ -13,7 +13,9 @@ use crate::simulate::{self, Policy, Results, Settings};
 /// once by the caller (the CLI, a sweep, the server) and borrowed all the way down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
+    /// How every strategy is simulated: trials, seed and what is recorded.
     pub settings: Settings,
+    /// Whether the optimised strategies' changes are priced.
     pub marginal_values: MarginalValues,
     /// The period a priced hire starts in (default: a quarter into the horizon).
     pub hire_period: Option<usize>,
@@ -50,8 +52,11 @@ pub enum RunError {
     /// No policy of an optimised strategy meets its hard deadlines.
     #[error("strategy `{name}`: {error}")]
     Optimise {
+        /// The strategy planned.
         strategy: PlanFor,
+        /// Its name.
         name: String,
+        /// Why no policy was found.
         error: Box<OptimiseError>,
     },
     /// A simulated value left the range the statistics represent exactly (absurd growth).
@@ -66,15 +71,20 @@ pub struct RunOutput {
     pub allocations: Allocations,
     /// The policies simulated, one per strategy.
     pub policies: Vec<Policy>,
+    /// The simulation of every strategy, in strategy order.
     pub results: Results,
+    /// The settings it was simulated with.
     pub settings: Settings,
+    /// How long planning and simulating took.
     pub timings: Timings,
 }
 
 /// Where the time went.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {
+    /// Finding (and pricing) the optimised strategies' policies.
     pub plan: Duration,
+    /// Simulating every strategy.
     pub simulate: Duration,
 }
 
@@ -101,8 +111,11 @@ impl PlanFor {
 /// What the optimiser found for one strategy, and what its changes are worth.
 #[derive(Clone, Debug)]
 pub struct StrategyPlan {
+    /// The strategy planned.
     pub of: PlanFor,
+    /// The guardrails and deadline confidence it was optimised within.
     pub objective: Objective,
+    /// The policy found, and how it did in training.
     pub found: Found,
     /// Marginal values, best first (empty unless asked for).
     pub prices: Vec<Price>,

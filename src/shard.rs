@@ -16,7 +16,9 @@ pub const MAX_SHARDS: u64 = 100_000;
 /// Shard `index` of `count` (`--shard index/count`, counting from 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
+    /// This shard's number, from 0 to `count - 1`.
     pub index: u64,
+    /// Shards the run is split into, 1 to [`MAX_SHARDS`].
     pub count: u64,
 }
 
@@ -86,6 +88,7 @@ impl std::fmt::Display for Shard {
 /// and to run the command's reporting again (`shard.json`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShardInfo {
+    /// The version of fulcrum that ran it (shards of one run agree on it).
     pub fulcrum_version: String,
     /// `run`, `sweep` or `forecast`.
     pub command: String,
@@ -97,6 +100,7 @@ pub struct ShardInfo {
     /// Fingerprint of the compiled question (the scenario with every `--set`, or the
     /// forecast's history and backlog).
     pub scenario_hash: String,
+    /// The master seed.
     pub seed: u64,
     /// What is split: `trials`, or a sweep's `point-trials` (every point's trials, numbered
     /// point by point).
@@ -105,10 +109,13 @@ pub struct ShardInfo {
     pub total: u64,
     /// Trials of the whole run (per point for a sweep).
     pub trials: u64,
-    /// This shard: index, count and its units `[start, end)`.
+    /// This shard's index, from 0.
     pub shard: u64,
+    /// Shards the run is split into.
     pub shards: u64,
+    /// The first unit it ran.
     pub start: u64,
+    /// One past the last unit it ran.
     pub end: u64,
 }
 

@@ -15,9 +15,13 @@ pub struct TeamWorld {
     /// Days one engineer gives an initiative per period (days per engineer × availability);
     /// `None` for capacity teams.
     pub per_engineer: Option<f64>,
+    /// Expected debt at the start, engineer-days (D₀, at least 0).
     pub debt_initial: f64,
+    /// Expected compound growth of debt per period (r, at least −1).
     pub interest: f64,
+    /// Expected debt days created per day of product work (a, at least 0).
     pub accrual: f64,
+    /// Expected debt days removed per day of paydown (e, at least 0).
     pub efficiency: f64,
     /// Incidents per period at zero debt.
     pub base_rate: f64,
@@ -85,8 +89,9 @@ pub struct InitiativeWorld {
     pub contributes: Vec<(usize, f64)>,
     /// Debt days added when finished.
     pub debt: f64,
-    /// Relative changes of capacity and incident rate once finished.
+    /// Relative change of the team's capacity once finished (0: none, at least −1).
     pub capacity: f64,
+    /// Relative change of the team's incident rate once finished (0: none, at least −1).
     pub incident_rate: f64,
 }
 
@@ -104,7 +109,9 @@ pub const MIN_WORK: f64 = 1e-3;
 /// The expected world of a whole scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpectedWorld {
+    /// Each team's expected world: `teams[team]`.
     pub teams: Vec<TeamWorld>,
+    /// Each initiative's expected world: `initiatives[initiative]`.
     pub initiatives: Vec<InitiativeWorld>,
     /// Expected cost of one incident, engineer-days.
     pub incident_cost: f64,

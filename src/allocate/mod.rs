@@ -92,18 +92,23 @@ use values::Values;
 /// Bounds on each team's tech share in every period.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Guardrails {
+    /// Least fraction of capacity on tech work and paydown, in [0, 1]; 0: no lower bound.
     pub min_tech_share: f64,
+    /// Greatest fraction of capacity on tech work and paydown, in [0, 1]; 1: no upper bound.
+    /// It holds only while the team has product work left (see the module docs).
     pub max_tech_share: f64,
 }
 
 /// Days the plan puts on one initiative (or on debt paydown) in one team and period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlannedWork {
+    /// Index of the team.
     pub team: usize,
     /// `None`: debt paydown.
     pub initiative: Option<usize>,
     /// 1-based.
     pub period: usize,
+    /// Engineer-days planned.
     pub days: f64,
 }
 
@@ -111,33 +116,53 @@ pub struct PlannedWork {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Marginal {
     /// One more engineer-day for `team` in `period`.
-    Capacity { team: usize, period: usize },
+    Capacity {
+        /// Index of the team.
+        team: usize,
+        /// 1-based.
+        period: usize,
+    },
     /// One more engineer-day for `team` in every period of the horizon.
-    TeamHorizon { team: usize },
+    TeamHorizon {
+        /// Index of the team.
+        team: usize,
+    },
     /// One more engineer on `team` for the whole horizon (days per engineer × availability
     /// in every period); the value is per engineer, not per day.
-    Engineer { team: usize },
+    Engineer {
+        /// Index of the team (one with engineers, not a fixed capacity).
+        team: usize,
+    },
     /// Relaxing a team's tech-share guardrail in a period by one engineer-day.
     Guardrail {
+        /// Index of the team.
         team: usize,
+        /// 1-based.
         period: usize,
+        /// Which guardrail binds.
         bound: Bound,
     },
     /// Dropping an initiative's hard deadline (`must_finish`): the value is the whole score
     /// it costs, not per day.
-    Deadline { initiative: usize },
+    Deadline {
+        /// Index of the `must_finish` initiative.
+        initiative: usize,
+    },
 }
 
 /// Which side of the guardrail binds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bound {
+    /// The minimum tech share: product days ≤ (1 − min share)·capacity.
     Min,
+    /// The maximum tech share: tech and paydown days ≤ max share·capacity.
     Max,
 }
 
 /// The blended-score value of one more unit of something the plan is short of.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MarginalValue {
+    /// What it is the value of.
     pub of: Marginal,
     /// Change of the expected blended score per engineer-day (for guardrails: the score lost
     /// per engineer-day the guardrail takes; for deadlines and engineers: see [`Marginal`]).
@@ -159,6 +184,9 @@ pub struct Allocation {
     pub expected_score: f64,
     /// Planned debt per team at the end of each period: `debt[team][period - 1]`.
     pub debt: Vec<Vec<f64>>,
+    /// From the LP relaxation's duals: capacity per team and period, then each binding
+    /// guardrail; with [`MarginalValues::All`] then per team (horizon and engineer) and per
+    /// hard deadline.
     pub marginal_values: Vec<MarginalValue>,
 }
 

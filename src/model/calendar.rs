@@ -10,16 +10,22 @@ use std::str::FromStr;
 /// The unit a period length is counted in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeriodUnit {
+    /// Days: working days on the scenario's calendar.
     Day,
+    /// Calendar weeks of 7 days.
     Week,
+    /// Calendar months.
     Month,
+    /// Calendar quarters of 3 months.
     Quarter,
 }
 
 /// The length of one planning period, e.g. "2w" or "1mo".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeriodLength {
+    /// Number of units in one period (at least 1).
     pub count: u32,
+    /// The unit `count` counts.
     pub unit: PeriodUnit,
 }
 
@@ -103,8 +109,11 @@ impl fmt::Display for PeriodLength {
 /// A calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year (proleptic Gregorian).
     pub year: i32,
+    /// The month, 1 to 12.
     pub month: u32,
+    /// The day of the month, from 1.
     pub day: u32,
 }
 
@@ -224,12 +233,19 @@ impl fmt::Display for Date {
 /// A day of the week.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Weekday {
+    /// Monday.
     Monday,
+    /// Tuesday.
     Tuesday,
+    /// Wednesday.
     Wednesday,
+    /// Thursday.
     Thursday,
+    /// Friday.
     Friday,
+    /// Saturday.
     Saturday,
+    /// Sunday.
     Sunday,
 }
 

@@ -18,25 +18,48 @@ pub enum Distribution {
     /// Always this value.
     Constant(f64),
     /// Normal with this mean and standard deviation.
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// The mean.
+        mean: f64,
+        /// The standard deviation (> 0).
+        sd: f64,
+    },
     /// Log-normal: `exp(N(mu, sigma))`.
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
     /// PERT (a scaled beta) on `[min, max]` with this mode.
     Pert {
+        /// The smallest value.
         min: f64,
+        /// The most likely value.
         mode: f64,
+        /// The largest value.
         max: f64,
+        /// Draws from these parameters.
         sampler: Pert<f64>,
     },
     /// Triangular on `[min, max]` with this mode.
     Triangular {
+        /// The smallest value.
         min: f64,
+        /// The most likely value.
         mode: f64,
+        /// The largest value.
         max: f64,
+        /// Draws from these parameters.
         sampler: Triangular<f64>,
     },
     /// Uniform on `[min, max)`.
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        /// The lower end (included).
+        min: f64,
+        /// The upper end (excluded).
+        max: f64,
+    },
     /// Empirical: each draw picks one of these values with replacement (a bootstrap).
     Samples(Arc<[f64]>),
     /// Another distribution plus a constant.
@@ -46,16 +69,34 @@ pub enum Distribution {
 /// Why a distribution's parameters were rejected.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DistributionError {
+    /// A parameter is NaN or infinite.
     #[error("the numbers must be finite")]
     NotFinite,
+    /// The low end of a range is not below its high end.
     #[error("the low end {lo} must be below the high end {hi}")]
-    Order { lo: f64, hi: f64 },
+    Order {
+        /// The low end given.
+        lo: f64,
+        /// The high end given.
+        hi: f64,
+    },
+    /// A log-normal's low end (its 5th percentile) is not positive.
     #[error("a lognormal needs a positive low end (its 5th percentile), found {0}")]
     NotPositive(f64),
+    /// A three-point distribution's mode lies outside `[min, max]`.
     #[error("the mode {mode} must lie within [{min}, {max}]")]
-    ModeOutside { min: f64, mode: f64, max: f64 },
+    ModeOutside {
+        /// The smallest value given.
+        min: f64,
+        /// The mode given.
+        mode: f64,
+        /// The largest value given.
+        max: f64,
+    },
+    /// A normal's standard deviation is not positive.
     #[error("the standard deviation {0} must be positive")]
     Spread(f64),
+    /// An empirical distribution has no samples.
     #[error("the list of samples is empty")]
     NoSamples,
 }

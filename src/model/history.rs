@@ -30,7 +30,9 @@ impl BucketKind {
 /// A named bucket items are sorted into.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bucket {
+    /// Unique among the import's buckets.
     pub name: String,
+    /// What its work is.
     pub kind: BucketKind,
 }
 
@@ -68,18 +70,25 @@ impl ItemState {
 /// One work item of an export.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkItem {
+    /// The key or number as exported (`PROJ-123`, `#42`).
     pub id: String,
+    /// The team named by the export, else the import's team (by default the file's name).
     pub team: String,
+    /// Summary or title; empty when the export has none.
     pub title: String,
     /// Issue type as exported ("Bug", "Story"); empty when the format has none.
     pub item_type: String,
+    /// Labels as exported.
     pub labels: Vec<String>,
     /// Status as exported; empty when the format has none.
     pub status: String,
+    /// The creation date; `None` when the export gives none.
     pub created: Option<Date>,
+    /// The date work started; `None` when the export gives none (GitHub's never does).
     pub started: Option<Date>,
     /// The done date as exported (also for reopened items, whose date is ignored).
     pub done: Option<Date>,
+    /// Where it stands, from its done date, status and any cancellation.
     pub state: ItemState,
     /// Index into the import's buckets; `None`: no rule matched.
     pub bucket: Option<usize>,
@@ -90,6 +99,7 @@ pub struct WorkItem {
 /// Which date a cycle time is measured from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CycleStart {
+    /// Measured from the start date (the cycle time proper).
     Started,
     /// No start date: measured from creation (the lead time).
     Created,
@@ -129,8 +139,11 @@ impl WorkItem {
 pub struct PeriodGrid {
     /// The first day of period 1 (a working day for periods of days).
     pub first_day: Date,
+    /// Length of each period.
     pub length: PeriodLength,
+    /// The working days periods of days are counted in.
     pub calendar: Calendar,
+    /// Number of periods, numbered 1 to `periods`.
     pub periods: usize,
 }
 
@@ -301,6 +314,7 @@ pub fn count_per_period(
 /// One team's history on the grid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TeamHistory {
+    /// The team's name, as its items give it.
     pub team: String,
     /// Done items per bucket and period: `done[b][t - 1]`; the last row (`b` = number of
     /// buckets) counts items no rule matched.
@@ -357,8 +371,11 @@ pub fn per_kind(buckets: &[Bucket], per_bucket: &[u32], kind: BucketKind) -> u32
 /// period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
+    /// The import's buckets; bucket `b` is row `b` of each team's `done` and `open`.
     pub buckets: Vec<Bucket>,
+    /// The periods done items are counted on.
     pub grid: PeriodGrid,
+    /// One per team with an item, sorted by name.
     pub teams: Vec<TeamHistory>,
     /// Done items whose done date falls outside the grid (before it, or in a partial last
     /// period).

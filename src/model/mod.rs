@@ -49,14 +49,21 @@ pub struct Scenario {
     pub seed: u64,
     /// Weight of product leadership's key results in the blended score; technology's is 1 − blend.
     pub blend: f64,
+    /// Both owners' key results, in file order (a key result's index is its position here).
     pub key_results: Vec<KeyResult>,
+    /// How debt grows, is paid down and slows teams (no debt without a `[debt]` section).
     pub debt: DebtModel,
+    /// Unplanned work from incidents (none without an `[incidents]` section).
     pub incidents: IncidentModel,
+    /// In file order; a team's index is its position here.
     pub teams: Vec<Team>,
     /// In file order; see [`Scenario::priority_order`] for the order work flows in.
     pub initiatives: Vec<Initiative>,
+    /// Discrete risks, in file order.
     pub risks: Vec<Risk>,
+    /// Known capacity changes, in file order.
     pub events: Vec<Event>,
+    /// The strategies to compare, in file order; the first is the baseline of comparisons.
     pub strategies: Vec<Strategy>,
 }
 
@@ -149,7 +156,9 @@ impl Scenario {
 /// Whose objective a key result serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
+    /// Product leadership.
     Product,
+    /// Technology leadership.
     Technology,
 }
 
@@ -169,13 +178,17 @@ impl Owner {
 /// A measurable key result of product or technology leadership.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyResult {
+    /// Unique; initiatives' `contributes` name it in the scenario file.
     pub id: String,
+    /// Free text, when given.
     pub description: Option<String>,
+    /// Whose objective it serves.
     pub owner: Owner,
     /// Importance within its owner's set.
     pub weight: f64,
     /// The period by whose end it is judged.
     pub deadline: usize,
+    /// What is measured and what it must reach.
     pub measure: Measure,
 }
 
@@ -183,10 +196,15 @@ pub struct KeyResult {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Measure {
     /// Value delivered by finished initiatives' `contributes` must reach `target`.
-    Delivery { target: f64 },
+    Delivery {
+        /// Value to reach (> 0); attainment is value / target, clamped to [0, 1].
+        target: f64,
+    },
     /// A simulated metric must end up on the right side of `goal`.
     Metric {
+        /// The metric judged.
         metric: Metric,
+        /// The level it must get below or above by the key result's deadline.
         goal: Goal,
         /// Only this team's metric; `None` means the whole organisation.
         team: Option<usize>,
@@ -221,7 +239,9 @@ impl Metric {
 /// Which side of a level a metric must reach.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Goal {
+    /// At most this level.
     Below(f64),
+    /// At least this level.
     Above(f64),
 }
 
@@ -336,7 +356,9 @@ impl IncidentModel {
 /// One team: who does the work, and the debt in its code.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Team {
+    /// Unique; initiatives, risks, events and metric key results name it in the scenario file.
     pub name: String,
+    /// Where its capacity comes from.
     pub workforce: Workforce,
     /// Outstanding debt at the start, engineer-days (once per trial).
     pub debt_initial: Distribution,
@@ -365,10 +387,13 @@ pub enum Workforce {
 /// A team measured in engineers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Staff {
+    /// Headcount at the start (fractions allowed).
     pub engineers: f64,
+    /// Focus days per engineer per period.
     pub days_per_engineer: f64,
     /// Fraction of focus days actually available (per team per period, clamped to [0, 1]).
     pub availability: Distribution,
+    /// Engineers who join during the horizon.
     pub hires: Vec<Hire>,
     /// A hire ramps linearly to full capacity over this many periods.
     pub ramp_periods: u32,
@@ -398,14 +423,18 @@ impl Staff {
 /// Engineers joining at the start of a period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hire {
+    /// The period they join at the start of (1-based).
     pub period: usize,
+    /// How many join (> 0).
     pub engineers: f64,
 }
 
 /// Product work (features) or technology work (platform, scalability, upgrades, debt).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// Product work, paid from the product budget.
     Product,
+    /// Technology work, paid from the tech budget.
     Tech,
 }
 
@@ -425,9 +454,13 @@ impl Kind {
 /// A piece of work with an uncertain size.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Initiative {
+    /// Unique; other initiatives' `after` names it in the scenario file.
     pub id: String,
+    /// Free text, when given.
     pub description: Option<String>,
+    /// Which budget pays for it.
     pub kind: Kind,
+    /// Index of the team that does the work (into [`Scenario::teams`]).
     pub team: usize,
     /// Engineer-days (or the team's capacity unit), once per trial, at least 0.
     pub effort: Distribution,
@@ -437,12 +470,16 @@ pub struct Initiative {
     pub max_engineers: Option<f64>,
     /// Value towards delivery key results when finished: (key result index, value per trial).
     pub contributes: Vec<(usize, Distribution)>,
+    /// The period by whose end it should finish (1-based), reported as `p_by_deadline`;
+    /// `None`: no deadline (a `must_finish` one must then finish within the horizon).
     pub deadline: Option<usize>,
     /// A hard deadline for the allocator.
     pub must_finish: bool,
     /// Initiatives that must finish first (indices); this one starts the period after.
     pub after: Vec<usize>,
+    /// Lower first; `None`: after those with one (see [`Scenario::priority_order`]).
     pub priority: Option<i64>,
+    /// Effects of finishing it.
     pub on_done: OnDone,
 }
 
@@ -472,7 +509,9 @@ impl OnDone {
 /// A discrete risk: in each trial it strikes at most once.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Risk {
+    /// Its name.
     pub id: String,
+    /// Index of the team it hits (into [`Scenario::teams`]).
     pub team: usize,
     /// Probability it strikes within its window.
     pub likelihood: f64,
@@ -485,9 +524,13 @@ pub struct Risk {
 /// A known capacity change in some periods: leave, on-call, a freeze.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
+    /// Its label, when given.
     pub name: Option<String>,
+    /// Index of the team affected (into [`Scenario::teams`]).
     pub team: usize,
+    /// The periods affected (1-based), each listed once.
     pub periods: Vec<usize>,
+    /// The change in each of those periods.
     pub change: CapacityChange,
 }
 
@@ -504,9 +547,18 @@ pub enum CapacityChange {
 /// engineers added and `fraction[team][t - 1]` relative change of nominal capacity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventChanges {
+    /// `engineers[team][t - 1]`: engineers added (negative: away).
     pub engineers: Vec<Vec<f64>>,
+    /// `fraction[team][t - 1]`: relative change of nominal capacity, e.g. -0.3.
     pub fraction: Vec<Vec<f64>>,
 }
+
+/// Monte Carlo trials of a scenario that does not say (`[scenario] trials`), and of a
+/// forecast without one.
+pub const DEFAULT_TRIALS: u64 = 10_000;
+
+/// The master seed of a scenario that does not say (`[scenario] seed`).
+pub const DEFAULT_SEED: u64 = 42;
 
 /// The probability with which an optimised strategy's hard deadlines must hold, unless the
 /// strategy says otherwise (`deadline_confidence`).
@@ -515,7 +567,9 @@ pub const DEFAULT_DEADLINE_CONFIDENCE: f64 = 0.85;
 /// A named allocation strategy to compare.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Strategy {
+    /// Unique; shown in every output.
     pub name: String,
+    /// How it sets each team's tech share.
     pub rule: Rule,
 }
 
@@ -523,18 +577,27 @@ pub struct Strategy {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Rule {
     /// The same tech share always.
-    FixedShare { tech_share: f64 },
+    FixedShare {
+        /// Fraction of every team's planned capacity for tech work, in [0, 1].
+        tech_share: f64,
+    },
     /// `above` while the team's debt exceeds `ceiling`, else `below`.
     DebtCeiling {
+        /// Debt level, engineer-days, compared with the team's debt at the start of each period.
         ceiling: f64,
+        /// Tech share, in [0, 1], while the debt exceeds `ceiling`.
         above: f64,
+        /// Tech share, in [0, 1], while the debt is at most `ceiling`.
         below: f64,
     },
     /// The policy the simulation finds best, within these guardrails, with every hard
     /// deadline (`must_finish`) on time with probability `deadline_confidence` at least.
     Optimised {
+        /// Lowest tech share, in [0, 1], the policy may give a team in a period.
         min_tech_share: f64,
+        /// Highest tech share, in [0, 1], the policy may give a team in a period.
         max_tech_share: f64,
+        /// Probability, in [0, 1], with which every hard deadline must hold.
         deadline_confidence: f64,
     },
 }

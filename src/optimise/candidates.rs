@@ -18,7 +18,9 @@ pub const PHASES: usize = 4;
 /// A policy to try, and what it is in words.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
+    /// The policy the simulator executes.
     pub policy: Policy,
+    /// What the policy is, for reports: "fixed tech share 35%", "debt ceiling 800: …".
     pub label: String,
 }
 

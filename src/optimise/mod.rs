@@ -48,13 +48,16 @@ pub const DEFAULT_CONFIDENCE: f64 = crate::model::DEFAULT_DEADLINE_CONFIDENCE;
 /// probability with which every hard deadline must hold.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Objective {
+    /// Bounds on every team's tech share in every period, for every candidate.
     pub guardrails: Guardrails,
+    /// Least fraction of the training trials, in [0, 1], in which each hard deadline is met.
     pub confidence: f64,
 }
 
 /// The policy found, and how it did in training.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Found {
+    /// The best refined finalist by rank on the training trials.
     pub candidate: Candidate,
     /// Mean blended score on the training trials (biased upwards by the search: report the
     /// evaluation figures instead).
@@ -74,6 +77,7 @@ pub enum OptimiseError {
     /// policy tried.
     #[error("no policy finishes every hard deadline on time with probability {confidence}")]
     Deadlines {
+        /// The required on-time probability ([`Objective::confidence`]).
         confidence: f64,
         /// (initiative, deadline, the best policy's on-time probability) of those short.
         short: Vec<(usize, usize, f64)>,

@@ -24,24 +24,47 @@ pub const RELAXATION: f64 = 0.1;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     /// One more engineer on `team` from period 1.
-    Engineer { team: usize },
+    Engineer {
+        /// Index of the team (one measured in engineers).
+        team: usize,
+    },
     /// One more engineer on `team`, hired at the start of `period` (ramping up as the team's
     /// hires do).
-    Hire { team: usize, period: usize },
+    Hire {
+        /// Index of the team (one measured in engineers).
+        team: usize,
+        /// 1-based, from 2 to the horizon.
+        period: usize,
+    },
     /// The minimum tech share lowered to `to` (0: removed).
-    MinShare { to: f64 },
+    MinShare {
+        /// The new minimum, in [0, 1].
+        to: f64,
+    },
     /// The maximum tech share raised to `to` (1: removed).
-    MaxShare { to: f64 },
+    MaxShare {
+        /// The new maximum, in [0, 1].
+        to: f64,
+    },
     /// A `must_finish` initiative's deadline one period later, `to`.
-    Deadline { initiative: usize, to: usize },
+    Deadline {
+        /// Index of the initiative.
+        initiative: usize,
+        /// The new deadline period: the old one + 1.
+        to: usize,
+    },
 }
 
 /// The value of one change: the mean paired difference of the blended score (changed,
 /// re-optimised, minus as found) and its 95% half-width.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Price {
+    /// What is changed.
     pub change: Change,
+    /// Mean over the evaluation trials of the blended score changed and re-optimised, minus
+    /// the blended score as found.
     pub value: f64,
+    /// Half-width of the 95% interval of `value` (1.96 standard errors of the paired mean).
     pub half_width: f64,
     /// The policy re-optimised for the change.
     pub policy: String,

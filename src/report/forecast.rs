@@ -65,26 +65,43 @@ fn date(forecast: &Forecast, period: usize) -> String {
 /// What `forecast.json` records besides the results.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ForecastInfo {
+    /// Version of fulcrum that made the forecast.
     pub fulcrum_version: String,
-    /// The command line's source: `history`, `history-csv FILE` or `scenario FILE`.
+    /// Where the history came from: `history`, `history-csv FILE`, or `scenario FILE` followed
+    /// by each `--set PATH=VALUE`.
     pub source: String,
+    /// The throughput history bootstrapped: items finished per period, oldest first.
     pub history: Vec<f64>,
+    /// The backlog: `--backlog` items as a number, or the ids of a scenario's forecast
+    /// initiatives, comma-separated.
     pub backlog: String,
+    /// The period "how many by then?" is asked at; `null`: not asked.
     pub horizon: Option<usize>,
+    /// Periods each trial runs at most: a backlog not done by then counts as not done.
     pub cap: usize,
+    /// Length of one period, e.g. `1w`, `2w`, `1d`, `1mo`, `1q`.
     pub period: String,
+    /// First day of period 1 (YYYY-MM-DD); `null` when the forecast has no dates.
     pub start: Option<String>,
+    /// Master seed of the trials.
     pub seed: u64,
+    /// Monte Carlo trials run.
     pub trials: u64,
+    /// Worker threads the forecast used.
     pub threads: usize,
+    /// Wall-clock seconds the forecast took, before its files were written.
     pub seconds: f64,
+    /// Per percentile (`P85`…): the period by whose end the backlog is done with that chance;
+    /// `null` when not within `cap`.
     pub percentiles: Vec<(String, Option<usize>)>,
+    /// Trials whose backlog was not done within `cap` periods.
     pub not_done_within_cap: u64,
     /// At the horizon: for each percentile p, at least how many items are done with
     /// probability p.
     pub items_at_least_by_horizon: Vec<(String, f64)>,
     /// Working days: weekends off (periods of days only) and the holidays.
     pub weekends_off: bool,
+    /// The holidays not worked (YYYY-MM-DD).
     pub holidays: Vec<String>,
     /// The shard folders merged into these results (`fulcrum merge`; none for one run).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -29,15 +29,23 @@ use anyhow::{Context, Result};
 /// What `run.json` records about a run besides its results.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RunInfo {
+    /// Version of fulcrum that made the run.
     pub fulcrum_version: String,
+    /// The scenario's name.
     pub scenario: String,
+    /// Path of the scenario file, as given on the command line.
     pub scenario_file: String,
     /// Fingerprint of the scenario file and every `--set`.
     pub scenario_hash: String,
+    /// The `--set PATH=VALUE` overrides applied to the scenario, in the order given.
     pub overrides: Vec<String>,
+    /// Master seed of the trials (`--seed`, else the scenario's).
     pub seed: u64,
+    /// Monte Carlo trials simulated (`--trials`, else the scenario's).
     pub trials: u64,
+    /// Planning horizon in periods.
     pub periods: usize,
+    /// Names of the strategies compared, in input order.
     pub strategies: Vec<String>,
     /// The only part of the outputs that differs between otherwise identical runs.
     pub environment: Environment,
@@ -52,10 +60,15 @@ pub struct Environment {
     /// When the run finished, UTC, RFC 3339 (only here, so the other files stay
     /// byte-identical from run to run).
     pub generated_at: String,
+    /// Worker threads the run used.
     pub threads: usize,
+    /// Seconds spent finding the optimised strategies' policies.
     pub seconds_plan: f64,
+    /// Seconds spent simulating the trials (or taking the merged shards' results).
     pub seconds_simulate: f64,
+    /// Seconds spent on the sensitivity analysis.
     pub seconds_sensitivity: f64,
+    /// Seconds from the start of the run until its files were written (the writing excluded).
     pub seconds_total: f64,
 }
 

@@ -29,6 +29,7 @@ const NAMED: usize = 5;
 /// whose files were changed since fulcrum wrote them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Destination {
+    /// The results folder.
     pub path: PathBuf,
     /// Replace an earlier fulcrum result even if some of its files were edited (never a
     /// folder holding files fulcrum did not write).
@@ -72,6 +73,19 @@ fn inspect(path: &Path, force: bool) -> Result<Existing, Refusal> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Nothing),
         Err(e) => return Err(Refusal(format!("cannot look at {shown}: {e}"))),
     };
+    refuse_unless_a_folder(path, &meta)?;
+    let entries = list(path).map_err(|e| Refusal(format!("cannot read {shown}: {e}")))?;
+    if entries.is_empty() {
+        return Ok(Existing::EmptyFolder);
+    }
+    refuse_unless_ours(path, &entries, force)?;
+    Ok(Existing::Result)
+}
+
+/// Refuses a `path` (of metadata `meta`) that is not a folder fulcrum could replace: a link,
+/// a file, or a folder that holds the current one.
+fn refuse_unless_a_folder(path: &Path, meta: &fs::Metadata) -> Result<(), Refusal> {
+    let shown = path.display();
     if meta.file_type().is_symlink() {
         return Err(Refusal(format!(
             "{shown} is a symbolic link: give the folder itself, or another --out"
@@ -90,10 +104,13 @@ fn inspect(path: &Path, force: bool) -> Result<Existing, Refusal> {
             path.join("results").display()
         )));
     }
-    let entries = list(path).map_err(|e| Refusal(format!("cannot read {shown}: {e}")))?;
-    if entries.is_empty() {
-        return Ok(Existing::EmptyFolder);
-    }
+    Ok(())
+}
+
+/// Refuses a non-empty folder holding `entries` unless it is an earlier result of fulcrum's
+/// own, unchanged since (or changed, with `force`), and holding nothing else.
+fn refuse_unless_ours(path: &Path, entries: &[String], force: bool) -> Result<(), Refusal> {
+    let shown = path.display();
     let Some(manifest) = read_manifest(path) else {
         let older = entries
             .iter()
@@ -101,7 +118,7 @@ fn inspect(path: &Path, force: bool) -> Result<Existing, Refusal> {
         return Err(Refusal(format!(
             "{shown} already exists and holds files fulcrum did not write ({}): fulcrum \
              replaces only its own results; choose another --out or an empty folder{}",
-            named(&entries),
+            named(entries),
             if older {
                 " (it looks like a result of an older fulcrum, which did not mark its \
                  results: delete it yourself if you no longer need it)"
@@ -135,7 +152,7 @@ fn inspect(path: &Path, force: bool) -> Result<Existing, Refusal> {
             named(&changed)
         )));
     }
-    Ok(Existing::Result)
+    Ok(())
 }
 
 /// Whether the current folder is `path` or inside it.

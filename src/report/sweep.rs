@@ -16,17 +16,29 @@ use crate::whatif::sweep::{self, METRICS, Point, Vary};
 /// What a sweep report says about its run.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct SweepInfo {
+    /// Version of fulcrum that ran the sweep.
     pub fulcrum_version: String,
+    /// The scenario's name.
     pub scenario: String,
+    /// The question the scenario answers; `null` when it states none.
     pub question: Option<String>,
+    /// Path of the scenario file, as given on the command line.
     pub scenario_file: String,
+    /// The `--set PATH=VALUE` overrides applied to the scenario, in the order given.
     pub overrides: Vec<String>,
+    /// Each `--vary`, as `path=from:to:steps`.
     pub vary: Vec<String>,
+    /// Master seed of every point's trials.
     pub seed: u64,
+    /// Monte Carlo trials per point.
     pub trials: u64,
+    /// Points swept: every combination of the varied values.
     pub points: usize,
+    /// Names of the strategies compared, in input order.
     pub strategies: Vec<String>,
+    /// Wall-clock seconds the sweep took, before its files were written.
     pub seconds_total: f64,
+    /// Worker threads the sweep used.
     pub threads: usize,
     /// The shard folders merged into these results (`fulcrum merge`; none for one run).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -61,6 +61,28 @@ pub fn distribution(
     }
 }
 
+/// Whether the numbers `v` (of `items`) of distribution `form` under `key` are within
+/// `bound`, reporting the first that is not. The bound applies to the values a draw can
+/// take: the ends, the samples, a mean; the magnitude limit to every number.
+fn within_bounds(
+    ck: &mut Checker,
+    (form, key): (&str, &str),
+    items: &[Node],
+    v: &[f64],
+    bound: Bound,
+) -> bool {
+    let bounding = |i: usize| match form {
+        "normal" => i == 0,
+        "pert" | "triangular" => i != 1,
+        _ => true,
+    };
+    let magnitude = bound.quantity().map_or(Bound::Finite, Bound::Any);
+    v.iter().enumerate().all(|(i, &x)| {
+        let within = if bounding(i) { bound } else { magnitude };
+        within.check(ck, &items[i], key, x)
+    })
+}
+
 fn from_table(
     ck: &mut Checker,
     node: &Node,
@@ -111,19 +133,8 @@ fn from_table(
         .map(|n| number(ck, n, form, Bound::Finite))
         .collect();
     let v = values?;
-    // The bound applies to the values a draw can take: the ends, the samples, a mean; the
-    // magnitude limit to every number.
-    let bounding = |i: usize| match form {
-        "normal" => i == 0,
-        "pert" | "triangular" => i != 1,
-        _ => true,
-    };
-    let magnitude = bound.quantity().map_or(Bound::Finite, Bound::Any);
-    for (i, &x) in v.iter().enumerate() {
-        let within = if bounding(i) { bound } else { magnitude };
-        if !within.check(ck, &items[i], key, x) {
-            return None;
-        }
+    if !within_bounds(ck, (form, key), items, &v, bound) {
+        return None;
     }
     let built = match form {
         "pert" => Distribution::pert(v[0], v[1], v[2]),

@@ -14,26 +14,37 @@ use super::problem::{Problem, SourceId, Span};
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// What was written.
     pub value: Value,
+    /// Where it was written: in the file, or in a `--set` argument.
     pub span: Span,
 }
 
 /// A key of a table and where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
+    /// The key, unquoted and unescaped.
     pub key: String,
+    /// Where the key was written.
     pub key_span: Span,
+    /// The key's value.
     pub node: Node,
 }
 
 /// The kinds of values a scenario file can hold.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// A table (a JSON object): its entries, in the order written.
     Table(Vec<Entry>),
+    /// An array: its elements, in order.
     Array(Vec<Node>),
+    /// A string, unescaped.
     String(String),
+    /// A number written without fraction or exponent that fits in an `i64`.
     Integer(i64),
+    /// Any other number, including integers beyond `i64`.
     Float(f64),
+    /// `true` or `false`.
     Boolean(bool),
     /// A TOML date (or date-time), as written.
     Datetime(String),

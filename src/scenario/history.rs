@@ -15,78 +15,164 @@ use super::limits::{self, Bounded, Exceeded, MAX_HISTORY_ROWS, MAX_ITEMS};
 /// Why a history (or a split rate) was rejected. Messages say what was found and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
+    /// The list of counts is empty or blank.
     #[error("the throughput history is empty: give at least one per-period count")]
     Empty,
+    /// An entry of the list is not a number.
     #[error("history entry {position} is `{text}`, not a number: write counts like 3,5,2")]
-    NotANumber { position: usize, text: String },
+    NotANumber {
+        /// The entry's position in the list, from 1.
+        position: usize,
+        /// The entry, cut to 40 characters.
+        text: String,
+    },
+    /// An entry of the list is negative, infinite or NaN.
     #[error("history entry {position} is {value}: counts must be finite and at least 0")]
-    Negative { position: usize, value: f64 },
+    Negative {
+        /// The entry's position in the list, from 1.
+        position: usize,
+        /// The number read.
+        value: f64,
+    },
+    /// An entry of the list is more than 1,000,000 items per period, the limit of a capacity.
     #[error(
         "history entry {position} is {}: more than {} items per period; count in a larger unit",
         show(*value),
         show(Quantity::Days.limit())
     )]
-    TooBig { position: usize, value: f64 },
+    TooBig {
+        /// The entry's position in the list, from 1.
+        position: usize,
+        /// The count read.
+        value: f64,
+    },
+    /// The list or the count column has more than [`MAX_ITEMS`] periods.
     #[error(
         "the history has {count} periods, more than the {MAX_ITEMS} a forecast may use: keep the \
          most recent {MAX_ITEMS}"
     )]
-    TooLong { count: usize },
+    TooLong {
+        /// The number of periods given: entries of the list, or rows of the column.
+        count: usize,
+    },
+    /// The history file has more than `limit` bytes.
     #[error(
         "{} is larger than {}, the most a history file may have",
         path.display(),
         limits::bytes_in_words(*limit)
     )]
-    TooLarge { path: PathBuf, limit: u64 },
+    TooLarge {
+        /// The history file.
+        path: PathBuf,
+        /// The most bytes a history file may have.
+        limit: u64,
+    },
+    /// The history file cannot be opened.
     #[error("cannot read {}: {source}", path.display())]
     Io {
+        /// The history file.
         path: PathBuf,
+        /// Why it cannot be opened.
         source: std::io::Error,
     },
+    /// A row of the history file cannot be read as CSV, or its first cell is not a count or a
+    /// date like the rows before it.
     #[error("{}:{line}: {message}", path.display())]
     Csv {
+        /// The history file.
         path: PathBuf,
+        /// The row's line in the file, from 1; 0 when the CSV reader does not know it.
         line: usize,
+        /// What is wrong with the row.
         message: String,
     },
+    /// An entry of `--holidays` is not a date `YYYY-MM-DD`.
     #[error("--holidays: {why}")]
-    Holidays { text: String, why: String },
+    Holidays {
+        /// The entry.
+        text: String,
+        /// Why it is not a date.
+        why: String,
+    },
+    /// `--window` is neither a number of periods above 0 nor a length.
     #[error("--window `{text}`: {why}")]
-    Window { text: String, why: String },
+    Window {
+        /// The `--window` argument, as given.
+        text: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// No finish date of the history file is on or after `--since`.
     #[error("{}: no finish date on or after --since {since}", path.display())]
-    NoneSince { path: PathBuf, since: Date },
+    NoneSince {
+        /// The history file.
+        path: PathBuf,
+        /// The `--since` day.
+        since: Date,
+    },
+    /// The history file has more than [`MAX_HISTORY_ROWS`] rows.
     #[error(
         "{}: more than {MAX_HISTORY_ROWS} data rows, the most a history file may have",
         path.display()
     )]
-    TooManyRows { path: PathBuf },
+    TooManyRows {
+        /// The history file.
+        path: PathBuf,
+    },
+    /// A line of the history file is longer than `limit` bytes.
     #[error(
         "{}: a line is longer than {limit} bytes, the most a history file's line may have: is it a CSV file?",
         path.display()
     )]
-    LongLine { path: PathBuf, limit: usize },
+    LongLine {
+        /// The history file.
+        path: PathBuf,
+        /// The most bytes a line may have.
+        limit: usize,
+    },
+    /// The finish dates span more than [`MAX_ITEMS`] periods.
     #[error(
         "{}: the finish dates span {days} days, more than {MAX_ITEMS} periods of {period}: give a recent part of the history, or a longer --period",
         path.display()
     )]
     TooManyPeriods {
+        /// The history file.
         path: PathBuf,
+        /// Calendar days from the first finish date (on or after `--since`) to the last, both
+        /// included.
         days: i64,
+        /// The length of the periods the dates are counted in.
         period: PeriodLength,
     },
+    /// The history file has no data row: it is empty, blank, or a header alone.
     #[error("{}: no data rows: expected a column of per-period counts or of finish dates (YYYY-MM-DD)", path.display())]
-    NoRows { path: PathBuf },
+    NoRows {
+        /// The history file.
+        path: PathBuf,
+    },
+    /// The finish dates do not fill one whole period.
     #[error(
         "{}: the finish dates span {days} day(s), less than one {period} period: give a longer history or a shorter --period",
         path.display()
     )]
     TooShort {
+        /// The history file.
         path: PathBuf,
+        /// Calendar days from the first period's start (`--since`, else the first finish date)
+        /// to the last finish date, both included.
         days: i64,
+        /// The length of the periods the dates are counted in.
         period: PeriodLength,
     },
+    /// `--split-rate` is not a number or interval above 0 and at most 100 (items per backlog
+    /// item).
     #[error("--split-rate `{text}`: {why}")]
-    SplitRate { text: String, why: String },
+    SplitRate {
+        /// The `--split-rate` argument, as given.
+        text: String,
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
 /// Where a history came from and what it holds.

@@ -30,10 +30,13 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// Why a file could not be read.
 #[derive(Debug)]
 pub enum ReadError {
+    /// The file cannot be opened or read.
     Io(std::io::Error),
     /// The file has more than `limit` bytes (`size` when the file system knows it).
     TooLarge {
+        /// The most bytes the file may have.
         limit: u64,
+        /// The file's size in bytes; `None` when it is not a regular file (a pipe, a device).
         size: Option<u64>,
     },
 }
@@ -63,8 +66,10 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// A limit a [`Bounded`] reader ran into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Exceeded {
+    /// More than this many bytes in all.
     #[error("more than {} in all", bytes_in_words(*.0))]
     Size(u64),
+    /// A line (its newline not counted) of more than this many bytes.
     #[error("a line longer than {} bytes", .0)]
     Line(usize),
 }
@@ -81,6 +86,7 @@ pub struct Bounded<R> {
 }
 
 impl<R> Bounded<R> {
+    /// Reads `inner`, failing past `limit` bytes in all or on a line of more than `max_line`.
     pub fn new(inner: R, limit: u64, max_line: usize) -> Bounded<R> {
         Bounded {
             inner,
@@ -126,6 +132,7 @@ pub fn bytes_in_words(n: u64) -> String {
 /// Where the first byte that is not UTF-8 is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadByte {
+    /// The byte's value.
     pub byte: u8,
     /// 0-based byte offset in the file.
     pub offset: usize,

@@ -7,7 +7,9 @@ use super::problem::Span;
 /// One step of a path into the file: a table key, or an element of an array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step<'a> {
+    /// The value under this key of a table.
     Key(&'a str),
+    /// The element at this index of an array, from 0.
     Index(usize),
 }
 

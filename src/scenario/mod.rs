@@ -32,11 +32,16 @@ use problem::SourceId;
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The scenario file cannot be opened or read.
     #[error("cannot read {}: {source}", path.display())]
     Io {
+        /// The scenario file.
         path: PathBuf,
+        /// Why it cannot be read.
         source: std::io::Error,
     },
+    /// The input is rejected: the file is too large, not UTF-8 or not valid TOML or JSON, a
+    /// `--set` is wrong, or the scenario has errors. Holds every problem found.
     #[error("{0}")]
     Invalid(Problems),
 }
@@ -174,7 +179,10 @@ impl Document {
 /// A compiled scenario and the warnings found on the way.
 #[derive(Clone, Debug)]
 pub struct Loaded {
+    /// The compiled scenario.
     pub scenario: Scenario,
+    /// The warnings found on the way (never an error), and the sources read: the file and
+    /// each `--set`.
     pub warnings: Problems,
     /// The value tree it was compiled from, to locate fields in later messages.
     root: Node,

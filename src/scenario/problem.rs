@@ -13,6 +13,7 @@ use super::excerpt::{Excerpt, printable};
 pub struct Source {
     /// Shown in messages: the file path, or `--set <arg>`.
     pub name: String,
+    /// The whole text; spans index it in bytes.
     pub text: String,
 }
 
@@ -48,12 +49,16 @@ pub struct SourceId(pub usize);
 /// A byte range in one source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Span {
+    /// The source it is in.
     pub source: SourceId,
+    /// Byte offset of its first byte.
     pub start: usize,
+    /// Byte offset just past its last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end` of `source`.
     pub fn new(source: SourceId, start: usize, end: usize) -> Span {
         Span { source, start, end }
     }
@@ -62,6 +67,7 @@ impl Span {
 /// Where a problem is, in human terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
+    /// The source's name: the file path, or `--set <arg>`.
     pub file: String,
     /// 1-based.
     pub line: usize,
@@ -78,16 +84,21 @@ impl fmt::Display for Location {
 /// Errors stop a run; warnings are printed and the run goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
+    /// The input cannot be used: the run stops.
     Error,
+    /// The input can be used but may not say what was meant: printed, and the run goes on.
     Warning,
 }
 
 /// One problem found in the input.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
+    /// Whether it stops the run.
     pub severity: Severity,
     /// What was found and what was expected.
     pub message: String,
+    /// Where it is in the input; `None` when it has no place there (a file too large to read,
+    /// a value the file did not write).
     pub span: Option<Span>,
     /// A few words shown under the underlined source.
     pub label: Option<String>,
@@ -205,7 +216,9 @@ impl Problem {
 /// Everything wrong with one input, errors and warnings, in source order.
 #[derive(Clone, Debug, Default)]
 pub struct Problems {
+    /// The texts the problems' spans point into.
     pub sources: Sources,
+    /// The problems, errors and warnings together.
     pub items: Vec<Problem>,
 }
 

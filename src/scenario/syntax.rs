@@ -6,8 +6,10 @@ use std::path::Path;
 /// The two accepted file formats, chosen by extension.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
+    /// TOML: any file not ending in `.json`.
     #[default]
     Toml,
+    /// JSON, comments and trailing commas allowed: a file ending in `.json`.
     Json,
 }
 

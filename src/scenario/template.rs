@@ -14,12 +14,16 @@ pub fn template(name: &str, file: &str) -> String {
 /// Why a scenario name cannot name an output folder.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
+    /// The name is empty.
     #[error("a scenario name cannot be empty")]
     Empty,
+    /// The name starts with `.`.
     #[error("a scenario name cannot start with '.' (the folder would be hidden)")]
     Hidden,
+    /// The name holds this character, the first not an ASCII letter, digit, `-`, `_` or `.`.
     #[error("a scenario name may use letters, digits, '-', '_' and '.', not {0:?}")]
     Character(char),
+    /// The name has more than [`MAX_NAME_CHARS`] characters: this many.
     #[error("a scenario name has at most {MAX_NAME_CHARS} characters, found {0}")]
     TooLong(usize),
 }

@@ -65,8 +65,11 @@ fn fold_trials<A: Send, S: Default + Send>(
 /// What to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Settings {
+    /// Trials of a whole run, numbered from 0 (a shard runs a range of them).
     pub trials: u64,
+    /// Master seed every trial's random streams derive from.
     pub seed: u64,
+    /// What each trial records beyond its whole-trial outcomes.
     pub recording: Recording,
     /// The first this many trials keep their sampled inputs and outcomes
     /// ([`Results::samples`]), for the sensitivity analysis.
@@ -93,6 +96,7 @@ impl Settings {
 /// strategy's whole-trial outcomes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrialSample {
+    /// The trial's draw of each sampled input, in [`Samples::inputs`] order.
     #[serde(with = "bits::list")]
     pub inputs: Vec<f64>,
     /// `[strategy][summary metric]`, in [`SummaryMetric::ALL`] order.
@@ -296,9 +300,13 @@ struct Accumulator {
 /// so the run must not be reported (the scenario's growth rates or horizon are absurd).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Unrepresentable {
+    /// The trial it came up in.
     pub trial: u64,
+    /// Index of the strategy, in the run's order.
     pub strategy: usize,
+    /// Which quantity of the trial it is.
     pub quantity: Quantity,
+    /// The value, greater than [`stats::REPRESENTABLE`] in magnitude.
     pub value: f64,
 }
 
@@ -308,7 +316,12 @@ pub enum Quantity {
     /// A whole-trial outcome.
     Summary(SummaryMetric),
     /// Column `column` of a period row ([`PeriodMetric::ALL`], then key results' values).
-    Period { period: usize, column: usize },
+    Period {
+        /// 1-based.
+        period: usize,
+        /// Index into the period row.
+        column: usize,
+    },
 }
 
 impl Unrepresentable {
@@ -474,6 +487,7 @@ fn note_unrepresentable(
 /// Mean, its Monte Carlo standard error, and the reported quantiles of one quantity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Distributional {
+    /// Mean over the trials.
     pub mean: f64,
     /// Standard error of the mean (sd / √n).
     pub mean_se: f64,
@@ -520,12 +534,14 @@ pub struct InitiativeStats {
 pub struct KeyResultStats {
     /// Probability it is met at its deadline.
     pub p_met: f64,
+    /// Its attainment at its deadline, in [0, 1], over the trials.
     pub attainment: Distributional,
 }
 
 /// A paired comparison of one summary metric: strategy minus the first strategy, per trial.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PairedDifference {
+    /// Mean over the trials of the difference.
     pub mean: f64,
     /// 95% confidence interval of the mean difference.
     pub ci95: (f64, f64),

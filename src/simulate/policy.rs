@@ -10,8 +10,11 @@ pub enum Share {
     Fixed(f64),
     /// `above` while a team's debt exceeds `ceiling`, else `below`.
     DebtCeiling {
+        /// Engineer-days, compared with the team's debt at the start of each period.
         ceiling: f64,
+        /// Tech share while the team's debt exceeds `ceiling`, in [0, 1].
         above: f64,
+        /// Tech share while it does not, in [0, 1].
         below: f64,
     },
     /// A share per team and period, `schedule[team][period - 1]`; beyond its last period the
@@ -48,7 +51,10 @@ impl Share {
 /// (`None`: by priority).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
+    /// The rule that sets each team's tech share per period.
     pub share: Share,
+    /// Initiative indices that take budget first, in this order (the rest follow by
+    /// priority); `None`: all by priority.
     pub order: Option<Vec<usize>>,
 }
 

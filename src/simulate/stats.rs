@@ -18,6 +18,7 @@ pub const REPRESENTABLE: f64 = 1.0e7;
 /// Count, sum and sum of squares, merged exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
+    /// Values added.
     pub count: u64,
     sum: i128,
     sum_sq: i128,

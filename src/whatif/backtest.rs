@@ -13,6 +13,7 @@ pub const FEW_CHECKS: f64 = 5.0;
 /// How to backtest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
+    /// Length of one period of the history.
     pub period: PeriodLength,
     /// "When will the next `backlog` items be done?"
     pub backlog: f64,
@@ -27,7 +28,9 @@ pub struct Settings {
     pub step: usize,
     /// The probabilities checked, e.g. 0.5, 0.7, 0.85, 0.95.
     pub percentiles: Vec<f64>,
+    /// Monte Carlo trials of each forecast.
     pub trials: u64,
+    /// Master seed of every forecast (the same at every origin).
     pub seed: u64,
 }
 
@@ -54,6 +57,7 @@ pub struct When {
     pub periods: Vec<usize>,
     /// P(done by `periods[k]`) as the forecast said (at least the percentile).
     pub chance: Vec<f64>,
+    /// The median forecast: done by this many periods after the origin with 50% chance.
     pub p50: usize,
     /// Periods after the origin the backlog really took; `None`: not done within the history
     /// (every percentile then missed, since the history reaches past all of them).
@@ -67,7 +71,9 @@ pub struct HowMany {
     pub at_least: Vec<f64>,
     /// P(at least `at_least[k]`) as the forecast said.
     pub chance: Vec<f64>,
+    /// The median forecast of items done (lower edge of its bin).
     pub p50: f64,
+    /// Items the history shows done in the `horizon` periods after the origin.
     pub actual: f64,
 }
 
@@ -88,7 +94,9 @@ impl HowMany {
 /// The two questions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Question {
+    /// "When will the next `backlog` items be done?" ([`When`]).
     When,
+    /// "How many items in the next `horizon` periods?" ([`HowMany`]).
     HowMany,
 }
 
@@ -113,9 +121,13 @@ impl Question {
 /// How often one percentile was right.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
+    /// Which question's forecasts.
     pub question: Question,
+    /// The percentile checked, one of [`Settings::percentiles`].
     pub percentile: f64,
+    /// Forecasts of the question whose outcome is known.
     pub forecasts: usize,
+    /// Of those, how many were right at this percentile ([`When::hit`], [`HowMany::hit`]).
     pub hits: usize,
     /// Mean chance the forecasts gave (≥ the percentile: whole periods and items are steps).
     pub claimed: f64,
@@ -149,19 +161,25 @@ impl Calibration {
 /// The error of the median forecast.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MedianError {
+    /// Which question's forecasts.
     pub question: Question,
+    /// Forecasts averaged: for `when`, only those whose backlog was done within the history.
     pub forecasts: usize,
     /// Mean of actual − P50 (periods for `when`, items for `how_many`): positive means
     /// reality was slower (`when`) or delivered more (`how_many`).
     pub mean: f64,
+    /// Mean of |actual − P50|, in the same unit.
     pub mean_absolute: f64,
 }
 
 /// A whole backtest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backtest {
+    /// Every forecast with at least one outcome known, in origin order.
     pub checks: Vec<Check>,
+    /// Per question (`when` first) and percentile, how often the forecasts were right.
     pub calibration: Vec<Calibration>,
+    /// The median forecast's error per question (`when` first), for questions with outcomes.
     pub errors: Vec<MedianError>,
     /// Origins skipped because their history could not forecast (all zero).
     pub skipped: usize,
@@ -170,17 +188,25 @@ pub struct Backtest {
 /// Why a backtest cannot run.
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum BacktestError {
+    /// The history has fewer than `min_history + horizon` periods.
     #[error(
         "the history has {periods} periods: a backtest needs at least {need} (--min-history {min} for the first forecast, plus --horizon {horizon} to compare with); give a longer history or smaller --min-history/--horizon"
     )]
     TooShort {
+        /// Periods in the history.
         periods: usize,
+        /// `min + horizon`.
         need: usize,
+        /// [`Settings::min_history`].
         min: usize,
+        /// [`Settings::horizon`].
         horizon: usize,
     },
+    /// No forecast can be made: the whole history is empty, has a count that is negative or
+    /// not finite, or finished nothing; or the backlog or horizon is out of range.
     #[error("{0}")]
     Forecast(#[from] ForecastError),
+    /// The horizon, step or minimum history (this option's name) is 0.
     #[error("--{0} must be at least 1")]
     Zero(&'static str),
 }

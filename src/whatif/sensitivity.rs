@@ -16,6 +16,7 @@ pub const OUTCOMES: [SummaryMetric; 2] = [SummaryMetric::BlendedScore, SummaryMe
 /// One input's influence on one outcome of one strategy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Driver {
+    /// Name of the per-trial input, e.g. "work · api-migration" ([`Samples::inputs`]).
     pub input: String,
     /// Spearman rank correlation across trials, in [−1, 1].
     pub rank_correlation: f64,
@@ -28,10 +29,13 @@ pub struct Driver {
 /// The drivers of one outcome of one strategy, strongest (by |rank correlation|) first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sensitivity {
+    /// Index of the strategy, in the run's order.
     pub strategy: usize,
+    /// The outcome, one of [`OUTCOMES`].
     pub outcome: SummaryMetric,
     /// Mean outcome over the trials analysed.
     pub mean: f64,
+    /// Every input that varies across the trials, strongest first (ties by name).
     pub drivers: Vec<Driver>,
 }
 

@@ -95,7 +95,9 @@ pub fn format_value(x: f64) -> String {
 pub struct Point {
     /// The varied parameters' values, in `--vary` order.
     pub values: Vec<f64>,
+    /// The simulation of every strategy at this point, on the trials of the share run.
     pub results: Results,
+    /// What the optimiser found for each optimised strategy at this point.
     pub allocations: Allocations,
 }
 
@@ -105,14 +107,19 @@ pub enum SweepError {
     /// The scenario at a point is invalid (exit 2).
     #[error("at sweep point {point}")]
     Invalid {
+        /// The point, as `path=value, path=value`.
         point: String,
+        /// Why its scenario does not load.
         #[source]
         error: LoadError,
     },
-    /// The allocator failed at a point, or its simulation left the representable range.
+    /// A point's run failed: its optimised strategy found no policy that meets the deadlines,
+    /// or its simulation left the representable range.
     #[error("at sweep point {point}: {error}")]
     Run {
+        /// The point, as `path=value, path=value`.
         point: String,
+        /// Why its run failed.
         error: pipeline::RunError,
     },
 }

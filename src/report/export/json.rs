@@ -17,14 +17,23 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// A quantity across trials: its mean with the 95% interval of the mean, and quantiles.
 #[derive(Clone, Debug, Serialize)]
 pub struct Spread {
+    /// Mean over the trials.
     pub mean: f64,
+    /// 95% confidence interval of the mean (± 1.96 standard errors).
     pub mean_ci95: [f64; 2],
+    /// 5th percentile over the trials.
     pub p5: f64,
+    /// 10th percentile over the trials.
     pub p10: f64,
+    /// 25th percentile over the trials.
     pub p25: f64,
+    /// Median over the trials.
     pub p50: f64,
+    /// 75th percentile over the trials.
     pub p75: f64,
+    /// 90th percentile over the trials.
     pub p90: f64,
+    /// 95th percentile over the trials.
     pub p95: f64,
 }
 
@@ -51,7 +60,9 @@ impl From<&Distributional> for Spread {
 pub struct Versus {
     /// The strategy it is compared with (the first).
     pub baseline: String,
+    /// Mean blended-score difference, this strategy minus the baseline, over the trials.
     pub mean: f64,
+    /// 95% confidence interval of that mean difference.
     pub ci95: [f64; 2],
     /// Fraction of trials in which this strategy scores higher.
     pub p_higher: f64,
@@ -62,6 +73,7 @@ pub struct Versus {
 /// A key result under one strategy.
 #[derive(Clone, Debug, Serialize)]
 pub struct KeyResult {
+    /// The key result's `id` in the scenario.
     pub id: String,
     /// `product` or `technology`.
     pub owner: &'static str,
@@ -69,26 +81,38 @@ pub struct KeyResult {
     pub deadline: usize,
     /// Probability it is met, with the 95% (Wald) interval of that estimate.
     pub p_met: f64,
+    /// The 95% (Wald) interval of `p_met`, clamped to [0, 1].
     pub p_met_ci95: [f64; 2],
+    /// How far it got by its deadline, over the trials: 1 when met, else the fraction of the
+    /// delivery target reached or of the gap to the goal closed, in [0, 1].
     pub attainment: Spread,
 }
 
 /// One strategy's outcome.
 #[derive(Clone, Debug, Serialize)]
 pub struct Strategy {
+    /// The strategy's name.
     pub name: String,
+    /// The blended score, in [0, 1]: the scenario's blend of the product and technology
+    /// scores.
     pub blended_score: Spread,
+    /// Weighted mean attainment of the product key results, in [0, 1]; all `null` without any.
     pub product_score: Spread,
+    /// Weighted mean attainment of the technology key results, in [0, 1]; all `null` without any.
     pub technology_score: Spread,
     /// `null` for the first strategy.
     pub versus_first: Option<Versus>,
     /// Probability that every product (technology) key result is met; `null` without any.
     pub p_all_product_krs_met: Option<f64>,
+    /// Probability that every technology key result is met; `null` without any.
     pub p_all_technology_krs_met: Option<f64>,
+    /// Each key result of the scenario, in scenario order.
     pub key_results: Vec<KeyResult>,
     /// Outstanding debt at the end of the horizon, summed over teams.
     pub final_debt: Spread,
+    /// Days of unplanned incident work over the horizon, summed over teams.
     pub incident_days: Spread,
+    /// Days nobody had work for over the horizon, summed over teams.
     pub idle_days: Spread,
 }
 
@@ -97,9 +121,13 @@ pub struct Strategy {
 pub struct Run {
     /// `fulcrum.run/1`.
     pub schema: &'static str,
+    /// The scenario's name.
     pub scenario: String,
+    /// Monte Carlo trials simulated.
     pub trials: u64,
+    /// Master seed of the trials.
     pub seed: u64,
+    /// Planning horizon in periods.
     pub periods: usize,
     /// `engineer-days`, `items` or `units`.
     pub unit: &'static str,
@@ -110,6 +138,7 @@ pub struct Run {
     /// The report's summary in plain sentences (the best strategy, its cost, what is at risk,
     /// what would help most).
     pub summary: Vec<String>,
+    /// Each strategy's outcome, in input order.
     pub strategies: Vec<Strategy>,
 }
 
@@ -194,6 +223,7 @@ pub fn run(
 /// One period of an optimised strategy's plan, as simulated.
 #[derive(Clone, Debug, Serialize)]
 pub struct PlanPeriod {
+    /// The period (1-based).
     pub period: usize,
     /// The period's last day, when the scenario has a `start`.
     pub ends: Option<String>,
@@ -202,8 +232,11 @@ pub struct PlanPeriod {
     pub tech_share: Option<Vec<f64>>,
     /// Mean days on product work, tech work and debt paydown (all teams).
     pub product_days: f64,
+    /// Mean days on tech initiatives in the period (all teams).
     pub tech_days: f64,
+    /// Mean days on debt paydown in the period (all teams).
     pub paydown_days: f64,
+    /// Median outstanding debt at the end of the period, summed over teams.
     pub debt_p50: f64,
     /// Initiatives whose median finish is this period.
     pub finishing: Vec<String>,
@@ -212,20 +245,26 @@ pub struct PlanPeriod {
 /// A priced change: the blended score it gains, with the half-width of its 95% interval.
 #[derive(Clone, Debug, Serialize)]
 pub struct Help {
+    /// The change, in words.
     pub change: String,
+    /// Mean blended score with the change (the policy re-optimised for it) minus without.
     pub gain: f64,
+    /// Half-width of the 95% interval of `gain`.
     pub half_width: f64,
+    /// Whether the interval holds 0: the gain cannot be told from noise.
     pub within_noise: bool,
 }
 
 /// One optimised strategy's plan.
 #[derive(Clone, Debug, Serialize)]
 pub struct Plan {
+    /// The optimised strategy's name.
     pub strategy: String,
     /// The policy found, in words.
     pub policy: String,
     /// The policy's blended score as simulated, and the other outcomes.
     pub outcome: Strategy,
+    /// Each period of the horizon, in order.
     pub periods: Vec<PlanPeriod>,
     /// What would help most, best first.
     pub help: Vec<Help>,
@@ -236,10 +275,15 @@ pub struct Plan {
 pub struct Plans {
     /// `fulcrum.plan/1`.
     pub schema: &'static str,
+    /// The scenario's name.
     pub scenario: String,
+    /// `engineer-days`, `items` or `units`.
     pub unit: &'static str,
+    /// The teams' names, in scenario order (the order of each period's `tech_share`).
     pub teams: Vec<String>,
+    /// The results folder.
     pub output: String,
+    /// Each optimised strategy's plan, in strategy order.
     pub plans: Vec<Plan>,
 }
 
@@ -309,6 +353,7 @@ pub struct SweepPoint {
     pub values: Vec<f64>,
     /// The strategies whose frontier has its knee at this point.
     pub knee_of: Vec<String>,
+    /// Each strategy's outcome at this point, in input order.
     pub strategies: Vec<Strategy>,
 }
 
@@ -317,15 +362,21 @@ pub struct SweepPoint {
 pub struct Sweep {
     /// `fulcrum.sweep/1`.
     pub schema: &'static str,
+    /// The scenario's name.
     pub scenario: String,
     /// Trials per point.
     pub trials: u64,
+    /// Master seed of every point's trials.
     pub seed: u64,
+    /// `engineer-days`, `items` or `units`.
     pub unit: &'static str,
     /// The varied paths.
     pub vary: Vec<String>,
+    /// The results folder.
     pub output: String,
+    /// The scenario's warnings, one line each.
     pub warnings: Vec<String>,
+    /// Every combination of the varied values, the first path varying slowest.
     pub points: Vec<SweepPoint>,
 }
 
@@ -370,7 +421,9 @@ pub fn sweep(
 pub struct Forecast<'a> {
     /// `fulcrum.forecast/1`.
     pub schema: &'static str,
+    /// What `forecast.json` records, its fields at the top level of this document.
     #[serde(flatten)]
     pub info: &'a super::super::forecast::ForecastInfo,
+    /// The results folder.
     pub output: String,
 }

@@ -8,7 +8,9 @@ pub mod markdown;
 /// Which side of its column a cell keeps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
+    /// Flush left, padded on the right (text such as names).
     Left,
+    /// Flush right, padded on the left (numbers).
     Right,
 }
 

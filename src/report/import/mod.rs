@@ -27,33 +27,53 @@ pub fn text_cell(text: &str) -> Cow<'_, str> {
 /// What was imported, for the outputs.
 #[derive(Clone, Debug)]
 pub struct Imported<'a> {
+    /// Every item read from the exports, each in its bucket (if a rule matched).
     pub items: &'a [WorkItem],
+    /// The items counted per team, bucket and period.
     pub history: &'a History,
     /// Per bucket: name, kind, the rules that fill it.
     pub rules: Vec<(String, BucketKind, Vec<String>)>,
+    /// What `import.json` records.
     pub info: &'a ImportInfo,
 }
 
 /// What `import.json` records.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ImportInfo {
+    /// Version of fulcrum that made the import.
     pub fulcrum_version: String,
     /// Each export as `file (format)`.
     pub files: Vec<String>,
+    /// Where the bucket rules came from: `rules file FILE`, `built-in rules`, or `--rule flags`
+    /// (then the rules file's or the built-in ones).
     pub rules: String,
+    /// Length of one period, e.g. `1w`, `2w`, `1d`, `1mo`, `1q`.
     pub period: String,
+    /// First day of the first period counted (YYYY-MM-DD).
     pub first_day: String,
+    /// Last day of the last period counted (YYYY-MM-DD).
     pub last_day: String,
+    /// Complete periods counted.
     pub periods: usize,
+    /// The `--timezone` the exports' timestamps were read in, as given.
     pub time_zone: String,
+    /// Whether weekends are not working days (periods of days only).
     pub weekends_off: bool,
+    /// The holidays not worked (YYYY-MM-DD).
     pub holidays: Vec<String>,
+    /// Items read (an item in several files counted once).
     pub items: usize,
+    /// Items done.
     pub done: usize,
+    /// Items not finished (reopened ones not included).
     pub open: usize,
+    /// Items done once, then reopened: counted as open, their earlier done date ignored.
     pub reopened: usize,
+    /// Items cancelled, declined or duplicates: neither throughput nor backlog.
     pub cancelled: usize,
+    /// Items, cancelled ones aside, that matched no rule: counted in the `unmatched` bucket.
     pub unmatched: usize,
+    /// Items met again in a later file (same team and id): the later row is kept.
     pub duplicates: usize,
     /// Done items outside the history's periods (before it, or in a partial last period).
     pub done_outside: usize,

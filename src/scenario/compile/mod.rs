@@ -46,8 +46,8 @@ pub const ROOT_FIELDS: &[&str] = &[
     "strategies",
 ];
 /// Defaults of `[scenario]`.
-pub const DEFAULT_TRIALS: u64 = 10_000;
-pub const DEFAULT_SEED: u64 = 42;
+pub use crate::model::{DEFAULT_SEED, DEFAULT_TRIALS};
+/// The default blend of `[okrs]`: product's and technology's key results weigh the same.
 pub const DEFAULT_BLEND: f64 = 0.5;
 
 /// Compiles a parsed scenario file. `default_name` names the scenario when `[scenario]` does

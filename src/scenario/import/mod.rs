@@ -25,10 +25,16 @@ pub use rules::Rules;
 /// Why an export (or a rules file) could not be read: where, what, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportProblem {
+    /// The file's path, or `--rule <flag>` for a bad flag.
     pub file: String,
+    /// The line, from 1; `None` when the problem is not on one line (the whole file, a flag).
     pub line: Option<usize>,
+    /// The column, from 1: a CSV row's field, or the place in a JSON or TOML line; `None` when
+    /// the problem is not at one place in the line.
     pub column: Option<usize>,
+    /// What is wrong.
     pub message: String,
+    /// What to do about it, when there is advice.
     pub help: Option<String>,
 }
 
@@ -67,9 +73,13 @@ impl std::error::Error for ImportProblem {}
 /// The export formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// The generic CSV, told by its `id` and `done` columns; it must also have `created`.
     Generic,
+    /// A Jira CSV export, told by its `Issue key` column.
     Jira,
+    /// A Linear CSV export, told by its `ID` and `Completed` columns.
     Linear,
+    /// GitHub issues as a JSON array, as `gh issue list --json` writes them.
     GitHub,
 }
 
@@ -109,6 +119,7 @@ pub struct ReadOptions {
 /// The items of one or more exports.
 #[derive(Clone, Debug, Default)]
 pub struct Exports {
+    /// Every item read, one per team and id, in the order first met.
     pub items: Vec<WorkItem>,
     /// Each file and its format.
     pub files: Vec<(String, ExportFormat)>,

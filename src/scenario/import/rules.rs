@@ -59,9 +59,11 @@ pub struct Columns {
 /// Buckets and the ordered rules that fill them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rules {
+    /// The buckets; rules and [`Rules::classify`] refer to them by index.
     pub buckets: Vec<Bucket>,
     /// (bucket index, matcher), tried in order.
     pub rules: Vec<(usize, Matcher)>,
+    /// The rules file's `[columns]` (none renamed for built-in rules and flags).
     pub columns: Columns,
     /// Where the rules came from, for the report: a file, flags, or `built-in rules`.
     pub origin: String,

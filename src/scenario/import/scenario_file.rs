@@ -13,6 +13,7 @@ use crate::model::history::{BucketKind, History, TeamHistory, per_kind, tech_sha
 pub struct ScenarioSource<'a> {
     /// Scenario name (made a folder name).
     pub name: &'a str,
+    /// The imported items counted per team, bucket and period.
     pub history: &'a History,
     /// The exports, as `file (format)`.
     pub files: Vec<String>,

@@ -15,7 +15,6 @@ mod backlog;
 mod tables;
 mod whole;
 
-
 use crate::model::{
     DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength, Rule, Scenario,
     Strategy, Team, Workforce,
@@ -43,32 +42,53 @@ const BIN_EPSILON: f64 = 1e-6;
 /// Why a forecast cannot be made.
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum ForecastError {
+    /// The throughput history has no counts.
     #[error("the throughput history is empty: give at least one per-period count")]
     EmptyHistory,
+    /// A count of the history (this one) is negative or not finite.
     #[error("history value {0} is not a count: counts must be finite and at least 0")]
     BadCount(f64),
+    /// Every period of the history (this many) finished nothing.
     #[error(
         "every one of the {0} periods in the history finished nothing: at that rate nothing would ever be done; give a history with at least one period that finished something"
     )]
     AllZero(usize),
+    /// The backlog (this many items) is not positive and finite.
     #[error("the backlog must be a positive number of items, found {0}")]
     Backlog(f64),
+    /// The horizon (this many periods) is 0 or more than [`MAX_PERIODS`].
     #[error("the horizon must be between 1 and {MAX_PERIODS} periods, found {0}")]
     Horizon(usize),
+    /// No team is chosen and no team of the scenario (this one) has a throughput history.
     #[error(
         "no team of scenario `{0}` has a throughput history (`capacity = {{ samples = [...] }}`)"
     )]
     NoHistoryTeam(String),
+    /// No team is chosen and several teams (these, comma-separated) have a throughput history.
     #[error("several teams have a throughput history ({0}): choose one with --team")]
     AmbiguousTeam(String),
+    /// The scenario has no team of the name chosen (`--team`).
     #[error("no team is called `{name}`{hint}")]
-    UnknownTeam { name: String, hint: String },
+    UnknownTeam {
+        /// The name chosen.
+        name: String,
+        /// ": did you mean `x`?" for the nearest team name within three edits, else empty.
+        hint: String,
+    },
+    /// The forecast team (this one) has no throughput history: its capacity is not `samples`.
     #[error(
         "team `{0}` has no throughput history: forecasts need `capacity = {{ samples = [...] }}`"
     )]
     NotAHistory(String),
+    /// The scenario has no initiative of the id chosen (`--initiative`).
     #[error("no initiative has the id `{name}`{hint}")]
-    UnknownInitiative { name: String, hint: String },
+    UnknownInitiative {
+        /// The id chosen.
+        name: String,
+        /// ": did you mean `x`?" for the nearest initiative id within three edits, else empty.
+        hint: String,
+    },
+    /// The forecast team (this one) has no initiatives.
     #[error("team `{0}` has no initiatives: there is no backlog to forecast")]
     NoBacklog(String),
 }
@@ -214,8 +234,8 @@ impl Forecast {
             period_length,
             start: None,
             calendar: crate::model::Calendar::for_period(period_length, None, Vec::new()),
-            trials: 10_000,
-            seed: 42,
+            trials: crate::model::DEFAULT_TRIALS,
+            seed: crate::model::DEFAULT_SEED,
             blend: 1.0,
             key_results: Vec::new(),
             debt: DebtModel {

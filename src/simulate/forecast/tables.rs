@@ -12,6 +12,7 @@ pub struct FixedSum(i128);
 impl FixedSum {
     const SCALE: f64 = 4_294_967_296.0;
 
+    /// Adds `x`, truncated towards zero to a multiple of 2⁻³².
     #[inline]
     pub fn add(&mut self, x: f64) {
         self.0 += i128::from((x * Self::SCALE) as i64);
@@ -23,6 +24,7 @@ impl FixedSum {
         self.0 += i128::from(n) << 32;
     }
 
+    /// Adds the sum `other`.
     pub fn merge(&mut self, other: &FixedSum) {
         self.0 += other.0;
     }
@@ -261,6 +263,7 @@ impl ForecastState {
 /// The distribution of items done at one period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ItemsDone {
+    /// Mean items done over the trials, from the values themselves rather than their bins.
     pub mean: f64,
     /// Values at [`QUANTILES`] (p5 … p95), in whole items (lower edge of their bin).
     pub quantiles: [f64; 7],
@@ -331,15 +334,18 @@ impl ItemsDone {
 /// One row of `forecast.csv`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodRow {
+    /// 1-based: a multiple of the reporting stride.
     pub period: usize,
     /// Probability the backlog is done by the end of this period.
     pub p_done_by: f64,
+    /// Items done by the end of this period (the whole backlog in trials done by then).
     pub items: ItemsDone,
 }
 
 /// What a forecast found.
 #[derive(Clone, Debug)]
 pub struct ForecastResults {
+    /// Trials run.
     pub trials: u64,
     /// Periods simulated at most.
     pub cap: usize,

@@ -73,18 +73,33 @@ impl PeriodMetric {
 /// Whole-trial outcomes of one strategy, in `summary.csv` order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SummaryMetric {
+    /// blend · product score + (1 − blend) · technology score, in [0, 1] (a side without
+    /// key results leaves the score to the other).
     BlendedScore,
+    /// Σ wₖaₖ / Σ wₖ over product key results, attainment judged at each deadline; NaN when
+    /// there are none (or their weights sum to 0).
     ProductScore,
+    /// The same over technology key results; NaN when there are none (or weights sum to 0).
     TechnologyScore,
+    /// Debt of all teams at the end of the last period simulated, engineer-days.
     FinalDebt,
+    /// Days of unplanned incident work, over the trial.
     IncidentDays,
+    /// Days of unplanned work from risks that struck, over the trial.
     RiskDays,
+    /// Days spent on product initiatives, over the trial.
     ProductDays,
+    /// Days spent on tech initiatives, over the trial.
     TechDays,
+    /// Days spent paying down debt, over the trial.
     PaydownDays,
+    /// Days nobody had work for, over the trial.
     IdleDays,
+    /// Number of initiatives finished within the periods simulated.
     InitiativesDone,
+    /// 1 when every product key result is met at its deadline (or there are none), else 0.
     AllProductKrsMet,
+    /// 1 when every technology key result is met at its deadline (or there are none), else 0.
     AllTechnologyKrsMet,
 }
 
@@ -129,11 +144,17 @@ impl SummaryMetric {
 /// Days spent over a trial so far, summed over teams and periods.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Totals {
+    /// Days of unplanned incident work.
     pub incident_days: f64,
+    /// Days of unplanned work from risks that struck.
     pub risk_days: f64,
+    /// Days spent on product initiatives.
     pub product_days: f64,
+    /// Days spent on tech initiatives.
     pub tech_days: f64,
+    /// Days spent paying down debt.
     pub paydown_days: f64,
+    /// Days nobody had work for.
     pub idle_days: f64,
 }
 

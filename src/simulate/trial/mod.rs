@@ -101,9 +101,13 @@ impl Scratch {
 /// A scenario and its strategies compiled into the flat tables the trial loop runs on.
 #[derive(Debug)]
 pub struct Engine<'a> {
+    /// The scenario simulated.
     pub scenario: &'a Scenario,
+    /// One policy per strategy compared, in the order of [`Scratch::outcomes`].
     pub policies: Vec<Policy>,
+    /// Master seed every trial's random streams derive from ([`super::rng::stream`]).
     pub seed: u64,
+    /// What each trial records beyond its whole-trial outcomes.
     pub recording: Recording,
     /// Periods to simulate.
     horizon: usize,

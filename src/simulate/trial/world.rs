@@ -60,8 +60,17 @@ pub fn initiative_work(initiative: &Initiative, rng: &mut Stream) -> f64 {
 }
 
 impl Engine<'_> {
-    /// Samples the trial's constants: team rates, initiative sizes and values, risks.
+    /// Samples the trial's constants: team rates, initiative sizes and values, risks; and
+    /// starts its world.
     pub(super) fn draw_trial(&self, trial: u64, scratch: &mut Scratch) {
+        self.draw_teams(trial, scratch);
+        self.draw_initiatives(trial, scratch);
+        self.draw_risks(trial, scratch);
+        self.start_world(trial, scratch);
+    }
+
+    /// Each team's debt, rates and attrition hazard for the trial.
+    fn draw_teams(&self, trial: u64, scratch: &mut Scratch) {
         let sc = self.scenario;
         let seed = self.seed;
         scratch.teams.clear();
@@ -82,6 +91,12 @@ impl Engine<'_> {
             }
             scratch.teams.push(draws);
         }
+    }
+
+    /// Each initiative's work, contributions and `on_done` effects for the trial.
+    fn draw_initiatives(&self, trial: u64, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        let seed = self.seed;
         scratch.initiatives.clear();
         scratch.contributions.clear();
         for (i, initiative) in sc.initiatives.iter().enumerate() {
@@ -107,6 +122,12 @@ impl Engine<'_> {
                 capacity_factor,
             });
         }
+    }
+
+    /// Whether and when each risk strikes in the trial, and its impact.
+    fn draw_risks(&self, trial: u64, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        let seed = self.seed;
         scratch.risks.clear();
         for (r, risk) in sc.risks.iter().enumerate() {
             let mut rng = stream(seed, trial, Purpose::Risk, r, 0);
@@ -118,6 +139,12 @@ impl Engine<'_> {
                 .risks
                 .push((if strikes { period } else { 0 }, impact));
         }
+    }
+
+    /// Each team's world before period 1: its streams and starting headcount.
+    fn start_world(&self, trial: u64, scratch: &mut Scratch) {
+        let sc = self.scenario;
+        let seed = self.seed;
         scratch.world.clear();
         for (j, team) in sc.teams.iter().enumerate() {
             let people = match &team.workforce {
