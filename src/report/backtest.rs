@@ -12,6 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::whatif::backtest::{Backtest, Check, Question, Settings};
 
 use super::OutputDir;
+use super::charts::frame::Heading;
 use super::charts::style::Plot2d;
 use super::charts::{self, LegendItem, Mesh, Swatch, legend, palette, tick, titled};
 use super::html::{escape, page_start, strip_xml_prolog};
@@ -20,28 +21,47 @@ use super::tables::num;
 /// What `backtest.json` records besides the results.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct BacktestInfo {
+    /// Version of fulcrum that ran the backtest.
     pub fulcrum_version: String,
+    /// Where the history came from: `history`, `history-csv FILE` or `scenario FILE team NAME`.
     pub source: String,
+    /// The throughput history backtested: items finished per period, oldest first.
     pub history: Vec<f64>,
+    /// Length of one history period, e.g. `1w`, `2w`, `1d`, `1mo`, `1q`.
     pub period: String,
+    /// First day of the first history period (YYYY-MM-DD); `null` when the history has no
+    /// dates.
     pub first_day: Option<String>,
+    /// Items of the "when will the next N items be done" question.
     pub backlog: f64,
+    /// Periods of the "how many in the next H periods" question.
     pub horizon: usize,
+    /// Periods of history before its origin each forecast bootstraps; `null`: all of them.
     pub window: Option<usize>,
+    /// Periods of history before the first forecast.
     pub min_history: usize,
+    /// Periods between forecast origins.
     pub step: usize,
+    /// The percentiles checked, as probabilities in (0, 1), e.g. 0.85 for P85.
     pub percentiles: Vec<f64>,
+    /// Master seed of the forecasts' trials.
     pub seed: u64,
+    /// Monte Carlo trials each forecast ran.
     pub trials_per_forecast: u64,
+    /// Worker threads the backtest used.
     pub threads: usize,
+    /// Wall-clock seconds the backtest took, before its files were written.
     pub seconds: f64,
 }
 
 /// The backtest and how to label it.
 #[derive(Clone, Debug)]
 pub struct Labelled<'a> {
+    /// The backtest's checked forecasts, calibration and median errors.
     pub backtest: &'a Backtest,
+    /// The settings the backtest ran with.
     pub settings: &'a Settings,
+    /// What `backtest.json` records besides the results.
     pub info: &'a BacktestInfo,
     /// The last day of each history period (`dates[t - 1]`), when the history has dates.
     pub dates: Option<Vec<String>>,
@@ -345,7 +365,12 @@ impl Ranges<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = question_heading(area, title)?;
+        let mut chars = title.chars();
+        let heading: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        let area = QUESTION_HEADING.draw(area, &format!("{heading}?"))?;
         if bars.is_empty() {
             let (w, h) = area.dim_in_pixel();
             area.draw_text(
@@ -396,27 +421,13 @@ impl Ranges<'_> {
     }
 }
 
-/// Draws the question `title`, capitalised, with a question mark, at the top of `area` and
-/// returns the area below it.
-fn question_heading<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-) -> Result<DrawingArea<DB, Shift>>
-where
-    DB::ErrorType: 'static,
-{
-    let mut chars = title.chars();
-    let heading: String = chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default();
-    area.draw_text(
-        &format!("{heading}?"),
-        &charts::bold(17).pos(Pos::new(HPos::Left, VPos::Top)),
-        (24, 2),
-    )?;
-    Ok(area.split_vertically(26).1)
-}
+/// The heading of each question's panel.
+const QUESTION_HEADING: Heading = Heading {
+    size: 17,
+    centred: false,
+    at: (24, 2),
+    height: 26,
+};
 
 /// The x range (one period beyond the first and last origins) and the top of the y range
 /// (10% above the highest bar or outcome, at least 1.1) of `bars`.

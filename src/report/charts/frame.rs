@@ -46,13 +46,60 @@ impl LegendItem {
     }
 }
 
-/// Height of the title strip, pixels.
-const TITLE: u32 = 52;
-
 /// Height of one legend row, pixels.
 const LEGEND_ROW: i32 = 26;
 
-/// Draws `title` at the top of `area` and returns the rest.
+/// A heading drawn in bold at the top of an area, in a strip of its own.
+#[derive(Clone, Copy, Debug)]
+pub struct Heading {
+    /// Bold text size, pixels.
+    pub size: u32,
+    /// Centred over the area, else from the left.
+    pub centred: bool,
+    /// Where the text's top (and, unless centred, its left) is, pixels into the area.
+    pub at: (i32, i32),
+    /// Height of the strip the heading takes, pixels.
+    pub height: u32,
+}
+
+impl Heading {
+    /// A figure's title.
+    pub const FIGURE: Heading = Heading {
+        size: 26,
+        centred: false,
+        at: (24, 14),
+        height: 52,
+    };
+
+    /// A small multiple's name, centred over its panel.
+    pub const PANEL: Heading = Heading {
+        size: 16,
+        centred: true,
+        at: (0, 2),
+        height: 22,
+    };
+
+    /// Draws `text` at the top of `area` and returns the area below the strip.
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        text: &str,
+    ) -> Result<DrawingArea<DB, Shift>>
+    where
+        DB::ErrorType: 'static,
+    {
+        let (x, anchor) = if self.centred {
+            ((area.dim_in_pixel().0 / 2) as i32, HPos::Center)
+        } else {
+            (self.at.0, HPos::Left)
+        };
+        let style = bold(self.size).pos(Pos::new(anchor, VPos::Top));
+        area.draw_text(text, &style, (x, self.at.1))?;
+        Ok(area.split_vertically(self.height).1)
+    }
+}
+
+/// Draws `title` at the top of `area` as a figure's title and returns the rest.
 pub fn titled<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -60,31 +107,7 @@ pub fn titled<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    area.draw_text(
-        title,
-        &bold(26).pos(Pos::new(HPos::Left, VPos::Top)),
-        (24, 14),
-    )?;
-    Ok(area.split_vertically(TITLE).1)
-}
-
-/// Height of a small multiple's panel title, pixels.
-const PANEL_TITLE: u32 = 22;
-
-/// Draws a small multiple's `name` centred at the top of `area` and returns the rest.
-pub fn panel_titled<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    name: &str,
-) -> Result<DrawingArea<DB, Shift>>
-where
-    DB::ErrorType: 'static,
-{
-    area.draw_text(
-        name,
-        &bold(16).pos(Pos::new(HPos::Center, VPos::Top)),
-        ((area.dim_in_pixel().0 / 2) as i32, 2),
-    )?;
-    Ok(area.split_vertically(PANEL_TITLE).1)
+    Heading::FIGURE.draw(area, title)
 }
 
 /// The title, then the legend: the area left for the plot.

@@ -9,8 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Figure;
 use super::axis::PeriodAxis;
-use super::frame::{LegendItem, Swatch, frame};
-use super::style::{Mesh, Plot2d, bold, padded_range, palette, plot_on, text, tick};
+use super::frame::{Heading, LegendItem, Swatch, frame};
+use super::style::{Mesh, Plot2d, padded_range, palette, plot_on, text, tick};
 
 /// A marker drawn on an interval row.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -135,24 +135,13 @@ impl Figure for IntervalPanels {
     }
 }
 
-/// Draws a panel's `title` (none when empty) at the top of `area` and returns the rest.
-fn headed<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-) -> Result<DrawingArea<DB, Shift>>
-where
-    DB::ErrorType: 'static,
-{
-    if title.is_empty() {
-        return Ok(area.clone());
-    }
-    area.draw_text(
-        title,
-        &bold(18).pos(Pos::new(HPos::Left, VPos::Top)),
-        (16, 4),
-    )?;
-    Ok(area.split_vertically(32).1)
-}
+/// The heading of one panel of interval rows.
+const PANEL_HEADING: Heading = Heading {
+    size: 18,
+    centred: false,
+    at: (16, 4),
+    height: 32,
+};
 
 /// Draws an interval chart into `area`.
 pub fn interval_chart<DB: DrawingBackend>(
@@ -162,7 +151,10 @@ pub fn interval_chart<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let area = headed(area, &chart.title)?;
+    let area = match chart.title.as_str() {
+        "" => area.clone(),
+        title => PANEL_HEADING.draw(area, title)?,
+    };
     let (width, _) = area.dim_in_pixel();
     let (plot, notes) = area.split_horizontally(width.saturating_sub(chart.note_width));
     let n = chart.rows.len().max(1);

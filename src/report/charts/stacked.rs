@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::Figure;
 use super::axis::PeriodAxis;
-use super::frame::{LegendItem, Swatch, frame, panel_titled};
+use super::frame::{Heading, LegendItem, Swatch, frame};
 use super::style::{DRAWABLE, Mesh, Plot2d, Stroke, line, plot_on, tick};
 
 /// How the layers of a stacked panel are drawn.
@@ -118,7 +118,7 @@ where
     DB::ErrorType: 'static,
 {
     let size = if large { 15 } else { 13 };
-    let area = panel_titled(area, &panel.name)?;
+    let area = Heading::PANEL.draw(area, &panel.name)?;
     let periods = chart.axis.periods.max(1);
     // One period has no area to draw: it is a bar.
     let style = match chart.style {

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::model::history::{BucketKind, History, TeamHistory, percentile, tech_share};
-use crate::report::charts::frame::panel_titled;
+use crate::report::charts::frame::Heading;
 use crate::report::charts::stacked::draw_layers;
 use crate::report::charts::style::Plot2d;
 use crate::report::charts::{
@@ -77,7 +77,7 @@ impl TeamPanels {
         DB::ErrorType: 'static,
     {
         let (name, layers, lines) = panel;
-        let area = panel_titled(area, name)?;
+        let area = Heading::PANEL.draw(area, name)?;
         let periods = self.axis.periods.max(1);
         let mut ctx = ChartBuilder::on(&area)
             .margin_left(6)
