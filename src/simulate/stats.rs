@@ -11,7 +11,7 @@ const FIXED: f64 = 4_294_967_296.0;
 const FIXED_SQ: f64 = 65_536.0;
 
 /// The largest magnitude whose statistics are exact: a square of it still fits the 64-bit
-/// fixed point of [`FIXED_SQ`] (1.19·10⁷). A run that simulates anything larger must not be
+/// fixed point of `FIXED_SQ` (1.19·10⁷). A run that simulates anything larger must not be
 /// reported ([`crate::simulate::Results::unrepresentable`]).
 pub const REPRESENTABLE: f64 = 1.0e7;
 

@@ -7,9 +7,9 @@
 //! fixed-point sums, so results are bit-identical for any number of threads.
 
 //!
-//! The question compiled into a scenario is here; the statistics in [`tables`]; the trials, on
-//! the one-item [`backlog`] kernel where the forecast is one backlog (in whole items
-//! on integer counts, [`whole`]), in [`run`].
+//! The question compiled into a scenario is here; the statistics in `tables.rs`; the trials, on
+//! the one-item `backlog.rs` kernel where the forecast is one backlog (in whole items
+//! on integer counts, `whole.rs`), in [`run`].
 
 mod backlog;
 mod tables;

@@ -17,7 +17,7 @@
 //!    `on_done` multipliers from t + 1.
 //!
 //! The world's draws are in [`world`], one period's step in [`step`], the judging of key
-//! results and outcomes in [`judge`], the inputs sensitivity reads in [`inputs`]. There is one
+//! results and outcomes in `judge.rs`, the inputs sensitivity reads in `inputs.rs`. There is one
 //! path through a trial: a scenario without debt, incidents or key results takes it too, its
 //! zero terms costing a few additions (the forecast's one-item kernel,
 //! [`super::forecast::Backlog`], reuses [`step`]'s arithmetic where a trial is only that).
