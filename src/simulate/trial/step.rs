@@ -151,21 +151,8 @@ impl Engine<'_> {
         let drag = sc.debt.drag(debt);
         let capacity = w.nominal * (1.0 - drag) * work.st.capacity_factor[j];
 
-        let lambda = sc
-            .incidents
-            .rate(draws.base_rate, debt, work.st.incident_factor[j]);
-        let incidents = if lambda > 0.0 {
-            poisson_quantile(w.incident_u, lambda)
-        } else {
-            0
-        };
-        let incident_days = if incidents > 0 {
-            // The i-th incident of a team-period costs the same under every strategy.
-            let mut rng = stream(self.seed, trial, Purpose::IncidentCost, j, t);
-            self.incident_cost.sample(incidents, &mut rng)
-        } else {
-            0.0
-        };
+        let (incidents, incident_days) =
+            self.incidents(trial, (j, t), draws, w, debt, work.st.incident_factor[j]);
         let incident_days = incident_days.min(capacity);
         let risk_days = w.risk_days.min(capacity - incident_days);
         let planned = capacity - incident_days - risk_days;
@@ -180,32 +167,7 @@ impl Engine<'_> {
         let tech_days = self.flow(tech_order, tech_budget, t, cap_per_engineer, work);
         let leftover = (tech_budget - tech_days).max(0.0);
 
-        let st = &mut *work.st;
-        let finished_debt: f64 = work
-            .just_finished
-            .iter()
-            .map(|&i| initiatives[i].debt)
-            .sum();
-        let accrual = draws.accrual * st.accrual_factor[j];
-        let owed = crate::model::DebtModel::owed(
-            debt,
-            draws.interest,
-            accrual,
-            product_days,
-            finished_debt,
-        );
-        let paydown = if draws.efficiency > 0.0 {
-            leftover.min(owed.max(0.0) / draws.efficiency)
-        } else {
-            0.0
-        };
-        st.debt[j] = (owed - draws.efficiency * paydown).max(0.0);
-        for &i in work.just_finished.iter() {
-            let d = &initiatives[i];
-            st.accrual_factor[j] *= d.accrual_factor;
-            st.incident_factor[j] *= d.incident_factor;
-            st.capacity_factor[j] *= d.capacity_factor;
-        }
+        let paydown = settle_debt(j, draws, initiatives, (debt, product_days, leftover), work);
         TeamPeriod {
             drag,
             capacity,
@@ -217,6 +179,37 @@ impl Engine<'_> {
             paydown,
             idle: leftover - paydown,
         }
+    }
+
+    /// Team `j`'s incidents in period `t` at the start-of-period `debt`, and the days they
+    /// cost (before capacity caps them). The i-th incident of a team-period costs the same
+    /// under every strategy.
+    #[inline(always)]
+    fn incidents(
+        &self,
+        trial: u64,
+        (j, t): (usize, usize),
+        draws: &TeamDraws,
+        w: &TeamWorld,
+        debt: f64,
+        incident_factor: f64,
+    ) -> (u64, f64) {
+        let lambda = self
+            .scenario
+            .incidents
+            .rate(draws.base_rate, debt, incident_factor);
+        let incidents = if lambda > 0.0 {
+            poisson_quantile(w.incident_u, lambda)
+        } else {
+            0
+        };
+        let days = if incidents > 0 {
+            let mut rng = stream(self.seed, trial, Purpose::IncidentCost, j, t);
+            self.incident_cost.sample(incidents, &mut rng)
+        } else {
+            0.0
+        };
+        (incidents, days)
     }
 
     /// Feeds `budget` to the ready initiatives of `order`; returns the days used.
@@ -269,4 +262,40 @@ pub(super) fn kind_slot(kind: Kind) -> usize {
         Kind::Product => 0,
         Kind::Tech => 1,
     }
+}
+
+/// The end of team `j`'s period: the debt recursion from the start-of-period `debt` with what
+/// finished (its debt added, its `on_done` factors applied for the periods after), and
+/// paydown from the `leftover` tech budget, at most what clears the debt. Returns the days
+/// paid down.
+#[inline(always)]
+fn settle_debt(
+    j: usize,
+    draws: &TeamDraws,
+    initiatives: &[InitiativeDraws],
+    (debt, product_days, leftover): (f64, f64, f64),
+    work: &mut Work,
+) -> f64 {
+    let st = &mut *work.st;
+    let finished_debt: f64 = work
+        .just_finished
+        .iter()
+        .map(|&i| initiatives[i].debt)
+        .sum();
+    let accrual = draws.accrual * st.accrual_factor[j];
+    let owed =
+        crate::model::DebtModel::owed(debt, draws.interest, accrual, product_days, finished_debt);
+    let paydown = if draws.efficiency > 0.0 {
+        leftover.min(owed.max(0.0) / draws.efficiency)
+    } else {
+        0.0
+    };
+    st.debt[j] = (owed - draws.efficiency * paydown).max(0.0);
+    for &i in work.just_finished.iter() {
+        let d = &initiatives[i];
+        st.accrual_factor[j] *= d.accrual_factor;
+        st.incident_factor[j] *= d.incident_factor;
+        st.capacity_factor[j] *= d.capacity_factor;
+    }
+    paydown
 }
