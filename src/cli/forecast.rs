@@ -205,7 +205,6 @@ pub fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     execute(args, args.shard.work()?)
 }
 
-/// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 impl ForecastArgs {
     /// The forecast the flags ask for, with `--start` and `--percentiles` applied.
     fn question(&self) -> Result<Question, Failure> {
@@ -225,6 +224,7 @@ impl ForecastArgs {
     }
 }
 
+/// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     args.common.report.apply();

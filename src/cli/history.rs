@@ -119,61 +119,47 @@ impl HistoryFlags {
         period: Option<PeriodLength>,
         flags: &WindowFlags,
     ) -> Result<LoadedHistory, Failure> {
-        load(
-            self.history.as_deref(),
-            self.history_csv.as_deref(),
-            period,
-            flags,
-        )
-    }
-}
-
-fn load(
-    list: Option<&str>,
-    csv: Option<&Path>,
-    period: Option<PeriodLength>,
-    flags: &WindowFlags,
-) -> Result<LoadedHistory, Failure> {
-    let since = flags.since_date()?;
-    let mut loaded = match (list, csv) {
-        (Some(list), _) => {
-            if since.is_some() {
-                return Err(bad(
-                    "--since needs dates: give a --history-csv of finish dates, or use --window",
-                ));
+        let since = flags.since_date()?;
+        let mut loaded = match (self.history.as_deref(), self.history_csv.as_deref()) {
+            (Some(list), _) => {
+                if since.is_some() {
+                    return Err(bad(
+                        "--since needs dates: give a --history-csv of finish dates, or use --window",
+                    ));
+                }
+                let period = period.unwrap_or(PeriodLength {
+                    count: 1,
+                    unit: PeriodUnit::Week,
+                });
+                LoadedHistory {
+                    counts: history::parse_list(list).map_err(bad)?,
+                    period,
+                    calendar: flags.calendar(period)?,
+                    first_day: None,
+                    next_day: None,
+                    source: "history".into(),
+                }
             }
-            let period = period.unwrap_or(PeriodLength {
-                count: 1,
-                unit: PeriodUnit::Week,
-            });
-            LoadedHistory {
-                counts: history::parse_list(list).map_err(bad)?,
-                period,
-                calendar: flags.calendar(period)?,
-                first_day: None,
-                next_day: None,
-                source: "history".into(),
+            (None, Some(file)) => load_csv(file, period, since, flags)?,
+            (None, None) => return Err(bad("give --history or --history-csv")),
+        };
+        if let Some(window) = flags.window_spec()? {
+            let before = loaded.counts.len();
+            window_counts(&mut loaded.counts, window, loaded.period, &loaded.calendar);
+            let dropped = before - loaded.counts.len();
+            if let Some(first) = loaded.first_day {
+                let grid = PeriodGrid {
+                    first_day: first,
+                    length: loaded.period,
+                    calendar: loaded.calendar.clone(),
+                    periods: before,
+                };
+                loaded.first_day = Some(grid.start(dropped + 1));
             }
         }
-        (None, Some(file)) => load_csv(file, period, since, flags)?,
-        (None, None) => return Err(bad("give --history or --history-csv")),
-    };
-    if let Some(window) = flags.window_spec()? {
-        let before = loaded.counts.len();
-        window_counts(&mut loaded.counts, window, loaded.period, &loaded.calendar);
-        let dropped = before - loaded.counts.len();
-        if let Some(first) = loaded.first_day {
-            let grid = PeriodGrid {
-                first_day: first,
-                length: loaded.period,
-                calendar: loaded.calendar.clone(),
-                periods: before,
-            };
-            loaded.first_day = Some(grid.start(dropped + 1));
-        }
+        warn_if_short(loaded.counts.len());
+        Ok(loaded)
     }
-    warn_if_short(loaded.counts.len());
-    Ok(loaded)
 }
 
 /// A `--history-csv` of counts (weekly unless `period` says otherwise) or of finish dates

@@ -92,7 +92,7 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
     let range = work.range(settings.trials);
     let progress = Progress::new(range.end - range.start, "simulating");
     let output = pool
-        .install(|| plan_and_simulate(args, &work, scenario, &settings, merged, &progress))
+        .install(|| plan_and_simulate(args, &work, scenario, &settings, merged, (range, &progress)))
         .map_err(|error| run_failure(&loaded, error))?;
     if let Work::Shard(shard) = work {
         progress.finish();
@@ -133,7 +133,7 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
     print_run(args, &loaded, &output, &target, started)
 }
 
-/// Plans the optimised strategies, then simulates this process's share of the trials (or
+/// Plans the optimised strategies, then simulates this process's `range` of the trials (or
 /// takes the `merged` shards' results), with a spinner until the first trials are done.
 fn plan_and_simulate(
     args: &PlanArgs,
@@ -141,7 +141,7 @@ fn plan_and_simulate(
     scenario: &Scenario,
     settings: &Settings,
     merged: Option<Results>,
-    progress: &Progress,
+    (range, progress): (std::ops::Range<u64>, &Progress),
 ) -> Result<RunOutput, RunError> {
     let planning = Spinner::start("finding the optimised strategies' policies");
     let options = pipeline::Options {
@@ -157,7 +157,6 @@ fn plan_and_simulate(
         planning.stop();
         progress.update(done)
     };
-    let range = work.range(settings.trials);
     let output = pipeline::run_with(scenario, &options, |policies, names| match merged {
         Some(results) => results,
         None => simulate::run_range(scenario, policies, names, settings, range, &report),

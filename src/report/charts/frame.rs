@@ -1,6 +1,6 @@
 //! The preamble every figure shares: a title at the top, then a legend strip that wraps to
-//! as many rows as it needs, so legends never cover data; and the title of each small
-//! multiple.
+//! as many rows as it needs, so legends never cover data; and the [`Heading`]s of figures,
+//! small multiples and panels.
 
 use anyhow::Result;
 use plotters::coord::Shift;

@@ -1,11 +1,12 @@
 //! The chart wing: every chart fulcrum draws, each written as SVG and PNG at slide size.
 //!
 //! Shared building blocks: the house style ([`style`]: fonts, palette, strokes, the mesh),
-//! the title-and-legend preamble ([`frame`](mod@frame)), the period axis ([`axis`]), and three chart
-//! shapes ([`fan`], [`interval`], [`stacked`]). One file per chart family draws from them:
-//! a run's debt, value, capacity and comparison ([`run`]), initiative finish ranges
-//! ([`initiatives`]), the optimised plan ([`plan`]), the sensitivity tornado ([`tornado`](mod@tornado)),
-//! the sweep's frontier and outcomes ([`frontier`]) and the forecast ([`forecast`]).
+//! the headings and the title-and-legend preamble ([`frame`](mod@frame)), the period axis
+//! ([`axis`]), and three chart shapes ([`fan`], [`interval`], [`stacked`]). One file per
+//! chart family draws from them: a run's debt, value, capacity and comparison ([`run`]),
+//! initiative finish ranges ([`initiatives`]), the optimised plan ([`plan`]), the sensitivity
+//! tornado ([`tornado`](mod@tornado)), the sweep's frontier and outcomes ([`frontier`]) and
+//! the forecast ([`forecast`]). The import's and the backtest's charts draw from them too.
 //!
 //! Output bytes depend only on the inputs: no timestamps, no hash-map order, fonts embedded.
 

@@ -178,13 +178,14 @@ fn bucket_legend(h: &History) -> Vec<LegendItem> {
 }
 
 impl TeamPanels {
-    /// One panel per team of `h`: the buckets stacked, `layer(team, bucket)` high, under the
-    /// line `line(team)` (legend `line_label`), on a y axis up to 1.
+    /// One panel per team of `h`: the buckets stacked, `layer(team, totals, bucket)` high,
+    /// under the line `line(team, totals)` (legend `line_label`), on a y axis up to 1, where
+    /// `totals` are the team's items finished per period.
     fn of(
         h: &History,
         (title, y_label, line_label): (&str, &str, &str),
-        layer: impl Fn(&TeamHistory, usize) -> Vec<f64>,
-        line: impl Fn(&TeamHistory) -> Vec<Option<f64>>,
+        layer: impl Fn(&TeamHistory, &[u32], usize) -> Vec<f64>,
+        line: impl Fn(&TeamHistory, &[u32]) -> Vec<Option<f64>>,
     ) -> TeamPanels {
         let mut legend = bucket_legend(h);
         legend.push(LegendItem::new(line_label, palette::INK, Swatch::Band));
@@ -192,11 +193,13 @@ impl TeamPanels {
             .teams
             .iter()
             .map(|team| {
+                let totals = team.total();
                 let layers = stack_order(h)
                     .into_iter()
-                    .map(|b| (colour(h, b), layer(team, b)))
+                    .map(|b| (colour(h, b), layer(team, &totals, b)))
                     .collect();
-                (team.team.clone(), layers, vec![(palette::INK, line(team))])
+                let line = line(team, &totals);
+                (team.team.clone(), layers, vec![(palette::INK, line)])
             })
             .collect();
         TeamPanels {
@@ -225,11 +228,10 @@ impl TeamPanels {
 /// The investment balance: per team, each bucket's share of the items finished in each
 /// period, and the tech share of planned work as a line.
 pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
-    let share = |team: &TeamHistory, b: usize| {
-        let total = team.total();
+    let share = |team: &TeamHistory, totals: &[u32], b: usize| {
         team.done[b]
             .iter()
-            .zip(&total)
+            .zip(totals)
             .map(|(&n, &all)| {
                 if all > 0 {
                     f64::from(n) / f64::from(all)
@@ -239,7 +241,7 @@ pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
             })
             .collect()
     };
-    let tech_line = |team: &TeamHistory| {
+    let tech_line = |team: &TeamHistory, _: &[u32]| {
         let product = team.of_kinds(&h.buckets, &[BucketKind::Product]);
         let tech = team.of_kinds(&h.buckets, &[BucketKind::Tech]);
         product
@@ -268,9 +270,11 @@ pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
 
 /// The throughput run chart: items finished per period by bucket, with each team's median.
 pub(super) fn throughput_chart(folder: &Path, h: &History) -> Result<Plot> {
-    let items = |team: &TeamHistory, b: usize| team.done[b].iter().map(|&n| f64::from(n)).collect();
-    let median_line = |team: &TeamHistory| {
-        let mut sorted: Vec<i64> = team.total().iter().map(|&x| i64::from(x)).collect();
+    let items = |team: &TeamHistory, _: &[u32], b: usize| {
+        team.done[b].iter().map(|&n| f64::from(n)).collect()
+    };
+    let median_line = |_: &TeamHistory, totals: &[u32]| {
+        let mut sorted: Vec<i64> = totals.iter().map(|&x| i64::from(x)).collect();
         sorted.sort_unstable();
         let median = percentile(&sorted, 0.5).map(|m| m as f64);
         vec![median; sorted.len()]
