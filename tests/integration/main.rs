@@ -1,6 +1,6 @@
 //! Every integration test, in one test crate: one binary to compile and link instead of one
 //! per file, to keep a cold `cargo test --release` close to the release build (see
-//! `docs/testing.md`). Each module is one subject; `cargo test --release --test integration
+//! `docs/src/developer/testing.md`). Each module is one subject; `cargo test --release --test integration
 //! cli::` runs one of them.
 
 mod common;
@@ -8,6 +8,7 @@ mod common;
 mod allocate;
 mod backtest;
 mod cli;
+mod docs;
 mod forecast;
 mod fuzz;
 mod import;
