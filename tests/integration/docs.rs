@@ -159,15 +159,31 @@ fn every_link_and_anchor_resolves() {
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
 
+/// The files pages pull in with `{{#include path}}`: fragments, not pages.
+fn included() -> BTreeSet<PathBuf> {
+    let mut files = BTreeSet::new();
+    for file in markdown_files() {
+        let markdown = std::fs::read_to_string(&file).unwrap();
+        for line in markdown.lines() {
+            if let Some(path) = line.trim().strip_prefix("{{#include ") {
+                let path = path.trim_end_matches("}}").trim();
+                files.insert(normalise(&file.parent().unwrap().join(path)));
+            }
+        }
+    }
+    files
+}
+
 #[test]
 fn every_page_is_in_the_table_of_contents() {
     let src = root().join("docs/src");
     let summary = std::fs::read_to_string(src.join("SUMMARY.md")).unwrap();
-    let listed: BTreeSet<PathBuf> = links(&summary)
+    let mut listed: BTreeSet<PathBuf> = links(&summary)
         .into_iter()
         .filter(|(_, target)| !target.is_empty())
         .map(|(_, target)| normalise(&src.join(target)))
         .collect();
+    listed.extend(included());
     let unlisted: Vec<String> = markdown_files()
         .into_iter()
         .filter(|file| file.starts_with(&src) && file.file_name().unwrap() != "SUMMARY.md")
@@ -176,7 +192,8 @@ fn every_page_is_in_the_table_of_contents() {
         .collect();
     assert!(
         unlisted.is_empty(),
-        "pages missing from docs/src/SUMMARY.md (mdBook would not build them):\n{}",
+        "pages missing from docs/src/SUMMARY.md and included by none (mdBook would not build \
+         them):\n{}",
         unlisted.join("\n")
     );
 }

@@ -18,6 +18,7 @@ mod optimise;
 mod output;
 mod regressions;
 mod report;
+mod schema;
 mod serve;
 mod serve_browser;
 mod shard;

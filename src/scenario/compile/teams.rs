@@ -9,7 +9,7 @@ use super::super::fields::{Bound, Checker, Horizon, Table, array, integer, numbe
 use super::super::problem::Problem;
 use super::dist_or;
 
-const TEAM_FIELDS: &[&str] = &[
+pub(super) const TEAM_FIELDS: &[&str] = &[
     "name",
     "engineers",
     "days_per_engineer",
@@ -28,7 +28,7 @@ const STAFF_FIELDS: &[&str] = &[
     "ramp_periods",
     "attrition",
 ];
-const HIRE_FIELDS: &[&str] = &["period", "engineers"];
+pub(super) const HIRE_FIELDS: &[&str] = &["period", "engineers"];
 pub(super) fn read_team(
     ck: &mut Checker,
     node: &Node,
