@@ -23,7 +23,9 @@ pub struct ManArgs {
 /// Every man page: the file name and its roff text, the top-level page first.
 pub fn pages() -> Vec<(String, Vec<u8>)> {
     fn collect(command: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) {
-        let page = clap_mangen::Man::new(command.clone());
+        let page = clap_mangen::Man::new(command.clone())
+            .source(format!("fulcrum {}", env!("CARGO_PKG_VERSION")))
+            .manual("fulcrum manual");
         let mut roff = Vec::new();
         page.render(&mut roff)
             .expect("rendering into memory cannot fail");

@@ -12,6 +12,7 @@ mod format;
 mod history;
 mod import;
 mod man;
+mod mcp;
 mod merge;
 mod progress;
 mod reference;
@@ -77,6 +78,9 @@ enum Command {
     Man(man::ManArgs),
     /// Print the JSON Schema of the scenario file, for editors that complete and check it.
     Schema(schema::SchemaArgs),
+    /// Serve validate, run, plan, forecast, backtest and import as Model Context Protocol
+    /// tools over stdio, for AI assistants.
+    Mcp(mcp::McpArgs),
     /// Write the book's reference of every command's arguments (for the docs' maintainers).
     #[command(hide = true)]
     HelpMarkdown(reference::HelpMarkdownArgs),
@@ -321,6 +325,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
         Command::Schema(args) => schema::schema(&args),
+        Command::Mcp(args) => mcp::mcp(&args),
         Command::HelpMarkdown(args) => reference::help_markdown(&args),
     };
     match result {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
-use crate::common::{scratch, text};
+use crate::common::{fulcrum, scratch, text};
 
 /// The repository's root.
 fn root() -> &'static Path {
@@ -393,4 +393,45 @@ fn the_readme_commands_run_as_written_and_print_what_it_shows() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn man_writes_a_page_for_every_command_and_replaces_only_its_own() {
+    let dir = scratch("man");
+    let out = fulcrum(&["man", "--out", "pages"], &dir);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let commands = [
+        "run",
+        "plan",
+        "sweep",
+        "forecast",
+        "backtest",
+        "import",
+        "serve",
+        "merge",
+        "validate",
+        "init",
+        "completions",
+        "man",
+        "schema",
+        "mcp",
+    ];
+    let top = std::fs::read_to_string(dir.join("pages/fulcrum.1")).unwrap();
+    for command in commands {
+        let page = std::fs::read_to_string(dir.join(format!("pages/fulcrum-{command}.1")))
+            .unwrap_or_else(|_| panic!("no page for {command}"));
+        assert!(page.contains(&format!(".TH fulcrum-{command} 1")), "{page}");
+        assert!(top.contains(command), "fulcrum.1 does not list {command}");
+    }
+    // Writing again replaces fulcrum's own pages; a file of the same name it did not write
+    // is never replaced, and nothing is written.
+    assert!(fulcrum(&["man", "--out", "pages"], &dir).status.success());
+    std::fs::write(dir.join("pages/fulcrum-run.1"), "my notes").unwrap();
+    std::fs::remove_file(dir.join("pages/fulcrum-plan.1")).unwrap();
+    let refused = fulcrum(&["man", "--out", "pages"], &dir);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("not a man page fulcrum wrote"));
+    let notes = std::fs::read_to_string(dir.join("pages/fulcrum-run.1")).unwrap();
+    assert_eq!(notes, "my notes");
+    assert!(!dir.join("pages/fulcrum-plan.1").exists());
 }

@@ -14,6 +14,7 @@ mod fuzz;
 mod import;
 mod limits;
 mod loader_properties;
+mod mcp;
 mod optimise;
 mod output;
 mod regressions;
