@@ -10,7 +10,7 @@ use super::super::problem::Problem;
 use super::super::template::check_name;
 use super::{DEFAULT_SEED, DEFAULT_TRIALS};
 
-const SCENARIO_FIELDS: &[&str] = &[
+pub(super) const SCENARIO_FIELDS: &[&str] = &[
     "name",
     "question",
     "periods",

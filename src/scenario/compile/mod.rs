@@ -47,6 +47,25 @@ pub const ROOT_FIELDS: &[&str] = &[
     "events",
     "strategies",
 ];
+/// Every table of the file with the fields its reader accepts, keyed by its path in the schema
+/// (`teams[]` is each element of the array `teams`): what `fulcrum schema` is built from.
+pub(super) const SECTIONS: [(&str, &[&str]); 13] = [
+    ("", ROOT_FIELDS),
+    ("scenario", header::SCENARIO_FIELDS),
+    ("okrs", okrs::OKR_FIELDS),
+    ("okrs.key_results[]", okrs::KR_FIELDS),
+    ("debt", debt::DEBT_FIELDS),
+    ("incidents", debt::INCIDENT_FIELDS),
+    ("teams[]", teams::TEAM_FIELDS),
+    ("teams[].hires[]", teams::HIRE_FIELDS),
+    ("initiatives[]", initiatives::INITIATIVE_FIELDS),
+    ("initiatives[].on_done", initiatives::ON_DONE_FIELDS),
+    ("risks[]", risks::RISK_FIELDS),
+    ("events[]", events::EVENT_FIELDS),
+    ("strategies[]", strategies::STRATEGY_FIELDS),
+];
+/// The strategy rules, each with the fields that belong to it alone.
+pub(super) const STRATEGY_RULES: [(&str, &[&str]); 3] = strategies::RULES;
 /// Defaults of `[scenario]`.
 pub use crate::model::{DEFAULT_SEED, DEFAULT_TRIALS};
 /// The default blend of `[okrs]`: product's and technology's key results weigh the same.

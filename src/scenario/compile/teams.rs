@@ -12,7 +12,7 @@ use super::super::fields::{Bound, Checker, Horizon, Table, array, integer, numbe
 use super::super::problem::Problem;
 use super::dist_or;
 
-const TEAM_FIELDS: &[&str] = &[
+pub(super) const TEAM_FIELDS: &[&str] = &[
     "name",
     "engineers",
     "days_per_engineer",
@@ -31,7 +31,7 @@ const STAFF_FIELDS: &[&str] = &[
     "ramp_periods",
     "attrition",
 ];
-const HIRE_FIELDS: &[&str] = &["period", "engineers"];
+pub(super) const HIRE_FIELDS: &[&str] = &["period", "engineers"];
 
 /// How `[scenario]` says throughput histories (`capacity = { samples = [...] }`) are read.
 pub(super) struct ThroughputReading {
