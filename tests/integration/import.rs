@@ -3,6 +3,8 @@
 //! nothing); the exact throughput counting on working days; the scenario it writes, which
 //! must validate and run; and its errors.
 
+mod hostile;
+
 use std::path::{Path, PathBuf};
 
 use crate::common::{fulcrum, refuses_each, scratch, text};

@@ -234,22 +234,63 @@ fn strategy(out: &mut String, shares: &Shares) {
     let _ = writeln!(out, "rule = \"fixed_share\"");
     let _ = writeln!(
         out,
-        "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});\n\
-         # per team: {}",
+        "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});",
         shares.tech,
         shares.product + shares.tech,
-        if shares.per_team.is_empty() {
-            "none".to_string()
-        } else {
-            shares.per_team.join(", ")
-        }
     );
+    let per_team = if shares.per_team.is_empty() {
+        vec!["none".to_string()]
+    } else {
+        shares.per_team.clone()
+    };
+    out.push_str(&wrapped_comment("# per team: ", &per_team));
     let _ = writeln!(out, "tech_share = {}", share(observed));
+}
+
+/// `entries` after `first`, separated by commas, in comment lines of at most about 100
+/// characters (a long entry alone on its line): a scenario's lines must stay short, however
+/// many teams there are.
+fn wrapped_comment(first: &str, entries: &[String]) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    for (k, entry) in entries.iter().enumerate() {
+        let sep = if k + 1 < entries.len() { "," } else { "" };
+        if line.len() > first.len() && line.len() + entry.len() + sep.len() > 99 {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = "#   ".to_string();
+        }
+        line.push_str(entry);
+        line.push_str(sep);
+        line.push(' ');
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_wrapped_into_short_comment_lines() {
+        let teams: Vec<String> = (0..40).map(|k| format!("team-{k} 0.25")).collect();
+        let text = wrapped_comment("# per team: ", &teams);
+        assert!(
+            text.lines().all(|l| l.starts_with('#') && l.len() < 100),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("# per team: team-0 0.25, team-1 0.25,"),
+            "{text}"
+        );
+        assert!(text.ends_with("team-39 0.25\n"), "{text}");
+        assert_eq!(
+            wrapped_comment("# per team: ", &["none".into()]),
+            "# per team: none\n"
+        );
+    }
 
     #[test]
     fn the_horizon_is_the_history_s_length_up_to_ten_years() {
