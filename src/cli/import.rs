@@ -9,7 +9,7 @@ use fulcrum::report;
 use fulcrum::report::NewFile;
 use fulcrum::report::import::{ImportInfo, Imported};
 use fulcrum::scenario::escape_control;
-use fulcrum::scenario::import::{self, ReadOptions, Rules, scenario_file, size};
+use fulcrum::scenario::import::{self, ReadOptions, Rules, quoted_cell, scenario_file, size};
 
 use super::history::{WindowFlags, warn_if_short};
 use super::{Failure, OutputFlags, write_failure};
@@ -173,7 +173,7 @@ fn notes(
     if !same_file.is_empty() {
         let places: Vec<String> = same_file
             .iter()
-            .map(|r| format!("{} on {} and {}", r.id, r.first, r.again))
+            .map(|r| format!("{} on {} and {}", quoted_cell(&r.id), r.first, r.again))
             .collect();
         warnings.push(format!(
             "{} id(s) appear twice in one file ({}): the later row of each is used",
@@ -211,7 +211,7 @@ fn notes(
         notes.push(format!(
             "{} item(s) appear in more than one file (the first: {} on {} and {}): the row of the later file is used",
             later_file.len(),
-            later_file[0].id,
+            quoted_cell(&later_file[0].id),
             later_file[0].first,
             later_file[0].again
         ));
@@ -225,7 +225,7 @@ fn notes(
         notes.push(format!(
             "{} done item(s) finish before they were started or created (the first: {}, {}): they count in throughput, but not in cycle times",
             backwards.len(),
-            first.id,
+            quoted_cell(&first.id),
             first.source
         ));
     }

@@ -15,6 +15,7 @@ use super::OutputDir;
 use super::charts::Plot;
 use super::html::{escape, page_start, strip_xml_prolog};
 use super::tables::num;
+use crate::scenario::import::quoted_cell;
 
 mod charts;
 
@@ -392,6 +393,9 @@ fn shares(name: String, per: &[u32], tech: Option<f64>) -> BalanceRow {
     (name, total, s, tech)
 }
 
+/// The most teams the terminal summary lists: those that finished the most items.
+const SUMMARY_TEAMS: usize = 40;
+
 /// The terminal summary.
 pub fn summary(imported: &Imported) -> String {
     let (h, info) = (imported.history, imported.info);
@@ -411,11 +415,27 @@ pub fn summary(imported: &Imported) -> String {
         "History: {} periods of {}, {} to {} (days in {}); buckets by the {}",
         info.periods, info.period, info.first_day, info.last_day, info.time_zone, info.rules
     );
-    let names: Vec<&str> = (0..=h.buckets.len()).map(|b| bucket_name(h, b)).collect();
-    let width = h
-        .teams
+    let names: Vec<Cow<str>> = (0..=h.buckets.len())
+        .map(|b| quoted_cell(bucket_name(h, b)))
+        .collect();
+    let mut rows = balance_rows(h);
+    let all_teams = rows.pop().expect("the all-teams row");
+    let left_out = rows.len().saturating_sub(SUMMARY_TEAMS);
+    if left_out > 0 {
+        let mut busiest: Vec<usize> = (0..rows.len()).collect();
+        busiest.sort_by_key(|&j| std::cmp::Reverse(rows[j].1));
+        busiest.truncate(SUMMARY_TEAMS);
+        busiest.sort_unstable();
+        rows = busiest.into_iter().map(|j| rows[j].clone()).collect();
+    }
+    rows.push(all_teams);
+    let rows: Vec<BalanceRow> = rows
+        .into_iter()
+        .map(|(name, total, s, tech)| (quoted_cell(&name).into_owned(), total, s, tech))
+        .collect();
+    let width = rows
         .iter()
-        .map(|t| t.team.chars().count())
+        .map(|r| r.0.chars().count())
         .max()
         .unwrap_or(4)
         .max(9);
@@ -424,12 +444,18 @@ pub fn summary(imported: &Imported) -> String {
         let _ = write!(out, " {:>w$}", n, w = n.chars().count().max(6));
     }
     let _ = writeln!(out, " {:>10}", "tech share");
-    for (name, total, s, tech) in balance_rows(h) {
+    for (name, total, s, tech) in rows {
         let _ = write!(out, "  {name:<width$} {total:>6}");
         for (n, x) in names.iter().zip(&s) {
             let _ = write!(out, " {:>w$}", pct(*x), w = n.chars().count().max(6));
         }
         let _ = writeln!(out, " {:>10}", pct(tech));
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "  ({SUMMARY_TEAMS} teams that finished the most items shown; {left_out} more in balance.csv)"
+        );
     }
     let all = cycle_times(imported, None, None);
     if !all.is_empty() {

@@ -72,7 +72,8 @@ pub fn local_date(text: &str, zone: &TimeZone) -> Result<Option<Date>, String> {
     }
     let day = parse_day(t, zone).ok_or_else(|| {
         format!(
-            "`{t}` is not a date: expected ISO 8601 (2024-03-01, 2024-03-01T09:30:00Z) or Jira's 30/Jul/18 23:33"
+            "`{}` is not a date: expected ISO 8601 (2024-03-01, 2024-03-01T09:30:00Z) or Jira's 30/Jul/18 23:33",
+            super::quoted_cell(t)
         )
     })?;
     if !YEARS.contains(&day.year) {

@@ -11,7 +11,7 @@
 use crate::model::history::{ItemState, WorkItem};
 
 use super::table::{Rows, Table};
-use super::{ImportProblem, ReadOptions, is_cancelled, state};
+use super::{ImportProblem, ReadOptions, is_cancelled, quoted_cell, state};
 
 /// The columns a Jira export must have.
 pub(super) const REQUIRED: &[&str] = &["Issue key", "Issue Type", "Status", "Created", "Resolved"];
@@ -31,7 +31,8 @@ fn team_and_start(
                 line: Some(1),
                 column: None,
                 message: format!(
-                    "the rules file says the {what} is in column `{n}`, which this export lacks"
+                    "the rules file says the {what} is in column `{}`, which this export lacks",
+                    quoted_cell(n)
                 ),
                 help: Some(
                     "check [columns] in the rules file against the export's header row".into(),
@@ -86,11 +87,9 @@ pub(super) fn read(
         {
             item_state = ItemState::Reopened;
         }
-        let team_text = team_cols
-            .iter()
-            .map(|&c| row.cell(Some(c)))
-            .find(|t| !t.is_empty())
-            .unwrap_or(team);
+        // Every team column is read (so that each is checked), the first non-empty one used.
+        let teams: Vec<&str> = team_cols.iter().map(|&c| row.cell(Some(c))).collect();
+        let team_text = teams.into_iter().find(|t| !t.is_empty()).unwrap_or(team);
         Ok(WorkItem {
             id: id.to_string(),
             team: team_text.to_string(),

@@ -64,23 +64,44 @@ impl ImportProblem {
     }
 }
 
+/// Characters of a cell (or a column's name) a message quotes at most.
+const QUOTED_CHARS: usize = 60;
+/// Characters of a message, or of a line of its help, shown at most: whatever it quotes, a
+/// message stays a few lines long.
+const MESSAGE_CHARS: usize = 1_000;
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+fn clipped(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => Cow::Owned(format!("{}…", &text[..at])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// A cell, a name or an id, as a message or a table on the terminal quotes it: at most
+/// [`QUOTED_CHARS`] characters of it.
+pub fn quoted_cell(text: &str) -> Cow<'_, str> {
+    clipped(text, QUOTED_CHARS)
+}
+
 /// The problem as a terminal shows it, with the control characters of the file's name and of
-/// the cells it quotes escaped.
+/// the cells it quotes escaped, and its message and help cut to [`MESSAGE_CHARS`] a line.
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", escape_control(&self.file))?;
+        let shown = |text: &str| escape_control(&clipped(text, MESSAGE_CHARS)).into_owned();
+        write!(f, "{}", shown(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": {}", escape_control(&self.message))?;
+        write!(f, ": {}", shown(&self.message))?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: ")?;
             for (k, line) in help.lines().enumerate() {
                 let gap = if k == 0 { "" } else { "\n    " };
-                write!(f, "{gap}{}", escape_control(line))?;
+                write!(f, "{gap}{}", shown(line))?;
             }
         }
         Ok(())
@@ -355,12 +376,18 @@ fn detect(table: &Table) -> Result<ExportFormat, ImportProblem> {
     Ok(format)
 }
 
+/// Column names as a message lists them: each quoted and cut, at most 30 of them.
 fn quoted(names: &[&str]) -> String {
-    names
+    let mut list = names
         .iter()
-        .map(|n| format!("`{n}`"))
+        .take(30)
+        .map(|n| format!("`{}`", quoted_cell(n)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if names.len() > 30 {
+        list.push_str(&format!(" and {} more", names.len() - 30));
+    }
+    list
 }
 
 /// Statuses that mean the work is not finished (a done date with one of these means the

@@ -32,7 +32,10 @@ impl std::fmt::Display for Dated<'_> {
         write!(
             f,
             "{} {} of {} ({})",
-            self.field, self.date, self.item.id, self.item.source
+            self.field,
+            self.date,
+            super::quoted_cell(&self.item.id),
+            self.item.source
         )
     }
 }

@@ -6,8 +6,9 @@
 //!   closes would swallow every row after it) is an error at its line;
 //! - a row with more non-empty cells than the header has columns, a row that repeats the
 //!   header row, and a column the import reads that the header names twice are errors;
-//! - rows whose cells the import reads hold line breaks are listed ([`Rows::broken`]): two
-//!   unbalanced quotes make one such row of all the rows between them;
+//! - rows whose cells the import reads hold line breaks, and rows with a cell (read or not)
+//!   holding lines that look like rows, are listed ([`Rows::broken`]): two unbalanced quotes
+//!   make one such row of all the rows between them;
 //! - a file of more than [`MAX_HISTORY_ROWS`] data rows is refused before any is read.
 //!
 //! The delimiter is the header row's: a comma, else a tab (Excel's "Unicode Text"), else a
@@ -21,7 +22,7 @@ use crate::model::Date;
 use crate::scenario::limits::MAX_HISTORY_ROWS;
 
 use super::source::Lines;
-use super::{ImportProblem, dates};
+use super::{ImportProblem, dates, quoted_cell};
 
 /// A CSV export: its header row, over its text.
 pub(crate) struct Table<'a> {
@@ -150,7 +151,7 @@ impl<'a> Table<'a> {
                     "columns {} and {} are both called `{}`: the import cannot tell which to read",
                     first + 1,
                     second + 1,
-                    self.headers[second]
+                    quoted_cell(&self.headers[second])
                 ),
                 help: Some("rename or remove one of them".into()),
             }),
@@ -216,11 +217,26 @@ impl<'a> Table<'a> {
                 broken: Cell::new(false),
             };
             rows.items.push(read(&row)?);
-            if row.broken.get() {
+            if row.broken.get() || self.holds_rows(&record) {
                 rows.broken.push((line, last_line));
             }
         }
         Ok(rows)
+    }
+
+    /// Whether a cell of `record`, read or not, holds a line that looks like a row of its own
+    /// (as many delimiters as a row has): rows swallowed by a stray quote, in a column the
+    /// import does not read.
+    fn holds_rows(&self, record: &csv::StringRecord) -> bool {
+        let delimiters = self.headers.len().saturating_sub(1).max(1);
+        let delimiter = char::from(self.delimiter);
+        record.iter().any(|cell| {
+            cell.contains(['\n', '\r'])
+                && cell
+                    .split(['\n', '\r'])
+                    .skip(1)
+                    .any(|line| line.matches(delimiter).count() >= delimiters)
+        })
     }
 
     /// A row that repeats the header row, or has more non-empty cells than the header has
@@ -303,7 +319,7 @@ impl<'a> Table<'a> {
             file: self.file.clone(),
             line: Some(row.line),
             column: Some(c + 1),
-            message: format!("column `{}`: {why}", self.headers[c]),
+            message: format!("column `{}`: {why}", quoted_cell(&self.headers[c])),
             help: None,
         })
     }
@@ -415,6 +431,12 @@ mod tests {
         assert_eq!(rows.broken, vec![(2, 3)]);
         let rows = table.rows(|row| Ok(row.cell(Some(2)).len())).unwrap();
         assert_eq!(rows.broken, vec![(4, 6)]);
+        // Rows swallowed into a column nobody reads are listed too; a note with a comma is not.
+        let text = "id,x,note\na,1,\"Fix\nb,2,x\nc,3,\"\nd,4,\"two\nlines, one comma\"\n";
+        let table = Table::read("t.csv", text).unwrap();
+        let rows = table.rows(|row| Ok(row.cell(Some(0)).len())).unwrap();
+        assert_eq!(rows.items.len(), 2);
+        assert_eq!(rows.broken, vec![(2, 4)]);
     }
 
     #[test]

@@ -393,3 +393,26 @@ fn github_exports_are_read_in_linear_time() {
     let items = read(dir.join("o/items.csv"));
     assert!(items.contains(",gh.json:20001\n"), "the lines are right");
 }
+
+#[test]
+fn messages_quote_a_bounded_part_of_a_cell() {
+    // Found by the exports' fuzz campaign: a date cell of half a megabyte was echoed whole.
+    let dir = scratch("hostile-long-cell");
+    let cell = format!("2027-01-0{}", "x".repeat(500_000));
+    std::fs::write(
+        dir.join("long-cell.csv"),
+        format!("id,created,done\nA-1,2027-01-04,{cell}\n"),
+    )
+    .unwrap();
+    let out = fulcrum(&["import", "long-cell.csv"], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 2_000, "{} bytes", stderr.len());
+    assert!(
+        stderr.contains(&format!(
+            "long-cell.csv:2:3: column `done`: `{}…` is not a date",
+            &cell[..60]
+        )),
+        "{stderr}"
+    );
+}
