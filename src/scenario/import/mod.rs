@@ -206,7 +206,7 @@ pub fn read_all(paths: &[&Path], options: &ReadOptions) -> Result<Exports, Impor
     let mut out = Exports::default();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for path in paths {
-        let file = escape_control(&path.display().to_string()).into_owned();
+        let file = escaped(path.display().to_string());
         let text = source::read(path, &file)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("team");
         let team = options.team.clone().unwrap_or_else(|| stem.to_string());
@@ -289,11 +289,7 @@ pub fn read_text(
 
 /// Escapes the control characters of what an item's export says.
 fn escape_item(item: &mut WorkItem) {
-    let escape = |text: &mut String| {
-        if let Cow::Owned(escaped) = escape_control(text) {
-            *text = escaped;
-        }
-    };
+    let escape = |text: &mut String| *text = escaped(std::mem::take(text));
     for text in [
         &mut item.id,
         &mut item.team,
@@ -305,6 +301,15 @@ fn escape_item(item: &mut WorkItem) {
         escape(text);
     }
     item.labels.iter_mut().for_each(escape);
+}
+
+/// `text` with its control characters escaped ([`escape_control`]), reusing it when it has
+/// none.
+fn escaped(text: String) -> String {
+    match escape_control(&text) {
+        Cow::Owned(escaped) => escaped,
+        Cow::Borrowed(_) => text,
+    }
 }
 
 /// The format of a CSV by its headers: Jira has `Issue key`, Linear `ID` and `Completed`,

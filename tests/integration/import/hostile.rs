@@ -416,3 +416,38 @@ fn messages_quote_a_bounded_part_of_a_cell() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rules_files_are_read_within_limits_and_escaped() {
+    let dir = scratch("hostile-rules");
+    let ok = super::data("generic.csv").display().to_string();
+    let cases: &[(&[&str], &str)] = &[(
+        &[&ok, "--rules", "/dev/zero"],
+        "/dev/zero: cannot read the rules file: it is larger than 1 MiB",
+    )];
+    refuses_each("import", cases, &[], &dir);
+    std::fs::write(
+        dir.join("rules.toml"),
+        "[[buckets]]\nname = \"\\u001b[31mroadmap\"\nkind = \"product\"\nanything = true\n",
+    )
+    .unwrap();
+    let out = fulcrum(
+        &["import", &ok, "--rules", "rules.toml", "--out", "o"],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b));
+    assert!(
+        text(&out.stdout).contains("\\u{1b}[31mroadmap"),
+        "{}",
+        text(&out.stdout)
+    );
+    for file in ["balance.csv", "report.html", "scenario.toml", "import.json"] {
+        assert!(
+            !std::fs::read(dir.join("o").join(file))
+                .unwrap()
+                .contains(&0x1b),
+            "{file}"
+        );
+    }
+}
