@@ -245,12 +245,12 @@ fn unmatched(items: &[WorkItem]) -> usize {
         .count()
 }
 
+/// What `import.json` records; the notes are added once the scenario is checked.
 fn info(
     args: &ImportArgs,
     rules: &Rules,
     exports: &import::Exports,
     history: &History,
-    notes: Vec<String>,
 ) -> ImportInfo {
     let items = &exports.items;
     let grid = &history.grid;
@@ -287,7 +287,7 @@ fn info(
         done_before_start: items.iter().filter(|i| done_before_start(i)).count(),
         done_outside: history.done_outside,
         scenario_written: true,
-        notes,
+        notes: Vec::new(),
     }
 }
 
@@ -325,7 +325,7 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
     warn_if_short(grid.periods);
     let counts = report::import::state_counts(&exports.items);
     let (mut notes, warnings) = notes(&exports, &history, left_out, counts);
-    let mut info = info(args, &rules, &exports, &history, Vec::new());
+    let mut info = info(args, &rules, &exports, &history);
     let scenario_text = scenario_file::render(&scenario_file::ScenarioSource {
         name: &name,
         history: &history,

@@ -1,7 +1,7 @@
 //! Work-item exports read into typed items: a generic CSV, Jira's and Linear's CSV exports
 //! and GitHub issues as JSON, told apart by their header row (or a JSON array), each read by
-//! its own file over the shared reading of [`source`] (limits, encodings, line numbers) and
-//! [`table`] (CSV rows and the checks that no row is lost). Errors name the file, line and
+//! its own file over the shared reading of `source.rs` (limits, encodings, line numbers) and
+//! `table.rs` (CSV rows and the checks that no row is lost). Errors name the file, line and
 //! column, and the columns a format misses. Control characters in what the exports say
 //! (names, titles, labels) are escaped as they are read, so that nothing the import prints or
 //! writes carries them. Buckets come from [`rules`]; counting the items is
@@ -79,13 +79,13 @@ fn clipped(text: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// A cell, a name or an id, as a message or a table on the terminal quotes it: at most
-/// [`QUOTED_CHARS`] characters of it.
+/// 60 characters of it.
 pub fn quoted_cell(text: &str) -> Cow<'_, str> {
     clipped(text, QUOTED_CHARS)
 }
 
 /// The problem as a terminal shows it, with the control characters of the file's name and of
-/// the cells it quotes escaped, and its message and help cut to [`MESSAGE_CHARS`] a line.
+/// the cells it quotes escaped, and its message and help cut to 1,000 characters a line.
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = |text: &str| escape_control(&clipped(text, MESSAGE_CHARS)).into_owned();
