@@ -19,6 +19,8 @@ use crate::model::{
     Distribution, Event, Initiative, KeyResult, Risk, Rule, Scenario, Strategy, Team,
 };
 
+use crate::model::throughput::per_year;
+
 use super::distribution::distribution;
 use super::document::Node;
 use super::fields;
@@ -31,7 +33,7 @@ use initiatives::{check_cycles, read_initiative};
 use okrs::{read_okrs, warn_unreached_key_results, warn_weightless_sides};
 use risks::read_risk;
 use strategies::read_strategy;
-use teams::read_team;
+use teams::{ThroughputReading, read_team};
 
 /// The top-level sections.
 pub const ROOT_FIELDS: &[&str] = &[
@@ -88,9 +90,19 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     if team_nodes.is_empty() {
         report_no_teams(ck, root);
     }
+    let throughput = ThroughputReading {
+        method: header
+            .as_ref()
+            .map_or_else(Default::default, |h| h.throughput_method),
+        per_year: header
+            .as_ref()
+            .map_or(crate::model::PeriodLength::TWO_WEEKS.per_year(), |h| {
+                per_year(h.period_length, &h.calendar)
+            }),
+    };
     let teams: Vec<Option<Team>> = team_nodes
         .iter()
-        .map(|n| read_team(ck, n, &horizon, &default_debt_initial))
+        .map(|n| read_team(ck, n, &horizon, &default_debt_initial, &throughput))
         .collect();
 
     let (blend, key_results) = match kr_node_list {
