@@ -310,6 +310,8 @@ pub fn main() -> ExitCode {
         Command::Init(args) => files::init(&args),
         Command::Completions(args) => completions::completions(&args),
     };
+    // Results folders claimed but not written (a failure after the check) are free again.
+    report::lock::release_all();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(text)) => {

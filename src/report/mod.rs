@@ -8,6 +8,7 @@ pub mod export;
 pub mod forecast;
 pub mod html;
 pub mod import;
+pub mod lock;
 pub mod numbers;
 mod output;
 pub mod plan;

@@ -52,8 +52,11 @@ enum Existing {
 }
 
 /// Checks that `destination` may receive a results folder, before any work is done.
+/// The destination is claimed for this process from then on ([`super::lock`]): another run
+/// into it is refused until this one is done.
 pub fn check(destination: &Destination) -> Result<(), Refusal> {
-    inspect(&destination.path, destination.force).map(|_| ())
+    inspect(&destination.path, destination.force)?;
+    super::lock::claim(&destination.path)
 }
 
 /// Checks that `folder` is a finished result that `command` wrote and that nothing in it
@@ -311,7 +314,7 @@ impl OutputDir {
     /// Starts filling `destination` for `command` (created, with its parents, on commit).
     /// Refuses (a [`Refusal`] inside the error) a destination [`check`] refuses.
     pub fn create(destination: &Destination, command: &'static str) -> Result<OutputDir> {
-        inspect(&destination.path, destination.force)?;
+        check(destination)?;
         let target = &destination.path;
         let name = target
             .file_name()
@@ -468,10 +471,12 @@ impl Drop for OutputDir {
             fs::remove_dir_all(&self.staging).ok();
         }
         self.lock.take();
+        super::lock::release(&self.destination.path);
     }
 }
 
-fn parent_of(path: &Path) -> &Path {
+/// The folder `path` is in (`.` for a bare name).
+pub(super) fn parent_of(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
