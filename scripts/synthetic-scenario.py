@@ -8,7 +8,8 @@ what the allocator costs at a size (`/usr/bin/time -v fulcrum plan ...`).
   scripts/synthetic-scenario.py 100 2000 520 --chain > big.toml
 
 --chain makes each team's initiatives one chain of `after` (each waits for the one before);
-without it every fifth initiative waits for the one before it, as in the bench.
+without it every fifth initiative waits for the one before it, as in the bench. --fixed gives
+it a fixed-share strategy instead of `optimised`, to measure the simulation without planning.
 """
 
 import argparse
@@ -30,7 +31,7 @@ def contribution(j, i):
     return f"tech-{n % TECH_KRS}" if is_tech(i) else f"product-{n % PRODUCT_KRS}"
 
 
-def scenario(teams, initiatives, periods, chain):
+def scenario(teams, initiatives, periods, chain, fixed):
     out = [
         "[scenario]",
         f'name = "synthetic-{teams}x{initiatives}x{periods}"',
@@ -115,14 +116,17 @@ def scenario(teams, initiatives, periods, chain):
         if is_tech(i):
             out.append(f'on_done = {{ debt = -{40 + 10 * (i % 4)}, incident_rate = "-10%" }}')
         previous[j] = f"t{j}-i{i}"
-    out += [
-        "",
-        "[[strategies]]",
-        'name = "optimised"',
-        'rule = "optimised"',
-        "min_tech_share = 0.1",
-        "max_tech_share = 0.6",
-    ]
+    if fixed:
+        out += ["", "[[strategies]]", 'name = "80/20"', 'rule = "fixed_share"', "tech_share = 0.2"]
+    else:
+        out += [
+            "",
+            "[[strategies]]",
+            'name = "optimised"',
+            'rule = "optimised"',
+            "min_tech_share = 0.1",
+            "max_tech_share = 0.6",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -132,10 +136,13 @@ def main():
     parser.add_argument("initiatives", type=int, help="initiatives in all")
     parser.add_argument("periods", type=int)
     parser.add_argument("--chain", action="store_true", help="chain each team's initiatives")
+    parser.add_argument(
+        "--fixed", action="store_true", help="a fixed 80/20 strategy instead of `optimised`"
+    )
     args = parser.parse_args()
     if min(args.teams, args.initiatives, args.periods) < 1:
         parser.error("teams, initiatives and periods must be at least 1")
-    sys.stdout.write(scenario(args.teams, args.initiatives, args.periods, args.chain))
+    sys.stdout.write(scenario(args.teams, args.initiatives, args.periods, args.chain, args.fixed))
 
 
 if __name__ == "__main__":
