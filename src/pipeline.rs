@@ -386,7 +386,7 @@ impl Estimate {
                 } else {
                     0.0
                 },
-            program_variables: variables,
+            program_variables: if plans > 0.0 { variables } else { 0 },
         }
     }
 

@@ -166,6 +166,18 @@ impl BudgetFlags {
     /// that would not fit in this machine's memory even with it; `lower` says what the user
     /// could lower.
     fn check(&self, estimate: &Estimate, lower: &str) -> Result<(), Failure> {
+        if estimate.program_variables > fulcrum::allocate::MAX_VARIABLES {
+            return Err(Failure::bad_input(format!(
+                "{}: the allocator's program would have {} variables (initiatives and teams \
+                 × periods), more than fulcrum solves ({}; beyond it the solver's memory grows \
+                 out of reach, even with --yes): shrink the plan with fewer periods (a longer \
+                 `period`, e.g. \"1mo\"), fewer initiatives or teams, or a strategy other than \
+                 `optimised`",
+                estimate.describe(),
+                estimate.program_variables,
+                fulcrum::allocate::MAX_VARIABLES
+            )));
+        }
         if let Some(memory) = Budget::memory()
             && estimate.memory_bytes > memory
         {
