@@ -16,10 +16,39 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::Refusal;
 
-/// The destinations this process holds: the lock file's path and its open, locked handle.
-static CLAIMS: Mutex<Vec<(PathBuf, File)>> = Mutex::new(Vec::new());
+/// A destination this process holds.
+struct Claim {
+    /// The lock file.
+    path: PathBuf,
+    /// It, open and locked.
+    file: File,
+    /// The outermost folder the claim created to hold the lock file, if any: removed again
+    /// (with those inside it) on release while empty, so a run refused later leaves nothing.
+    created: Option<PathBuf>,
+}
 
-fn claims() -> MutexGuard<'static, Vec<(PathBuf, File)>> {
+impl Claim {
+    /// Removes the lock file (while still locked: a waiting process then sees a new file,
+    /// see [`claim`]) and the empty folders the claim created, then unlocks.
+    fn release(self) {
+        fs::remove_file(&self.path).ok();
+        if let Some(outermost) = &self.created {
+            let mut folder = self.path.parent();
+            while let Some(f) = folder {
+                if fs::remove_dir(f).is_err() || f == outermost {
+                    break;
+                }
+                folder = f.parent();
+            }
+        }
+        drop(self.file);
+    }
+}
+
+/// The destinations this process holds.
+static CLAIMS: Mutex<Vec<Claim>> = Mutex::new(Vec::new());
+
+fn claims() -> MutexGuard<'static, Vec<Claim>> {
     CLAIMS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -40,7 +69,7 @@ pub fn claim(target: &Path) -> Result<(), Refusal> {
         return Ok(());
     };
     let mut claims = claims();
-    if claims.iter().any(|(held, _)| *held == path) {
+    if claims.iter().any(|held| held.path == path) {
         return Ok(());
     }
     let parent = super::output::parent_of(target);
@@ -52,6 +81,11 @@ pub fn claim(target: &Path) -> Result<(), Refusal> {
             parent.display()
         ))
     };
+    let created = parent
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()
+        .map(Path::to_path_buf);
     fs::create_dir_all(parent).map_err(unwritable)?;
     refuse_read_only(target)?;
     loop {
@@ -86,7 +120,11 @@ pub fn claim(target: &Path) -> Result<(), Refusal> {
             let mut file = file;
             file.set_len(0).ok();
             write!(file, "{}", std::process::id()).ok();
-            claims.push((path, file));
+            claims.push(Claim {
+                path,
+                file,
+                created,
+            });
             return Ok(());
         }
         // The holder removed the file after we opened it: lock the one there now.
@@ -137,18 +175,14 @@ pub fn release(target: &Path) {
         return;
     };
     let mut claims = claims();
-    if let Some(at) = claims.iter().position(|(held, _)| *held == path) {
-        let (path, file) = claims.remove(at);
-        // Removed while still locked: a waiting process then sees a new file (see `claim`).
-        fs::remove_file(&path).ok();
-        drop(file);
+    if let Some(at) = claims.iter().position(|held| held.path == path) {
+        claims.remove(at).release();
     }
 }
 
 /// Releases every claim this process holds (at exit, also after a failure).
 pub fn release_all() {
-    for (path, file) in claims().drain(..) {
-        fs::remove_file(&path).ok();
-        drop(file);
+    for claim in claims().drain(..) {
+        claim.release();
     }
 }
