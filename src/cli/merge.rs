@@ -102,26 +102,22 @@ fn substitute_inputs(folder: &Path, info: &ShardInfo) -> Result<(), Failure> {
         ))
     })?;
     let mut files = HashMap::new();
-    for path in given
+    let named = given
         .iter()
         .filter(|g| g.input)
-        .flat_map(|g| g.values.iter().map(move |v| (&g.id, v)))
-        .map(|(argument, path)| {
-            let input = info
-                .inputs
-                .iter()
-                .find(|i| i.argument == *argument && i.given == *path);
-            (path, input)
-        })
-    {
-        let (path, Some(input)) = path else {
-            return Err(Failure::bad_input(format!(
-                "{shown}: the shards' command line names the file `{}`, but the shard keeps \
-                 no copy of it (merge reads the shards' inputs from their folders only): run \
-                 the shards again with this fulcrum",
-                path.0
-            )));
-        };
+        .flat_map(|g| g.values.iter().map(move |v| (&g.id, v)));
+    for (argument, path) in named {
+        let input = info
+            .inputs
+            .iter()
+            .find(|i| i.argument == *argument && i.given == *path)
+            .ok_or_else(|| {
+                Failure::bad_input(format!(
+                    "{shown}: the shards' command line names the file `{path}`, but the shard \
+                     keeps no copy of it (merge reads the shards' inputs from their folders \
+                     only): run the shards again with this fulcrum"
+                ))
+            })?;
         files.insert(PathBuf::from(path), kept_copy(folder, input)?);
     }
     fulcrum::scenario::limits::substitute_inputs(files);
