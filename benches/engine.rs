@@ -494,7 +494,7 @@ impl<'a> Kernel<'a> {
                     let per_year = s.period_length.per_year();
                     (1.0 - (1.0 - annual).powf(1.0 / per_year), staff.engineers)
                 }
-                Workforce::Capacity(_) => (0.0, 0.0),
+                Workforce::Capacity(_) | Workforce::Throughput(_) => (0.0, 0.0),
             };
             b.hazard.push(hazard);
             b.people.push(people);
@@ -580,6 +580,13 @@ impl<'a> Kernel<'a> {
                     b.engineers[j] * staff.days_per_engineer * b.availability[j]
                 }
                 Workforce::Capacity(capacity) => capacity.sample(&mut b.capacity_rng[j]).max(0.0),
+                Workforce::Throughput(throughput) => {
+                    // The benchmarked scenario has no throughput team; this kernel would draw
+                    // one period at a time, as the classic bootstrap does.
+                    assert_eq!(throughput.block, 1, "the kernel draws no blocks");
+                    let periods = throughput.sampled();
+                    periods[b.capacity_rng[j].random_range(0..periods.len())].max(0.0)
+                }
             };
             let fraction = self.event_fraction[j].get(t - 1).copied().unwrap_or(0.0);
             nominal *= (1.0 + fraction).max(0.0);

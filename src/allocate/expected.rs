@@ -51,6 +51,7 @@ impl TeamWorld {
                 }
             }
             Workforce::Capacity(capacity) => nominal.fill(capacity.mean().max(0.0)),
+            Workforce::Throughput(throughput) => nominal.fill(throughput.mean().max(0.0)),
         }
         for (k, fraction) in nominal.iter_mut().zip(&events.fraction[j]) {
             *k *= (1.0 + fraction).max(0.0);

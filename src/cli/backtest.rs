@@ -5,15 +5,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use fulcrum::model::history::{PeriodGrid, first_day_before};
-use fulcrum::model::{Calendar, Date, Distribution, PeriodLength, Workforce};
+use fulcrum::model::throughput::{self, Method};
+use fulcrum::model::{Calendar, Date, PeriodLength, Workforce};
 use fulcrum::report;
-use fulcrum::report::backtest::{BacktestInfo, Labelled};
+use fulcrum::report::backtest::{BacktestInfo, Labelled, MethodInfo, ShiftInfo};
 use fulcrum::scenario;
 use fulcrum::simulate::forecast::DEFAULT_PERCENTILES;
 use fulcrum::whatif::backtest::{self, Settings};
 
 use super::forecast::cut_histories;
-use super::history::{HistoryFlags, WindowFlags, parse_percentiles, warn_if_short};
+use super::history::{HistoryFlags, WindowFlags, after, parse_percentiles, warn_if_short};
 use super::progress::Progress;
 use super::{Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
 
@@ -50,6 +51,16 @@ pub struct BacktestArgs {
     /// Percentiles to check, in percent.
     #[arg(long, value_name = "P,...")]
     percentiles: Option<String>,
+    /// Forecasting methods to judge side by side on the same points: calibrated (blocks from
+    /// the present pace, chances corrected by their own record) and iid (the classic
+    /// bootstrap), e.g. calibrated,iid (default: the scenario's `throughput_method`, else
+    /// calibrated).
+    #[arg(long, value_name = "METHOD,...", value_delimiter = ',')]
+    method: Vec<Method>,
+    /// Keep idle stretches at the ends of the history (before the team's first finished item,
+    /// after its last); they are cut by default.
+    #[arg(long)]
+    keep_idle: bool,
     /// Length of one history period: 1d, 1w, 2w, 1mo, 1q (default: 1w for counts, 1d for
     /// finish dates).
     #[arg(long, value_name = "LEN", conflicts_with = "scenario")]
@@ -79,6 +90,8 @@ struct Source {
     source: String,
     folder: String,
     defaults: Option<(u64, u64)>,
+    /// The scenario team's method, when the history comes from a scenario.
+    method: Option<Method>,
 }
 
 fn from_scenario(args: &BacktestArgs, file: &Path) -> Result<Source, Failure> {
@@ -92,16 +105,16 @@ fn from_scenario(args: &BacktestArgs, file: &Path) -> Result<Source, Failure> {
         ..args.window.clone()
     };
     cut_histories(&mut sc, &calendar_only)?;
-    let histories: Vec<(String, Vec<f64>)> = sc
+    let histories: Vec<(String, Vec<f64>, Method)> = sc
         .teams
         .iter()
         .filter_map(|t| match &t.workforce {
-            Workforce::Capacity(Distribution::Samples(v)) => Some((t.name.clone(), v.to_vec())),
+            Workforce::Throughput(tp) => Some((t.name.clone(), tp.history.to_vec(), tp.method)),
             _ => None,
         })
         .collect();
-    let (name, counts) = match (&args.team, histories.as_slice()) {
-        (Some(team), _) => histories.iter().find(|(n, _)| n == team).cloned().ok_or_else(|| {
+    let (name, counts, method) = match (&args.team, histories.as_slice()) {
+        (Some(team), _) => histories.iter().find(|(n, _, _)| n == team).cloned().ok_or_else(|| {
             bad(format!(
                 "no team called `{team}` has a throughput history (`capacity = {{ samples = [...] }}`); teams with one: {}",
                 histories.iter().map(|h| h.0.as_str()).collect::<Vec<_>>().join(", ")
@@ -133,6 +146,7 @@ fn from_scenario(args: &BacktestArgs, file: &Path) -> Result<Source, Failure> {
         source: format!("scenario {} team {name}", file.display()),
         folder: format!("{}-backtest", sc.name),
         defaults: Some((TRIALS.min(sc.trials), sc.seed)),
+        method: Some(method),
     })
 }
 
@@ -155,6 +169,7 @@ fn from_history(args: &BacktestArgs) -> Result<Source, Failure> {
         source: loaded.source,
         folder: "backtest".into(),
         defaults: None,
+        method: None,
     })
 }
 
@@ -181,8 +196,15 @@ fn settings(args: &BacktestArgs, src: &Source) -> Result<Settings, Failure> {
     let (trials, seed) = args
         .simulation
         .trials_and_seed(Some(src.defaults.unwrap_or((TRIALS, 42))))?;
+    let methods = if args.method.is_empty() {
+        vec![src.method.unwrap_or_default()]
+    } else {
+        args.method.clone()
+    };
     Ok(Settings {
         period: src.period,
+        per_year: throughput::per_year(src.period, &src.calendar),
+        methods,
         backlog,
         horizon: args.horizon,
         window,
@@ -209,12 +231,38 @@ fn dates(src: &Source) -> Option<Vec<String>> {
     })
 }
 
+/// The team's active span of `src` (unless `--keep-idle`): periods before its first
+/// finished item and after its last (with stragglers a long gap away) are cut; returns how
+/// many were cut at each end.
+fn trim(args: &BacktestArgs, src: &mut Source) -> (usize, usize) {
+    if args.keep_idle {
+        return (0, 0);
+    }
+    let per_year = throughput::per_year(src.period, &src.calendar);
+    let span = throughput::active_span(&src.counts, throughput::idle_gap(per_year));
+    if span.is_empty() || span.len() == src.counts.len() {
+        return (0, 0);
+    }
+    let cut = (span.start, src.counts.len() - span.end);
+    src.first_day = src
+        .first_day
+        .map(|first| after(first, src.period, &src.calendar, span.start));
+    src.counts = src.counts[span].to_vec();
+    cut
+}
+
 pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let src = match &args.scenario {
+    let mut src = match &args.scenario {
         Some(file) => from_scenario(args, file)?,
         None => from_history(args)?,
     };
+    let (cut_before, cut_after) = trim(args, &mut src);
+    if cut_before + cut_after > 0 {
+        eprintln!(
+            "note: the team's active span only: {cut_before} idle period(s) cut before its first finished item, {cut_after} after its last (--keep-idle keeps them)"
+        );
+    }
     warn_if_short(src.counts.len());
     let settings = settings(args, &src)?;
     let (backlog, window, trials, seed) = (
@@ -224,11 +272,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
         settings.seed,
     );
     let pool = args.simulation.pool()?;
-    let origins = src
-        .counts
-        .len()
-        .saturating_sub(args.min_history)
-        .div_ceil(args.step.max(1));
+    let origins = src.counts.len() * settings.methods.len();
     let progress = Progress::new(origins as u64, "backtesting");
     let target = args
         .output
@@ -237,16 +281,25 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
         .install(|| backtest::run(&src.counts, &settings, &|done| progress.update(done as u64)))
         .map_err(bad)?;
     progress.finish();
-    if result.checks.is_empty() {
+    if result.checks() == 0 {
         return Err(bad(
             "no forecast could be checked: the history after the first origin is too short for the backlog or horizon; lower --backlog, --horizon or --min-history",
         ));
     }
     let dates = dates(&src);
+    let shift =
+        throughput::last_level_shift(&src.counts, throughput::min_segment(settings.per_year));
     let info = BacktestInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         source: src.source,
         history: src.counts.clone(),
+        cut_before,
+        cut_after,
+        methods: result.methods.iter().map(MethodInfo::of).collect(),
+        best: (result.methods.len() > 1)
+            .then(|| result.best().map(|m| m.method.to_string()))
+            .flatten(),
+        level_shift: shift.as_ref().map(ShiftInfo::of),
         period: src.period.to_string(),
         first_day: src.first_day.map(|d| d.to_string()),
         backlog,
@@ -265,12 +318,13 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
         settings: &settings,
         info: &info,
         dates,
+        shift,
     };
     report::backtest::write(&target, &labelled).map_err(write_failure)?;
     print!("{}", report::backtest::summary(&labelled));
     println!(
         "{} in {:.2} s → {}/",
-        report::numbers::counted(result.checks.len() as u64, "forecast", "forecasts"),
+        report::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
         started.elapsed().as_secs_f64(),
         target.path.display()
     );

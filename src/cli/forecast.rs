@@ -3,10 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use fulcrum::model::{Date, Distribution, PeriodLength, PeriodUnit, Scenario, Workforce};
+use fulcrum::model::throughput::{self, Method};
+use fulcrum::model::{
+    Date, Distribution, PeriodLength, PeriodUnit, Scenario, Throughput, Workforce,
+};
 use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::scenario::{self, history};
+use fulcrum::simulate::forecast::walk::{self, WalkSettings};
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::history::{
@@ -64,6 +68,16 @@ pub struct ForecastArgs {
     /// "at least N items by the horizon" with 50, 70, 85 and 95% chance.
     #[arg(long, value_name = "P,...")]
     percentiles: Option<String>,
+    /// How to read the history: calibrated (blocks of consecutive periods from the present
+    /// pace, chances corrected by how often the same forecasts came true on the history's own
+    /// past) or iid (the classic bootstrap: every period independently from all the history).
+    /// Default: the scenario's `throughput_method`, else calibrated.
+    #[arg(long, value_name = "METHOD")]
+    method: Option<Method>,
+    /// Keep idle periods at the start of the history (before the team's first finished item);
+    /// they are cut by default.
+    #[arg(long)]
+    keep_idle: bool,
     #[command(flatten)]
     window: WindowFlags,
     #[command(flatten)]
@@ -112,6 +126,15 @@ fn scenario_question(args: &ForecastArgs, file: &Path) -> Result<Question, Failu
     args.common.report.scenario_warnings(&loaded.warnings);
     let mut sc = loaded.scenario.clone();
     cut_histories(&mut sc, &args.window)?;
+    if let Some(method) = args.method {
+        let per_year = throughput::per_year(sc.period_length, &sc.calendar);
+        let windowed = args.window.window.is_some();
+        for team in &mut sc.teams {
+            if let Workforce::Throughput(tp) = &mut team.workforce {
+                *tp = reread(tp, method, per_year, windowed);
+            }
+        }
+    }
     let forecast = Forecast::from_scenario(
         &sc,
         args.team.as_deref(),
@@ -119,7 +142,7 @@ fn scenario_question(args: &ForecastArgs, file: &Path) -> Result<Question, Failu
         args.horizon,
     )
     .map_err(bad)?;
-    warn_if_short(forecast.history.len());
+    warn_if_short(forecast.history().len());
     let backlog = forecast
         .scenario
         .initiatives
@@ -151,14 +174,24 @@ pub(super) fn cut_histories(sc: &mut Scenario, flags: &WindowFlags) -> Result<()
     }
     if let Some(window) = flags.window_spec()? {
         for team in &mut sc.teams {
-            if let Workforce::Capacity(Distribution::Samples(values)) = &mut team.workforce {
-                let mut counts = values.to_vec();
+            if let Workforce::Throughput(tp) = &mut team.workforce {
+                let mut counts = tp.history.to_vec();
                 window_counts(&mut counts, window, sc.period_length, &sc.calendar);
-                *values = counts.into();
+                let last = counts.len();
+                *tp = Throughput::windowed(counts.into(), tp.method, last);
             }
         }
     }
     Ok(())
+}
+
+/// `tp` read with `method`: all of its history when a `--window` cut it already.
+fn reread(tp: &Throughput, method: Method, per_year: f64, windowed: bool) -> Throughput {
+    if windowed {
+        Throughput::windowed(tp.history.clone(), method, tp.history.len())
+    } else {
+        Throughput::new(tp.history.clone(), method, per_year)
+    }
 }
 
 /// The forecast of `--backlog` items on `--history` or `--history-csv`.
@@ -166,7 +199,16 @@ fn history_question(
     args: &ForecastArgs,
     period: Option<PeriodLength>,
 ) -> Result<Question, Failure> {
-    let loaded = args.given.load(period, &args.window)?;
+    let mut loaded = args.given.load(period, &args.window)?;
+    if !args.keep_idle {
+        let cut = loaded.cut_leading_idle();
+        if cut > 0 && !super::progress::silent() {
+            eprintln!(
+                "note: {} before the team's first finished item cut from the history (--keep-idle keeps them)",
+                report::numbers::counted(cut as u64, "idle period", "idle periods")
+            );
+        }
+    }
     let backlog = args
         .backlog
         .expect("clap requires --backlog without a scenario");
@@ -176,7 +218,9 @@ fn history_question(
         .map(history::parse_split_rate)
         .transpose()
         .map_err(bad)?;
-    let forecast = history_forecast(&loaded, backlog, split, args.horizon)?;
+    let method = args.method.unwrap_or_default();
+    let windowed = args.window.window.is_some();
+    let forecast = history_forecast(&loaded, backlog, split, args.horizon, method, windowed)?;
     Ok(Question {
         forecast,
         source: loaded.source,
@@ -185,16 +229,22 @@ fn history_question(
     })
 }
 
-/// A forecast of `backlog` items on a loaded history, on its calendar, starting the day after
-/// a dated history ends.
+/// A forecast of `backlog` items on a loaded history read with `method` (all of it when a
+/// window cut it already), on its calendar, starting the day after a dated history ends.
 pub(super) fn history_forecast(
     loaded: &LoadedHistory,
     backlog: f64,
     split: Option<Distribution>,
     horizon: Option<usize>,
+    method: Method,
+    windowed: bool,
 ) -> Result<Forecast, Failure> {
+    fc::check_history(&loaded.counts).map_err(bad)?;
+    let per_year = throughput::per_year(loaded.period, &loaded.calendar);
+    let read = Throughput::new(loaded.counts.as_slice().into(), Method::Iid, per_year);
+    let throughput = reread(&read, method, per_year, windowed);
     let mut forecast =
-        Forecast::from_history(&loaded.counts, backlog, split, horizon, loaded.period)
+        Forecast::from_throughput(throughput, backlog, split, horizon, loaded.period)
             .map_err(bad)?;
     forecast.scenario.calendar = loaded.calendar.clone();
     forecast.scenario.start = loaded.next_day;
@@ -218,20 +268,114 @@ impl ForecastArgs {
             question.forecast.scenario.start = start;
         }
         if let Some(text) = &self.percentiles {
-            question.forecast.percentiles = parse_percentiles(text)?;
+            question.forecast.set_percentiles(parse_percentiles(text)?);
         }
         Ok(question)
     }
+}
+
+/// Warnings about the history `forecast` resamples: a recent lasting change of pace (with the
+/// window that starts at it), and a team that has finished nothing for a long while.
+fn history_warnings(forecast: &Forecast) -> Vec<String> {
+    let tp = &forecast.throughput;
+    let calendar = &forecast.scenario.calendar;
+    let per_year = throughput::per_year(forecast.scenario.period_length, calendar);
+    let mut out = Vec::new();
+    let shift = tp
+        .shift
+        .or_else(|| throughput::last_level_shift(&tp.history, throughput::min_segment(per_year)));
+    if let Some(shift) = shift {
+        let since = tp.history.len() - shift.at;
+        let using = if tp.method == Method::Calibrated && tp.window.start == shift.at {
+            "the forecast resamples only the periods since".to_string()
+        } else {
+            format!("to forecast from the new pace only, use --window {since}")
+        };
+        out.push(format!(
+            "the pace changed at period {} of the history ({since} periods ago): {:.2} → {:.2} items per period (CUSUM test, p = {:.3}); {using}",
+            shift.at + 1,
+            shift.before,
+            shift.after,
+            shift.p_value
+        ));
+    }
+    let idle = tp.history.iter().rev().take_while(|&&x| x == 0.0).count();
+    if idle >= throughput::idle_gap(per_year) {
+        out.push(format!(
+            "the team finished nothing in its last {idle} periods: if it has stopped working on this, no forecast applies; this one assumes it goes on as before"
+        ));
+    }
+    out
+}
+
+/// Trials of each forecast of the walk that calibrates a forecast (as `backtest` runs them).
+const CALIBRATION_TRIALS: u64 = 2000;
+
+/// The walk that calibrates `forecast`, when its method corrects its chances: forward
+/// through its own history, asking its own questions, with `trials` trials per origin.
+fn calibration_walk(
+    forecast: &Forecast,
+    windowed: bool,
+    trials: u64,
+    seed: u64,
+) -> Option<WalkSettings> {
+    let tp = &forecast.throughput;
+    if tp.method != Method::Calibrated {
+        return None;
+    }
+    let period = forecast.scenario.period_length;
+    Some(WalkSettings {
+        method: tp.method,
+        period,
+        per_year: throughput::per_year(period, &forecast.scenario.calendar),
+        backlog: forecast.typical_backlog(),
+        horizon: forecast.horizon,
+        // A window the user chose cut the history already: forecasts use all of it before them.
+        window: windowed.then_some(tp.history.len()),
+        percentiles: forecast.percentiles.clone(),
+        first: tp.history.len(),
+        step: 1,
+        trials: trials.min(CALIBRATION_TRIALS),
+        seed,
+    })
 }
 
 /// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
     args.common.report.apply();
-    let question = args.question()?;
-    let forecast = &question.forecast;
+    let mut question = args.question()?;
+    if !super::progress::silent() {
+        for warning in history_warnings(&question.forecast) {
+            eprintln!("warning: {warning}");
+        }
+    }
     let (trials, seed) = args.common.simulation.trials_and_seed(question.defaults)?;
     let pool = work.pool(&args.common.simulation)?;
+    let walk = calibration_walk(
+        &question.forecast,
+        args.window.window.is_some(),
+        trials,
+        seed,
+    );
+    if let Some(settings) = &walk {
+        let history = question.forecast.throughput.history.clone();
+        let estimate = Estimate::forecasting(
+            settings.trials * 2 * history.len() as u64,
+            question.forecast.cap,
+            pool.current_num_threads(),
+        );
+        args.common
+            .budget
+            .check(&estimate, &format!("--trials (now {trials})"))?;
+        let progress = Progress::new(history.len() as u64, "calibrating");
+        let walked = pool
+            .install(|| walk::walk(&history, settings, &|done| progress.update(done as u64)))
+            .map_err(bad)?;
+        progress.finish();
+        question.forecast.levels = walked.levels;
+    }
+    let forecast = &question.forecast;
     let target = work.destination(
         &args.common.output,
         Path::new("output").join(&forecast.scenario.name),
@@ -242,7 +386,7 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let results = if let Work::Merged(merged) = work {
         merged.check(&hash, seed, trials)?;
         let state = merged.merge(|state: &mut fc::ForecastState, other| state.merge(&other))?;
-        state.finish(&forecast.percentiles)
+        state.finish(forecast)
     } else {
         let count = range.end - range.start;
         let estimate = Estimate::forecasting(count, forecast.cap, threads);
@@ -258,7 +402,7 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
             let stdout = (&args.common.report, started);
             return write_shard(&target, shard, ran, &state, stdout);
         }
-        state.finish(&forecast.percentiles)
+        state.finish(forecast)
     };
     let shards = match work {
         Work::Merged(merged) => merged.list(),
@@ -302,7 +446,16 @@ fn forecast_info(
     report::forecast::ForecastInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         source: question.source.clone(),
-        history: forecast.history.clone(),
+        history: forecast.throughput.history.to_vec(),
+        method: forecast.throughput.method.to_string(),
+        window: forecast.history().len(),
+        block: forecast.throughput.block,
+        level_shift: forecast
+            .throughput
+            .shift
+            .as_ref()
+            .map(report::backtest::ShiftInfo::of),
+        calibration: forecast.levels.clone(),
         backlog: question.backlog.clone(),
         horizon: forecast.horizon,
         cap: forecast.cap,

@@ -8,7 +8,7 @@ use fulcrum::scenario::Problems;
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ReportFlags {
     /// Print the results as one JSON document on stdout instead of the table (the same as
-    /// --format json; schema in the README).
+    /// --format json; schema in the book: docs/src/reference/stdout.md).
     #[arg(long, conflicts_with = "format")]
     json: bool,
     /// How to print the table on stdout: text (aligned columns), markdown (to paste into a

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use fulcrum::model::history::PeriodGrid;
+use fulcrum::model::throughput;
 use fulcrum::model::{Calendar, Date, PeriodLength, PeriodUnit};
 use fulcrum::scenario::history::{self, DateCounting, Window, parse_holidays, parse_window};
 
@@ -110,6 +111,37 @@ pub struct LoadedHistory {
     pub source: String,
 }
 
+impl LoadedHistory {
+    /// Drops the first `periods` periods (moving the first day past them).
+    pub fn drop_first(&mut self, periods: usize) {
+        self.first_day = self
+            .first_day
+            .map(|first| after(first, self.period, &self.calendar, periods));
+        self.counts.drain(..periods.min(self.counts.len()));
+    }
+
+    /// Drops the idle periods before the team's first finished item (and stragglers a long
+    /// gap before its real start); returns how many.
+    pub fn cut_leading_idle(&mut self) -> usize {
+        let per_year = throughput::per_year(self.period, &self.calendar);
+        let span = throughput::active_span(&self.counts, throughput::idle_gap(per_year));
+        let cut = if span.is_empty() { 0 } else { span.start };
+        self.drop_first(cut);
+        cut
+    }
+}
+
+/// The first day of the period `dropped` periods after the one starting on `first`.
+pub fn after(first: Date, period: PeriodLength, calendar: &Calendar, dropped: usize) -> Date {
+    let grid = PeriodGrid {
+        first_day: first,
+        length: period,
+        calendar: calendar.clone(),
+        periods: dropped + 1,
+    };
+    grid.start(dropped + 1)
+}
+
 impl HistoryFlags {
     /// Reads `--history` or `--history-csv` (one of them is given) as `flags` say: finish
     /// dates counted per `period` (default: one working day), counts per `period` (default:
@@ -144,18 +176,9 @@ impl HistoryFlags {
             (None, None) => return Err(bad("give --history or --history-csv")),
         };
         if let Some(window) = flags.window_spec()? {
-            let before = loaded.counts.len();
-            window_counts(&mut loaded.counts, window, loaded.period, &loaded.calendar);
-            let dropped = before - loaded.counts.len();
-            if let Some(first) = loaded.first_day {
-                let grid = PeriodGrid {
-                    first_day: first,
-                    length: loaded.period,
-                    calendar: loaded.calendar.clone(),
-                    periods: before,
-                };
-                loaded.first_day = Some(grid.start(dropped + 1));
-            }
+            let mut counts = loaded.counts.clone();
+            window_counts(&mut counts, window, loaded.period, &loaded.calendar);
+            loaded.drop_first(loaded.counts.len() - counts.len());
         }
         warn_if_short(loaded.counts.len());
         Ok(loaded)

@@ -11,9 +11,13 @@ mod forecast;
 mod format;
 mod history;
 mod import;
+mod man;
+mod mcp;
 mod merge;
 mod progress;
+mod reference;
 mod run;
+mod schema;
 mod serve;
 mod shard;
 mod sweep;
@@ -70,6 +74,16 @@ enum Command {
     Init(files::InitArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     Completions(completions::CompletionsArgs),
+    /// Write a man page for fulcrum and for each of its commands.
+    Man(man::ManArgs),
+    /// Print the JSON Schema of the scenario file, for editors that complete and check it.
+    Schema(schema::SchemaArgs),
+    /// Serve validate, run, plan, forecast, backtest and import as Model Context Protocol
+    /// tools over stdio, for AI assistants.
+    Mcp(mcp::McpArgs),
+    /// Write the book's reference of every command's arguments (for the docs' maintainers).
+    #[command(hide = true)]
+    HelpMarkdown(reference::HelpMarkdownArgs),
 }
 
 /// The flags of `run`, `plan`, `sweep` and `forecast`: what to simulate, where the results
@@ -282,6 +296,10 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => files::validate(&args),
         Command::Init(args) => files::init(&args),
         Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => man::man(&args),
+        Command::Schema(args) => schema::schema(&args),
+        Command::Mcp(args) => mcp::mcp(&args),
+        Command::HelpMarkdown(args) => reference::help_markdown(&args),
     };
     // Results folders claimed but not written (a failure after the check) are free again.
     report::lock::release_all();

@@ -9,11 +9,13 @@ pub mod distribution;
 pub mod history;
 pub mod plan;
 pub mod sum;
+pub mod throughput;
 
 pub use calendar::{Calendar, Date, PeriodLength, PeriodUnit, Weekday};
 pub use distribution::{Distribution, DistributionError};
 pub use plan::Plan;
 pub use sum::SumOfDraws;
+pub use throughput::Throughput;
 
 /// A quantity the model's linear equations are written over: a number (what the simulator
 /// computes) or a linear expression in decision variables (what the allocator constrains).
@@ -369,7 +371,7 @@ impl Team {
     pub fn days_per_engineer(&self) -> Option<f64> {
         match &self.workforce {
             Workforce::Engineers(staff) => Some(staff.days_per_engineer),
-            Workforce::Capacity(_) => None,
+            Workforce::Capacity(_) | Workforce::Throughput(_) => None,
         }
     }
 }
@@ -379,9 +381,11 @@ impl Team {
 pub enum Workforce {
     /// Capacity = engineers × days per engineer × availability.
     Engineers(Staff),
-    /// Capacity drawn directly each period, in the team's own unit (engineer-days, story
-    /// points, items); `Samples` bootstraps a throughput history.
+    /// Capacity drawn independently each period, in the team's own unit (engineer-days,
+    /// story points, items).
     Capacity(Distribution),
+    /// Capacity resampled from the items the team finished per period (a throughput team).
+    Throughput(Throughput),
 }
 
 /// A team measured in engineers.

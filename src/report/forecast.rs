@@ -8,7 +8,8 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use crate::model::Distribution;
-use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone};
+use crate::model::throughput::Method;
+use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone, Levels};
 use crate::simulate::stats::QUANTILES;
 
 use super::tables::num;
@@ -72,6 +73,17 @@ pub struct ForecastInfo {
     pub source: String,
     /// The throughput history bootstrapped: items finished per period, oldest first.
     pub history: Vec<f64>,
+    /// How the history was read: `calibrated` or `iid`.
+    pub method: String,
+    /// The periods resampled: the last `window` of the history.
+    pub window: usize,
+    /// Consecutive periods drawn together (1: each independently).
+    pub block: u32,
+    /// The last lasting change of pace found in the history (calibrated method).
+    pub level_shift: Option<super::backtest::ShiftInfo>,
+    /// The levels of the base forecast each percentile was read at (the percentiles
+    /// themselves for `iid`), and how many past outcomes of the history taught them.
+    pub calibration: Levels,
     /// The backlog: `--backlog` items as a number, or the ids of a scenario's forecast
     /// initiatives, comma-separated.
     pub backlog: String,
@@ -165,7 +177,7 @@ fn page(
 pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
     let mut out = String::new();
     let backlog = backlog_text(forecast);
-    let h = &forecast.history;
+    let h = forecast.history();
     out.push_str(&format!(
         "Forecast of {backlog} on a history of {} (mean {:.2} per {}), {}\n",
         super::numbers::counted(h.len() as u64, "period", "periods"),
@@ -173,6 +185,7 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
         forecast.scenario.period_length,
         super::numbers::counted(results.trials, "trial", "trials"),
     ));
+    out.push_str(&method_line(forecast));
     for (name, q) in percentiles(forecast) {
         let line = match results.percentile(q) {
             Some(t) => {
@@ -222,6 +235,47 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
         out.push_str(&format!("  note: {note}\n"));
     }
     out
+}
+
+/// How the history was read, in one line.
+fn method_line(forecast: &Forecast) -> String {
+    let tp = &forecast.throughput;
+    let n = tp.history.len();
+    let used = tp.sampled().len();
+    let periods = |k: usize| super::numbers::counted(k as u64, "period", "periods");
+    match tp.method {
+        Method::Iid => format!(
+            "  method iid: every period drawn independently from all {}\n",
+            periods(used)
+        ),
+        Method::Calibrated => {
+            let from = match tp.shift {
+                Some(shift) if shift.at == tp.window.start => {
+                    format!(", the pace since period {}", shift.at + 1)
+                }
+                _ if used < n => ", at most a year".into(),
+                _ => String::new(),
+            };
+            let levels = &forecast.levels;
+            let outcomes = levels.when_outcomes + levels.how_many_outcomes;
+            let taught = if outcomes == 0 {
+                "no earlier forecast of this history could be checked yet, so its chances are \
+                 not corrected"
+                    .to_string()
+            } else {
+                format!(
+                    "chances corrected by {} of this history's own earlier forecasts",
+                    super::numbers::counted(outcomes as u64, "outcome", "outcomes")
+                )
+            };
+            format!(
+                "  method calibrated: the last {} of {}{from}, in blocks of {}; {taught}\n",
+                periods(used),
+                n,
+                periods(tp.block as usize),
+            )
+        }
+    }
 }
 
 fn backlog_text(forecast: &Forecast) -> String {

@@ -2,7 +2,7 @@
 //! unit after a space ("321 d"), counted nouns with the right plural ("1 strategy"), and
 //! "mean ± half-width" with as many digits as the half-width needs.
 
-use crate::model::{Distribution, Scenario, Team, Workforce};
+use crate::model::{Scenario, Team, Workforce};
 use crate::simulate::forecast::Forecast;
 
 /// `x` rounded to `places` decimals, with a comma between thousands: `2,968`, `-1,234.5`.
@@ -92,7 +92,7 @@ impl Unit {
     pub fn of_team(team: &Team) -> Unit {
         match &team.workforce {
             Workforce::Engineers(_) => Unit::EngineerDays,
-            Workforce::Capacity(Distribution::Samples(_)) => Unit::Items,
+            Workforce::Throughput(_) => Unit::Items,
             Workforce::Capacity(_) => Unit::Units,
         }
     }

@@ -123,10 +123,10 @@ fn teams_table(s: &Scenario) -> Table {
                     format!("{} eng", staff.engineers)
                 }
             }
-            Workforce::Capacity(Distribution::Samples(values)) => {
+            Workforce::Throughput(throughput) => {
                 format!(
                     "history of {}",
-                    counted(values.len() as u64, "period", "periods")
+                    counted(throughput.history.len() as u64, "period", "periods")
                 )
             }
             Workforce::Capacity(d) => format!("capacity {d}"),

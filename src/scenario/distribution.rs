@@ -10,7 +10,7 @@ use super::problem::{Problem, did_you_mean};
 use super::syntax::Format;
 
 /// The table forms and how many numbers each takes (`None`: any positive count).
-const FORMS: [(&str, Option<usize>, &str); 6] = [
+pub(super) const FORMS: [(&str, Option<usize>, &str); 6] = [
     ("pert", Some(3), "[min, mode, max]"),
     ("triangular", Some(3), "[min, mode, max]"),
     ("uniform", Some(2), "[min, max]"),

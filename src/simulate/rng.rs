@@ -66,6 +66,36 @@ pub fn index(stream: &mut Stream, len: u32) -> u32 {
     }
 }
 
+/// Where a trial is in a throughput history it resamples in circular blocks (Politis &
+/// Romano 1992): each block starts at a random period and runs on through consecutive periods,
+/// wrapping from the last to the first. Blocks of one period are the classic bootstrap, with
+/// the same draws from the stream.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BlockCursor {
+    /// The period drawn next.
+    next: u32,
+    /// Periods left in the current block.
+    left: u32,
+}
+
+impl BlockCursor {
+    /// The next period (an index below `len`) of blocks of `block` periods.
+    #[inline(always)]
+    pub fn next(&mut self, stream: &mut Stream, len: u32, block: u32) -> u32 {
+        if self.left == 0 {
+            self.next = index(stream, len);
+            self.left = block;
+        }
+        let at = self.next;
+        self.next += 1;
+        if self.next == len {
+            self.next = 0;
+        }
+        self.left -= 1;
+        at
+    }
+}
+
 /// The standard normal quantile function (Acklam's algorithm, relative error below 1.2e-9).
 pub fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [

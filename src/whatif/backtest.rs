@@ -1,13 +1,23 @@
-//! Walk-forward backtests of throughput forecasts: at each origin, forecast from the history
-//! up to it (all of it, or a rolling window) with the forecast engine, then compare with what
-//! happened next. Two questions: "when will the next B items be done?" (periods after the
-//! origin) and "how many in the next H periods?". Calibration: how often each percentile was
-//! right, against how often the forecasts said it would be. No I/O.
+//! Walk-forward backtests of throughput forecasts, as a judge of forecasting methods: each
+//! method walks forward through the same history ([`walk`]), forecasting at every origin from
+//! the periods before it, and is scored on the same origins: how often each percentile came
+//! true against how often it said it would (with an exact binomial test), the quantile score
+//! of its statements (the pinball loss, a proper scoring rule: Gneiting & Raftery 2007,
+//! "Strictly proper scoring rules, prediction, and estimation", JASA 102; its mean over
+//! levels approximates the CRPS) and the error of its median. No I/O.
 
 use crate::model::PeriodLength;
-use crate::simulate::forecast::{self as fc, Forecast, ForecastError};
+use crate::model::throughput::Method;
+use crate::simulate::forecast::walk::{self, Origin, Stated, WalkSettings};
+use crate::simulate::forecast::{self as fc, ForecastError};
 
-/// Independent checks below which a calibration gets no verdict.
+pub use crate::simulate::forecast::walk::Question;
+
+/// Significance of the calibration test: a percentile right so much more or less often than
+/// claimed that chance would do it less than 5% of the time is called a miss.
+pub const SIGNIFICANCE: f64 = 0.05;
+/// Independent checks below which a percentile that passes the test gets "few checks", not
+/// "calibrated": passing then says little.
 pub const FEW_CHECKS: f64 = 5.0;
 
 /// How to backtest.
@@ -15,12 +25,14 @@ pub const FEW_CHECKS: f64 = 5.0;
 pub struct Settings {
     /// Length of one period of the history.
     pub period: PeriodLength,
+    /// Periods in a year, on the history's calendar.
+    pub per_year: f64,
     /// "When will the next `backlog` items be done?"
     pub backlog: f64,
     /// "How many items in the next `horizon` periods?"
     pub horizon: usize,
-    /// Periods of history each forecast bootstraps: the last `window` before the origin
-    /// (`None`: everything before it).
+    /// Periods of history each forecast uses: the last `window` before the origin (`None`: as
+    /// the method chooses — all of it for `iid`).
     pub window: Option<usize>,
     /// The first origin: forecasts need at least this many periods of history.
     pub min_history: usize,
@@ -32,157 +44,172 @@ pub struct Settings {
     pub trials: u64,
     /// Master seed of every forecast (the same at every origin).
     pub seed: u64,
+    /// The methods judged, in the order given (the first is the one charted).
+    pub methods: Vec<Method>,
 }
 
-/// One forecast and what happened.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Check {
-    /// Forecast made at the end of this period of the history (1-based), from the periods
-    /// before and including it.
-    pub origin: usize,
-    /// Periods of history the forecast used.
-    pub history: usize,
-    /// "When": per percentile, the forecast period (after the origin) by which the backlog is
-    /// done, and the chance the forecast gave it; `None` when the history after the origin
-    /// does not reach the latest of them (the outcome is not known).
-    pub when: Option<When>,
-    /// "How many": `None` when fewer than `horizon` periods follow the origin.
-    pub how_many: Option<HowMany>,
-}
-
-/// A "when will it be done" forecast and the truth.
-#[derive(Clone, Debug, PartialEq)]
-pub struct When {
-    /// Done by this many periods after the origin, per percentile.
-    pub periods: Vec<usize>,
-    /// P(done by `periods[k]`) as the forecast said (at least the percentile).
-    pub chance: Vec<f64>,
-    /// The median forecast: done by this many periods after the origin with 50% chance.
-    pub p50: usize,
-    /// Periods after the origin the backlog really took; `None`: not done within the history
-    /// (every percentile then missed, since the history reaches past all of them).
-    pub actual: Option<usize>,
-}
-
-/// A "how many by the horizon" forecast and the truth.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HowMany {
-    /// At least this many items, per percentile.
-    pub at_least: Vec<f64>,
-    /// P(at least `at_least[k]`) as the forecast said.
-    pub chance: Vec<f64>,
-    /// The median forecast of items done (lower edge of its bin).
-    pub p50: f64,
-    /// Items the history shows done in the `horizon` periods after the origin.
-    pub actual: f64,
-}
-
-impl When {
-    /// Whether percentile `k` was right: done by its period.
-    pub fn hit(&self, k: usize) -> bool {
-        self.actual.is_some_and(|a| a <= self.periods[k])
-    }
-}
-
-impl HowMany {
-    /// Whether percentile `k` was right: at least that many done.
-    pub fn hit(&self, k: usize) -> bool {
-        self.actual + 1e-9 >= self.at_least[k]
-    }
-}
-
-/// The two questions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Question {
-    /// "When will the next `backlog` items be done?" ([`When`]).
-    When,
-    /// "How many items in the next `horizon` periods?" ([`HowMany`]).
-    HowMany,
-}
-
-impl Question {
-    /// The unit of the question's answers: periods after the origin, or items done.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Question::When => "periods",
-            Question::HowMany => "items",
-        }
-    }
-
-    /// The word used in outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Question::When => "when",
-            Question::HowMany => "how_many",
+impl Settings {
+    fn walk(&self, method: Method) -> WalkSettings {
+        WalkSettings {
+            method,
+            period: self.period,
+            per_year: self.per_year,
+            backlog: self.backlog,
+            horizon: Some(self.horizon),
+            window: self.window,
+            percentiles: self.percentiles.clone(),
+            first: self.min_history,
+            step: self.step,
+            trials: self.trials,
+            seed: self.seed,
         }
     }
 }
 
-/// How often one percentile was right.
+/// How often one percentile of one question was right.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
     /// Which question's forecasts.
     pub question: Question,
     /// The percentile checked, one of [`Settings::percentiles`].
     pub percentile: f64,
-    /// Forecasts of the question whose outcome is known.
+    /// Statements of the question at this percentile whose outcome is known.
     pub forecasts: usize,
-    /// Of those, how many were right at this percentile ([`When::hit`], [`HowMany::hit`]).
+    /// Of those, how many came true.
     pub hits: usize,
-    /// Mean chance the forecasts gave (≥ the percentile: whole periods and items are steps).
+    /// The chance the forecasts claimed: the percentile for a corrected method; for `iid` the
+    /// mean chance its statements had (at least the percentile: answers come in whole steps).
     pub claimed: f64,
     /// `hits / forecasts`.
     pub observed: f64,
-    /// Binomial standard error of `observed` if the forecasts were right about themselves,
-    /// on the effective number of independent checks (overlapping outcomes count less).
-    pub standard_error: f64,
-    /// Independent checks: forecasts × min(1, step ÷ the span each outcome covers).
+    /// Independent checks: forecasts × min(1, step ÷ the span each outcome covers), since
+    /// neighbouring forecasts share most of their future.
     pub effective: f64,
+    /// Binomial standard error of `observed` if the claim were right, on `effective` checks.
+    pub standard_error: f64,
+    /// Exact two-sided binomial p-value of `observed` against `claimed` on `effective`
+    /// checks: small when the gap is too large to be chance.
+    pub p_value: f64,
 }
 
 impl Calibration {
-    /// `calibrated` when observed is within 2 standard errors of claimed; `too optimistic`
-    /// when right less often; `too cautious` when more often; `too few checks` with fewer
-    /// than [`FEW_CHECKS`] independent checks, where the normal approximation misleads.
+    /// `too optimistic` or `too cautious` when the exact binomial test rejects the claim at
+    /// [`SIGNIFICANCE`] — however few the checks, so that a large miss is called one —;
+    /// `few checks` when it does not but fewer than [`FEW_CHECKS`] independent checks say
+    /// little; else `calibrated`.
     pub fn verdict(&self) -> &'static str {
-        let gap = self.observed - self.claimed;
-        if self.effective < FEW_CHECKS {
-            "too few checks"
-        } else if gap.abs() <= 2.0 * self.standard_error {
-            "calibrated"
-        } else if gap < 0.0 {
-            "too optimistic"
+        if self.p_value < SIGNIFICANCE {
+            if self.observed < self.claimed {
+                "too optimistic"
+            } else {
+                "too cautious"
+            }
+        } else if self.effective < FEW_CHECKS {
+            "few checks"
         } else {
-            "too cautious"
+            "calibrated"
         }
     }
 }
 
-/// The error of the median forecast.
+/// The accuracy of one method's statements about one question, on the origins every method
+/// could be scored on.
 #[derive(Clone, Debug, PartialEq)]
-pub struct MedianError {
-    /// Which question's forecasts.
+pub struct Score {
+    /// Which question.
     pub question: Question,
-    /// Forecasts averaged: for `when`, only those whose backlog was done within the history.
+    /// Forecasts scored: those whose truth is known, at origins every method forecast.
     pub forecasts: usize,
-    /// Mean of actual − P50 (periods for `when`, items for `how_many`): positive means
+    /// Mean quantile (pinball) loss of the statements, over percentiles and forecasts, in the
+    /// question's unit: lower is better.
+    pub quantile_score: f64,
+    /// Mean of actual − median (periods for `when`, items for `how_many`): positive means
     /// reality was slower (`when`) or delivered more (`how_many`).
-    pub mean: f64,
-    /// Mean of |actual − P50|, in the same unit.
-    pub mean_absolute: f64,
+    pub mean_error: f64,
+    /// Mean of |actual − median|, in the same unit.
+    pub mean_absolute_error: f64,
 }
 
-/// A whole backtest.
+/// One method's backtest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MethodBacktest {
+    /// The method.
+    pub method: Method,
+    /// Every forecast from the first origin on, in origin order.
+    pub origins: Vec<Origin>,
+    /// Per question (`when` first) and percentile, how often its statements were right.
+    pub calibration: Vec<Calibration>,
+    /// Per question (`when` first), the accuracy of its statements.
+    pub scores: Vec<Score>,
+    /// Origins skipped because the history the method used had finished nothing.
+    pub skipped: usize,
+}
+
+impl MethodBacktest {
+    /// `calibrated` when no percentile of either question is called a miss, else whether it
+    /// over-promises (some percentile too optimistic) or is too cautious.
+    pub fn verdict(&self) -> &'static str {
+        let verdicts: Vec<&str> = self.calibration.iter().map(Calibration::verdict).collect();
+        if verdicts.contains(&"too optimistic") {
+            "over-promises"
+        } else if verdicts.contains(&"too cautious") {
+            "too cautious"
+        } else if verdicts.iter().all(|v| *v == "few checks") {
+            "few checks"
+        } else {
+            "calibrated"
+        }
+    }
+
+    /// Mean quantile score over both questions, each relative to the first method's, for
+    /// ranking (`None` without scores).
+    fn mean_score(&self) -> Option<f64> {
+        let s: Vec<f64> = self.scores.iter().map(|s| s.quantile_score).collect();
+        (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
+    }
+
+    /// The largest gap between observed and claimed over the percentiles.
+    pub fn worst_gap(&self) -> f64 {
+        self.calibration
+            .iter()
+            .map(|c| (c.observed - c.claimed).abs())
+            .fold(0.0, f64::max)
+    }
+}
+
+/// A whole backtest: every method on the same history and origins.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Backtest {
-    /// Every forecast with at least one outcome known, in origin order.
-    pub checks: Vec<Check>,
-    /// Per question (`when` first) and percentile, how often the forecasts were right.
-    pub calibration: Vec<Calibration>,
-    /// The median forecast's error per question (`when` first), for questions with outcomes.
-    pub errors: Vec<MedianError>,
-    /// Origins skipped because their history could not forecast (all zero).
-    pub skipped: usize,
+    /// Per method, in [`Settings::methods`] order.
+    pub methods: Vec<MethodBacktest>,
+}
+
+impl Backtest {
+    /// The method to use on this history: the calibrated one (by its verdict) with the best
+    /// quantile score, else the one whose percentiles stray least from their claims.
+    pub fn best(&self) -> Option<&MethodBacktest> {
+        let calibrated: Vec<&MethodBacktest> = self
+            .methods
+            .iter()
+            .filter(|m| m.verdict() == "calibrated")
+            .collect();
+        if calibrated.is_empty() {
+            self.methods
+                .iter()
+                .min_by(|a, b| a.worst_gap().total_cmp(&b.worst_gap()))
+        } else {
+            calibrated.into_iter().min_by(|a, b| {
+                let (x, y) = (a.mean_score(), b.mean_score());
+                x.unwrap_or(f64::INFINITY)
+                    .total_cmp(&y.unwrap_or(f64::INFINITY))
+            })
+        }
+    }
+
+    /// Forecasts of the first method (the one charted).
+    pub fn checks(&self) -> usize {
+        self.methods.first().map_or(0, |m| m.origins.len())
+    }
 }
 
 /// Why a backtest cannot run.
@@ -209,10 +236,14 @@ pub enum BacktestError {
     /// The horizon, step or minimum history (this option's name) is 0.
     #[error("--{0} must be at least 1")]
     Zero(&'static str),
+    /// No method was given.
+    #[error("--method needs at least one method")]
+    NoMethod,
 }
 
-/// Walks forward through `history`, forecasting at every `step`-th origin from
-/// `min_history` on. Runs on the ambient rayon pool; `progress` hears each origin done.
+/// Walks every method forward through `history`, forecasting at every `step`-th origin from
+/// `min_history` on. Runs on the ambient rayon pool; `progress` hears each origin done (of
+/// every method in turn).
 pub fn run(
     history: &[f64],
     settings: &Settings,
@@ -227,6 +258,9 @@ pub fn run(
             return Err(BacktestError::Zero(name));
         }
     }
+    if settings.methods.is_empty() {
+        return Err(BacktestError::NoMethod);
+    }
     fc::check_history(history)?;
     let need = settings.min_history + settings.horizon;
     if history.len() < need {
@@ -237,134 +271,94 @@ pub fn run(
             horizon: settings.horizon,
         });
     }
-    let mut checks = Vec::new();
-    let mut skipped = 0;
-    let origins: Vec<usize> = (settings.min_history..history.len())
-        .step_by(settings.step)
-        .collect();
-    for (done, &origin) in origins.iter().enumerate() {
-        let from = settings.window.map_or(0, |w| origin.saturating_sub(w));
-        let past = &history[from..origin];
-        let check = check_at(history, past, origin, settings)?;
-        progress(done + 1);
-        match check {
-            None => skipped += 1,
-            Some(c) if c.when.is_some() || c.how_many.is_some() => checks.push(c),
-            Some(_) => {}
-        }
+    let mut walks = Vec::new();
+    let mut done = 0;
+    for &method in &settings.methods {
+        let before = done;
+        let w = walk::walk(history, &settings.walk(method), &|d| {
+            progress(before + d);
+        })?;
+        done += history.len();
+        walks.push((method, w));
     }
-    let calibration = calibrate(&checks, settings);
-    let errors = median_errors(&checks);
-    Ok(Backtest {
-        checks,
-        calibration,
-        errors,
-        skipped,
+    let common = common_origins(&walks);
+    let methods = walks
+        .into_iter()
+        .map(|(method, w)| MethodBacktest {
+            method,
+            calibration: calibrate(&w.origins, settings, method),
+            scores: scores(&w.origins, &common, settings),
+            skipped: w.skipped,
+            origins: w.origins,
+        })
+        .collect();
+    Ok(Backtest { methods })
+}
+
+/// Origins every method forecast at.
+fn common_origins(walks: &[(Method, walk::Walk)]) -> Vec<usize> {
+    let Some((_, first)) = walks.first() else {
+        return Vec::new();
+    };
+    first
+        .origins
+        .iter()
+        .map(|o| o.origin)
+        .filter(|o| {
+            walks
+                .iter()
+                .all(|(_, w)| w.origins.iter().any(|x| x.origin == *o))
+        })
+        .collect()
+}
+
+/// The statements of `question` at every origin.
+fn stated(origins: &[Origin], question: Question) -> impl Iterator<Item = (usize, &Stated)> {
+    origins.iter().filter_map(move |o| match question {
+        Question::When => Some((o.origin, &o.when)),
+        Question::HowMany => o.how_many.as_ref().map(|s| (o.origin, s)),
     })
 }
 
-/// The forecast at `origin` from `past`, with the truth after it; `None` when `past` cannot
-/// forecast (it finished nothing).
-fn check_at(
-    history: &[f64],
-    past: &[f64],
-    origin: usize,
-    settings: &Settings,
-) -> Result<Option<Check>, BacktestError> {
-    let mut forecast =
-        match Forecast::from_history(past, settings.backlog, None, None, settings.period) {
-            Ok(f) => f,
-            Err(ForecastError::AllZero(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-    forecast.percentiles = settings.percentiles.clone();
-    let results = fc::run(&forecast, settings.trials, settings.seed, &|_| {});
-    let future = &history[origin..];
-    let when = (|| {
-        let periods: Vec<usize> = settings
-            .percentiles
-            .iter()
-            .map(|&q| results.percentile(q))
-            .collect::<Option<_>>()?;
-        // Only origins whose future reaches every percentile's period: which origins count
-        // must not depend on how fast the work turned out.
-        if periods.iter().copied().max().unwrap_or(0) > future.len() {
-            return None;
-        }
-        let mut sum = 0.0;
-        let actual = future.iter().position(|&x| {
-            sum += x;
-            sum + 1e-9 >= settings.backlog
-        });
-        Some(When {
-            chance: periods.iter().map(|&t| results.p_done_by(t)).collect(),
-            periods,
-            p50: results.percentile(0.5)?,
-            actual: actual.map(|a| a + 1),
-        })
-    })();
-    // "How many" on a backlog no trial can finish within the horizon, so that neither the
-    // forecast nor the truth is capped by the "when" question's backlog.
-    let most = past.iter().copied().fold(0.0, f64::max);
-    let endless = most * settings.horizon as f64 + 1.0;
-    let how_many = if future.len() >= settings.horizon {
-        let mut f =
-            Forecast::from_history(past, endless, None, Some(settings.horizon), settings.period)?;
-        f.percentiles = settings.percentiles.clone();
-        let r = fc::run(&f, settings.trials, settings.seed, &|_| {});
-        r.at_horizon.map(|(_, _, items)| HowMany {
-            at_least: items.at_least,
-            chance: items.at_least_chance,
-            p50: items.quantiles[3],
-            actual: future[..settings.horizon].iter().sum(),
-        })
-    } else {
-        None
-    };
-    Ok(Some(Check {
-        origin,
-        history: past.len(),
-        when,
-        how_many,
-    }))
-}
-
-fn calibrate(checks: &[Check], settings: &Settings) -> Vec<Calibration> {
+fn calibrate(origins: &[Origin], settings: &Settings, method: Method) -> Vec<Calibration> {
     let mut out = Vec::new();
-    let when: Vec<&When> = checks.iter().filter_map(|c| c.when.as_ref()).collect();
-    let many: Vec<&HowMany> = checks.iter().filter_map(|c| c.how_many.as_ref()).collect();
-    let mean_span = if when.is_empty() {
-        1.0
-    } else {
-        when.iter().map(|w| w.p50 as f64).sum::<f64>() / when.len() as f64
-    };
-    for (k, &q) in settings.percentiles.iter().enumerate() {
-        if !when.is_empty() {
-            let hits = when.iter().filter(|w| w.hit(k)).count();
-            let claimed = when.iter().map(|w| w.chance[k]).sum::<f64>() / when.len() as f64;
+    for question in Question::ALL {
+        // The span each outcome covers: the horizon, or the median time to do the backlog.
+        let span = match question {
+            Question::HowMany => settings.horizon as f64,
+            Question::When => {
+                let medians: Vec<f64> = stated(origins, question)
+                    .filter_map(|(_, s)| s.median)
+                    .collect();
+                (medians.iter().sum::<f64>() / medians.len().max(1) as f64).max(1.0)
+            }
+        };
+        let independence = (settings.step as f64 / span).min(1.0);
+        for (k, &q) in settings.percentiles.iter().enumerate() {
+            let known: Vec<(bool, f64)> = stated(origins, question)
+                .filter_map(|(_, s)| {
+                    let st = s.statements.get(k)?.as_ref()?;
+                    Some((st.hit?, st.chance))
+                })
+                .collect();
+            if known.is_empty() {
+                continue;
+            }
+            let hits = known.iter().filter(|(hit, _)| *hit).count();
+            let claimed = match method {
+                Method::Calibrated => q,
+                Method::Iid => known.iter().map(|(_, c)| c).sum::<f64>() / known.len() as f64,
+            };
             out.push(calibration(
-                Question::When,
+                question,
                 q,
-                when.len(),
+                known.len(),
                 hits,
                 claimed,
-                settings.step as f64 / mean_span,
-            ));
-        }
-        if !many.is_empty() {
-            let hits = many.iter().filter(|m| m.hit(k)).count();
-            let claimed = many.iter().map(|m| m.chance[k]).sum::<f64>() / many.len() as f64;
-            out.push(calibration(
-                Question::HowMany,
-                q,
-                many.len(),
-                hits,
-                claimed,
-                settings.step as f64 / settings.horizon as f64,
+                independence,
             ));
         }
     }
-    out.sort_by_key(|c| c.question == Question::HowMany);
     out
 }
 
@@ -376,42 +370,100 @@ fn calibration(
     claimed: f64,
     independence: f64,
 ) -> Calibration {
-    let effective = (forecasts as f64 * independence.min(1.0)).max(1.0);
+    let effective = (forecasts as f64 * independence).max(1.0);
+    let observed = hits as f64 / forecasts as f64;
     Calibration {
         question,
         percentile,
         forecasts,
         hits,
         claimed,
-        observed: hits as f64 / forecasts as f64,
-        standard_error: (claimed * (1.0 - claimed) / effective).sqrt(),
+        observed,
         effective,
+        standard_error: (claimed * (1.0 - claimed) / effective).sqrt(),
+        p_value: binomial_p_value(observed, claimed, effective),
     }
 }
 
-fn median_errors(checks: &[Check]) -> Vec<MedianError> {
+/// The exact two-sided binomial p-value of a rate `observed` on `n` checks (rounded to whole
+/// checks, at least one) against a claim of `claimed`: the chance of an outcome no more likely
+/// than the one seen (the "minimum likelihood" two-sided test of R's `binom.test`).
+pub fn binomial_p_value(observed: f64, claimed: f64, n: f64) -> f64 {
+    let n = (n.round() as u64).max(1);
+    let x = (observed * n as f64).round() as u64;
+    if claimed <= 0.0 || claimed >= 1.0 {
+        let certain = if claimed >= 1.0 { n } else { 0 };
+        return if x == certain { 1.0 } else { 0.0 };
+    }
+    let (lp, lq) = (claimed.ln(), (1.0 - claimed).ln());
+    // ln C(n, k) built up term by term: exact enough for the few thousand checks of a history.
+    let mut ln_choose = 0.0;
+    let mut ln_pmf = Vec::with_capacity(n as usize + 1);
+    for k in 0..=n {
+        if k > 0 {
+            ln_choose += ((n - k + 1) as f64).ln() - (k as f64).ln();
+        }
+        ln_pmf.push(ln_choose + k as f64 * lp + (n - k) as f64 * lq);
+    }
+    let seen = ln_pmf[x as usize];
+    // A relative tolerance keeps outcomes exactly as likely as the one seen on its side.
+    let p: f64 = ln_pmf
+        .iter()
+        .filter(|&&l| l <= seen + 1e-7)
+        .map(|l| l.exp())
+        .sum();
+    p.min(1.0)
+}
+
+/// The quantile (pinball) loss of a statement `value` at probability level `tau` when the
+/// truth was `actual`.
+fn pinball(actual: f64, value: f64, tau: f64) -> f64 {
+    let u = actual - value;
+    if u >= 0.0 { tau * u } else { (tau - 1.0) * u }
+}
+
+fn scores(origins: &[Origin], common: &[usize], settings: &Settings) -> Vec<Score> {
     let mut out = Vec::new();
-    // A backlog never done within the history has no error in periods to average.
-    let when: Vec<f64> = checks
-        .iter()
-        .filter_map(|c| c.when.as_ref())
-        .filter_map(|w| w.actual.map(|a| a as f64 - w.p50 as f64))
-        .collect();
-    let many: Vec<f64> = checks
-        .iter()
-        .filter_map(|c| c.how_many.as_ref())
-        .map(|m| m.actual - m.p50)
-        .collect();
-    for (question, errors) in [(Question::When, when), (Question::HowMany, many)] {
-        if errors.is_empty() {
+    for question in Question::ALL {
+        let (mut losses, mut errors) = (Vec::new(), Vec::new());
+        for (origin, s) in stated(origins, question) {
+            let Some(actual) = s.actual else { continue };
+            if common.binary_search(&origin).is_err() {
+                continue;
+            }
+            let per: Vec<f64> = settings
+                .percentiles
+                .iter()
+                .zip(&s.statements)
+                .filter_map(|(&q, st)| {
+                    let st = st.as_ref()?;
+                    // "Done within t" is the q-quantile of periods; "at least N" the
+                    // (1 − q)-quantile of items.
+                    let tau = match question {
+                        Question::When => q,
+                        Question::HowMany => 1.0 - q,
+                    };
+                    Some(pinball(actual, st.value, tau))
+                })
+                .collect();
+            if per.len() == settings.percentiles.len() {
+                losses.push(per.iter().sum::<f64>() / per.len() as f64);
+                if let Some(m) = s.median {
+                    errors.push(actual - m);
+                }
+            }
+        }
+        if losses.is_empty() {
             continue;
         }
-        let n = errors.len() as f64;
-        out.push(MedianError {
+        let n = losses.len() as f64;
+        let e = errors.len().max(1) as f64;
+        out.push(Score {
             question,
-            forecasts: errors.len(),
-            mean: errors.iter().sum::<f64>() / n,
-            mean_absolute: errors.iter().map(|e| e.abs()).sum::<f64>() / n,
+            forecasts: losses.len(),
+            quantile_score: losses.iter().sum::<f64>() / n,
+            mean_error: errors.iter().sum::<f64>() / e,
+            mean_absolute_error: errors.iter().map(|x| x.abs()).sum::<f64>() / e,
         });
     }
     out
@@ -424,6 +476,7 @@ mod tests {
     fn settings() -> Settings {
         Settings {
             period: PeriodLength::TWO_WEEKS,
+            per_year: 26.0,
             backlog: 10.0,
             horizon: 2,
             window: None,
@@ -432,25 +485,40 @@ mod tests {
             percentiles: vec![0.5, 0.85],
             trials: 500,
             seed: 1,
+            methods: vec![Method::Iid],
         }
     }
 
     #[test]
     fn a_constant_history_is_always_exactly_right() {
-        let b = run(&[5.0; 12], &settings(), &|_| {}).unwrap();
-        assert!(!b.checks.is_empty());
-        for c in &b.checks {
-            let w = c.when.as_ref().unwrap();
-            assert_eq!((w.periods.clone(), w.actual), (vec![2, 2], Some(2)));
-            let m = c.how_many.as_ref().unwrap();
-            assert_eq!((m.actual, m.at_least.clone()), (10.0, vec![10.0, 10.0]));
+        for method in Method::ALL {
+            let s = Settings {
+                methods: vec![method],
+                ..settings()
+            };
+            let b = run(&[5.0; 12], &s, &|_| {}).unwrap();
+            let m = &b.methods[0];
+            assert!(!m.origins.is_empty());
+            for o in &m.origins {
+                let when: Vec<f64> = o
+                    .when
+                    .statements
+                    .iter()
+                    .flatten()
+                    .map(|s| s.value)
+                    .collect();
+                assert_eq!(when, vec![2.0, 2.0], "{method}");
+                // Asked only where the history reaches past the horizon.
+                assert_eq!(o.how_many.is_some(), o.origin + 2 <= 12);
+                if let Some(many) = &o.how_many {
+                    let items: Vec<f64> =
+                        many.statements.iter().flatten().map(|s| s.value).collect();
+                    assert_eq!((many.actual, items), (Some(10.0), vec![10.0, 10.0]));
+                }
+            }
+            assert!(m.calibration.iter().all(|c| c.observed == 1.0), "{method}");
+            assert!(m.scores.iter().all(|s| s.mean_absolute_error == 0.0));
         }
-        assert!(
-            b.calibration
-                .iter()
-                .all(|c| c.observed == 1.0 && c.claimed == 1.0)
-        );
-        assert!(b.errors.iter().all(|e| e.mean_absolute == 0.0));
     }
 
     #[test]
@@ -469,6 +537,27 @@ mod tests {
         let mut h = vec![0.0; 4];
         h.extend([5.0; 8]);
         let b = run(&h, &settings(), &|_| {}).unwrap();
-        assert_eq!(b.skipped, 2);
+        assert_eq!(b.methods[0].skipped, 2);
+    }
+
+    #[test]
+    fn the_binomial_test_calls_a_large_miss_a_miss_even_with_few_checks() {
+        // 38% right where 97% was claimed, on three independent checks: P(at most 1 of 3)
+        // = 3 · 0.97 · 0.03² + 0.03³ ≈ 0.0026.
+        let p = binomial_p_value(0.38, 0.97, 3.0);
+        assert!((p - 0.002_646).abs() < 1e-5, "{p}");
+        // R: binom.test(80, 100, 0.85)$p.value = 0.1616
+        assert!((binomial_p_value(0.8, 0.85, 100.0) - 0.1616).abs() < 5e-4);
+        assert_eq!(binomial_p_value(1.0, 1.0, 10.0), 1.0);
+        let c = calibration(Question::HowMany, 0.85, 8, 3, 0.97, 3.0 / 8.0);
+        assert_eq!(c.verdict(), "too optimistic");
+        let few = calibration(Question::HowMany, 0.85, 8, 7, 0.85, 0.25);
+        assert_eq!(few.verdict(), "few checks");
+    }
+
+    #[test]
+    fn the_pinball_loss_weighs_each_side_by_its_level() {
+        assert_eq!(pinball(10.0, 8.0, 0.85), 0.85 * 2.0);
+        assert!((pinball(6.0, 8.0, 0.85) - 0.15 * 2.0).abs() < 1e-12);
     }
 }

@@ -214,7 +214,7 @@ fn a_scenario_team_forecasts_its_initiatives() {
     let loaded = fulcrum::scenario::load(&path, &[]).unwrap();
     let f = Forecast::from_scenario(&loaded.scenario, None, None, None).unwrap();
     assert_eq!(f.horizon, Some(26), "the initiative's deadline");
-    assert_eq!(f.history.len(), 26);
+    assert_eq!(f.history().len(), 26);
     let results = forecast::run(&f, 2_000, 1, &|_| {});
     // 100 to 125 tickets at about 4.4 a week: between 20 and 35 weeks.
     let p50 = results.percentile(0.5).unwrap();
@@ -761,4 +761,107 @@ fn at_least_n_items_matches_the_exact_tail() {
         )),
         "{text}"
     );
+}
+
+/// The method is said and recorded; `--method iid` is the classic bootstrap of all the
+/// history, the default the calibrated method with its correction learnt from the history.
+#[test]
+fn the_cli_says_which_method_made_a_forecast() {
+    let dir = scratch("forecast-method");
+    let mut json = Vec::new();
+    for method in ["iid", "calibrated"] {
+        let out = fulcrum(
+            &[
+                "forecast",
+                "--history",
+                W1_TEXT,
+                "--backlog",
+                "40",
+                "--horizon",
+                "8",
+                "--trials",
+                "3000",
+                "--method",
+                method,
+                "--out",
+                method,
+            ],
+            &dir,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains(&format!("method {method}:")), "{stdout}");
+        json.push(std::fs::read_to_string(dir.join(method).join("forecast.json")).unwrap());
+        assert!(dir.join(method).join("plots/history.svg").exists());
+    }
+    assert!(json[0].contains("\"method\": \"iid\""), "{}", json[0]);
+    assert!(json[0].contains("\"block\": 1"), "{}", json[0]);
+    assert!(
+        json[1].contains("\"method\": \"calibrated\""),
+        "{}",
+        json[1]
+    );
+    // The calibrated forecast learnt from the history's own earlier forecasts.
+    assert!(!json[1].contains("\"when_outcomes\": 0,"), "{}", json[1]);
+    // The default is the calibrated method.
+    let out = fulcrum(
+        &[
+            "forecast",
+            "--history",
+            W1_TEXT,
+            "--backlog",
+            "40",
+            "--trials",
+            "3000",
+            "--out",
+            "default",
+        ],
+        &dir,
+    );
+    assert!(
+        text(&out.stdout).contains("method calibrated:"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_drop_in_pace_is_warned_about_with_the_window_that_starts_at_it() {
+    let dir = scratch("forecast-shift");
+    let mut history: Vec<String> = (0..40).map(|i| (10 + i % 5).to_string()).collect();
+    history.extend((0..20).map(|i| (2 + i % 3).to_string()));
+    let counts = history.join(",");
+    for (method, advice) in [
+        ("iid", "use --window 20"),
+        (
+            "calibrated",
+            "the forecast resamples only the periods since",
+        ),
+    ] {
+        let out = fulcrum(
+            &[
+                "forecast",
+                "--history",
+                &counts,
+                "--backlog",
+                "30",
+                "--trials",
+                "2000",
+                "--method",
+                method,
+                "--out",
+                method,
+            ],
+            &dir,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("the pace changed at period 41 of the history"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(advice), "{stderr}");
+    }
+    let json = std::fs::read_to_string(dir.join("calibrated/forecast.json")).unwrap();
+    assert!(json.contains("\"window\": 20"), "{json}");
 }

@@ -10,7 +10,7 @@
 //! `cargo test` runs it for a few seconds from a fixed seed. A campaign runs it for longer,
 //! from fresh seeds, and writes what it finds to `target/tmp/fuzz-findings/`:
 //! `FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored --nocapture`
-//! (recipe in `docs/fuzzing.md`).
+//! (recipe in `docs/src/developer/fuzzing.md`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;

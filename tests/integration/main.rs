@@ -1,6 +1,6 @@
 //! Every integration test, in one test crate: one binary to compile and link instead of one
 //! per file, to keep a cold `cargo test --release` close to the release build (see
-//! `docs/testing.md`). Each module is one subject; `cargo test --release --test integration
+//! `docs/src/developer/testing.md`). Each module is one subject; `cargo test --release --test integration
 //! cli::` runs one of them.
 
 mod common;
@@ -8,15 +8,18 @@ mod common;
 mod allocate;
 mod backtest;
 mod cli;
+mod docs;
 mod forecast;
 mod fuzz;
 mod import;
 mod limits;
 mod loader_properties;
+mod mcp;
 mod optimise;
 mod output;
 mod regressions;
 mod report;
+mod schema;
 mod serve;
 mod serve_browser;
 mod shard;

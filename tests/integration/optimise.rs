@@ -440,7 +440,7 @@ fn a_scenario_the_solvers_fail_on_still_plans() {
 }
 
 /// The allocator's approximations (expected values with work at its 80th percentile, drag
-/// linearised, precedence on progress; `docs/allocator.md`), measured on every example: its
+/// linearised, precedence on progress; `docs/src/developer/allocator.md`), measured on every example: its
 /// deterministic promise against the simulated score of the very plan it made. Expected
 /// values hide the cost of variance, so the error runs one way: the promise is never below
 /// the simulation by more than its Monte Carlo error (4 standard errors), and where it is

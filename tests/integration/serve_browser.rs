@@ -498,15 +498,15 @@ fn moving_a_slider_updates_the_table_without_external_requests_or_console_errors
     drop(server);
 }
 
-/// The screenshots in `docs/` (not a check: run it by hand and look at them), with the
+/// The screenshots in `docs/src/images/` (not a check: run it by hand and look at them), with the
 /// example's own trial count: `cargo test --release --test integration serve_browser:: -- --ignored`.
 /// `FULCRUM_SCREENSHOTS=DIR` saves them elsewhere.
 #[test]
-#[ignore = "writes docs/serve-desktop.png and docs/serve-phone.png"]
+#[ignore = "writes docs/src/images/serve-desktop.png and serve-phone.png"]
 fn screenshots() {
     let chromium = chromium().expect("Chromium is installed");
     let dir = std::env::var_os("FULCRUM_SCREENSHOTS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("docs"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/src/images"),
         PathBuf::from,
     );
     let (_server, _browser, mut page, url) = start(&chromium, &[]);

@@ -61,10 +61,9 @@ impl When<'_> {
         DB::ErrorType: 'static,
     {
         let ((lo, hi), axis) = window(self.forecast, self.results);
-        let hist = &self.results.finish;
-        let trials = hist.total().max(1) as f64;
         let periods = (lo.ceil() as usize)..=(hi.floor() as usize);
-        let share = |t: usize| hist.count(t) as f64 / trials;
+        let r = self.results;
+        let share = |t: usize| r.p_done_by(t) - r.p_done_by(t.saturating_sub(1));
         let peak = periods.clone().map(share).fold(0.0, f64::max).max(1e-9);
         let mut ctx = plot_on(area, (lo, hi), (0.0, peak * 1.3), (44, 90))?;
         let percent = |y: &f64| format!("{:.0}%", y * 100.0);
@@ -132,7 +131,7 @@ impl When<'_> {
         .draw(&mut ctx)?;
         let first = lo.ceil() as usize;
         let points: Vec<(f64, f64)> = (first.saturating_sub(1)..=hi.floor() as usize)
-            .map(|t| (t as f64, self.results.finish.fraction_by(t)))
+            .map(|t| (t as f64, self.results.p_done_by(t)))
             .collect();
         line(
             &mut ctx,
@@ -261,10 +260,101 @@ impl Figure for HowMany<'_> {
     }
 }
 
-/// Writes `plots/forecast` and `plots/how_many` into `folder`.
+/// The history: items finished per period, the periods resampled shaded, their mean dashed
+/// and the last change of pace marked.
+struct History<'a> {
+    forecast: &'a Forecast,
+}
+
+impl Figure for History<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let tp = &self.forecast.throughput;
+        let n = tp.history.len();
+        let area = titled(
+            root,
+            &format!(
+                "The history: {} periods, the last {} resampled ({})",
+                n,
+                tp.sampled().len(),
+                tp.method
+            ),
+        )?;
+        let items = [
+            LegendItem::new("resampled", palette::PRODUCT, Swatch::Fill),
+            LegendItem::new("not resampled", palette::IDLE, Swatch::Fill),
+            LegendItem::new(
+                "mean of the resampled periods",
+                palette::UNPLANNED,
+                Swatch::Line(Stroke::of(1)),
+            ),
+        ];
+        let area = super::frame::legend(&area, &items)?;
+        let top = tp.history.iter().copied().fold(1.0, f64::max) * 1.15;
+        let mut ctx = plot_on(&area, (0.5, n as f64 + 0.5), (0.0, top), (56, 80))?;
+        let label = |x: &f64| {
+            let t = x.round();
+            if (x - t).abs() > 1e-6 || t < 1.0 {
+                String::new()
+            } else {
+                format!("{t:.0}")
+            }
+        };
+        Mesh {
+            x_desc: "period of the history",
+            y_desc: "items finished",
+            x_labels: 12,
+            y_labels: 6,
+            x_format: &label,
+            y_format: &|y| tick(*y),
+            size: 15,
+        }
+        .draw(&mut ctx)?;
+        ctx.draw_series(tp.history.iter().enumerate().map(|(i, &v)| {
+            let x = (i + 1) as f64;
+            let colour = if tp.window.contains(&i) {
+                palette::PRODUCT
+            } else {
+                palette::IDLE
+            };
+            Rectangle::new([(x - 0.42, 0.0), (x + 0.42, v)], colour.filled())
+        }))?;
+        let from = tp.window.start as f64 + 0.5;
+        line(
+            &mut ctx,
+            &[(from, tp.mean()), (n as f64 + 0.5, tp.mean())],
+            palette::UNPLANNED,
+            2,
+            Stroke::of(1),
+            (0, 0),
+        )?;
+        if let Some(shift) = tp.shift {
+            let x = shift.at as f64 + 0.5;
+            ctx.draw_series([PathElement::new(
+                vec![(x, 0.0), (x, top)],
+                palette::INK.stroke_width(2),
+            )])?;
+            ctx.draw_series([Text::new(
+                format!(
+                    " pace changed: {} → {} per period",
+                    tick(shift.before),
+                    tick(shift.after)
+                ),
+                (x, top * 0.93),
+                text(14).pos(Pos::new(HPos::Left, VPos::Center)),
+            )])?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `plots/forecast`, `plots/how_many` and `plots/history` into `folder`.
 pub fn write(folder: &Path, forecast: &Forecast, results: &ForecastResults) -> Result<Vec<Plot>> {
     let when = When { forecast, results };
     let how_many = HowMany { forecast, results };
+    let history = History { forecast };
     Ok(vec![
         Plot::draw(
             folder,
@@ -285,6 +375,16 @@ pub fn write(folder: &Path, forecast: &Forecast, results: &ForecastResults) -> R
                 .into(),
             SLIDE,
             &how_many,
+        )?,
+        Plot::draw(
+            folder,
+            "plots/history",
+            "The history it is drawn from",
+            "Items finished per period; the periods the forecast resamples in colour, their mean \
+             dashed, and the last lasting change of pace marked."
+                .into(),
+            SLIDE,
+            &history,
         )?,
     ])
 }

@@ -30,6 +30,7 @@ pub fn horizon_capacity(scenario: &Scenario, j: usize) -> f64 {
             (staff.engineers + hired) * staff.days_per_engineer * periods
         }
         Workforce::Capacity(d) => d.upper_bound() * periods,
+        Workforce::Throughput(t) => t.sampled().iter().copied().fold(0.0, f64::max) * periods,
     }
 }
 

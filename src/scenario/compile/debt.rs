@@ -8,7 +8,7 @@ use super::super::fields::{Bound, Checker, Table, number};
 use super::super::problem::Problem;
 use super::dist_or;
 
-const DEBT_FIELDS: &[&str] = &[
+pub(super) const DEBT_FIELDS: &[&str] = &[
     "initial",
     "interest",
     "accrual",
@@ -16,7 +16,7 @@ const DEBT_FIELDS: &[&str] = &[
     "drag_max",
     "drag_half",
 ];
-const INCIDENT_FIELDS: &[&str] = &["base_rate", "debt_sensitivity", "cost"];
+pub(super) const INCIDENT_FIELDS: &[&str] = &["base_rate", "debt_sensitivity", "cost"];
 pub(super) fn read_debt(
     ck: &mut Checker,
     node: Option<&Node>,

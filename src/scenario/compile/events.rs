@@ -12,7 +12,7 @@ use super::super::problem::Problem;
 use super::References;
 use super::teams::measured_in_capacity;
 
-const EVENT_FIELDS: &[&str] = &["name", "team", "periods", "engineers", "capacity"];
+pub(super) const EVENT_FIELDS: &[&str] = &["name", "team", "periods", "engineers", "capacity"];
 pub(super) fn read_event(
     ck: &mut Checker,
     node: &Node,

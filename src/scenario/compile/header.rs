@@ -1,15 +1,16 @@
 //! `[scenario]`: the name, the horizon, the period length, the start date and working-day
-//! calendar, trials and seed.
+//! calendar, trials and seed, and how throughput histories are resampled.
 
 use crate::model::PeriodLength;
+use crate::model::throughput::Method;
 
 use super::super::document::{Node, Value};
-use super::super::fields::{Checker, Table, array, integer, string};
+use super::super::fields::{Checker, Table, array, integer, named, string};
 use super::super::problem::Problem;
 use super::super::template::check_name;
 use super::{DEFAULT_SEED, DEFAULT_TRIALS};
 
-const SCENARIO_FIELDS: &[&str] = &[
+pub(super) const SCENARIO_FIELDS: &[&str] = &[
     "name",
     "question",
     "periods",
@@ -19,6 +20,7 @@ const SCENARIO_FIELDS: &[&str] = &[
     "seed",
     "holidays",
     "weekends_off",
+    "throughput_method",
 ];
 /// What `[scenario]` says.
 pub(super) struct Header {
@@ -30,6 +32,8 @@ pub(super) struct Header {
     pub(super) calendar: crate::model::Calendar,
     pub(super) trials: u64,
     pub(super) seed: u64,
+    /// How throughput teams' histories are resampled (`throughput_method`).
+    pub(super) throughput_method: Method,
 }
 
 pub(super) fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> Option<Header> {
@@ -68,6 +72,10 @@ pub(super) fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> 
                 .ok()
         }),
     };
+    let throughput_method = match t.get("throughput_method") {
+        None => Some(Method::default()),
+        Some(n) => named(ck, n, "throughput_method", &Method::ALL, Method::as_str),
+    };
     t.finish(ck);
     let period_length = period_length?;
     Some(Header {
@@ -79,6 +87,7 @@ pub(super) fn read_header(ck: &mut Checker, node: &Node, default_name: &str) -> 
         calendar: crate::model::Calendar::for_period(period_length, weekends_off, holidays),
         trials: trials?,
         seed: seed?,
+        throughput_method: throughput_method?,
     })
 }
 

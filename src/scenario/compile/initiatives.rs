@@ -11,7 +11,7 @@ use super::super::problem::Problem;
 use super::teams::measured_in_capacity;
 use super::{References, resolve, resolve_name};
 
-const INITIATIVE_FIELDS: &[&str] = &[
+pub(super) const INITIATIVE_FIELDS: &[&str] = &[
     "id",
     "description",
     "kind",
@@ -26,7 +26,7 @@ const INITIATIVE_FIELDS: &[&str] = &[
     "priority",
     "on_done",
 ];
-const ON_DONE_FIELDS: &[&str] = &["debt", "accrual", "incident_rate", "capacity"];
+pub(super) const ON_DONE_FIELDS: &[&str] = &["debt", "accrual", "incident_rate", "capacity"];
 pub(super) fn read_initiative(
     ck: &mut Checker,
     node: &Node,

@@ -20,6 +20,8 @@ use crate::model::{
     Distribution, Event, Initiative, KeyResult, Risk, Rule, Scenario, Strategy, Team,
 };
 
+use crate::model::throughput::per_year;
+
 use super::distribution::distribution;
 use super::document::Node;
 use super::fields;
@@ -32,7 +34,7 @@ use initiatives::{check_cycles, read_initiative};
 use okrs::{read_okrs, warn_unreached_key_results, warn_weightless_sides};
 use risks::read_risk;
 use strategies::read_strategy;
-use teams::read_team;
+use teams::{ThroughputReading, read_team};
 
 /// The top-level sections.
 pub const ROOT_FIELDS: &[&str] = &[
@@ -46,6 +48,25 @@ pub const ROOT_FIELDS: &[&str] = &[
     "events",
     "strategies",
 ];
+/// Every table of the file with the fields its reader accepts, keyed by its path in the schema
+/// (`teams[]` is each element of the array `teams`): what `fulcrum schema` is built from.
+pub(super) const SECTIONS: [(&str, &[&str]); 13] = [
+    ("", ROOT_FIELDS),
+    ("scenario", header::SCENARIO_FIELDS),
+    ("okrs", okrs::OKR_FIELDS),
+    ("okrs.key_results[]", okrs::KR_FIELDS),
+    ("debt", debt::DEBT_FIELDS),
+    ("incidents", debt::INCIDENT_FIELDS),
+    ("teams[]", teams::TEAM_FIELDS),
+    ("teams[].hires[]", teams::HIRE_FIELDS),
+    ("initiatives[]", initiatives::INITIATIVE_FIELDS),
+    ("initiatives[].on_done", initiatives::ON_DONE_FIELDS),
+    ("risks[]", risks::RISK_FIELDS),
+    ("events[]", events::EVENT_FIELDS),
+    ("strategies[]", strategies::STRATEGY_FIELDS),
+];
+/// The strategy rules, each with the fields that belong to it alone.
+pub(super) const STRATEGY_RULES: [(&str, &[&str]); 3] = strategies::RULES;
 /// Defaults of `[scenario]`.
 pub use crate::model::{DEFAULT_SEED, DEFAULT_TRIALS};
 /// The default blend of `[okrs]`: product's and technology's key results weigh the same.
@@ -89,9 +110,19 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     if team_nodes.is_empty() {
         report_no_teams(ck, root);
     }
+    let throughput = ThroughputReading {
+        method: header
+            .as_ref()
+            .map_or_else(Default::default, |h| h.throughput_method),
+        per_year: header
+            .as_ref()
+            .map_or(crate::model::PeriodLength::TWO_WEEKS.per_year(), |h| {
+                per_year(h.period_length, &h.calendar)
+            }),
+    };
     let teams: Vec<Option<Team>> = team_nodes
         .iter()
-        .map(|n| read_team(ck, n, &horizon, &default_debt_initial))
+        .map(|n| read_team(ck, n, &horizon, &default_debt_initial, &throughput))
         .collect();
 
     let (blend, key_results) = match kr_node_list {

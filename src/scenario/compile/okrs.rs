@@ -9,8 +9,8 @@ use super::super::problem::Problem;
 use super::super::syntax::Format;
 use super::{DEFAULT_BLEND, References};
 
-const OKR_FIELDS: &[&str] = &["blend", "key_results"];
-const KR_FIELDS: &[&str] = &[
+pub(super) const OKR_FIELDS: &[&str] = &["blend", "key_results"];
+pub(super) const KR_FIELDS: &[&str] = &[
     "id",
     "description",
     "owner",

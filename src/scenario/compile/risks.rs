@@ -9,7 +9,7 @@ use super::super::fields::{Bound, Checker, Horizon, Table, array, number, string
 use super::super::problem::Problem;
 use super::References;
 
-const RISK_FIELDS: &[&str] = &["id", "team", "likelihood", "window", "impact"];
+pub(super) const RISK_FIELDS: &[&str] = &["id", "team", "likelihood", "window", "impact"];
 pub(super) fn read_risk(
     ck: &mut Checker,
     node: &Node,

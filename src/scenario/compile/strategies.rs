@@ -7,7 +7,7 @@ use super::super::fields::Quantity::Days;
 use super::super::fields::{Bound, Checker, Table, number, string};
 use super::super::problem::Problem;
 
-const STRATEGY_FIELDS: &[&str] = &[
+pub(super) const STRATEGY_FIELDS: &[&str] = &[
     "name",
     "rule",
     "tech_share",
@@ -19,7 +19,7 @@ const STRATEGY_FIELDS: &[&str] = &[
     "deadline_confidence",
 ];
 /// The rules a strategy may name, each with its own fields.
-const RULES: [(&str, &[&str]); 3] = [
+pub(super) const RULES: [(&str, &[&str]); 3] = [
     ("fixed_share", &["tech_share"]),
     ("debt_ceiling", &["ceiling", "above", "below"]),
     (

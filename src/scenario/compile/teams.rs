@@ -1,6 +1,9 @@
 //! `[[teams]]`: who does the work (engineers, hires, attrition, or a capacity per period).
 
-use crate::model::{Distribution, Hire, PeriodLength, PeriodUnit, Staff, Team, Workforce};
+use crate::model::throughput::Method;
+use crate::model::{
+    Distribution, Hire, PeriodLength, PeriodUnit, Staff, Team, Throughput, Workforce,
+};
 
 use super::super::distribution::distribution;
 use super::super::document::Node;
@@ -9,7 +12,7 @@ use super::super::fields::{Bound, Checker, Horizon, Table, array, integer, numbe
 use super::super::problem::Problem;
 use super::dist_or;
 
-const TEAM_FIELDS: &[&str] = &[
+pub(super) const TEAM_FIELDS: &[&str] = &[
     "name",
     "engineers",
     "days_per_engineer",
@@ -28,12 +31,22 @@ const STAFF_FIELDS: &[&str] = &[
     "ramp_periods",
     "attrition",
 ];
-const HIRE_FIELDS: &[&str] = &["period", "engineers"];
+pub(super) const HIRE_FIELDS: &[&str] = &["period", "engineers"];
+
+/// How `[scenario]` says throughput histories (`capacity = { samples = [...] }`) are read.
+pub(super) struct ThroughputReading {
+    /// `throughput_method`.
+    pub(super) method: Method,
+    /// Periods in a year, on the scenario's calendar.
+    pub(super) per_year: f64,
+}
+
 pub(super) fn read_team(
     ck: &mut Checker,
     node: &Node,
     horizon: &Horizon,
     default_debt_initial: &Distribution,
+    throughput: &ThroughputReading,
 ) -> Option<Team> {
     let label = node
         .get("name")
@@ -85,7 +98,14 @@ pub(super) fn read_team(
             }
             t.get("capacity")
                 .and_then(|n| distribution(ck, n, "capacity", Bound::NonNegative(Days)))
-                .map(Workforce::Capacity)
+                .map(|capacity| match capacity {
+                    Distribution::Samples(history) => Workforce::Throughput(Throughput::new(
+                        history,
+                        throughput.method,
+                        throughput.per_year,
+                    )),
+                    other => Workforce::Capacity(other),
+                })
         }
         (true, false) => read_staff(ck, &mut t, horizon).map(Workforce::Engineers),
     };
@@ -101,7 +121,7 @@ pub(super) fn read_team(
 /// engineers: what its `engineers` events and its initiatives' `max_engineers` cannot apply to.
 pub(super) fn measured_in_capacity(teams: &[Option<Team>], j: Option<usize>) -> bool {
     j.and_then(|j| teams[j].as_ref())
-        .is_some_and(|team| matches!(team.workforce, Workforce::Capacity(_)))
+        .is_some_and(|team| !matches!(team.workforce, Workforce::Engineers(_)))
 }
 
 pub(super) fn read_staff(ck: &mut Checker, t: &mut Table, horizon: &Horizon) -> Option<Staff> {

@@ -8,7 +8,7 @@
 use crate::model::{Distribution, Kind, Scenario};
 
 use super::super::policy::{Policy, Share};
-use super::super::rng::{self, Purpose, stream};
+use super::super::rng::{BlockCursor, Purpose, stream};
 use super::super::trial::step::{self, DONE_EPSILON};
 use super::super::trial::world::initiative_work;
 
@@ -33,6 +33,8 @@ pub struct Backlog<'a> {
     pub(super) periods: Vec<(f64, f64)>,
     /// The tech share of every period, unless it follows a plan.
     pub(super) share: Option<f64>,
+    /// Consecutive history periods drawn together.
+    pub(super) block: u32,
     product: bool,
     /// The initiative's work when its effort and scope growth are constants.
     pub(super) work: Option<f64>,
@@ -51,10 +53,10 @@ impl<'a> Backlog<'a> {
         else {
             return None;
         };
-        let crate::model::Workforce::Capacity(Distribution::Samples(history)) = &team.workforce
-        else {
+        let crate::model::Workforce::Throughput(throughput) = &team.workforce else {
             return None;
         };
+        let history = throughput.sampled();
         let zero = |d: &Distribution| d.as_constant() == Some(0.0);
         let finite = |d: &Distribution| d.as_constant().is_some_and(f64::is_finite);
         // Only then is every other term of the trial exactly 0 (or a factor exactly 1).
@@ -96,6 +98,7 @@ impl<'a> Backlog<'a> {
             stop_when_done,
             periods,
             share,
+            block: throughput.block,
             product,
             work,
         })
@@ -112,7 +115,8 @@ impl<'a> Backlog<'a> {
         let mut capacity = stream(self.seed, trial, Purpose::Capacity, 0, 0);
         let periods = self.periods.as_slice();
         let len = periods.len() as u32;
-        let mut draw = || periods[rng::index(&mut capacity, len) as usize];
+        let mut cursor = BlockCursor::default();
+        let mut draw = || periods[cursor.next(&mut capacity, len, self.block) as usize];
         // One loop per kind of share, so the common fixed share costs nothing per period.
         let finished = match self.share {
             Some(_) => self.periods_loop(work, &mut observe, |_| draw().1),

@@ -13,17 +13,20 @@
 
 mod backlog;
 mod tables;
+pub mod walk;
 mod whole;
 
+use crate::model::throughput::Method;
 use crate::model::{
     DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength, Rule, Scenario,
-    Strategy, Team, Workforce,
+    Strategy, Team, Throughput, Workforce,
 };
 
 use super::{Engine, Policy, Recording, Scratch, fold_trials};
 pub use backlog::{Backlog, BacklogTrial};
 use tables::{Accumulator, Layout};
 pub use tables::{FixedSum, ForecastResults, ForecastState, ItemsDone, LayoutMismatch, PeriodRow};
+pub use walk::Levels;
 use whole::WholeBacklog;
 
 /// The longest forecast simulated, in periods: trials not done by then are reported as "not
@@ -103,21 +106,25 @@ pub struct Forecast {
     pub horizon: Option<usize>,
     /// Periods simulated at most per trial.
     pub cap: usize,
-    /// The history being bootstrapped.
-    pub history: Vec<f64>,
+    /// The history being resampled, and how.
+    pub throughput: Throughput,
     /// What the forecast leaves out of the source scenario (for the user to see).
     pub notes: Vec<String>,
     /// The probabilities the forecast is read at (0.5, 0.7, 0.85, 0.95 by default): finish
     /// periods ("done by period t with 85% chance") and items done ("at least N items by
     /// then with 85% chance", [`ItemsDone::at_least`]).
     pub percentiles: Vec<f64>,
+    /// The levels of the base forecast each percentile is read at: the percentiles
+    /// themselves, or as the history's own record corrected them ([`walk`]).
+    pub levels: Levels,
 }
 
 /// The probabilities forecasts are read at unless the user chooses others.
 pub const DEFAULT_PERCENTILES: [f64; 4] = [0.5, 0.7, 0.85, 0.95];
 
 impl Forecast {
-    /// "When will `backlog` items be done" from a history of per-period counts; `split`
+    /// "When will `backlog` items be done" from a history of per-period counts by the classic
+    /// bootstrap (every period drawn independently from the whole history); `split`
     /// multiplies the backlog once per trial (items splitting once work starts).
     pub fn from_history(
         history: &[f64],
@@ -127,6 +134,19 @@ impl Forecast {
         period_length: PeriodLength,
     ) -> Result<Forecast, ForecastError> {
         check_history(history)?;
+        let throughput = Throughput::new(history.into(), Method::Iid, period_length.per_year());
+        Forecast::from_throughput(throughput, backlog, split, horizon, period_length)
+    }
+
+    /// "When will `backlog` items be done" resampling `throughput`.
+    pub fn from_throughput(
+        throughput: Throughput,
+        backlog: f64,
+        split: Option<Distribution>,
+        horizon: Option<usize>,
+        period_length: PeriodLength,
+    ) -> Result<Forecast, ForecastError> {
+        check_history(throughput.sampled())?;
         if !(backlog.is_finite() && backlog > 0.0) {
             return Err(ForecastError::Backlog(backlog));
         }
@@ -145,7 +165,7 @@ impl Forecast {
             priority: None,
             on_done: OnDone::default(),
         };
-        let team = history_team("history", history);
+        let team = throughput_team("history", throughput);
         Forecast::build(
             "forecast".into(),
             team,
@@ -174,10 +194,10 @@ impl Forecast {
             None => team_index(source, team)?,
         };
         let source_team = &source.teams[j];
-        let history = samples(source_team)
+        let throughput = throughput_of(source_team)
             .ok_or_else(|| ForecastError::NotAHistory(source_team.name.clone()))?
-            .to_vec();
-        check_history(&history)?;
+            .clone();
+        check_history(throughput.sampled())?;
         let chosen: Vec<usize> = match picked {
             Some(i) => vec![i],
             None => source
@@ -198,7 +218,7 @@ impl Forecast {
         });
         let mut forecast = Forecast::build(
             format!("{}-forecast", source.name),
-            history_team(&source_team.name, &history),
+            throughput_team(&source_team.name, throughput),
             initiatives,
             horizon,
             source.period_length,
@@ -223,10 +243,10 @@ impl Forecast {
         {
             return Err(ForecastError::Horizon(h));
         }
-        let history = samples(&team)
+        let throughput = throughput_of(&team)
             .expect("forecast teams are built from a history")
-            .to_vec();
-        let cap = cap(&history, high_work(&initiatives)).max(horizon.unwrap_or(0));
+            .clone();
+        let cap = cap(throughput.sampled(), high_work(&initiatives)).max(horizon.unwrap_or(0));
         let scenario = Scenario {
             name,
             question: None,
@@ -263,15 +283,41 @@ impl Forecast {
             scenario,
             horizon,
             cap,
-            history,
+            throughput,
             notes,
             percentiles: DEFAULT_PERCENTILES.to_vec(),
+            levels: Levels::nominal(&DEFAULT_PERCENTILES),
         })
     }
 
     /// The largest backlog a trial can draw (for sizing the items-done bins).
     fn high_work(&self) -> f64 {
         high_work(&self.scenario.initiatives)
+    }
+
+    /// The periods resampled.
+    pub fn history(&self) -> &[f64] {
+        self.throughput.sampled()
+    }
+
+    /// Reads the forecast at `percentiles`, uncorrected.
+    pub fn set_percentiles(&mut self, percentiles: Vec<f64>) {
+        self.levels = Levels::nominal(&percentiles);
+        self.percentiles = percentiles;
+    }
+
+    /// The backlog a walk's "when" question stands for: the expected total work.
+    pub fn typical_backlog(&self) -> f64 {
+        let work: f64 = self
+            .scenario
+            .initiatives
+            .iter()
+            .map(|i| {
+                let growth = i.scope_growth.as_ref().map_or(0.0, Distribution::mean);
+                i.effort.mean().max(0.0) * (1.0 + growth).max(0.0)
+            })
+            .sum();
+        work.max(1.0)
     }
 }
 
@@ -296,7 +342,7 @@ fn team_index(source: &Scenario, team: Option<&str>) -> Result<usize, ForecastEr
             });
     }
     let with_history: Vec<usize> = (0..source.teams.len())
-        .filter(|&j| samples(&source.teams[j]).is_some())
+        .filter(|&j| throughput_of(&source.teams[j]).is_some())
         .collect();
     match with_history.as_slice() {
         [] => Err(ForecastError::NoHistoryTeam(source.name.clone())),
@@ -369,19 +415,19 @@ fn left_out(source: &Scenario, j: usize) -> Option<String> {
     })
 }
 
-/// A capacity team bootstrapping `history`.
-fn history_team(name: &str, history: &[f64]) -> Team {
+/// A throughput team resampling `throughput`.
+fn throughput_team(name: &str, throughput: Throughput) -> Team {
     Team {
         name: name.into(),
-        workforce: Workforce::Capacity(Distribution::Samples(history.into())),
+        workforce: Workforce::Throughput(throughput),
         debt_initial: Distribution::Constant(0.0),
     }
 }
 
-/// The throughput history of a team, when its capacity is one.
-fn samples(team: &Team) -> Option<&[f64]> {
+/// The throughput of a team, when it is a throughput team.
+fn throughput_of(team: &Team) -> Option<&Throughput> {
     match &team.workforce {
-        Workforce::Capacity(Distribution::Samples(values)) => Some(values),
+        Workforce::Throughput(throughput) => Some(throughput),
         _ => None,
     }
 }
@@ -455,7 +501,7 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ForecastResults {
-    run_range(forecast, 0..trials, seed, progress).finish(&forecast.percentiles)
+    run_range(forecast, 0..trials, seed, progress).finish(forecast)
 }
 
 /// The statistics of trials `trials` of `forecast` (a shard's share of a forecast).
@@ -504,7 +550,7 @@ fn run_on(
     };
     let high = forecast.high_work().max(1.0);
     let width = (high / (MAX_BINS - 1) as f64).ceil().max(1.0);
-    let expected_periods = (high / mean(&forecast.history)).ceil() as usize;
+    let expected_periods = (high / forecast.throughput.mean()).ceil() as usize;
     let layout = Layout {
         width,
         per_item: 1.0 / width,
@@ -603,10 +649,6 @@ impl Accumulator {
         };
         (finished, (0..initiatives).map(|i| scratch.work(i)).sum())
     }
-}
-
-fn mean(history: &[f64]) -> f64 {
-    history.iter().sum::<f64>() / history.len() as f64
 }
 
 #[cfg(test)]

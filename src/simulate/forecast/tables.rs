@@ -2,7 +2,8 @@
 //! whole-item bins, and fixed-point sums, merged with integer arithmetic.
 
 use super::super::stats::{PeriodHistogram, QUANTILES};
-use super::BIN_EPSILON;
+use super::walk::{Levels, Question};
+use super::{BIN_EPSILON, Forecast};
 
 /// A sum of values truncated to multiples of 2⁻³² (exact for values below 2·10⁹): integer
 /// arithmetic, so it merges to the same bits in any order.
@@ -254,9 +255,14 @@ impl ForecastState {
         Ok(())
     }
 
-    /// The forecast read at `percentiles`.
-    pub fn finish(self, percentiles: &[f64]) -> ForecastResults {
-        summarise(self.acc, &self.layout, percentiles)
+    /// The forecast read at its percentiles, each at the level [`Forecast::levels`] says.
+    pub fn finish(self, forecast: &Forecast) -> ForecastResults {
+        summarise(
+            self.acc,
+            &self.layout,
+            &forecast.percentiles,
+            &forecast.levels,
+        )
     }
 }
 
@@ -270,7 +276,8 @@ pub struct ItemsDone {
     /// For each of the forecast's percentiles p: the most items N with P(items done ≥ N) ≥ p
     /// ("at least N items with 85% chance"), the lower quantile at 1 − p.
     pub at_least: Vec<f64>,
-    /// P(items done ≥ `at_least[k]`): at least the percentile, more where items come in steps.
+    /// P(items done ≥ `at_least[k]`) (on the calibration curve): at least the percentile, more
+    /// where items come in steps.
     pub at_least_chance: Vec<f64>,
 }
 
@@ -357,17 +364,29 @@ pub struct ForecastResults {
     pub at_horizon: Option<(usize, f64, ItemsDone)>,
     /// Items per bin of the items-done statistics (1: exact whole items).
     pub bin_width: f64,
+    /// The percentiles the forecast states.
+    pub percentiles: Vec<f64>,
+    /// The level each of them is read at.
+    pub levels: Levels,
 }
 
 impl ForecastResults {
-    /// Finish period at probability `q` (`None`: not within the cap at that probability).
+    /// Finish period with probability `q`: one of the forecast's percentiles is read at its
+    /// level, any other probability as it is (`None`: not within the cap at that level).
     pub fn percentile(&self, q: f64) -> Option<usize> {
-        self.finish.quantile(q)
+        let level = self
+            .levels
+            .curve(Question::When, &self.percentiles)
+            .level(q);
+        self.finish.quantile(level)
     }
 
-    /// Probability the backlog is done by the end of period `t`.
+    /// Probability the backlog is done by the end of period `t` (on the calibration curve).
     pub fn p_done_by(&self, t: usize) -> f64 {
-        self.finish.fraction_by(t.min(self.cap))
+        let base = self.finish.fraction_by(t.min(self.cap));
+        self.levels
+            .curve(Question::When, &self.percentiles)
+            .chance(base)
     }
 
     /// Trials not done within the cap.
@@ -377,7 +396,23 @@ impl ForecastResults {
 }
 
 /// The results of the merged statistics.
-pub(super) fn summarise(acc: Accumulator, layout: &Layout, percentiles: &[f64]) -> ForecastResults {
+pub(super) fn summarise(
+    acc: Accumulator,
+    layout: &Layout,
+    percentiles: &[f64],
+    levels: &Levels,
+) -> ForecastResults {
+    let read: Vec<f64> = (0..percentiles.len())
+        .map(|k| levels.read(Question::HowMany, k, percentiles))
+        .collect();
+    let when = levels.curve(Question::When, percentiles);
+    let how_many = levels.curve(Question::HowMany, percentiles);
+    let calibrated = |mut items: ItemsDone| {
+        for c in &mut items.at_least_chance {
+            *c = how_many.chance(*c);
+        }
+        items
+    };
     let bins = layout.bins;
     let items = &acc.items;
     let mut finished_so_far = vec![0u64; bins];
@@ -401,25 +436,25 @@ pub(super) fn summarise(acc: Accumulator, layout: &Layout, percentiles: &[f64]) 
         sum.merge(&items.running_sums[r]);
         rows.push(PeriodRow {
             period,
-            p_done_by: acc.finish.fraction_by(period.min(layout.cap)),
-            items: ItemsDone::of(&counts, &sum, layout.width).with_at_least(
+            p_done_by: when.chance(acc.finish.fraction_by(period.min(layout.cap))),
+            items: calibrated(ItemsDone::of(&counts, &sum, layout.width).with_at_least(
                 &counts,
                 layout.width,
-                percentiles,
-            ),
+                &read,
+            )),
         });
     }
-    let at_horizon = layout.horizon.map(|h| {
-        (
-            h,
-            acc.finish.fraction_by(h),
-            ItemsDone::of(&acc.at_horizon, &acc.at_horizon_sum, layout.width).with_at_least(
-                &acc.at_horizon,
-                layout.width,
-                percentiles,
-            ),
-        )
-    });
+    let at_horizon =
+        layout.horizon.map(|h| {
+            (
+                h,
+                when.chance(acc.finish.fraction_by(h)),
+                calibrated(
+                    ItemsDone::of(&acc.at_horizon, &acc.at_horizon_sum, layout.width)
+                        .with_at_least(&acc.at_horizon, layout.width, &read),
+                ),
+            )
+        });
     ForecastResults {
         trials: acc.trials,
         cap: layout.cap,
@@ -427,5 +462,7 @@ pub(super) fn summarise(acc: Accumulator, layout: &Layout, percentiles: &[f64]) 
         rows,
         at_horizon,
         bin_width: layout.width,
+        percentiles: percentiles.to_vec(),
+        levels: levels.clone(),
     }
 }

@@ -5,7 +5,7 @@
 //! trial's own stream exactly as [`Backlog::run`] does, so the statistics are the same bits
 //! (held to it by the tests), only faster.
 
-use super::super::rng::{self, Purpose, stream};
+use super::super::rng::{BlockCursor, Purpose, stream};
 use super::backlog::Backlog;
 use super::tables::{Accumulator, Layout};
 
@@ -16,6 +16,8 @@ pub struct WholeBacklog {
     budgets: Vec<u32>,
     /// Items to do.
     work: u32,
+    /// Consecutive history periods drawn together.
+    block: u32,
     seed: u64,
     /// Periods simulated at most.
     periods: usize,
@@ -41,6 +43,7 @@ impl WholeBacklog {
         usable.then(|| WholeBacklog {
             budgets: backlog.periods.iter().map(|&(_, b)| b as u32).collect(),
             work: work as u32,
+            block: backlog.block,
             seed: backlog.seed,
             periods: backlog.scenario.periods,
         })
@@ -63,9 +66,10 @@ impl WholeBacklog {
     fn run_trial(&self, trial: u64, acc: &mut Accumulator, layout: &Layout, sums: &mut Vec<u64>) {
         let mut capacity = stream(self.seed, trial, Purpose::Capacity, 0, 0);
         let len = self.budgets.len() as u32;
+        let mut cursor = BlockCursor::default();
         let (mut done, mut finished, mut at_horizon) = (0u32, 0, 0u32);
         for t in 1..self.periods + 1 {
-            let budget = self.budgets[rng::index(&mut capacity, len) as usize];
+            let budget = self.budgets[cursor.next(&mut capacity, len, self.block) as usize];
             done += (self.work - done).min(budget);
             if t == layout.horizon_period {
                 at_horizon = done;

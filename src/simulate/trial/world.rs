@@ -6,7 +6,7 @@ use rand::RngExt;
 
 use crate::model::{Distribution, Initiative, Workforce};
 
-use super::super::rng::{Purpose, Stream, binomial_quantile, stream};
+use super::super::rng::{BlockCursor, Purpose, Stream, binomial_quantile, stream};
 use super::{Engine, Scratch};
 
 /// Per-trial constants of a team.
@@ -36,6 +36,8 @@ pub(super) struct InitiativeDraws {
 #[derive(Clone, Debug)]
 pub(super) struct TeamWorld {
     pub capacity_rng: Stream,
+    /// Where a throughput team is in its resampled history.
+    pub cursor: BlockCursor,
     pub attrition_rng: Stream,
     pub incident_rng: Stream,
     /// People on the team (hires included, leavers removed).
@@ -149,10 +151,11 @@ impl Engine<'_> {
         for (j, team) in sc.teams.iter().enumerate() {
             let people = match &team.workforce {
                 Workforce::Engineers(staff) => staff.engineers,
-                Workforce::Capacity(_) => 0.0,
+                Workforce::Capacity(_) | Workforce::Throughput(_) => 0.0,
             };
             scratch.world.push(TeamWorld {
                 capacity_rng: stream(seed, trial, Purpose::Capacity, j, 0),
+                cursor: BlockCursor::default(),
                 attrition_rng: stream(seed, trial, Purpose::Attrition, j, 0),
                 incident_rng: stream(seed, trial, Purpose::Incidents, j, 0),
                 people,
@@ -183,6 +186,13 @@ impl Engine<'_> {
                 }
                 Workforce::Capacity(capacity) => {
                     w.nominal = capacity.sample(&mut w.capacity_rng).max(0.0);
+                }
+                Workforce::Throughput(throughput) => {
+                    let periods = throughput.sampled();
+                    let at =
+                        w.cursor
+                            .next(&mut w.capacity_rng, periods.len() as u32, throughput.block);
+                    w.nominal = periods[at as usize].max(0.0);
                 }
             }
             let event_fraction = self.event_capacity[j].get(t - 1).copied().unwrap_or(0.0);
