@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use fulcrum::model::history::{History, ItemState, PeriodGrid, WorkItem, align_start};
 use fulcrum::model::{Date, PeriodLength, PeriodUnit};
 use fulcrum::report;
+use fulcrum::report::NewFile;
 use fulcrum::report::import::{ImportInfo, Imported};
-use fulcrum::scenario::import::{self, ReadOptions, Rules, scenario_file};
+use fulcrum::scenario::escape_control;
+use fulcrum::scenario::import::{self, ReadOptions, Rules, quoted_cell, scenario_file, size};
 
 use super::history::{WindowFlags, warn_if_short};
 use super::{Failure, OutputFlags, write_failure};
@@ -40,7 +42,8 @@ pub struct ImportArgs {
     until: Option<String>,
     #[command(flatten)]
     window: WindowFlags,
-    /// Also write the scenario to this file (which must not exist yet).
+    /// Also write the scenario to this file (which must not exist yet, in a folder that
+    /// does).
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// Name of the import and its scenario (default: the --scenario file's name, else the
@@ -90,34 +93,29 @@ fn read_items(args: &ImportArgs) -> Result<(Rules, import::Exports), Failure> {
 }
 
 /// The periods to count on: from `--since` (else the start of the first done item's
-/// period) to `--until` (else the latest date), complete periods only, cut to `--window`.
+/// period) to `--until` (else the latest date), complete periods only, cut to `--window`;
+/// refused when the history would be larger than an import may be ([`size::check`]).
 /// Also the days of an incomplete last period left out.
 fn grid(
     args: &ImportArgs,
     period: PeriodLength,
     items: &[WorkItem],
+    buckets: usize,
 ) -> Result<(PeriodGrid, i64), Failure> {
     let calendar = args.window.calendar(period)?;
     let since = args.window.since_date()?;
     let until = parse_date("--until", &args.until)?;
-    let first_done = items
-        .iter()
-        .filter(|i| i.state == ItemState::Done)
-        .filter_map(|i| i.done)
-        .min();
-    let latest = items
-        .iter()
-        .flat_map(|i| [i.created, i.started, i.done])
-        .flatten()
-        .max();
-    let first = since.or(first_done.map(|d| align_start(d, period)));
-    let (Some(first), Some(last)) = (first, until.or(latest)) else {
+    let (first_done, latest) = (size::first_done(items), size::latest(items));
+    let first = since.or(first_done.map(|d| align_start(d.date, period)));
+    let (Some(first), Some(last)) = (first, until.or(latest.map(|d| d.date))) else {
         return Err(bad(
             "no item of the exports is done, so there is no history to count: give --since and --until to count from",
         ));
     };
     let (grid, left_out) = PeriodGrid::covering(first, last, period, calendar);
-    let grid = match args.window.window_spec()? {
+    let window = args.window.window_spec()?;
+    let windowed = window.is_some();
+    let grid = match window {
         Some(w) => grid.last(w.periods(period, &grid.calendar)),
         None => grid,
     };
@@ -126,26 +124,78 @@ fn grid(
             "{first} to {last} holds no complete {period} period: give a longer history (--since, --until) or a shorter --period"
         )));
     }
+    let mut teams: Vec<&str> = items.iter().map(|i| i.team.as_str()).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    // The items whose dates set the ends, to name them if the history is too long.
+    let ends = [
+        first_done.filter(|_| since.is_none() && !windowed),
+        latest.filter(|_| until.is_none()),
+    ];
+    size::check(&grid, teams.len(), buckets, ends).map_err(bad)?;
     Ok((grid, left_out))
 }
 
-/// What the import did with awkward items, in words.
+/// Up to `shown` of `places`, then how many more.
+fn some_of(places: &[String], shown: usize) -> String {
+    let mut text = places
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if places.len() > shown {
+        text.push_str(&format!(" and {} more", places.len() - shown));
+    }
+    text
+}
+
+/// What the import did with awkward items and rows, in words: notes for the summary, the
+/// report and `import.json`; the first ones, where rows may have been lost or mixed up, are
+/// also warnings on the terminal.
 fn notes(
-    counts: [usize; 4],
-    unmatched: usize,
+    exports: &import::Exports,
     history: &History,
     left_out: i64,
-    duplicates: usize,
-) -> Vec<String> {
+    counts: [usize; 4],
+) -> (Vec<String>, usize) {
+    let mut warnings = Vec::new();
+    if !exports.multi_line_rows.is_empty() {
+        warnings.push(format!(
+            "{} row(s) hold line breaks inside quoted cells ({}): one such row can be several \
+             rows swallowed by a `\"` that is not closed where it should be; check their quotes",
+            exports.multi_line_rows.len(),
+            some_of(&exports.multi_line_rows, 5)
+        ));
+    }
+    let (same_file, later_file): (Vec<_>, Vec<_>) =
+        exports.repeats.iter().partition(|r| r.same_file);
+    if !same_file.is_empty() {
+        let places: Vec<String> = same_file
+            .iter()
+            .map(|r| format!("{} on {} and {}", quoted_cell(&r.id), r.first, r.again))
+            .collect();
+        warnings.push(format!(
+            "{} id(s) appear twice in one file ({}): the later row of each is used",
+            same_file.len(),
+            some_of(&places, 5)
+        ));
+    }
+    let mut notes = warnings.clone();
     let [_, _, reopened, cancelled] = counts;
-    let mut notes = vec![
-        format!(
-            "{cancelled} cancelled item(s) (cancelled, won't do, duplicate, not planned) are left out of throughput and backlog"
-        ),
-        format!(
-            "{reopened} reopened item(s) (a done date but an open status) count as open: their earlier done date is ignored"
-        ),
-    ];
+    notes.push(format!(
+        "{cancelled} cancelled item(s) (cancelled, won't do, duplicate, not planned) are left out of throughput and backlog"
+    ));
+    notes.push(format!(
+        "{reopened} reopened item(s) (a done date but an open status) count as open: their earlier done date is ignored"
+    ));
+    if exports.pull_requests > 0 {
+        notes.push(format!(
+            "{} pull request(s) in the GitHub export(s) are left out: they are code changes, not issues",
+            exports.pull_requests
+        ));
+    }
+    let unmatched = unmatched(&exports.items);
     if unmatched > 0 {
         notes.push(format!(
             "{unmatched} item(s) matched no rule: counted as `unmatched`, outside the tech share and the scenario's capacity (items.csv lists them with the bucket `unmatched`)"
@@ -157,28 +207,54 @@ fn notes(
             history.done_outside, history.grid.periods
         ));
     }
-    if duplicates > 0 {
+    if !later_file.is_empty() {
         notes.push(format!(
-            "{duplicates} item(s) appear in more than one file: the row of the later file is used"
+            "{} item(s) appear in more than one file (the first: {} on {} and {}): the row of the later file is used",
+            later_file.len(),
+            quoted_cell(&later_file[0].id),
+            later_file[0].first,
+            later_file[0].again
         ));
     }
-    notes
+    let backwards: Vec<&WorkItem> = exports
+        .items
+        .iter()
+        .filter(|i| done_before_start(i))
+        .collect();
+    if let Some(first) = backwards.first() {
+        notes.push(format!(
+            "{} done item(s) finish before they were started or created (the first: {}, {}): they count in throughput, but not in cycle times",
+            backwards.len(),
+            quoted_cell(&first.id),
+            first.source
+        ));
+    }
+    (notes, warnings.len())
 }
 
+/// Done, with a done date before the date its cycle time would be measured from.
+fn done_before_start(item: &WorkItem) -> bool {
+    let from = item.started.or(item.created);
+    item.state == ItemState::Done && matches!((from, item.done), (Some(f), Some(d)) if d < f)
+}
+
+fn unmatched(items: &[WorkItem]) -> usize {
+    items
+        .iter()
+        .filter(|i| i.bucket.is_none() && i.state != ItemState::Cancelled)
+        .count()
+}
+
+/// What `import.json` records; the notes are added once the scenario is checked.
 fn info(
     args: &ImportArgs,
     rules: &Rules,
     exports: &import::Exports,
     history: &History,
-    left_out: i64,
 ) -> ImportInfo {
     let items = &exports.items;
     let grid = &history.grid;
     let counts = report::import::state_counts(items);
-    let unmatched = items
-        .iter()
-        .filter(|i| i.bucket.is_none() && i.state != ItemState::Cancelled)
-        .count();
     ImportInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         files: exports
@@ -191,7 +267,7 @@ fn info(
         first_day: grid.first_day.to_string(),
         last_day: grid.end(grid.periods).to_string(),
         periods: grid.periods,
-        time_zone: args.timezone.clone(),
+        time_zone: escape_control(&args.timezone).into_owned(),
         weekends_off: grid.length.unit == PeriodUnit::Day && grid.calendar.weekends_off(),
         holidays: grid
             .calendar
@@ -204,24 +280,20 @@ fn info(
         open: counts[1],
         reopened: counts[2],
         cancelled: counts[3],
-        unmatched,
-        duplicates: exports.duplicates,
+        unmatched: unmatched(items),
+        duplicates: exports.repeats.len(),
+        pull_requests: exports.pull_requests,
+        multi_line_rows: exports.multi_line_rows.clone(),
+        done_before_start: items.iter().filter(|i| done_before_start(i)).count(),
         done_outside: history.done_outside,
-        notes: notes(counts, unmatched, history, left_out, exports.duplicates),
+        scenario_written: true,
+        notes: Vec::new(),
     }
 }
 
-pub fn import(args: &ImportArgs) -> Result<(), Failure> {
-    let period: PeriodLength = args
-        .period
-        .parse()
-        .map_err(|e: String| bad(format!("--period: {e}")))?;
-    let (rules, exports) = read_items(args)?;
-    let (grid, left_out) = grid(args, period, &exports.items)?;
-    let history = History::build(&exports.items, &rules.buckets, &grid);
-    warn_if_short(grid.periods);
-    let info = info(args, &rules, &exports, &history, left_out);
-    let name = args.name.clone().unwrap_or_else(|| {
+/// The import's name: `--name`, else the `--scenario` file's name, else the first export's.
+fn name(args: &ImportArgs) -> String {
+    args.name.clone().unwrap_or_else(|| {
         args.scenario
             .as_deref()
             .unwrap_or(&args.files[0])
@@ -229,41 +301,77 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
             .and_then(|s| s.to_str())
             .unwrap_or("import")
             .to_string()
-    });
+    })
+}
+
+pub fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let period: PeriodLength = args
+        .period
+        .parse()
+        .map_err(|e: String| bad(format!("--period: {e}")))?;
+    let name = name(args);
+    let target = args.output.destination(|| {
+        Path::new("output").join(format!("{}-import", scenario_file::slug(&name)))
+    })?;
+    // The --scenario file is reserved before the work: a missing folder or a taken name is
+    // refused now, not after it.
+    let new_file = match &args.scenario {
+        Some(path) => Some(NewFile::reserve(path).map_err(bad)?),
+        None => None,
+    };
+    let (rules, exports) = read_items(args)?;
+    let (grid, left_out) = grid(args, period, &exports.items, rules.buckets.len())?;
+    let history = History::build(&exports.items, &rules.buckets, &grid);
+    warn_if_short(grid.periods);
+    let counts = report::import::state_counts(&exports.items);
+    let (mut notes, warnings) = notes(&exports, &history, left_out, counts);
+    let mut info = info(args, &rules, &exports, &history);
     let scenario_text = scenario_file::render(&scenario_file::ScenarioSource {
         name: &name,
         history: &history,
         files: info.files.clone(),
         rules: &rules.origin,
     });
+    // Never a scenario that `fulcrum validate` refuses: asked for one, that is an error;
+    // else the rest is written without it, and the notes say why.
+    if let Err(why) = scenario_file::check(&scenario_text) {
+        let why = format!(
+            "the scenario from these exports would not validate, so it is not written: {why}"
+        );
+        if new_file.is_some() {
+            return Err(bad(format!(
+                "{why}\n(--scenario asks for it: nothing was written)"
+            )));
+        }
+        notes.insert(0, why);
+        info.scenario_written = false;
+    }
+    info.notes = notes;
     let imported = Imported {
         items: &exports.items,
         history: &history,
         rules: rules.describe(),
         info: &info,
     };
-    let target = args.output.destination(|| {
-        Path::new("output").join(format!("{}-import", scenario_file::slug(&name)))
-    })?;
-    if let Some(path) = &args.scenario
-        && path.exists()
-    {
-        return Err(bad(format!(
-            "{} exists: choose another --scenario file or remove it (the import never overwrites one)",
-            path.display()
-        )));
+    if !super::progress::silent() {
+        for warning in &info.notes[..warnings + usize::from(!info.scenario_written)] {
+            eprintln!("warning: {warning}");
+        }
     }
-    report::import::write(&target, &imported, &scenario_text).map_err(write_failure)?;
-    if let Some(path) = &args.scenario {
-        report::write_new_file(path, scenario_text.as_bytes()).map_err(Failure::Runtime)?;
+    let scenario = info.scenario_written.then_some(scenario_text.as_str());
+    report::import::write(&target, &imported, scenario).map_err(write_failure)?;
+    if let Some(file) = new_file {
+        file.write(scenario_text.as_bytes())
+            .map_err(write_failure)?;
     }
     print!("{}", report::import::summary(&imported));
     match &args.scenario {
         Some(path) => println!("→ {}/ and {}", target.path.display(), path.display()),
-        None => println!(
+        None if info.scenario_written => println!(
             "→ {}/ (scenario.toml: a scenario from the data)",
             target.path.display()
         ),
+        None => println!("→ {}/", target.path.display()),
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod html;
 pub mod import;
 pub mod lock;
+mod new_file;
 pub mod numbers;
 mod output;
 pub mod plan;
@@ -19,13 +20,12 @@ pub mod tables;
 pub mod terminal;
 pub mod warnings;
 
+pub use new_file::NewFile;
 pub use output::{Destination, MARKER, OutputDir, Refusal, check};
 
-use std::fs;
-use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 /// What `run.json` records about a run besides its results.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -133,13 +133,8 @@ fn write_plan_tables(
     )
 }
 
-/// Writes a file that must not exist yet (fails rather than overwrite).
+/// Writes a file that must not exist yet (fails rather than overwrite), whole or not at all
+/// ([`NewFile`]).
 pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
+    NewFile::reserve(path)?.write(bytes)
 }

@@ -2,6 +2,9 @@
 //! around the problem, so that a message never echoes a whole huge line or file. Line
 //! numbers and the `file:line:col` header stay those of the whole source.
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// Characters of one source line shown at most; a longer line is cut around the problem.
@@ -175,6 +178,31 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// `text` with every control character written as an escape (`\n`, `\t`, `\r`, `\u{1b}`),
+/// and the bidirectional embeddings, overrides and isolates too: a name read from a file and
+/// shown on a terminal, or written into a comment or a table, then neither starts an escape
+/// sequence, nor a new line, nor reorders what follows it. Borrowed when nothing needs it.
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    let needs =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(needs) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn long_lines(text: &str) -> bool {
     text.split('\n').any(|l| l.chars().count() > WINDOW_CHARS)
 }
@@ -209,6 +237,18 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_visibly() {
+        assert!(matches!(
+            escape_control("café ok"),
+            Cow::Borrowed("café ok")
+        ));
+        assert_eq!(
+            escape_control("a\nb\r\tc\u{1b}[31m\u{7f}\u{9b}\u{202e}"),
+            "a\\nb\\r\\tc\\u{1b}[31m\\u{7f}\\u{9b}\\u{202e}"
+        );
+    }
 
     #[test]
     fn short_lines_are_kept_whole_with_one_line_either_side() {

@@ -12,10 +12,12 @@ use super::problem::{Problem, SourceId, Span};
 
 /// The most bytes a scenario file may have: 1 MiB, ten times a large scenario.
 pub const MAX_SCENARIO_BYTES: u64 = 1 << 20;
-/// The most bytes a `--history-csv` file may have: 256 MiB, room for an export of a million
-/// items with a few columns each. It is read as a stream: memory holds its dates, not its text.
+/// The most bytes a `--history-csv` file or an export `import` reads may have: 256 MiB, room
+/// for an export of a million items with a few columns each. A history CSV is read as a
+/// stream: memory holds its dates, not its text.
 pub const MAX_HISTORY_BYTES: u64 = 256 << 20;
-/// The most bytes one line of a history CSV may have (a row, or one line of a quoted cell).
+/// The most bytes one line of a history CSV or a CSV export may have (a row, or one line of a
+/// quoted cell). JSON exports are exempt: tools write them on one line.
 pub const MAX_HISTORY_LINE_BYTES: usize = 1 << 20;
 /// The most bytes one line of a TOML file may have: room for 10,000 samples written on one
 /// line. JSON is exempt: tools write it on one line.
@@ -23,7 +25,7 @@ pub const MAX_LINE_BYTES: usize = 100_000;
 /// The most values one array may hold and the most fields one table may have: 10,000, over
 /// 27 years of daily throughput.
 pub const MAX_ITEMS: usize = 10_000;
-/// The most data rows a history CSV may have: a million finished items.
+/// The most data rows a history CSV, and the most items an export, may have: a million.
 pub const MAX_HISTORY_ROWS: usize = 1_000_000;
 /// The most characters of a scenario name: it names folders such as
 /// `output/<name>-forecast/`, and file systems allow 255 bytes per name.
@@ -116,6 +118,7 @@ pub struct Bounded<R> {
     limit: u64,
     line: usize,
     max_line: usize,
+    newlines: u64,
 }
 
 impl<R> Bounded<R> {
@@ -127,7 +130,13 @@ impl<R> Bounded<R> {
             limit,
             line: 0,
             max_line,
+            newlines: 0,
         }
+    }
+
+    /// The line being read, from 1: after an [`Exceeded::Line`], the line that is too long.
+    pub fn line(&self) -> u64 {
+        self.newlines + 1
     }
 }
 
@@ -139,7 +148,12 @@ impl<R: Read> Read for Bounded<R> {
         }
         self.left -= n as u64;
         for &b in &buf[..n] {
-            self.line = if b == b'\n' { 0 } else { self.line + 1 };
+            if b == b'\n' {
+                self.line = 0;
+                self.newlines += 1;
+                continue;
+            }
+            self.line += 1;
             if self.line > self.max_line {
                 return Err(std::io::Error::other(Exceeded::Line(self.max_line)));
             }

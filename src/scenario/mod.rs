@@ -20,6 +20,7 @@ mod template;
 use std::path::{Path, PathBuf};
 
 pub use compile::{DEFAULT_BLEND, DEFAULT_SEED, DEFAULT_TRIALS};
+pub use excerpt::escape_control;
 pub use locate::Step;
 pub use problem::{Location, Problem, Problems, Severity, Sources};
 pub use syntax::Format;

@@ -1,4 +1,5 @@
-//! A fuzz target for loading scenarios: proptest generators mutate the example scenarios
+//! A fuzz target for loading scenarios (and, in [`exports`], one for reading the exports
+//! `fulcrum import` takes): proptest generators mutate the example scenarios
 //! (fields replaced by extreme numbers or wrong types, tables deleted or duplicated, random
 //! bytes, long lines, truncation), in TOML and in JSON, and every input must
 //!
@@ -11,6 +12,8 @@
 //! from fresh seeds, and writes what it finds to `target/tmp/fuzz-findings/`:
 //! `FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored --nocapture`
 //! (recipe in `docs/src/developer/fuzzing.md`).
+
+mod exports;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -683,6 +686,23 @@ fn loading_mutated_examples_never_fails_its_properties() {
 #[test]
 #[ignore = "a long fuzzing campaign: FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored"]
 fn fuzzing_campaign() {
+    let (seconds, seed) = campaign_settings();
+    let (tally, failures) = fuzz(seed, seconds, u64::MAX, true);
+    let summary = report(seed, &tally, &failures);
+    println!("{summary}");
+    if !failures.is_empty() {
+        let dir = save(&failures);
+        panic!(
+            "{} failures; inputs in {}\n{summary}",
+            failures.len(),
+            dir.display()
+        );
+    }
+}
+
+/// A campaign's length and seed: `FULCRUM_FUZZ_SECONDS` (default 60) and `FULCRUM_FUZZ_SEED`
+/// (default: the clock).
+fn campaign_settings() -> (f64, u64) {
     let seconds: f64 = std::env::var("FULCRUM_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -695,17 +715,7 @@ fn fuzzing_campaign() {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(1, |d| d.as_secs())
         });
-    let (tally, failures) = fuzz(seed, seconds, u64::MAX, true);
-    let summary = report(seed, &tally, &failures);
-    println!("{summary}");
-    if !failures.is_empty() {
-        let dir = save(&failures);
-        panic!(
-            "{} failures; inputs in {}\n{summary}",
-            failures.len(),
-            dir.display()
-        );
-    }
+    (seconds, seed)
 }
 
 /// The generator itself: unmutated seeds are valid in both formats, and mutations change them.

@@ -3,6 +3,8 @@
 //! nothing); the exact throughput counting on working days; the scenario it writes, which
 //! must validate and run; and its errors.
 
+mod hostile;
+
 use std::path::{Path, PathBuf};
 
 use crate::common::{fulcrum, refuses_each, scratch, text};
@@ -532,7 +534,8 @@ mod properties {
             let _ = read_text("p.csv", &text, "team", &options());
         }
 
-        /// ISO dates, alone or with a local time, come back as the same calendar day.
+        /// ISO dates, alone or with a local time, come back as the same calendar day; those
+        /// outside the years 1970 to 2099 are refused at their cell.
         #[test]
         fn iso_dates_round_trip(days in -20_000i64..60_000, time in proptest::option::of((0u32..24, 0u32..60))) {
             let date = Date::from_days(days);
@@ -540,10 +543,15 @@ mod properties {
                 None => date.to_string(),
                 Some((h, m)) => format!("{date} {h:02}:{m:02}"),
             };
-            let text = format!("id,created,done\n1,{cell},{cell}\n");
-            let (_, items) = read_text("p.csv", &text, "team", &options()).unwrap();
-            prop_assert_eq!(items[0].done, Some(date));
-            prop_assert_eq!(items[0].created, Some(date));
+            let text = format!("id,created,done\n1,2027-01-04,{cell}\n");
+            let read = read_text("p.csv", &text, "team", &options());
+            if (1970..=2099).contains(&date.year) {
+                prop_assert_eq!(read.unwrap().items[0].done, Some(date));
+            } else {
+                let e = read.unwrap_err();
+                prop_assert_eq!((e.line, e.column), (Some(2), Some(3)));
+                prop_assert!(e.message.contains("outside the years 1970 to 2099"), "{}", e.message);
+            }
         }
     }
 }

@@ -33,6 +33,28 @@ fn colour(h: &History, b: usize) -> RGBColor {
     }
 }
 
+/// The most teams a chart draws a panel for: more would make an image tens of thousands of
+/// pixels high (and gigabytes to draw); the tables hold every team.
+const MAX_PANELS: usize = 24;
+
+/// The teams drawn: all of them, or the [`MAX_PANELS`] that finished the most items (the
+/// first by name among equals), in the history's order.
+fn charted(h: &History) -> Vec<&TeamHistory> {
+    if h.teams.len() <= MAX_PANELS {
+        return h.teams.iter().collect();
+    }
+    let done: Vec<u32> = h
+        .teams
+        .iter()
+        .map(|t| t.done_per_bucket().iter().sum())
+        .collect();
+    let mut order: Vec<usize> = (0..h.teams.len()).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(done[j]));
+    order.truncate(MAX_PANELS);
+    order.sort_unstable();
+    order.into_iter().map(|j| &h.teams[j]).collect()
+}
+
 /// Small multiples, one per team: stacked bars per period and lines over them.
 struct TeamPanels {
     title: String,
@@ -42,6 +64,8 @@ struct TeamPanels {
     panels: Vec<TeamPanel>,
     y_max: f64,
     percent: bool,
+    /// Teams without a panel (beyond [`MAX_PANELS`]).
+    left_out: usize,
 }
 
 impl charts::Figure for TeamPanels {
@@ -189,9 +213,10 @@ impl TeamPanels {
     ) -> TeamPanels {
         let mut legend = bucket_legend(h);
         legend.push(LegendItem::new(line_label, palette::INK, Swatch::Band));
-        let panels = h
-            .teams
-            .iter()
+        let drawn = charted(h);
+        let left_out = h.teams.len() - drawn.len();
+        let panels = drawn
+            .into_iter()
             .map(|team| {
                 let totals = team.total();
                 let layers = stack_order(h)
@@ -210,16 +235,27 @@ impl TeamPanels {
             panels,
             y_max: 1.0,
             percent: false,
+            left_out,
         }
     }
 
     /// Saves the panels as `stem`.svg and .png in `folder`, with `caption` for the report.
     fn save(self, folder: &Path, stem: &str, caption: &str) -> Result<Plot> {
         let svg = charts::save(&folder.join(stem), size(self.panels.len()), &self)?;
+        let caption = if self.left_out > 0 {
+            format!(
+                "{caption} The {} teams that finished the most items are drawn; {} more are \
+                 in the tables.",
+                self.panels.len(),
+                self.left_out
+            )
+        } else {
+            caption.to_string()
+        };
         Ok(Plot {
             stem: stem.into(),
             title: self.title,
-            caption: caption.into(),
+            caption,
             svg,
         })
     }

@@ -15,6 +15,7 @@ use super::OutputDir;
 use super::charts::Plot;
 use super::html::{escape, page_start, strip_xml_prolog};
 use super::tables::num;
+use crate::scenario::import::quoted_cell;
 
 mod charts;
 
@@ -73,8 +74,20 @@ pub struct ImportInfo {
     pub cancelled: usize,
     /// Items, cancelled ones aside, that matched no rule: counted in the `unmatched` bucket.
     pub unmatched: usize,
-    /// Items met again in a later file (same team and id): the later row is kept.
+    /// Items met again, in the same file or a later one (same team and id): the later row is
+    /// kept.
     pub duplicates: usize,
+    /// Pull requests in GitHub exports: left out, since they are not issues.
+    pub pull_requests: usize,
+    /// Rows whose cells hold line breaks, as `file:first–last` lines: where a quote may have
+    /// swallowed rows.
+    pub multi_line_rows: Vec<String>,
+    /// Done items whose done date is before their start (or creation): left out of cycle
+    /// times.
+    pub done_before_start: usize,
+    /// Whether `scenario.toml` was written (not when `fulcrum validate` would refuse it; the
+    /// notes say why).
+    pub scenario_written: bool,
     /// Done items outside the history's periods (before it, or in a partial last period).
     pub done_outside: usize,
     /// What the import did with awkward items, in words.
@@ -253,31 +266,56 @@ fn cycle_times(imported: &Imported, team: Option<&str>, bucket: Option<Option<us
     v
 }
 
+/// Cycle times (days) of the done items in the history's periods, by team (`teams[j]`, the
+/// history's order) and bucket (the last: unmatched), in one pass over the items.
+fn cycle_times_by_team(imported: &Imported) -> Vec<Vec<Vec<i64>>> {
+    let h = imported.history;
+    let mut by = vec![vec![Vec::new(); h.buckets.len() + 1]; h.teams.len()];
+    for item in imported.items {
+        let Ok(j) = h
+            .teams
+            .binary_search_by(|t| t.team.as_str().cmp(&item.team))
+        else {
+            continue;
+        };
+        if item.done.and_then(|d| h.grid.period_of(d)).is_none() {
+            continue;
+        }
+        if let Some((days, _)) = item.cycle_time() {
+            by[j][item.bucket.unwrap_or(h.buckets.len()).min(h.buckets.len())].push(days);
+        }
+    }
+    by
+}
+
 /// `cycle_times.csv`: per team (and `all`) and bucket: items, P50, P85, P95, max (days).
 pub fn cycle_times_csv(imported: &Imported) -> Result<Vec<u8>> {
     let h = imported.history;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["team", "bucket", "items", "p50", "p85", "p95", "max"])?;
-    let teams: Vec<Option<&str>> = h
-        .teams
-        .iter()
-        .map(|t| Some(t.team.as_str()))
-        .chain([None])
-        .collect();
-    for team in teams {
-        let buckets = (0..=h.buckets.len()).map(|b| Some((b < h.buckets.len()).then_some(b)));
-        for bucket in std::iter::once(None).chain(buckets) {
-            let v = cycle_times(imported, team, bucket);
+    let by_team = cycle_times_by_team(imported);
+    let mut all_teams = vec![Vec::new(); h.buckets.len() + 1];
+    let mut rows = Vec::new();
+    for (team, buckets) in h.teams.iter().zip(&by_team) {
+        rows.push((team.team.as_str(), buckets.clone()));
+        for (all, days) in all_teams.iter_mut().zip(buckets) {
+            all.extend(days);
+        }
+    }
+    rows.push(("all", all_teams));
+    for (team, mut buckets) in rows {
+        buckets.iter_mut().for_each(|v| v.sort_unstable());
+        let mut every: Vec<i64> = buckets.concat();
+        every.sort_unstable();
+        let named = std::iter::once(("all", &every))
+            .chain((0..buckets.len()).map(|b| (bucket_name(h, b), &buckets[b])));
+        for (name, v) in named {
             if v.is_empty() {
                 continue;
             }
-            let p = |q| percentile(&v, q).map_or_else(String::new, |x| x.to_string());
-            let name = match bucket {
-                None => "all",
-                Some(b) => bucket_name(h, b.unwrap_or(h.buckets.len())),
-            };
+            let p = |q| percentile(v, q).map_or_else(String::new, |x| x.to_string());
             w.write_record([
-                text_cell(team.unwrap_or("all")).as_ref(),
+                text_cell(team).as_ref(),
                 &text_cell(name),
                 &v.len().to_string(),
                 &p(0.5),
@@ -290,11 +328,12 @@ pub fn cycle_times_csv(imported: &Imported) -> Result<Vec<u8>> {
     finish(w)
 }
 
-/// Writes every output into `target` (atomically) and returns nothing but errors.
+/// Writes every output into `target` (atomically) and returns nothing but errors; the
+/// scenario when there is one that validates.
 pub fn write(
     target: &crate::report::Destination,
     imported: &Imported,
-    scenario: &str,
+    scenario: Option<&str>,
 ) -> Result<()> {
     let dir = OutputDir::create(target, "import")?;
     let h = imported.history;
@@ -308,7 +347,9 @@ pub fn write(
         charts::throughput_chart(&folder, h)?,
     ];
     charts.extend(charts::cycle_chart(&folder, imported)?);
-    dir.write("scenario.toml", scenario.as_bytes())?;
+    if let Some(scenario) = scenario {
+        dir.write("scenario.toml", scenario.as_bytes())?;
+    }
     dir.write("report.html", page(imported, &charts).as_bytes())?;
     let mut json = serde_json::to_vec_pretty(imported.info)?;
     json.push(b'\n');
@@ -352,6 +393,9 @@ fn shares(name: String, per: &[u32], tech: Option<f64>) -> BalanceRow {
     (name, total, s, tech)
 }
 
+/// The most teams the terminal summary lists: those that finished the most items.
+const SUMMARY_TEAMS: usize = 40;
+
 /// The terminal summary.
 pub fn summary(imported: &Imported) -> String {
     let (h, info) = (imported.history, imported.info);
@@ -371,11 +415,27 @@ pub fn summary(imported: &Imported) -> String {
         "History: {} periods of {}, {} to {} (days in {}); buckets by the {}",
         info.periods, info.period, info.first_day, info.last_day, info.time_zone, info.rules
     );
-    let names: Vec<&str> = (0..=h.buckets.len()).map(|b| bucket_name(h, b)).collect();
-    let width = h
-        .teams
+    let names: Vec<Cow<str>> = (0..=h.buckets.len())
+        .map(|b| quoted_cell(bucket_name(h, b)))
+        .collect();
+    let mut rows = balance_rows(h);
+    let all_teams = rows.pop().expect("the all-teams row");
+    let left_out = rows.len().saturating_sub(SUMMARY_TEAMS);
+    if left_out > 0 {
+        let mut busiest: Vec<usize> = (0..rows.len()).collect();
+        busiest.sort_by_key(|&j| std::cmp::Reverse(rows[j].1));
+        busiest.truncate(SUMMARY_TEAMS);
+        busiest.sort_unstable();
+        rows = busiest.into_iter().map(|j| rows[j].clone()).collect();
+    }
+    rows.push(all_teams);
+    let rows: Vec<BalanceRow> = rows
+        .into_iter()
+        .map(|(name, total, s, tech)| (quoted_cell(&name).into_owned(), total, s, tech))
+        .collect();
+    let width = rows
         .iter()
-        .map(|t| t.team.chars().count())
+        .map(|r| r.0.chars().count())
         .max()
         .unwrap_or(4)
         .max(9);
@@ -384,12 +444,18 @@ pub fn summary(imported: &Imported) -> String {
         let _ = write!(out, " {:>w$}", n, w = n.chars().count().max(6));
     }
     let _ = writeln!(out, " {:>10}", "tech share");
-    for (name, total, s, tech) in balance_rows(h) {
+    for (name, total, s, tech) in rows {
         let _ = write!(out, "  {name:<width$} {total:>6}");
         for (n, x) in names.iter().zip(&s) {
             let _ = write!(out, " {:>w$}", pct(*x), w = n.chars().count().max(6));
         }
         let _ = writeln!(out, " {:>10}", pct(tech));
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "  ({SUMMARY_TEAMS} teams that finished the most items shown; {left_out} more in balance.csv)"
+        );
     }
     let all = cycle_times(imported, None, None);
     if !all.is_empty() {

@@ -58,37 +58,61 @@ fn fixed_offset(t: &str) -> Option<Offset> {
     Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()
 }
 
+/// The years an export's dates may be in: no work tracker is older, and a date beyond them
+/// is a placeholder (`9999-12-31`, `1900-01-01`) or a typo that would stretch the history
+/// over centuries of empty periods.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2099;
+
 /// The calendar day of a timestamp cell in `zone`; `Ok(None)` for an empty cell. The error
-/// says which forms are understood.
+/// says which forms are understood, or that the day is outside [`YEARS`].
 pub fn local_date(text: &str, zone: &TimeZone) -> Result<Option<Date>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    if let Ok(instant) = t.parse::<jiff::Timestamp>() {
-        let d = instant.to_zoned(zone.clone()).date();
-        return Ok(from_civil(d));
+    let day = parse_day(t, zone).ok_or_else(|| {
+        format!(
+            "`{}` is not a date: expected ISO 8601 (2024-03-01, 2024-03-01T09:30:00Z) or Jira's 30/Jul/18 23:33",
+            super::quoted_cell(t)
+        )
+    })?;
+    if !YEARS.contains(&day.year) {
+        return Err(format!(
+            "{day} is outside the years {} to {} an export's dates may be in: a placeholder for \
+             no date? Leave the cell empty, or correct it",
+            YEARS.start(),
+            YEARS.end()
+        ));
     }
-    if let Some(d) = iso_prefix(t) {
-        return Ok(Some(d));
-    }
-    for format in JIRA_FORMATS {
-        if let Ok(parsed) = jiff::fmt::strtime::parse(format, t)
-            && let Ok(d) = parsed.to_date()
-        {
-            return Ok(from_civil(d));
-        }
-    }
-    Err(format!(
-        "`{t}` is not a date: expected ISO 8601 (2024-03-01, 2024-03-01T09:30:00Z) or Jira's 30/Jul/18 23:33"
-    ))
+    Ok(Some(day))
 }
 
-/// `YYYY-MM-DD` alone or followed by a local time (`T…` or ` …`).
+/// The day of a timestamp (in `zone`), a date, a local date-time or a Jira date.
+fn parse_day(t: &str, zone: &TimeZone) -> Option<Date> {
+    if let Ok(instant) = t.parse::<jiff::Timestamp>() {
+        return from_civil(instant.to_zoned(zone.clone()).date());
+    }
+    if let Some(d) = iso_prefix(t) {
+        return Some(d);
+    }
+    JIRA_FORMATS.iter().find_map(|format| {
+        let parsed = jiff::fmt::strtime::parse(format, t).ok()?;
+        from_civil(parsed.to_date().ok()?)
+    })
+}
+
+/// `YYYY-MM-DD` alone or followed by a local time of day (`T10:30`, ` 10:30:15.250`), and
+/// nothing else: `2027-01-08Tgarbage` is not a date, nor is a timestamp whose offset could not
+/// be read (`…+99:00`).
 fn iso_prefix(t: &str) -> Option<Date> {
     let head = t.get(..10)?;
     let rest = &t[10..];
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+    let time_of_day = |t: &str| {
+        t.bytes()
+            .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+            && t.parse::<jiff::civil::Time>().is_ok()
+    };
+    if !(rest.is_empty() || (rest.starts_with(['T', 't', ' ']) && time_of_day(&rest[1..]))) {
         return None;
     }
     head.parse().ok()
@@ -153,9 +177,31 @@ mod tests {
             day("2024-01-02")
         );
         assert_eq!(local_date("  ", &berlin).unwrap(), None);
+        assert_eq!(
+            local_date("2024-03-01T23:59:30.5", &berlin).unwrap(),
+            day("2024-03-01")
+        );
+        for bad in [
+            "2027-01-08Tgarbage",
+            "2027-01-08 garbage",
+            "2027-01-08T10:00:00+99:00",
+            "2027-01-08T25:00",
+            "2027-01-08x",
+            "30/Jul/18 23:33garbage",
+            "30/Jul/18 23:33 +99:00",
+        ] {
+            assert!(local_date(bad, &berlin).is_err(), "{bad}");
+        }
         let e = local_date("yesterday", &berlin).unwrap_err();
         assert!(e.contains("not a date"), "{e}");
         assert!(local_date("2024-02-30", &berlin).is_err());
+        let e = local_date("9999-12-31", &berlin).unwrap_err();
+        assert!(e.contains("outside the years 1970 to 2099"), "{e}");
+        assert!(
+            local_date("1969-12-31T23:00:00Z", &berlin).is_ok(),
+            "1970 in Berlin"
+        );
+        assert!(local_date("1900-01-01", &berlin).is_err());
     }
 
     #[test]

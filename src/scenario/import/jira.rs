@@ -8,9 +8,10 @@
 //! project's name or key. The start date is `[columns] started`, else
 //! `Custom field (Start date)` when present.
 
-use crate::model::history::WorkItem;
+use crate::model::history::{ItemState, WorkItem};
 
-use super::{ImportProblem, ReadOptions, Table, is_cancelled, state};
+use super::table::{Rows, Table};
+use super::{ImportProblem, ReadOptions, is_cancelled, quoted_cell, state};
 
 /// The columns a Jira export must have.
 pub(super) const REQUIRED: &[&str] = &["Issue key", "Issue Type", "Status", "Created", "Resolved"];
@@ -25,12 +26,13 @@ fn team_and_start(
     let named = |name: &Option<String>, what: &str| -> Result<Option<usize>, ImportProblem> {
         match name {
             None => Ok(None),
-            Some(n) => col(n).map(Some).ok_or_else(|| ImportProblem {
+            Some(n) => col(n)?.map(Some).ok_or_else(|| ImportProblem {
                 file: table.file.clone(),
                 line: Some(1),
                 column: None,
                 message: format!(
-                    "the rules file says the {what} is in column `{n}`, which this export lacks"
+                    "the rules file says the {what} is in column `{}`, which this export lacks",
+                    quoted_cell(n)
                 ),
                 help: Some(
                     "check [columns] in the rules file against the export's header row".into(),
@@ -40,14 +42,17 @@ fn team_and_start(
     };
     let team = match named(&options.columns.team, "team")? {
         Some(c) => vec![c],
-        None => ["Custom field (Team)", "Project name", "Project key"]
-            .iter()
-            .filter_map(|n| col(n))
-            .collect(),
+        None => {
+            let mut found = Vec::new();
+            for name in ["Custom field (Team)", "Project name", "Project key"] {
+                found.extend(col(name)?);
+            }
+            found
+        }
     };
     let started = match named(&options.columns.started, "start date")? {
         Some(c) => Some(c),
-        None => col("Custom field (Start date)"),
+        None => col("Custom field (Start date)")?,
     };
     Ok((team, started))
 }
@@ -56,64 +61,53 @@ pub(super) fn read(
     table: &Table,
     team: &str,
     options: &ReadOptions,
-) -> Result<Vec<WorkItem>, ImportProblem> {
+) -> Result<Rows<WorkItem>, ImportProblem> {
     let col = |name: &str| table.column(name);
     let (team_cols, started) = team_and_start(table, options)?;
-    let (key, kind, status) = (col("Issue key"), col("Issue Type"), col("Status"));
-    let (created, resolved, resolution) = (col("Created"), col("Resolved"), col("Resolution"));
-    let summary = col("Summary");
+    let (key, kind, status) = (col("Issue key")?, col("Issue Type")?, col("Status")?);
+    let (created, resolved) = (col("Created")?, col("Resolved")?);
+    let (resolution, summary) = (col("Resolution")?, col("Summary")?);
     let label_cols = table.columns("Labels");
     let zone = &options.zone;
-    let mut items = Vec::with_capacity(table.rows.len());
-    for (line, row) in &table.rows {
-        let line = *line;
-        let id = Table::cell(row, key);
+    table.rows(|row| {
+        let id = row.cell(key);
         if id.is_empty() {
-            return Err(ImportProblem {
-                file: table.file.clone(),
-                line: Some(line),
-                column: key.map(|c| c + 1),
-                message: "the `Issue key` cell is empty".into(),
-                help: None,
-            });
+            return Err(table.problem(row, key, "the `Issue key` cell is empty".into()));
         }
-        let status_text = Table::cell(row, status);
-        let done = table.date(line, row, resolved, zone)?;
-        let resolution_text = Table::cell(row, resolution);
+        let status_text = row.cell(status);
+        let done = table.date(row, resolved, zone)?;
+        let resolution_text = row.cell(resolution);
         let mut item_state = state(done, status_text, is_cancelled(resolution_text));
         // Jira clears the resolution when an issue is reopened, but a workflow may keep the
         // resolved date: a date without a resolution is a reopened issue.
         if resolution.is_some()
             && done.is_some()
-            && item_state == crate::model::history::ItemState::Done
+            && item_state == ItemState::Done
             && (resolution_text.is_empty() || resolution_text.eq_ignore_ascii_case("unresolved"))
         {
-            item_state = crate::model::history::ItemState::Reopened;
+            item_state = ItemState::Reopened;
         }
-        let team_text = team_cols
-            .iter()
-            .map(|&c| Table::cell(row, Some(c)))
-            .find(|t| !t.is_empty())
-            .unwrap_or(team);
-        items.push(WorkItem {
+        // Every team column is read (so that each is checked), the first non-empty one used.
+        let teams: Vec<&str> = team_cols.iter().map(|&c| row.cell(Some(c))).collect();
+        let team_text = teams.into_iter().find(|t| !t.is_empty()).unwrap_or(team);
+        Ok(WorkItem {
             id: id.to_string(),
             team: team_text.to_string(),
-            title: Table::cell(row, summary).to_string(),
-            item_type: Table::cell(row, kind).to_string(),
+            title: row.cell(summary).to_string(),
+            item_type: row.cell(kind).to_string(),
             labels: label_cols
                 .iter()
-                .map(|&c| Table::cell(row, Some(c)))
+                .map(|&c| row.cell(Some(c)))
                 .filter(|l| !l.is_empty())
                 .map(str::to_string)
                 .collect(),
             status: status_text.to_string(),
-            created: table.date(line, row, created, zone)?,
-            started: table.date(line, row, started, zone)?,
+            created: table.date(row, created, zone)?,
+            started: table.date(row, started, zone)?,
             done,
             state: item_state,
             bucket: None,
-            source: table.source(line),
-        });
-    }
-    Ok(items)
+            source: table.source(row),
+        })
+    })
 }

@@ -7,49 +7,41 @@ use jiff::tz::TimeZone;
 
 use crate::model::history::WorkItem;
 
-use super::{ImportProblem, Table, split_labels, state};
+use super::table::{Rows, Table};
+use super::{ImportProblem, split_labels, state};
 
 /// The columns a Linear export must have.
 pub(super) const REQUIRED: &[&str] = &["ID", "Team", "Created", "Completed"];
 
-pub(super) fn read(table: &Table, zone: &TimeZone) -> Result<Vec<WorkItem>, ImportProblem> {
+pub(super) fn read(table: &Table, zone: &TimeZone) -> Result<Rows<WorkItem>, ImportProblem> {
     let col = |name: &str| table.column(name);
-    let (id, team, title, status) = (col("ID"), col("Team"), col("Title"), col("Status"));
-    let (labels, created, started) = (col("Labels"), col("Created"), col("Started"));
-    let (completed, canceled) = (col("Completed"), col("Canceled"));
-    let mut items = Vec::with_capacity(table.rows.len());
-    for (line, row) in &table.rows {
-        let line = *line;
-        let id_text = Table::cell(row, id);
-        let team_text = Table::cell(row, team);
+    let (id, team, title, status) = (col("ID")?, col("Team")?, col("Title")?, col("Status")?);
+    let (labels, created, started) = (col("Labels")?, col("Created")?, col("Started")?);
+    let (completed, canceled) = (col("Completed")?, col("Canceled")?);
+    table.rows(|row| {
+        let id_text = row.cell(id);
+        let team_text = row.cell(team);
         for (text, c, name) in [(id_text, id, "ID"), (team_text, team, "Team")] {
             if text.is_empty() {
-                return Err(ImportProblem {
-                    file: table.file.clone(),
-                    line: Some(line),
-                    column: c.map(|c| c + 1),
-                    message: format!("the `{name}` cell is empty"),
-                    help: None,
-                });
+                return Err(table.problem(row, c, format!("the `{name}` cell is empty")));
             }
         }
-        let done = table.date(line, row, completed, zone)?;
-        let cancelled = table.date(line, row, canceled, zone)?.is_some();
-        let status_text = Table::cell(row, status);
-        items.push(WorkItem {
+        let done = table.date(row, completed, zone)?;
+        let cancelled = table.date(row, canceled, zone)?.is_some();
+        let status_text = row.cell(status);
+        Ok(WorkItem {
             id: id_text.to_string(),
             team: team_text.to_string(),
-            title: Table::cell(row, title).to_string(),
+            title: row.cell(title).to_string(),
             item_type: String::new(),
-            labels: split_labels(Table::cell(row, labels)),
+            labels: split_labels(row.cell(labels)),
             status: status_text.to_string(),
-            created: table.date(line, row, created, zone)?,
-            started: table.date(line, row, started, zone)?,
+            created: table.date(row, created, zone)?,
+            started: table.date(row, started, zone)?,
             done,
             state: state(done, status_text, cancelled),
             bucket: None,
-            source: table.source(line),
-        });
-    }
-    Ok(items)
+            source: table.source(row),
+        })
+    })
 }

@@ -1,7 +1,11 @@
 //! Work-item exports read into typed items: a generic CSV, Jira's and Linear's CSV exports
 //! and GitHub issues as JSON, told apart by their header row (or a JSON array), each read by
-//! its own file. Errors name the file, line and column, and the columns a format misses.
-//! Buckets come from [`rules`]; counting the items is `model::history`'s business.
+//! its own file over the shared reading of `source.rs` (limits, encodings, line numbers) and
+//! `table.rs` (CSV rows and the checks that no row is lost). Errors name the file, line and
+//! column, and the columns a format misses. Control characters in what the exports say
+//! (names, titles, labels) are escaped as they are read, so that nothing the import prints or
+//! writes carries them. Buckets come from [`rules`]; counting the items is
+//! `model::history`'s business.
 
 mod dates;
 mod generic;
@@ -10,7 +14,12 @@ mod jira;
 mod linear;
 pub mod rules;
 pub mod scenario_file;
+pub mod size;
+mod source;
+mod table;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -18,9 +27,12 @@ use jiff::tz::TimeZone;
 
 use crate::model::Date;
 use crate::model::history::{ItemState, WorkItem};
+use crate::scenario::escape_control;
+use crate::scenario::limits::MAX_HISTORY_ROWS;
 
 pub use dates::parse_time_zone;
 pub use rules::Rules;
+use table::Table;
 
 /// Why an export (or a rules file) could not be read: where, what, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,8 +41,9 @@ pub struct ImportProblem {
     pub file: String,
     /// The line, from 1; `None` when the problem is not on one line (the whole file, a flag).
     pub line: Option<usize>,
-    /// The column, from 1: a CSV row's field, or the place in a JSON or TOML line; `None` when
-    /// the problem is not at one place in the line.
+    /// The column, from 1: a CSV row's cell, the place in a JSON or TOML line, or the
+    /// character of a byte that is not text; `None` when the problem is not at one place in
+    /// the line.
     pub column: Option<usize>,
     /// What is wrong.
     pub message: String,
@@ -51,18 +64,45 @@ impl ImportProblem {
     }
 }
 
+/// Characters of a cell (or a column's name) a message quotes at most.
+const QUOTED_CHARS: usize = 60;
+/// Characters of a message, or of a line of its help, shown at most: whatever it quotes, a
+/// message stays a few lines long.
+const MESSAGE_CHARS: usize = 1_000;
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+fn clipped(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => Cow::Owned(format!("{}…", &text[..at])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// A cell, a name or an id, as a message or a table on the terminal quotes it: at most
+/// 60 characters of it.
+pub fn quoted_cell(text: &str) -> Cow<'_, str> {
+    clipped(text, QUOTED_CHARS)
+}
+
+/// The problem as a terminal shows it, with the control characters of the file's name and of
+/// the cells it quotes escaped, and its message and help cut to 1,000 characters a line.
 impl fmt::Display for ImportProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        let shown = |text: &str| escape_control(&clipped(text, MESSAGE_CHARS)).into_owned();
+        write!(f, "{}", shown(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", shown(&self.message))?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: ")?;
+            for (k, line) in help.lines().enumerate() {
+                let gap = if k == 0 { "" } else { "\n    " };
+                write!(f, "{gap}{}", shown(line))?;
+            }
         }
         Ok(())
     }
@@ -116,6 +156,35 @@ pub struct ReadOptions {
     pub columns: rules::Columns,
 }
 
+/// One export as read.
+#[derive(Clone, Debug)]
+pub struct Export {
+    /// Its format.
+    pub format: ExportFormat,
+    /// Its items, in the order of its rows.
+    pub items: Vec<WorkItem>,
+    /// The first and last line of each row whose cells (those the import reads) hold line
+    /// breaks: the mark of a quote that swallowed rows, unless the export writes such cells.
+    pub broken_rows: Vec<(usize, usize)>,
+    /// Pull requests in a GitHub export, left out: they are not issues.
+    pub pull_requests: usize,
+}
+
+/// An item met a second time (same team and id), in the same file or a later one: the later
+/// row is the one kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    /// The item's id.
+    pub id: String,
+    /// Where it was first met, `file:line`.
+    pub first: String,
+    /// Where it was met again, `file:line`.
+    pub again: String,
+    /// Whether both rows are in the same file (a mistake of the export, not an overlap of
+    /// two exports).
+    pub same_file: bool,
+}
+
 /// The items of one or more exports.
 #[derive(Clone, Debug, Default)]
 pub struct Exports {
@@ -123,34 +192,64 @@ pub struct Exports {
     pub items: Vec<WorkItem>,
     /// Each file and its format.
     pub files: Vec<(String, ExportFormat)>,
-    /// Items met again in a later file (same team and id): the later row is kept.
-    pub duplicates: usize,
+    /// Items met again (same team and id): the later row is kept.
+    pub repeats: Vec<Repeat>,
+    /// Rows whose cells (those the import reads) hold line breaks, as `file:first–last`.
+    pub multi_line_rows: Vec<String>,
+    /// Pull requests in GitHub exports, left out.
+    pub pull_requests: usize,
 }
 
 /// Reads every file, in order; a later row with the same team and id replaces an earlier one.
+/// The files hold at most [`MAX_HISTORY_ROWS`] items in all.
 pub fn read_all(paths: &[&Path], options: &ReadOptions) -> Result<Exports, ImportProblem> {
     let mut out = Exports::default();
-    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for path in paths {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ImportProblem::file(&file, format!("cannot read: {e}")))?;
+        let file = escaped(path.display().to_string());
+        let text = source::read(path, &file)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("team");
         let team = options.team.clone().unwrap_or_else(|| stem.to_string());
-        let (format, items) = read_text(&file, &text, &team, options)?;
-        out.files.push((file, format));
-        for item in items {
+        let export = read_text(&file, &text, &team, options)?;
+        drop(text);
+        out.files.push((file.clone(), export.format));
+        out.pull_requests += export.pull_requests;
+        out.multi_line_rows.extend(
+            export
+                .broken_rows
+                .iter()
+                .map(|(first, last)| format!("{file}:{first}–{last}")),
+        );
+        for item in export.items {
             let key = (item.team.clone(), item.id.clone());
             match seen.get(&key) {
                 Some(&k) => {
-                    out.items[k] = item;
-                    out.duplicates += 1;
+                    let first = std::mem::replace(&mut out.items[k], item);
+                    out.repeats.push(Repeat {
+                        id: first.id,
+                        same_file: first.source.rsplit_once(':').map(|(f, _)| f)
+                            == Some(file.as_str()),
+                        first: first.source,
+                        again: out.items[k].source.clone(),
+                    });
                 }
                 None => {
                     seen.insert(key, out.items.len());
                     out.items.push(item);
                 }
             }
+        }
+        if out.items.len() > MAX_HISTORY_ROWS {
+            return Err(ImportProblem {
+                help: Some("import fewer or shorter exports at a time".into()),
+                ..ImportProblem::file(
+                    &file,
+                    format!(
+                        "the exports hold more than {MAX_HISTORY_ROWS} items in all, the most an \
+                         import may have"
+                    ),
+                )
+            });
         }
     }
     Ok(out)
@@ -162,28 +261,62 @@ pub fn read_text(
     text: &str,
     team: &str,
     options: &ReadOptions,
-) -> Result<(ExportFormat, Vec<WorkItem>), ImportProblem> {
+) -> Result<Export, ImportProblem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim_start().starts_with('[') || text.trim_start().starts_with('{') {
-        let items = github::read(file, text, team, &options.zone)?;
-        return Ok((ExportFormat::GitHub, items));
-    }
-    let table = Table::read(file, text)?;
-    let format = detect(&table)?;
-    let items = match format {
-        ExportFormat::Generic => generic::read(&table, team, &options.zone)?,
-        ExportFormat::Jira => jira::read(&table, team, options)?,
-        ExportFormat::Linear => linear::read(&table, &options.zone)?,
-        ExportFormat::GitHub => unreachable!("JSON is detected above"),
+    let mut export = if source::starts_like_json(text.as_bytes()) {
+        github::read(file, text, team, &options.zone)?
+    } else {
+        let table = Table::read(file, text)?;
+        let format = detect(&table)?;
+        let rows = match format {
+            ExportFormat::Generic => generic::read(&table, team, &options.zone)?,
+            ExportFormat::Jira => jira::read(&table, team, options)?,
+            ExportFormat::Linear => linear::read(&table, &options.zone)?,
+            ExportFormat::GitHub => unreachable!("JSON is detected above"),
+        };
+        Export {
+            format,
+            items: rows.items,
+            broken_rows: rows.broken,
+            pull_requests: 0,
+        }
     };
-    Ok((format, items))
+    for item in &mut export.items {
+        escape_item(item);
+    }
+    Ok(export)
+}
+
+/// Escapes the control characters of what an item's export says.
+fn escape_item(item: &mut WorkItem) {
+    let escape = |text: &mut String| *text = escaped(std::mem::take(text));
+    for text in [
+        &mut item.id,
+        &mut item.team,
+        &mut item.title,
+        &mut item.item_type,
+        &mut item.status,
+        &mut item.source,
+    ] {
+        escape(text);
+    }
+    item.labels.iter_mut().for_each(escape);
+}
+
+/// `text` with its control characters escaped ([`escape_control`]), reusing it when it has
+/// none.
+fn escaped(text: String) -> String {
+    match escape_control(&text) {
+        Cow::Owned(escaped) => escaped,
+        Cow::Borrowed(_) => text,
+    }
 }
 
 /// The format of a CSV by its headers: Jira has `Issue key`, Linear `ID` and `Completed`,
 /// the generic format `id` and `done`. Anything else is an error naming the columns the
 /// closest format misses.
 fn detect(table: &Table) -> Result<ExportFormat, ImportProblem> {
-    let has = |name: &str| table.column(name).is_some();
+    let has = |name: &str| table.has(name);
     let candidates = [
         ExportFormat::Jira,
         ExportFormat::Linear,
@@ -248,107 +381,18 @@ fn detect(table: &Table) -> Result<ExportFormat, ImportProblem> {
     Ok(format)
 }
 
+/// Column names as a message lists them: each quoted and cut, at most 30 of them.
 fn quoted(names: &[&str]) -> String {
-    names
+    let mut list = names
         .iter()
-        .map(|n| format!("`{n}`"))
+        .take(30)
+        .map(|n| format!("`{}`", quoted_cell(n)))
         .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A CSV file: its header row and data rows (with their line numbers).
-pub(crate) struct Table {
-    file: String,
-    headers: Vec<String>,
-    rows: Vec<(usize, csv::StringRecord)>,
-}
-
-impl Table {
-    fn read(file: &str, text: &str) -> Result<Table, ImportProblem> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| ImportProblem::file(file, format!("not readable as CSV: {e}")))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
-        if headers.iter().all(String::is_empty) {
-            return Err(ImportProblem::file(
-                file,
-                "the file is empty: expected a header row",
-            ));
-        }
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map(|p| p.line() as usize);
-                ImportProblem {
-                    file: file.to_string(),
-                    line,
-                    column: None,
-                    message: format!("not readable as CSV: {e}"),
-                    help: Some("check the quoting of this row".into()),
-                }
-            })?;
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            rows.push((line, record));
-        }
-        Ok(Table {
-            file: file.to_string(),
-            headers,
-            rows,
-        })
+        .join(", ");
+    if names.len() > 30 {
+        list.push_str(&format!(" and {} more", names.len() - 30));
     }
-
-    /// The index of the column called `name` (ignoring case), the first of repeated ones.
-    fn column(&self, name: &str) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-    }
-
-    /// The indices of every column called `name` (Jira repeats `Labels`).
-    fn columns(&self, name: &str) -> Vec<usize> {
-        (0..self.headers.len())
-            .filter(|&i| self.headers[i].eq_ignore_ascii_case(name))
-            .collect()
-    }
-
-    /// The trimmed cell of `row` in column `col` ("" when absent).
-    fn cell(row: &csv::StringRecord, col: Option<usize>) -> &str {
-        col.and_then(|c| row.get(c)).map_or("", str::trim)
-    }
-
-    /// The day in column `col` of the row at `line`, or an error naming line and column.
-    fn date(
-        &self,
-        line: usize,
-        row: &csv::StringRecord,
-        col: Option<usize>,
-        zone: &TimeZone,
-    ) -> Result<Option<Date>, ImportProblem> {
-        let Some(c) = col else {
-            return Ok(None);
-        };
-        dates::local_date(Table::cell(row, Some(c)), zone).map_err(|why| ImportProblem {
-            file: self.file.clone(),
-            line: Some(line),
-            column: Some(c + 1),
-            message: format!("column `{}`: {why}", self.headers[c]),
-            help: None,
-        })
-    }
-
-    /// `file:line`.
-    fn source(&self, line: usize) -> String {
-        format!("{}:{line}", self.file)
-    }
+    list
 }
 
 /// Statuses that mean the work is not finished (a done date with one of these means the

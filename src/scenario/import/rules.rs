@@ -10,7 +10,10 @@ use serde::Deserialize;
 
 use crate::model::history::{Bucket, BucketKind, WorkItem};
 
-use super::ImportProblem;
+// Names and values escaped as the items' fields are: a rule compares with them, and a
+// bucket's name is shown and written.
+use super::{ImportProblem, escaped};
+use crate::scenario::limits::{self, MAX_SCENARIO_BYTES};
 
 /// What a rule looks at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,12 +204,22 @@ impl Rules {
         self.buckets.len() - 1
     }
 
-    /// Reads a rules file.
+    /// Reads a rules file: at most [`MAX_SCENARIO_BYTES`] of it (a rules file is a few lines),
+    /// as UTF-8 or UTF-16 with its byte order mark, like an export.
     pub fn read(path: &Path) -> Result<Rules, ImportProblem> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ImportProblem::file(&file, format!("cannot read the rules file: {e}")))?;
-        Rules::parse(&file, &text)
+        let file = escaped(path.display().to_string());
+        let bytes = limits::read_bytes(path, MAX_SCENARIO_BYTES).map_err(|e| {
+            let why = match e {
+                limits::ReadError::Io(e) => e.to_string(),
+                limits::ReadError::TooLarge { limit, .. } => format!(
+                    "it is larger than {}, the most a rules file may have",
+                    limits::bytes_in_words(limit)
+                ),
+            };
+            ImportProblem::file(&file, format!("cannot read the rules file: {why}"))
+        })?;
+        let text = super::source::decode(&file, bytes)?;
+        Rules::parse(&file, text.strip_prefix('\u{feff}').unwrap_or(&text))
     }
 
     /// Parses rules-file text; `file` names it in messages.
@@ -250,16 +263,14 @@ impl Rules {
                     ),
                 });
             }
-            let i = rules.bucket(&b.name, kind);
-            rules
-                .rules
-                .extend(b.types.into_iter().map(|t| (i, Matcher::Type(t))));
-            rules
-                .rules
-                .extend(b.labels.into_iter().map(|l| (i, Matcher::Label(l))));
-            rules
-                .rules
-                .extend(b.titles.into_iter().map(|w| (i, Matcher::Title(w))));
+            let i = rules.bucket(&escaped(b.name), kind);
+            let (types, labels, titles) = (b.types, b.labels, b.titles);
+            rules.rules.extend(
+                (types.into_iter().map(|t| Matcher::Type(escaped(t))))
+                    .chain(labels.into_iter().map(|l| Matcher::Label(escaped(l))))
+                    .chain(titles.into_iter().map(|w| Matcher::Title(escaped(w))))
+                    .map(|m| (i, m)),
+            );
             if b.anything {
                 rules.rules.push((i, Matcher::Any));
             }
@@ -297,14 +308,15 @@ impl Rules {
             let (bucket, matcher) = flag
                 .split_once('=')
                 .ok_or_else(|| fail("expected BUCKET=FIELD:VALUE".into()))?;
-            let bucket = bucket.trim();
+            let bucket = escaped(bucket.trim().to_string());
+            let bucket = bucket.as_str();
             let matcher = match matcher.trim() {
                 "*" => Matcher::Any,
                 m => {
                     let (field, value) = m
                         .split_once(':')
                         .ok_or_else(|| fail(format!("`{m}` is not FIELD:VALUE")))?;
-                    let value = value.trim().to_string();
+                    let value = escaped(value.trim().to_string());
                     if value.is_empty() {
                         return Err(fail("the value to match is empty".into()));
                     }

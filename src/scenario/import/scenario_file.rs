@@ -2,11 +2,21 @@
 //! as `capacity = { samples = [...] }`, the observed tech share as an `as-is` strategy, and
 //! the open items of each product or tech bucket as a backlog initiative, with comments
 //! saying where every number came from. Keep-the-lights-on work is left out of capacity: the
-//! team does it whatever the split.
+//! team does it whatever the split. What the exports say goes into comments with its control
+//! characters escaped, so that no name can end a comment and start a line of its own; and
+//! [`check`] says whether `fulcrum validate` takes the text, before anything is written.
 
 use std::fmt::Write;
 
+use crate::model::PeriodLength;
 use crate::model::history::{BucketKind, History, TeamHistory, per_kind, tech_share};
+use crate::scenario::limits::{self, MAX_SCENARIO_BYTES};
+use crate::scenario::{Format, LoadError, escape_control, load_str};
+
+/// The furthest the scenario looks ahead, in years: as far as the history looks back, but a
+/// forecast from a history of decades would be meaningless so far out (and the horizon of a
+/// scenario is at most 20 years).
+pub const MAX_YEARS_AHEAD: f64 = 10.0;
 
 /// What the scenario is written from.
 #[derive(Clone, Debug)]
@@ -44,6 +54,29 @@ fn quote(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
+/// The periods the scenario looks ahead: as many as the history has, at most
+/// [`MAX_YEARS_AHEAD`] years of them.
+pub fn periods_ahead(history: usize, length: PeriodLength) -> usize {
+    let most = (MAX_YEARS_AHEAD * length.per_year()).floor() as usize;
+    history.clamp(1, most.max(1))
+}
+
+/// Whether `fulcrum validate` takes the scenario `text`: `Err` says why not.
+pub fn check(text: &str) -> Result<(), String> {
+    if text.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "it would have {} bytes, more than the {} a scenario file may have",
+            text.len(),
+            limits::bytes_in_words(MAX_SCENARIO_BYTES)
+        ));
+    }
+    match load_str("scenario.toml", text, Format::Toml) {
+        Ok(_) => Ok(()),
+        Err(LoadError::Invalid(problems)) => Err(problems.render(false)),
+        Err(other) => Err(other.to_string()),
+    }
+}
+
 fn share(x: f64) -> String {
     format!("{:.2}", x)
 }
@@ -74,8 +107,8 @@ fn header(out: &mut String, source: &ScenarioSource) {
          # Capacity counts product and tech items only: keep-the-lights-on work (bugs, support,\n\
          # incidents) is done whatever the split, so it is left out, as are items no rule matched.\n\
          # No key results: read each backlog's finish in initiatives.csv after `fulcrum run`.",
-        source.files.join(", "),
-        source.rules,
+        escape_control(&source.files.join(", ")),
+        escape_control(source.rules),
         grid.periods,
         grid.length,
     );
@@ -86,11 +119,13 @@ fn header(out: &mut String, source: &ScenarioSource) {
         "question = {}",
         quote("When is each team's open backlog done if it keeps splitting its work as it did?")
     );
-    let _ = writeln!(
-        out,
-        "periods = {}                  # as many periods ahead as the history looks back",
-        grid.periods.clamp(1, 10_000)
-    );
+    let ahead = periods_ahead(grid.periods, grid.length);
+    let why = if ahead < grid.periods {
+        format!("{MAX_YEARS_AHEAD} years ahead: the history looks back further")
+    } else {
+        "as many periods ahead as the history looks back".into()
+    };
+    let _ = writeln!(out, "periods = {ahead}                  # {why}");
     let _ = writeln!(out, "period = \"{}\"", grid.length);
     let _ = writeln!(
         out,
@@ -122,7 +157,8 @@ impl Shares {
         self.product += product;
         self.tech += tech;
         if let Some(s) = tech_share(product, tech) {
-            self.per_team.push(format!("{team} {}", share(s)));
+            self.per_team
+                .push(format!("{} {}", escape_control(&team), share(s)));
         }
     }
 }
@@ -198,22 +234,73 @@ fn strategy(out: &mut String, shares: &Shares) {
     let _ = writeln!(out, "rule = \"fixed_share\"");
     let _ = writeln!(
         out,
-        "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});\n\
-         # per team: {}",
+        "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});",
         shares.tech,
         shares.product + shares.tech,
-        if shares.per_team.is_empty() {
-            "none".to_string()
-        } else {
-            shares.per_team.join(", ")
-        }
     );
+    let per_team = if shares.per_team.is_empty() {
+        vec!["none".to_string()]
+    } else {
+        shares.per_team.clone()
+    };
+    out.push_str(&wrapped_comment("# per team: ", &per_team));
     let _ = writeln!(out, "tech_share = {}", share(observed));
+}
+
+/// `entries` after `first`, separated by commas, in comment lines of at most about 100
+/// characters (a long entry alone on its line): a scenario's lines must stay short, however
+/// many teams there are.
+fn wrapped_comment(first: &str, entries: &[String]) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    for (k, entry) in entries.iter().enumerate() {
+        let sep = if k + 1 < entries.len() { "," } else { "" };
+        if line.len() > first.len() && line.len() + entry.len() + sep.len() > 99 {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = "#   ".to_string();
+        }
+        line.push_str(entry);
+        line.push_str(sep);
+        line.push(' ');
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_wrapped_into_short_comment_lines() {
+        let teams: Vec<String> = (0..40).map(|k| format!("team-{k} 0.25")).collect();
+        let text = wrapped_comment("# per team: ", &teams);
+        assert!(
+            text.lines().all(|l| l.starts_with('#') && l.len() < 100),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("# per team: team-0 0.25, team-1 0.25,"),
+            "{text}"
+        );
+        assert!(text.ends_with("team-39 0.25\n"), "{text}");
+        assert_eq!(
+            wrapped_comment("# per team: ", &["none".into()]),
+            "# per team: none\n"
+        );
+    }
+
+    #[test]
+    fn the_horizon_is_the_history_s_length_up_to_ten_years() {
+        let week: PeriodLength = "1w".parse().unwrap();
+        assert_eq!(periods_ahead(26, week), 26);
+        assert_eq!(periods_ahead(0, week), 1);
+        assert_eq!(periods_ahead(5_000, week), 521);
+        let quarter: PeriodLength = "1q".parse().unwrap();
+        assert_eq!(periods_ahead(5_000, quarter), 40);
+    }
 
     #[test]
     fn slugs_are_folder_names() {
