@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::whatif::backtest::{MethodBacktest, Question};
 
 use super::super::charts::frame::Heading;
-use super::super::charts::style::{Plot2d, Stroke, line};
+use super::super::charts::style::{Plot2d, Stroke, line, pace_change};
 use super::super::charts::{self, LegendItem, Mesh, Swatch, legend, palette, tick, titled};
 use super::{Labelled, name};
 
@@ -179,21 +179,7 @@ impl Ranges<'_> {
         .draw(&mut ctx)?;
         let half = 0.35f64.min(0.36 * (x1 - x0) / bars.len() as f64);
         if let Some(shift) = self.b.shift.filter(|s| (x0..=x1).contains(&(s.at as f64))) {
-            // The first period at the new pace starts after period `at`.
-            let x = shift.at as f64 + 0.5;
-            ctx.draw_series(std::iter::once(PathElement::new(
-                vec![(x, 0.0), (x, y1)],
-                palette::DRAG.stroke_width(2),
-            )))?;
-            ctx.draw_series(std::iter::once(Text::new(
-                format!(
-                    "pace shift: {} → {} per period",
-                    tick(shift.before),
-                    tick(shift.after)
-                ),
-                (x, y1 * 0.92),
-                charts::text(13).pos(Pos::new(HPos::Left, VPos::Center)),
-            )))?;
+            pace_change(&mut ctx, &shift, (x0, x1), y1)?;
         }
         for bar in bars {
             draw_bar(&mut ctx, bar, half, y1)?;

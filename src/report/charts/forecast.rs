@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::PeriodAxis;
 use super::frame::{LegendItem, Swatch, frame, titled};
-use super::style::{Mesh, Plot2d, Stroke, bold, line, palette, plot_on, text, tick};
+use super::style::{Mesh, Plot2d, Stroke, bold, line, pace_change, palette, plot_on, text, tick};
 use super::{Figure, Plot, SLIDE};
 use crate::report::tables::num;
 use crate::simulate::forecast::{Forecast, ForecastResults};
@@ -330,21 +330,8 @@ impl Figure for History<'_> {
             Stroke::of(1),
             (0, 0),
         )?;
-        if let Some(shift) = tp.shift {
-            let x = shift.at as f64 + 0.5;
-            ctx.draw_series([PathElement::new(
-                vec![(x, 0.0), (x, top)],
-                palette::INK.stroke_width(2),
-            )])?;
-            ctx.draw_series([Text::new(
-                format!(
-                    " pace changed: {} → {} per period",
-                    tick(shift.before),
-                    tick(shift.after)
-                ),
-                (x, top * 0.93),
-                text(14).pos(Pos::new(HPos::Left, VPos::Center)),
-            )])?;
+        if let Some(shift) = &tp.shift {
+            pace_change(&mut ctx, shift, (0.5, n as f64 + 0.5), top)?;
         }
         Ok(())
     }

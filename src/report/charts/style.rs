@@ -6,6 +6,9 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::model::throughput::LevelShift;
 
 /// The font family the charts name; [`super::register_fonts`] maps it to embedded DejaVu Sans.
 pub(crate) const FONT: &str = "sans-serif";
@@ -117,6 +120,42 @@ impl Stroke {
 
 /// A plot of f64 against f64, as every chart here builds it.
 pub type Plot2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Marks where the pace of a history changed for good: a vertical line after period
+/// `shift.at` (0-based; periods are drawn centred on whole numbers from 1) from 0 to `top`,
+/// labelled with the pace before and after, on whichever side of the line has more room
+/// within `x_range`.
+pub fn pace_change<DB: DrawingBackend>(
+    ctx: &mut Plot2d<'_, DB>,
+    shift: &LevelShift,
+    x_range: (f64, f64),
+    top: f64,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let x = shift.at as f64 + 0.5;
+    ctx.draw_series([PathElement::new(
+        vec![(x, 0.0), (x, top)],
+        palette::INK.stroke_width(2),
+    )])?;
+    let label = format!(
+        "pace changed: {} → {} per period",
+        tick(shift.before),
+        tick(shift.after)
+    );
+    let (label, side) = if x - x_range.0 > x_range.1 - x {
+        (format!("{label} "), HPos::Right)
+    } else {
+        (format!(" {label}"), HPos::Left)
+    };
+    ctx.draw_series([Text::new(
+        label,
+        (x, top * 0.93),
+        text(14).pos(Pos::new(side, VPos::Center)),
+    )])?;
+    Ok(())
+}
 
 /// Draws a line through `points` in `stroke`'s dash pattern, with its marker on every
 /// `every`-th point starting at `first` (staggered per series, so markers of coinciding lines
