@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{fulcrum, refuses_each, scratch, text};
 
-use fulcrum::model::history::{Bucket, BucketKind, History, ItemState, PeriodGrid, WorkItem};
+use fulcrum::model::history::{
+    Bucket, BucketKind, History, ItemState, PeriodGrid, Weighing, Weight, WorkItem,
+};
 use fulcrum::model::{Calendar, Date, PeriodLength};
 
 /// The import's outputs besides its plots.
@@ -202,6 +204,7 @@ fn done(team: &str, on: &str) -> WorkItem {
         done: Some(day(on)),
         state: ItemState::Done,
         bucket: Some(0),
+        estimate: None,
         source: String::new(),
     }
 }
@@ -230,7 +233,15 @@ fn throughput_counts_exactly_on_working_days() {
     let d: PeriodLength = "1d".parse().unwrap();
     let count = |calendar: Calendar| {
         let (grid, _) = PeriodGrid::covering(day("2027-03-01"), day("2027-03-14"), d, calendar);
-        History::build(&items, &buckets, &grid).teams[0].done[0].clone()
+        History::build(
+            &items,
+            &buckets,
+            &grid,
+            Weighing::new(Weight::Items, &items),
+        )
+        .teams[0]
+            .done[0]
+            .clone()
     };
     // Every day a period: 14 of them.
     assert_eq!(
@@ -257,7 +268,14 @@ fn throughput_counts_exactly_on_working_days() {
         Calendar::every_day(),
     );
     assert_eq!(
-        History::build(&items, &buckets, &grid).teams[0].done[0],
+        History::build(
+            &items,
+            &buckets,
+            &grid,
+            Weighing::new(Weight::Items, &items)
+        )
+        .teams[0]
+            .done[0],
         vec![6, 5]
     );
 }
