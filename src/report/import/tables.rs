@@ -36,12 +36,12 @@ pub(super) fn items_csv(imported: &Imported) -> Result<Vec<u8>> {
         "done",
         "cycle_time_days",
         "cycle_from",
-        "estimate",
-        "weight",
         "type",
         "labels",
         "status",
         "title",
+        "estimate",
+        "weight",
         "source",
     ])?;
     for item in imported.items {
@@ -62,12 +62,12 @@ pub(super) fn items_csv(imported: &Imported) -> Result<Vec<u8>> {
             &date(item.done),
             &cycle.map_or_else(String::new, |c| c.0.to_string()),
             cycle.map_or("", |c| c.1.as_str()),
-            &opt(item.estimate),
-            &weight,
             &item.item_type,
             &item.labels.join(";"),
             &item.status,
             &item.title,
+            &opt(item.estimate),
+            &weight,
             &item.source,
         ])?;
     }
