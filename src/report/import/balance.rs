@@ -138,32 +138,33 @@ pub(crate) fn weighing_in_words(h: &History, default: bool, estimates: &[String]
     let w = &h.weighing;
     let why = match (w.by, default) {
         (Weight::Points, true) => format!(
-            "the default when the exports carry estimates ({}); --weight items counts items",
+            "the default, since the exports carry estimates: {}; --weight items counts items \
+             instead",
             estimates.join(", ")
         ),
         (Weight::Items, true) if estimates.is_empty() => {
-            "the default: the exports carry no estimates; --weight cycle-time weighs items by \
-             the days they took"
+            "the default, since the exports carry no estimates; --weight cycle-time weighs \
+             items by the days they took"
                 .into()
         }
         (Weight::Items, true) => format!(
-            "the default: fewer than half the finished items carry an estimate ({}); \
+            "the default, since fewer than half the finished items carry an estimate ({}); \
              --weight points weighs by them",
             estimates.join(", ")
         ),
-        _ => format!("--weight {}", w.by.as_str()),
+        _ => format!("as --weight {} asks", w.by.as_str()),
     };
-    let mut text = format!("Weighed by {} ({why})", w.by.unit());
+    let mut text = format!("Weighed by {}: {why}.", w.by.unit());
     if w.by != Weight::Items && w.filled() > 0 {
+        let what = match w.by {
+            Weight::Points => "an estimate",
+            _ => "a cycle time",
+        };
         text.push_str(&format!(
-            "; {} of the {} finished items have no {} of their own and weigh the median, {}",
+            " Finished items without {what} weigh the median, {} ({} of {}).",
+            crate::report::numbers::num(w.fill),
             w.filled(),
-            w.done,
-            match w.by {
-                Weight::Points => "estimate",
-                _ => "cycle time",
-            },
-            crate::report::numbers::num(w.fill)
+            w.done
         ));
     }
     text

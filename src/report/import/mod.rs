@@ -196,7 +196,7 @@ pub struct ImportInfo {
     pub weight: String,
     /// Whether that is the default (not `--weight`).
     pub weight_default: bool,
-    /// The exports' estimate columns, as `file (column)`.
+    /// The exports. estimate columns, as `column in file`.
     pub estimates: Vec<String>,
     /// Finished items without a weight of their own, weighed the median.
     pub weighed_as_median: usize,

@@ -17,8 +17,11 @@ use super::{Imported, bucket_name};
 
 /// What the import page adds to the shared style: words that would not fit a phone's line
 /// (a file's path, an id) break anywhere rather than widen the page.
-const STYLE: &str = "<style>p, li, td.text { overflow-wrap: anywhere; }\n\
-     td.uncertain { color: #b00; }</style>\n</head>";
+const STYLE: &str = "<style>p, li, td.text { overflow-wrap: break-word; }\n\
+     .date { white-space: nowrap; }\n\
+     td.uncertain { color: #b00; }\n\
+     @media (max-width: 520px) { table { font-size: 0.82em; } \
+     th, td { padding: 0.25em 0.35em; } }</style>\n</head>";
 
 /// The self-contained report page.
 pub(super) fn page(imported: &Imported, charts: &[Plot]) -> String {
@@ -227,20 +230,21 @@ fn windows_section(p: &mut String, h: &History) {
     );
     table_start(
         p,
-        "<th>team</th><th>from</th><th>to</th><th>periods</th><th>cut before</th>\
-         <th>cut after</th><th>stragglers</th>",
+        "<th>team</th><th>window</th><th>periods</th><th>cut before / after</th>\
+         <th>stragglers</th>",
     );
     for t in &h.teams {
-        let (from, to) = match t.periods() {
-            0 => ("–".to_string(), "–".to_string()),
-            _ => (
-                h.grid.start(t.period(0)).to_string(),
-                h.grid.end(t.window.end).to_string(),
+        let window = match t.periods() {
+            0 => "–".to_string(),
+            _ => format!(
+                "<span class=\"date\">{}</span> to <span class=\"date\">{}</span>",
+                h.grid.start(t.period(0)),
+                h.grid.end(t.window.end)
             ),
         };
         let _ = writeln!(
             p,
-            "<tr><td>{}</td><td>{from}</td><td>{to}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{window}</td><td>{}</td><td>{} / {}</td><td>{}</td></tr>",
             escape(&t.team),
             t.periods(),
             t.cut.before,
@@ -256,13 +260,13 @@ fn incidents_section(p: &mut String, incidents: &IncidentHistory) {
     let _ = writeln!(
         p,
         "<h2>Incidents</h2>\n<p>Incidents opened in each team's window (a team without work \
-         items is counted over the whole history), and the hours to resolve those that were; \
-         per period in <code>incidents.csv</code>.</p>"
+         items is counted over the whole history), and the hours to resolve those that were \
+         (P50, P85); per period in <code>incidents.csv</code>.</p>"
     );
     table_start(
         p,
-        "<th>team</th><th>incidents</th><th>per period</th><th>resolved</th>\
-         <th>P50 hours</th><th>P85 hours</th>",
+        "<th>team</th><th>count</th><th>a period</th><th>resolved</th>\
+         <th>P50 h</th><th>P85 h</th>",
     );
     for team in &incidents.teams {
         let hours = team.all_hours();

@@ -248,7 +248,7 @@ fn incidents_lines(out: &mut String, incidents: &IncidentHistory) {
             "    {}: {} ({} a period), {median}",
             quoted_cell(&team.team),
             team.count(),
-            num(round1(team.per_period()))
+            num((team.per_period() * 100.0).round() / 100.0)
         );
     }
 }

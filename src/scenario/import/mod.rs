@@ -203,7 +203,7 @@ pub struct Exports {
     pub multi_line_rows: Vec<String>,
     /// Pull requests in GitHub exports, left out.
     pub pull_requests: usize,
-    /// Per export with estimates: `file (column)`.
+    /// Per export with estimates: `column in file`.
     pub estimates: Vec<String>,
 }
 
@@ -221,7 +221,7 @@ pub fn read_all(paths: &[&Path], options: &ReadOptions) -> Result<Exports, Impor
         drop(text);
         out.files.push((file.clone(), export.format));
         if let Some(column) = &export.estimate {
-            out.estimates.push(format!("{file} ({column})"));
+            out.estimates.push(format!("{column} in {file}"));
         }
         out.pull_requests += export.pull_requests;
         out.multi_line_rows.extend(
