@@ -13,6 +13,11 @@
 //! * `lanes_bare`, `lanes_same_outputs`: eight trials side by side (Xoshiro256++ in
 //!   structure-of-arrays form, one vectorised step per period): the physical-limit reference.
 //!
+//! `engine_calibrated` is the same question by the calibrated method, as `fulcrum forecast`
+//! answers it by default: the walk forward through W1 that learns the levels (2,000 trials at
+//! each origin) and then the million trials, read at them. The figure for its cost is
+//! `engine_calibrated` / `engine` (issue 27's bound: at most 2).
+//!
 //! Run: `cargo bench --bench forecast`. The figure is engine / `lanes_same_outputs`.
 
 use divan::Bencher;
@@ -20,8 +25,9 @@ use divan::counter::ItemsCount;
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
-use fulcrum::model::PeriodLength;
-use fulcrum::simulate::forecast::{self, Forecast, ForecastResults};
+use fulcrum::model::throughput::Method;
+use fulcrum::model::{PeriodLength, Throughput};
+use fulcrum::simulate::forecast::{self, Forecast, ForecastResults, walk};
 use fulcrum::simulate::rng::{self, Purpose, Stream, stream_key};
 
 use rand::SeedableRng;
@@ -58,6 +64,18 @@ fn question() -> &'static Forecast {
             PeriodLength::TWO_WEEKS,
         )
         .expect("W1 forecasts")
+    })
+}
+
+/// The calibrated method's question: W1 read as the present pace in blocks.
+fn calibrated_question() -> &'static Forecast {
+    static QUESTION: OnceLock<Forecast> = OnceLock::new();
+    QUESTION.get_or_init(|| {
+        let history: Vec<f64> = W1.map(f64::from).to_vec();
+        let period = PeriodLength::TWO_WEEKS;
+        let throughput = Throughput::new(history.into(), Method::Calibrated, period.per_year());
+        Forecast::from_throughput(throughput, f64::from(BACKLOG), None, Some(HORIZON), period)
+            .expect("W1 forecasts")
     })
 }
 
@@ -358,6 +376,21 @@ fn engine(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(trials()))
         .bench(|| forecast::run(question(), trials(), SEED, &|_| {}));
+}
+
+/// The calibrated method: the walk that learns the levels, then the trials read at them.
+#[divan::bench(sample_count = 7)]
+fn engine_calibrated(bencher: Bencher) {
+    bencher.counter(ItemsCount::new(trials())).bench(|| {
+        let mut question = calibrated_question().clone();
+        let settings =
+            walk::calibration_of(&question, false, trials(), SEED).expect("a calibrated method");
+        let history = question.throughput.history.clone();
+        question.levels = walk::walk(&history, &settings, &|_| {})
+            .expect("W1 walks")
+            .levels;
+        forecast::run(&question, trials(), SEED, &|_| {})
+    });
 }
 
 #[divan::bench(sample_count = 7)]

@@ -305,13 +305,22 @@ const SIMULATE_NS: f64 = 30.0;
 const FORECAST_NS: f64 = 10.0;
 /// Bytes of one recorded per-period statistic (a quantile sketch), per accumulator.
 const SKETCH_BYTES: f64 = 6_000.0;
-/// Bytes per allocator variable while the program is built and solved.
-const PROGRAM_BYTES: f64 = 1_000.0;
+/// Bytes of the process itself (code, scenario, report buffers of a small run).
+const BASE_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+/// Bytes per initiative of a run: its statistics, tables and the rows of its charts.
+const INITIATIVE_BYTES: f64 = 130_000.0;
+/// Bytes per initiative of each trial kept for the sensitivity analysis.
+const SAMPLE_BYTES: f64 = 56.0;
+/// Bytes per allocator variable while the program is built and solved (Clarabel's matrices
+/// and factorisation, good_lp's expressions): 5.3 to 6.1 KB measured from 2,900 to 125,000
+/// variables (`examples/allocate_memory.rs`, docs/allocator.md).
+const PROGRAM_BYTES: f64 = 6_000.0;
 /// Policies × trials the optimiser simulates in its search, and per priced change.
 const SEARCH_STRATEGY_TRIALS: f64 = 45_000.0;
 const PRICE_STRATEGY_TRIALS: f64 = 9_000.0;
-/// Seconds of one plan of 1,000 core variables: 34,000 take 27 s, growing as size^1.5.
-const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.136;
+/// Seconds of one allocator solve of 1,000 core variables, growing as size^1.5: 125,000 take
+/// 350 s, 7,300 take 3.8 s (one thread, docs/allocator.md).
+const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.19;
 
 impl Estimate {
     /// The cost of running `scenario` with `settings` on `threads` threads.
@@ -335,9 +344,15 @@ impl Estimate {
             .filter(|s| matches!(s.rule, Rule::Optimised { .. }))
             .count();
         let planning = Estimate::planning(scenario, optimised, threads as usize);
+        let samples = settings.samples.min(settings.trials) as f64;
+        let initiatives =
+            scenario.initiatives.len() as f64 * (INITIATIVE_BYTES + samples * SAMPLE_BYTES);
         Estimate {
             simulate_seconds,
-            memory_bytes: sketches * SKETCH_BYTES * (threads + 1.0) + planning.memory_bytes,
+            // The plan's memory is freed before the simulation: the peak is the larger.
+            memory_bytes: planning
+                .memory_bytes
+                .max(BASE_BYTES + sketches * SKETCH_BYTES * (threads + 1.0) + initiatives),
             ..planning
         }
     }
@@ -365,12 +380,13 @@ impl Estimate {
         Estimate {
             plan_seconds,
             simulate_seconds: 0.0,
-            memory_bytes: if plans > 0.0 {
-                variables as f64 * PROGRAM_BYTES
-            } else {
-                0.0
-            },
-            program_variables: variables,
+            memory_bytes: BASE_BYTES
+                + if plans > 0.0 {
+                    variables as f64 * PROGRAM_BYTES
+                } else {
+                    0.0
+                },
+            program_variables: if plans > 0.0 { variables } else { 0 },
         }
     }
 
@@ -399,5 +415,89 @@ impl Estimate {
     /// Seconds in all.
     pub fn seconds(&self) -> f64 {
         self.plan_seconds + self.simulate_seconds
+    }
+}
+
+/// What a run may cost without consent (`--yes` on the command line; the server has none):
+/// 10 minutes and 4 GiB, by the up-front [`Estimate`].
+pub struct Budget;
+
+impl Budget {
+    /// Seconds a run may take.
+    pub const SECONDS: f64 = 600.0;
+    /// Bytes a run may hold.
+    pub const BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
+
+    /// `10 min and 4.0 GB`.
+    pub fn describe() -> String {
+        format!("{} and {}", duration(Budget::SECONDS), bytes(Budget::BYTES))
+    }
+
+    /// This machine's physical memory, where it can be read (Linux): what no run may exceed,
+    /// with consent or without (the allocation would fail and abort the process).
+    pub fn memory() -> Option<f64> {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024.0)
+    }
+}
+
+impl Estimate {
+    /// Whether it exceeds the [`Budget`].
+    pub fn over_budget(&self) -> bool {
+        self.seconds() > Budget::SECONDS || self.memory_bytes > Budget::BYTES
+    }
+
+    /// `this would take about 12 min (planning 11 min (34000 allocator variables),
+    /// simulating 40 s) and 5.2 GB of memory`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.plan_seconds >= 1.0 {
+            parts.push(format!(
+                "planning {} ({} allocator variables)",
+                duration(self.plan_seconds),
+                self.program_variables
+            ));
+        }
+        if self.simulate_seconds >= 1.0 {
+            parts.push(format!("simulating {}", duration(self.simulate_seconds)));
+        }
+        let parts = match parts.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", parts.join(", ")),
+        };
+        let memory = if self.memory_bytes >= 1024.0 * 1024.0 {
+            format!(" and {} of memory", bytes(self.memory_bytes))
+        } else {
+            String::new()
+        };
+        format!(
+            "this would take about {}{parts}{memory}",
+            duration(self.seconds())
+        )
+    }
+}
+
+/// `42 s`, `12 min`, `3.5 h`, `2.1 days`.
+pub fn duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 5400.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else if seconds < 172_800.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else {
+        format!("{:.0} days", seconds / 86_400.0)
+    }
+}
+
+/// `320 MB`, `4.0 GB` (powers of 1024).
+pub fn bytes(n: f64) -> String {
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+    if n >= GIB {
+        format!("{:.1} GB", n / GIB)
+    } else {
+        format!("{:.0} MB", n / (1024.0 * 1024.0))
     }
 }

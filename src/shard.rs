@@ -117,6 +117,23 @@ pub struct ShardInfo {
     pub start: u64,
     /// One past the last unit it ran.
     pub end: u64,
+    /// The input files it read, each copied into its folder: `fulcrum merge` reads these
+    /// copies, never a path from this record.
+    #[serde(default)]
+    pub inputs: Vec<Input>,
+}
+
+/// An input file a shard read (a scenario, a history), as it keeps a copy of it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Input {
+    /// The argument of the command line that names it (`scenario`, `history_csv`).
+    pub argument: String,
+    /// The path as the command line gave it.
+    pub given: String,
+    /// The copy in the shard folder, relative to it, with `/`.
+    pub copy: String,
+    /// [`fingerprint`] of its bytes.
+    pub hash: String,
 }
 
 impl ShardInfo {
@@ -125,6 +142,17 @@ impl ShardInfo {
         format!(
             "shard {}/{}, {} {}..{}",
             self.shard, self.shards, self.unit, self.start, self.end
+        )
+    }
+
+    /// What tells one shard's statistics from another's: `shard 3/8, trials 3750..5000 of
+    /// seed 42, scenario hash 0123456789abcdef`.
+    pub fn identity(&self) -> String {
+        format!(
+            "{} of seed {}, scenario hash {}",
+            self.describe(),
+            self.seed,
+            self.scenario_hash
         )
     }
 }
@@ -166,7 +194,7 @@ pub fn check(shards: &[(String, ShardInfo)]) -> Result<Vec<usize>, String> {
 fn of_one_run(shards: &[(String, ShardInfo)]) -> Result<(), String> {
     let (first_dir, first) = &shards[0];
     type Field = (&'static str, fn(&ShardInfo) -> String);
-    let fields: [Field; 8] = [
+    let fields: [Field; 9] = [
         ("fulcrum versions", |s| s.fulcrum_version.clone()),
         ("commands", |s| s.command.clone()),
         ("scenarios (scenario hash)", |s| s.scenario_hash.clone()),
@@ -175,6 +203,14 @@ fn of_one_run(shards: &[(String, ShardInfo)]) -> Result<(), String> {
         ("options", |s| s.options.clone()),
         ("numbers of shards", |s| s.shards.to_string()),
         ("amounts of work", |s| format!("{} {}", s.total, s.unit)),
+        ("input files", |s| {
+            let hashes: Vec<String> = s
+                .inputs
+                .iter()
+                .map(|i| format!("{} {}", i.argument, i.hash))
+                .collect();
+            hashes.join(", ")
+        }),
     ];
     for (what, field) in fields {
         if let Some((dir, other)) = shards.iter().find(|(_, s)| field(s) != field(first)) {
@@ -218,8 +254,14 @@ fn covered(shards: &[(String, ShardInfo)], order: &[usize]) -> Result<(), String
 
 /// FNV-1a, 64 bits, of `text`, as 16 hex digits: the fingerprint of a compiled question.
 pub fn fingerprint(text: &str) -> String {
+    fingerprint_bytes(text.as_bytes())
+}
+
+/// FNV-1a, 64 bits, of `bytes`, as 16 hex digits: the fingerprint of an input file, and the
+/// hash of every file in a results folder's marker.
+pub fn fingerprint_bytes(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
+    for &byte in bytes {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

@@ -10,7 +10,7 @@ use fulcrum::model::{
 use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::scenario::{self, history};
-use fulcrum::simulate::forecast::walk::{self, WalkSettings};
+use fulcrum::simulate::forecast::walk;
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::history::{
@@ -308,38 +308,6 @@ fn history_warnings(forecast: &Forecast) -> Vec<String> {
     out
 }
 
-/// Trials of each forecast of the walk that calibrates a forecast (as `backtest` runs them).
-const CALIBRATION_TRIALS: u64 = 2000;
-
-/// The walk that calibrates `forecast`, when its method corrects its chances: forward
-/// through its own history, asking its own questions, with `trials` trials per origin.
-fn calibration_walk(
-    forecast: &Forecast,
-    windowed: bool,
-    trials: u64,
-    seed: u64,
-) -> Option<WalkSettings> {
-    let tp = &forecast.throughput;
-    if tp.method != Method::Calibrated {
-        return None;
-    }
-    let period = forecast.scenario.period_length;
-    Some(WalkSettings {
-        method: tp.method,
-        period,
-        per_year: throughput::per_year(period, &forecast.scenario.calendar),
-        backlog: forecast.typical_backlog(),
-        horizon: forecast.horizon,
-        // A window the user chose cut the history already: forecasts use all of it before them.
-        window: windowed.then_some(tp.history.len()),
-        percentiles: forecast.percentiles.clone(),
-        first: tp.history.len(),
-        step: 1,
-        trials: trials.min(CALIBRATION_TRIALS),
-        seed,
-    })
-}
-
 /// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     let started = Instant::now();
@@ -352,7 +320,7 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     }
     let (trials, seed) = args.common.simulation.trials_and_seed(question.defaults)?;
     let pool = work.pool(&args.common.simulation)?;
-    let walk = calibration_walk(
+    let walk = walk::calibration_of(
         &question.forecast,
         args.window.window.is_some(),
         trials,

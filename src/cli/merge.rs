@@ -1,14 +1,15 @@
 //! `fulcrum merge`: the shards of a run split with `--shard k/N`, combined into exactly the
 //! results of the one run, written by the command's own reporting.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
 use fulcrum::report::{self, Destination};
-use fulcrum::shard;
+use fulcrum::shard::{self, ShardInfo};
 
-use super::shard::{Merged, Work};
+use super::shard::{Merged, Work, given};
 use super::{Cli, Command, Failure};
 
 /// Arguments of `fulcrum merge`.
@@ -65,6 +66,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         target,
         threads: args.threads,
     };
+    substitute_inputs(&args.shards[order[0]], first)?;
     let arguments = std::iter::once("fulcrum".to_string()).chain(first.arguments.iter().cloned());
     let cli = Cli::try_parse_from(arguments).map_err(|e| {
         Failure::bad_input(format!(
@@ -85,6 +87,70 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             first.command
         ))),
     }
+}
+
+/// Makes every input file the shards' command line names read from its copy in the shard
+/// `folder` (which `info` describes), and every other input path refused: a forged record
+/// could name any file of this machine, and the merge reads none. Each copy must be a plain
+/// file inside the folder's inputs whose hash is the one recorded.
+fn substitute_inputs(folder: &Path, info: &ShardInfo) -> Result<(), Failure> {
+    let shown = folder.display();
+    let given = given(&info.arguments).ok_or_else(|| {
+        Failure::bad_input(format!(
+            "{shown}: cannot read the shards' command line `fulcrum {}`",
+            info.arguments.join(" ")
+        ))
+    })?;
+    let mut files = HashMap::new();
+    let named = given
+        .iter()
+        .filter(|g| g.input)
+        .flat_map(|g| g.values.iter().map(move |v| (&g.id, v)));
+    for (argument, path) in named {
+        let input = info
+            .inputs
+            .iter()
+            .find(|i| i.argument == *argument && i.given == *path)
+            .ok_or_else(|| {
+                Failure::bad_input(format!(
+                    "{shown}: the shards' command line names the file `{path}`, but the shard \
+                     keeps no copy of it (merge reads the shards' inputs from their folders \
+                     only): run the shards again with this fulcrum"
+                ))
+            })?;
+        files.insert(PathBuf::from(path), kept_copy(folder, input)?);
+    }
+    fulcrum::scenario::limits::substitute_inputs(files);
+    Ok(())
+}
+
+/// The bytes of `input`'s copy in the shard `folder`, refused unless it is a plain path
+/// inside the folder's inputs (the record names it too) with the recorded hash.
+fn kept_copy(folder: &Path, input: &shard::Input) -> Result<Vec<u8>, Failure> {
+    let shown = folder.display();
+    let inside = Path::new(&input.copy)
+        .strip_prefix(report::shard::INPUTS)
+        .is_ok_and(|rest| {
+            rest.components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        });
+    if !inside {
+        return Err(Failure::bad_input(format!(
+            "{shown}: its shard.json names a copy of `{}` outside its {} folder",
+            input.given,
+            report::shard::INPUTS
+        )));
+    }
+    let bytes = std::fs::read(folder.join(&input.copy))
+        .map_err(|e| Failure::bad_input(format!("{shown}: cannot read {}: {e}", input.copy)))?;
+    let hash = shard::fingerprint_bytes(&bytes);
+    if hash != input.hash {
+        return Err(Failure::bad_input(format!(
+            "{shown}: its copy {} is not the file the shard read (hash {hash}, recorded {})",
+            input.copy, input.hash
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Whether `folder` is `out` or inside it (both existing).

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use fulcrum::optimise::OptimiseError;
-use fulcrum::pipeline::{Estimate, RunError};
+use fulcrum::pipeline::{self, Budget, Estimate, RunError};
 use fulcrum::report::{self, Destination, Refusal};
 use fulcrum::scenario::{DEFAULT_SEED, DEFAULT_TRIALS, LoadError, Loaded, Problems, Step};
 use fulcrum::simulate::{PeriodMetric, Quantity, Unrepresentable};
@@ -163,9 +163,6 @@ impl SimulationFlags {
     }
 }
 
-/// Runs whose up-front estimate exceeds these need `--yes`.
-const BUDGET_SECONDS: f64 = 600.0;
-const BUDGET_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// Hard limits, even with `--yes`: sketch bucket counts are u32, so trials stay well below.
 const MAX_TRIALS: u64 = 1_000_000_000;
 const MAX_THREADS: usize = 1024;
@@ -179,63 +176,39 @@ struct BudgetFlags {
 }
 
 impl BudgetFlags {
-    /// Refuses (exit 2) a run whose `estimate` exceeds the budget, unless `--yes`; `lower`
-    /// says what the user could lower.
+    /// Refuses (exit 2) a run whose `estimate` exceeds the budget, unless `--yes`, and one
+    /// that would not fit in this machine's memory even with it; `lower` says what the user
+    /// could lower.
     fn check(&self, estimate: &Estimate, lower: &str) -> Result<(), Failure> {
-        let over = estimate.seconds() > BUDGET_SECONDS || estimate.memory_bytes > BUDGET_BYTES;
-        if !over || self.yes {
+        if estimate.program_variables > fulcrum::allocate::MAX_VARIABLES {
+            return Err(Failure::bad_input(format!(
+                "{}: the allocator's program would have {} variables (initiatives and teams \
+                 × periods), more than fulcrum solves ({}; beyond it the solver's memory grows \
+                 out of reach, even with --yes): shrink the plan with fewer periods (a longer \
+                 `period`, e.g. \"1mo\"), fewer initiatives or teams, or a strategy other than \
+                 `optimised`",
+                estimate.describe(),
+                estimate.program_variables,
+                fulcrum::allocate::MAX_VARIABLES
+            )));
+        }
+        if let Some(memory) = Budget::memory()
+            && estimate.memory_bytes > memory
+        {
+            return Err(Failure::bad_input(format!(
+                "{}, more than this machine's memory ({}): lower {lower}",
+                estimate.describe(),
+                pipeline::bytes(memory)
+            )));
+        }
+        if !estimate.over_budget() || self.yes {
             return Ok(());
         }
-        let mut parts = Vec::new();
-        if estimate.plan_seconds >= 1.0 {
-            parts.push(format!(
-                "planning {} ({} allocator variables)",
-                duration(estimate.plan_seconds),
-                estimate.program_variables
-            ));
-        }
-        if estimate.simulate_seconds >= 1.0 {
-            parts.push(format!(
-                "simulating {}",
-                duration(estimate.simulate_seconds)
-            ));
-        }
-        let memory = if estimate.memory_bytes >= 1024.0 * 1024.0 {
-            format!(" and {} of memory", bytes(estimate.memory_bytes))
-        } else {
-            String::new()
-        };
         Err(Failure::bad_input(format!(
-            "this would take about {} ({}){memory}, more than the budget of {} and {}: lower \
-             {lower}, or pass --yes to run it anyway",
-            duration(estimate.seconds()),
-            parts.join(", "),
-            duration(BUDGET_SECONDS),
-            bytes(BUDGET_BYTES),
+            "{}, more than the budget of {}: lower {lower}, or pass --yes to run it anyway",
+            estimate.describe(),
+            Budget::describe()
         )))
-    }
-}
-
-/// `42 s`, `12 min`, `3.5 h`, `2.1 days`.
-fn duration(seconds: f64) -> String {
-    if seconds < 90.0 {
-        format!("{seconds:.0} s")
-    } else if seconds < 5400.0 {
-        format!("{:.0} min", seconds / 60.0)
-    } else if seconds < 172_800.0 {
-        format!("{:.1} h", seconds / 3600.0)
-    } else {
-        format!("{:.0} days", seconds / 86_400.0)
-    }
-}
-
-/// `320 MB`, `4.0 GB` (powers of 1024).
-fn bytes(n: f64) -> String {
-    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-    if n >= GIB {
-        format!("{:.1} GB", n / GIB)
-    } else {
-        format!("{:.0} MB", n / (1024.0 * 1024.0))
     }
 }
 
@@ -328,6 +301,8 @@ pub fn main() -> ExitCode {
         Command::Mcp(args) => mcp::mcp(&args),
         Command::HelpMarkdown(args) => reference::help_markdown(&args),
     };
+    // Results folders claimed but not written (a failure after the check) are free again.
+    report::lock::release_all();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(text)) => {

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use fulcrum::pipeline::Budget;
 use fulcrum::report::numbers::{count, counted};
 use fulcrum::serve::{self, Server, Settings};
 
@@ -45,6 +46,20 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     };
     let app = serve::load(&args.scenario, settings, pool)?;
     let (preview, refined) = (app.preview_trials, app.info.trials);
+    // The server runs the file's refined run at start-up and has no --yes: hold it to the
+    // budget every answer is held to.
+    let estimate = app
+        .base
+        .scenario
+        .estimate(refined, app.pool.current_num_threads());
+    if estimate.over_budget() {
+        return Err(Failure::bad_input(format!(
+            "{}, more than the server runs (a budget of {}): lower --trials (now {refined}) \
+             or the horizon",
+            estimate.describe(),
+            Budget::describe()
+        )));
+    }
     for warning in &app.base.scenario.warnings {
         eprintln!("{warning}");
     }

@@ -2,11 +2,16 @@
 //! folder), or reports merged shards ([`Work`]): what `run`, `sweep` and `forecast` share with
 //! `fulcrum merge`.
 
+use std::any::TypeId;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use clap::CommandFactory;
+
 use fulcrum::report::{self, Destination};
-use fulcrum::shard::{Shard, ShardInfo};
+use fulcrum::shard::{Input, Shard, ShardInfo, fingerprint_bytes};
+use fulcrum::simulate::Results;
+use fulcrum::simulate::forecast::ForecastState;
 
 use super::format::ReportFlags;
 use super::{Failure, RunFlags, SimulationFlags};
@@ -139,19 +144,35 @@ impl Merged {
         Ok(())
     }
 
-    /// The shards' statistics merged by `merge` in shard order, reading one shard at a time.
+    /// The shards' statistics merged by `merge` in shard order, reading one shard at a time;
+    /// refused (bad input) when a shard's statistics cannot be read, are another shard's, or
+    /// hold another amount of work than its `shard.json` says.
     pub(super) fn merge<T, E>(
         &self,
         merge: impl Fn(&mut T, T) -> Result<(), E>,
     ) -> Result<T, Failure>
     where
-        T: serde::de::DeserializeOwned,
+        T: serde::de::DeserializeOwned + Statistics,
         E: std::fmt::Display,
     {
-        let read = |folder: &PathBuf| report::shard::read_state(folder).map_err(Failure::Runtime);
-        let mut merged = read(&self.folders[0])?;
-        for folder in &self.folders[1..] {
-            merge(&mut merged, read(folder)?).map_err(Failure::bad_input)?;
+        let read = |k: usize| -> Result<T, Failure> {
+            let (folder, info) = (&self.folders[k], &self.infos[k]);
+            let state: T = report::shard::read_state(folder, info).map_err(Failure::bad_input)?;
+            let (units, expected) = (state.units(), info.end - info.start);
+            if units != expected {
+                return Err(Failure::bad_input(format!(
+                    "{}: its statistics hold {units} {}, but its shard.json says it ran {} \
+                     ({expected}); run that shard again",
+                    folder.display(),
+                    info.unit,
+                    info.describe()
+                )));
+            }
+            Ok(state)
+        };
+        let mut merged = read(0)?;
+        for k in 1..self.folders.len() {
+            merge(&mut merged, read(k)?).map_err(Failure::bad_input)?;
         }
         Ok(merged)
     }
@@ -164,6 +185,89 @@ impl Merged {
             .map(|(folder, info)| format!("{}: {}", folder.display(), info.describe()))
             .collect()
     }
+}
+
+/// A shard's statistics, as far as merge checks them against its `shard.json`.
+pub(super) trait Statistics {
+    /// The units of work they hold: trials, or a sweep's point-trials.
+    fn units(&self) -> u64;
+}
+
+impl Statistics for Results {
+    fn units(&self) -> u64 {
+        self.trials()
+    }
+}
+
+impl Statistics for ForecastState {
+    fn units(&self) -> u64 {
+        self.trials()
+    }
+}
+
+/// A sweep shard's points, each with its share of the trials.
+impl Statistics for Vec<(usize, Results)> {
+    fn units(&self) -> u64 {
+        self.iter().map(|(_, results)| results.trials()).sum()
+    }
+}
+
+/// One argument of a command line, as clap read it.
+pub(super) struct Given {
+    /// Its id (`scenario`, `history_csv`, `trials`, ...).
+    pub id: String,
+    /// Whether it names an input file: a path, other than where the results go.
+    pub input: bool,
+    /// Its values, as given.
+    pub values: Vec<String>,
+}
+
+/// The arguments `arguments` (a command line after `fulcrum`) gives its subcommand, in the
+/// subcommand's order; `None` when it does not parse.
+pub(super) fn given(arguments: &[String]) -> Option<Vec<Given>> {
+    let cli = super::Cli::command();
+    let line = std::iter::once("fulcrum").chain(arguments.iter().map(String::as_str));
+    let matches = cli.clone().try_get_matches_from(line).ok()?;
+    let (name, matches) = matches.subcommand()?;
+    let command = cli.find_subcommand(name)?;
+    let path = TypeId::of::<PathBuf>();
+    let given = command.get_arguments().filter_map(|arg| {
+        let id = arg.get_id().as_str();
+        let values = matches.try_get_raw(id).ok().flatten()?;
+        Some(Given {
+            id: id.to_string(),
+            input: id != "out" && arg.get_value_parser().type_id() == path,
+            values: values.map(|v| v.to_string_lossy().into_owned()).collect(),
+        })
+    });
+    Some(given.collect())
+}
+
+/// The input files of this process's command line, each with where its copy goes in a shard
+/// folder and its bytes.
+fn inputs(arguments: &[String]) -> Result<Vec<(Input, Vec<u8>)>, Failure> {
+    let mut inputs = Vec::new();
+    for arg in given(arguments).unwrap_or_default() {
+        for (n, path) in arg.values.iter().enumerate().filter(|_| arg.input) {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot read {path}: {e}")))?;
+            let name = Path::new(path)
+                .file_name()
+                .map_or_else(|| arg.id.clone(), |n| n.to_string_lossy().into_owned());
+            let folder = match n {
+                0 => arg.id.clone(),
+                _ => format!("{}-{}", arg.id, n + 1),
+            };
+            let input = Input {
+                argument: arg.id.clone(),
+                given: path.clone(),
+                copy: format!("{}/{folder}/{name}", report::shard::INPUTS),
+                hash: fingerprint_bytes(&bytes),
+            };
+            inputs.push((input, bytes));
+        }
+    }
+    Ok(inputs)
 }
 
 /// What a shard records about itself, for a command that ran `shard` of `total` units.
@@ -208,13 +312,18 @@ pub(super) fn write_shard(
     (stdout, started): (&ReportFlags, Instant),
 ) -> Result<(), Failure> {
     let range = shard.range(ran.total);
+    let arguments: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (inputs, copies): (Vec<Input>, Vec<_>) = inputs(&arguments)?
+        .into_iter()
+        .map(|(input, bytes)| (input.clone(), (input.copy, bytes)))
+        .unzip();
     let info = ShardInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         command: ran.command.to_string(),
-        arguments: std::env::args_os()
-            .skip(1)
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
+        arguments,
         options: ran.options,
         scenario_hash: ran.scenario_hash,
         seed: ran.seed,
@@ -225,8 +334,9 @@ pub(super) fn write_shard(
         shards: shard.count,
         start: range.start,
         end: range.end,
+        inputs,
     };
-    report::shard::write(target, &info, state).map_err(super::write_failure)?;
+    report::shard::write(target, &info, state, &copies).map_err(super::write_failure)?;
     let seconds = started.elapsed().as_secs_f64();
     print_done(stdout, &info, seconds, &target.path)
 }

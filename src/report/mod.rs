@@ -9,6 +9,7 @@ pub mod export;
 pub mod forecast;
 pub mod html;
 pub mod import;
+pub mod lock;
 mod new_file;
 pub mod numbers;
 mod output;

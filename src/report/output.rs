@@ -52,8 +52,86 @@ enum Existing {
 }
 
 /// Checks that `destination` may receive a results folder, before any work is done.
+/// The destination is claimed for this process from then on ([`super::lock`]): another run
+/// into it is refused until this one is done.
 pub fn check(destination: &Destination) -> Result<(), Refusal> {
-    inspect(&destination.path, destination.force).map(|_| ())
+    inspect(&destination.path, destination.force)?;
+    super::lock::claim(&destination.path)
+}
+
+/// Checks that `folder` is a finished result that `command` wrote and that nothing in it
+/// changed since: its marker lists every file it holds, each with the hash of its contents.
+/// The refusal names what differs.
+pub fn verify(folder: &Path, command: &str) -> Result<(), Refusal> {
+    let shown = folder.display();
+    let Some(manifest) = read_manifest(folder) else {
+        return Err(Refusal(format!(
+            "{shown} has no readable marker ({MARKER}): it is not a complete folder written by \
+             fulcrum (a run killed while writing, or files copied without it)"
+        )));
+    };
+    if manifest.command != command {
+        return Err(Refusal(format!(
+            "{shown} holds the results of `fulcrum {}`, not a {command}",
+            manifest.command
+        )));
+    }
+    let entries = list(folder).map_err(|e| Refusal(format!("cannot read {shown}: {e}")))?;
+    // A link would make the folder's files someone else's (and reading it, any file).
+    let links: Vec<String> = entries
+        .iter()
+        .filter(|f| fs::symlink_metadata(folder.join(f)).is_ok_and(|m| m.file_type().is_symlink()))
+        .cloned()
+        .collect();
+    if !links.is_empty() {
+        return Err(Refusal(format!(
+            "{shown} holds symbolic links ({}): fulcrum never writes them",
+            named(&links)
+        )));
+    }
+    let unlisted: Vec<String> = entries
+        .iter()
+        .filter(|f| *f != MARKER && !manifest.files.contains_key(*f))
+        .cloned()
+        .collect();
+    let missing: Vec<String> = manifest
+        .files
+        .keys()
+        .filter(|f| !entries.contains(f))
+        .cloned()
+        .collect();
+    let changed: Vec<String> = manifest
+        .files
+        .iter()
+        .filter(|(file, hash)| fs::read(folder.join(file)).is_ok_and(|b| fnv(&b) != **hash))
+        .map(|(file, _)| file.clone())
+        .collect();
+    let mut problems = Vec::new();
+    if !changed.is_empty() {
+        problems.push(format!(
+            "its files differ from the hashes its marker recorded ({})",
+            named(&changed)
+        ));
+    }
+    if !missing.is_empty() {
+        problems.push(format!(
+            "files its marker lists are missing ({})",
+            named(&missing)
+        ));
+    }
+    if !unlisted.is_empty() {
+        problems.push(format!(
+            "it holds files its marker does not list ({})",
+            named(&unlisted)
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Refusal(format!(
+        "{shown} changed since fulcrum wrote it: {}",
+        problems.join("; ")
+    )))
 }
 
 /// What a results folder holds, as its marker records it.
@@ -212,14 +290,9 @@ fn named(files: &[String]) -> String {
     text
 }
 
-/// FNV-1a, 64 bits, as 16 hex digits.
+/// FNV-1a, 64 bits, as 16 hex digits: the hash of a file in the marker.
 fn fnv(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::shard::fingerprint_bytes(bytes)
 }
 
 /// A results folder being filled in a staging folder next to its destination, moved into place
@@ -241,7 +314,7 @@ impl OutputDir {
     /// Starts filling `destination` for `command` (created, with its parents, on commit).
     /// Refuses (a [`Refusal`] inside the error) a destination [`check`] refuses.
     pub fn create(destination: &Destination, command: &'static str) -> Result<OutputDir> {
-        inspect(&destination.path, destination.force)?;
+        check(destination)?;
         let target = &destination.path;
         let name = target
             .file_name()
@@ -398,10 +471,12 @@ impl Drop for OutputDir {
             fs::remove_dir_all(&self.staging).ok();
         }
         self.lock.take();
+        super::lock::release(&self.destination.path);
     }
 }
 
-fn parent_of(path: &Path) -> &Path {
+/// The folder `path` is in (`.` for a bare name).
+pub(super) fn parent_of(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))

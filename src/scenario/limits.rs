@@ -3,8 +3,10 @@
 //! is normally under 100 KB; ten years of daily throughput is 3,650 values) and each has its
 //! own message.
 
+use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::problem::{Problem, SourceId, Span};
 
@@ -43,15 +45,46 @@ pub enum ReadError {
     },
 }
 
-/// Reads at most `limit` bytes of `path`: a larger file (or an endless one, `/dev/zero`) stops
-/// the read at once.
-pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+/// The input files this process reads instead of the file system, by the path that names
+/// them, once [`substitute_inputs`] set them: then no other input file is read.
+static SUBSTITUTES: OnceLock<HashMap<PathBuf, Vec<u8>>> = OnceLock::new();
+
+/// From now on, input files are read from `files` (path as the command line names it →
+/// contents), and any other input path is refused: `fulcrum merge` runs the shards' command
+/// line on the copies of its inputs the shards kept, so a forged record cannot make it read
+/// a file of this machine (and the paths shown in the results stay the ones the shards were
+/// given). Returns false, changing nothing, when inputs were substituted already.
+pub fn substitute_inputs(files: HashMap<PathBuf, Vec<u8>>) -> bool {
+    SUBSTITUTES.set(files).is_ok()
+}
+
+/// Opens the input file `path`, with its size when it is a regular file (or a substitute).
+pub fn open_input(path: &Path) -> std::io::Result<(Box<dyn Read>, Option<u64>)> {
+    if let Some(files) = SUBSTITUTES.get() {
+        return match files.get(path) {
+            Some(bytes) => Ok((
+                Box::new(std::io::Cursor::new(bytes.clone())),
+                Some(bytes.len() as u64),
+            )),
+            None => Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "merge reads only the input files the shards kept a copy of",
+            )),
+        };
+    }
+    let file = std::fs::File::open(path)?;
     let size = file
         .metadata()
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
+    Ok((Box::new(file), size))
+}
+
+/// Reads at most `limit` bytes of `path`: a larger file (or an endless one, `/dev/zero`) stops
+/// the read at once.
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, size) = open_input(path).map_err(ReadError::Io)?;
     if size.is_some_and(|s| s > limit) {
         return Err(ReadError::TooLarge { limit, size });
     }

@@ -3,13 +3,14 @@
 //! Simulation runs on blocking threads and the rayon pool, never on the async executor.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Json;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::job::answer as run;
+use super::job::answer_unless_left as run;
 use super::shapes::{AnswerRequest, InputError, Progress, Reply};
 use super::state::App;
 
@@ -46,7 +47,11 @@ pub async fn answer(State(app): State<Arc<App>>, Json(request): Json<AnswerReque
     if let Err(message) = check(&request.session, &request.sets) {
         return refused(StatusCode::BAD_REQUEST, message);
     }
-    let job = tokio::task::spawn_blocking(move || run(&app, &request)).await;
+    // Dropped with this handler when the client goes away: the work stops at its next check.
+    let left = ClientLeft(Arc::new(AtomicBool::new(false)));
+    let flag = left.0.clone();
+    let job = tokio::task::spawn_blocking(move || run(&app, &request, &flag)).await;
+    drop(left);
     match job {
         // A refusal is an answer too (status `invalid`): browsers log every 4xx as an error.
         Ok(reply) => Json(reply).into_response(),
@@ -54,6 +59,15 @@ pub async fn answer(State(app): State<Arc<App>>, Json(request): Json<AnswerReque
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the simulation failed: {error}"),
         ),
+    }
+}
+
+/// Says, when dropped, that the client of a request left (or was answered).
+struct ClientLeft(Arc<AtomicBool>);
+
+impl Drop for ClientLeft {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::allocate::Guardrails;
 use crate::model::{self, Owner, Rule, Scenario};
 use crate::optimise::{self, Objective};
+use crate::pipeline::Estimate;
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
 use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
@@ -16,6 +17,7 @@ use super::shapes::{
     Control, ControlGroup, Difference, Fan, FieldValue, Finish, Info, InitiativeAnswer, InputError,
     KeyResultAnswer, KeyResultChance, Spread, StrategyAnswer, StrategyStatus, VersusFile,
 };
+use super::state::Runner;
 
 /// The scenario file as read at start-up, and the scenario it compiles to.
 pub struct Base {
@@ -267,17 +269,16 @@ impl Compiled {
         }
     }
 
-    /// Simulates the strategies `include` (each optimised one with its plan from `plan`) on
-    /// the ambient rayon pool, keeping the first `paired` trials for pairing. `None` when
-    /// `cancelled` said so.
-    #[allow(clippy::too_many_arguments)]
+    /// Simulates `trials` trials of `seed` of the strategies `include` (each optimised one
+    /// with its plan from `plan`), keeping the first `paired` trials for pairing, a slice at a
+    /// time as `runner` says. The slices merge into exactly the one run (trial i always draws
+    /// from its own stream). `None` when `cancelled` said so, between slices.
     pub fn simulate(
         &self,
         include: &[usize],
         plan: &dyn Fn(usize) -> Option<Plan>,
-        trials: u64,
-        seed: u64,
-        paired: u64,
+        (trials, seed, paired): (u64, u64, u64),
+        runner: Runner,
         progress: &(dyn Fn(u64) + Sync),
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Simulation> {
@@ -293,18 +294,45 @@ impl Compiled {
             samples: paired.min(trials),
             ..Settings::for_run(&self.scenario, trials, seed)
         };
-        let results = simulate::run_unless_cancelled(
-            &self.scenario,
-            policies,
-            names,
-            &settings,
-            progress,
-            cancelled,
-        )?;
+        let mut results: Option<Results> = None;
+        let mut start = 0;
+        while start < trials || results.is_none() {
+            let end = (start + runner.slice).min(trials);
+            let _turn = runner.turns.take();
+            if cancelled() {
+                return None;
+            }
+            let slice = runner.pool.install(|| {
+                let progress = |done| progress(start + done);
+                let (policies, names) = (policies.clone(), names.clone());
+                simulate::run_range(
+                    &self.scenario,
+                    policies,
+                    names,
+                    &settings,
+                    start..end,
+                    &progress,
+                )
+            });
+            match &mut results {
+                None => results = Some(slice),
+                Some(results) => results
+                    .merge(&slice)
+                    .expect("the slices of one run have one shape"),
+            }
+            start = end;
+        }
         Some(Simulation {
             strategies: include.to_vec(),
-            results,
+            results: results.expect("at least one slice"),
         })
+    }
+
+    /// The up-front cost of the refined run of this scenario on `trials` trials and `threads`
+    /// threads, planning included (what `fulcrum run` estimates).
+    pub fn estimate(&self, trials: u64, threads: usize) -> Estimate {
+        let settings = Settings::for_run(&self.scenario, trials, self.scenario.seed);
+        Estimate::of(&self.scenario, &settings, threads)
     }
 
     /// Seconds one strategy takes per trial, timed on a short run of a 20/80 split on the

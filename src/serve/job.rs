@@ -1,17 +1,26 @@
 //! Answering one request: validate the `--set`s, plan what the stage allows, run the file's
 //! own run and the changed scenario on the same seed and trials, and pair them. The work of a
-//! request stops as soon as a newer request of its session arrives.
+//! request stops as soon as a newer request of its session arrives or its client leaves; a
+//! change whose run would exceed the budget `fulcrum run` asks consent for is refused.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::pipeline::Budget;
+
 use super::engine::{Compiled, Plan, Simulation};
-use super::shapes::{Answer, AnswerRequest, Reply, Stage, StrategyStatus, Timings};
+use super::shapes::{Answer, AnswerRequest, InputError, Reply, Stage, StrategyStatus, Timings};
 use super::state::{App, PAIRED_MAX, Session};
 
 /// Answers `request` (on a blocking thread).
 pub fn answer(app: &App, request: &AnswerRequest) -> Reply {
+    answer_unless_left(app, request, &AtomicBool::new(false))
+}
+
+/// Answers `request`, giving up (superseded) once `left` says its client went away.
+pub fn answer_unless_left(app: &App, request: &AnswerRequest, left: &AtomicBool) -> Reply {
     let started = Instant::now();
     app.count_request();
     let session = app.session(&request.session);
@@ -33,9 +42,22 @@ pub fn answer(app: &App, request: &AnswerRequest) -> Reply {
         Stage::Preview => full.min(app.preview_trials),
         Stage::Full => full,
     };
+    let estimate = changed.estimate(full, app.pool.current_num_threads());
+    if estimate.over_budget() {
+        let periods = changed.period_labels().len();
+        let message = format!(
+            "{}, more than this server runs (a budget of {}): lower `scenario.trials` (now \
+             {full}) or `scenario.periods` (now {periods}), or run it with `fulcrum run --yes`",
+            estimate.describe(),
+            Budget::describe()
+        );
+        let errors = vec![InputError { set: None, message }];
+        return Reply::Invalid { errors };
+    }
     let job = Job {
         app,
         session,
+        left,
         generation,
         stage: request.stage,
         full,
@@ -69,6 +91,8 @@ pub fn answer(app: &App, request: &AnswerRequest) -> Reply {
 struct Job<'a> {
     app: &'a App,
     session: Arc<Session>,
+    /// Set when the client went away.
+    left: &'a AtomicBool,
     generation: u64,
     stage: Stage,
     /// Trials of the refined answer.
@@ -107,9 +131,9 @@ struct Plans {
 }
 
 impl Job<'_> {
-    /// Whether a newer request of the session replaced this one.
+    /// Whether a newer request of the session replaced this one, or its client left.
     fn stale(&self) -> bool {
-        !self.session.is_current(self.generation)
+        !self.session.is_current(self.generation) || self.left.load(Ordering::Relaxed)
     }
 
     fn report(&self, stage: &'static str, what: &str, total: u64, expected: Option<f64>) {
@@ -228,17 +252,14 @@ impl Job<'_> {
     /// Simulates strategies `include` of `changed`. `None`: superseded.
     fn simulate(&self, changed: &Compiled, plans: &Plans, include: &[usize]) -> Option<Simulation> {
         self.report("simulating", "the changed scenario", self.trials, None);
-        self.app.pool.install(|| {
-            changed.simulate(
-                include,
-                &|s| plans.plans.get(&s).cloned(),
-                self.trials,
-                self.seed,
-                self.paired,
-                &|done| self.session.advance(self.generation, done),
-                &|| self.stale(),
-            )
-        })
+        changed.simulate(
+            include,
+            &|s| plans.plans.get(&s).cloned(),
+            (self.trials, self.seed, self.paired),
+            self.app.runner(),
+            &|done| self.session.advance(self.generation, done),
+            &|| self.stale(),
+        )
     }
 }
 

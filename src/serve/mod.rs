@@ -1,9 +1,14 @@
 //! `fulcrum serve`: a local web server with one interactive what-if page. Controls over the
 //! scenario become `--set` assignments; each change gets a fast preview, then the refined run,
 //! both paired with the file's own run on common random numbers. The server writes no files.
+//!
+//! It answers only requests that name it by its own address ([`guard`]), reads a request's
+//! headers within [`HEADER_TIMEOUT`] (also the most a connection may sit idle between
+//! requests), and holds at most [`MAX_CONNECTIONS`] connections.
 
 mod api;
 mod engine;
+pub mod guard;
 mod job;
 pub mod shapes;
 mod state;
@@ -11,13 +16,20 @@ mod state;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 pub use engine::Base;
-pub use job::answer;
+pub use job::{answer, answer_unless_left};
 pub use state::{App, PAIRED_MAX, Settings};
+
+/// The most a client may take to send a request's headers, and the most a connection may sit
+/// idle between requests: then it is closed (its file descriptor freed).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections held at most; one more is closed at once (a page uses two or three).
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// The fewest and most trials a calibrated preview runs.
 pub const PREVIEW_TRIALS: (u64, u64) = (1_000, 2_000);
@@ -34,6 +46,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/progress", get(api::progress))
         .route("/api/download", get(api::download))
         .with_state(app)
+}
+
+/// [`router`] behind the [`guard`] for a server listening on `address`.
+pub fn guarded(app: Arc<App>, address: SocketAddr) -> Router {
+    let allowed = Arc::new(guard::Allowed::new(address));
+    router(app).layer(axum::middleware::from_fn_with_state(allowed, guard::check))
 }
 
 /// Reads the scenario and builds the server's state; a file `fulcrum run` refuses is
@@ -108,9 +126,43 @@ impl Server {
             .enable_all()
             .max_blocking_threads(8)
             .build()?;
+        let address = self.address()?;
+        let routes = guarded(self.app, address);
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(self.listener)?;
-            axum::serve(listener, router(self.app)).await
+            serve(listener, routes).await
         })
+    }
+}
+
+/// Serves `routes` on `listener`: each connection on its own task, its headers read within
+/// [`HEADER_TIMEOUT`], at most [`MAX_CONNECTIONS`] at once.
+async fn serve(listener: tokio::net::TcpListener, routes: Router) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            // Out of file descriptors or a connection reset before it was accepted: wait a
+            // moment rather than spin, and go on.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(routes.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            // A client that breaks off is no concern of the server's.
+            connection.await.ok();
+            drop(permit);
+        });
     }
 }

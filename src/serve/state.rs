@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::engine::{Base, Compiled, Plan, Simulation};
@@ -44,6 +44,8 @@ pub struct App {
     pub preview_trials: u64,
     /// Where simulations run.
     pub pool: rayon::ThreadPool,
+    /// Turns on the pool, so that every request's simulation advances.
+    pub turns: Turns,
     plans: Mutex<HashMap<String, Result<Plan, String>>>,
     /// Held while the allocator solves, so stale requests do not pile up solves.
     planner: Mutex<()>,
@@ -85,6 +87,7 @@ impl App {
             settings,
             preview_trials,
             pool,
+            turns: Turns::default(),
             plans: Mutex::default(),
             planner: Mutex::default(),
             solve_seconds: Mutex::default(),
@@ -92,6 +95,16 @@ impl App {
             answers: Mutex::default(),
             sessions: Mutex::default(),
             requests: AtomicU64::new(0),
+        }
+    }
+
+    /// Where and how simulations run: on the pool, a slice of [`App::preview_trials`] trials
+    /// (about 250 ms) per turn.
+    pub fn runner(&self) -> Runner<'_> {
+        Runner {
+            pool: &self.pool,
+            turns: &self.turns,
+            slice: self.preview_trials.max(1),
         }
     }
 
@@ -204,17 +217,14 @@ impl App {
                 }
             }
         }
-        let simulation = self.pool.install(|| {
-            file.simulate(
-                &include,
-                &|s| plans.get(&s).cloned(),
-                trials,
-                seed,
-                paired,
-                progress,
-                cancelled,
-            )
-        })?;
+        let simulation = file.simulate(
+            &include,
+            &|s| plans.get(&s).cloned(),
+            (trials, seed, paired),
+            self.runner(),
+            progress,
+            cancelled,
+        )?;
         let simulation = Arc::new(simulation);
         *slot = Some(simulation.clone());
         Some(simulation)
@@ -330,5 +340,53 @@ impl Session {
             elapsed: status.started.elapsed().as_secs_f64(),
             expected: status.expected,
         }
+    }
+}
+
+/// Where simulations run: `pool`, one slice of `slice` trials per turn of `turns`.
+#[derive(Clone, Copy)]
+pub struct Runner<'a> {
+    /// The simulation pool.
+    pub pool: &'a rayon::ThreadPool,
+    /// Its turns.
+    pub turns: &'a Turns,
+    /// Trials simulated per turn.
+    pub slice: u64,
+}
+
+/// Turns on the simulation pool, first come first served. A run simulates one slice of its
+/// trials per turn, then queues again behind whoever came meanwhile: every request's run
+/// advances, and a preview waits for at most one slice of each run ahead of it, never for a
+/// whole huge run (rayon alone would finish the run that holds the workers first).
+#[derive(Debug, Default)]
+pub struct Turns {
+    /// The next ticket to hand out and the ticket being served.
+    queue: Mutex<(u64, u64)>,
+    served: Condvar,
+}
+
+/// A turn on the pool, held until dropped.
+pub struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    /// Waits for a turn.
+    pub fn take(&self) -> Turn<'_> {
+        let mut queue = lock(&self.queue);
+        let ticket = queue.0;
+        queue.0 += 1;
+        while queue.1 != ticket {
+            queue = self
+                .served
+                .wait(queue)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        lock(&self.0.queue).1 += 1;
+        self.0.served.notify_all();
     }
 }

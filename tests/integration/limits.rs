@@ -180,3 +180,62 @@ fn a_closed_pipe_is_not_a_panic() {
     child.wait().unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The organisation of `scripts/synthetic-scenario.py TEAMS INITIATIVES PERIODS --chain`: six
+/// engineers a team, each team's initiatives one chain of `after`, an `optimised` strategy.
+fn chained_organisation(teams: usize, initiatives: usize, periods: usize) -> String {
+    let mut s = format!(
+        "[scenario]\nname = \"synthetic\"\nperiods = {periods}\nperiod = \"2w\"\n\n[okrs]\n\
+         blend = 0.6\n\n[[okrs.key_results]]\nid = \"product-0\"\nowner = \"product\"\n\
+         target = {target}\ndeadline = {periods}\n",
+        target = initiatives / 2
+    );
+    for j in 0..teams {
+        s += &format!("\n[[teams]]\nname = \"team-{j}\"\nengineers = 6\n");
+    }
+    let effort = 1.3 * 42.0 * periods as f64 * teams as f64 / initiatives as f64;
+    for n in 0..initiatives {
+        let (j, i) = (n % teams, n / teams);
+        s += &format!(
+            "\n[[initiatives]]\nid = \"t{j}-i{i}\"\nkind = \"product\"\nteam = \"team-{j}\"\n\
+             effort = {effort:.0}\ncontributes = {{ product-0 = 1.0 }}\n"
+        );
+        if i > 0 {
+            s += &format!("after = [\"t{j}-i{}\"]\n", i - 1);
+        }
+    }
+    s + "\n[[strategies]]\nname = \"optimised\"\nrule = \"optimised\"\n"
+}
+
+/// 100 teams × 2,000 chained initiatives × 520 periods made the solver ask for 149 GB and
+/// abort the process (exit 134) under `--yes`: now refused before any work, consent or not,
+/// with the size and how to shrink it.
+#[test]
+fn a_plan_beyond_what_the_allocator_solves_is_refused_even_with_yes() {
+    let dir = scratch("allocator-too-large");
+    std::fs::write(dir.join("big.toml"), chained_organisation(100, 2000, 520)).unwrap();
+    for command in ["run", "plan"] {
+        let started = Instant::now();
+        let output = fulcrum(&[command, "big.toml", "--yes", "--out", "out"], &dir);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("the allocator's program would have 1248000 variables"),
+            "{command}: {stderr}"
+        );
+        assert!(stderr.contains("fewer periods"), "{command}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{command}: up front"
+        );
+        assert!(!dir.join("out").exists());
+    }
+    // Without --yes, a size the allocator solves but that would take too long is refused by
+    // the budget, with its estimate.
+    std::fs::write(dir.join("long.toml"), chained_organisation(100, 2000, 52)).unwrap();
+    let output = fulcrum(&["run", "long.toml", "--out", "out"], &dir);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("124800 allocator variables"), "{stderr}");
+    assert!(stderr.contains("pass --yes"), "{stderr}");
+}

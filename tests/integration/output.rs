@@ -240,3 +240,93 @@ fn a_killed_run_never_corrupts_a_result_and_its_debris_is_cleaned() {
         .collect();
     assert_eq!(left, ["r"], "debris of killed runs is cleaned");
 }
+
+/// Two runs into one folder: the second is refused at once (exit 2, naming the first's
+/// process) instead of both running and one replacing the other; the lock of a killed run
+/// stops nobody; and the lock leaves no file behind.
+#[test]
+fn a_second_run_into_the_same_folder_is_refused_while_the_first_runs() {
+    let dir = scratch("output-locked");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/balanced-okrs.toml");
+    let args = |trials: &str| {
+        let scenario = scenario.display().to_string();
+        with_out(
+            &["run".into(), scenario, "--trials".into(), trials.into()],
+            "r",
+            &[],
+        )
+    };
+    let mut first = Command::new(env!("CARGO_BIN_EXE_fulcrum"))
+        .args(args("400000"))
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = dir.join(".r.lock");
+    for _ in 0..200 {
+        if std::fs::read_to_string(&lock).is_ok_and(|pid| !pid.is_empty()) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let started = std::time::Instant::now();
+    let (code, stderr) = run_in(&dir, &args("50"));
+    assert_eq!(code, 2, "{stderr}");
+    let says = format!("another fulcrum (process {}) is writing r", first.id());
+    assert!(stderr.contains(&says), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "refused before the work"
+    );
+    first.kill().ok();
+    first.wait().unwrap();
+    assert!(lock.exists(), "a killed run leaves its lock file");
+    let (code, stderr) = run_in(&dir, &args("50"));
+    assert_eq!(code, 0, "{stderr}");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["r"], "the lock file is removed");
+}
+
+/// A results folder that cannot be written is refused before the work (exit 2), not after.
+#[test]
+fn an_unwritable_destination_is_refused_before_the_work() {
+    let dir = scratch("output-read-only");
+    let scenario = scenario().display().to_string();
+    // Root writes into any folder whatever its mode: use one no one can create files in.
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let out = if root {
+        "/proc/fulcrum-results".to_string()
+    } else {
+        let locked = dir.join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        let mut permissions = std::fs::metadata(&locked).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o555);
+        std::fs::set_permissions(&locked, permissions).unwrap();
+        locked.join("r").display().to_string()
+    };
+    for (name, args) in commands() {
+        let args = match name {
+            // Enough trials that refusing after the work would take far longer.
+            "run" => vec![
+                "run".into(),
+                scenario.clone(),
+                "--trials".into(),
+                "2000000".into(),
+            ],
+            _ => args,
+        };
+        let started = std::time::Instant::now();
+        let (code, stderr) = run_in(&dir, &with_out(&args, &out, &["--yes"]));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains("cannot be written in"), "{name}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{name}: before the work"
+        );
+    }
+}

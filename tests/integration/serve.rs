@@ -222,8 +222,9 @@ fn bad_input_is_refused_with_the_cli_message_next_to_its_set() {
 
 #[test]
 fn a_newer_request_cancels_the_stale_one() {
-    // A refined answer far too big to finish during the test, unless cancelled.
-    let app = Arc::new(app_with(EXAMPLE, 50_000_000, 100, 2));
+    // A refined answer far too big to finish during the test, unless cancelled (within the
+    // budget every answer is held to).
+    let app = Arc::new(app_with(EXAMPLE, 2_000_000, 100, 2));
     answer(&app, &[], Stage::Preview); // solves and caches the file's plan
     let slow = {
         let app = app.clone();
@@ -505,4 +506,273 @@ fn the_command_refuses_what_run_refuses_before_listening() {
         "{}",
         crate::common::text(&out.stderr)
     );
+}
+
+/// The routes as the server answers them on 127.0.0.1:8080: only requests naming it.
+fn guarded(app: Arc<App>, request: Request<Body>) -> (StatusCode, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let address = "127.0.0.1:8080".parse().unwrap();
+        let response = serve::guarded(app, address).oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    })
+}
+
+/// DNS rebinding: a page elsewhere points a name of its own at the server; its requests
+/// carry that name in `Host:` and are refused (421), as are state-changing requests from
+/// another origin (403). The server's own names are answered.
+#[test]
+fn only_requests_that_name_the_server_are_answered() {
+    let app = Arc::new(app());
+    let get = |host: &str, uri: &str| {
+        let request = Request::get(uri).header("host", host).body(Body::empty());
+        guarded(app.clone(), request.unwrap())
+    };
+    for host in ["127.0.0.1:8080", "localhost:8080"] {
+        assert_eq!(get(host, "/api/scenario").0, StatusCode::OK, "{host}");
+    }
+    for host in ["rebound.example:8080", "127.0.0.1:9999", "127.0.0.1"] {
+        let (status, body) = get(host, "/api/download");
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(
+            body.contains("answers only to http://localhost:8080/"),
+            "{body}"
+        );
+        assert!(!body.contains("[scenario]"), "no scenario in a refusal");
+    }
+    let post = |origin: Option<&str>| {
+        let mut request = Request::post("/api/answer")
+            .header("host", "127.0.0.1:8080")
+            .header("content-type", "application/json");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let body = r#"{"session":"s1","sets":[],"stage":"preview"}"#;
+        guarded(app.clone(), request.body(Body::from(body)).unwrap())
+    };
+    let (status, body) = post(Some("http://evil.example"));
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("may not change anything here"), "{body}");
+    assert_eq!(post(Some("null")).0, StatusCode::FORBIDDEN);
+    assert_eq!(post(Some("http://127.0.0.1:8080")).0, StatusCode::OK);
+    assert_eq!(
+        post(None).0,
+        StatusCode::OK,
+        "a command-line client sends no Origin"
+    );
+}
+
+/// The server's state without `--trials`: the scenario (and `--set scenario.trials`) decides.
+fn app_own_trials(preview: u64) -> App {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let settings = Settings {
+        trials: None,
+        seed: None,
+        preview_trials: Some(preview),
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE);
+    serve::load(&path, settings, pool).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A change whose refined run would take hours is refused at once, with the CLI's estimate,
+/// for a preview too.
+#[test]
+fn a_change_beyond_the_budget_is_refused_with_its_estimate() {
+    let app = app_own_trials(200);
+    let started = Instant::now();
+    let sets = &["scenario.trials=1000000000"];
+    let refused = errors(&app, sets);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let message = &refused[0].1;
+    assert!(message.contains("this would take about"), "{message}");
+    assert!(message.contains("more than this server runs"), "{message}");
+    assert!(
+        message.contains("lower `scenario.trials` (now 1000000000)"),
+        "{message}"
+    );
+}
+
+/// A long run of one session does not hold up another's preview: the runs take turns on the
+/// pool a slice at a time. When its client leaves, the long run stops at its next slice.
+#[test]
+fn a_preview_does_not_wait_behind_a_long_run_and_an_abandoned_run_stops() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = Arc::new(app_own_trials(200));
+    // The file's own preview first, so both requests below need only their own simulation.
+    answer(&app, &[], Stage::Preview);
+    let left = Arc::new(AtomicBool::new(false));
+    let long = {
+        let (app, left) = (app.clone(), left.clone());
+        std::thread::spawn(move || {
+            let request = AnswerRequest {
+                session: "long".into(),
+                sets: vec!["scenario.trials=150000".into()],
+                stage: Stage::Full,
+            };
+            let started = Instant::now();
+            let reply = serve::answer_unless_left(&app, &request, &left);
+            (reply, started.elapsed())
+        })
+    };
+    // Wait until the long run simulates.
+    let waited = Instant::now();
+    while app.progress("long").done == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(120),
+            "the long run started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let started = Instant::now();
+    match ask(
+        &app,
+        "short",
+        &["strategies.80/20.tech_share=0.35"],
+        Stage::Preview,
+    ) {
+        Reply::Answer(a) => assert_eq!(a.trials, 200),
+        other => panic!("{other:?}"),
+    }
+    let preview = started.elapsed();
+    assert!(
+        app.progress("long").done < 150_000,
+        "the long run was still going"
+    );
+    assert!(
+        preview < Duration::from_secs(20),
+        "the preview took {preview:?}"
+    );
+    left.store(true, Ordering::Relaxed);
+    let stopped = Instant::now();
+    let (reply, _) = long.join().unwrap();
+    assert!(matches!(reply, Reply::Superseded), "{reply:?}");
+    assert!(
+        stopped.elapsed() < Duration::from_secs(10),
+        "stopped at its next slice"
+    );
+}
+
+/// `fulcrum serve` on `EXAMPLE` with `args`, and the address it listens on.
+fn serve_process(args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut server = Command::new(env!("CARGO_BIN_EXE_fulcrum"))
+        .args(["serve", EXAMPLE, "--port", "0"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (server, address)
+}
+
+/// `GET path` from `address`, the connection closed after it: the reply's text.
+fn http_get(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
+}
+
+/// A request whose client hangs up stops computing: its progress no longer moves.
+#[test]
+fn the_work_of_a_client_that_left_stops() {
+    use std::io::Write;
+    let (mut server, address) = serve_process(&["--trials", "2000000", "--preview-trials", "200"]);
+    let body = r#"{"session":"gone","sets":["okrs.blend=0.4"],"stage":"full"}"#;
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let head = format!(
+        "POST /api/answer HTTP/1.1\r\nHost: {address}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all((head + body).as_bytes()).unwrap();
+    let done = || {
+        let reply = http_get(&address, "/api/progress?session=gone");
+        let json = reply.split("\r\n\r\n").nth(1).unwrap_or("{}").to_string();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+        value["done"].as_u64().unwrap_or(0)
+    };
+    let started = Instant::now();
+    while done() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = done();
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(done(), after, "no trials after the client left");
+    assert!(after < 2_000_000);
+    server.kill().ok();
+    server.wait().unwrap();
+}
+
+/// Idle connections are closed after the header timeout, and beyond the connection cap a new
+/// one is closed at once, so idle sockets cannot use up the file descriptors; afterwards the
+/// server answers as before.
+#[test]
+fn idle_connections_time_out_and_connections_are_capped() {
+    use std::io::Read;
+    use std::net::TcpStream;
+    let (mut server, address) = serve_process(&["--trials", "200", "--preview-trials", "100"]);
+    let closed_within = |stream: &mut TcpStream, limit: Duration| {
+        stream.set_read_timeout(Some(limit)).unwrap();
+        let started = Instant::now();
+        let closed =
+            matches!(stream.read(&mut [0; 16]), Ok(0) | Err(_)) && started.elapsed() < limit;
+        (closed, started.elapsed())
+    };
+    let started = Instant::now();
+    let mut idle: Vec<TcpStream> = (0..serve::MAX_CONNECTIONS)
+        .map(|_| TcpStream::connect(&address).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut beyond = TcpStream::connect(&address).unwrap();
+    let (closed, after) = closed_within(&mut beyond, Duration::from_secs(3));
+    assert!(
+        closed,
+        "a connection beyond the cap is closed at once ({after:?})"
+    );
+    let limit = serve::HEADER_TIMEOUT + Duration::from_secs(10);
+    let (closed, _) = closed_within(&mut idle[0], limit);
+    let waited = started.elapsed();
+    assert!(closed, "an idle connection is closed");
+    assert!(
+        waited >= serve::HEADER_TIMEOUT - Duration::from_secs(1),
+        "{waited:?}"
+    );
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    let reply = http_get(&address, "/api/progress?session=x");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    server.kill().ok();
+    server.wait().unwrap();
 }

@@ -261,17 +261,12 @@ fn merge_refuses_shards_that_are_not_one_run() {
         "{stderr}"
     );
 
-    // A shard edited to claim trials another shard ran: overlapping ranges.
+    // A shard edited to claim trials another shard ran: overlapping ranges (its marker
+    // written again, as a forger would).
     let copy = |from: &str, to: &str, edit: &dyn Fn(&mut serde_json::Value)| {
-        fs::create_dir_all(dir.join(to)).unwrap();
-        for file in ["shard.json", "state.json"] {
-            fs::copy(dir.join(from).join(file), dir.join(to).join(file)).unwrap();
-        }
-        let path = dir.join(to).join("shard.json");
-        let mut info: serde_json::Value =
-            serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        edit(&mut info);
-        fs::write(&path, serde_json::to_vec(&info).unwrap()).unwrap();
+        copy_folder(&dir.join(from), &dir.join(to));
+        edit_json(&dir.join(to).join("shard.json"), edit);
+        remark(&dir.join(to));
     };
     copy(&a[1], "overlap", &|info| info["start"] = 100.into());
     refused(&dir, &[&a[0], "overlap", &a[2]], "overlaps");
@@ -299,26 +294,215 @@ fn merge_refuses_shards_that_are_not_one_run() {
     );
 }
 
+/// Merge reads each shard's own copy of its scenario: a file edited after the shards ran
+/// changes nothing, and shards that ran different versions of it are refused.
 #[test]
-fn merge_refuses_shards_whose_scenario_changed_since() {
+fn merge_reads_the_scenario_the_shards_kept() {
     let dir = scratch("shard-changed");
     fs::copy(example("startup-hiring.toml"), dir.join("s.toml")).unwrap();
     let args: Vec<String> = ["run", "s.toml", "--trials", "40"]
         .map(String::from)
         .to_vec();
     let folders = shards(&dir, &args, 2, "r");
+    expect(&dir, &args, &["--out", "single"], 0);
     let text = fs::read_to_string(dir.join("s.toml")).unwrap();
-    fs::write(
-        dir.join("s.toml"),
-        text.replace("engineers = 4\n", "engineers = 5\n"),
-    )
-    .unwrap();
-    assert_ne!(
-        fs::read_to_string(dir.join("s.toml")).unwrap(),
-        text,
-        "the edit applies"
+    let edited = text.replace("engineers = 4\n", "engineers = 5\n");
+    assert_ne!(edited, text, "the edit applies");
+    fs::write(dir.join("s.toml"), &edited).unwrap();
+    let merge: Vec<String> = ["merge", &folders[0], &folders[1]]
+        .map(String::from)
+        .to_vec();
+    expect(&dir, &merge, &["--out", "merged"], 0);
+    assert_same_results(&dir.join("single"), &dir.join("merged"));
+    let kept = dir.join(&folders[0]).join("inputs/scenario/s.toml");
+    assert_eq!(fs::read_to_string(kept).unwrap(), text);
+    // Shard 1 again, of the edited file: not the same run.
+    expect(&dir, &args, &["--shard", "1/2", "--out", "edited-1"], 0);
+    refused(&dir, &[&folders[0], "edited-1"], "different scenarios");
+}
+
+/// A copy of folder `from` at `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_folder(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Edits the JSON file at `path`.
+fn edit_json(path: &Path, edit: &dyn Fn(&mut serde_json::Value)) {
+    let mut value: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    edit(&mut value);
+    fs::write(path, serde_json::to_vec(&value).unwrap()).unwrap();
+}
+
+/// Writes `folder`'s marker again for the files it holds now, as someone covering an edit
+/// would: FNV-1a of each file.
+fn remark(folder: &Path) {
+    let fnv = |bytes: &[u8]| {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    };
+    let marker = folder.join(".fulcrum-result");
+    let mut listed = serde_json::Map::new();
+    for (name, bytes) in files(folder) {
+        if name != ".fulcrum-result" {
+            listed.insert(name, fnv(&bytes).into());
+        }
+    }
+    edit_json(&marker, &|m| m["files"] = listed.clone().into());
+}
+
+/// Merge checks every file of every shard against its marker and the statistics against
+/// `shard.json`, refusing (exit 2, naming the shard) a tampered number, statistics of another
+/// seed or of more trials, a state cut short, and a forged command line or copy path; it
+/// never reads a file the record names.
+#[test]
+fn merge_refuses_tampered_shards() {
+    let dir = scratch("shard-tampered");
+    let a = shards(&dir, &small_forecast("50", "1"), 2, "a");
+    let other_seed = shards(&dir, &small_forecast("50", "2"), 2, "s");
+    let mut more = small_forecast("50", "1");
+    more[6] = "20000".into();
+    let more = shards(&dir, &more, 2, "m");
+    let tampered = |name: &str, edit: &dyn Fn(&Path)| {
+        copy_folder(&dir.join(&a[1]), &dir.join(name));
+        edit(&dir.join(name));
+        name.to_string()
+    };
+    let state = |folder: &Path| folder.join("state.json");
+    // One integer of the statistics raised by half, the marker left alone.
+    let raise = |folder: &Path| {
+        let text = fs::read_to_string(state(folder)).unwrap();
+        let statistics = text.find("\"statistics\":").expect("the statistics");
+        let at = statistics + text[statistics..].find("\"trials\":").expect("a count") + 9;
+        let end = at + text[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+        let n: u64 = text[at..end].parse().unwrap();
+        let raised = format!("{}{}{}", &text[..at], n * 3 / 2, &text[end..]);
+        fs::write(state(folder), raised).unwrap();
+    };
+    let raised = tampered("raised", &raise);
+    refused(
+        &dir,
+        &[&a[0], &raised],
+        "differ from the hashes its marker recorded (state.json)",
     );
-    refused(&dir, &[&folders[0], &folders[1]], "changed since they ran");
+    // The same, the marker written again: the count no longer matches the shard's trials.
+    let remarked = tampered("raised-remarked", &|f| {
+        raise(f);
+        remark(f);
+    });
+    refused(&dir, &[&a[0], &remarked], "its statistics hold 1500 trials");
+    // Another seed's statistics, marker written again.
+    let seed = tampered("seed", &|f| {
+        fs::copy(state(&dir.join(&other_seed[1])), state(f)).unwrap();
+        remark(f);
+    });
+    refused(
+        &dir,
+        &[&a[0], &seed],
+        "holds the statistics of another shard",
+    );
+    // A 20,000-trial run's shard in a 2,000-trial one's folder, its description forged too.
+    let bigger = tampered("bigger", &|f| {
+        fs::copy(state(&dir.join(&more[1])), state(f)).unwrap();
+        let info: serde_json::Value =
+            serde_json::from_slice(&fs::read(f.join("shard.json")).unwrap()).unwrap();
+        edit_json(&state(f), &|s| s["shard"] = info.clone());
+        remark(f);
+    });
+    refused(&dir, &[&a[0], &bigger], "its statistics hold 10000 trials");
+    // Cut short.
+    let cut = tampered("cut", &|f| {
+        let bytes = fs::read(state(f)).unwrap();
+        fs::write(state(f), &bytes[..bytes.len() / 2]).unwrap();
+        remark(f);
+    });
+    refused(&dir, &[&a[0], &cut], "cut short");
+    // A file the marker does not list, and a link.
+    let extra = tampered("extra", &|f| fs::write(f.join("notes.txt"), "x").unwrap());
+    refused(&dir, &[&a[0], &extra], "does not list (notes.txt)");
+    #[cfg(unix)]
+    {
+        let link = tampered("link", &|f| {
+            std::os::unix::fs::symlink("/etc/passwd", f.join("inputs")).unwrap();
+            remark(f);
+        });
+        refused(&dir, &[&a[0], &link], "symbolic links");
+    }
+
+    // A forged command line naming a file elsewhere, in every shard: never read.
+    fs::write(dir.join("secret.csv"), "root:x:0:0:secret-line\n").unwrap();
+    let forge = |from: &str, to: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        copy_folder(&dir.join(from), &dir.join(to));
+        edit_json(&dir.join(to).join("shard.json"), edit);
+        remark(&dir.join(to));
+        to.to_string()
+    };
+    let secret = dir.join("secret.csv").display().to_string();
+    let forged: Vec<String> = (0..2)
+        .map(|k| {
+            forge(&a[k], &format!("forged-{k}"), &|info| {
+                info["arguments"] = serde_json::json!([
+                    "forecast",
+                    "--history-csv",
+                    secret,
+                    "--backlog",
+                    "50",
+                    "--trials",
+                    "2000",
+                    "--seed",
+                    "1",
+                    "--shard",
+                    format!("{k}/2")
+                ]);
+            })
+        })
+        .collect();
+    refused(&dir, &[&forged[0], &forged[1]], "keeps no copy");
+    // ... and with a record of a copy outside the shard folder.
+    let outside: Vec<String> = (0..2)
+        .map(|k| {
+            forge(&forged[k], &format!("outside-{k}"), &|info| {
+                info["inputs"] = serde_json::json!([{
+                    "argument": "history_csv", "given": secret,
+                    "copy": format!("inputs/../../{}", "secret.csv"), "hash": "0"
+                }]);
+            })
+        })
+        .collect();
+    refused(
+        &dir,
+        &[&outside[0], &outside[1]],
+        "outside its inputs folder",
+    );
+    for name in ["forged", "outside"] {
+        let out = fulcrum(
+            &[
+                "merge",
+                &format!("{name}-0"),
+                &format!("{name}-1"),
+                "--out",
+                "x",
+            ],
+            &dir,
+        );
+        assert!(
+            !text(&out.stderr).contains("secret-line"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
 }
 
 #[test]

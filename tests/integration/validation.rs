@@ -640,3 +640,38 @@ fn a_json_file_gets_help_in_json() {
     assert!(help.contains("\"engineers\": 6"), "{help}");
     assert!(!help.contains("engineers = 6"), "{help}");
 }
+
+/// Names are one string however they are typed (NFC): a reference written with a combining
+/// accent finds the precomposed team, and the model holds the NFC name. Names hiding a
+/// character that prints as nothing are refused where they are written, and the message
+/// shows the character as its code point, never raw.
+#[test]
+fn names_are_normalised_and_invisible_characters_refused() {
+    let nfd = "cafe\u{301}";
+    let text = with("name = \"alpha\"", "name = \"café\"")
+        .replace("team = \"alpha\"", &format!("team = \"{nfd}\""));
+    let loaded =
+        scenario::load_str("t.toml", &text, Format::Toml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.scenario.teams[0].name, "café");
+    assert_eq!(loaded.scenario.initiatives[0].team, 0);
+
+    for (written, message) in [
+        (
+            "alpha\u{200b}",
+            "the team name `alpha\\u{200b}` holds an invisible formatting character, U+200B, at character 6",
+        ),
+        (
+            "al\u{202e}pha",
+            "the team name `al\\u{202e}pha` holds an invisible formatting character, U+202E, at character 3",
+        ),
+        (
+            "al\\u001b[2Jpha",
+            "the team name `al\\u{1b}[2Jpha` holds a control character, U+001B, at character 3",
+        ),
+    ] {
+        let text = with("name = \"alpha\"", &format!("name = \"{written}\""));
+        assert_error(&text, &format!("\"{written}\""), message);
+        let rendered = problems(&text).render(false);
+        assert!(!rendered.contains('\u{1b}'), "{rendered}");
+    }
+}

@@ -78,7 +78,7 @@ pub(super) fn read_initiative(
     };
     t.finish(ck);
     Some(Initiative {
-        id: id?.to_string(),
+        id: super::names::nfc(id?),
         description,
         kind: kind?,
         team: team?,

@@ -8,12 +8,13 @@ mod debt;
 mod events;
 mod header;
 mod initiatives;
+pub mod names;
 mod okrs;
 mod risks;
 mod strategies;
 mod teams;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::model::{
     Distribution, Event, Initiative, KeyResult, Risk, Rule, Scenario, Strategy, Team,
@@ -278,10 +279,11 @@ fn resolve_name(
     names: &[String],
     what: &str,
 ) -> Option<usize> {
-    if let Some(i) = names.iter().position(|n| n == name) {
+    let name = names::nfc(name);
+    if let Some(i) = names.iter().position(|n| *n == name) {
         return Some(i);
     }
-    let help = did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(|| {
+    let help = did_you_mean(&name, names.iter().map(String::as_str)).unwrap_or_else(|| {
         if names.is_empty() {
             format!("the scenario defines no {}", plural(what))
         } else {
@@ -289,7 +291,7 @@ fn resolve_name(
         }
     });
     ck.report(
-        Problem::error(span, format!("unknown {what} `{name}`"))
+        Problem::error(span, format!("unknown {what} `{}`", names::shown(&name)))
             .label(format!("no {what} has this name"))
             .help(help),
     );
@@ -304,30 +306,68 @@ fn list<'n>(ck: &mut Checker, node: Option<&'n Node>, key: &str) -> Vec<&'n Node
     }
 }
 
-/// The `key` field of each table, reporting duplicates; unreadable names become "".
+/// The `key` field of each table in NFC ([`names`]), reporting names that hide a character
+/// and names used twice (also when written in two encodings); unreadable names become "".
 fn names(ck: &mut Checker, nodes: &[&Node], key: &str, what: &str) -> Vec<String> {
-    let mut seen: HashSet<String> = HashSet::new();
+    // Each name, as first written.
+    let mut seen: HashMap<String, &str> = HashMap::new();
     nodes
         .iter()
         .map(|node| {
             let Some(id) = node.get(key) else {
                 return String::new();
             };
-            let Some(name) = id.as_str() else {
+            let Some(written) = id.as_str() else {
                 return String::new();
             };
-            if seen.contains(name) {
+            if let Some((at, c, kind)) = names::invisible(written) {
                 ck.report(
-                    Problem::error(id.span, format!("two {} are called `{name}`", plural(what)))
+                    Problem::error(
+                        id.span,
+                        format!(
+                            "the {what} {key} `{}` holds {kind}, U+{:04X}, at character {at}",
+                            names::shown(written),
+                            c as u32
+                        ),
+                    )
+                    .label("prints as nothing, or moves the terminal")
+                    .help(format!(
+                        "remove it: names are printed in tables and reports, where it would \
+                         make two different {} look alike",
+                        plural(what)
+                    )),
+                );
+            }
+            let name = names::nfc(written);
+            match seen.get(&name) {
+                Some(first) => {
+                    let encodings = if *first != written {
+                        " (the same letters in two Unicode encodings, e.g. `é` as one \
+                         character and as `e` with a combining accent: fulcrum reads them as \
+                         one name)"
+                    } else {
+                        ""
+                    };
+                    ck.report(
+                        Problem::error(
+                            id.span,
+                            format!(
+                                "two {} are called `{}`{encodings}",
+                                plural(what),
+                                names::shown(&name)
+                            ),
+                        )
                         .label("already used above")
                         .help(format!(
                             "each {what} needs its own {key}: rename one of them"
                         )),
-                );
-            } else {
-                seen.insert(name.to_string());
+                    );
+                }
+                None => {
+                    seen.insert(name.clone(), written);
+                }
             }
-            name.to_string()
+            name
         })
         .collect()
 }

@@ -80,7 +80,7 @@ pub(super) fn read_key_result(
     };
     t.finish(ck);
     Some(KeyResult {
-        id: id?.to_string(),
+        id: super::names::nfc(id?),
         description,
         owner: owner?,
         weight: weight?,

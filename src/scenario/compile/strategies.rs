@@ -52,7 +52,7 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
         });
     t.finish(ck);
     Some(Strategy {
-        name: name?.to_string(),
+        name: super::names::nfc(name?),
         rule: rule?,
     })
 }

@@ -111,7 +111,7 @@ pub(super) fn read_team(
     };
     t.finish(ck);
     Some(Team {
-        name: name?.to_string(),
+        name: super::names::nfc(name?),
         workforce: workforce?,
         debt_initial: debt_initial?,
     })

@@ -277,7 +277,7 @@ impl DateCounting {
 /// stream: at most [`limits::MAX_HISTORY_BYTES`], in lines of at most
 /// [`limits::MAX_HISTORY_LINE_BYTES`].
 pub fn read_csv_on(path: &Path, counting: &DateCounting) -> Result<History, HistoryError> {
-    let file = std::fs::File::open(path).map_err(|source| HistoryError::Io {
+    let (file, size) = limits::open_input(path).map_err(|source| HistoryError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -285,10 +285,7 @@ pub fn read_csv_on(path: &Path, counting: &DateCounting) -> Result<History, Hist
         path: path.to_path_buf(),
         limit: limits::MAX_HISTORY_BYTES,
     };
-    if file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() > limits::MAX_HISTORY_BYTES)
-    {
+    if size.is_some_and(|size| size > limits::MAX_HISTORY_BYTES) {
         return Err(too_large());
     }
     let reader = Bounded::new(

@@ -469,3 +469,35 @@ fn how_many_stated(
         median: items.at_least.last().copied(),
     })
 }
+
+/// Trials of each forecast of the walk that calibrates a forecast (as `backtest` runs them).
+pub const CALIBRATION_TRIALS: u64 = 2000;
+
+/// The walk that calibrates `forecast`, when its method corrects its chances: forward
+/// through its own history, asking its own questions, with `trials` trials per origin.
+pub fn calibration_of(
+    forecast: &Forecast,
+    windowed: bool,
+    trials: u64,
+    seed: u64,
+) -> Option<WalkSettings> {
+    let tp = &forecast.throughput;
+    if tp.method != Method::Calibrated {
+        return None;
+    }
+    let period = forecast.scenario.period_length;
+    Some(WalkSettings {
+        method: tp.method,
+        period,
+        per_year: crate::model::throughput::per_year(period, &forecast.scenario.calendar),
+        backlog: forecast.typical_backlog(),
+        horizon: forecast.horizon,
+        // A window the user chose cut the history already: forecasts use all of it before them.
+        window: windowed.then_some(tp.history.len()),
+        percentiles: forecast.percentiles.clone(),
+        first: tp.history.len(),
+        step: 1,
+        trials: trials.min(CALIBRATION_TRIALS),
+        seed,
+    })
+}
