@@ -4,6 +4,7 @@
 //! must validate and run; and its errors.
 
 mod hostile;
+mod real;
 
 use std::path::{Path, PathBuf};
 
@@ -134,10 +135,15 @@ fn awkward_rows_are_handled_as_documented() {
     // A team that finished nothing keeps its backlog in the balance, and is left out of the
     // scenario, with its open item, for want of a history (no padding with zeros).
     let balance = read(dir.join("g/balance.csv"));
-    assert!(balance.contains("oncall,tech,tech,0,,0,,1,,\n"), "{balance}");
+    assert!(
+        balance.contains("oncall,tech,tech,0,,0,,1,,\n"),
+        "{balance}"
+    );
     let scenario = read(dir.join("g/scenario.toml"));
     assert!(
-        scenario.contains("# team oncall finished nothing from 2027-01-04 to 2027-03-28: no history: no"),
+        scenario.contains(
+            "# team oncall finished nothing from 2027-01-04 to 2027-03-28: no history: no"
+        ),
         "{scenario}"
     );
     assert!(

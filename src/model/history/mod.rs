@@ -275,7 +275,8 @@ fn sum_rows<T: Copy + Default + std::ops::AddAssign>(
 /// without any.
 pub fn tech_share(product: f64, tech: f64) -> Option<f64> {
     let planned = product + tech;
-    (planned > 0.0).then(|| tech / planned)
+    // `+ 0.0`: a sum of no floats is -0.0, which would print as "-0%".
+    (planned > 0.0).then(|| tech / planned + 0.0)
 }
 
 /// The sum over the buckets of `kind` in `per_bucket` (buckets' counts or weights, the
