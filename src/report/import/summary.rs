@@ -276,8 +276,8 @@ pub(super) fn drift_sentence(h: &History, rows: &[Drift]) -> (String, Option<Dri
     let points = |x: f64| (x * 100.0).round().abs();
     let direction = |gap: f64| match points(gap) as i64 {
         0 => "on plan".to_string(),
-        n if gap > 0.0 => format!("{n} points over the plan"),
-        n => format!("{n} points under the plan"),
+        n if gap > 0.0 => format!("{n} percentage points over the plan"),
+        n => format!("{n} percentage points under the plan"),
     };
     let mut teams: Vec<&str> = rows.iter().map(|d| d.planned.team.as_str()).collect();
     teams.sort_unstable();
