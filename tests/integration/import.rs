@@ -3,6 +3,7 @@
 //! nothing); the exact throughput counting on working days; the scenario it writes, which
 //! must validate and run; and its errors.
 
+mod beside;
 mod hostile;
 mod real;
 

@@ -57,16 +57,20 @@ fn choose(file: &str, names: &[String], wanted: Option<&str>) -> Result<String, 
         }),
         None if names.len() == 1 => Ok(names[0].clone()),
         None if names.is_empty() => Err(ImportProblem::file(file, "the plan has no strategy")),
-        None => Err(ImportProblem {
-            help: Some(format!(
-                "give --strategy NAME, one of {} (`as-is` is the split the import saw)",
-                listed()
-            )),
-            ..ImportProblem::file(
-                file,
-                "the plan has several strategies: which one to compare?",
-            )
-        }),
+        None => {
+            // An imported scenario's `as-is` is the split its export showed, not a plan.
+            let seen = match names.iter().any(|n| n == "as-is") {
+                true => " (`as-is` is the split an import saw, not a plan)",
+                false => "",
+            };
+            Err(ImportProblem {
+                help: Some(format!("give --strategy NAME, one of {}{seen}", listed())),
+                ..ImportProblem::file(
+                    file,
+                    "the plan has several strategies: which one to compare?",
+                )
+            })
+        }
     }
 }
 
