@@ -98,6 +98,8 @@ pub struct SuggestedRule {
     pub items: usize,
     /// The flag to paste.
     pub rule: String,
+    /// Finished items other rules sort now that the flag would take over.
+    pub takes_over: usize,
 }
 
 impl From<&Suggestion> for SuggestedRule {
@@ -106,6 +108,7 @@ impl From<&Suggestion> for SuggestedRule {
             what: s.what.clone(),
             items: s.items,
             rule: s.flag.clone(),
+            takes_over: s.takes_over,
         }
     }
 }

@@ -191,10 +191,11 @@ fn unmatched_section(p: &mut String, imported: &Imported) {
     for r in &imported.info.unmatched_rules {
         let _ = writeln!(
             p,
-            "<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\"><code>{}</code></td></tr>",
+            "<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\"><code>{}</code>{}</td></tr>",
             escape(&r.what),
             r.items,
-            escape(&r.rule)
+            escape(&r.rule),
+            escape(&super::summary::takes_over(r.takes_over))
         );
     }
     table_end(p);

@@ -223,11 +223,20 @@ fn unmatched(out: &mut String, imported: &Imported) {
     for r in rules {
         let _ = writeln!(
             out,
-            "    {:<width$}  {:>6} items  {}",
+            "    {:<width$}  {:>6} items  {}{}",
             quoted_cell(&r.what),
             r.items,
-            quoted_cell(&r.rule)
+            quoted_cell(&r.rule),
+            takes_over(r.takes_over)
         );
+    }
+}
+
+/// What a suggested rule would also take from the other rules, in words (a flag goes first).
+pub(super) fn takes_over(items: usize) -> String {
+    match items {
+        0 => String::new(),
+        n => format!(" (also takes {n} item(s) other rules sort now)"),
     }
 }
 

@@ -416,3 +416,36 @@ fn the_page_fits_a_phone() {
     );
     assert!(page.contains("@media (max-width: 520px)"));
 }
+
+#[test]
+fn a_suggested_rule_says_what_it_would_take_from_the_other_rules() {
+    let dir = scratch("takes-over");
+    // Two unmatched tasks labelled `pr`, and a bug labelled `pr` that the built-in rules
+    // sort: a `--rule product=label:pr` goes first and would take the bug too.
+    std::fs::write(
+        dir.join("e.csv"),
+        "id,team,type,labels,created,done\n\
+         1,web,Task,pr,2027-01-04,2027-01-05\n\
+         2,web,Task,pr,2027-01-04,2027-01-06\n\
+         3,web,Bug,pr,2027-01-04,2027-01-07\n\
+         4,web,Story,,2027-01-04,2027-01-08\n",
+    )
+    .unwrap();
+    let stdout = import(&dir, &["e.csv", "--until", "2027-01-10", "--out", "o"]);
+    assert!(
+        stdout.contains("--rule product=label:pr (also takes 1 item(s) other rules sort now)"),
+        "{stdout}"
+    );
+    let info = json(dir.join("o/import.json"));
+    let suggested = info["unmatched_rules"].as_array().unwrap();
+    let label = suggested.iter().find(|r| r["what"] == "label pr").unwrap();
+    let task = suggested.iter().find(|r| r["what"] == "type Task").unwrap();
+    assert_eq!(
+        (&label["items"], &label["takes_over"]),
+        (&2.into(), &1.into())
+    );
+    assert_eq!(
+        (&task["items"], &task["takes_over"]),
+        (&2.into(), &0.into())
+    );
+}

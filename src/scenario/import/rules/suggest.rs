@@ -1,7 +1,9 @@
 //! A rule to paste for the commonest issue types and labels no rule matched: counted over the
 //! unmatched finished items, each offered as a `--rule` flag whose bucket is a guess from the
 //! word (`bug`, `fix`, `incident` → keep-the-lights-on; `debt`, `refactor`, `upgrade`, `test`,
-//! `ci` → tech; anything else → product), for the user to keep or change.
+//! `ci` → tech; anything else → product), for the user to keep or change. A flag goes before
+//! every other rule, so each suggestion also says how many already-sorted items it would
+//! take over.
 
 use std::collections::HashMap;
 
@@ -17,6 +19,9 @@ pub struct Suggestion {
     pub items: usize,
     /// The `--rule` flag that would match them, quoted for a shell when it must be.
     pub flag: String,
+    /// Finished items another rule sorts now that the flag would take from it, since a flag
+    /// is tried before every other rule (a label on bugs as well as on the unmatched tasks).
+    pub takes_over: usize,
 }
 
 /// Word stems that suggest keep-the-lights-on or tech work.
@@ -112,9 +117,15 @@ pub fn suggest(rules: &Rules, items: &[WorkItem], most: usize) -> Vec<Suggestion
                 .iter()
                 .find(|b| b.kind == kind)
                 .map_or(kind.as_str(), |b| b.name.as_str());
+            let takes_over = items
+                .iter()
+                .filter(|i| i.bucket.is_some() && i.state == ItemState::Done)
+                .filter(|i| matcher.matches(i))
+                .count();
             Suggestion {
                 what: matcher.describe(),
                 items: n,
+                takes_over,
                 flag: format!(
                     "--rule {}",
                     shell_word(&format!("{bucket}={}", matcher.flag()))
