@@ -51,8 +51,8 @@ pub struct BacktestArgs {
     /// Percentiles to check, in percent.
     #[arg(long, value_name = "P,...")]
     percentiles: Option<String>,
-    /// Forecasting methods to judge side by side on the same points: calibrated (blocks from
-    /// the present pace, chances corrected by their own record) and iid (the classic
+    /// Forecasting methods to judge side by side on the same points: calibrated (four-week
+    /// blocks of the last year, chances corrected by their own record) and iid (the classic
     /// bootstrap), e.g. calibrated,iid (default: the scenario's `throughput_method`, else
     /// calibrated).
     #[arg(long, value_name = "METHOD,...", value_delimiter = ',')]

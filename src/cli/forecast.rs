@@ -68,8 +68,8 @@ pub struct ForecastArgs {
     /// "at least N items by the horizon" with 50, 70, 85 and 95% chance.
     #[arg(long, value_name = "P,...")]
     percentiles: Option<String>,
-    /// How to read the history: calibrated (blocks of consecutive periods from the present
-    /// pace, chances corrected by how often the same forecasts came true on the history's own
+    /// How to read the history: calibrated (four-week blocks of the last year, chances
+    /// corrected by how often the same forecasts came true on the history's own
     /// past) or iid (the classic bootstrap: every period independently from all the history).
     /// Default: the scenario's `throughput_method`, else calibrated.
     #[arg(long, value_name = "METHOD")]
@@ -178,7 +178,8 @@ pub(super) fn cut_histories(sc: &mut Scenario, flags: &WindowFlags) -> Result<()
                 let mut counts = tp.history.to_vec();
                 window_counts(&mut counts, window, sc.period_length, &sc.calendar);
                 let last = counts.len();
-                *tp = Throughput::windowed(counts.into(), tp.method, last);
+                let per_year = throughput::per_year(sc.period_length, &sc.calendar);
+                *tp = Throughput::windowed(counts.into(), tp.method, last, per_year);
             }
         }
     }
@@ -188,7 +189,7 @@ pub(super) fn cut_histories(sc: &mut Scenario, flags: &WindowFlags) -> Result<()
 /// `tp` read with `method`: all of its history when a `--window` cut it already.
 fn reread(tp: &Throughput, method: Method, per_year: f64, windowed: bool) -> Throughput {
     if windowed {
-        Throughput::windowed(tp.history.clone(), method, tp.history.len())
+        Throughput::windowed(tp.history.clone(), method, tp.history.len(), per_year)
     } else {
         Throughput::new(tp.history.clone(), method, per_year)
     }
@@ -286,11 +287,7 @@ fn history_warnings(forecast: &Forecast) -> Vec<String> {
         .or_else(|| throughput::last_level_shift(&tp.history, throughput::min_segment(per_year)));
     if let Some(shift) = shift {
         let since = tp.history.len() - shift.at;
-        let using = if tp.method == Method::Calibrated && tp.window.start == shift.at {
-            "the forecast resamples only the periods since".to_string()
-        } else {
-            format!("to forecast from the new pace only, use --window {since}")
-        };
+        let using = format!("to forecast from the new pace only, use --window {since}");
         out.push(format!(
             "the pace changed at period {} of the history ({since} periods ago): {:.2} → {:.2} items per period (CUSUM test, p = {:.3}); {using}",
             shift.at + 1,

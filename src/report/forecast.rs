@@ -249,13 +249,7 @@ fn method_line(forecast: &Forecast) -> String {
             periods(used)
         ),
         Method::Calibrated => {
-            let from = match tp.shift {
-                Some(shift) if shift.at == tp.window.start => {
-                    format!(", the pace since period {}", shift.at + 1)
-                }
-                _ if used < n => ", at most a year".into(),
-                _ => String::new(),
-            };
+            let from = if used < n { ", at most a year" } else { "" };
             let levels = &forecast.levels;
             let outcomes = levels.when_outcomes + levels.how_many_outcomes;
             let taught = if outcomes == 0 {

@@ -161,11 +161,19 @@ impl MethodBacktest {
         }
     }
 
-    /// Mean quantile score over both questions, each relative to the first method's, for
-    /// ranking (`None` without scores).
-    fn mean_score(&self) -> Option<f64> {
-        let s: Vec<f64> = self.scores.iter().map(|s| s.quantile_score).collect();
-        (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
+    /// Quantile score relative to `reference`'s, averaged (geometrically) over the questions
+    /// both scored, so that periods and items can be averaged; `None` without a common one.
+    fn relative_score(&self, reference: &MethodBacktest) -> Option<f64> {
+        let logs: Vec<f64> = self
+            .scores
+            .iter()
+            .filter_map(|s| {
+                let r = reference.scores.iter().find(|r| r.question == s.question)?;
+                (s.quantile_score > 0.0 && r.quantile_score > 0.0)
+                    .then(|| (s.quantile_score / r.quantile_score).ln())
+            })
+            .collect();
+        (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
     }
 
     /// The largest gap between observed and claimed over the percentiles.
@@ -185,25 +193,32 @@ pub struct Backtest {
 }
 
 impl Backtest {
-    /// The method to use on this history: the calibrated one (by its verdict) with the best
-    /// quantile score, else the one whose percentiles stray least from their claims.
+    /// The method to use on this history: of those whose percentiles the checks do not reject
+    /// (verdict `calibrated` or `few checks`), the one with the best quantile score, a proper
+    /// scoring rule that rewards calibration and sharpness together (Gneiting & Raftery
+    /// 2007); when every method is rejected, the one whose percentiles stray least from their
+    /// claims. `None` when no method has a quantile score to rank by.
     pub fn best(&self) -> Option<&MethodBacktest> {
-        let calibrated: Vec<&MethodBacktest> = self
+        let reference = self.methods.first()?;
+        let trusted: Vec<&MethodBacktest> = self
             .methods
             .iter()
-            .filter(|m| m.verdict() == "calibrated")
+            .filter(|m| matches!(m.verdict(), "calibrated" | "few checks"))
             .collect();
-        if calibrated.is_empty() {
-            self.methods
+        if trusted.is_empty() {
+            return self
+                .methods
                 .iter()
-                .min_by(|a, b| a.worst_gap().total_cmp(&b.worst_gap()))
-        } else {
-            calibrated.into_iter().min_by(|a, b| {
-                let (x, y) = (a.mean_score(), b.mean_score());
-                x.unwrap_or(f64::INFINITY)
-                    .total_cmp(&y.unwrap_or(f64::INFINITY))
-            })
+                .min_by(|a, b| a.worst_gap().total_cmp(&b.worst_gap()));
         }
+        let scored: Vec<(&MethodBacktest, f64)> = trusted
+            .into_iter()
+            .filter_map(|m| Some((m, m.relative_score(reference)?)))
+            .collect();
+        scored
+            .into_iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(m, _)| m)
     }
 
     /// Forecasts of the first method (the one charted).
@@ -559,5 +574,64 @@ mod tests {
     fn the_pinball_loss_weighs_each_side_by_its_level() {
         assert_eq!(pinball(10.0, 8.0, 0.85), 0.85 * 2.0);
         assert!((pinball(6.0, 8.0, 0.85) - 0.15 * 2.0).abs() < 1e-12);
+    }
+
+    fn judged(method: Method, p_value: f64, observed: f64, scores: [f64; 2]) -> MethodBacktest {
+        let calibration = Calibration {
+            question: Question::HowMany,
+            percentile: 0.85,
+            forecasts: 13,
+            hits: 13,
+            claimed: 0.85,
+            observed,
+            effective: 3.0,
+            standard_error: 0.2,
+            p_value,
+        };
+        let score = |question, quantile_score| Score {
+            question,
+            forecasts: 13,
+            quantile_score,
+            mean_error: 0.0,
+            mean_absolute_error: 0.0,
+        };
+        MethodBacktest {
+            method,
+            origins: Vec::new(),
+            calibration: vec![calibration],
+            scores: vec![
+                score(Question::When, scores[0]),
+                score(Question::HowMany, scores[1]),
+            ],
+            skipped: 0,
+        }
+    }
+
+    #[test]
+    fn the_best_method_is_the_sharpest_one_the_checks_do_not_reject() {
+        // Both unrejected on few checks: the lower quantile score wins, in both units at once.
+        let few = Backtest {
+            methods: vec![
+                judged(Method::Calibrated, 1.0, 1.0, [0.08, 0.52]),
+                judged(Method::Iid, 1.0, 0.87, [0.14, 0.73]),
+            ],
+        };
+        assert_eq!(few.best().unwrap().method, Method::Calibrated);
+        // A sharper method the checks reject loses to a blunter one they do not.
+        let rejected = Backtest {
+            methods: vec![
+                judged(Method::Calibrated, 0.001, 0.5, [0.08, 0.52]),
+                judged(Method::Iid, 0.5, 0.8, [0.14, 0.73]),
+            ],
+        };
+        assert_eq!(rejected.best().unwrap().method, Method::Iid);
+        // Every method rejected: the one that strays least from its claims.
+        let both = Backtest {
+            methods: vec![
+                judged(Method::Calibrated, 0.001, 0.5, [0.08, 0.52]),
+                judged(Method::Iid, 0.001, 0.7, [0.14, 0.73]),
+            ],
+        };
+        assert_eq!(both.best().unwrap().method, Method::Iid);
     }
 }

@@ -159,7 +159,7 @@ fn name(q: f64) -> String {
 pub fn method_words(method: Method) -> &'static str {
     match method {
         Method::Calibrated => {
-            "blocks of consecutive periods from the present pace, chances corrected by how often they came true before"
+            "four-week blocks of the last year, chances corrected by how often they came true before"
         }
         Method::Iid => {
             "every period drawn independently from all the history (the classic bootstrap)"

@@ -111,7 +111,7 @@ pub const FIELDS: &[Field] = &[
     f("scenario", "seed", Kind::Integer { min: 0 }, OPTIONAL, "Master seed (--seed overrides). Default 42.", Some("42")),
     f("scenario", "holidays", Kind::Dates, OPTIONAL, "With period = \"1d\": days off besides weekends.", Some(r#"["2027-12-24", "2027-12-25"]"#)),
     f("scenario", "weekends_off", Kind::Bool, OPTIONAL, "With period = \"1d\": Saturdays and Sundays are off. Default true.", Some("true")),
-    f("scenario", "throughput_method", Kind::Choice(&["calibrated", "iid"]), OPTIONAL, "How throughput teams' histories (`capacity = { samples = [...] }`) are resampled and forecasts from them stated: calibrated (blocks of consecutive periods from the present pace, chances corrected by how often they came true on the history's own past) or iid (the classic bootstrap: every period independently from all the history). Default \"calibrated\".", Some(r#""calibrated""#)),
+    f("scenario", "throughput_method", Kind::Choice(&["calibrated", "iid"]), OPTIONAL, "How throughput teams' histories (`capacity = { samples = [...] }`) are resampled and forecasts from them stated: calibrated (four-week blocks of the last year, chances corrected by how often they came true on the history's own past) or iid (the classic bootstrap: every period independently from all the history). Default \"calibrated\".", Some(r#""calibrated""#)),
     // [okrs]
     f("okrs", "blend", Kind::Number(Fraction), OPTIONAL, "Weight of product's key results in the blended score; technology's is 1 - blend. Default 0.5.", Some("0.5")),
     f("okrs", "key_results", Kind::Tables { at_least: 0 }, OPTIONAL, "Delivery key results (a `target` the initiatives' `contributes` add up to) and metric key results (a `metric` below or above a level).", None),

@@ -348,7 +348,7 @@ fn learn(levels: &mut Levels, pending: &mut Vec<Pending>, origin: usize, percent
 /// The throughput a forecast at the end of `past` resamples, as `settings` say.
 pub fn throughput_of(past: &[f64], settings: &WalkSettings) -> Throughput {
     match settings.window {
-        Some(w) => Throughput::windowed(past.into(), settings.method, w),
+        Some(w) => Throughput::windowed(past.into(), settings.method, w, settings.per_year),
         None => Throughput::new(past.into(), settings.method, settings.per_year),
     }
 }
