@@ -1,15 +1,25 @@
-//! `fulcrum import`: read work-item exports, sort them into buckets, and write where the
-//! capacity went (tables, charts, report) and a scenario from the data.
+//! `fulcrum import`: read work-item exports (and incident exports, and a plan to compare
+//! with), sort the items into buckets, and write where the capacity went (tables, charts,
+//! report) and a scenario from the data.
 
 use std::path::{Path, PathBuf};
 
-use fulcrum::model::history::{History, ItemState, PeriodGrid, WorkItem, align_start};
+use fulcrum::model::history::actual::{self, Drift};
+use fulcrum::model::history::incidents::IncidentHistory;
+use fulcrum::model::history::{
+    History, ItemState, PeriodGrid, Weighing, Weight, WorkItem, align_start,
+};
 use fulcrum::model::{Date, PeriodLength, PeriodUnit};
 use fulcrum::report;
 use fulcrum::report::NewFile;
-use fulcrum::report::import::{ImportInfo, Imported};
+use fulcrum::report::import::{
+    ImportInfo, Imported, IncidentInfo, PlanInfo, SuggestedRule, team_windows,
+};
 use fulcrum::scenario::escape_control;
-use fulcrum::scenario::import::{self, ReadOptions, Rules, quoted_cell, scenario_file, size};
+use fulcrum::scenario::import::rules::{Matcher, suggest};
+use fulcrum::scenario::import::{
+    self, ReadOptions, Rules, incidents, plan, quoted_cell, scenario_file, size,
+};
 
 use super::history::{WindowFlags, warn_if_short};
 use super::{Failure, OutputFlags, write_failure};
@@ -19,15 +29,38 @@ use super::{Failure, OutputFlags, write_failure};
 pub struct ImportArgs {
     /// Export files: generic CSV, Jira CSV, Linear CSV or GitHub issues JSON (detected by their
     /// headers).
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "print_rules", value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Rules file: [[buckets]] with name, kind and types, labels, titles or anything = true.
+    /// Rules file: [[buckets]] with name, kind and types, labels, titles, unlabelled = true or
+    /// anything = true; tried before the built-in rules.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// A rule, tried before the rules file's: BUCKET=type:Bug, BUCKET=label:tech-debt,
-    /// BUCKET=title:upgrade or BUCKET=* (repeatable; first match wins).
+    /// A rule, tried before the rules file's and the built-in ones: BUCKET=type:Bug,
+    /// BUCKET=label:tech-debt, BUCKET=title:upgrade, BUCKET=unlabelled or BUCKET=* (repeatable;
+    /// first match wins).
     #[arg(long = "rule", value_name = "BUCKET=FIELD:VALUE")]
     rule: Vec<String>,
+    /// Use only --rule and --rules, not the built-in rules after them.
+    #[arg(long)]
+    no_default_rules: bool,
+    /// Print the rules in force, in the order they are tried, and stop.
+    #[arg(long)]
+    print_rules: bool,
+    /// Weigh the balance by story points (or estimates), items, or cycle time [default:
+    /// points when at least half the finished items carry an estimate, else items].
+    #[arg(long, value_name = "WEIGHT", value_parser = ["points", "items", "cycle-time"])]
+    weight: Option<String>,
+    /// Incident exports: PagerDuty CSV, Opsgenie CSV, or a CSV with id, team, created,
+    /// resolved, severity (repeatable).
+    #[arg(long, value_name = "FILE")]
+    incidents: Vec<PathBuf>,
+    /// Compare with a plan: a plan.csv from `fulcrum plan`, or a scenario whose strategy sets
+    /// a fixed share.
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// The strategy of --plan to compare with (default: its only one).
+    #[arg(long, value_name = "NAME", requires = "plan")]
+    strategy: Option<String>,
     /// Team of items whose export names none (default: the file's name).
     #[arg(long, value_name = "NAME")]
     team: Option<String>,
@@ -65,31 +98,173 @@ fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure
         .transpose()
 }
 
-/// Reads the exports and puts every item in its bucket.
-fn read_items(args: &ImportArgs) -> Result<(Rules, import::Exports), Failure> {
-    let zone =
-        import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
-    let rules = match (&args.rules, args.rule.is_empty()) {
-        (Some(file), _) => Rules::read(file).map_err(bad)?,
-        (None, false) => Rules::none(),
-        (None, true) => Rules::builtin(),
+/// The rules in force: `--rule` flags, then the rules file's, then (unless
+/// `--no-default-rules`) the built-in ones.
+fn rules(args: &ImportArgs) -> Result<Rules, Failure> {
+    let rules = match &args.rules {
+        Some(file) => Rules::read(file).map_err(bad)?,
+        None => Rules::none(),
     }
     .with_flags(&args.rule)
     .map_err(bad)?;
-    let options = ReadOptions {
+    if !args.no_default_rules {
+        return Ok(rules.then_builtin());
+    }
+    if rules.rules.is_empty() {
+        return Err(bad(
+            "--no-default-rules leaves no rules: give --rule or --rules, or drop --no-default-rules",
+        ));
+    }
+    Ok(rules)
+}
+
+/// How the exports are read: the time zone, the default team, the rules file's columns.
+fn read_options(args: &ImportArgs, rules: &Rules) -> Result<ReadOptions, Failure> {
+    let zone =
+        import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
+    Ok(ReadOptions {
         zone,
         team: args.team.clone(),
         columns: rules.columns.clone(),
-    };
+    })
+}
+
+/// Reads the exports and puts every item in its bucket.
+fn read_items(
+    args: &ImportArgs,
+    rules: &Rules,
+    options: &ReadOptions,
+) -> Result<import::Exports, Failure> {
     let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
-    let mut exports = import::read_all(&paths, &options).map_err(bad)?;
+    let mut exports = import::read_all(&paths, options).map_err(bad)?;
     if exports.items.is_empty() {
         return Err(bad("the exports hold no items"));
     }
     for item in &mut exports.items {
         item.bucket = rules.classify(item);
     }
-    Ok((rules, exports))
+    Ok(exports)
+}
+
+/// What `--incidents` or `--plan` adds: what the outputs show, what `import.json` records,
+/// and notes.
+struct Added<T, I> {
+    shown: T,
+    info: I,
+    notes: Vec<String>,
+}
+
+/// The incidents of `--incidents`, counted on the history's grid and each team's window.
+fn read_incidents(
+    args: &ImportArgs,
+    options: &ReadOptions,
+    history: &History,
+) -> Result<Option<Added<IncidentHistory, IncidentInfo>>, Failure> {
+    if args.incidents.is_empty() {
+        return Ok(None);
+    }
+    let paths: Vec<&Path> = args.incidents.iter().map(PathBuf::as_path).collect();
+    let read = incidents::read_all(&paths, options).map_err(bad)?;
+    let window_of = |team: &str| {
+        history
+            .teams
+            .iter()
+            .find(|t| t.team == team)
+            .map(|t| t.window.clone())
+    };
+    let counted = IncidentHistory::build(&read.incidents, &history.grid, window_of);
+    let without_work: Vec<String> = counted
+        .teams
+        .iter()
+        .filter(|t| window_of(&t.team).is_none())
+        .map(|t| t.team.clone())
+        .collect();
+    let mut notes = Vec::new();
+    if !without_work.is_empty() {
+        notes.push(format!(
+            "{} incident team(s) are not teams of the work exports ({}): their incidents are \
+             counted over the whole history; name the teams alike (--team, a rules file's \
+             [columns] team) to see them beside the work",
+            without_work.len(),
+            some_of(&without_work, 5)
+        ));
+    }
+    if read.repeats > 0 {
+        notes.push(format!(
+            "{} incident(s) appear twice (same team and id): the later row is used",
+            read.repeats
+        ));
+    }
+    if read.resolved_before_opened > 0 {
+        notes.push(format!(
+            "{} incident(s) are resolved before they were opened: counted, without a time to resolve",
+            read.resolved_before_opened
+        ));
+    }
+    if counted.outside > 0 {
+        notes.push(format!(
+            "{} incident(s) were opened outside the history's periods and are not counted",
+            counted.outside
+        ));
+    }
+    let info = IncidentInfo {
+        files: read
+            .files
+            .iter()
+            .map(|(f, format)| format!("{f} ({})", format.name()))
+            .collect(),
+        incidents: read.incidents.len(),
+        outside: counted.outside,
+        teams_without_work: without_work,
+    };
+    Ok(Some(Added {
+        shown: counted,
+        info,
+        notes,
+    }))
+}
+
+/// The plan of `--plan` next to what the items show, with the drift in one sentence.
+fn compare_plan(
+    args: &ImportArgs,
+    items: &[WorkItem],
+    history: &History,
+) -> Result<Option<Added<Vec<Drift>, PlanInfo>>, Failure> {
+    let Some(path) = &args.plan else {
+        return Ok(None);
+    };
+    let planned = plan::read(path, args.strategy.as_deref()).map_err(bad)?;
+    let rows = actual::compare(&planned.rows, items, &history.buckets, &history.weighing);
+    let (words, sum) = report::import::drift_in_words(history, &rows);
+    let mut missing: Vec<String> = planned
+        .rows
+        .iter()
+        .map(|p| p.team.clone())
+        .filter(|t| !history.teams.iter().any(|h| &h.team == t))
+        .collect();
+    missing.dedup();
+    let notes = match missing.is_empty() {
+        true => Vec::new(),
+        false => vec![format!(
+            "{} team(s) of the plan are not in the exports ({}): nothing was done for them that \
+             the exports show",
+            missing.len(),
+            some_of(&missing, 5)
+        )],
+    };
+    let info = PlanInfo {
+        file: planned.file,
+        strategy: planned.strategy,
+        compared: sum.map_or(0, |s| s.rows),
+        planned: sum.map(|s| s.planned),
+        actual: sum.map(|s| s.actual),
+        words,
+    };
+    Ok(Some(Added {
+        shown: rows,
+        info,
+        notes,
+    }))
 }
 
 /// The periods to count on: from `--since` (else the start of the first done item's
@@ -155,6 +330,7 @@ fn some_of(places: &[String], shown: usize) -> String {
 /// also warnings on the terminal.
 fn notes(
     exports: &import::Exports,
+    rules: &Rules,
     history: &History,
     left_out: i64,
     counts: [usize; 4],
@@ -193,6 +369,19 @@ fn notes(
         notes.push(format!(
             "{} pull request(s) in the GitHub export(s) are left out: they are code changes, not issues",
             exports.pull_requests
+        ));
+    }
+    let unlabelled = exports
+        .items
+        .iter()
+        .filter(|i| i.state == ItemState::Done)
+        .filter(|i| rules.matching_rule(i).map(|k| &rules.rules[k].1) == Some(&Matcher::Unlabelled))
+        .count();
+    if unlabelled > 0 {
+        notes.push(format!(
+            "{unlabelled} finished item(s) have neither a type nor a label and count as product \
+             work: trackers without issue types (Linear, GitHub) leave most product work \
+             unlabelled; --rule ktlo=unlabelled or --rule tech=unlabelled counts them otherwise"
         ));
     }
     let unmatched = unmatched(&exports.items);
@@ -245,7 +434,7 @@ fn unmatched(items: &[WorkItem]) -> usize {
         .count()
 }
 
-/// What `import.json` records; the notes are added once the scenario is checked.
+/// What `import.json` records; the notes, incidents and plan are added later.
 fn info(
     args: &ImportArgs,
     rules: &Rules,
@@ -255,6 +444,7 @@ fn info(
     let items = &exports.items;
     let grid = &history.grid;
     let counts = report::import::state_counts(items);
+    let (tech, by_count, matched, uncertain) = report::import::headline_numbers(history);
     ImportInfo {
         fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
         files: exports
@@ -287,6 +477,24 @@ fn info(
         done_before_start: items.iter().filter(|i| done_before_start(i)).count(),
         done_outside: history.done_outside,
         scenario_written: true,
+        weight: history.weighing.by.as_str().to_string(),
+        weight_default: args.weight.is_none(),
+        estimates: exports.estimates.clone(),
+        weighed_as_median: match history.weighing.by {
+            Weight::Items => 0,
+            _ => history.weighing.filled(),
+        },
+        tech_share: tech,
+        tech_share_by_count: by_count,
+        matched_share: matched,
+        tech_share_uncertain: uncertain,
+        teams: team_windows(history),
+        unmatched_rules: suggest(rules, items, 8)
+            .iter()
+            .map(SuggestedRule::from)
+            .collect(),
+        incidents: None,
+        plan: None,
         notes: Vec::new(),
     }
 }
@@ -305,6 +513,11 @@ fn name(args: &ImportArgs) -> String {
 }
 
 pub fn import(args: &ImportArgs) -> Result<(), Failure> {
+    let rules = rules(args)?;
+    if args.print_rules {
+        print!("{}", rules.listing());
+        return Ok(());
+    }
     let period: PeriodLength = args
         .period
         .parse()
@@ -319,13 +532,29 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
         Some(path) => Some(NewFile::reserve(path).map_err(bad)?),
         None => None,
     };
-    let (rules, exports) = read_items(args)?;
+    let options = read_options(args, &rules)?;
+    let exports = read_items(args, &rules, &options)?;
+    let weight = match &args.weight {
+        Some(w) => w.parse::<Weight>().map_err(bad)?,
+        None => Weight::default_for(&exports.items),
+    };
+    let weighing = Weighing::new(weight, &exports.items);
     let (grid, left_out) = grid(args, period, &exports.items, rules.buckets.len())?;
-    let history = History::build(&exports.items, &rules.buckets, &grid);
-    warn_if_short(grid.periods);
+    let history = History::build(&exports.items, &rules.buckets, &grid, weighing);
+    warn_if_short(history.longest_window());
     let counts = report::import::state_counts(&exports.items);
-    let (mut notes, warnings) = notes(&exports, &history, left_out, counts);
+    let (mut notes, warnings) = notes(&exports, &rules, &history, left_out, counts);
     let mut info = info(args, &rules, &exports, &history);
+    let incidents = read_incidents(args, &options, &history)?;
+    let drift = compare_plan(args, &exports.items, &history)?;
+    if let Some(added) = &incidents {
+        info.incidents = Some(added.info.clone());
+        notes.extend(added.notes.iter().cloned());
+    }
+    if let Some(added) = &drift {
+        info.plan = Some(added.info.clone());
+        notes.extend(added.notes.iter().cloned());
+    }
     let scenario_text = scenario_file::render(&scenario_file::ScenarioSource {
         name: &name,
         history: &history,
@@ -334,10 +563,19 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
     });
     // Never a scenario that `fulcrum validate` refuses: asked for one, that is an error;
     // else the rest is written without it, and the notes say why.
-    if let Err(why) = scenario_file::check(&scenario_text) {
-        let why = format!(
-            "the scenario from these exports would not validate, so it is not written: {why}"
-        );
+    let checked = match scenario_file::forecast_teams(&history) {
+        0 => Err(
+            "no scenario is written: no team finished product or tech work, and a \
+             scenario forecasts planned work (add rules if some of the work is)"
+                .to_string(),
+        ),
+        _ => scenario_file::check(&scenario_text).map_err(|why| {
+            format!(
+                "the scenario from these exports would not validate, so it is not written: {why}"
+            )
+        }),
+    };
+    if let Err(why) = checked {
         if new_file.is_some() {
             return Err(bad(format!(
                 "{why}\n(--scenario asks for it: nothing was written)"
@@ -352,6 +590,8 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
         history: &history,
         rules: rules.describe(),
         info: &info,
+        incidents: incidents.as_ref().map(|i| &i.shown),
+        drift: drift.as_ref().map(|d| d.shown.as_slice()),
     };
     if !super::progress::silent() {
         for warning in &info.notes[..warnings + usize::from(!info.scenario_written)] {

@@ -12,6 +12,7 @@ use crate::model::throughput::Method;
 use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone, Levels};
 use crate::simulate::stats::QUANTILES;
 
+use super::csv::CsvWriter;
 use super::tables::num;
 use super::{Destination, OutputDir};
 
@@ -23,7 +24,6 @@ pub use super::numbers::{percentile_name, percentiles};
 
 /// `forecast.csv`: period, date, p_done_by, items_done_mean, items_done_p5 … items_done_p95.
 pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "period".to_string(),
         "date".into(),
@@ -41,7 +41,7 @@ pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> 
             .iter()
             .map(|&q| format!("items_at_least_{}", num(q * 100.0))),
     );
-    w.write_record(&header)?;
+    let mut w = CsvWriter::new(&header)?;
     for row in &results.rows {
         let mut record = vec![
             row.period.to_string(),
@@ -51,9 +51,9 @@ pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> 
         ];
         record.extend(row.items.quantiles.iter().map(|&q| num(q)));
         record.extend(row.items.at_least.iter().map(|&q| num(q)));
-        w.write_record(&record)?;
+        w.row(&record)?;
     }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    w.finish()
 }
 
 fn date(forecast: &Forecast, period: usize) -> String {

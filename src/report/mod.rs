@@ -3,6 +3,7 @@
 
 pub mod backtest;
 pub mod charts;
+pub mod csv;
 pub mod dates;
 pub mod export;
 pub mod forecast;

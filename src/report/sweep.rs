@@ -7,8 +7,9 @@ use anyhow::Result;
 
 pub use super::charts::frontier::{frontier_of, frontier_plot, knees, outcomes_plot};
 use super::charts::tick;
+use super::csv::CsvWriter;
 use super::html::escape;
-use super::tables::{num, text_cell};
+use super::tables::num;
 use super::{Destination, OutputDir};
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, METRICS, Point, Vary};
@@ -48,15 +49,15 @@ pub struct SweepInfo {
 /// `frontier.csv`: point, each varied parameter, strategy, metric, mean, p10, p50, p90, knee.
 pub fn frontier_csv(varies: &[Vary], points: &[Point]) -> Result<Vec<u8>> {
     let knees = knees(points);
-    let mut w = csv::Writer::from_writer(Vec::new());
+
     let mut header = vec!["point".to_string()];
-    header.extend(varies.iter().map(|v| text_cell(&v.path)));
+    header.extend(varies.iter().map(|v| String::from(&v.path)));
     header.extend(
         ["strategy", "metric", "mean", "p10", "p50", "p90", "knee"]
             .iter()
             .map(|s| s.to_string()),
     );
-    w.write_record(&header)?;
+    let mut w = CsvWriter::new(&header)?;
     for (n, point) in points.iter().enumerate() {
         for (s, name) in point.results.strategies.iter().enumerate() {
             for metric in METRICS {
@@ -64,7 +65,7 @@ pub fn frontier_csv(varies: &[Vary], points: &[Point]) -> Result<Vec<u8>> {
                 let mut row = vec![(n + 1).to_string()];
                 row.extend(point.values.iter().map(|&x| sweep::format_value(x)));
                 row.extend([
-                    text_cell(name),
+                    String::from(name),
                     metric.name().to_string(),
                     num(d.mean),
                     num(d.quantiles[1]),
@@ -72,11 +73,11 @@ pub fn frontier_csv(varies: &[Vary], points: &[Point]) -> Result<Vec<u8>> {
                     num(d.quantiles[5]),
                     if knees[s] == Some(n) { "1" } else { "0" }.to_string(),
                 ]);
-                w.write_record(&row)?;
+                w.row(&row)?;
             }
         }
     }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    w.finish()
 }
 
 /// Writes every output of a sweep into `target` (atomically).

@@ -1,5 +1,6 @@
 //! The tidy, long-format CSV tables of a run (DESIGN §4): one row per observation, ready for
-//! pandas, R or a spreadsheet. Empty cells mean "not applicable" (NA).
+//! pandas, R or a spreadsheet. Empty cells mean "not applicable" (NA). Every table goes
+//! through the one [`CsvWriter`], which guards each cell against being read as a formula.
 
 use anyhow::Result;
 
@@ -8,47 +9,11 @@ use crate::pipeline::StrategyPlan;
 use crate::simulate::stats::QUANTILES;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
+use super::csv::CsvWriter;
 pub use super::numbers::num;
-
-/// A text cell of a CSV, safe to open in a spreadsheet. A cell that begins with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return would be read as a formula (CSV injection: a strategy
-/// called `=HYPERLINK(...)`), so unless it is a number it gets a leading `'`, which
-/// spreadsheet tools show as text and hide (the OWASP advice). Every name from a scenario
-/// goes through this on its way into a CSV.
-pub fn text_cell(text: &str) -> String {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_number(text) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-/// A plain decimal number: `-5`, `+0.25`, `1e-7` (not `inf` or `nan`, which are words).
-fn is_number(text: &str) -> bool {
-    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
-        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
-        None => (digits, None),
-    };
-    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((whole, fraction)) => {
-            (all_digits(whole) || whole.is_empty())
-                && (all_digits(fraction) || fraction.is_empty())
-                && !(whole.is_empty() && fraction.is_empty())
-        }
-        None => all_digits(mantissa),
-    };
-    mantissa_ok && exponent.is_none_or(all_digits)
-}
 
 fn opt_period(t: Option<usize>) -> String {
     t.map_or(String::new(), |t| t.to_string())
-}
-
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn quantile_headers() -> impl Iterator<Item = &'static str> {
@@ -57,24 +22,23 @@ fn quantile_headers() -> impl Iterator<Item = &'static str> {
 
 /// `summary.csv`: strategy, metric, mean, mean_se, p5..p95.
 pub fn summary(results: &Results) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["strategy", "metric", "mean", "mean_se"];
     header.extend(quantile_headers());
-    w.write_record(&header)?;
+    let mut w = CsvWriter::new(&header)?;
     for (s, name) in results.strategies.iter().enumerate() {
         for metric in SummaryMetric::ALL {
             let d = results.summary(s, metric);
             let mut row = vec![
-                text_cell(name),
+                String::from(name),
                 metric.name().to_string(),
                 num(d.mean),
                 num(d.mean_se),
             ];
             row.extend(d.quantiles.iter().map(|&q| num(q)));
-            w.write_record(&row)?;
+            w.row(&row)?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// Names of the per-period columns: the metrics, then `value:<key result>`.
@@ -94,10 +58,9 @@ pub fn period_metric_names(scenario: &Scenario) -> Vec<String> {
 /// `periods.csv`: strategy, period, date, metric, mean, p5..p95. Value columns of metric key
 /// results are left out (they carry no delivered value).
 pub fn periods(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["strategy", "period", "date", "metric", "mean"];
     header.extend(quantile_headers());
-    w.write_record(&header)?;
+    let mut w = CsvWriter::new(&header)?;
     let names = period_metric_names(scenario);
     let keep: Vec<usize> = (0..names.len())
         .filter(|&m| {
@@ -116,25 +79,24 @@ pub fn periods(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
             for &m in &keep {
                 let d = results.period(s, t, m);
                 let mut row = vec![
-                    text_cell(strategy),
+                    String::from(strategy),
                     t.to_string(),
                     date.clone(),
-                    text_cell(&names[m]),
+                    String::from(&names[m]),
                     num(d.mean),
                 ];
                 row.extend(d.quantiles.iter().map(|&q| num(q)));
-                w.write_record(&row)?;
+                w.row(&row)?;
             }
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `initiatives.csv`: strategy, initiative, kind, team, deadline, p_done, p_by_deadline,
 /// finish p50/p85/p95 (periods, and dates when the scenario has a start), mean progress.
 pub fn initiatives(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvWriter::new([
         "strategy",
         "initiative",
         "kind",
@@ -157,11 +119,11 @@ pub fn initiatives(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
                 t.and_then(|t| scenario.period_end_date(t))
                     .map_or(String::new(), |d| d.to_string())
             };
-            w.write_record([
-                text_cell(strategy),
-                text_cell(&initiative.id),
+            w.row([
+                String::from(strategy),
+                String::from(&initiative.id),
                 initiative.kind.as_str().to_string(),
-                text_cell(&scenario.teams[initiative.team].name),
+                String::from(&scenario.teams[initiative.team].name),
                 opt_period(initiative.deadline),
                 num(st.p_done),
                 st.p_by_deadline.map_or(String::new(), num),
@@ -175,13 +137,12 @@ pub fn initiatives(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `key_results.csv`: strategy, key_result, owner, deadline, p_met, attainment mean/p10/p50/p90.
 pub fn key_results(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvWriter::new([
         "strategy",
         "key_result",
         "owner",
@@ -195,9 +156,9 @@ pub fn key_results(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
     for (s, strategy) in results.strategies.iter().enumerate() {
         for (k, kr) in scenario.key_results.iter().enumerate() {
             let st = results.key_result(s, k);
-            w.write_record([
-                text_cell(strategy),
-                text_cell(&kr.id),
+            w.row([
+                String::from(strategy),
+                String::from(&kr.id),
                 kr.owner.as_str().to_string(),
                 kr.deadline.to_string(),
                 num(st.p_met),
@@ -208,13 +169,12 @@ pub fn key_results(scenario: &Scenario, results: &Results) -> Result<Vec<u8>> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `comparison.csv`: each strategy against the first, paired by trial.
 pub fn comparison(results: &Results) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvWriter::new([
         "strategy",
         "baseline",
         "metric",
@@ -228,9 +188,9 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
     for (s, strategy) in results.strategies.iter().enumerate().skip(1) {
         for metric in SummaryMetric::ALL {
             let d = results.paired(s, metric);
-            w.write_record([
-                text_cell(strategy),
-                text_cell(baseline),
+            w.row([
+                String::from(strategy),
+                String::from(baseline),
                 metric.name().to_string(),
                 num(d.mean),
                 num(d.ci95.0),
@@ -240,22 +200,21 @@ pub fn comparison(results: &Results) -> Result<Vec<u8>> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `plan.csv`: strategy, policy (in words), team, period, date, tech_share (the policy's, per
 /// team and period; empty where it follows the debt).
 pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["strategy", "policy", "team", "period", "date", "tech_share"])?;
+    let mut w = CsvWriter::new(["strategy", "policy", "team", "period", "date", "tech_share"])?;
     for plan in allocations {
         let policy = &plan.found.candidate.policy;
         for (j, team) in scenario.teams.iter().enumerate() {
             for t in 1..=scenario.periods {
-                w.write_record([
-                    text_cell(plan.of.name(scenario)),
-                    text_cell(&plan.found.candidate.label),
-                    text_cell(&team.name),
+                w.row([
+                    String::from(plan.of.name(scenario)),
+                    String::from(&plan.found.candidate.label),
+                    String::from(&team.name),
                     t.to_string(),
                     scenario
                         .period_end_date(t)
@@ -265,7 +224,7 @@ pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>
             }
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `marginal_values.csv`: strategy, change (engineer, hire, min_share, max_share, deadline),
@@ -273,8 +232,8 @@ pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>
 /// score, re-optimised), ci_low, ci_high, within_noise, trials, policy (re-optimised).
 pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
     use crate::optimise::prices::Change;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+
+    let mut w = CsvWriter::new([
         "strategy",
         "change",
         "what",
@@ -308,12 +267,12 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
                     to.to_string(),
                 ),
             };
-            w.write_record([
-                text_cell(plan.of.name(scenario)),
+            w.row([
+                String::from(plan.of.name(scenario)),
                 kind.to_string(),
-                text_cell(&super::plan::describe(scenario, plan, &price.change)),
-                text_cell(&team),
-                text_cell(&initiative),
+                String::from(&super::plan::describe(scenario, plan, &price.change)),
+                String::from(&team),
+                String::from(&initiative),
                 period,
                 to,
                 num(price.value),
@@ -321,11 +280,11 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
                 num(price.value + price.half_width),
                 price.within_noise().to_string(),
                 price.trials.to_string(),
-                text_cell(&price.policy),
+                String::from(&price.policy),
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `sensitivity.csv`: strategy, outcome, input, rank_correlation, outcome_low_tenth,
@@ -334,8 +293,7 @@ pub fn sensitivity(
     results: &Results,
     analyses: &[crate::whatif::sensitivity::Sensitivity],
 ) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvWriter::new([
         "strategy",
         "outcome",
         "input",
@@ -345,48 +303,22 @@ pub fn sensitivity(
     ])?;
     for a in analyses {
         for d in &a.drivers {
-            w.write_record([
-                text_cell(&results.strategies[a.strategy]),
+            w.row([
+                String::from(&results.strategies[a.strategy]),
                 a.outcome.name().to_string(),
-                text_cell(&d.input),
+                String::from(&d.input),
                 num(d.rank_correlation),
                 num(d.low),
                 num(d.high),
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{num, text_cell};
-
-    #[test]
-    fn text_that_a_spreadsheet_would_run_as_a_formula_is_escaped() {
-        for (text, cell) in [
-            (
-                "=HYPERLINK(\"http://x\",\"y\")",
-                "'=HYPERLINK(\"http://x\",\"y\")",
-            ),
-            ("+cmd", "'+cmd"),
-            ("-legacy", "'-legacy"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("-inf", "'-inf"),
-            ("-", "'-"),
-            ("-5", "-5"),
-            ("+0.25", "+0.25"),
-            ("-1e-7", "-1e-7"),
-            ("-.5", "-.5"),
-            ("80/20", "80/20"),
-            ("a=b", "a=b"),
-            ("", ""),
-        ] {
-            assert_eq!(text_cell(text), cell, "{text:?}");
-        }
-    }
+    use super::num;
 
     #[test]
     fn numbers_are_short_and_stable() {

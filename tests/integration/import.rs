@@ -3,13 +3,17 @@
 //! nothing); the exact throughput counting on working days; the scenario it writes, which
 //! must validate and run; and its errors.
 
+mod beside;
 mod hostile;
+mod real;
 
 use std::path::{Path, PathBuf};
 
 use crate::common::{fulcrum, refuses_each, scratch, text};
 
-use fulcrum::model::history::{Bucket, BucketKind, History, ItemState, PeriodGrid, WorkItem};
+use fulcrum::model::history::{
+    Bucket, BucketKind, History, ItemState, PeriodGrid, Weighing, Weight, WorkItem,
+};
 use fulcrum::model::{Calendar, Date, PeriodLength};
 
 /// The import's outputs besides its plots.
@@ -129,16 +133,22 @@ fn awkward_rows_are_handled_as_documented() {
     let github = read(dir.join("h/items.csv"));
     assert_eq!(item_row(&github, "#101")[4], "reopened");
     assert_eq!(item_row(&github, "#102")[4], "cancelled", "not planned");
-    // A team that finished nothing still has its backlog and a zero history.
+    // A team that finished nothing keeps its backlog in the balance, and is left out of the
+    // scenario, with its open item, for want of a history (no padding with zeros).
     let balance = read(dir.join("g/balance.csv"));
-    assert!(balance.contains("oncall,tech,tech,0,,1,\n"), "{balance}");
+    assert!(
+        balance.contains("oncall,tech,tech,0,,0,,1,,\n"),
+        "{balance}"
+    );
     let scenario = read(dir.join("g/scenario.toml"));
     assert!(
-        scenario.contains("capacity = { samples = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }"),
+        scenario.contains(
+            "# team oncall finished nothing from 2027-01-04 to 2027-03-28: no history: no"
+        ),
         "{scenario}"
     );
     assert!(
-        scenario.contains("id = \"oncall-tech-backlog\""),
+        !scenario.contains("name = \"oncall\"") && !scenario.contains("oncall-tech-backlog"),
         "{scenario}"
     );
     let report = read(dir.join("g/report.html"));
@@ -202,6 +212,7 @@ fn done(team: &str, on: &str) -> WorkItem {
         done: Some(day(on)),
         state: ItemState::Done,
         bucket: Some(0),
+        estimate: None,
         source: String::new(),
     }
 }
@@ -230,7 +241,15 @@ fn throughput_counts_exactly_on_working_days() {
     let d: PeriodLength = "1d".parse().unwrap();
     let count = |calendar: Calendar| {
         let (grid, _) = PeriodGrid::covering(day("2027-03-01"), day("2027-03-14"), d, calendar);
-        History::build(&items, &buckets, &grid).teams[0].done[0].clone()
+        History::build(
+            &items,
+            &buckets,
+            &grid,
+            Weighing::new(Weight::Items, &items),
+        )
+        .teams[0]
+            .done[0]
+            .clone()
     };
     // Every day a period: 14 of them.
     assert_eq!(
@@ -257,7 +276,14 @@ fn throughput_counts_exactly_on_working_days() {
         Calendar::every_day(),
     );
     assert_eq!(
-        History::build(&items, &buckets, &grid).teams[0].done[0],
+        History::build(
+            &items,
+            &buckets,
+            &grid,
+            Weighing::new(Weight::Items, &items)
+        )
+        .teams[0]
+            .done[0],
         vec![6, 5]
     );
 }

@@ -8,6 +8,7 @@ mod common;
 mod allocate;
 mod backtest;
 mod cli;
+mod csv_guard;
 mod docs;
 mod forecast;
 mod fuzz;

@@ -16,6 +16,7 @@ use crate::whatif::backtest::{Backtest, MethodBacktest, Question, Settings};
 
 use super::OutputDir;
 use super::charts;
+use super::csv::CsvWriter;
 use super::html::{escape, page_start, strip_xml_prolog};
 use super::tables::num;
 
@@ -166,10 +167,6 @@ pub fn method_words(method: Method) -> &'static str {
     }
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-}
-
 /// The statements of `question` at origin `o`, when it was asked.
 fn stated(o: &Origin, question: Question) -> Option<&Stated> {
     match question {
@@ -183,7 +180,7 @@ fn stated(o: &Origin, question: Question) -> Option<&Stated> {
 /// while the history does not reach its outcome).
 pub fn checks_csv(b: &Labelled) -> Result<Vec<u8>> {
     let qs = &b.settings.percentiles;
-    let mut w = csv::Writer::from_writer(Vec::new());
+
     let mut header: Vec<String> = [
         "method",
         "origin",
@@ -202,7 +199,7 @@ pub fn checks_csv(b: &Labelled) -> Result<Vec<u8>> {
     header.extend(lower("level"));
     header.extend(["median".into(), "actual".into(), "error_of_median".into()]);
     header.extend(lower("right"));
-    w.write_record(&header)?;
+    let mut w = CsvWriter::new(&header)?;
     for m in &b.backtest.methods {
         for o in &m.origins {
             for question in Question::ALL {
@@ -232,17 +229,16 @@ pub fn checks_csv(b: &Labelled) -> Result<Vec<u8>> {
                 r.extend(each(&|st| {
                     st.hit.map_or_else(String::new, |h| u8::from(h).to_string())
                 }));
-                w.write_record(&r)?;
+                w.row(&r)?;
             }
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `calibration.csv`: per method, question and percentile.
 pub fn calibration_csv(b: &Labelled) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvWriter::new([
         "method",
         "question",
         "percentile",
@@ -257,7 +253,7 @@ pub fn calibration_csv(b: &Labelled) -> Result<Vec<u8>> {
     ])?;
     for m in &b.backtest.methods {
         for c in &m.calibration {
-            w.write_record([
+            w.row([
                 m.method.as_str(),
                 c.question.as_str(),
                 &num(c.percentile),
@@ -272,14 +268,13 @@ pub fn calibration_csv(b: &Labelled) -> Result<Vec<u8>> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// `scores.csv`: per method and question, the quantile score and the median's error on the
 /// origins every method was scored on, with the method's verdict.
 pub fn scores_csv(b: &Labelled) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut w = CsvWriter::new([
         "method",
         "question",
         "forecasts",
@@ -290,7 +285,7 @@ pub fn scores_csv(b: &Labelled) -> Result<Vec<u8>> {
     ])?;
     for m in &b.backtest.methods {
         for s in &m.scores {
-            w.write_record([
+            w.row([
                 m.method.as_str(),
                 s.question.as_str(),
                 &s.forecasts.to_string(),
@@ -301,7 +296,7 @@ pub fn scores_csv(b: &Labelled) -> Result<Vec<u8>> {
             ])?;
         }
     }
-    finish(w)
+    w.finish()
 }
 
 /// The summary's first line: how many forecasts, from which origins and windows.

@@ -1,6 +1,8 @@
-//! The import's charts: the investment balance (per team, each bucket's share of the items
-//! finished in each period, with the tech share as a line), the throughput run chart and the
-//! cycle-time histogram, built from the shared chart blocks in `report::charts`.
+//! The import's charts: the investment balance (per team, each bucket's share of the work
+//! finished in each period, by the import's weight, with the tech share as a line), the
+//! throughput run chart and the cycle-time histogram, each team's panel over its own window;
+//! and the plan against what happened (per team, the planned and the actual tech share).
+//! Built from the shared chart blocks in `report::charts`.
 
 use std::path::Path;
 
@@ -9,6 +11,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::model::history::actual::Drift;
 use crate::model::history::{BucketKind, History, TeamHistory, percentile, tech_share};
 use crate::report::charts::frame::Heading;
 use crate::report::charts::stacked::draw_layers;
@@ -40,8 +43,9 @@ const MAX_PANELS: usize = 24;
 /// The teams drawn: all of them, or the [`MAX_PANELS`] that finished the most items (the
 /// first by name among equals), in the history's order.
 fn charted(h: &History) -> Vec<&TeamHistory> {
-    if h.teams.len() <= MAX_PANELS {
-        return h.teams.iter().collect();
+    let with_window = h.teams.iter().filter(|t| t.periods() > 0).count();
+    if with_window <= MAX_PANELS {
+        return h.teams.iter().filter(|t| t.periods() > 0).collect();
     }
     let done: Vec<u32> = h
         .teams
@@ -55,11 +59,11 @@ fn charted(h: &History) -> Vec<&TeamHistory> {
     order.into_iter().map(|j| &h.teams[j]).collect()
 }
 
-/// Small multiples, one per team: stacked bars per period and lines over them.
+/// Small multiples, one per team: stacked bars per period and lines over them, each panel
+/// over the team's own periods.
 struct TeamPanels {
     title: String,
     y_label: String,
-    axis: PeriodAxis,
     legend: Vec<LegendItem>,
     panels: Vec<TeamPanel>,
     y_max: f64,
@@ -85,8 +89,10 @@ impl charts::Figure for TeamPanels {
     }
 }
 
+/// One panel: its title, its axis, the stacked layers and the lines over them.
 type TeamPanel = (
     String,
+    PeriodAxis,
     Vec<(RGBColor, Vec<f64>)>,
     Vec<(RGBColor, Vec<Option<f64>>)>,
 );
@@ -100,9 +106,9 @@ impl TeamPanels {
     where
         DB::ErrorType: 'static,
     {
-        let (name, layers, lines) = panel;
+        let (name, axis, layers, lines) = panel;
         let area = Heading::PANEL.draw(area, name)?;
-        let periods = self.axis.periods.max(1);
+        let periods = axis.periods.max(1);
         let mut ctx = ChartBuilder::on(&area)
             .margin_left(6)
             .margin_right(18)
@@ -111,13 +117,13 @@ impl TeamPanels {
             .y_label_area_size(80)
             .build_cartesian_2d(0.5..periods as f64 + 0.5, 0.0..self.y_max)?;
         let (width, _) = area.dim_in_pixel();
-        let description = self.axis.description();
+        let description = axis.description();
         Mesh {
             x_desc: &description,
             y_desc: &self.y_label,
-            x_labels: self.axis.ticks(width.saturating_sub(80)),
+            x_labels: axis.ticks(width.saturating_sub(80)),
             y_labels: 6,
-            x_format: &|x| self.axis.label(*x),
+            x_format: &|x| axis.label(*x),
             y_format: &|y| {
                 if self.percent {
                     format!("{:.0}%", y * 100.0)
@@ -129,11 +135,11 @@ impl TeamPanels {
         }
         .draw(&mut ctx)?;
         let stack = layers.iter().map(|(colour, values)| (values, *colour));
-        draw_layers(&mut ctx, stack, self.axis.periods, StackStyle::Bars)?;
+        draw_layers(&mut ctx, stack, axis.periods, StackStyle::Bars)?;
         for (colour, values) in lines {
             broken_line(&mut ctx, values, *colour)?;
         }
-        if layers.iter().all(|(_, v)| v.iter().all(|&x| x == 0.0)) {
+        if !layers.is_empty() && layers.iter().all(|(_, v)| v.iter().all(|&x| x == 0.0)) {
             ctx.draw_series(std::iter::once(Text::new(
                 "no items finished in these periods",
                 (periods as f64 / 2.0 + 0.5, self.y_max / 2.0),
@@ -169,12 +175,13 @@ where
     Ok(())
 }
 
-fn axis(h: &History) -> PeriodAxis {
+/// The axis of a team's own window.
+fn axis(h: &History, team: &TeamHistory) -> PeriodAxis {
     PeriodAxis {
-        periods: h.grid.periods,
+        periods: team.periods(),
         dates: Some(
-            (1..=h.grid.periods)
-                .map(|t| h.grid.end(t).to_string())
+            (0..team.periods())
+                .map(|k| h.grid.end(team.period(k)).to_string())
                 .collect(),
         ),
         unit: h.grid.length.to_string(),
@@ -214,7 +221,7 @@ impl TeamPanels {
         let mut legend = bucket_legend(h);
         legend.push(LegendItem::new(line_label, palette::INK, Swatch::Band));
         let drawn = charted(h);
-        let left_out = h.teams.len() - drawn.len();
+        let left_out = h.teams.iter().filter(|t| t.periods() > 0).count() - drawn.len();
         let panels = drawn
             .into_iter()
             .map(|team| {
@@ -224,13 +231,17 @@ impl TeamPanels {
                     .map(|b| (colour(h, b), layer(team, &totals, b)))
                     .collect();
                 let line = line(team, &totals);
-                (team.team.clone(), layers, vec![(palette::INK, line)])
+                (
+                    team.team.clone(),
+                    axis(h, team),
+                    layers,
+                    vec![(palette::INK, line)],
+                )
             })
             .collect();
         TeamPanels {
             title: title.into(),
             y_label: y_label.into(),
-            axis: axis(h),
             legend,
             panels,
             y_max: 1.0,
@@ -261,34 +272,32 @@ impl TeamPanels {
     }
 }
 
-/// The investment balance: per team, each bucket's share of the items finished in each
-/// period, and the tech share of planned work as a line.
+/// The investment balance: per team, each bucket's share of the work finished in each
+/// period (by the import's weight), and the tech share of planned work as a line.
 pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
-    let share = |team: &TeamHistory, totals: &[u32], b: usize| {
-        team.done[b]
+    let share = |team: &TeamHistory, _: &[u32], b: usize| {
+        let totals = team.total_weight();
+        team.weight[b]
             .iter()
-            .zip(totals)
-            .map(|(&n, &all)| {
-                if all > 0 {
-                    f64::from(n) / f64::from(all)
-                } else {
-                    0.0
-                }
-            })
+            .zip(&totals)
+            .map(|(&w, &all)| if all > 0.0 { w / all } else { 0.0 })
             .collect()
     };
     let tech_line = |team: &TeamHistory, _: &[u32]| {
-        let product = team.of_kinds(&h.buckets, &[BucketKind::Product]);
-        let tech = team.of_kinds(&h.buckets, &[BucketKind::Tech]);
+        let product = team.weight_of_kinds(&h.buckets, &[BucketKind::Product]);
+        let tech = team.weight_of_kinds(&h.buckets, &[BucketKind::Tech]);
         product
             .iter()
             .zip(&tech)
             .map(|(&p, &t)| tech_share(p, t))
             .collect()
     };
+    let unit = h.weighing.by.unit();
+    let title = format!("Where capacity went: each bucket's share of the {unit} finished");
+    let y_label = format!("share of the {unit} finished");
     let labels = (
-        "Where capacity went: share of finished items per bucket",
-        "share of items finished",
+        title.as_str(),
+        y_label.as_str(),
         "tech share of planned work: tech ÷ (product + tech)",
     );
     let figure = TeamPanels {
@@ -298,9 +307,12 @@ pub(super) fn balance_chart(folder: &Path, h: &History) -> Result<Plot> {
     figure.save(
         folder,
         "plots/balance",
-        "Each bar is one period of one team: the share of the items it finished in each \
-         bucket. The line is the tech share of planned work, tech ÷ (product + tech), the \
-         number a fixed-share strategy sets; periods without planned work have no point.",
+        &format!(
+            "Each bar is one period of one team's own window: the share of the {unit} it \
+             finished in each bucket. The line is the tech share of planned work, tech ÷ \
+             (product + tech), the number a fixed-share strategy sets; periods without planned \
+             work have no point."
+        ),
     )
 }
 
@@ -332,9 +344,9 @@ pub(super) fn throughput_chart(folder: &Path, h: &History) -> Result<Plot> {
     figure.save(
         folder,
         "plots/throughput",
-        "Items each team finished in each period, stacked by bucket, with the median period \
-         as a line: the history a forecast bootstraps. Runs of periods far from the median are \
-         changes a forecast from the whole history will miss.",
+        "Items each team finished in each period of its own window, stacked by bucket, with \
+         the median period as a line: the history a forecast bootstraps. Runs of periods far \
+         from the median are changes a forecast from the whole history will miss.",
     )
 }
 
@@ -525,4 +537,59 @@ pub(super) fn cycle_chart(folder: &Path, imported: &Imported) -> Result<Option<P
             .into(),
         svg,
     }))
+}
+
+/// The plan against what happened: per team, the planned tech share and the one done in
+/// each planned period, as two lines (a period without planned work done has no point).
+pub(super) fn drift_chart(folder: &Path, rows: &[Drift]) -> Result<Option<Plot>> {
+    let mut teams: Vec<&str> = rows.iter().map(|d| d.planned.team.as_str()).collect();
+    teams.dedup();
+    teams.sort_unstable();
+    teams.dedup();
+    if rows.iter().all(|d| d.actual().is_none()) {
+        return Ok(None);
+    }
+    let left_out = teams.len().saturating_sub(MAX_PANELS);
+    let panels: Vec<TeamPanel> = teams
+        .iter()
+        .take(MAX_PANELS)
+        .map(|team| {
+            let mine: Vec<&Drift> = rows.iter().filter(|d| d.planned.team == *team).collect();
+            let axis = PeriodAxis {
+                periods: mine.len(),
+                dates: Some(mine.iter().map(|d| d.planned.end.to_string()).collect()),
+                unit: "plan period".into(),
+            };
+            let planned = mine.iter().map(|d| d.planned.share).collect();
+            let actual = mine.iter().map(|d| d.actual()).collect();
+            (
+                team.to_string(),
+                axis,
+                Vec::new(),
+                vec![(palette::DRAG, planned), (palette::TECH, actual)],
+            )
+        })
+        .collect();
+    let figure = TeamPanels {
+        title: "Plan against actual: the tech share planned and the one done".into(),
+        y_label: "tech share of planned work".into(),
+        legend: vec![
+            LegendItem::new("planned", palette::DRAG, Swatch::Band),
+            LegendItem::new("done: tech ÷ (product + tech)", palette::TECH, Swatch::Band),
+        ],
+        panels,
+        y_max: 1.0,
+        percent: true,
+        left_out,
+    };
+    figure
+        .save(
+            folder,
+            "plots/plan_vs_actual",
+            "Per team and planned period, the tech share the plan set (grey) and the share of \
+             the product and tech work finished in the period's days that went to tech \
+             (orange). Where the orange line runs under the grey one, tech work lost out to \
+             product work against the plan.",
+        )
+        .map(Some)
 }

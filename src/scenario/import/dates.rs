@@ -118,6 +118,75 @@ fn iso_prefix(t: &str) -> Option<Date> {
     head.parse().ok()
 }
 
+/// A timestamp cell as a moment: its day in `zone` and its instant, in seconds since 1970
+/// (dates and local date-times read in `zone`; digits alone are seconds since 1970, or
+/// milliseconds when they are 12 digits or more, as Opsgenie writes them); `Ok(None)` for an
+/// empty cell.
+pub fn local_moment(text: &str, zone: &TimeZone) -> Result<Option<(Date, i64)>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let (day, seconds) = parse_moment(t, zone).ok_or_else(|| {
+        format!(
+            "`{}` is not a date and time: expected ISO 8601 (2024-03-01T09:30:00Z, 2024-03-01 \
+             09:30), Jira's 30/Jul/18 23:33, or seconds or milliseconds since 1970",
+            super::quoted_cell(t)
+        )
+    })?;
+    if !YEARS.contains(&day.year) {
+        return Err(format!(
+            "{day} is outside the years {} to {} an export's dates may be in",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(Some((day, seconds)))
+}
+
+/// The day and instant of a timestamp, a date or local date-time (in `zone`), a Jira date or
+/// a count of seconds or milliseconds since 1970.
+fn parse_moment(t: &str, zone: &TimeZone) -> Option<(Date, i64)> {
+    let instant = if let Ok(instant) = t.parse::<jiff::Timestamp>() {
+        instant
+    } else if t.len() >= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = t.parse().ok()?;
+        let seconds = if t.len() >= 12 { n / 1000 } else { n };
+        jiff::Timestamp::from_second(seconds).ok()?
+    } else {
+        let civil = if iso_prefix(t).is_some() {
+            match t.get(10..) {
+                Some("") => t
+                    .parse::<jiff::civil::Date>()
+                    .ok()?
+                    .to_datetime(jiff::civil::Time::midnight()),
+                _ => t
+                    .replacen(' ', "T", 1)
+                    .parse::<jiff::civil::DateTime>()
+                    .ok()?,
+            }
+        } else {
+            JIRA_FORMATS.iter().find_map(|format| {
+                let parsed = jiff::fmt::strtime::parse(format, t).ok()?;
+                parsed.to_datetime().ok().or_else(|| {
+                    Some(
+                        parsed
+                            .to_date()
+                            .ok()?
+                            .to_datetime(jiff::civil::Time::midnight()),
+                    )
+                })
+            })?
+        };
+        zone.to_ambiguous_zoned(civil)
+            .compatible()
+            .ok()?
+            .timestamp()
+    };
+    let day = from_civil(instant.to_zoned(zone.clone()).date())?;
+    Some((day, instant.as_second()))
+}
+
 fn from_civil(d: jiff::civil::Date) -> Option<Date> {
     Date::new(i32::from(d.year()), d.month() as u32, d.day() as u32)
 }
@@ -202,6 +271,28 @@ mod tests {
             "1970 in Berlin"
         );
         assert!(local_date("1900-01-01", &berlin).is_err());
+    }
+
+    #[test]
+    fn moments_keep_the_time_of_day() {
+        let berlin = parse_time_zone("Europe/Berlin").unwrap();
+        let utc = TimeZone::UTC;
+        let (d, a) = local_moment("2024-03-01T23:30:00Z", &berlin)
+            .unwrap()
+            .unwrap();
+        assert_eq!(Some(d), day("2024-03-02"));
+        let (_, b) = local_moment("2024-03-02 02:30", &berlin).unwrap().unwrap();
+        assert_eq!(b - a, 2 * 3600, "02:30 in Berlin is 01:30 UTC");
+        let (_, c) = local_moment("1709335800000", &utc).unwrap().unwrap();
+        assert_eq!(c, a, "milliseconds since 1970");
+        let (_, e) = local_moment("02/Mar/24 2:30 AM", &berlin).unwrap().unwrap();
+        assert_eq!(e, b);
+        let (d, f) = local_moment("2024-03-02", &utc).unwrap().unwrap();
+        assert_eq!((Some(d), f % 86_400), (day("2024-03-02"), 0));
+        assert_eq!(local_moment(" ", &utc).unwrap(), None);
+        for bad in ["2024-03-01Tgarbage", "soon", "2024-13-01 10:00"] {
+            assert!(local_moment(bad, &utc).is_err(), "{bad}");
+        }
     }
 
     #[test]

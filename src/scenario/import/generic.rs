@@ -1,6 +1,7 @@
 //! The generic CSV: `id, team, type, labels, created, started, done` in any order (`id`,
-//! `created` and `done` required), optionally `title`, `status` and `cancelled`; other
-//! columns are ignored. Labels are separated by `,`, `;` or `|`.
+//! `created` and `done` required), optionally `title`, `status`, `cancelled` and an estimate
+//! (`points`, `story_points` or `estimate`); other columns are ignored. Labels are separated
+//! by `,`, `;` or `|`.
 
 use jiff::tz::TimeZone;
 
@@ -12,11 +13,14 @@ use super::{ImportProblem, split_labels, state};
 /// The columns a generic CSV must have.
 pub(super) const REQUIRED: &[&str] = &["id", "created", "done"];
 
+/// The columns an estimate is read from, the first the export has.
+const ESTIMATES: &[&str] = &["points", "story_points", "story points", "estimate"];
+
 pub(super) fn read(
     table: &Table,
     team: &str,
     zone: &TimeZone,
-) -> Result<Rows<WorkItem>, ImportProblem> {
+) -> Result<(Rows<WorkItem>, Option<String>), ImportProblem> {
     let col = |name: &str| table.column(name);
     let (id, team_col, kind, labels) = (col("id")?, col("team")?, col("type")?, col("labels")?);
     let (created, started, done) = (col("created")?, col("started")?, col("done")?);
@@ -25,7 +29,9 @@ pub(super) fn read(
         Some(c) => Some(c),
         None => col("canceled")?,
     };
-    table.rows(|row| {
+    let estimate = table.first_of(ESTIMATES)?;
+    let estimate_col = estimate.as_ref().map(|(c, _)| *c);
+    let rows = table.rows(|row| {
         let id_text = row.cell(id);
         if id_text.is_empty() {
             return Err(ImportProblem {
@@ -58,7 +64,9 @@ pub(super) fn read(
             done: done_date,
             state: state(done_date, status_text, is_cancelled),
             bucket: None,
+            estimate: table.estimate(row, estimate_col, 1.0)?,
             source: table.source(row),
         })
-    })
+    })?;
+    Ok((rows, estimate.map(|(_, name)| name)))
 }

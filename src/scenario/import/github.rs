@@ -127,6 +127,7 @@ pub(super) fn read(
         items: Vec::with_capacity(issues.len()),
         broken_rows: Vec::new(),
         pull_requests: 0,
+        estimate: None,
     };
     for (k, issue) in issues.into_iter().enumerate() {
         if issue.is_pull_request() {
@@ -167,6 +168,7 @@ pub(super) fn read(
             done: closed,
             state,
             bucket: None,
+            estimate: None,
             source: match line {
                 Some(l) => format!("{file}:{l}"),
                 None => file.to_string(),

@@ -6,7 +6,9 @@
 //!
 //! The team is the rules file's `[columns] team`, else `Custom field (Team)`, else the
 //! project's name or key. The start date is `[columns] started`, else
-//! `Custom field (Start date)` when present.
+//! `Custom field (Start date)` when present. The estimate is `[columns] points`, else the
+//! story points (`Custom field (Story Points)`, `Custom field (Story point estimate)`), else
+//! `Original Estimate` (Jira writes seconds: read as hours).
 
 use crate::model::history::{ItemState, WorkItem};
 
@@ -57,19 +59,56 @@ fn team_and_start(
     Ok((team, started))
 }
 
+/// The story-point columns of a Jira export, the first present read.
+const STORY_POINTS: &[&str] = &[
+    "Custom field (Story Points)",
+    "Custom field (Story point estimate)",
+    "Story Points",
+    "Story point estimate",
+];
+
+/// The estimate's column, as (index, name shown, divisor that makes its unit): the rules
+/// file's `[columns] points`, else story points, else `Original Estimate` in hours.
+fn estimate_column(
+    table: &Table,
+    options: &ReadOptions,
+) -> Result<Option<(usize, String, f64)>, ImportProblem> {
+    if let Some(name) = &options.columns.points {
+        let c = table.column(name)?.ok_or_else(|| ImportProblem {
+            file: table.file.clone(),
+            line: Some(1),
+            column: None,
+            message: format!(
+                "the rules file says the estimate is in column `{}`, which this export lacks",
+                quoted_cell(name)
+            ),
+            help: Some("check [columns] in the rules file against the export's header row".into()),
+        })?;
+        return Ok(Some((c, table.headers[c].clone(), 1.0)));
+    }
+    if let Some((c, name)) = table.first_of(STORY_POINTS)? {
+        return Ok(Some((c, name, 1.0)));
+    }
+    Ok(table
+        .column("Original Estimate")?
+        .map(|c| (c, "Original Estimate (hours)".to_string(), 3600.0)))
+}
+
 pub(super) fn read(
     table: &Table,
     team: &str,
     options: &ReadOptions,
-) -> Result<Rows<WorkItem>, ImportProblem> {
+) -> Result<(Rows<WorkItem>, Option<String>), ImportProblem> {
     let col = |name: &str| table.column(name);
     let (team_cols, started) = team_and_start(table, options)?;
+    let estimate = estimate_column(table, options)?;
+    let (estimate_col, per_unit) = estimate.as_ref().map_or((None, 1.0), |e| (Some(e.0), e.2));
     let (key, kind, status) = (col("Issue key")?, col("Issue Type")?, col("Status")?);
     let (created, resolved) = (col("Created")?, col("Resolved")?);
     let (resolution, summary) = (col("Resolution")?, col("Summary")?);
     let label_cols = table.columns("Labels");
     let zone = &options.zone;
-    table.rows(|row| {
+    let rows = table.rows(|row| {
         let id = row.cell(key);
         if id.is_empty() {
             return Err(table.problem(row, key, "the `Issue key` cell is empty".into()));
@@ -107,7 +146,9 @@ pub(super) fn read(
             done,
             state: item_state,
             bucket: None,
+            estimate: table.estimate(row, estimate_col, per_unit)?,
             source: table.source(row),
         })
-    })
+    })?;
+    Ok((rows, estimate.map(|e| e.1)))
 }

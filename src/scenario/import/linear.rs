@@ -1,6 +1,6 @@
 //! Linear's CSV export (Settings → Import/export → Export CSV): `ID`, `Team`, `Created` and
 //! `Completed` required; `Title`, `Status`, `Labels` (comma-separated in one cell),
-//! `Started` and `Canceled` used where present. Timestamps are ISO 8601 in UTC, converted to
+//! `Started`, `Canceled` and `Estimate` (the points) used where present. Timestamps are ISO 8601 in UTC, converted to
 //! the chosen time zone.
 
 use jiff::tz::TimeZone;
@@ -13,12 +13,16 @@ use super::{ImportProblem, split_labels, state};
 /// The columns a Linear export must have.
 pub(super) const REQUIRED: &[&str] = &["ID", "Team", "Created", "Completed"];
 
-pub(super) fn read(table: &Table, zone: &TimeZone) -> Result<Rows<WorkItem>, ImportProblem> {
+pub(super) fn read(
+    table: &Table,
+    zone: &TimeZone,
+) -> Result<(Rows<WorkItem>, Option<String>), ImportProblem> {
     let col = |name: &str| table.column(name);
     let (id, team, title, status) = (col("ID")?, col("Team")?, col("Title")?, col("Status")?);
     let (labels, created, started) = (col("Labels")?, col("Created")?, col("Started")?);
     let (completed, canceled) = (col("Completed")?, col("Canceled")?);
-    table.rows(|row| {
+    let estimate = col("Estimate")?;
+    let rows = table.rows(|row| {
         let id_text = row.cell(id);
         let team_text = row.cell(team);
         for (text, c, name) in [(id_text, id, "ID"), (team_text, team, "Team")] {
@@ -41,7 +45,9 @@ pub(super) fn read(table: &Table, zone: &TimeZone) -> Result<Rows<WorkItem>, Imp
             done,
             state: state(done, status_text, cancelled),
             bucket: None,
+            estimate: table.estimate(row, estimate, 1.0)?,
             source: table.source(row),
         })
-    })
+    })?;
+    Ok((rows, estimate.map(|_| "Estimate".to_string())))
 }

@@ -5,13 +5,16 @@
 //! column, and the columns a format misses. Control characters in what the exports say
 //! (names, titles, labels) are escaped as they are read, so that nothing the import prints or
 //! writes carries them. Buckets come from [`rules`]; counting the items is
-//! `model::history`'s business.
+//! `model::history`'s business. Incident exports are read by [`incidents`], the plan to
+//! compare with by [`plan`].
 
 mod dates;
 mod generic;
 mod github;
+pub mod incidents;
 mod jira;
 mod linear;
+pub mod plan;
 pub mod rules;
 pub mod scenario_file;
 pub mod size;
@@ -168,6 +171,8 @@ pub struct Export {
     pub broken_rows: Vec<(usize, usize)>,
     /// Pull requests in a GitHub export, left out: they are not issues.
     pub pull_requests: usize,
+    /// The column estimates were read from, if the export has one.
+    pub estimate: Option<String>,
 }
 
 /// An item met a second time (same team and id), in the same file or a later one: the later
@@ -198,6 +203,8 @@ pub struct Exports {
     pub multi_line_rows: Vec<String>,
     /// Pull requests in GitHub exports, left out.
     pub pull_requests: usize,
+    /// Per export with estimates: `column in file`.
+    pub estimates: Vec<String>,
 }
 
 /// Reads every file, in order; a later row with the same team and id replaces an earlier one.
@@ -213,6 +220,9 @@ pub fn read_all(paths: &[&Path], options: &ReadOptions) -> Result<Exports, Impor
         let export = read_text(&file, &text, &team, options)?;
         drop(text);
         out.files.push((file.clone(), export.format));
+        if let Some(column) = &export.estimate {
+            out.estimates.push(format!("{column} in {file}"));
+        }
         out.pull_requests += export.pull_requests;
         out.multi_line_rows.extend(
             export
@@ -268,7 +278,7 @@ pub fn read_text(
     } else {
         let table = Table::read(file, text)?;
         let format = detect(&table)?;
-        let rows = match format {
+        let (rows, estimate) = match format {
             ExportFormat::Generic => generic::read(&table, team, &options.zone)?,
             ExportFormat::Jira => jira::read(&table, team, options)?,
             ExportFormat::Linear => linear::read(&table, &options.zone)?,
@@ -279,6 +289,7 @@ pub fn read_text(
             items: rows.items,
             broken_rows: rows.broken,
             pull_requests: 0,
+            estimate,
         }
     };
     for item in &mut export.items {

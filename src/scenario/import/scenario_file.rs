@@ -1,5 +1,7 @@
 //! The scenario `fulcrum import --scenario` writes: each team's product and tech throughput
-//! as `capacity = { samples = [...] }`, the observed tech share as an `as-is` strategy, and
+//! over its own window (from its first finished item to its last, or to the history's end
+//! for a team still at work) as `capacity = { samples = [...] }`, with what the window cut in
+//! a comment; the observed tech share as an `as-is` strategy, and
 //! the open items of each product or tech bucket as a backlog initiative, with comments
 //! saying where every number came from. Keep-the-lights-on work is left out of capacity: the
 //! team does it whatever the split. What the exports say goes into comments with its control
@@ -9,7 +11,9 @@
 use std::fmt::Write;
 
 use crate::model::PeriodLength;
-use crate::model::history::{BucketKind, History, TeamHistory, per_kind, tech_share};
+use crate::model::history::{
+    BucketKind, History, PeriodGrid, TeamHistory, Weight, per_kind, tech_share,
+};
 use crate::scenario::limits::{self, MAX_SCENARIO_BYTES};
 use crate::scenario::{Format, LoadError, escape_control, load_str};
 
@@ -61,6 +65,15 @@ pub fn periods_ahead(history: usize, length: PeriodLength) -> usize {
     history.clamp(1, most.max(1))
 }
 
+/// Teams of `h` that finished product or tech work: the teams of the scenario. Without any,
+/// there is no scenario to write.
+pub fn forecast_teams(h: &History) -> usize {
+    h.teams
+        .iter()
+        .filter(|t| !t.planned_span(&h.buckets, h.gap).is_empty())
+        .count()
+}
+
 /// Whether `fulcrum validate` takes the scenario `text`: `Err` says why not.
 pub fn check(text: &str) -> Result<(), String> {
     if text.len() as u64 > MAX_SCENARIO_BYTES {
@@ -86,11 +99,94 @@ pub fn render(source: &ScenarioSource) -> String {
     let mut out = String::new();
     header(&mut out, source);
     let mut shares = Shares::default();
-    for team in &source.history.teams {
-        shares.add(team_section(&mut out, source.history, team));
+    let h = source.history;
+    for team in &h.teams {
+        match team.planned_span(&h.buckets, h.gap).is_empty() {
+            true => left_out(&mut out, h, team),
+            false => shares.add(team_section(&mut out, h, team)),
+        }
     }
     initiatives(&mut out, source.history);
-    strategy(&mut out, &shares);
+    strategy(&mut out, &shares, source.history);
+    out
+}
+
+/// A team's window and what it cut, in words: for the scenario's comments, the summary and
+/// `import.json`.
+pub fn window_in_words(team: &TeamHistory, grid: &PeriodGrid) -> String {
+    if team.periods() == 0 {
+        return format!(
+            "finished nothing from {} to {}: no history",
+            grid.first_day,
+            grid.end(grid.periods)
+        );
+    }
+    let (first, last) = (team.period(0), team.window.end);
+    let mut text = format!(
+        "{} to {} ({} periods)",
+        grid.start(first),
+        grid.end(last),
+        team.periods()
+    );
+    let cut = team.cut;
+    let stragglers = |n: u32| match n {
+        0 => String::new(),
+        n => format!(", and {n} straggler item(s) an idle gap away from the rest"),
+    };
+    if cut.before > 0 {
+        text.push_str(&format!(
+            "; cut before it: {} idle period(s) from {}{}",
+            cut.before,
+            grid.first_day,
+            stragglers(cut.items_before)
+        ));
+    }
+    if cut.after > 0 {
+        text.push_str(&format!(
+            "; cut after it: {} period(s) to {}{}, so the team may have stopped",
+            cut.after,
+            grid.end(grid.periods),
+            stragglers(cut.items_after)
+        ));
+    }
+    text
+}
+
+/// The comment for a team that finished no product or tech item in the history: it has no
+/// capacity for planned work to forecast from, so it and its backlog are left out.
+fn left_out(out: &mut String, h: &History, team: &TeamHistory) {
+    let open: u32 = team.open.iter().sum();
+    let done: u32 = team.done_per_bucket().iter().sum();
+    let what = match done {
+        0 => window_in_words(team, &h.grid),
+        n => format!(
+            "finished {n} item(s), none of them product or tech work, {}",
+            window_in_words(team, &h.grid)
+        ),
+    };
+    out.push('\n');
+    out.push_str(&comment(&format!(
+        "team {} {what}: no capacity for planned work to forecast from, so it is left out, \
+         with its {open} open item(s)",
+        escape_control(&team.team),
+    )));
+}
+
+/// `text` as comment lines of at most about 100 characters, broken between words.
+fn comment(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from("#");
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if line.len() > 1 && line.len() + 1 + word.len() > 99 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("#");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
     out
 }
 
@@ -103,7 +199,9 @@ fn header(out: &mut String, source: &ScenarioSource) {
         "# Question: when is each team's open backlog done if it keeps splitting its work as it did?\n\
          #\n\
          # Written by `fulcrum import` from {} with the {}.\n\
-         # History: {} periods of {}, {first} to {last}: items finished per period, by team.\n\
+         # History: {} periods of {}, {first} to {last}: items finished per period, by team,\n\
+         # each team over its own window, from its first finished item to its last (or to the\n\
+         # end, for a team still at work): idle periods before and after it are cut.\n\
          # Capacity counts product and tech items only: keep-the-lights-on work (bugs, support,\n\
          # incidents) is done whatever the split, so it is left out, as are items no rule matched.\n\
          # No key results: read each backlog's finish in initiatives.csv after `fulcrum run`.",
@@ -119,11 +217,19 @@ fn header(out: &mut String, source: &ScenarioSource) {
         "question = {}",
         quote("When is each team's open backlog done if it keeps splitting its work as it did?")
     );
-    let ahead = periods_ahead(grid.periods, grid.length);
-    let why = if ahead < grid.periods {
+    let h = source.history;
+    let longest = h
+        .teams
+        .iter()
+        .map(|t| t.planned_span(&h.buckets, h.gap).len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let ahead = periods_ahead(longest, grid.length);
+    let why = if ahead < longest {
         format!("{MAX_YEARS_AHEAD} years ahead: the history looks back further")
     } else {
-        "as many periods ahead as the history looks back".into()
+        "as many periods ahead as the longest team history looks back".into()
     };
     let _ = writeln!(out, "periods = {ahead}                  # {why}");
     let _ = writeln!(out, "period = \"{}\"", grid.length);
@@ -144,60 +250,83 @@ fn header(out: &mut String, source: &ScenarioSource) {
     }
 }
 
-/// Product and tech items finished, per team and in all.
+/// One team's product and tech work: items and weights.
+struct TeamShare {
+    team: String,
+    items: [f64; 2],
+    weights: [f64; 2],
+}
+
+/// Product and tech work finished, per team and in all: items, and weights.
 #[derive(Default)]
 struct Shares {
-    product: u32,
-    tech: u32,
+    items: [f64; 2],
+    weights: [f64; 2],
     per_team: Vec<String>,
 }
 
 impl Shares {
-    fn add(&mut self, (team, product, tech): (String, u32, u32)) {
-        self.product += product;
-        self.tech += tech;
-        if let Some(s) = tech_share(product, tech) {
+    fn add(&mut self, team: TeamShare) {
+        for k in 0..2 {
+            self.items[k] += team.items[k];
+            self.weights[k] += team.weights[k];
+        }
+        if let Some(s) = tech_share(team.items[0], team.items[1]) {
             self.per_team
-                .push(format!("{} {}", escape_control(&team), share(s)));
+                .push(format!("{} {}", escape_control(&team.team), share(s)));
         }
     }
 }
 
-/// One `[[teams]]` table; returns the team's name and its product and tech items.
-fn team_section(out: &mut String, h: &History, team: &TeamHistory) -> (String, u32, u32) {
-    let grid = &h.grid;
-    let (first, last) = (grid.first_day, grid.end(grid.periods));
+/// One `[[teams]]` table; returns the team's name and its product and tech items and
+/// weights.
+fn team_section(out: &mut String, h: &History, team: &TeamHistory) -> TeamShare {
     let per_bucket = team.done_per_bucket();
     let product = per_kind(&h.buckets, &per_bucket, BucketKind::Product);
     let tech = per_kind(&h.buckets, &per_bucket, BucketKind::Tech);
     let ktlo = per_kind(&h.buckets, &per_bucket, BucketKind::Ktlo);
     let unmatched = per_bucket.last().copied().unwrap_or(0);
-    let samples: Vec<String> = team
-        .of_kinds(&h.buckets, &[BucketKind::Product, BucketKind::Tech])
-        .iter()
-        .map(u32::to_string)
-        .collect();
+    let weights = team.weight_per_bucket();
+    let planned = team.planned_span(&h.buckets, h.gap);
+    let samples: Vec<String> = team.of_kinds(&h.buckets, &[BucketKind::Product, BucketKind::Tech])
+        [planned.clone()]
+    .iter()
+    .map(u32::to_string)
+    .collect();
     let _ = writeln!(out, "\n[[teams]]");
     let _ = writeln!(out, "name = {}", quote(&team.team));
+    out.push_str(&comment(&format!(
+        "product + tech items finished per period, oldest first; the team's window: {}",
+        window_in_words(team, &h.grid)
+    )));
+    if planned.start > 0 {
+        out.push_str(&comment(&format!(
+            "its first product or tech item was finished in the period from {}: the {} \
+             period(s) of its window before it (keep-the-lights-on or unmatched work only) are \
+             left out",
+            h.grid.start(team.period(planned.start)),
+            planned.start
+        )));
+    }
     let _ = writeln!(
         out,
-        "# product + tech items finished per period, {first} to {last}, oldest first\n\
-         # ({product} product, {tech} tech; left out: {ktlo} keep-the-lights-on, {unmatched} unmatched)"
+        "# ({product} product, {tech} tech; left out: {ktlo} keep-the-lights-on, {unmatched} unmatched)"
     );
-    if product + tech == 0 {
-        let _ = writeln!(
-            out,
-            "# this team finished no product or tech item in the history: its capacity is 0,\n\
-             # so its backlog never finishes in the simulation"
-        );
-    }
     let _ = writeln!(out, "capacity = {{ samples = [{}] }}", samples.join(", "));
-    (team.team.clone(), product, tech)
+    TeamShare {
+        team: team.team.clone(),
+        items: [f64::from(product), f64::from(tech)],
+        weights: [
+            per_kind(&h.buckets, &weights, BucketKind::Product),
+            per_kind(&h.buckets, &weights, BucketKind::Tech),
+        ],
+    }
 }
 
 /// A backlog initiative per team and product or tech bucket with open items.
 fn initiatives(out: &mut String, h: &History) {
-    for team in &h.teams {
+    let forecast = |t: &&TeamHistory| !t.planned_span(&h.buckets, h.gap).is_empty();
+    for team in h.teams.iter().filter(forecast) {
         for (b, bucket) in h.buckets.iter().enumerate() {
             let kind = match bucket.kind {
                 BucketKind::Product => "product",
@@ -226,18 +355,39 @@ fn initiatives(out: &mut String, h: &History) {
     }
 }
 
-/// The `as-is` strategy: the observed tech share of all teams.
-fn strategy(out: &mut String, shares: &Shares) {
-    let observed = tech_share(shares.product, shares.tech).unwrap_or(0.0);
+/// The `as-is` strategy: the observed tech share of all teams, in items (the unit of the
+/// teams' capacity), with the share by weight in a comment when the import weighs otherwise.
+fn strategy(out: &mut String, shares: &Shares, h: &History) {
+    let [product, tech] = shares.items;
+    let observed = tech_share(product, tech).unwrap_or(0.0);
     let _ = writeln!(out, "\n[[strategies]]");
     let _ = writeln!(out, "name = \"as-is\"");
     let _ = writeln!(out, "rule = \"fixed_share\"");
     let _ = writeln!(
         out,
         "# tech ÷ (product + tech) of the items all teams finished in the history ({} of {});",
-        shares.tech,
-        shares.product + shares.tech,
+        tech,
+        product + tech,
     );
+    let weighing = &h.weighing;
+    if weighing.by != Weight::Items
+        && let Some(weighted) = tech_share(shares.weights[0], shares.weights[1])
+    {
+        let _ = writeln!(
+            out,
+            "# weighed by {} instead, the tech share was {} (capacity here counts items);",
+            weighing.by.unit(),
+            share(weighted)
+        );
+    }
+    let (all, matched) = h.matched();
+    if all > 0 && f64::from(matched) < UNCERTAIN_BELOW * f64::from(all) {
+        let _ = writeln!(
+            out,
+            "# uncertain: {} of the {all} finished items matched no rule (add rules and import again);",
+            all - matched
+        );
+    }
     let per_team = if shares.per_team.is_empty() {
         vec!["none".to_string()]
     } else {
@@ -246,6 +396,10 @@ fn strategy(out: &mut String, shares: &Shares) {
     out.push_str(&wrapped_comment("# per team: ", &per_team));
     let _ = writeln!(out, "tech_share = {}", share(observed));
 }
+
+/// The share of finished items that must match a rule for the tech share to be shown without
+/// a warning: below it, too much of the work is outside the share for it to say much.
+pub const UNCERTAIN_BELOW: f64 = 0.8;
 
 /// `entries` after `first`, separated by commas, in comment lines of at most about 100
 /// characters (a long entry alone on its line): a scenario's lines must stay short, however

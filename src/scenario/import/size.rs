@@ -145,6 +145,7 @@ mod tests {
                 ItemState::Open
             },
             bucket: None,
+            estimate: None,
             source: format!("a.csv:{id}"),
         }
     }

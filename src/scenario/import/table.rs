@@ -324,6 +324,51 @@ impl<'a> Table<'a> {
         })
     }
 
+    /// The estimate in column `col` of `row` (story points, or hours when `per_unit` turns
+    /// the column's seconds into hours): a number of at least 0; `None` for an empty cell.
+    pub(super) fn estimate(
+        &self,
+        row: &Row,
+        col: Option<usize>,
+        per_unit: f64,
+    ) -> Result<Option<f64>, ImportProblem> {
+        let text = row.cell(col);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match text.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Ok(Some(x / per_unit)),
+            _ => Err(ImportProblem {
+                help: Some(
+                    "an estimate is a number of at least 0 (3, 0.5), or an empty cell for none"
+                        .into(),
+                ),
+                ..self.problem(
+                    row,
+                    col,
+                    format!(
+                        "column `{}`: `{}` is not an estimate",
+                        quoted_cell(col.map_or("", |c| &self.headers[c])),
+                        quoted_cell(text)
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// The first of `names` the header row has, as (index, name).
+    pub(super) fn first_of(
+        &self,
+        names: &[&str],
+    ) -> Result<Option<(usize, String)>, ImportProblem> {
+        for name in names {
+            if let Some(c) = self.column(name)? {
+                return Ok(Some((c, self.headers[c].clone())));
+            }
+        }
+        Ok(None)
+    }
+
     /// An error at `row`'s cell in column `col`.
     pub(super) fn problem(&self, row: &Row, col: Option<usize>, message: String) -> ImportProblem {
         ImportProblem {

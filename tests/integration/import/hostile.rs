@@ -330,11 +330,23 @@ fn a_history_too_long_is_refused_naming_its_items() {
         "would be 19039 periods of 1d, more than the 10000 a history may have: it starts with the done 2027-01-08 of A-1 (long.csv:2), and it ends with the created 2099-12-30 of A-2 (long.csv:3)",
     )];
     refuses_each("import", cases, &[], &dir);
-    // In weeks the same dates fit; the scenario looks at most 10 years ahead, and validates.
+    // In weeks the same dates fit; the team's window is its one week of work.
     import(&dir, &["long.csv", "--scenario", "s.toml"]);
     let scenario = read(dir.join("s.toml"));
-    assert!(scenario.contains("periods = 521 "), "{scenario}");
+    assert!(scenario.contains("samples = [1] }"), "{scenario}");
     assert!(fulcrum(&["validate", "s.toml"], &dir).status.success());
+    // A team at work for 13 years: the scenario looks at most 10 years ahead, and validates.
+    let mut rows = String::from("id,created,done\n");
+    let start: fulcrum::model::Date = "2027-01-04".parse().unwrap();
+    for week in 0..680 {
+        let day = start.add_days(7 * week);
+        rows.push_str(&format!("W-{week},{day},{day}\n"));
+    }
+    std::fs::write(dir.join("busy.csv"), rows).unwrap();
+    import(&dir, &["busy.csv", "--scenario", "busy.toml"]);
+    let scenario = read(dir.join("busy.toml"));
+    assert!(scenario.contains("periods = 521 "), "{scenario}");
+    assert!(fulcrum(&["validate", "busy.toml"], &dir).status.success());
 }
 
 #[test]

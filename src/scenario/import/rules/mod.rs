@@ -1,8 +1,12 @@
 //! Bucket rules: which bucket (product, tech, keep-the-lights-on, or the user's own names)
-//! each item goes to, by issue type, label or a word in its title. Rules come from a small
-//! TOML rules file, from `--rule` flags (tried first), or, with neither, from built-in rules
-//! for the common Jira, Linear and GitHub vocabularies. The first matching rule wins; items
-//! no rule matches are counted as unmatched, never dropped.
+//! each item goes to, by issue type, label or a word in its title. Rules come from `--rule`
+//! flags (tried first), a small TOML rules file, and the built-in rules for the common Jira,
+//! Linear and GitHub vocabularies (`builtin.rs`), tried last unless `--no-default-rules`. The
+//! first matching rule wins; items no rule matches are counted as unmatched, never dropped,
+//! and `suggest.rs` offers a rule for the commonest of them.
+
+mod builtin;
+mod suggest;
 
 use std::path::Path;
 
@@ -10,13 +14,15 @@ use serde::Deserialize;
 
 use crate::model::history::{Bucket, BucketKind, WorkItem};
 
+pub use suggest::{Suggestion, suggest};
+
 // Names and values escaped as the items' fields are: a rule compares with them, and a
 // bucket's name is shown and written.
 use super::{ImportProblem, escaped};
 use crate::scenario::limits::{self, MAX_SCENARIO_BYTES};
 
 /// What a rule looks at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Matcher {
     /// The issue type, ignoring case.
     Type(String),
@@ -24,6 +30,9 @@ pub enum Matcher {
     Label(String),
     /// The title contains this text, ignoring case.
     Title(String),
+    /// Items with neither an issue type nor a label: the unlabelled work of a tracker
+    /// without issue types (Linear, GitHub).
+    Unlabelled,
     /// Every item (a catch-all).
     Any,
 }
@@ -32,21 +41,50 @@ impl Matcher {
     fn matches(&self, item: &WorkItem) -> bool {
         match self {
             Matcher::Type(t) => item.item_type.trim().eq_ignore_ascii_case(t),
-            Matcher::Label(l) => item.labels.iter().any(|x| x.trim().eq_ignore_ascii_case(l)),
+            Matcher::Label(l) => item.labels.iter().any(|x| label_matches(x, l)),
             Matcher::Title(w) => item.title.to_lowercase().contains(&w.to_lowercase()),
+            Matcher::Unlabelled => item.item_type.trim().is_empty() && item.labels.is_empty(),
             Matcher::Any => true,
         }
     }
 
-    /// `type Bug`, `label tech-debt`, `title "hotfix"`, `anything`.
+    /// `type Bug`, `label tech-debt`, `title "hotfix"`, `no type and no label`, `anything`.
     pub fn describe(&self) -> String {
         match self {
             Matcher::Type(t) => format!("type {t}"),
             Matcher::Label(l) => format!("label {l}"),
             Matcher::Title(w) => format!("title contains \"{w}\""),
+            Matcher::Unlabelled => "no type and no label".into(),
             Matcher::Any => "anything".into(),
         }
     }
+
+    /// The `--rule` flag's `FIELD:VALUE` (or `*`, `unlabelled`) for this matcher.
+    pub fn flag(&self) -> String {
+        match self {
+            Matcher::Type(t) => format!("type:{t}"),
+            Matcher::Label(l) => format!("label:{l}"),
+            Matcher::Title(w) => format!("title:{w}"),
+            Matcher::Unlabelled => "unlabelled".into(),
+            Matcher::Any => "*".into(),
+        }
+    }
+}
+
+/// Whether `label` is the rule's `word`, ignoring case and surrounding spaces; a word without
+/// `:` or `/` also matches a label's last part after one (`bug` matches `type: bug`,
+/// `kind/bug` and `Type/Bug`), the way trackers prefix their labels.
+fn label_matches(label: &str, word: &str) -> bool {
+    let label = label.trim();
+    if label.eq_ignore_ascii_case(word) {
+        return true;
+    }
+    if word.contains([':', '/']) {
+        return false;
+    }
+    label
+        .rsplit_once([':', '/'])
+        .is_some_and(|(_, last)| last.trim().eq_ignore_ascii_case(word))
 }
 
 /// Export columns the rules file renames: which column holds the team and the start date.
@@ -57,6 +95,8 @@ pub struct Columns {
     pub team: Option<String>,
     /// Column holding the date work started (Jira: e.g. `Custom field (Start date)`).
     pub started: Option<String>,
+    /// Column holding the estimate (Jira: e.g. `Custom field (Story Points)`).
+    pub points: Option<String>,
 }
 
 /// Buckets and the ordered rules that fill them.
@@ -93,6 +133,8 @@ struct BucketRules {
     #[serde(default)]
     titles: Vec<String>,
     #[serde(default)]
+    unlabelled: bool,
+    #[serde(default)]
     anything: bool,
 }
 
@@ -108,79 +150,75 @@ fn parse_kind(text: &str) -> Option<BucketKind> {
 }
 
 impl Rules {
-    /// The built-in rules: keep-the-lights-on for bugs, incidents and support; tech for tech
-    /// debt, refactoring, infrastructure, upgrades, security and performance; product for
-    /// stories, features and enhancements. No catch-all: anything else is unmatched.
-    pub fn builtin() -> Rules {
-        let mut rules = Rules::empty("built-in rules".into());
-        let ktlo = rules.bucket("ktlo", BucketKind::Ktlo);
-        let tech = rules.bucket("tech", BucketKind::Tech);
-        let product = rules.bucket("product", BucketKind::Product);
-        let add = |rules: &mut Rules, b: usize, types: &[&str], labels: &[&str]| {
-            for t in types {
-                rules.rules.push((b, Matcher::Type(t.to_string())));
-            }
-            for l in labels {
-                rules.rules.push((b, Matcher::Label(l.to_string())));
-            }
-        };
-        add(
-            &mut rules,
-            ktlo,
-            &["bug", "defect", "incident", "support", "problem"],
-            &[
-                "bug",
-                "defect",
-                "incident",
-                "support",
-                "ktlo",
-                "maintenance",
-                "ops",
-                "on-call",
-                "hotfix",
-            ],
-        );
-        add(
-            &mut rules,
-            tech,
-            &["tech debt", "technical debt", "tech-debt", "chore", "spike"],
-            &[
-                "tech-debt",
-                "techdebt",
-                "tech debt",
-                "technical debt",
-                "tech",
-                "refactor",
-                "refactoring",
-                "infrastructure",
-                "infra",
-                "platform",
-                "upgrade",
-                "security",
-                "performance",
-                "chore",
-                "dependencies",
-            ],
-        );
-        add(
-            &mut rules,
-            product,
-            &[
-                "story",
-                "user story",
-                "feature",
-                "new feature",
-                "improvement",
-                "enhancement",
-            ],
-            &["feature", "product", "enhancement", "user story"],
-        );
-        rules
-    }
-
     /// No buckets and no rules: for `--rule` flags alone.
     pub fn none() -> Rules {
         Rules::empty(String::new())
+    }
+
+    /// The built-in rules alone ([`builtin`]): buckets `ktlo`, `tech` and `product`.
+    pub fn builtin() -> Rules {
+        Rules::none().then_builtin()
+    }
+
+    /// These rules, then the built-in ones ([`builtin`]): each built-in rule fills the first
+    /// bucket of its kind these rules define (so that a rules file's `platform` bucket of
+    /// kind tech takes the built-in tech rules too), else a new bucket named after its kind.
+    pub fn then_builtin(mut self) -> Rules {
+        for (kind, types, labels) in builtin::BUILT_IN {
+            let b = match self.buckets.iter().position(|b| b.kind == kind) {
+                Some(b) => b,
+                None => {
+                    let taken = self.buckets.iter().any(|b| b.name == kind.as_str());
+                    let name = if taken {
+                        format!("{} (built-in)", kind.as_str())
+                    } else {
+                        kind.as_str().to_string()
+                    };
+                    self.bucket(&name, kind)
+                }
+            };
+            let matchers = (types.iter().map(|t| Matcher::Type(t.to_string())))
+                .chain(labels.iter().map(|l| Matcher::Label(l.to_string())));
+            self.rules.extend(matchers.map(|m| (b, m)));
+            if kind == BucketKind::Product {
+                self.rules.push((b, Matcher::Unlabelled));
+            }
+        }
+        self.origin = if self.origin.is_empty() {
+            "built-in rules".into()
+        } else {
+            format!("{}, then the built-in rules", self.origin)
+        };
+        self
+    }
+
+    /// The rules in force, in the order they are tried, one a line: number, bucket (kind),
+    /// what it matches, and the `--rule` flag that would add it.
+    pub fn listing(&self) -> String {
+        let width = self
+            .buckets
+            .iter()
+            .map(|b| b.name.chars().count() + b.kind.as_str().len() + 3)
+            .max()
+            .unwrap_or(0);
+        let mut out = format!(
+            "Rules in force ({}); the first that matches an item wins:\n",
+            if self.origin.is_empty() {
+                "none"
+            } else {
+                &self.origin
+            }
+        );
+        for (k, (b, m)) in self.rules.iter().enumerate() {
+            let bucket = &self.buckets[*b];
+            let name = format!("{} ({})", bucket.name, bucket.kind.as_str());
+            out.push_str(&format!("{:>4}  {name:<width$}  {}\n", k + 1, m.describe()));
+        }
+        out.push_str(
+            "Labels: a rule's plain word also matches a label's last part (`bug` matches \
+             `type: bug` and `kind/bug`); types and labels ignore case.\n",
+        );
+        out
     }
 
     fn empty(origin: String) -> Rules {
@@ -235,7 +273,8 @@ impl Rules {
                 message: e.message().trim().to_string(),
                 help: Some(
                     "a rules file has [[buckets]] with name, kind (product, tech or ktlo) and \
-                     types, labels, titles or anything = true; and optionally [columns] team / started"
+                     types, labels, titles, unlabelled = true or anything = true; and optionally \
+                     [columns] team / started / points"
                         .into(),
                 ),
             }
@@ -251,14 +290,20 @@ impl Rules {
                 message: format!("bucket `{}` has kind `{}`", b.name, b.kind),
                 help: Some("kind must be product, tech or ktlo (keep the lights on)".into()),
             })?;
-            if b.types.is_empty() && b.labels.is_empty() && b.titles.is_empty() && !b.anything {
+            if b.types.is_empty()
+                && b.labels.is_empty()
+                && b.titles.is_empty()
+                && !b.anything
+                && !b.unlabelled
+            {
                 return Err(ImportProblem {
                     file: file.to_string(),
                     line: where_,
                     column: None,
                     message: format!("bucket `{}` has no rules, so nothing can go in it", b.name),
                     help: Some(
-                        "add types = [...], labels = [...], titles = [...] or anything = true"
+                        "add types = [...], labels = [...], titles = [...], unlabelled = true or \
+                         anything = true"
                             .into(),
                     ),
                 });
@@ -271,6 +316,9 @@ impl Rules {
                     .chain(titles.into_iter().map(|w| Matcher::Title(escaped(w))))
                     .map(|m| (i, m)),
             );
+            if b.unlabelled {
+                rules.rules.push((i, Matcher::Unlabelled));
+            }
             if b.anything {
                 rules.rules.push((i, Matcher::Any));
             }
@@ -302,7 +350,7 @@ impl Rules {
                 line: None,
                 column: None,
                 message: why,
-                help: Some("write --rule tech=label:tech-debt, --rule ktlo=type:Bug, --rule product=title:feature or --rule product=*".into()),
+                help: Some("write --rule tech=label:tech-debt, --rule ktlo=type:Bug, --rule product=title:feature, --rule product=unlabelled or --rule product=*".into()),
             }
             };
             let (bucket, matcher) = flag
@@ -312,6 +360,7 @@ impl Rules {
             let bucket = bucket.as_str();
             let matcher = match matcher.trim() {
                 "*" => Matcher::Any,
+                "unlabelled" | "unlabeled" => Matcher::Unlabelled,
                 m => {
                     let (field, value) = m
                         .split_once(':')
@@ -359,10 +408,12 @@ impl Rules {
 
     /// The bucket of the first rule `item` matches.
     pub fn classify(&self, item: &WorkItem) -> Option<usize> {
-        self.rules
-            .iter()
-            .find(|(_, m)| m.matches(item))
-            .map(|(b, _)| *b)
+        self.matching_rule(item).map(|k| self.rules[k].0)
+    }
+
+    /// The index of the first rule `item` matches.
+    pub fn matching_rule(&self, item: &WorkItem) -> Option<usize> {
+        self.rules.iter().position(|(_, m)| m.matches(item))
     }
 
     /// Per bucket, in order: its name, kind and the rules that fill it.
@@ -414,6 +465,7 @@ mod tests {
             done: None,
             state: ItemState::Open,
             bucket: None,
+            estimate: None,
             source: String::new(),
         }
     }
