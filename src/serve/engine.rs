@@ -13,11 +13,11 @@ use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
 use crate::simulate::{self, PeriodMetric, Policy, Results, Settings, SummaryMetric};
 
+use super::pool::Runner;
 use super::shapes::{
     Control, ControlGroup, Difference, Fan, FieldValue, Finish, Info, InitiativeAnswer, InputError,
     KeyResultAnswer, KeyResultChance, Spread, StrategyAnswer, StrategyStatus, VersusFile,
 };
-use super::state::Runner;
 
 /// The scenario file as read at start-up, and the scenario it compiles to.
 pub struct Base {
@@ -112,17 +112,17 @@ impl Base {
         Ok((self.file_name(), text))
     }
 
-    /// The controls and facts the page starts from, under the server's `settings`.
-    pub fn info(&self, settings: &super::Settings, preview_trials: u64) -> Info {
+    /// The controls and facts the page starts from, with the server's `--trials` and `--seed`.
+    pub fn info(&self, trials: Option<u64>, seed: Option<u64>, preview_trials: u64) -> Info {
         let sc = &self.scenario.scenario;
         let mut run_flags = Vec::new();
-        if let Some(trials) = settings.trials {
+        if let Some(trials) = trials {
             run_flags.extend(["--trials".to_string(), trials.to_string()]);
         }
-        if let Some(seed) = settings.seed {
+        if let Some(seed) = seed {
             run_flags.extend(["--seed".to_string(), seed.to_string()]);
         }
-        let trials = settings.trials.unwrap_or(sc.trials);
+        let trials = trials.unwrap_or(sc.trials);
         let fields = self.fields();
         Info {
             file: self.file.clone(),
@@ -133,7 +133,7 @@ impl Base {
             period_labels: self.scenario.period_labels(),
             trials,
             preview_trials: trials.min(preview_trials),
-            seed: settings.seed.unwrap_or(sc.seed),
+            seed: seed.unwrap_or(sc.seed),
             run_flags,
             strategies: self.scenario.strategy_names(),
             groups: self.controls(&fields),
