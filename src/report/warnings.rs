@@ -77,7 +77,7 @@ pub fn too_few_trials(results: &Results) -> Vec<String> {
     let mut out = Vec::new();
     if n < FEW_TRIALS {
         // The 95% half-width of a probability near 50%, in percentage points.
-        let points = 1.959_963_984_540_054 * (0.25 / n.max(1) as f64).sqrt() * 100.0;
+        let points = crate::model::Z95 * (0.25 / n.max(1) as f64).sqrt() * 100.0;
         out.push(format!(
             "only {}: the P10–P90 ranges and intervals printed are rough (a probability is \
              known to about ±{points:.0} points); use --trials {} or more",
