@@ -138,8 +138,8 @@ impl StrategyPlan {
 /// What was found for each optimised strategy, in strategy order.
 pub type Allocations = Vec<StrategyPlan>;
 
-/// The objective of an optimised strategy's rule.
-fn objective_of(rule: &Rule) -> Option<Objective> {
+/// The objective of an optimised strategy's rule; `None` for every other rule.
+pub fn objective_of(rule: &Rule) -> Option<Objective> {
     match *rule {
         Rule::Optimised {
             min_tech_share,

@@ -4,10 +4,9 @@
 
 use std::path::Path;
 
-use crate::allocate::Guardrails;
 use crate::model::{self, Owner, Rule, Scenario};
-use crate::optimise::{self, Objective};
-use crate::pipeline::Estimate;
+use crate::optimise;
+use crate::pipeline::{self, Estimate};
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
 use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
@@ -226,10 +225,10 @@ impl Compiled {
         format!("{:?}", self.scenario) == format!("{:?}", other.scenario)
     }
 
-    /// For strategy `s`, when it is optimised: the key of its plan, which is everything the
-    /// optimiser reads (the scenario without its strategies and trials, and the strategy's
-    /// guardrails; the seed stays, for the search trains on trials of it).
-    pub fn plan_key(&self, s: usize) -> Option<String> {
+    /// For strategy `s`, when it is optimised: the key of its plan searched on `seed`, which
+    /// is everything the optimiser reads (the scenario without its strategies and trials, and
+    /// the strategy's guardrails; the seed stays, for the search trains on trials of it).
+    pub fn plan_key(&self, s: usize, seed: u64) -> Option<String> {
         let rule = self.scenario.strategies[s].rule;
         if !matches!(rule, Rule::Optimised { .. }) {
             return None;
@@ -238,32 +237,21 @@ impl Compiled {
             name: String::new(),
             question: None,
             trials: 0,
+            seed,
             strategies: Vec::new(),
             ..self.scenario.clone()
         };
         Some(format!("{inputs:?}\n{rule:?}"))
     }
 
-    /// Finds the policy of optimised strategy `s` (without marginal values), training on the
-    /// scenario's seed; the error is the message `fulcrum run` prints.
-    pub fn solve(&self, s: usize) -> Result<Plan, String> {
+    /// Finds the policy of optimised strategy `s` (without marginal values), training on
+    /// `seed` as `fulcrum run --seed` does; the error is the message `fulcrum run` prints.
+    pub fn solve(&self, s: usize, seed: u64) -> Result<Plan, String> {
         let strategy = &self.scenario.strategies[s];
-        let Rule::Optimised {
-            min_tech_share,
-            max_tech_share,
-            deadline_confidence,
-        } = strategy.rule
-        else {
+        let Some(objective) = pipeline::objective_of(&strategy.rule) else {
             return Err(format!("strategy `{}` is not optimised", strategy.name));
         };
-        let objective = Objective {
-            guardrails: Guardrails {
-                min_tech_share,
-                max_tech_share,
-            },
-            confidence: deadline_confidence,
-        };
-        match optimise::optimise(&self.scenario, &objective, self.scenario.seed) {
+        match optimise::optimise(&self.scenario, &objective, seed) {
             Ok(found) => Ok(Plan(found.candidate.policy)),
             Err(error) => Err(format!("error: strategy `{}`: {error}", strategy.name)),
         }

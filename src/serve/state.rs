@@ -151,7 +151,7 @@ impl App {
         &self,
         scenario: &Compiled,
         s: usize,
-        key: &str,
+        (key, seed): (&str, u64),
         stale: &dyn Fn() -> bool,
     ) -> Option<Result<Plan, String>> {
         let _solver = lock(&self.planner);
@@ -162,7 +162,7 @@ impl App {
             return None;
         }
         let started = Instant::now();
-        let plan = scenario.solve(s);
+        let plan = scenario.solve(s, seed);
         let name = scenario.strategy_names()[s].clone();
         lock(&self.solve_seconds).insert(name, started.elapsed().as_secs_f64());
         let mut plans = lock(&self.plans);
@@ -201,10 +201,10 @@ impl App {
         let mut plans = HashMap::new();
         let mut include = Vec::new();
         for s in 0..file.strategy_names().len() {
-            match file.plan_key(s) {
+            match file.plan_key(s, seed) {
                 None => include.push(s),
                 Some(key) => {
-                    if let Some(Ok(plan)) = self.plan(file, s, &key, &|| false) {
+                    if let Some(Ok(plan)) = self.plan(file, s, (&key, seed), &|| false) {
                         plans.insert(s, plan);
                         include.push(s);
                     }
