@@ -8,6 +8,7 @@
 //! `model::history`'s business. Incident exports are read by [`incidents`], the plan to
 //! compare with by [`plan`].
 
+pub mod calibrated;
 mod dates;
 mod generic;
 mod github;

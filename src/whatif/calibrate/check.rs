@@ -185,7 +185,7 @@ fn verdict(flagged: &[&SummaryCheck], total: f64, ktlo: f64) -> String {
         .iter()
         .map(|s| {
             format!(
-                "its {} ({:.3} observed, {:.3} to {:.3} simulated)",
+                "{} ({:.3} observed, {:.3} to {:.3} simulated)",
                 s.summary, s.observed, s.predicted[0], s.predicted[2]
             )
         })
@@ -237,7 +237,10 @@ mod tests {
         let c = vec![2.0, 1.0, 2.0, 1.0];
         let pairs = confounded(&[("a", a), ("b", b), ("c", c)], &w);
         assert_eq!(pairs.len(), 1);
-        assert_eq!((pairs[0].first.as_str(), pairs[0].second.as_str()), ("a", "b"));
+        assert_eq!(
+            (pairs[0].first.as_str(), pairs[0].second.as_str()),
+            ("a", "b")
+        );
         assert!((pairs[0].correlation - 1.0).abs() < 1e-12);
     }
 

@@ -10,8 +10,8 @@
 //! gives them, are the trial's incident count.
 
 use crate::model::{
-    Calendar, DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength,
-    Rule, Scenario, Strategy, Team, Workforce,
+    Calendar, DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength, Rule,
+    Scenario, Strategy, Team, Workforce,
 };
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::rng::mix;
@@ -23,7 +23,7 @@ use super::prior::Theta;
 const ENDLESS: f64 = 1e15;
 
 /// One simulated (or observed) history of a team, per period.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Series {
     /// Product work finished.
     pub product: Vec<f64>,
@@ -206,7 +206,10 @@ mod tests {
         for t in 0..30 {
             let planned = s.product[t] + s.tech[t];
             assert!((s.tech[t] - 0.25 * planned).abs() < 1e-9 * planned.max(1.0));
-            assert!((s.ktlo[t] - s.incidents[t]).abs() < 1e-12, "cost 1 per incident");
+            assert!(
+                (s.ktlo[t] - s.incidents[t]).abs() < 1e-12,
+                "cost 1 per incident"
+            );
         }
         // Drag at D₀ = drag_half is a quarter: capacity ≈ 20 · 0.75 in the first period.
         assert!((s.total()[0] - 15.0).abs() < 8.0);

@@ -26,6 +26,9 @@ pub mod prior;
 pub mod smc;
 pub mod summaries;
 
+#[cfg(test)]
+mod sbc;
+
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
@@ -184,9 +187,8 @@ pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -
     let prior_thetas: Vec<Theta> = sampled.prior.z.iter().map(|z| prior.theta(z)).collect();
     let post_thetas: Vec<Theta> = post.z.iter().map(|z| prior.theta(z)).collect();
     let equal = vec![1.0 / prior_thetas.len() as f64; prior_thetas.len()];
-    let column = |thetas: &[Theta], k: usize| -> Vec<f64> {
-        thetas.iter().map(|t| t.values()[k]).collect()
-    };
+    let column =
+        |thetas: &[Theta], k: usize| -> Vec<f64> { thetas.iter().map(|t| t.values()[k]).collect() };
     let parameters = PARAMETERS
         .iter()
         .enumerate()
@@ -231,10 +233,17 @@ pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -
         check::narrowing(
             "drag at the end",
             check::interval(&sampled.prior_final_drag, &equal),
-            check::interval(&final_drag, &vec![1.0 / final_drag.len() as f64; final_drag.len()]),
+            check::interval(
+                &final_drag,
+                &vec![1.0 / final_drag.len() as f64; final_drag.len()],
+            ),
         ),
     ];
-    let simulations = sampled.generations.iter().map(|g| g.simulations).sum::<u64>()
+    let simulations = sampled
+        .generations
+        .iter()
+        .map(|g| g.simulations)
+        .sum::<u64>()
         + draws.len() as u64;
     Calibration {
         team: observed.team.clone(),

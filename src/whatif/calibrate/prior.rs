@@ -31,7 +31,8 @@ pub enum Marginal {
         /// The standard deviation (> 0).
         sd: f64,
     },
-    /// Uniform on `[lo, hi]`.
+    /// Uniform on `[lo, hi]`; its coordinate is the logit of the position in the range, so
+    /// that a perturbation never leaves the support.
     Uniform {
         /// The low end.
         lo: f64,
@@ -48,7 +49,18 @@ impl Marginal {
                 let z: f64 = StandardNormal.sample(rng);
                 mean + sd * z
             }
-            Marginal::Uniform { lo, hi } => lo + (hi - lo) * rng.random::<f64>(),
+            Marginal::Uniform { .. } => {
+                let p = rng.random::<f64>().max(f64::MIN_POSITIVE);
+                (p / (1.0 - p)).ln()
+            }
+        }
+    }
+
+    /// The value at coordinate `x`.
+    fn value(&self, x: f64) -> f64 {
+        match *self {
+            Marginal::Normal { .. } => x,
+            Marginal::Uniform { lo, hi } => lo + (hi - lo) / (1.0 + (-x).exp()),
         }
     }
 
@@ -56,13 +68,8 @@ impl Marginal {
     fn log_density(&self, x: f64) -> f64 {
         match *self {
             Marginal::Normal { mean, sd } => -0.5 * ((x - mean) / sd).powi(2),
-            Marginal::Uniform { lo, hi } => {
-                if (lo..=hi).contains(&x) {
-                    0.0
-                } else {
-                    f64::NEG_INFINITY
-                }
-            }
+            // The logistic density of the logit of a uniform: σ(x) · σ(−x).
+            Marginal::Uniform { .. } => -softplus(-x) - softplus(x),
         }
     }
 }
@@ -209,7 +216,7 @@ impl Prior {
         self.marginals.map(|m| m.sample(rng))
     }
 
-    /// The log prior density at natural coordinates `z`, up to a constant.
+    /// The log prior density at coordinates `z`, up to a constant.
     pub fn log_density(&self, z: &[f64; 11]) -> f64 {
         self.marginals
             .iter()
@@ -218,8 +225,12 @@ impl Prior {
             .sum()
     }
 
-    /// θ at natural coordinates `z`.
+    /// θ at coordinates `z`.
     pub fn theta(&self, z: &[f64; 11]) -> Theta {
+        let mut natural = *z;
+        for (x, m) in natural.iter_mut().zip(&self.marginals) {
+            *x = m.value(*x);
+        }
         let [
             log_ratio,
             cv,
@@ -232,7 +243,7 @@ impl Prior {
             log_cost,
             growth,
             log_ktlo,
-        ] = *z;
+        ] = natural;
         let total = self.scale.total.max(1e-6);
         let drag_half = total * log_half.exp();
         // position = D₀ / (D₀ + drag_half)
@@ -257,6 +268,11 @@ impl Prior {
     }
 }
 
+/// ln(1 + eˣ), without overflow.
+fn softplus(x: f64) -> f64 {
+    if x > 30.0 { x } else { x.exp().ln_1p() }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -278,7 +294,11 @@ mod tests {
         // Besker et al.: 23%; the prior's 90% covers roughly 10–40%.
         assert!((mean - 0.235).abs() < 0.01, "{mean}");
         assert!(drag[1_000] > 0.06 && drag[1_000] < 0.12, "{}", drag[1_000]);
-        assert!(drag[19_000] > 0.38 && drag[19_000] < 0.48, "{}", drag[19_000]);
+        assert!(
+            drag[19_000] > 0.38 && drag[19_000] < 0.48,
+            "{}",
+            drag[19_000]
+        );
     }
 
     #[test]
@@ -287,7 +307,26 @@ mod tests {
             total: 10.0,
             ktlo: 2.0,
         });
-        let z = [0.0, 0.1, 0.5, 0.4, 3f64.ln(), 0.01, -2.0, 1.0, 0.0, 1.0, 0.0];
+        let natural = [
+            0.0,
+            0.1,
+            0.5,
+            0.4,
+            3f64.ln(),
+            0.01,
+            -2.0,
+            1.0,
+            0.0,
+            1.0,
+            0.0,
+        ];
+        let z: [f64; 11] = std::array::from_fn(|k| match prior.marginals[k] {
+            Marginal::Normal { .. } => natural[k],
+            Marginal::Uniform { lo, hi } => {
+                let p = (natural[k] - lo) / (hi - lo);
+                (p / (1.0 - p)).ln()
+            }
+        });
         let t = prior.theta(&z);
         assert!((t.drag_now() - 0.2).abs() < 1e-12);
         let rate_now = t.base_rate * (1.0 + t.debt_sensitivity * t.debt_initial);

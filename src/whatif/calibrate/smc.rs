@@ -135,7 +135,6 @@ pub fn sample(prior: &Prior, observed: &Series, replay: &Replay, settings: &Sett
         if epsilon >= previous * 0.99 {
             break;
         }
-        let cap = (settings.max_simulations.saturating_sub(used) / n as u64).max(1);
         let step = Step {
             prior,
             replay,
@@ -144,7 +143,7 @@ pub fn sample(prior: &Prior, observed: &Series, replay: &Replay, settings: &Sett
             epsilon,
             seed: settings.seed,
             generation: g as u64,
-            cap,
+            budget: settings.max_simulations.saturating_sub(used),
         };
         let Some((next, simulations)) = step.run(&current) else {
             break;
@@ -180,13 +179,19 @@ struct Step<'a> {
     epsilon: f64,
     seed: u64,
     generation: u64,
-    /// Most proposals one particle may try.
-    cap: u64,
+    /// Most simulations the generation may run.
+    budget: u64,
 }
 
+/// A particle kept (its coordinates and distance), if any.
+type Kept = Option<([f64; DIM], f64)>;
+
+/// Proposals each open particle tries per round of a generation.
+const BATCH: u64 = 8;
+
 impl Step<'_> {
-    /// The next population from `current`, and the simulations it took; `None` when a
-    /// particle found nothing within the tolerance in its share of the budget.
+    /// The next population from `current`, and the simulations it took; `None` when the
+    /// budget ran out before every particle found a proposal within the tolerance.
     fn run(&self, current: &Population) -> Option<(Population, u64)> {
         let kernel = Kernel::of(current);
         let cumulative: Vec<f64> = current
@@ -197,14 +202,34 @@ impl Step<'_> {
                 Some(*sum)
             })
             .collect();
-        let found: Vec<Option<([f64; DIM], f64, u64)>> = (0..current.z.len())
-            .into_par_iter()
-            .map_init(Scratch::default, |scratch, i| {
-                self.particle(i as u64, current, &cumulative, &kernel, scratch)
-            })
-            .collect();
-        let found: Vec<([f64; DIM], f64, u64)> = found.into_iter().collect::<Option<_>>()?;
-        let simulations = found.iter().map(|f| f.2).sum();
+        // Rounds of BATCH proposals per open particle, until every particle holds one within
+        // the tolerance or the budget is spent. Particle i's proposals are numbered, each
+        // seeded by its number, so which one it keeps does not depend on the rounds' sizes.
+        let n = current.z.len();
+        let mut found: Vec<Kept> = vec![None; n];
+        let mut tried = vec![0u64; n];
+        let mut simulations = 0u64;
+        loop {
+            let open: Vec<usize> = (0..n).filter(|&i| found[i].is_none()).collect();
+            if open.is_empty() {
+                break;
+            }
+            if simulations >= self.budget {
+                return None;
+            }
+            let batches: Vec<(Kept, u64)> = open
+                .par_iter()
+                .map_init(Scratch::default, |scratch, &i| {
+                    self.batch(i, tried[i], current, &cumulative, &kernel, scratch)
+                })
+                .collect();
+            for (&i, (kept, runs)) in open.iter().zip(batches) {
+                found[i] = kept;
+                tried[i] += runs;
+                simulations += runs;
+            }
+        }
+        let found: Vec<([f64; DIM], f64)> = found.into_iter().map(|f| f.expect("filled")).collect();
         let z: Vec<[f64; DIM]> = found.iter().map(|f| f.0).collect();
         let log_weights: Vec<f64> = z
             .par_iter()
@@ -231,25 +256,26 @@ impl Step<'_> {
         ))
     }
 
-    /// Particle `i`: proposals until one is within the tolerance, at most `cap`.
-    fn particle(
+    /// Particle `i`'s proposals `from` to `from + BATCH`, up to the first within the
+    /// tolerance: what it keeps, and the simulations run.
+    fn batch(
         &self,
-        i: u64,
+        i: usize,
+        from: u64,
         current: &Population,
         cumulative: &[f64],
         kernel: &Kernel,
         scratch: &mut Scratch,
-    ) -> Option<([f64; DIM], f64, u64)> {
-        let mut rng = Stream::seed_from_u64(simulation_seed(self.seed, self.generation, i, !0));
+    ) -> (Kept, u64) {
         let total = cumulative.last().copied().unwrap_or(1.0);
-        for attempt in 0..self.cap {
+        for attempt in from..from + BATCH {
+            let seed = simulation_seed(self.seed, self.generation, i as u64, attempt);
+            let mut rng = Stream::seed_from_u64(!seed);
             let u = rng.random::<f64>() * total;
-            let j = cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1);
+            let j = cumulative
+                .partition_point(|&c| c <= u)
+                .min(cumulative.len() - 1);
             let z = kernel.perturb(&current.z[j], &mut rng);
-            if self.prior.log_density(&z) == f64::NEG_INFINITY {
-                continue;
-            }
-            let seed = simulation_seed(self.seed, self.generation, i, attempt);
             let sim = simulate(&self.prior.theta(&z), self.replay, seed, scratch);
             let d = distance(
                 &summaries(&sim.series, &self.replay.shares),
@@ -257,10 +283,10 @@ impl Step<'_> {
                 self.scales,
             );
             if d <= self.epsilon {
-                return Some((z, d, attempt + 1));
+                return (Some((z, d)), attempt - from + 1);
             }
         }
-        None
+        (None, BATCH)
     }
 }
 
@@ -286,9 +312,9 @@ impl Kernel {
                 }
             }
         }
-        for a in 0..DIM {
+        for (a, row) in cov.iter_mut().enumerate() {
             // A floor, so that a coordinate the population agrees on can still move.
-            cov[a][a] += 1e-10 + 1e-8 * cov[a][a];
+            row[a] += 1e-10 + 1e-8 * row[a];
         }
         Kernel {
             lower: cholesky(&cov),
