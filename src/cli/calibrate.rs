@@ -59,8 +59,12 @@ const MAX_PARTICLES: usize = 20_000;
 
 /// Each team's observed series from what was read: weight per bucket kind per period of the
 /// team's window, and the incidents opened in it when an incident export was given.
-fn observed(read: &Read, incidents: Option<&IncidentHistory>) -> Vec<(Observed, String)> {
+fn observed(
+    read: &Read,
+    incidents: Option<&IncidentHistory>,
+) -> Vec<(Observed, String, Vec<String>)> {
     let history = &read.history;
+    let periods_per_year = history.grid.length.per_year().round().max(1.0) as usize;
     history
         .teams
         .iter()
@@ -79,6 +83,9 @@ fn observed(read: &Read, incidents: Option<&IncidentHistory>) -> Vec<(Observed, 
                 0 => String::new(),
                 _ => history.grid.start(team.period(0)).to_string(),
             };
+            let period_ends: Vec<String> = (0..periods)
+                .map(|k| history.grid.end(team.period(k)).to_string())
+                .collect();
             let series = Series {
                 product: kind(BucketKind::Product),
                 tech: kind(BucketKind::Tech),
@@ -89,8 +96,10 @@ fn observed(read: &Read, incidents: Option<&IncidentHistory>) -> Vec<(Observed, 
                 Observed {
                     team: team.team.clone(),
                     series,
+                    periods_per_year,
                 },
                 first_day,
+                period_ends,
             )
         })
         .collect()
@@ -99,8 +108,8 @@ fn observed(read: &Read, incidents: Option<&IncidentHistory>) -> Vec<(Observed, 
 /// The teams to calibrate: `--only`'s, else every team with a history long enough.
 fn chosen(
     args: &CalibrateArgs,
-    all: Vec<(Observed, String)>,
-) -> Result<Vec<(Observed, String)>, Failure> {
+    all: Vec<(Observed, String, Vec<String>)>,
+) -> Result<Vec<(Observed, String, Vec<String>)>, Failure> {
     if let Some(only) = &args.only {
         let names: Vec<&str> = all.iter().map(|t| t.0.team.as_str()).collect();
         let names = names.join(", ");
@@ -121,16 +130,35 @@ fn chosen(
             calibrate::MIN_PERIODS
         )));
     }
-    if !short.is_empty() && !super::progress::silent() {
-        let names: Vec<&str> = short.iter().map(|t| t.0.team.as_str()).collect();
-        eprintln!(
-            "warning: {} team(s) with fewer than {} periods are not calibrated: {}",
-            short.len(),
-            calibrate::MIN_PERIODS,
-            names.join(", ")
-        );
+    let (fit, idle): (Vec<_>, Vec<_>) = long.into_iter().partition(|t| {
+        let s = &t.0.series;
+        s.product.iter().chain(&s.tech).sum::<f64>() > 0.0
+    });
+    if fit.is_empty() {
+        return Err(bad(
+            "no team with a long enough history finished any product or tech work: there is \
+             nothing to fit (check the bucket rules with `fulcrum import`)",
+        ));
     }
-    Ok(long)
+    if !super::progress::silent() {
+        for (teams, why) in [
+            (
+                &short,
+                format!("with fewer than {} periods", calibrate::MIN_PERIODS),
+            ),
+            (&idle, "that finished no product or tech work".to_string()),
+        ] {
+            if !teams.is_empty() {
+                let names: Vec<&str> = teams.iter().map(|t| t.0.team.as_str()).collect();
+                eprintln!(
+                    "warning: {} team(s) {why} are not calibrated: {}",
+                    teams.len(),
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    Ok(fit)
 }
 
 /// The `--scenario` text for `fit`, checked as `fulcrum validate` checks it.
@@ -225,7 +253,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         teams: fits
             .iter()
             .zip(&teams)
-            .map(|(fit, team)| TeamInfo::of(fit, team.1.clone()))
+            .map(|(fit, team)| TeamInfo::of(fit, team.1.clone(), team.2.clone()))
             .collect(),
     };
     let scenario_text = match &args.scenario {

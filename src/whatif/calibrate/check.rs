@@ -110,6 +110,9 @@ pub struct SummaryCheck {
     pub p_value: f64,
 }
 
+/// The quantiles of the bands of a predictive check.
+pub const BAND: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
 /// p-values below this flag a summary the model does not reproduce.
 pub const FLAG_P: f64 = 0.01;
 
@@ -118,10 +121,10 @@ pub const FLAG_P: f64 = 0.01;
 pub struct PredictiveCheck {
     /// Per summary.
     pub summaries: Vec<SummaryCheck>,
-    /// Per period: the 5th, 50th and 95th percentiles of the simulated total.
-    pub total_band: Vec<[f64; 3]>,
+    /// Per period: the 5th, 25th, 50th, 75th and 95th percentiles of the simulated total.
+    pub total_band: Vec<[f64; 5]>,
     /// Per period: the same of keep-the-lights-on work.
-    pub ktlo_band: Vec<[f64; 3]>,
+    pub ktlo_band: Vec<[f64; 5]>,
     /// Share of periods whose observed total lies in its 90% band (about 0.9 when the model
     /// fits).
     pub total_coverage: f64,
@@ -156,10 +159,14 @@ pub fn predictive_check(
             }
         })
         .collect();
-    let band = |of: &dyn Fn(&Series) -> Vec<f64>| -> Vec<[f64; 3]> {
+    let band = |of: &dyn Fn(&Series) -> Vec<f64>| -> Vec<[f64; 5]> {
         let series: Vec<Vec<f64>> = simulated.iter().map(|s| of(&s.0)).collect();
         (0..observed.periods())
-            .map(|t| percentiles(&series.iter().map(|s| s[t]).collect::<Vec<_>>()))
+            .map(|t| {
+                let column: Vec<f64> = series.iter().map(|s| s[t]).collect();
+                let w = vec![1.0 / column.len().max(1) as f64; column.len()];
+                BAND.map(|q| weighted_quantile(&column, &w, q))
+            })
             .collect()
     };
     let total_band = band(&|s: &Series| s.total());
@@ -216,11 +223,11 @@ fn percentiles(values: &[f64]) -> [f64; 3] {
     interval(values, &w)
 }
 
-fn coverage(observed: &[f64], band: &[[f64; 3]]) -> f64 {
+fn coverage(observed: &[f64], band: &[[f64; 5]]) -> f64 {
     let inside = observed
         .iter()
         .zip(band)
-        .filter(|(x, b)| **x >= b[0] && **x <= b[2])
+        .filter(|(x, b)| **x >= b[0] && **x <= b[4])
         .count();
     inside as f64 / observed.len().max(1) as f64
 }

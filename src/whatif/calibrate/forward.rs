@@ -48,6 +48,17 @@ impl Series {
             .collect()
     }
 
+    /// The first `n` periods.
+    pub fn first(&self, n: usize) -> Series {
+        let cut = |x: &[f64]| x[..n.min(x.len())].to_vec();
+        Series {
+            product: cut(&self.product),
+            tech: cut(&self.tech),
+            ktlo: cut(&self.ktlo),
+            incidents: cut(&self.incidents),
+        }
+    }
+
     /// The tech share each period replays: tech ÷ (product + tech), or the share of the whole
     /// history in a period with no planned work.
     pub fn tech_shares(&self) -> Vec<f64> {
@@ -69,13 +80,20 @@ pub struct Replay {
     pub incidents: bool,
 }
 
-/// A simulated history and the drag in its last period.
+/// A simulated history and the drag in each of its periods.
 #[derive(Clone, Debug, Default)]
 pub struct Simulated {
     /// The simulated series.
     pub series: Series,
-    /// Share of capacity lost to debt in the last period.
-    pub final_drag: f64,
+    /// Share of capacity lost to debt at the end of each period: δ(D) of its debt.
+    pub drag: Vec<f64>,
+}
+
+impl Simulated {
+    /// Share of capacity lost to debt in the last period (0 for an empty history).
+    pub fn final_drag(&self) -> f64 {
+        self.drag.last().copied().unwrap_or(0.0)
+    }
 }
 
 /// The one-team scenario of θ (named `team`), over the periods of `replay`.
@@ -158,7 +176,11 @@ pub fn simulate(theta: &Theta, replay: &Replay, seed: u64, scratch: &mut Scratch
     let width = engine.period_width();
     let metric = |t: usize, m: PeriodMetric| outcome.periods[t * width + m as usize];
     let mut series = Series::default();
+    let mut drag = Vec::with_capacity(periods);
     for t in 0..periods {
+        // The drag the debt left at the end of the period sets (DESIGN's δ(D)), not the
+        // period's realised share, which is 0 in a period whose capacity draw was 0.
+        drag.push(scenario.debt.drag(metric(t, PeriodMetric::Debt)));
         series.product.push(metric(t, PeriodMetric::ProductDays));
         series
             .tech
@@ -168,10 +190,7 @@ pub fn simulate(theta: &Theta, replay: &Replay, seed: u64, scratch: &mut Scratch
             series.incidents.push(metric(t, PeriodMetric::Incidents));
         }
     }
-    let final_drag = periods
-        .checked_sub(1)
-        .map_or(0.0, |t| metric(t, PeriodMetric::Drag));
-    Simulated { series, final_drag }
+    Simulated { series, drag }
 }
 
 #[cfg(test)]
@@ -213,7 +232,7 @@ mod tests {
         }
         // Drag at D₀ = drag_half is a quarter: capacity ≈ 20 · 0.75 in the first period.
         assert!((s.total()[0] - 15.0).abs() < 8.0);
-        assert!(sim.final_drag > 0.0 && sim.final_drag < 0.5);
+        assert!(sim.final_drag() > 0.0 && sim.final_drag() < 0.5);
     }
 
     #[test]

@@ -61,6 +61,20 @@ pub struct Observed {
     pub team: String,
     /// Its series, per period of its window.
     pub series: Series,
+    /// Periods in a year (52 for weekly periods): how far [`Ahead`] looks.
+    pub periods_per_year: usize,
+}
+
+/// The share of capacity lost to debt a year after the history, under the split it ended on.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Ahead {
+    /// Periods looked ahead (a year).
+    pub periods: usize,
+    /// The tech share replayed over them: that of the history's last quarter.
+    pub tech_share: f64,
+    /// The posterior predictive 5th, 50th and 95th percentiles of the drag in the last of
+    /// them.
+    pub drag: [f64; 3],
 }
 
 /// Why a history cannot be calibrated.
@@ -153,6 +167,8 @@ pub struct Calibration {
     pub parameters: Vec<Narrowing>,
     /// Share of capacity lost to debt at the start and at the end of the history.
     pub drag: [Narrowing; 2],
+    /// The same a year after the history, under the split it ended on.
+    pub ahead: Ahead,
     /// Pairs of parameters the history cannot tell apart.
     pub confounded: Vec<Confounded>,
     /// The posterior predictive check.
@@ -207,14 +223,26 @@ pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -
         .collect();
     let confounded = check::confounded(&columns, &post.weights);
     let draws = resample(&post_thetas, &post.weights, settings.seed);
-    let simulated: Vec<(Series, Vec<f64>, f64)> = draws
+    let n = series.periods();
+    let ahead_periods = observed.periods_per_year.max(1);
+    let ahead_share = current_split(series, ahead_periods);
+    // Each draw's history, then a year more under the split the history ended on: the first
+    // n periods are the posterior predictive of the history, the last one is a year ahead.
+    let extended = Replay {
+        shares: (0..n + ahead_periods)
+            .map(|t| replay.shares.get(t).copied().unwrap_or(ahead_share))
+            .collect(),
+        incidents: replay.incidents,
+    };
+    let simulated: Vec<(Series, Vec<f64>, f64, f64)> = draws
         .par_iter()
         .enumerate()
         .map_init(Scratch::default, |scratch, (i, theta)| {
             let seed = simulation_seed(settings.seed, PREDICTIVE_STAGE, i as u64, 0);
-            let sim = simulate(theta, &replay, seed, scratch);
-            let s = summaries::summaries(&sim.series, &replay.shares);
-            (sim.series, s, sim.final_drag)
+            let sim = simulate(theta, &extended, seed, scratch);
+            let history = sim.series.first(n);
+            let s = summaries::summaries(&history, &replay.shares);
+            (history, s, sim.drag[n - 1], sim.final_drag())
         })
         .collect();
     let pairs: Vec<(Series, Vec<f64>)> = simulated
@@ -223,7 +251,9 @@ pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -
         .collect();
     let check = check::predictive_check(series, &sampled.observed, &pairs);
     let drag_now = |t: &[Theta]| t.iter().map(Theta::drag_now).collect::<Vec<_>>();
+    let equal_draws = vec![1.0 / draws.len() as f64; draws.len()];
     let final_drag: Vec<f64> = simulated.iter().map(|s| s.2).collect();
+    let year_drag: Vec<f64> = simulated.iter().map(|s| s.3).collect();
     let drag = [
         check::narrowing(
             "drag at the start",
@@ -233,12 +263,14 @@ pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -
         check::narrowing(
             "drag at the end",
             check::interval(&sampled.prior_final_drag, &equal),
-            check::interval(
-                &final_drag,
-                &vec![1.0 / final_drag.len() as f64; final_drag.len()],
-            ),
+            check::interval(&final_drag, &equal_draws),
         ),
     ];
+    let ahead = Ahead {
+        periods: ahead_periods,
+        tech_share: ahead_share,
+        drag: check::interval(&year_drag, &equal_draws),
+    };
     let simulations = sampled
         .generations
         .iter()
@@ -253,11 +285,23 @@ pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -
         generations: sampled.generations,
         parameters,
         drag,
+        ahead,
         confounded,
         check,
         draws,
         simulations,
     }
+}
+
+/// The split a history ended on: the tech share of its last quarter of a year (`year`
+/// periods), or of the whole history when that quarter planned no work.
+fn current_split(series: &Series, year: usize) -> f64 {
+    let n = series.periods();
+    let from = n - (year / 4).clamp(1, n);
+    let sum = |x: &[f64]| x[from..].iter().sum::<f64>();
+    crate::model::history::tech_share(sum(&series.product), sum(&series.tech))
+        .or_else(|| series.tech_shares().last().copied())
+        .unwrap_or(0.0)
 }
 
 /// Systematic resampling of weighted `thetas` into as many equally weighted draws.

@@ -185,7 +185,10 @@ impl Prior {
             marginals: [
                 // Capacity before drag: what was measured, grossed up by 23% drag, ± 30%.
                 Normal { mean: 0.0, sd: 0.3 },
-                Uniform { lo: 0.03, hi: 0.4 },
+                // Period-to-period variation of capacity: from steady (3%) to the bursty
+                // throughput of real trackers, whose weekly counts can vary by as much as
+                // their mean.
+                Uniform { lo: 0.03, hi: 1.0 },
                 // drag_max × position: a mean near 0.24, 90% within about 0.09–0.43.
                 Uniform { lo: 0.3, hi: 0.7 },
                 Uniform { lo: 0.15, hi: 0.8 },

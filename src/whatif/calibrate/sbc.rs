@@ -41,6 +41,7 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
             let observed = Observed {
                 team: "sbc".into(),
                 series: history.series,
+                periods_per_year: 26,
             };
             let mut settings = *settings;
             settings.seed = mix(r);

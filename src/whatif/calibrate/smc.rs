@@ -109,7 +109,7 @@ pub fn sample(prior: &Prior, observed: &Series, replay: &Replay, settings: &Sett
             let z = prior.sample(&mut rng);
             let seed = simulation_seed(settings.seed, 0, i as u64, 0);
             let sim = simulate(&prior.theta(&z), replay, seed, scratch);
-            (z, summaries(&sim.series, &replay.shares), sim.final_drag)
+            (z, summaries(&sim.series, &replay.shares), sim.final_drag())
         })
         .collect();
     let simulated: Vec<Vec<f64>> = draws.iter().map(|d| d.1.clone()).collect();

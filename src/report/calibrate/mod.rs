@@ -1,21 +1,27 @@
 //! Outputs of `fulcrum calibrate`: the joint posterior draws (`posterior.csv`, one column per
 //! parameter named as the scenario file names it), everything the calibration found
-//! (`calibration.json`), and the terminal summary: prior against posterior per parameter, how
-//! much the history narrowed each, what it cannot tell apart, and the predictive check's
-//! verdict.
-
-use std::fmt::Write;
+//! (`calibration.json`), the charts (`charts.rs`), a self-contained `report.html`
+//! (`page.rs`) and the terminal summary (`summary.rs`): prior against posterior per
+//! parameter, how much the history narrowed each, what it cannot tell apart, the share of
+//! capacity lost to debt now and in a year, and the predictive check's verdict.
 
 use anyhow::Result;
 
-use crate::whatif::calibrate::Calibration;
 use crate::whatif::calibrate::check::{Confounded, Narrowing, PredictiveCheck};
 use crate::whatif::calibrate::forward::Series;
 use crate::whatif::calibrate::prior::{PARAMETERS, Prior};
 use crate::whatif::calibrate::smc::{Generation, Settings};
+use crate::whatif::calibrate::{Ahead, Calibration};
 
 use super::OutputDir;
+use super::charts::PeriodAxis;
 use super::csv::CsvWriter;
+
+mod charts;
+mod page;
+mod summary;
+
+pub use summary::summary;
 
 /// Narrowing ratios (posterior ÷ prior 90% width) above this: the history says little.
 pub const LITTLE_LEARNED: f64 = 0.8;
@@ -44,6 +50,9 @@ pub struct TeamInfo<'a> {
     pub team: &'a str,
     /// First day of the team's window (YYYY-MM-DD).
     pub first_day: String,
+    /// Last day of each period of the window (YYYY-MM-DD), for the charts' axis.
+    #[serde(skip)]
+    pub period_ends: Vec<String>,
     /// The observed series (per period of the window).
     pub observed: &'a Series,
     /// The tech share replayed per period.
@@ -56,6 +65,8 @@ pub struct TeamInfo<'a> {
     pub parameters: &'a [Narrowing],
     /// Share of capacity lost to debt at the start and at the end of the history.
     pub drag: &'a [Narrowing; 2],
+    /// The same a year after the history, under the split it ended on.
+    pub ahead: &'a Ahead,
     /// Parameters the history cannot tell apart.
     pub confounded: &'a [Confounded],
     /// The posterior predictive check.
@@ -65,17 +76,19 @@ pub struct TeamInfo<'a> {
 }
 
 impl<'a> TeamInfo<'a> {
-    /// The record of `c`, whose window starts on `first_day`.
-    pub fn of(c: &'a Calibration, first_day: String) -> TeamInfo<'a> {
+    /// The record of `c`, whose periods end on `period_ends`.
+    pub fn of(c: &'a Calibration, first_day: String, period_ends: Vec<String>) -> TeamInfo<'a> {
         TeamInfo {
             team: &c.team,
             first_day,
+            period_ends,
             observed: &c.observed,
             tech_shares: &c.shares,
             prior: &c.prior,
             generations: &c.generations,
             parameters: &c.parameters,
             drag: &c.drag,
+            ahead: &c.ahead,
             confounded: &c.confounded,
             predictive_check: &c.check,
             simulations: c.simulations,
@@ -94,6 +107,19 @@ pub fn write(
     let mut json = serde_json::to_vec_pretty(info)?;
     json.push(b'\n');
     dir.write("calibration.json", &json)?;
+    let folder = dir.staged("");
+    let mut plots = Vec::new();
+    for (k, (fit, team)) in fits.iter().zip(&info.teams).enumerate() {
+        let axis = PeriodAxis {
+            periods: fit.observed.periods(),
+            dates: (team.period_ends.len() == fit.observed.periods())
+                .then(|| team.period_ends.clone()),
+            unit: info.period.clone(),
+        };
+        let index = (fits.len() > 1).then_some(k);
+        plots.push(charts::team_charts(&folder, fit, &axis, index)?);
+    }
+    dir.write("report.html", page::page(info, fits, &plots).as_bytes())?;
     dir.commit()
 }
 
@@ -110,93 +136,4 @@ pub fn posterior_csv(fits: &[Calibration]) -> Result<Vec<u8>> {
         }
     }
     csv.finish()
-}
-
-/// A number in a few significant figures.
-fn short(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else if a >= 0.001 {
-        format!("{x:.4}")
-    } else {
-        format!("{x:.2e}")
-    }
-}
-
-fn range(i: &[f64; 3]) -> String {
-    format!("{} – {}", short(i[0]), short(i[2]))
-}
-
-/// The terminal summary of every team's calibration.
-pub fn summary(fits: &[Calibration]) -> String {
-    let mut out = String::new();
-    for fit in fits {
-        team_summary(&mut out, fit);
-    }
-    out
-}
-
-fn team_summary(out: &mut String, fit: &Calibration) {
-    let last = fit.generations.last();
-    let _ = writeln!(
-        out,
-        "{}: {} periods, {} simulations of fulcrum's trial, {} generations (last tolerance {})",
-        fit.team,
-        fit.observed.periods(),
-        fit.simulations,
-        fit.generations.len(),
-        last.map_or("-".into(), |g| short(g.epsilon))
-    );
-    let _ = writeln!(
-        out,
-        "  {:<20} {:>22} {:>22} {:>9}",
-        "parameter", "prior 90%", "posterior 90%", "narrowed"
-    );
-    for n in fit.parameters.iter().chain(&fit.drag) {
-        let learned = match n.ratio > LITTLE_LEARNED {
-            true => "  (little learned)",
-            false => "",
-        };
-        let _ = writeln!(
-            out,
-            "  {:<20} {:>22} {:>22} {:>8.0}%{learned}",
-            n.parameter,
-            range(&n.prior),
-            range(&n.posterior),
-            100.0 * n.ratio
-        );
-    }
-    let [now, end] = &fit.drag;
-    let _ = writeln!(
-        out,
-        "  share of capacity lost to debt: {:.0}% at the start of the history, {:.0}% at its end (posterior medians)",
-        100.0 * now.posterior[1],
-        100.0 * end.posterior[1]
-    );
-    for pair in &fit.confounded {
-        let _ = writeln!(
-            out,
-            "  the history cannot tell {} from {}: only a combination of them is pinned (posterior correlation {:+.2})",
-            pair.first, pair.second, pair.correlation
-        );
-    }
-    let _ = writeln!(out, "  predictive check: {}", fit.check.verdict);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_numbers_keep_a_few_figures() {
-        assert_eq!(short(1234.5), "1234");
-        assert_eq!(short(0.0123), "0.0123");
-        assert_eq!(short(2.5), "2.50");
-        assert_eq!(short(0.0), "0");
-    }
 }
