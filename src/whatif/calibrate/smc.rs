@@ -50,10 +50,10 @@ impl Settings {
     pub fn standard(seed: u64) -> Settings {
         Settings {
             particles: 1000,
-            max_generations: 12,
+            max_generations: 20,
             quantile: 0.5,
-            min_acceptance: 0.02,
-            max_simulations: 400_000,
+            min_acceptance: 0.005,
+            max_simulations: 1_500_000,
             seed,
         }
     }
