@@ -18,7 +18,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution as _, StandardNormal};
 
-use super::super::super::simulate::rng::Stream;
+use crate::simulate::rng::Stream;
 
 /// A one-dimensional prior on one natural coordinate.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
