@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 
 use fulcrum::model::history::BucketKind;
 use fulcrum::model::history::incidents::IncidentHistory;
+use fulcrum::model::prior::Marginal;
 use fulcrum::report;
 use fulcrum::report::NewFile;
 use fulcrum::report::calibrate::{CalibrationInfo, TeamInfo};
-use fulcrum::scenario::import::{calibrated, scenario_file};
+use fulcrum::scenario::import::{calibrated, priors, scenario_file};
 use fulcrum::whatif::calibrate::Calibration;
 use fulcrum::whatif::calibrate::forward::Series;
+use fulcrum::whatif::calibrate::prior::{Prior, PriorScale};
 use fulcrum::whatif::calibrate::smc::Settings;
 use fulcrum::whatif::calibrate::{self, Observed};
 
@@ -35,6 +37,10 @@ pub struct CalibrateArgs {
     /// takes longer.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     particles: usize,
+    /// Priors file: a [priors] table replacing coordinates of the default prior, e.g.
+    /// log_accrual = { normal = [-1.9, 0.4] } or interest = { uniform = [0.0, 0.01] }
+    #[arg(long, value_name = "FILE")]
+    priors: Option<PathBuf>,
     /// Master seed. The same exports and seed give the same posterior on any thread count.
     #[arg(long, value_name = "S", default_value_t = fulcrum::scenario::DEFAULT_SEED)]
     seed: u64,
@@ -161,6 +167,21 @@ fn chosen(
     Ok(fit)
 }
 
+/// The `--priors` file's entries, each checked against the default prior's coordinates.
+fn priors_of(path: &Path) -> Result<Vec<(String, Marginal)>, Failure> {
+    let entries = priors::read(path).map_err(bad)?;
+    let mut check = Prior::default_on(PriorScale {
+        total: 1.0,
+        ktlo: 1.0,
+    });
+    for e in &entries {
+        check
+            .replace(&e.name, e.marginal)
+            .map_err(|why| bad(format!("{}:{}: {why}", path.display(), e.line)))?;
+    }
+    Ok(entries.into_iter().map(|e| (e.name, e.marginal)).collect())
+}
+
 /// The `--scenario` text for `fit`, checked as `fulcrum validate` checks it.
 fn scenario_text(fit: &Calibration, info: &CalibrationInfo) -> Result<String, Failure> {
     let (product, tech): (f64, f64) = (
@@ -233,10 +254,23 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     settings.particles = args.particles;
     let observed: Vec<Observed> = teams.iter().map(|t| t.0.clone()).collect();
     calibrate::refuse(&observed, &settings).map_err(bad)?;
+    let replaced = match &args.priors {
+        Some(path) => priors_of(path)?,
+        None => Vec::new(),
+    };
+    let priors = observed
+        .iter()
+        .map(|team| calibrate::prior_of(team, &replaced))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|why| {
+            let file = args.priors.as_deref().unwrap_or(Path::new("--priors"));
+            bad(format!("{}: {why}", file.display()))
+        })?;
     let fits: Vec<_> = pool.install(|| {
         observed
             .iter()
-            .map(|team| calibrate::calibrate(team, &settings))
+            .zip(&priors)
+            .map(|(team, prior)| calibrate::calibrate_with(team, prior, &settings))
             .collect()
     });
     let info = CalibrationInfo {
@@ -249,6 +283,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             .collect(),
         period: read.history.grid.length.to_string(),
         weight: read.history.weighing.by.as_str().to_string(),
+        priors_file: args.priors.as_ref().map(|p| p.display().to_string()),
         settings,
         teams: fits
             .iter()

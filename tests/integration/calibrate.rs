@@ -111,6 +111,42 @@ fn it_writes_the_posterior_the_report_and_a_scenario_that_runs() {
 }
 
 #[test]
+fn a_priors_file_replaces_part_of_the_prior() {
+    let dir = scratch("priors");
+    std::fs::write(
+        dir.join("priors.toml"),
+        "[priors]\ninterest = { uniform = [0.0, 0.002] }\n",
+    )
+    .unwrap();
+    let export = data("staggered.csv");
+    calibrate(
+        &dir,
+        &[
+            &export,
+            "--only",
+            "atlas",
+            "--particles",
+            "100",
+            "--priors",
+            "priors.toml",
+            "--out",
+            "fit",
+        ],
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&read(dir.join("fit/calibration.json"))).unwrap();
+    assert_eq!(json["priors_file"], "priors.toml");
+    let interest = &json["teams"][0]["parameters"][1];
+    assert_eq!(interest["parameter"], "interest");
+    let hi = interest["posterior"][2].as_f64().unwrap();
+    assert!(
+        hi <= 0.002,
+        "the posterior stays inside the replaced prior: {hi}"
+    );
+    assert!(read(dir.join("fit/report.html")).contains("partly replaced"));
+}
+
+#[test]
 fn one_thread_and_two_write_the_same_bytes() {
     let dir = scratch("threads");
     let export = data("staggered.csv");
@@ -163,7 +199,32 @@ fn bad_input_is_refused_with_exit_2() {
         ),
         (&["missing.csv"], "missing.csv"),
     ];
+    std::fs::write(
+        dir.join("wrong.toml"),
+        "[priors]\ninterest = { uniform = [0, 0.01] }\nspeed = { normal = [0, 1] }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("range.toml"),
+        "[priors]\n\ndrag_max = { normal = [0.5, 0.1] }\n",
+    )
+    .unwrap();
+    let more: &[(&[&str], &str)] = &[
+        (
+            &[&export, "--priors", "wrong.toml"],
+            "wrong.toml:3: `speed` is not a coordinate",
+        ),
+        (
+            &[&export, "--priors", "range.toml"],
+            "range.toml:3: `drag_max` must stay within 0 to 1",
+        ),
+        (
+            &[&export, "--priors", "none.toml"],
+            "cannot read the priors file",
+        ),
+    ];
     refuses_each("calibrate", cases, &["--out", "never"], &dir);
+    refuses_each("calibrate", more, &["--out", "never"], &dir);
     let generic = data("generic.csv");
     refuses_each(
         "calibrate",

@@ -37,6 +37,8 @@ pub struct CalibrationInfo<'a> {
     pub period: String,
     /// How items were weighed (`items`, `points`, `cycle-time`).
     pub weight: String,
+    /// The `--priors` file whose entries replaced parts of the default prior, if any.
+    pub priors_file: Option<String>,
     /// The sampler's settings, its seed included.
     pub settings: Settings,
     /// One per team calibrated.

@@ -52,6 +52,14 @@ pub(super) fn page(info: &CalibrationInfo, fits: &[Calibration], plots: &[Vec<Pl
         team_section(&mut p, fit, plots);
     }
     sources(&mut p);
+    if let Some(file) = &info.priors_file {
+        let _ = writeln!(
+            p,
+            "<p><strong>These defaults were partly replaced</strong> by the priors file {}: \
+             the prior used is in <code>calibration.json</code> (<code>teams[].prior</code>).</p>",
+            escape(file)
+        );
+    }
     p.push_str("</body>\n</html>\n");
     p
 }

@@ -16,6 +16,7 @@ pub mod incidents;
 mod jira;
 mod linear;
 pub mod plan;
+pub mod priors;
 pub mod rules;
 pub mod scenario_file;
 pub mod size;

@@ -179,16 +179,23 @@ pub struct Calibration {
     pub simulations: u64,
 }
 
-/// Calibrates one team's history.
-pub fn calibrate(observed: &Observed, settings: &Settings) -> Calibration {
+/// The prior of one team's history: the default prior on its scale, with the marginals of
+/// `replaced` (natural coordinate, marginal; a `--priors` file's) in place of the default's.
+pub fn prior_of(
+    observed: &Observed,
+    replaced: &[(String, prior::Marginal)],
+) -> Result<Prior, String> {
     let series = &observed.series;
     let n = series.periods() as f64;
     let scale = PriorScale {
         total: series.total().iter().sum::<f64>() / n,
         ktlo: series.ktlo.iter().sum::<f64>() / n,
     };
-    let prior = Prior::default_on(scale);
-    calibrate_with(observed, &prior, settings)
+    let mut prior = Prior::default_on(scale);
+    for (name, m) in replaced {
+        prior.replace(name, *m)?;
+    }
+    Ok(prior)
 }
 
 /// Calibrates one team's history under `prior`.

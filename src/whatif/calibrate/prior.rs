@@ -18,58 +18,19 @@
 use rand::RngExt;
 use rand_distr::{Distribution as _, StandardNormal};
 
+pub use crate::model::prior::Marginal;
 use crate::simulate::rng::Stream;
 
-/// A one-dimensional prior on one natural coordinate.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-#[serde(tag = "family", rename_all = "snake_case")]
-pub enum Marginal {
-    /// Normal with this mean and standard deviation.
-    Normal {
-        /// The mean.
-        mean: f64,
-        /// The standard deviation (> 0).
-        sd: f64,
-    },
-    /// Uniform on `[lo, hi]`; its coordinate is the logit of the position in the range, so
-    /// that a perturbation never leaves the support.
-    Uniform {
-        /// The low end.
-        lo: f64,
-        /// The high end (> lo).
-        hi: f64,
-    },
-}
-
-impl Marginal {
-    /// One draw.
-    fn sample(&self, rng: &mut Stream) -> f64 {
-        match *self {
-            Marginal::Normal { mean, sd } => {
-                let z: f64 = StandardNormal.sample(rng);
-                mean + sd * z
-            }
-            Marginal::Uniform { .. } => {
-                let p = rng.random::<f64>().max(f64::MIN_POSITIVE);
-                (p / (1.0 - p)).ln()
-            }
+/// One draw of marginal `m` on its coordinate.
+fn sample(m: &Marginal, rng: &mut Stream) -> f64 {
+    match *m {
+        Marginal::Normal { mean, sd } => {
+            let z: f64 = StandardNormal.sample(rng);
+            mean + sd * z
         }
-    }
-
-    /// The value at coordinate `x`.
-    fn value(&self, x: f64) -> f64 {
-        match *self {
-            Marginal::Normal { .. } => x,
-            Marginal::Uniform { lo, hi } => lo + (hi - lo) / (1.0 + (-x).exp()),
-        }
-    }
-
-    /// The log density at `x`, up to a constant (`-inf` outside the support).
-    fn log_density(&self, x: f64) -> f64 {
-        match *self {
-            Marginal::Normal { mean, sd } => -0.5 * ((x - mean) / sd).powi(2),
-            // The logistic density of the logit of a uniform: σ(x) · σ(−x).
-            Marginal::Uniform { .. } => -softplus(-x) - softplus(x),
+        Marginal::Uniform { .. } => {
+            let p = rng.random::<f64>().max(f64::MIN_POSITIVE);
+            (p / (1.0 - p)).ln()
         }
     }
 }
@@ -97,6 +58,22 @@ pub const NATURAL: [&str; 11] = [
     "log_cost",
     "incident_growth",
     "log_ktlo_ratio",
+];
+
+/// The range each natural coordinate's values must stay in (`None`: a log coordinate, any
+/// real number); drag_position stays below 1 so that D₀ stays finite.
+const BOUNDED: [Option<(f64, f64)>; 11] = [
+    None,
+    Some((0.0, 3.0)),
+    Some((0.0, 1.0)),
+    Some((0.0, 0.99)),
+    None,
+    Some((0.0, 0.5)),
+    None,
+    Some((0.0, 10.0)),
+    None,
+    Some((0.0, 100.0)),
+    None,
 ];
 
 /// θ as the scenario file names it, then the calibration's own nuisance `throughput_cv`.
@@ -214,9 +191,45 @@ impl Prior {
         }
     }
 
+    /// This prior with natural coordinate `name` given marginal `m` instead (a `--priors`
+    /// file's). Coordinates whose values must stay in a range (shares, rates) take a uniform
+    /// inside it; the log coordinates take a normal or a uniform.
+    pub fn replace(&mut self, name: &str, m: Marginal) -> Result<(), String> {
+        let Some(k) = NATURAL.iter().position(|n| *n == name) else {
+            return Err(format!(
+                "`{name}` is not a coordinate of the prior; they are: {}",
+                NATURAL.join(", ")
+            ));
+        };
+        match m {
+            Marginal::Normal { mean, sd } if !(mean.is_finite() && sd.is_finite() && sd > 0.0) => {
+                return Err(format!(
+                    "`{name}`: a normal needs a finite mean and an sd above 0"
+                ));
+            }
+            Marginal::Uniform { lo, hi } if !(lo.is_finite() && hi.is_finite() && lo < hi) => {
+                return Err(format!("`{name}`: a uniform needs finite lo < hi"));
+            }
+            _ => {}
+        }
+        if let Some((lo_bound, hi_bound)) = BOUNDED[k] {
+            match m {
+                Marginal::Uniform { lo, hi } if lo >= lo_bound && hi <= hi_bound => {}
+                _ => {
+                    return Err(format!(
+                        "`{name}` must stay within {lo_bound} to {hi_bound}: give it a uniform \
+                         inside that range"
+                    ));
+                }
+            }
+        }
+        self.marginals[k] = m;
+        Ok(())
+    }
+
     /// A draw of the natural coordinates.
     pub fn sample(&self, rng: &mut Stream) -> [f64; 11] {
-        self.marginals.map(|m| m.sample(rng))
+        self.marginals.map(|m| sample(&m, rng))
     }
 
     /// The log prior density at coordinates `z`, up to a constant.
@@ -269,11 +282,6 @@ impl Prior {
             throughput_cv: cv,
         }
     }
-}
-
-/// ln(1 + eˣ), without overflow.
-fn softplus(x: f64) -> f64 {
-    if x > 30.0 { x } else { x.exp().ln_1p() }
 }
 
 #[cfg(test)]
