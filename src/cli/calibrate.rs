@@ -70,7 +70,15 @@ fn observed(
     incidents: Option<&IncidentHistory>,
 ) -> Vec<(Observed, String, Vec<String>)> {
     let history = &read.history;
-    let periods_per_year = history.grid.length.per_year().round().max(1.0) as usize;
+    let grid = &history.grid;
+    // Periods of days count working days: a year of them is 5/7 of its days, less holidays.
+    let working = match grid.length.unit {
+        fulcrum::model::PeriodUnit::Day if grid.calendar.weekends_off() => {
+            5.0 / 7.0 - grid.calendar.holidays().len().min(20) as f64 / 365.25
+        }
+        _ => 1.0,
+    };
+    let periods_per_year = (grid.length.per_year() * working).round().max(1.0) as usize;
     history
         .teams
         .iter()

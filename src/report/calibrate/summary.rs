@@ -79,8 +79,8 @@ fn team_summary(out: &mut String, fit: &Calibration) {
     );
     let _ = writeln!(
         out,
-        "  {:<20} {:>22} {:>22} {:>9}",
-        "parameter", "prior 90%", "posterior 90%", "narrowed"
+        "  {:<20} {:>22} {:>22} {:>15}",
+        "parameter", "prior 90%", "posterior 90%", "width vs prior"
     );
     for n in fit.parameters.iter().chain(&fit.drag) {
         let learned = match n.ratio > LITTLE_LEARNED {
@@ -89,7 +89,7 @@ fn team_summary(out: &mut String, fit: &Calibration) {
         };
         let _ = writeln!(
             out,
-            "  {:<20} {:>22} {:>22} {:>8.0}%{learned}",
+            "  {:<20} {:>22} {:>22} {:>14.0}%{learned}",
             n.parameter,
             range(&n.prior),
             range(&n.posterior),
