@@ -138,8 +138,8 @@ impl StrategyPlan {
 /// What was found for each optimised strategy, in strategy order.
 pub type Allocations = Vec<StrategyPlan>;
 
-/// The objective of an optimised strategy's rule.
-fn objective_of(rule: &Rule) -> Option<Objective> {
+/// The objective of an optimised strategy's rule; `None` for every other rule.
+pub fn objective_of(rule: &Rule) -> Option<Objective> {
     match *rule {
         Rule::Optimised {
             min_tech_share,
@@ -313,13 +313,13 @@ const INITIATIVE_BYTES: f64 = 130_000.0;
 const SAMPLE_BYTES: f64 = 56.0;
 /// Bytes per allocator variable while the program is built and solved (Clarabel's matrices
 /// and factorisation, good_lp's expressions): 5.3 to 6.1 KB measured from 2,900 to 125,000
-/// variables (`examples/allocate_memory.rs`, docs/allocator.md).
+/// variables (`examples/allocate_memory.rs`, docs/src/developer/allocator.md).
 const PROGRAM_BYTES: f64 = 6_000.0;
 /// Policies × trials the optimiser simulates in its search, and per priced change.
 const SEARCH_STRATEGY_TRIALS: f64 = 45_000.0;
 const PRICE_STRATEGY_TRIALS: f64 = 9_000.0;
 /// Seconds of one allocator solve of 1,000 core variables, growing as size^1.5: 125,000 take
-/// 350 s, 7,300 take 3.8 s (one thread, docs/allocator.md).
+/// 350 s, 7,300 take 3.8 s (one thread, docs/src/developer/allocator.md).
 const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.19;
 
 impl Estimate {
