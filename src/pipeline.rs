@@ -156,14 +156,35 @@ pub fn objective_of(rule: &Rule) -> Option<Objective> {
     }
 }
 
+/// Where the planning of the optimised strategies is, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlanStep<'a> {
+    /// Searching the policy of the strategy named.
+    Searching(&'a str),
+    /// Pricing the changes of the strategy named: `done` of `of` priced.
+    Pricing {
+        /// The strategy.
+        strategy: &'a str,
+        /// Changes priced so far.
+        done: usize,
+        /// Changes to price.
+        of: usize,
+    },
+}
+
+/// Hears each [`PlanStep`] as planning reaches it.
+pub type PlanReport<'r> = &'r (dyn Fn(PlanStep<'_>) + Sync);
+
 /// Finds the policy of one optimised strategy, priced as `options` asks.
 fn plan_strategy(
     scenario: &Scenario,
     of: PlanFor,
     objective: Objective,
-    options: &Options,
+    (options, report): (&Options, PlanReport<'_>),
 ) -> Result<StrategyPlan, RunError> {
     let seed = options.settings.seed;
+    let name = of.name(scenario);
+    report(PlanStep::Searching(name));
     let found =
         optimise::optimise(scenario, &objective, seed).map_err(|error| RunError::Optimise {
             strategy: of,
@@ -174,8 +195,23 @@ fn plan_strategy(
         MarginalValues::All => {
             let changes = prices::changes(scenario, &objective, options.hire_period(scenario));
             let evaluation = prices::EVALUATION_TRIALS.min(options.settings.trials);
-            let mut priced =
-                prices::price(scenario, &objective, &found, &changes, seed, evaluation);
+            let of = changes.len();
+            let priced_so_far = |done| {
+                report(PlanStep::Pricing {
+                    strategy: name,
+                    done,
+                    of,
+                })
+            };
+            let mut priced = prices::price(
+                scenario,
+                &objective,
+                &found,
+                &changes,
+                seed,
+                evaluation,
+                &priced_so_far,
+            );
             priced.sort_by(|a, b| b.value.total_cmp(&a.value));
             priced
         }
@@ -190,17 +226,20 @@ fn plan_strategy(
     })
 }
 
-/// Finds every optimised strategy's policy and turns each strategy into a policy.
+/// Finds every optimised strategy's policy and turns each strategy into a policy; `report`
+/// hears where the planning is.
 pub fn policies(
     scenario: &Scenario,
     options: &Options,
+    report: PlanReport<'_>,
 ) -> Result<(Vec<Policy>, Allocations), RunError> {
     let mut allocations = Vec::new();
     let mut policies = Vec::new();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
         let found = match objective_of(&strategy.rule) {
             Some(objective) => {
-                let plan = plan_strategy(scenario, PlanFor::Strategy(s), objective, options)?;
+                let for_strategy = PlanFor::Strategy(s);
+                let plan = plan_strategy(scenario, for_strategy, objective, (options, report))?;
                 let policy = plan.found.candidate.policy.clone();
                 allocations.push(plan);
                 Some(policy)
@@ -217,8 +256,12 @@ pub fn policies(
 /// Finds and prices every optimised strategy's policy and simulates each alone on the
 /// evaluation trials (`fulcrum plan`); a scenario without one is planned as if it had
 /// `optimised` within guardrails [0, 1] ([`PlanFor::Unguarded`]).
-pub fn plan_all(scenario: &Scenario, options: &Options) -> Result<Allocations, RunError> {
-    let (_, mut allocations) = policies(scenario, options)?;
+pub fn plan_all(
+    scenario: &Scenario,
+    options: &Options,
+    report: PlanReport<'_>,
+) -> Result<Allocations, RunError> {
+    let (_, mut allocations) = policies(scenario, options, report)?;
     if allocations.is_empty() {
         let open = Objective {
             guardrails: Guardrails {
@@ -227,7 +270,8 @@ pub fn plan_all(scenario: &Scenario, options: &Options) -> Result<Allocations, R
             },
             confidence: optimise::DEFAULT_CONFIDENCE,
         };
-        allocations.push(plan_strategy(scenario, PlanFor::Unguarded, open, options)?);
+        let unguarded = plan_strategy(scenario, PlanFor::Unguarded, open, (options, report))?;
+        allocations.push(unguarded);
     }
     let trials = prices::EVALUATION_TRIALS
         .max(PROMISE_TRIALS)
@@ -251,20 +295,22 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, RunError> {
-    run_with(scenario, options, |policies, names| {
+    run_with(scenario, options, &|_| {}, |policies, names| {
         simulate::run(scenario, policies, names, &options.settings, progress)
     })
 }
 
 /// [`run`], its simulation done by `simulation` given the policies and the strategies' names:
-/// all the trials, a shard's share of them, or the merged results of shards run elsewhere.
+/// all the trials, a shard's share of them, or the merged results of shards run elsewhere;
+/// `report` hears where the planning is.
 pub fn run_with(
     scenario: &Scenario,
     options: &Options,
+    report: PlanReport<'_>,
     simulation: impl FnOnce(Vec<Policy>, Vec<String>) -> Results,
 ) -> Result<RunOutput, RunError> {
     let started = Instant::now();
-    let (policies, allocations) = policies(scenario, options)?;
+    let (policies, allocations) = policies(scenario, options, report)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();

@@ -219,7 +219,7 @@ fn reoptimise(
 const RACE_KEEP: usize = 4;
 
 /// Prices every change of `changes` for the policy `found` for `scenario` under `objective`,
-/// on `evaluation` trials of `seed`.
+/// on `evaluation` trials of `seed`; `priced` hears how many are done after each.
 pub fn price(
     scenario: &Scenario,
     objective: &Objective,
@@ -227,6 +227,7 @@ pub fn price(
     changes: &[Change],
     seed: u64,
     evaluation: u64,
+    priced: &dyn Fn(usize),
 ) -> Vec<Price> {
     let base = score(
         scenario,
@@ -262,6 +263,7 @@ pub fn price(
             policy: best.label,
             trials: evaluation,
         });
+        priced(out.len());
     }
     out
 }

@@ -159,7 +159,7 @@ fn the_promise_is_what_the_simulation_delivers() {
             marginal_values: pipeline::MarginalValues::None,
             ..pipeline::Options::new(Settings::for_run(&scenario, 2000, scenario.seed))
         };
-        let plans = pipeline::plan_all(&scenario, &options).unwrap();
+        let plans = pipeline::plan_all(&scenario, &options, &|_| {}).unwrap();
         let plan = &plans[0];
         let (promise, s) = plan.simulated(None).unwrap();
         let promised = promise.summary(s, SummaryMetric::BlendedScore);
@@ -290,7 +290,7 @@ fn prices_in_a_world_without_uncertainty_are_the_hand_calculation() {
         Change::MaxShare { to: 1.0 },
         Change::Engineer { team: 0 },
     ];
-    let priced = prices::price(&scenario, &objective, &found, &changes, 1, 50);
+    let priced = prices::price(&scenario, &objective, &found, &changes, 1, 50, &|_| {});
     let values: Vec<f64> = priced.iter().map(|p| p.value).collect();
     assert_eq!(values, [0.0, 0.25, 0.25], "{priced:#?}");
     for p in &priced {
@@ -313,6 +313,7 @@ fn an_engineer_is_worth_something_only_where_capacity_binds() {
         &[Change::Engineer { team: checkout }],
         scenario.seed,
         1000,
+        &|_| {},
     );
     assert!(
         tight[0].value - tight[0].half_width > 0.0,
@@ -340,6 +341,7 @@ fn an_engineer_is_worth_something_only_where_capacity_binds() {
         &[Change::Engineer { team: 0 }],
         slack.seed,
         200,
+        &|_| {},
     );
     assert!(idle[0].within_noise(), "nothing left to do: {idle:?}");
 }
@@ -520,6 +522,7 @@ fn a_change_that_changes_nothing_prices_at_exactly_zero() {
         }],
         scenario.seed,
         1000,
+        &|_| {},
     );
     assert_eq!(priced[0].value, 0.0, "{priced:?}");
     assert_eq!(priced[0].half_width, 0.0, "{priced:?}");

@@ -134,7 +134,7 @@ fn reused_rows_are_what_a_full_run_of_the_changed_scenario_gives() {
         marginal_values: fulcrum::pipeline::MarginalValues::None,
         ..fulcrum::pipeline::Options::new(settings)
     };
-    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options).unwrap();
+    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options, &|_| {}).unwrap();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let results = simulate::run(&scenario, policies, names, &settings, &|_| {});
     for (k, s) in a.strategies.iter().enumerate() {
@@ -181,7 +181,7 @@ fn serve_with_a_seed_answers_what_run_with_that_seed_prints() {
         marginal_values: fulcrum::pipeline::MarginalValues::None,
         ..fulcrum::pipeline::Options::new(settings)
     };
-    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options).unwrap();
+    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options, &|_| {}).unwrap();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let results = simulate::run(&scenario, policies, names, &settings, &|_| {});
     assert!(
