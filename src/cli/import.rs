@@ -31,6 +31,35 @@ pub struct ImportArgs {
     /// headers).
     #[arg(required_unless_present = "print_rules", value_name = "FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    export: ExportFlags,
+    /// Print the rules in force, in the order they are tried, and stop.
+    #[arg(long)]
+    print_rules: bool,
+    /// Compare with a plan: a plan.csv from `fulcrum plan`, or a scenario whose strategy sets
+    /// a fixed share.
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// The strategy of --plan to compare with (default: its only one).
+    #[arg(long, value_name = "NAME", requires = "plan")]
+    strategy: Option<String>,
+    /// Also write the scenario to this file (which must not exist yet, in a folder that
+    /// does).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Name of the import and its scenario (default: the --scenario file's name, else the
+    /// first export's).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Results folder (default: output/<name>-import).
+    #[command(flatten)]
+    output: OutputFlags,
+}
+
+/// How work-item exports are read and counted: the flags `import` and `calibrate` share, so
+/// that both see the same buckets, windows, weights and incidents.
+#[derive(clap::Args, Debug)]
+pub struct ExportFlags {
     /// Rules file: [[buckets]] with name, kind and types, labels, titles, unlabelled = true or
     /// anything = true; tried before the built-in rules.
     #[arg(long, value_name = "FILE")]
@@ -43,9 +72,6 @@ pub struct ImportArgs {
     /// Use only --rule and --rules, not the built-in rules after them.
     #[arg(long)]
     no_default_rules: bool,
-    /// Print the rules in force, in the order they are tried, and stop.
-    #[arg(long)]
-    print_rules: bool,
     /// Weigh the balance by story points (or estimates), items, or cycle time [default:
     /// points when at least half the finished items carry an estimate, else items].
     #[arg(long, value_name = "WEIGHT", value_parser = ["points", "items", "cycle-time"])]
@@ -54,13 +80,6 @@ pub struct ImportArgs {
     /// resolved, severity (repeatable).
     #[arg(long, value_name = "FILE")]
     incidents: Vec<PathBuf>,
-    /// Compare with a plan: a plan.csv from `fulcrum plan`, or a scenario whose strategy sets
-    /// a fixed share.
-    #[arg(long, value_name = "FILE")]
-    plan: Option<PathBuf>,
-    /// The strategy of --plan to compare with (default: its only one).
-    #[arg(long, value_name = "NAME", requires = "plan")]
-    strategy: Option<String>,
     /// Team of items whose export names none (default: the file's name).
     #[arg(long, value_name = "NAME")]
     team: Option<String>,
@@ -75,17 +94,6 @@ pub struct ImportArgs {
     until: Option<String>,
     #[command(flatten)]
     window: WindowFlags,
-    /// Also write the scenario to this file (which must not exist yet, in a folder that
-    /// does).
-    #[arg(long, value_name = "FILE")]
-    scenario: Option<PathBuf>,
-    /// Name of the import and its scenario (default: the --scenario file's name, else the
-    /// first export's).
-    #[arg(long, value_name = "NAME")]
-    name: Option<String>,
-    /// Results folder (default: output/<name>-import).
-    #[command(flatten)]
-    output: OutputFlags,
 }
 
 fn bad(text: impl std::fmt::Display) -> Failure {
@@ -100,7 +108,7 @@ fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure
 
 /// The rules in force: `--rule` flags, then the rules file's, then (unless
 /// `--no-default-rules`) the built-in ones.
-fn rules(args: &ImportArgs) -> Result<Rules, Failure> {
+fn rules(args: &ExportFlags) -> Result<Rules, Failure> {
     let rules = match &args.rules {
         Some(file) => Rules::read(file).map_err(bad)?,
         None => Rules::none(),
@@ -119,7 +127,7 @@ fn rules(args: &ImportArgs) -> Result<Rules, Failure> {
 }
 
 /// How the exports are read: the time zone, the default team, the rules file's columns.
-fn read_options(args: &ImportArgs, rules: &Rules) -> Result<ReadOptions, Failure> {
+fn read_options(args: &ExportFlags, rules: &Rules) -> Result<ReadOptions, Failure> {
     let zone =
         import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
     Ok(ReadOptions {
@@ -131,11 +139,11 @@ fn read_options(args: &ImportArgs, rules: &Rules) -> Result<ReadOptions, Failure
 
 /// Reads the exports and puts every item in its bucket.
 fn read_items(
-    args: &ImportArgs,
+    files: &[PathBuf],
     rules: &Rules,
     options: &ReadOptions,
 ) -> Result<import::Exports, Failure> {
-    let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let mut exports = import::read_all(&paths, options).map_err(bad)?;
     if exports.items.is_empty() {
         return Err(bad("the exports hold no items"));
@@ -156,7 +164,7 @@ struct Added<T, I> {
 
 /// The incidents of `--incidents`, counted on the history's grid and each team's window.
 fn read_incidents(
-    args: &ImportArgs,
+    args: &ExportFlags,
     options: &ReadOptions,
     history: &History,
 ) -> Result<Option<Added<IncidentHistory, IncidentInfo>>, Failure> {
@@ -272,7 +280,7 @@ fn compare_plan(
 /// refused when the history would be larger than an import may be ([`size::check`]).
 /// Also the days of an incomplete last period left out.
 fn grid(
-    args: &ImportArgs,
+    args: &ExportFlags,
     period: PeriodLength,
     items: &[WorkItem],
     buckets: usize,
@@ -457,7 +465,7 @@ fn info(
         first_day: grid.first_day.to_string(),
         last_day: grid.end(grid.periods).to_string(),
         periods: grid.periods,
-        time_zone: escape_control(&args.timezone).into_owned(),
+        time_zone: escape_control(&args.export.timezone).into_owned(),
         weekends_off: grid.length.unit == PeriodUnit::Day && grid.calendar.weekends_off(),
         holidays: grid
             .calendar
@@ -478,7 +486,7 @@ fn info(
         done_outside: history.done_outside,
         scenario_written: true,
         weight: history.weighing.by.as_str().to_string(),
-        weight_default: args.weight.is_none(),
+        weight_default: args.export.weight.is_none(),
         estimates: exports.estimates.clone(),
         weighed_as_median: match history.weighing.by {
             Weight::Items => 0,
@@ -512,13 +520,68 @@ fn name(args: &ImportArgs) -> String {
     })
 }
 
+/// Exports read and counted: what `import` and `calibrate` both start from.
+pub struct Read {
+    /// The rules in force.
+    pub rules: Rules,
+    /// How the exports were read.
+    pub options: ReadOptions,
+    /// The items, each in its bucket.
+    pub exports: import::Exports,
+    /// The items counted per team, bucket and period of each team's window.
+    pub history: History,
+    /// Days of an incomplete last period left out.
+    pub left_out: i64,
+}
+
+/// Reads `files` as `flags` say and counts them on their grid (one reader for every command
+/// that reads exports).
+pub fn read(files: &[PathBuf], flags: &ExportFlags, rules: Rules) -> Result<Read, Failure> {
+    let period: PeriodLength = flags
+        .period
+        .parse()
+        .map_err(|e: String| bad(format!("--period: {e}")))?;
+    let options = read_options(flags, &rules)?;
+    let exports = read_items(files, &rules, &options)?;
+    let weight = match &flags.weight {
+        Some(w) => w.parse::<Weight>().map_err(bad)?,
+        None => Weight::default_for(&exports.items),
+    };
+    let weighing = Weighing::new(weight, &exports.items);
+    let (grid, left_out) = grid(flags, period, &exports.items, rules.buckets.len())?;
+    let history = History::build(&exports.items, &rules.buckets, &grid, weighing);
+    Ok(Read {
+        rules,
+        options,
+        exports,
+        history,
+        left_out,
+    })
+}
+
+/// The incidents of `--incidents` counted on `history`'s grid and windows, with notes on
+/// what was left out; `None` without `--incidents`.
+pub fn incidents_of(
+    flags: &ExportFlags,
+    read: &Read,
+) -> Result<Option<(IncidentHistory, Vec<String>)>, Failure> {
+    Ok(read_incidents(flags, &read.options, &read.history)?.map(|a| (a.shown, a.notes)))
+}
+
+/// The rules `flags` put in force (for commands that read exports).
+pub fn rules_of(flags: &ExportFlags) -> Result<Rules, Failure> {
+    rules(flags)
+}
+
 pub fn import(args: &ImportArgs) -> Result<(), Failure> {
-    let rules = rules(args)?;
+    let rules = rules(&args.export)?;
     if args.print_rules {
         print!("{}", rules.listing());
         return Ok(());
     }
-    let period: PeriodLength = args
+    // The period is checked before the output folder, as it always was.
+    let _: PeriodLength = args
+        .export
         .period
         .parse()
         .map_err(|e: String| bad(format!("--period: {e}")))?;
@@ -532,20 +595,18 @@ pub fn import(args: &ImportArgs) -> Result<(), Failure> {
         Some(path) => Some(NewFile::reserve(path).map_err(bad)?),
         None => None,
     };
-    let options = read_options(args, &rules)?;
-    let exports = read_items(args, &rules, &options)?;
-    let weight = match &args.weight {
-        Some(w) => w.parse::<Weight>().map_err(bad)?,
-        None => Weight::default_for(&exports.items),
-    };
-    let weighing = Weighing::new(weight, &exports.items);
-    let (grid, left_out) = grid(args, period, &exports.items, rules.buckets.len())?;
-    let history = History::build(&exports.items, &rules.buckets, &grid, weighing);
+    let Read {
+        rules,
+        options,
+        exports,
+        history,
+        left_out,
+    } = read(&args.files, &args.export, rules)?;
     warn_if_short(history.longest_window());
     let counts = report::import::state_counts(&exports.items);
     let (mut notes, warnings) = notes(&exports, &rules, &history, left_out, counts);
     let mut info = info(args, &rules, &exports, &history);
-    let incidents = read_incidents(args, &options, &history)?;
+    let incidents = read_incidents(&args.export, &options, &history)?;
     let drift = compare_plan(args, &exports.items, &history)?;
     if let Some(added) = &incidents {
         info.incidents = Some(added.info.clone());

@@ -5,6 +5,7 @@
 //! ([`RunFlags`] with [`SimulationFlags`], [`ScenarioFlags`]).
 
 mod backtest;
+mod calibrate;
 mod completions;
 mod files;
 mod forecast;
@@ -59,6 +60,9 @@ enum Command {
     /// Read work-item exports (generic CSV, Jira CSV, Linear CSV, GitHub issues JSON): where
     /// capacity went per team and period, cycle times, and a scenario from the data.
     Import(import::ImportArgs),
+    /// Fit the debt, drag and incident model to a team's history (the exports `import`
+    /// reads), with fulcrum's own trial as the simulator: posterior, checks and a scenario.
+    Calibrate(calibrate::CalibrateArgs),
     /// Allocate and simulate at every point of a parameter range: the frontier of product
     /// attainment against final debt, with its knee.
     Sweep(sweep::SweepArgs),
@@ -291,6 +295,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Import(args) => import::import(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Backtest(args) => backtest::backtest(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Validate(args) => files::validate(&args),

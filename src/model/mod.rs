@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod distribution;
 pub mod history;
 pub mod plan;
+pub mod prior;
 pub mod sum;
 pub mod throughput;
 

@@ -2,6 +2,7 @@
 //! code that writes files; each run's files appear all at once or not at all.
 
 pub mod backtest;
+pub mod calibrate;
 pub mod charts;
 pub mod csv;
 pub mod dates;

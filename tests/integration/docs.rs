@@ -407,6 +407,7 @@ fn man_writes_a_page_for_every_command_and_replaces_only_its_own() {
         "forecast",
         "backtest",
         "import",
+        "calibrate",
         "serve",
         "merge",
         "validate",

@@ -7,6 +7,7 @@ mod common;
 
 mod allocate;
 mod backtest;
+mod calibrate;
 mod cli;
 mod csv_guard;
 mod docs;

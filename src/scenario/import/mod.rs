@@ -8,6 +8,7 @@
 //! `model::history`'s business. Incident exports are read by [`incidents`], the plan to
 //! compare with by [`plan`].
 
+pub mod calibrated;
 mod dates;
 mod generic;
 mod github;
@@ -15,6 +16,7 @@ pub mod incidents;
 mod jira;
 mod linear;
 pub mod plan;
+pub mod priors;
 pub mod rules;
 pub mod scenario_file;
 pub mod size;

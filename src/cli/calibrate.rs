@@ -1,0 +1,316 @@
+//! `fulcrum calibrate`: read work-item exports as `import` reads them, take each team's
+//! product, tech and keep-the-lights-on series (and incidents, when an incident export is
+//! given), fit the debt, drag and incident model to them with fulcrum's own trial as the
+//! simulator, and write the posterior, the checks and (with `--scenario`) a scenario that runs.
+
+use std::path::{Path, PathBuf};
+
+use fulcrum::model::history::BucketKind;
+use fulcrum::model::history::incidents::IncidentHistory;
+use fulcrum::model::prior::Marginal;
+use fulcrum::report;
+use fulcrum::report::NewFile;
+use fulcrum::report::calibrate::{CalibrationInfo, TeamInfo};
+use fulcrum::scenario::import::{calibrated, priors, scenario_file};
+use fulcrum::whatif::calibrate::Calibration;
+use fulcrum::whatif::calibrate::forward::Series;
+use fulcrum::whatif::calibrate::prior::{Prior, PriorScale};
+use fulcrum::whatif::calibrate::smc::Settings;
+use fulcrum::whatif::calibrate::{self, Observed};
+
+use super::import::{ExportFlags, Read, incidents_of, read, rules_of};
+use super::{Failure, OutputFlags, SimulationFlags, write_failure};
+
+/// Arguments of `fulcrum calibrate`.
+#[derive(clap::Args, Debug)]
+pub struct CalibrateArgs {
+    /// Export files, read as `fulcrum import` reads them: generic CSV, Jira CSV, Linear CSV or
+    /// GitHub issues JSON.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    export: ExportFlags,
+    /// Calibrate only this team (default: every team with a long enough history).
+    #[arg(long, value_name = "NAME")]
+    only: Option<String>,
+    /// Particles of the sampler: more narrows the Monte Carlo error of the posterior, and
+    /// takes longer.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    particles: usize,
+    /// Priors file: a [priors] table replacing coordinates of the default prior, e.g.
+    /// log_accrual = { normal = [-1.9, 0.4] } or interest = { uniform = [0.0, 0.01] }
+    #[arg(long, value_name = "FILE")]
+    priors: Option<PathBuf>,
+    /// Master seed. The same exports and seed give the same posterior on any thread count.
+    #[arg(long, value_name = "S", default_value_t = fulcrum::scenario::DEFAULT_SEED)]
+    seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "T")]
+    threads: Option<usize>,
+    /// Also write a scenario with the fitted [debt] and [incidents] to this file (which must
+    /// not exist yet); needs a single team (--only).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Results folder (default: output/<first export's name>-calibrate).
+    #[command(flatten)]
+    output: OutputFlags,
+}
+
+fn bad(text: impl std::fmt::Display) -> Failure {
+    Failure::bad_input(text)
+}
+
+/// Most particles a calibration takes.
+const MAX_PARTICLES: usize = 20_000;
+
+/// Each team's observed series from what was read: weight per bucket kind per period of the
+/// team's window, and the incidents opened in it when an incident export was given.
+fn observed(
+    read: &Read,
+    incidents: Option<&IncidentHistory>,
+) -> Vec<(Observed, String, Vec<String>)> {
+    let history = &read.history;
+    let grid = &history.grid;
+    // Periods of days count working days: a year of them is 5/7 of its days, less holidays.
+    let working = match grid.length.unit {
+        fulcrum::model::PeriodUnit::Day if grid.calendar.weekends_off() => {
+            5.0 / 7.0 - grid.calendar.holidays().len().min(20) as f64 / 365.25
+        }
+        _ => 1.0,
+    };
+    let periods_per_year = (grid.length.per_year() * working).round().max(1.0) as usize;
+    history
+        .teams
+        .iter()
+        .map(|team| {
+            let kind = |k| team.weight_of_kinds(&history.buckets, &[k]);
+            let periods = team.periods();
+            let opened = incidents.map(|all| {
+                all.teams
+                    .iter()
+                    .find(|t| t.team == team.team && t.window == team.window)
+                    .map_or(vec![0.0; periods], |t| {
+                        t.opened.iter().map(|&n| f64::from(n)).collect()
+                    })
+            });
+            let first_day = match periods {
+                0 => String::new(),
+                _ => history.grid.start(team.period(0)).to_string(),
+            };
+            let period_ends: Vec<String> = (0..periods)
+                .map(|k| history.grid.end(team.period(k)).to_string())
+                .collect();
+            let series = Series {
+                product: kind(BucketKind::Product),
+                tech: kind(BucketKind::Tech),
+                ktlo: kind(BucketKind::Ktlo),
+                incidents: opened.unwrap_or_default(),
+            };
+            (
+                Observed {
+                    team: team.team.clone(),
+                    series,
+                    periods_per_year,
+                },
+                first_day,
+                period_ends,
+            )
+        })
+        .collect()
+}
+
+/// The teams to calibrate: `--only`'s, else every team with a history long enough.
+fn chosen(
+    args: &CalibrateArgs,
+    all: Vec<(Observed, String, Vec<String>)>,
+) -> Result<Vec<(Observed, String, Vec<String>)>, Failure> {
+    if let Some(only) = &args.only {
+        let names: Vec<&str> = all.iter().map(|t| t.0.team.as_str()).collect();
+        let names = names.join(", ");
+        return match all.into_iter().find(|t| &t.0.team == only) {
+            Some(team) => Ok(vec![team]),
+            None => Err(bad(format!(
+                "--only {only}: no such team in the exports (teams: {names})"
+            ))),
+        };
+    }
+    let (long, short): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|t| t.0.series.periods() >= calibrate::MIN_PERIODS);
+    if long.is_empty() {
+        return Err(bad(format!(
+            "no team has {} periods of history or more, which calibration needs: give a \
+             longer export, or a shorter --period",
+            calibrate::MIN_PERIODS
+        )));
+    }
+    let (fit, idle): (Vec<_>, Vec<_>) = long.into_iter().partition(|t| {
+        let s = &t.0.series;
+        s.product.iter().chain(&s.tech).sum::<f64>() > 0.0
+    });
+    if fit.is_empty() {
+        return Err(bad(
+            "no team with a long enough history finished any product or tech work: there is \
+             nothing to fit (check the bucket rules with `fulcrum import`)",
+        ));
+    }
+    if !super::progress::silent() {
+        for (teams, why) in [
+            (
+                &short,
+                format!("with fewer than {} periods", calibrate::MIN_PERIODS),
+            ),
+            (&idle, "that finished no product or tech work".to_string()),
+        ] {
+            if !teams.is_empty() {
+                let names: Vec<&str> = teams.iter().map(|t| t.0.team.as_str()).collect();
+                eprintln!(
+                    "warning: {} team(s) {why} are not calibrated: {}",
+                    teams.len(),
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    Ok(fit)
+}
+
+/// The `--priors` file's entries, each checked against the default prior's coordinates.
+fn priors_of(path: &Path) -> Result<Vec<(String, Marginal)>, Failure> {
+    let entries = priors::read(path).map_err(bad)?;
+    let mut check = Prior::default_on(PriorScale {
+        total: 1.0,
+        ktlo: 1.0,
+    });
+    for e in &entries {
+        check
+            .replace(&e.name, e.marginal)
+            .map_err(|why| bad(format!("{}:{}: {why}", path.display(), e.line)))?;
+    }
+    Ok(entries.into_iter().map(|e| (e.name, e.marginal)).collect())
+}
+
+/// The `--scenario` text for `fit`, checked as `fulcrum validate` checks it.
+fn scenario_text(fit: &Calibration, info: &CalibrationInfo) -> Result<String, Failure> {
+    let (product, tech): (f64, f64) = (
+        fit.observed.product.iter().sum(),
+        fit.observed.tech.iter().sum(),
+    );
+    let fitted = calibrated::Fitted {
+        team: &fit.team,
+        source: info.files.join(", "),
+        period: info.period.clone(),
+        periods: fit.observed.periods(),
+        tech_share: fulcrum::model::history::tech_share(product, tech).unwrap_or(0.0),
+        parameters: fit
+            .parameters
+            .iter()
+            .map(|n| (n.parameter.as_str(), n.posterior))
+            .collect(),
+    };
+    let text = calibrated::render(&fitted);
+    scenario_file::check(&text).map_err(|why| {
+        Failure::Runtime(anyhow::anyhow!(
+            "the calibrated scenario does not validate (a bug in fulcrum; nothing was written): {why}"
+        ))
+    })?;
+    Ok(text)
+}
+
+pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
+    if !(10..=MAX_PARTICLES).contains(&args.particles) {
+        return Err(bad(format!(
+            "--particles {}: give 10 to {MAX_PARTICLES}",
+            args.particles
+        )));
+    }
+    let pool = SimulationFlags {
+        trials: None,
+        seed: Some(args.seed),
+        threads: args.threads,
+    }
+    .pool()?;
+    let rules = rules_of(&args.export)?;
+    let stem = args.files[0]
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("history");
+    let target = args.output.destination(|| {
+        Path::new("output").join(format!("{}-calibrate", scenario_file::slug(stem)))
+    })?;
+    if args.scenario.is_some() && args.only.is_none() {
+        return Err(bad(
+            "--scenario writes one team's fitted [debt] and [incidents] (the scenario file \
+             holds one [debt] section): name the team with --only",
+        ));
+    }
+    let new_file = match &args.scenario {
+        Some(path) => Some(NewFile::reserve(path).map_err(bad)?),
+        None => None,
+    };
+    let read = read(&args.files, &args.export, rules)?;
+    let incidents = incidents_of(&args.export, &read)?;
+    if let Some((_, notes)) = &incidents
+        && !super::progress::silent()
+    {
+        for note in notes {
+            eprintln!("warning: {note}");
+        }
+    }
+    let teams = chosen(args, observed(&read, incidents.as_ref().map(|i| &i.0)))?;
+    let mut settings = Settings::standard(args.seed);
+    settings.particles = args.particles;
+    let observed: Vec<Observed> = teams.iter().map(|t| t.0.clone()).collect();
+    calibrate::refuse(&observed, &settings).map_err(bad)?;
+    let replaced = match &args.priors {
+        Some(path) => priors_of(path)?,
+        None => Vec::new(),
+    };
+    let priors = observed
+        .iter()
+        .map(|team| calibrate::prior_of(team, &replaced))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|why| {
+            let file = args.priors.as_deref().unwrap_or(Path::new("--priors"));
+            bad(format!("{}: {why}", file.display()))
+        })?;
+    let fits: Vec<_> = pool.install(|| {
+        observed
+            .iter()
+            .zip(&priors)
+            .map(|(team, prior)| calibrate::calibrate_with(team, prior, &settings))
+            .collect()
+    });
+    let info = CalibrationInfo {
+        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+        files: read
+            .exports
+            .files
+            .iter()
+            .map(|(f, format)| format!("{f} ({})", format.name()))
+            .collect(),
+        period: read.history.grid.length.to_string(),
+        weight: read.history.weighing.by.as_str().to_string(),
+        priors_file: args.priors.as_ref().map(|p| p.display().to_string()),
+        settings,
+        teams: fits
+            .iter()
+            .zip(&teams)
+            .map(|(fit, team)| TeamInfo::of(fit, team.1.clone(), team.2.clone()))
+            .collect(),
+    };
+    let scenario_text = match &args.scenario {
+        Some(_) => Some(scenario_text(&fits[0], &info)?),
+        None => None,
+    };
+    report::calibrate::write(&target, &info, &fits).map_err(write_failure)?;
+    if let (Some(file), Some(text)) = (new_file, &scenario_text) {
+        file.write(text.as_bytes()).map_err(write_failure)?;
+    }
+    print!("{}", report::calibrate::summary(&fits));
+    match &args.scenario {
+        Some(path) => println!("→ {}/ and {}", target.path.display(), path.display()),
+        None => println!("→ {}/", target.path.display()),
+    }
+    Ok(())
+}

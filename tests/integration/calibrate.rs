@@ -1,0 +1,240 @@
+//! `fulcrum calibrate` as a user runs it: the outputs it writes, the scenario it writes
+//! (which must validate and run without NaN), the same bytes on one thread and two, and its
+//! refusals of bad input (exit 2, a message, nothing written).
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{fulcrum, refuses_each, scratch, text};
+
+fn data(file: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+/// Runs `fulcrum calibrate` in `dir`; panics with stderr on failure.
+fn calibrate(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["calibrate"];
+    all.extend_from_slice(args);
+    let out = fulcrum(&all, dir);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"));
+    text(&out.stdout)
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn it_writes_the_posterior_the_report_and_a_scenario_that_runs() {
+    let dir = scratch("outputs");
+    let export = data("staggered.csv");
+    let stdout = calibrate(
+        &dir,
+        &[
+            &export,
+            "--only",
+            "borealis",
+            "--particles",
+            "200",
+            "--out",
+            "fit",
+            "--scenario",
+            "fit.toml",
+        ],
+    );
+    assert!(stdout.contains("predictive check:"), "{stdout}");
+    assert!(stdout.contains("Debt takes"), "{stdout}");
+    let out = dir.join("fit");
+    for file in [
+        "posterior.csv",
+        "calibration.json",
+        "report.html",
+        "plots/parameters.svg",
+        "plots/parameters.png",
+        "plots/check-throughput.svg",
+        "plots/check-ktlo.png",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let posterior = read(out.join("posterior.csv"));
+    let header = posterior.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "draw,team,debt_initial,interest,accrual,paydown_efficiency,drag_max,drag_half,\
+         base_rate,debt_sensitivity,cost,throughput,throughput_cv"
+    );
+    assert_eq!(posterior.lines().count(), 201, "one row per draw");
+    let json: serde_json::Value =
+        serde_json::from_str(&read(out.join("calibration.json"))).unwrap();
+    let team = &json["teams"][0];
+    assert_eq!(team["team"], "borealis");
+    assert_eq!(team["parameters"].as_array().unwrap().len(), 11);
+    assert!(team["predictive_check"]["verdict"].is_string());
+    let ahead = team["ahead"]["drag"].as_array().unwrap();
+    assert!(
+        ahead
+            .iter()
+            .all(|x| x.as_f64().is_some_and(|d| (0.0..1.0).contains(&d)))
+    );
+    let page = read(out.join("report.html"));
+    for needle in [
+        "Prior against posterior",
+        "Predictive check",
+        "Besker",
+        "<svg",
+    ] {
+        assert!(page.contains(needle), "{needle} not in report.html");
+    }
+    assert!(!page.contains("src=\"http"), "self-contained");
+
+    let scenario = dir.join("fit.toml").display().to_string();
+    let valid = fulcrum(&["validate", &scenario], &dir);
+    assert!(valid.status.success(), "{}", text(&valid.stderr));
+    let run = fulcrum(&["run", &scenario, "--trials", "300", "--out", "run"], &dir);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let table = read(dir.join("run/summary.csv"));
+    assert!(!table.contains("NaN"), "{table}");
+    let blended: Vec<f64> = table
+        .lines()
+        .filter(|l| l.split(',').nth(1) == Some("blended_score"))
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(blended.len(), 3, "three strategies: {table}");
+    assert!(
+        blended.iter().all(|b| (0.0..=1.0).contains(b)),
+        "{blended:?}"
+    );
+}
+
+#[test]
+fn a_priors_file_replaces_part_of_the_prior() {
+    let dir = scratch("priors");
+    std::fs::write(
+        dir.join("priors.toml"),
+        "[priors]\ninterest = { uniform = [0.0, 0.002] }\n",
+    )
+    .unwrap();
+    let export = data("staggered.csv");
+    calibrate(
+        &dir,
+        &[
+            &export,
+            "--only",
+            "atlas",
+            "--particles",
+            "100",
+            "--priors",
+            "priors.toml",
+            "--out",
+            "fit",
+        ],
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&read(dir.join("fit/calibration.json"))).unwrap();
+    assert_eq!(json["priors_file"], "priors.toml");
+    let interest = &json["teams"][0]["parameters"][1];
+    assert_eq!(interest["parameter"], "interest");
+    let hi = interest["posterior"][2].as_f64().unwrap();
+    assert!(
+        hi <= 0.002,
+        "the posterior stays inside the replaced prior: {hi}"
+    );
+    assert!(read(dir.join("fit/report.html")).contains("partly replaced"));
+}
+
+#[test]
+fn one_thread_and_two_write_the_same_bytes() {
+    let dir = scratch("threads");
+    let export = data("staggered.csv");
+    for threads in ["1", "2"] {
+        calibrate(
+            &dir,
+            &[
+                &export,
+                "--particles",
+                "100",
+                "--threads",
+                threads,
+                "--out",
+                &format!("t{threads}"),
+            ],
+        );
+    }
+    for file in [
+        "posterior.csv",
+        "calibration.json",
+        "report.html",
+        "plots/team-1-parameters.svg",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.join("t1").join(file)).unwrap(),
+            std::fs::read(dir.join("t2").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_2() {
+    let dir = scratch("bad");
+    let export = data("staggered.csv");
+    std::fs::write(dir.join("taken.toml"), "not mine").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&[&export, "--particles", "5"], "--particles 5: give 10 to"),
+        (
+            &[&export, "--only", "nobody"],
+            "no such team in the exports",
+        ),
+        (
+            &[&export, "--scenario", "s.toml"],
+            "name the team with --only",
+        ),
+        (
+            &[&export, "--only", "atlas", "--scenario", "taken.toml"],
+            "taken.toml",
+        ),
+        (&["missing.csv"], "missing.csv"),
+    ];
+    std::fs::write(
+        dir.join("wrong.toml"),
+        "[priors]\ninterest = { uniform = [0, 0.01] }\nspeed = { normal = [0, 1] }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("range.toml"),
+        "[priors]\n\ndrag_max = { normal = [0.5, 0.1] }\n",
+    )
+    .unwrap();
+    let more: &[(&[&str], &str)] = &[
+        (
+            &[&export, "--priors", "wrong.toml"],
+            "wrong.toml:3: `speed` is not a coordinate",
+        ),
+        (
+            &[&export, "--priors", "range.toml"],
+            "range.toml:3: `drag_max` must stay within 0 to 1",
+        ),
+        (
+            &[&export, "--priors", "none.toml"],
+            "cannot read the priors file",
+        ),
+    ];
+    refuses_each("calibrate", cases, &["--out", "never"], &dir);
+    refuses_each("calibrate", more, &["--out", "never"], &dir);
+    let generic = data("generic.csv");
+    refuses_each(
+        "calibrate",
+        &[(&[&generic], "periods of history or more")],
+        &["--out", "never"],
+        &dir,
+    );
+    assert!(
+        !dir.join("never").exists(),
+        "a refused calibration writes nothing"
+    );
+    assert_eq!(read(dir.join("taken.toml")), "not mine");
+}
