@@ -146,6 +146,12 @@ impl Scenario {
         )
     }
 
+    /// Whether the owner has key results: a side without any has no score, no chance of
+    /// "all met" and prints "–" everywhere (never a NaN, never a vacuous 100%).
+    pub fn has_key_results(&self, owner: Owner) -> bool {
+        self.key_results_of(owner).next().is_some()
+    }
+
     /// Key results of one owner, as (index, key result).
     pub fn key_results_of(&self, owner: Owner) -> impl Iterator<Item = (usize, &KeyResult)> {
         self.key_results

@@ -184,7 +184,7 @@ fn headline(h: &mut String, scenario: &Scenario, results: &Results) {
          <th>vs first (95% CI)</th><th>P(all product KRs)</th><th>final debt P50 / P90</th>\
          <th>incident days</th>",
     );
-    let has_product = scenario.key_results_of(Owner::Product).next().is_some();
+    let has_product = scenario.has_key_results(Owner::Product);
     for (s, name) in results.strategies.iter().enumerate() {
         let score = results.summary(s, M::BlendedScore);
         let debt = results.summary(s, M::FinalDebt);
@@ -410,6 +410,10 @@ fn comparison(h: &mut String, results: &Results) {
     for (s, name) in results.strategies.iter().enumerate().skip(1) {
         for (metric, digits) in metrics {
             let d = results.paired(s, metric);
+            if d.mean.is_nan() {
+                // A side without key results has no score to compare (said in the summary).
+                continue;
+            }
             let tail = match super::summary::outcomes(results, s, 0, metric) {
                 Some(o) => format!(
                     "<td>{}</td><td>{}</td><td>{}</td>",

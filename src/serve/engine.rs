@@ -583,7 +583,7 @@ impl Compiled {
             return answer;
         };
         let (r, k) = (row.results(), row.slot);
-        let has = |owner| self.scenario.key_results_of(owner).next().is_some();
+        let has = |owner| self.scenario.has_key_results(owner);
         answer.blended = Some(spread(r, k, SummaryMetric::BlendedScore));
         if let (true, Some(first)) = (s > 0, rows[0]) {
             answer.vs_first = Some(paired(row, first, SummaryMetric::BlendedScore));

@@ -1,0 +1,122 @@
+//! Issue 31, the answer in the leader's words: no output prints NaN or a contradiction for a
+//! side without key results, the recommended split is stated, and user-written schedules run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::common::{example, fulcrum, scratch, text};
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/answer")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Every text file under `dir`, with its path.
+fn text_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(text_files(&path));
+        } else if let Ok(body) = fs::read_to_string(&path) {
+            out.push((path, body));
+        }
+    }
+    out
+}
+
+/// `fulcrum ARGS` must succeed; its stdout.
+fn ok(args: &[&str], dir: &Path) -> String {
+    let out = fulcrum(args, dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// The value of `metric`'s mean in summary.csv, for strategy `strategy`.
+fn summary_mean(dir: &Path, strategy: &str, metric: &str) -> String {
+    let csv = fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with(&format!("{strategy},{metric},")))
+        .unwrap_or_else(|| panic!("no {strategy},{metric} in summary.csv:\n{csv}"));
+    row.split(',').nth(2).unwrap().to_string()
+}
+
+#[test]
+fn a_side_without_key_results_is_a_dash_everywhere_never_nan() {
+    let dir = scratch("one-side");
+    for (scenario, missing, present) in [
+        (data("tech-only.toml"), "product", "technology"),
+        (example("throughput-forecast.toml"), "technology", "product"),
+    ] {
+        let out = dir.join(missing);
+        let out_arg = out.display().to_string();
+        let stdout = ok(
+            &["run", &scenario, "--out", &out_arg, "--trials", "300"],
+            &dir,
+        );
+        let json = ok(
+            &[
+                "run", &scenario, "--out", &out_arg, "--trials", "300", "--json", "-q",
+            ],
+            &dir,
+        );
+        let plan_out = dir.join(format!("{missing}-plan")).display().to_string();
+        let plan = ok(
+            &["plan", &scenario, "--out", &plan_out, "--trials", "300"],
+            &dir,
+        );
+        for (name, body) in [("run", &stdout), ("--json", &json), ("plan", &plan)] {
+            assert!(!body.contains("NaN"), "{name} prints NaN:\n{body}");
+            // A finite run knows no certainty: a 100% has an interval below 100.
+            assert!(
+                !body.contains("100–100%"),
+                "{name} prints a certainty:\n{body}"
+            );
+        }
+        for (path, body) in text_files(&out)
+            .into_iter()
+            .chain(text_files(Path::new(&plan_out)))
+        {
+            assert!(!body.contains("NaN"), "{} holds NaN", path.display());
+        }
+        assert!(
+            stdout.contains(&format!(
+                "its {missing} score is – (the scenario has no {missing} key results"
+            )),
+            "{stdout}"
+        );
+        // summary.csv and the JSON agree: nothing to meet is no number, not a vacuous 100%.
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let first = &doc["strategies"][0];
+        let name = first["name"].as_str().unwrap();
+        assert!(
+            first[format!("p_all_{missing}_krs_met")].is_null(),
+            "{first}"
+        );
+        assert_eq!(
+            summary_mean(&out, name, &format!("all_{missing}_krs_met")),
+            ""
+        );
+        let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
+        let score_row = format!("{name},{missing}_score,");
+        let row = csv.lines().find(|l| l.starts_with(&score_row)).unwrap();
+        assert!(
+            row[score_row.len()..].chars().all(|c| c == ','),
+            "no score has no standard error or quantiles either: {row}"
+        );
+        let p = first[format!("p_all_{present}_krs_met")].as_f64().unwrap();
+        let csv: f64 = summary_mean(&out, name, &format!("all_{present}_krs_met"))
+            .parse()
+            .unwrap();
+        assert!((p - csv).abs() < 1e-6, "JSON {p} vs summary.csv {csv}");
+    }
+}
