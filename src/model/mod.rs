@@ -13,7 +13,7 @@ pub mod throughput;
 
 pub use calendar::{Calendar, Date, PeriodLength, PeriodUnit, Weekday};
 pub use distribution::{Distribution, DistributionError};
-pub use plan::Plan;
+pub use plan::{Phase, Plan, phases_of};
 pub use sum::SumOfDraws;
 pub use throughput::Throughput;
 

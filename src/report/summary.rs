@@ -141,7 +141,16 @@ pub fn sentences(
         return Vec::new();
     }
     let best = best(results);
-    let mut out = vec![lead(results, best)];
+    let mut out = Vec::new();
+    if let Some(policy) = super::policy::of_strategy(scenario, allocations, best) {
+        out.push(format!(
+            "Recommended split ({}): {}.",
+            results.strategies[best],
+            super::policy::in_words(scenario, &policy)
+        ));
+        out.push(super::policy::buys(scenario, results, best));
+    }
+    out.push(lead(results, best));
     out.extend(trade_off(results, best));
     out.push(key_results_at_risk(scenario, results, best));
     out.extend(deadlines_at_risk(scenario, results, best));

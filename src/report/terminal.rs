@@ -353,6 +353,13 @@ pub fn plan_table(scenario: &Scenario, plan: &StrategyPlan, run: Option<&Results
     let Some((results, s)) = plan.simulated(run) else {
         return out;
     };
+    let policy = &plan.found.candidate.policy;
+    let _ = writeln!(
+        out,
+        "  split: {}.\n  {}",
+        super::policy::in_words(scenario, policy),
+        super::policy::buys(scenario, results, s)
+    );
     let _ = writeln!(out, "  {}", super::plan::promise(plan, results, s));
     if let Some(periods) = plan_periods(scenario, plan, run) {
         let scheduled = !matches!(plan.found.candidate.policy.share, Share::DebtCeiling { .. });

@@ -120,3 +120,56 @@ fn a_side_without_key_results_is_a_dash_everywhere_never_nan() {
         assert!((p - csv).abs() < 1e-6, "JSON {p} vs summary.csv {csv}");
     }
 }
+
+#[test]
+fn run_plan_and_the_report_open_with_the_recommended_split_and_what_it_buys() {
+    let dir = scratch("split-first");
+    let scenario = example("legacy-platform.toml");
+    let out = dir.join("run");
+    let out_arg = out.display().to_string();
+    let stdout = ok(
+        &["run", &scenario, "--out", &out_arg, "--trials", "300"],
+        &dir,
+    );
+    let summary: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Recommended split"))
+        .collect();
+    let split = summary.first().expect("a recommended split line");
+    // Every team is named with its share, and each phase that ends early with its date.
+    for team in ["core", "integrations"] {
+        assert!(split.contains(&format!(" {team} ")), "{split}");
+    }
+    assert!(split.contains("% tech"), "{split}");
+    let buys = summary[1];
+    assert!(buys.starts_with("It buys: "), "{buys}");
+    for kr in [
+        "partner-api",
+        "billing-revamp",
+        "debt-halved",
+        "incidents-down",
+        "drag-down",
+    ] {
+        assert!(buys.contains(&format!("{kr} met ")), "{buys}");
+    }
+    assert!(buys.contains("due 2027-09-12 (period 18)"), "{buys}");
+    assert!(buys.contains("at P85") && buys.contains("(P50)"), "{buys}");
+    // The report says the same and shows the phases as a table, a row per team and phase.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(&fulcrum::report::html::escape(split)),
+        "{split}"
+    );
+    assert!(html.contains("<h3>Recommended split: optimised</h3>"));
+    let plan_out = dir.join("plan").display().to_string();
+    let plan = ok(
+        &["plan", &scenario, "--out", &plan_out, "--trials", "300"],
+        &dir,
+    );
+    let second = plan.lines().nth(1).unwrap();
+    assert!(second.starts_with("  split: core "), "{plan}");
+    assert!(
+        plan.lines().nth(2).unwrap().starts_with("  It buys: "),
+        "{plan}"
+    );
+}
