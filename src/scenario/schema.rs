@@ -114,17 +114,17 @@ fn kind(path: &str, field: &Field) -> Value {
         Kind::Date => date(),
         Kind::Dates => json!({ "type": "array", "items": date() }),
         Kind::PeriodLength => json!({ "type": "string", "pattern": "^[0-9]*(d|w|mo|q)$" }),
-        Kind::Period => json!({ "type": "integer", "minimum": 1 }),
+        Kind::Period => period(),
         Kind::Periods => json!({
             "type": "array",
             "minItems": 1,
-            "items": { "type": "integer", "minimum": 1 },
+            "items": period(),
         }),
         Kind::Window => json!({
             "type": "array",
             "minItems": 2,
             "maxItems": 2,
-            "items": { "type": "integer", "minimum": 1 },
+            "items": period(),
         }),
         Kind::Choice(words) => json!({ "type": "string", "enum": words }),
         Kind::Names => json!({ "type": "array", "items": { "type": "string" } }),
@@ -144,6 +144,11 @@ fn kind(path: &str, field: &Field) -> Value {
 }
 
 /// A TOML date, or a string holding one (JSON has no dates).
+/// A period: its number, or a date in it (read with the scenario's calendar).
+fn period() -> Value {
+    json!({ "anyOf": [{ "type": "integer", "minimum": 1 }, date()] })
+}
+
 fn date() -> Value {
     json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}" })
 }

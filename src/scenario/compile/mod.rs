@@ -85,6 +85,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
         periods: header.as_ref().map_or(usize::MAX / 2, |h| h.periods),
         start: header.as_ref().and_then(|h| h.start),
         length: header.as_ref().map(|h| h.period_length),
+        calendar: header.as_ref().map(|h| h.calendar.clone()),
     };
 
     let team_nodes = list(ck, file.get("teams"), "teams");
