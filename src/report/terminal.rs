@@ -259,6 +259,14 @@ fn rule_text(rule: &Rule, unit: Unit) -> String {
             min_tech_share * 100.0,
             max_tech_share * 100.0
         ),
+        Rule::Schedule { ref tech_share } => {
+            let (lo, hi) = crate::model::share_range(tech_share);
+            format!(
+                "schedule: tech share by team and phase, {:.0}%..{:.0}%",
+                lo * 100.0,
+                hi * 100.0
+            )
+        }
     }
 }
 

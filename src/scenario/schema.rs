@@ -140,7 +140,26 @@ fn kind(path: &str, field: &Field) -> Value {
             "minItems": at_least,
             "items": section(&format!("{}[]", child(field.name))),
         }),
+        Kind::Phases => phases(),
+        Kind::PhasesByTeam => json!({ "type": "object", "additionalProperties": phases() }),
     }
+}
+
+/// A schedule's phases: each its `tech_share` and, but for the last, its `until`.
+fn phases() -> Value {
+    json!({
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["tech_share"],
+            "properties": {
+                "until": period(),
+                "tech_share": number(Bound::Fraction),
+            },
+        },
+    })
 }
 
 /// A TOML date, or a string holding one (JSON has no dates).

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::allocate::Guardrails;
-use crate::model::{self, Owner, Rule, Scenario};
+use crate::model::{self, Owner, Rule, Scenario, share_range};
 use crate::optimise::{self, Objective};
 use crate::pipeline::Estimate;
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
@@ -230,7 +230,7 @@ impl Compiled {
     /// optimiser reads (the scenario without its strategies and trials, and the strategy's
     /// guardrails; the seed stays, for the search trains on trials of it).
     pub fn plan_key(&self, s: usize) -> Option<String> {
-        let rule = self.scenario.strategies[s].rule;
+        let rule = &self.scenario.strategies[s].rule;
         if !matches!(rule, Rule::Optimised { .. }) {
             return None;
         }
@@ -376,6 +376,14 @@ impl Compiled {
                 pct(min_tech_share),
                 pct(max_tech_share)
             ),
+            Rule::Schedule { ref tech_share } => {
+                let (lo, hi) = share_range(tech_share);
+                format!(
+                    "schedule: tech share by team and phase, {}–{}",
+                    pct(lo),
+                    pct(hi)
+                )
+            }
         }
     }
 
@@ -741,5 +749,7 @@ fn rule_controls(strategy: &model::Strategy, debt_scale: f64) -> Vec<Control> {
                 max_tech_share,
             ),
         ],
+        // A schedule's phases are changed in the file (or with --set); no sliders yet.
+        Rule::Schedule { .. } => Vec::new(),
     }
 }

@@ -173,3 +173,117 @@ fn run_plan_and_the_report_open_with_the_recommended_split_and_what_it_buys() {
         "{plan}"
     );
 }
+
+#[test]
+fn a_schedule_with_two_phases_runs_sweeps_and_round_trips_through_write_schedule() {
+    let dir = scratch("schedule");
+    let scenario = data("schedule.toml");
+    let run_out = dir.join("run").display().to_string();
+    let stdout = ok(
+        &["run", &scenario, "--out", &run_out, "--trials", "300"],
+        &dir,
+    );
+    // The phases as written: until = 2027-03-31 falls in period 7 (2027-03-29 to 2027-04-11).
+    assert!(
+        stdout.contains(
+            "Recommended split (phased): checkout 40% tech through 2027-04-11 (period 7), then \
+             20%; integrations 10% tech through 2027-02-28 (period 4), then 30%."
+        ),
+        "{stdout}"
+    );
+    // A phase's share and its switch point sweep like any number, as --set changes them.
+    for vary in [
+        "strategies.phased.phases.0.tech_share=0.2:0.6:3",
+        "strategies.phased.phases.0.until=3:7:3",
+    ] {
+        let out = dir.join("sweep").display().to_string();
+        let sweep = ok(
+            &[
+                "sweep", &scenario, "--vary", vary, "--trials", "200", "--out", &out, "--force",
+            ],
+            &dir,
+        );
+        assert!(sweep.contains("3 points × 200 trials"), "{sweep}");
+    }
+    // A phase that is not the last must say where it ends.
+    let broken = dir.join("broken.toml");
+    fs::write(
+        &broken,
+        fs::read_to_string(&scenario)
+            .unwrap()
+            .replace("until = 2027-03-31, ", ""),
+    )
+    .unwrap();
+    let out = fulcrum(&["validate", &broken.display().to_string()], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("where does this phase end?"), "{stderr}");
+
+    // The optimised policy written as a schedule runs to the same outcome.
+    let legacy = example("legacy-platform.toml");
+    let written = dir.join("optimised-schedule.toml");
+    let plan_out = dir.join("plan").display().to_string();
+    ok(
+        &[
+            "plan",
+            &legacy,
+            "--trials",
+            "300",
+            "--out",
+            &plan_out,
+            "--write-schedule",
+            &written.display().to_string(),
+            "-q",
+        ],
+        &dir,
+    );
+    let both = dir.join("both.toml");
+    fs::write(
+        &both,
+        fs::read_to_string(&legacy).unwrap() + &fs::read_to_string(&written).unwrap(),
+    )
+    .unwrap();
+    let both_out = dir.join("both").display().to_string();
+    let json = ok(
+        &[
+            "run",
+            &both.display().to_string(),
+            "--trials",
+            "300",
+            "--out",
+            &both_out,
+            "--json",
+            "-q",
+        ],
+        &dir,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mean = |name: &str| {
+        doc["strategies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}"))["blended_score"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let (found, written) = (mean("optimised"), mean("optimised-schedule"));
+    assert!((found - written).abs() < 1e-9, "{found} vs {written}");
+    // Refused: an existing file is never overwritten.
+    let again = fulcrum(
+        &[
+            "plan",
+            &legacy,
+            "--trials",
+            "300",
+            "--out",
+            &plan_out,
+            "--force",
+            "--write-schedule",
+            &dir.join("optimised-schedule.toml").display().to_string(),
+        ],
+        &dir,
+    );
+    assert_eq!(again.status.code(), Some(2));
+}
