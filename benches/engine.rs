@@ -71,7 +71,7 @@ fn policies() -> &'static [Policy] {
             marginal_values: pipeline::MarginalValues::None,
             ..pipeline::Options::new(Settings::for_run(s, TRIALS, SEED))
         };
-        pipeline::policies(s, &options)
+        pipeline::policies(s, &options, &|_| {})
             .expect("the example plans")
             .0
     })

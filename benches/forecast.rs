@@ -67,7 +67,8 @@ fn question() -> &'static Forecast {
     })
 }
 
-/// The calibrated method's question: W1 read as the present pace in blocks.
+/// The calibrated method's question: W1 read as the calibrated method reads it (its last year in
+/// four-week blocks).
 fn calibrated_question() -> &'static Forecast {
     static QUESTION: OnceLock<Forecast> = OnceLock::new();
     QUESTION.get_or_init(|| {

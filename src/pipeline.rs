@@ -138,8 +138,8 @@ impl StrategyPlan {
 /// What was found for each optimised strategy, in strategy order.
 pub type Allocations = Vec<StrategyPlan>;
 
-/// The objective of an optimised strategy's rule.
-fn objective_of(rule: &Rule) -> Option<Objective> {
+/// The objective of an optimised strategy's rule; `None` for every other rule.
+pub fn objective_of(rule: &Rule) -> Option<Objective> {
     match *rule {
         Rule::Optimised {
             min_tech_share,
@@ -156,14 +156,35 @@ fn objective_of(rule: &Rule) -> Option<Objective> {
     }
 }
 
+/// Where the planning of the optimised strategies is, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlanStep<'a> {
+    /// Searching the policy of the strategy named.
+    Searching(&'a str),
+    /// Pricing the changes of the strategy named: `done` of `of` priced.
+    Pricing {
+        /// The strategy.
+        strategy: &'a str,
+        /// Changes priced so far.
+        done: usize,
+        /// Changes to price.
+        of: usize,
+    },
+}
+
+/// Hears each [`PlanStep`] as planning reaches it.
+pub type PlanReport<'r> = &'r (dyn Fn(PlanStep<'_>) + Sync);
+
 /// Finds the policy of one optimised strategy, priced as `options` asks.
 fn plan_strategy(
     scenario: &Scenario,
     of: PlanFor,
     objective: Objective,
-    options: &Options,
+    (options, report): (&Options, PlanReport<'_>),
 ) -> Result<StrategyPlan, RunError> {
     let seed = options.settings.seed;
+    let name = of.name(scenario);
+    report(PlanStep::Searching(name));
     let found =
         optimise::optimise(scenario, &objective, seed).map_err(|error| RunError::Optimise {
             strategy: of,
@@ -174,8 +195,23 @@ fn plan_strategy(
         MarginalValues::All => {
             let changes = prices::changes(scenario, &objective, options.hire_period(scenario));
             let evaluation = prices::EVALUATION_TRIALS.min(options.settings.trials);
-            let mut priced =
-                prices::price(scenario, &objective, &found, &changes, seed, evaluation);
+            let of = changes.len();
+            let priced_so_far = |done| {
+                report(PlanStep::Pricing {
+                    strategy: name,
+                    done,
+                    of,
+                })
+            };
+            let mut priced = prices::price(
+                scenario,
+                &objective,
+                &found,
+                &changes,
+                seed,
+                evaluation,
+                &priced_so_far,
+            );
             priced.sort_by(|a, b| b.value.total_cmp(&a.value));
             priced
         }
@@ -190,17 +226,20 @@ fn plan_strategy(
     })
 }
 
-/// Finds every optimised strategy's policy and turns each strategy into a policy.
+/// Finds every optimised strategy's policy and turns each strategy into a policy; `report`
+/// hears where the planning is.
 pub fn policies(
     scenario: &Scenario,
     options: &Options,
+    report: PlanReport<'_>,
 ) -> Result<(Vec<Policy>, Allocations), RunError> {
     let mut allocations = Vec::new();
     let mut policies = Vec::new();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
         let found = match objective_of(&strategy.rule) {
             Some(objective) => {
-                let plan = plan_strategy(scenario, PlanFor::Strategy(s), objective, options)?;
+                let for_strategy = PlanFor::Strategy(s);
+                let plan = plan_strategy(scenario, for_strategy, objective, (options, report))?;
                 let policy = plan.found.candidate.policy.clone();
                 allocations.push(plan);
                 Some(policy)
@@ -217,8 +256,12 @@ pub fn policies(
 /// Finds and prices every optimised strategy's policy and simulates each alone on the
 /// evaluation trials (`fulcrum plan`); a scenario without one is planned as if it had
 /// `optimised` within guardrails [0, 1] ([`PlanFor::Unguarded`]).
-pub fn plan_all(scenario: &Scenario, options: &Options) -> Result<Allocations, RunError> {
-    let (_, mut allocations) = policies(scenario, options)?;
+pub fn plan_all(
+    scenario: &Scenario,
+    options: &Options,
+    report: PlanReport<'_>,
+) -> Result<Allocations, RunError> {
+    let (_, mut allocations) = policies(scenario, options, report)?;
     if allocations.is_empty() {
         let open = Objective {
             guardrails: Guardrails {
@@ -227,7 +270,8 @@ pub fn plan_all(scenario: &Scenario, options: &Options) -> Result<Allocations, R
             },
             confidence: optimise::DEFAULT_CONFIDENCE,
         };
-        allocations.push(plan_strategy(scenario, PlanFor::Unguarded, open, options)?);
+        let unguarded = plan_strategy(scenario, PlanFor::Unguarded, open, (options, report))?;
+        allocations.push(unguarded);
     }
     let trials = prices::EVALUATION_TRIALS
         .max(PROMISE_TRIALS)
@@ -251,20 +295,22 @@ pub fn run(
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, RunError> {
-    run_with(scenario, options, |policies, names| {
+    run_with(scenario, options, &|_| {}, |policies, names| {
         simulate::run(scenario, policies, names, &options.settings, progress)
     })
 }
 
 /// [`run`], its simulation done by `simulation` given the policies and the strategies' names:
-/// all the trials, a shard's share of them, or the merged results of shards run elsewhere.
+/// all the trials, a shard's share of them, or the merged results of shards run elsewhere;
+/// `report` hears where the planning is.
 pub fn run_with(
     scenario: &Scenario,
     options: &Options,
+    report: PlanReport<'_>,
     simulation: impl FnOnce(Vec<Policy>, Vec<String>) -> Results,
 ) -> Result<RunOutput, RunError> {
     let started = Instant::now();
-    let (policies, allocations) = policies(scenario, options)?;
+    let (policies, allocations) = policies(scenario, options, report)?;
     let plan = started.elapsed();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let started = Instant::now();
@@ -313,13 +359,13 @@ const INITIATIVE_BYTES: f64 = 130_000.0;
 const SAMPLE_BYTES: f64 = 56.0;
 /// Bytes per allocator variable while the program is built and solved (Clarabel's matrices
 /// and factorisation, good_lp's expressions): 5.3 to 6.1 KB measured from 2,900 to 125,000
-/// variables (`examples/allocate_memory.rs`, docs/allocator.md).
+/// variables (`examples/allocate_memory.rs`, docs/src/developer/allocator.md).
 const PROGRAM_BYTES: f64 = 6_000.0;
 /// Policies × trials the optimiser simulates in its search, and per priced change.
 const SEARCH_STRATEGY_TRIALS: f64 = 45_000.0;
 const PRICE_STRATEGY_TRIALS: f64 = 9_000.0;
 /// Seconds of one allocator solve of 1,000 core variables, growing as size^1.5: 125,000 take
-/// 350 s, 7,300 take 3.8 s (one thread, docs/allocator.md).
+/// 350 s, 7,300 take 3.8 s (one thread, docs/src/developer/allocator.md).
 const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.19;
 
 impl Estimate {

@@ -1,5 +1,6 @@
 //! The allocator: a linear program over expected values that finds the split of capacity
-//! maximising the expected blended OKR score, and the marginal value of capacity (DESIGN §3).
+//! maximising the expected blended OKR score, and the marginal value of capacity
+//! (docs/src/explanation/allocator.md).
 //!
 //! # Formulation
 //!

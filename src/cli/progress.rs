@@ -95,6 +95,11 @@ impl Spinner {
         Spinner { bar, stopped }
     }
 
+    /// Replaces the spinner's message (shown once the spinner appears).
+    pub fn say(&self, message: &str) {
+        self.bar.set_message(message.to_string());
+    }
+
     /// Stops and clears the spinner (again: nothing).
     pub fn stop(&self) {
         if !self.stopped.swap(true, Ordering::Relaxed) {

@@ -169,7 +169,8 @@ fn plan_and_simulate(
         planning.stop();
         progress.update(done)
     };
-    let output = pipeline::run_with(scenario, &options, |policies, names| match merged {
+    let step = |step: pipeline::PlanStep<'_>| planning.say(&planning_step(step));
+    let output = pipeline::run_with(scenario, &options, &step, |policies, names| match merged {
         Some(results) => results,
         None => simulate::run_range(scenario, policies, names, settings, range, &report),
     });
@@ -267,17 +268,20 @@ pub fn plan(command: &PlanCommand) -> Result<(), Failure> {
         scenario.periods
     );
     let pool = args.common.simulation.pool()?;
-    args.common.budget.check(
-        &Estimate::planning(scenario, plans, pool.current_num_threads()),
-        &lower,
-    )?;
+    let estimate = Estimate::planning(scenario, plans, pool.current_num_threads());
+    args.common.budget.check(&estimate, &lower)?;
     let options = pipeline::Options {
         hire_period: args.hire_period,
         ..pipeline::Options::new(args.settings(scenario)?)
     };
-    let planning = Spinner::start("finding and pricing the optimised policies");
+    // The estimate stays in sight, so a user can tell a slow plan from a stuck one.
+    let estimated = format!("estimated {} in all", pipeline::duration(estimate.seconds()));
+    let planning = Spinner::start(&format!("finding the optimised policies, {estimated}"));
+    let step = |step: pipeline::PlanStep<'_>| {
+        planning.say(&format!("{}, {estimated}", planning_step(step)));
+    };
     let allocations = pool
-        .install(|| pipeline::plan_all(scenario, &options))
+        .install(|| pipeline::plan_all(scenario, &options, &step))
         .map_err(|error| run_failure(&loaded, error))?;
     planning.stop();
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
@@ -292,6 +296,16 @@ pub fn plan(command: &PlanCommand) -> Result<(), Failure> {
     }
     stdout.footer(&format!("→ {folder}"));
     Ok(())
+}
+
+/// A planning step as the spinner says it.
+fn planning_step(step: pipeline::PlanStep<'_>) -> String {
+    match step {
+        pipeline::PlanStep::Searching(strategy) => format!("searching `{strategy}`'s policy"),
+        pipeline::PlanStep::Pricing { strategy, done, of } => {
+            format!("pricing `{strategy}`'s changes: {done} of {of} done")
+        }
+    }
 }
 
 /// Each optimised strategy's plan as a table, or in Markdown with its rule, periods and key

@@ -17,6 +17,10 @@ pub use plan::{Phase, Plan, phases_of};
 pub use sum::SumOfDraws;
 pub use throughput::Throughput;
 
+/// The standard normal's 97.5% quantile: every 95% interval fulcrum prints is an estimate
+/// ± `Z95` standard errors (docs/src/explanation/model.md#the-paired-interval).
+pub const Z95: f64 = 1.959_963_984_540_054;
+
 /// A quantity the model's linear equations are written over: a number (what the simulator
 /// computes) or a linear expression in decision variables (what the allocator constrains).
 /// Writing an equation once over `Linear` makes both layers use the same one.
@@ -138,7 +142,8 @@ impl Scenario {
         }
     }
 
-    /// The blended score of key results' `attainment` (DESIGN §2).
+    /// The blended score of key results' `attainment`
+    /// (docs/src/explanation/model.md#blended-score).
     pub fn blended(&self, attainment: &[f64]) -> f64 {
         self.blend_sides(
             self.side_score(Owner::Product, attainment),
@@ -321,7 +326,7 @@ impl DebtModel {
         (self.drag(d), slope)
     }
 
-    /// Debt owed at the end of a period before paydown (DESIGN §2 step 7):
+    /// Debt owed at the end of a period before paydown (docs/src/explanation/model.md#debt):
     /// D·(1 + interest) + accrual·(product days) + debt of initiatives finished in it.
     /// The debt after paydown is `owed − efficiency·paydown`, at least 0.
     #[inline]

@@ -1,6 +1,7 @@
 //! The `optimised` strategy: the policy with the best expected blended score under
-//! uncertainty, found by simulating candidates on common random numbers (DESIGN §3: the
-//! simulator is the judge; the LP plan of [`crate::allocate`] is one candidate among many).
+//! uncertainty, found by simulating candidates on common random numbers
+//! (docs/src/explanation/allocator.md: the simulator is the judge; the LP plan of
+//! [`crate::allocate`] is one candidate among many).
 //!
 //! # Method
 //! 1. **Candidates** ([`candidates`]): every fixed share of a 5% grid within the guardrails,

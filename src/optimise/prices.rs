@@ -2,7 +2,10 @@
 //! later), a guardrail relaxed or removed, a hard deadline one period later. Each is priced
 //! with re-optimisation — the policy is searched again for the changed scenario, starting from
 //! the one found — and judged on the evaluation trials against the policy found for the
-//! scenario as it is, paired trial by trial, with a 95% interval.
+//! scenario as it is, paired trial by trial, with a 95% interval. When the re-search finds a
+//! policy the scenario as it is admits and prefers on the training trials, that policy is the
+//! one compared against ([`base_for`]): both sides of a price are then optima of the same
+//! search, so a change that changes nothing prices at exactly 0, not at the search's luck.
 
 use crate::allocate::{self, MarginalValues};
 use crate::model::{Hire, Scenario, Workforce};
@@ -216,7 +219,7 @@ fn reoptimise(
 const RACE_KEEP: usize = 4;
 
 /// Prices every change of `changes` for the policy `found` for `scenario` under `objective`,
-/// on `evaluation` trials of `seed`.
+/// on `evaluation` trials of `seed`; `priced` hears how many are done after each.
 pub fn price(
     scenario: &Scenario,
     objective: &Objective,
@@ -224,6 +227,7 @@ pub fn price(
     changes: &[Change],
     seed: u64,
     evaluation: u64,
+    priced: &dyn Fn(usize),
 ) -> Vec<Price> {
     let base = score(
         scenario,
@@ -242,7 +246,13 @@ pub fn price(
             .map(|(_, candidate)| candidate);
         let best = reoptimise(&s, &o, found, change, (&objective.guardrails, nested), seed);
         let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-        let (value, half_width) = paired(after.blended(0), base.blended(0));
+        let (value, half_width) = match base_for(scenario, objective, found, &best, seed) {
+            None => paired(after.blended(0), base.blended(0)),
+            Some(better) => {
+                let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
+                paired(after.blended(0), before.blended(0))
+            }
+        };
         if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
             relaxed.push((change.clone(), best.clone()));
         }
@@ -253,8 +263,49 @@ pub fn price(
             policy: best.label,
             trials: evaluation,
         });
+        priced(out.len());
     }
     out
+}
+
+/// The policy the scenario as it is is priced with, when it is not `found`'s: the changed
+/// scenario's optimum `best`, if the scenario as it is admits it (within its guardrails) and it
+/// ranks above `found` there on the training trials the re-search judged on. A price is then a
+/// difference between two optima that had the same search, never the re-search's luck: a
+/// change that changes nothing prices at exactly 0 instead of at what the second search found
+/// and the first missed.
+fn base_for(
+    scenario: &Scenario,
+    objective: &Objective,
+    found: &Found,
+    best: &Candidate,
+    seed: u64,
+) -> Option<Policy> {
+    if best.policy == found.candidate.policy || !within(&best.policy, &objective.guardrails) {
+        return None;
+    }
+    let both = vec![found.candidate.clone(), best.clone()];
+    let judged = super::ranked(
+        scenario,
+        both,
+        training_seed(seed),
+        REOPTIMISE_TRIALS.1,
+        objective.confidence,
+    );
+    // Ties keep their order: `found` stays unless `best` ranks strictly higher.
+    (judged[0].0.policy == best.policy).then(|| best.policy.clone())
+}
+
+/// Whether every share `policy` can choose lies within `guardrails`.
+fn within(policy: &Policy, guardrails: &crate::allocate::Guardrails) -> bool {
+    let inside = |share: f64| {
+        share >= guardrails.min_tech_share - 1e-9 && share <= guardrails.max_tech_share + 1e-9
+    };
+    match &policy.share {
+        Share::Fixed(share) => inside(*share),
+        Share::DebtCeiling { above, below, .. } => inside(*above) && inside(*below),
+        Share::Schedule(rows) => rows.iter().flatten().all(|&share| inside(share)),
+    }
 }
 
 /// Whether two changes move the same guardrail.

@@ -58,7 +58,7 @@ fn claims() -> MutexGuard<'static, Vec<Claim>> {
 /// (refused elsewhere).
 fn lock_path(target: &Path) -> Option<PathBuf> {
     let name = target.file_name()?.to_str()?;
-    Some(super::output::parent_of(target).join(format!(".{name}.lock")))
+    Some(parent_of(target).join(format!(".{name}.lock")))
 }
 
 /// Claims results folder `target` for this process (again: nothing to do), creating its
@@ -72,7 +72,7 @@ pub fn claim(target: &Path) -> Result<(), Refusal> {
     if claims.iter().any(|held| held.path == path) {
         return Ok(());
     }
-    let parent = super::output::parent_of(target);
+    let parent = parent_of(target);
     let unwritable = |e: io::Error| {
         Refusal(format!(
             "cannot write the results folder {}: {} cannot be written in ({e}); choose \
@@ -185,4 +185,11 @@ pub fn release_all() {
     for claim in claims().drain(..) {
         claim.release();
     }
+}
+
+/// The folder `path` is in (`.` for a bare name).
+pub(super) fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }

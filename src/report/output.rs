@@ -10,6 +10,7 @@
 //! locked (`flock`) while its process lives, so the next run into the same place can tell a
 //! stale one (its process killed) from a live one, and removes only the stale.
 
+use super::lock::parent_of;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io;
@@ -473,13 +474,6 @@ impl Drop for OutputDir {
         self.lock.take();
         super::lock::release(&self.destination.path);
     }
-}
-
-/// The folder `path` is in (`.` for a bare name).
-pub(super) fn parent_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
 }
 
 /// Removes the staging folders for `name` in `parent` that no live process holds and that

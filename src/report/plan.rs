@@ -80,7 +80,7 @@ pub fn rule(plan: &StrategyPlan) -> String {
 /// the allocator's deterministic figure, labelled as such.
 pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
     let score = results.summary(s, SummaryMetric::BlendedScore);
-    let half = 1.959_963_984_540_054 * score.mean_se;
+    let half = crate::model::Z95 * score.mean_se;
     let mut out = format!(
         "expected blended score {:.3} (95% interval {:.3}–{:.3}), simulated over {}",
         score.mean,

@@ -1,6 +1,7 @@
-//! The tidy, long-format CSV tables of a run (DESIGN §4): one row per observation, ready for
-//! pandas, R or a spreadsheet. Empty cells mean "not applicable" (NA). Every table goes
-//! through the one [`CsvWriter`], which guards each cell against being read as a formula.
+//! The tidy, long-format CSV tables of a run (docs/src/reference/outputs.md): one row per
+//! observation, ready for pandas, R or a spreadsheet. Empty cells mean "not applicable" (NA). Every
+//! table goes through the one [`CsvWriter`], which guards each cell against being read as a
+//! formula.
 
 use anyhow::Result;
 

@@ -2,7 +2,7 @@
 //! out of work (its capacity then pays down debt or idles, which flatters every score), too
 //! few trials for the intervals printed, and a strategy's tech share that is never used.
 
-use crate::model::{Distribution, Rule, Scenario, Workforce};
+use crate::model::{Rule, Scenario, Workforce};
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
 use super::numbers::{count, counted, signed_with_half_width};
@@ -24,10 +24,7 @@ pub fn of_run(scenario: &Scenario, results: &Results) -> Vec<String> {
 pub fn out_of_work(scenario: &Scenario, results: &Results) -> Vec<String> {
     let mut out = Vec::new();
     for (j, team) in scenario.teams.iter().enumerate() {
-        if matches!(
-            team.workforce,
-            Workforce::Capacity(Distribution::Samples(_))
-        ) {
+        if matches!(team.workforce, Workforce::Throughput(_)) {
             continue;
         }
         // Per strategy, the last median finish of the team's initiatives; `None` when one of
@@ -77,7 +74,7 @@ pub fn too_few_trials(results: &Results) -> Vec<String> {
     let mut out = Vec::new();
     if n < FEW_TRIALS {
         // The 95% half-width of a probability near 50%, in percentage points.
-        let points = 1.959_963_984_540_054 * (0.25 / n.max(1) as f64).sqrt() * 100.0;
+        let points = crate::model::Z95 * (0.25 / n.max(1) as f64).sqrt() * 100.0;
         out.push(format!(
             "only {}: the P10–P90 ranges and intervals printed are rough (a probability is \
              known to about ±{points:.0} points); use --trials {} or more",

@@ -4,20 +4,19 @@
 
 use std::path::Path;
 
-use crate::allocate::Guardrails;
 use crate::model::{self, Owner, Rule, Scenario, share_range};
-use crate::optimise::{self, Objective};
-use crate::pipeline::Estimate;
+use crate::optimise;
+use crate::pipeline::{self, Estimate};
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
 use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
 use crate::simulate::{self, PeriodMetric, Policy, Results, Settings, SummaryMetric};
 
+use super::pool::Runner;
 use super::shapes::{
     Control, ControlGroup, Difference, Fan, FieldValue, Finish, Info, InitiativeAnswer, InputError,
     KeyResultAnswer, KeyResultChance, Spread, StrategyAnswer, StrategyStatus, VersusFile,
 };
-use super::state::Runner;
 
 /// The scenario file as read at start-up, and the scenario it compiles to.
 pub struct Base {
@@ -112,17 +111,17 @@ impl Base {
         Ok((self.file_name(), text))
     }
 
-    /// The controls and facts the page starts from, under the server's `settings`.
-    pub fn info(&self, settings: &super::Settings, preview_trials: u64) -> Info {
+    /// The controls and facts the page starts from, with the server's `--trials` and `--seed`.
+    pub fn info(&self, trials: Option<u64>, seed: Option<u64>, preview_trials: u64) -> Info {
         let sc = &self.scenario.scenario;
         let mut run_flags = Vec::new();
-        if let Some(trials) = settings.trials {
+        if let Some(trials) = trials {
             run_flags.extend(["--trials".to_string(), trials.to_string()]);
         }
-        if let Some(seed) = settings.seed {
+        if let Some(seed) = seed {
             run_flags.extend(["--seed".to_string(), seed.to_string()]);
         }
-        let trials = settings.trials.unwrap_or(sc.trials);
+        let trials = trials.unwrap_or(sc.trials);
         let fields = self.fields();
         Info {
             file: self.file.clone(),
@@ -133,7 +132,7 @@ impl Base {
             period_labels: self.scenario.period_labels(),
             trials,
             preview_trials: trials.min(preview_trials),
-            seed: settings.seed.unwrap_or(sc.seed),
+            seed: seed.unwrap_or(sc.seed),
             run_flags,
             strategies: self.scenario.strategy_names(),
             groups: self.controls(&fields),
@@ -226,10 +225,10 @@ impl Compiled {
         format!("{:?}", self.scenario) == format!("{:?}", other.scenario)
     }
 
-    /// For strategy `s`, when it is optimised: the key of its plan, which is everything the
-    /// optimiser reads (the scenario without its strategies and trials, and the strategy's
-    /// guardrails; the seed stays, for the search trains on trials of it).
-    pub fn plan_key(&self, s: usize) -> Option<String> {
+    /// For strategy `s`, when it is optimised: the key of its plan searched on `seed`, which
+    /// is everything the optimiser reads (the scenario without its strategies and trials, and
+    /// the strategy's guardrails; the seed stays, for the search trains on trials of it).
+    pub fn plan_key(&self, s: usize, seed: u64) -> Option<String> {
         let rule = &self.scenario.strategies[s].rule;
         if !matches!(rule, Rule::Optimised { .. }) {
             return None;
@@ -238,32 +237,21 @@ impl Compiled {
             name: String::new(),
             question: None,
             trials: 0,
+            seed,
             strategies: Vec::new(),
             ..self.scenario.clone()
         };
         Some(format!("{inputs:?}\n{rule:?}"))
     }
 
-    /// Finds the policy of optimised strategy `s` (without marginal values), training on the
-    /// scenario's seed; the error is the message `fulcrum run` prints.
-    pub fn solve(&self, s: usize) -> Result<Plan, String> {
+    /// Finds the policy of optimised strategy `s` (without marginal values), training on
+    /// `seed` as `fulcrum run --seed` does; the error is the message `fulcrum run` prints.
+    pub fn solve(&self, s: usize, seed: u64) -> Result<Plan, String> {
         let strategy = &self.scenario.strategies[s];
-        let Rule::Optimised {
-            min_tech_share,
-            max_tech_share,
-            deadline_confidence,
-        } = strategy.rule
-        else {
+        let Some(objective) = pipeline::objective_of(&strategy.rule) else {
             return Err(format!("strategy `{}` is not optimised", strategy.name));
         };
-        let objective = Objective {
-            guardrails: Guardrails {
-                min_tech_share,
-                max_tech_share,
-            },
-            confidence: deadline_confidence,
-        };
-        match optimise::optimise(&self.scenario, &objective, self.scenario.seed) {
+        match optimise::optimise(&self.scenario, &objective, seed) {
             Ok(found) => Ok(Plan(found.candidate.policy)),
             Err(error) => Err(format!("error: strategy `{}`: {error}", strategy.name)),
         }

@@ -222,7 +222,7 @@ impl Job<'_> {
             recomputed: Vec::new(),
         };
         for (s, name) in names.iter().enumerate() {
-            let Some(key) = changed.plan_key(s) else {
+            let Some(key) = changed.plan_key(s, self.seed) else {
                 continue;
             };
             let plan = match (self.app.cached_plan(&key), self.stage) {
@@ -234,7 +234,9 @@ impl Job<'_> {
                 (None, Stage::Full) => {
                     let what = format!("the allocator's plan for `{name}`");
                     self.report("planning", &what, 0, self.app.last_solve(name));
-                    let plan = self.app.plan(changed, s, &key, &|| self.stale())?;
+                    let plan = self
+                        .app
+                        .plan(changed, s, (&key, self.seed), &|| self.stale())?;
                     out.recomputed.push(what);
                     plan
                 }

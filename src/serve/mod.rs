@@ -10,6 +10,7 @@ mod api;
 mod engine;
 pub mod guard;
 mod job;
+mod pool;
 pub mod shapes;
 mod state;
 
@@ -65,7 +66,7 @@ pub fn load(
     let preview = settings
         .preview_trials
         .unwrap_or_else(|| pool.install(|| preview_trials(&base)));
-    let info = base.info(&settings, preview);
+    let info = base.info(settings.trials, settings.seed, preview);
     Ok(App::new(base, info, settings, preview, pool))
 }
 

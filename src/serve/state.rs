@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::engine::{Base, Compiled, Plan, Simulation};
+use super::pool::{Runner, Turns, lock};
 use super::shapes::{Answer, Info, Progress, Stage};
 
 /// Trials kept per run for the paired differences from the file (their per-trial outcomes
@@ -64,13 +65,6 @@ pub struct App {
 type BaselineSlot = Mutex<Option<Arc<Simulation>>>;
 /// The `--set`s and stage of an answer.
 type AnswerKey = (Vec<String>, Stage);
-
-/// Locks a mutex, also after a panic elsewhere (the data are caches: still usable).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl App {
     /// The server's state for `base`.
@@ -157,7 +151,7 @@ impl App {
         &self,
         scenario: &Compiled,
         s: usize,
-        key: &str,
+        (key, seed): (&str, u64),
         stale: &dyn Fn() -> bool,
     ) -> Option<Result<Plan, String>> {
         let _solver = lock(&self.planner);
@@ -168,7 +162,7 @@ impl App {
             return None;
         }
         let started = Instant::now();
-        let plan = scenario.solve(s);
+        let plan = scenario.solve(s, seed);
         let name = scenario.strategy_names()[s].clone();
         lock(&self.solve_seconds).insert(name, started.elapsed().as_secs_f64());
         let mut plans = lock(&self.plans);
@@ -207,10 +201,10 @@ impl App {
         let mut plans = HashMap::new();
         let mut include = Vec::new();
         for s in 0..file.strategy_names().len() {
-            match file.plan_key(s) {
+            match file.plan_key(s, seed) {
                 None => include.push(s),
                 Some(key) => {
-                    if let Some(Ok(plan)) = self.plan(file, s, &key, &|| false) {
+                    if let Some(Ok(plan)) = self.plan(file, s, (&key, seed), &|| false) {
                         plans.insert(s, plan);
                         include.push(s);
                     }
@@ -340,53 +334,5 @@ impl Session {
             elapsed: status.started.elapsed().as_secs_f64(),
             expected: status.expected,
         }
-    }
-}
-
-/// Where simulations run: `pool`, one slice of `slice` trials per turn of `turns`.
-#[derive(Clone, Copy)]
-pub struct Runner<'a> {
-    /// The simulation pool.
-    pub pool: &'a rayon::ThreadPool,
-    /// Its turns.
-    pub turns: &'a Turns,
-    /// Trials simulated per turn.
-    pub slice: u64,
-}
-
-/// Turns on the simulation pool, first come first served. A run simulates one slice of its
-/// trials per turn, then queues again behind whoever came meanwhile: every request's run
-/// advances, and a preview waits for at most one slice of each run ahead of it, never for a
-/// whole huge run (rayon alone would finish the run that holds the workers first).
-#[derive(Debug, Default)]
-pub struct Turns {
-    /// The next ticket to hand out and the ticket being served.
-    queue: Mutex<(u64, u64)>,
-    served: Condvar,
-}
-
-/// A turn on the pool, held until dropped.
-pub struct Turn<'a>(&'a Turns);
-
-impl Turns {
-    /// Waits for a turn.
-    pub fn take(&self) -> Turn<'_> {
-        let mut queue = lock(&self.queue);
-        let ticket = queue.0;
-        queue.0 += 1;
-        while queue.1 != ticket {
-            queue = self
-                .served
-                .wait(queue)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-        Turn(self)
-    }
-}
-
-impl Drop for Turn<'_> {
-    fn drop(&mut self) {
-        lock(&self.0.queue).1 += 1;
-        self.0.served.notify_all();
     }
 }

@@ -62,7 +62,7 @@ impl Moments {
         if self.count < 2 {
             return 0.0;
         }
-        1.959_963_984_540_054 * self.sd() / (self.count as f64).sqrt()
+        crate::model::Z95 * self.sd() / (self.count as f64).sqrt()
     }
 }
 

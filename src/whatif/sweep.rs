@@ -215,7 +215,7 @@ fn run_point(
         marginal_values: pipeline::MarginalValues::None,
         ..pipeline::Options::new(settings)
     };
-    let output = pipeline::run_with(&scenario, &options, |policies, names| {
+    let output = pipeline::run_with(&scenario, &options, &|_| {}, |policies, names| {
         simulate::run_range(&scenario, policies, names, &settings, range, &|_| {})
     })
     .map_err(|error| SweepError::Run {

@@ -584,6 +584,21 @@ fn init_refuses_a_name_that_would_not_validate() {
     );
 }
 
+/// A throughput-history team is not warned about running out of work: when it is done is
+/// the question its forecast answers.
+#[test]
+fn a_throughput_team_is_not_warned_of_running_out_of_work() {
+    let dir = scratch("cli-throughput-dry");
+    let example = format!(
+        "{}/scenarios/throughput-forecast.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (code, _, stderr) =
+        fulcrum_in(&dir, &["run", &example, "--trials", "2000", "--out", "out"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("runs out of work"), "{stderr}");
+}
+
 #[test]
 fn the_template_models_ongoing_work_and_never_runs_dry() {
     let dir = scratch("cli-init-ongoing");

@@ -435,3 +435,93 @@ fn man_writes_a_page_for_every_command_and_replaces_only_its_own() {
     assert_eq!(notes, "my notes");
     assert!(!dir.join("pages/fulcrum-plan.1").exists());
 }
+
+/// Every Rust source file of the crate: `src/`, `tests/` and `benches/`.
+fn rust_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        walk(&root().join(dir), &mut files);
+    }
+    files.sort();
+    files
+}
+
+/// The repository paths a comment line cites: words that start with `docs/`, `src/`,
+/// `tests/`, `benches/`, `examples/`, `scenarios/`, `scripts/` or `deploy/` and name a file (with an
+/// extension), with their `#anchor` when there is one.
+fn cited_paths(comment: &str) -> Vec<String> {
+    const ROOTS: [&str; 7] = [
+        "docs/",
+        "src/",
+        "tests/",
+        "benches/",
+        "scenarios/",
+        "scripts/",
+        "deploy/",
+    ];
+    comment
+        .split(|c: char| c.is_whitespace() || "()`[]'\",;".contains(c))
+        .map(|word| word.trim_end_matches(['.', ':']))
+        .filter(|word| ROOTS.iter().any(|root| word.starts_with(root)))
+        .filter(|word| {
+            let path = word.split('#').next().unwrap_or(word);
+            path.rsplit('/')
+                .next()
+                .is_some_and(|name| name.contains('.'))
+        })
+        .filter(|word| !word.contains('{') && !word.contains('*'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_file_and_anchor_a_comment_cites_exists() {
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for file in rust_files() {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for (index, line) in source.lines().enumerate() {
+            let Some((_, comment)) = line.split_once("//") else {
+                continue;
+            };
+            let place = format!("{}:{}", file.display(), index + 1);
+            if comment.contains("DESIGN §") {
+                broken.push(format!(
+                    "{place}: cites DESIGN.md, which is not in the repository"
+                ));
+            }
+            for cited in cited_paths(comment) {
+                checked += 1;
+                let (path, anchor) = cited.split_once('#').unwrap_or((&cited, ""));
+                let resolved = root().join(path);
+                if !resolved.exists() {
+                    broken.push(format!("{place}: {cited}: no such file"));
+                } else if !anchor.is_empty() {
+                    let page = std::fs::read_to_string(&resolved).unwrap_or_default();
+                    if !anchors(&page).contains(anchor) {
+                        broken.push(format!("{place}: {cited}: no heading with this anchor"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 10,
+        "only {checked} cited paths found: the parser missed them"
+    );
+    assert!(
+        broken.is_empty(),
+        "comments citing what is not there:\n{}",
+        broken.join("\n")
+    );
+}

@@ -2,6 +2,8 @@
 //! distribution (the bootstrap's exact law), closed forms for degenerate histories, thread
 //! determinism, and the binary's exit codes and files.
 
+mod method;
+
 use std::path::Path;
 
 use crate::common::{W1_TEXT, fulcrum, refuses_each, scratch, text};
@@ -761,105 +763,4 @@ fn at_least_n_items_matches_the_exact_tail() {
         )),
         "{text}"
     );
-}
-
-/// The method is said and recorded; `--method iid` is the classic bootstrap of all the
-/// history, the default the calibrated method with its correction learnt from the history.
-#[test]
-fn the_cli_says_which_method_made_a_forecast() {
-    let dir = scratch("forecast-method");
-    let mut json = Vec::new();
-    for method in ["iid", "calibrated"] {
-        let out = fulcrum(
-            &[
-                "forecast",
-                "--history",
-                W1_TEXT,
-                "--backlog",
-                "40",
-                "--horizon",
-                "8",
-                "--trials",
-                "3000",
-                "--method",
-                method,
-                "--out",
-                method,
-            ],
-            &dir,
-        );
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let stdout = text(&out.stdout);
-        assert!(stdout.contains(&format!("method {method}:")), "{stdout}");
-        json.push(std::fs::read_to_string(dir.join(method).join("forecast.json")).unwrap());
-        assert!(dir.join(method).join("plots/history.svg").exists());
-    }
-    assert!(json[0].contains("\"method\": \"iid\""), "{}", json[0]);
-    assert!(json[0].contains("\"block\": 1"), "{}", json[0]);
-    assert!(
-        json[1].contains("\"method\": \"calibrated\""),
-        "{}",
-        json[1]
-    );
-    // The calibrated forecast learnt from the history's own earlier forecasts.
-    assert!(!json[1].contains("\"when_outcomes\": 0,"), "{}", json[1]);
-    // The default is the calibrated method.
-    let out = fulcrum(
-        &[
-            "forecast",
-            "--history",
-            W1_TEXT,
-            "--backlog",
-            "40",
-            "--trials",
-            "3000",
-            "--out",
-            "default",
-        ],
-        &dir,
-    );
-    assert!(
-        text(&out.stdout).contains("method calibrated:"),
-        "{}",
-        text(&out.stdout)
-    );
-}
-
-#[test]
-fn a_drop_in_pace_is_warned_about_with_the_window_that_starts_at_it() {
-    // The calibrated method still resamples the last year (its calibration absorbs the
-    // change), but says where the pace changed and how to forecast from the new pace only.
-    let dir = scratch("forecast-shift");
-    let mut history: Vec<String> = (0..40).map(|i| (10 + i % 5).to_string()).collect();
-    history.extend((0..20).map(|i| (2 + i % 3).to_string()));
-    let counts = history.join(",");
-    for method in ["iid", "calibrated"] {
-        let out = fulcrum(
-            &[
-                "forecast",
-                "--history",
-                &counts,
-                "--backlog",
-                "30",
-                "--trials",
-                "2000",
-                "--method",
-                method,
-                "--out",
-                method,
-            ],
-            &dir,
-        );
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.contains("the pace changed at period 41 of the history"),
-            "{stderr}"
-        );
-        assert!(stderr.contains("use --window 20"), "{stderr}");
-    }
-    let json = std::fs::read_to_string(dir.join("calibrated/forecast.json")).unwrap();
-    assert!(json.contains("\"window\": 52"), "{json}");
-    assert!(json.contains("\"block\": 4"), "{json}");
-    assert!(json.contains("\"period\": 41"), "{json}");
 }

@@ -159,7 +159,7 @@ fn the_promise_is_what_the_simulation_delivers() {
             marginal_values: pipeline::MarginalValues::None,
             ..pipeline::Options::new(Settings::for_run(&scenario, 2000, scenario.seed))
         };
-        let plans = pipeline::plan_all(&scenario, &options).unwrap();
+        let plans = pipeline::plan_all(&scenario, &options, &|_| {}).unwrap();
         let plan = &plans[0];
         let (promise, s) = plan.simulated(None).unwrap();
         let promised = promise.summary(s, SummaryMetric::BlendedScore);
@@ -290,7 +290,7 @@ fn prices_in_a_world_without_uncertainty_are_the_hand_calculation() {
         Change::MaxShare { to: 1.0 },
         Change::Engineer { team: 0 },
     ];
-    let priced = prices::price(&scenario, &objective, &found, &changes, 1, 50);
+    let priced = prices::price(&scenario, &objective, &found, &changes, 1, 50, &|_| {});
     let values: Vec<f64> = priced.iter().map(|p| p.value).collect();
     assert_eq!(values, [0.0, 0.25, 0.25], "{priced:#?}");
     for p in &priced {
@@ -313,6 +313,7 @@ fn an_engineer_is_worth_something_only_where_capacity_binds() {
         &[Change::Engineer { team: checkout }],
         scenario.seed,
         1000,
+        &|_| {},
     );
     assert!(
         tight[0].value - tight[0].half_width > 0.0,
@@ -340,6 +341,7 @@ fn an_engineer_is_worth_something_only_where_capacity_binds() {
         &[Change::Engineer { team: 0 }],
         slack.seed,
         200,
+        &|_| {},
     );
     assert!(idle[0].within_noise(), "nothing left to do: {idle:?}");
 }
@@ -479,4 +481,50 @@ fn the_allocators_promise_errs_towards_optimism_on_every_example() {
         );
     }
     println!("{}", errors.join("\n"));
+}
+
+/// A change that changes nothing prices at exactly 0 (issue 32's honest prices): moving a
+/// hard deadline that every candidate meets changes neither the scores nor the ranking. Here
+/// the base search is made to miss (its policy is the lowest fixed share, its finalists the
+/// real search's), so the re-search for the change finds a better policy than the base had:
+/// that luck must not be sold as the change's value.
+#[test]
+fn a_change_that_changes_nothing_prices_at_exactly_zero() {
+    let scenario = example("startup-hiring");
+    let objective = objective(&scenario);
+    let searched = optimise::optimise(&scenario, &objective, scenario.seed).unwrap();
+    let missed = optimise::candidates::fixed_shares(&objective.guardrails)
+        .into_iter()
+        .next()
+        .unwrap();
+    let found = optimise::Found {
+        candidate: missed.clone(),
+        ..searched
+    };
+    let gdpr = scenario.initiative_index("gdpr-compliance").unwrap();
+    let deadline = scenario.initiatives[gdpr].deadline.unwrap();
+    let policies = [missed.policy.clone(), found.finalists[0].policy.clone()];
+    let judged = score(&scenario, &policies, FRESH, 0..JUDGED);
+    // The deadline holds in every trial of both: moving it is a no-op; and the base missed.
+    assert_eq!(judged.worst_on_time(0), 1.0);
+    assert_eq!(judged.worst_on_time(1), 1.0);
+    assert!(
+        judged.mean(1) > judged.mean(0),
+        "the base search must have missed"
+    );
+    let priced = prices::price(
+        &scenario,
+        &objective,
+        &found,
+        &[Change::Deadline {
+            initiative: gdpr,
+            to: deadline + 1,
+        }],
+        scenario.seed,
+        1000,
+        &|_| {},
+    );
+    assert_eq!(priced[0].value, 0.0, "{priced:?}");
+    assert_eq!(priced[0].half_width, 0.0, "{priced:?}");
+    assert!(priced[0].within_noise());
 }

@@ -134,7 +134,7 @@ fn reused_rows_are_what_a_full_run_of_the_changed_scenario_gives() {
         marginal_values: fulcrum::pipeline::MarginalValues::None,
         ..fulcrum::pipeline::Options::new(settings)
     };
-    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options).unwrap();
+    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options, &|_| {}).unwrap();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
     let results = simulate::run(&scenario, policies, names, &settings, &|_| {});
     for (k, s) in a.strategies.iter().enumerate() {
@@ -149,6 +149,51 @@ fn reused_rows_are_what_a_full_run_of_the_changed_scenario_gives() {
             assert!((got.mean - expected.mean).abs() < 1e-9, "{}", s.name);
             assert!((got.high - expected.ci95.1).abs() < 1e-6, "{}", s.name);
         }
+    }
+}
+
+/// `serve --seed S` trains the optimised strategy on S, as `run --seed S` does: every row of
+/// the file's own answer, the optimised one included, is the run's.
+#[test]
+fn serve_with_a_seed_answers_what_run_with_that_seed_prints() {
+    use fulcrum::simulate::{self, Settings as Run, SummaryMetric};
+    let seed = 7;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let settings = Settings {
+        trials: Some(600),
+        seed: Some(seed),
+        preview_trials: Some(200),
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(EXAMPLE);
+    let app = serve::load(&path, settings, pool).unwrap();
+    let a = answer(&app, &[], Stage::Full);
+    assert_eq!(a.seed, seed);
+    let scenario = fulcrum::scenario::load(&path, &[]).unwrap().scenario;
+    assert_ne!(
+        scenario.seed, seed,
+        "the test needs a seed other than the file's"
+    );
+    let settings = Run::for_run(&scenario, 600, seed);
+    let options = fulcrum::pipeline::Options {
+        marginal_values: fulcrum::pipeline::MarginalValues::None,
+        ..fulcrum::pipeline::Options::new(settings)
+    };
+    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options, &|_| {}).unwrap();
+    let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
+    let results = simulate::run(&scenario, policies, names, &settings, &|_| {});
+    assert!(
+        scenario
+            .strategies
+            .iter()
+            .any(|s| fulcrum::pipeline::objective_of(&s.rule).is_some()),
+        "the example must have an optimised strategy"
+    );
+    for (k, s) in a.strategies.iter().enumerate() {
+        let blended = results.summary(k, SummaryMetric::BlendedScore);
+        assert_eq!(s.blended.unwrap().mean, blended.mean, "{}", s.name);
     }
 }
 

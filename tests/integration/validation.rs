@@ -1,5 +1,5 @@
-//! Every rejection rule of DESIGN §1 "Validation": each test asserts the message and that it
-//! points at the exact line and column of the mistake.
+//! Every rejection rule of docs/src/reference/validation.md: each test asserts the message and that
+//! it points at the exact line and column of the mistake.
 
 use fulcrum::scenario::{self, Format, LoadError, Problems, Severity};
 

@@ -11,9 +11,6 @@ use crate::simulate::{Distributional, PeriodMetric, Results, SummaryMetric};
 
 use super::super::numbers::Unit;
 
-/// z of a two-sided 95% interval.
-const Z95: f64 = 1.959_963_984_540_054;
-
 /// A quantity across trials: its mean with the 95% interval of the mean, and quantiles.
 #[derive(Clone, Debug, Serialize)]
 pub struct Spread {
@@ -40,7 +37,7 @@ pub struct Spread {
 impl From<&Distributional> for Spread {
     fn from(d: &Distributional) -> Spread {
         let q = d.quantiles;
-        let half = Z95 * d.mean_se;
+        let half = crate::model::Z95 * d.mean_se;
         Spread {
             mean: d.mean,
             mean_ci95: [d.mean - half, d.mean + half],

@@ -1,5 +1,6 @@
 //! From the located value tree to the compiled [`Scenario`]: every field read, every rule of
-//! DESIGN §1 "Validation" checked, every name resolved to an index, all problems collected.
+//! docs/src/reference/validation.md checked, every name resolved to an index, all problems
+//! collected.
 //!
 //! One file per section of the file format; this one reads the file as a whole and resolves
 //! references between sections.

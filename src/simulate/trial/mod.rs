@@ -1,6 +1,6 @@
 //! One Monte Carlo trial: sample a world, then run every strategy through it period by period
-//! (DESIGN §2). Strategies advance in lock-step so each period's world is drawn once and
-//! shared: common random numbers by construction.
+//! (docs/src/explanation/model.md). Strategies advance in lock-step so each period's world is
+//! drawn once and shared: common random numbers by construction.
 //!
 //! Per team j and period t:
 //! 1. headcount N = engineers + hires (ramping) − leavers, plus events;

@@ -1,7 +1,7 @@
-//! One period of one strategy (DESIGN §2 steps 3–8): drag and boosts, incidents and risks,
-//! the tech share, budgets flowing to ready initiatives in order, spill-over, paydown and the
-//! debt recursion. The budget arithmetic here is the one every path uses, the forecast's
-//! one-item kernel included ([`product_budget`], [`tech_budget`], [`absorb`]).
+//! One period of one strategy (docs/src/explanation/model.md#steps, steps 3–8): drag and boosts,
+//! incidents and risks, the tech share, budgets flowing to ready initiatives in order, spill-over,
+//! paydown and the debt recursion. The budget arithmetic here is the one every path uses, the
+//! forecast's one-item kernel included ([`product_budget`], [`tech_budget`], [`absorb`]).
 
 use crate::model::Kind;
 

@@ -1,6 +1,6 @@
 //! The world a trial samples, shared by every strategy (common random numbers): each team's and
 //! initiative's per-trial constants, risks, and period by period headcount, capacity and the
-//! uniforms behind incidents and attrition (DESIGN §2 steps 1–2).
+//! uniforms behind incidents and attrition (docs/src/explanation/model.md#steps, steps 1–2).
 
 use rand::RngExt;
 

@@ -17,7 +17,7 @@
 //!   `scenario.toml` only when it validates.
 //!
 //! `cargo test` runs the first inputs of a fixed seed; a campaign runs for longer from fresh
-//! seeds (recipe in `docs/fuzzing.md`) and writes what it finds to
+//! seeds (recipe in `docs/src/developer/fuzzing.md`) and writes what it finds to
 //! `target/tmp/fuzz-findings/exports/`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
