@@ -275,7 +275,10 @@ pub fn plan(command: &PlanCommand) -> Result<(), Failure> {
         ..pipeline::Options::new(args.settings(scenario)?)
     };
     // The estimate stays in sight, so a user can tell a slow plan from a stuck one.
-    let estimated = format!("estimated {} in all", pipeline::duration(estimate.seconds()));
+    let estimated = format!(
+        "estimated {} in all",
+        pipeline::duration(estimate.seconds())
+    );
     let planning = Spinner::start(&format!("finding the optimised policies, {estimated}"));
     let step = |step: pipeline::PlanStep<'_>| {
         planning.say(&format!("{}, {estimated}", planning_step(step)));
