@@ -145,6 +145,12 @@ fn kind(path: &str, field: &Field) -> Value {
     }
 }
 
+/// `schema` with a description.
+fn described(mut schema: Value, description: &str) -> Value {
+    schema["description"] = json!(description);
+    schema
+}
+
 /// A schedule's phases: each its `tech_share` and, but for the last, its `until`.
 fn phases() -> Value {
     json!({
@@ -155,8 +161,8 @@ fn phases() -> Value {
             "additionalProperties": false,
             "required": ["tech_share"],
             "properties": {
-                "until": period(),
-                "tech_share": number(Bound::Fraction),
+                "until": described(period(), "The phase's last period, or a date in it; left out in the last phase, which runs to the end."),
+                "tech_share": described(number(Bound::Fraction), "The tech share throughout the phase, in [0, 1]."),
             },
         },
     })

@@ -195,6 +195,6 @@ pub const FIELDS: &[Field] = &[
     f("strategies[]", "min_tech_share", Kind::Number(Fraction), OPTIONAL, "optimised: the lowest tech share allowed. Default 0.", Some("0.1")),
     f("strategies[]", "max_tech_share", Kind::Number(Fraction), OPTIONAL, "optimised: the highest tech share allowed. Default 1.", Some("0.6")),
     f("strategies[]", "phases", Kind::Phases, OPTIONAL, "schedule (required): every team's tech share by phase, in order; `until` is a phase's last period (or a date in it), left out in the last phase, which runs to the end.", Some(r#"[{ "until": 6, "tech_share": 0.4 }, { "tech_share": 0.2 }]"#)),
-    f("strategies[]", "team_phases", Kind::PhasesByTeam, OPTIONAL, "schedule: the phases of teams that differ from `phases`, by team name.", Some(r#"{ "web": [{ "until": "2027-04-01", "tech_share": 0.1 }, { "tech_share": 0.6 }] }"#)),
+    f("strategies[]", "team_phases", Kind::PhasesByTeam, OPTIONAL, "schedule: the phases of teams that differ from `phases`, by team name.", Some(r#"{ "checkout": [{ "until": "2027-04-01", "tech_share": 0.1 }, { "tech_share": 0.6 }] }"#)),
     f("strategies[]", "deadline_confidence", Kind::Number(Fraction), OPTIONAL, "optimised: the probability with which must_finish deadlines must hold. Default 0.85.", Some("0.85")),
 ];
