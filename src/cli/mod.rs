@@ -49,7 +49,7 @@ enum Command {
     /// Plan and simulate every strategy of a scenario; write tables, plots and a report.
     Run(run::RunArgs),
     /// Find and simulate the optimised policy: its plan, key results and what would help most.
-    Plan(run::PlanArgs),
+    Plan(run::PlanCommand),
     /// When will a backlog be done, and how much is done by a date? Bootstraps a throughput
     /// history (from --history, --history-csv, or a scenario team with
     /// `capacity = { samples = [...] }`) on the simulator's engine.

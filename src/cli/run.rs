@@ -30,6 +30,18 @@ pub struct PlanArgs {
     hire_period: Option<usize>,
 }
 
+/// Arguments of `fulcrum plan`: those it shares with `run`, and where to write the policy
+/// found as a schedule.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlanCommand {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Write the policy found as a `schedule` strategy to this new TOML file, to paste into
+    /// the scenario's strategies (run, sweep and serve it like any other).
+    #[arg(long, value_name = "FILE")]
+    write_schedule: Option<std::path::PathBuf>,
+}
+
 /// Arguments of `fulcrum run`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunArgs {
@@ -232,8 +244,14 @@ fn merged_or_budgeted(
     Ok(None)
 }
 
-pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
+pub fn plan(command: &PlanCommand) -> Result<(), Failure> {
+    let args = &command.plan;
     let loaded = args.load()?;
+    // Reserved before the work: a taken name or a missing folder is refused now.
+    let schedule_file = match &command.write_schedule {
+        Some(path) => Some(report::NewFile::reserve(path).map_err(Failure::bad_input)?),
+        None => None,
+    };
     let scenario = &loaded.scenario;
     let target = args
         .common
@@ -270,6 +288,9 @@ pub fn plan(args: &PlanArgs) -> Result<(), Failure> {
         .map_err(|error| run_failure(&loaded, error))?;
     planning.stop();
     report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
+    if let Some(file) = schedule_file {
+        write_schedule(file, scenario, &allocations)?;
+    }
     let folder = format!("{}/", target.path.display());
     let stdout = &args.common.report;
     stdout.json(&json::plans(scenario, &allocations, &folder))?;
@@ -313,4 +334,33 @@ fn print_plans(format: Format, scenario: &Scenario, allocations: &[StrategyPlan]
             println!("{}", markdown::table(&krs));
         }
     }
+}
+
+/// The first optimised strategy's policy as a `schedule` strategy named `<name>-schedule`; a
+/// debt ceiling, whose share follows the debt, cannot be one (exit 1, saying so).
+fn write_schedule(
+    file: report::NewFile,
+    scenario: &Scenario,
+    allocations: &[StrategyPlan],
+) -> Result<(), Failure> {
+    let plan = allocations
+        .first()
+        .expect("plan plans at least one strategy");
+    let policy = &plan.found.candidate.policy;
+    let Some(teams) = report::policy::team_phases(scenario, policy) else {
+        return Err(Failure::Runtime(anyhow::anyhow!(
+            "--write-schedule: the policy found ({}) follows each team's debt, not the \
+             calendar, so it is no schedule; compare it as a debt_ceiling strategy instead",
+            plan.found.candidate.label
+        )));
+    };
+    let name = format!("{}-schedule", plan.of.name(scenario));
+    let text = format!(
+        "# The policy `fulcrum plan` found for strategy `{}` of scenario `{}`, as a schedule:\n\
+         # paste it into the scenario's strategies to run, sweep or change it.\n{}",
+        plan.of.name(scenario),
+        scenario.name,
+        fulcrum::scenario::schedule::schedule_strategy(scenario, &name, &teams)
+    );
+    file.write(text.as_bytes()).map_err(write_failure)
 }

@@ -14,7 +14,7 @@ pub mod throughput;
 
 pub use calendar::{Calendar, Date, PeriodLength, PeriodUnit, Weekday};
 pub use distribution::{Distribution, DistributionError};
-pub use plan::Plan;
+pub use plan::{Phase, Plan, phases_of};
 pub use sum::SumOfDraws;
 pub use throughput::Throughput;
 
@@ -150,6 +150,12 @@ impl Scenario {
             self.side_score(Owner::Product, attainment),
             self.side_score(Owner::Technology, attainment),
         )
+    }
+
+    /// Whether the owner has key results: a side without any has no score, no chance of
+    /// "all met" and prints "–" everywhere (never a NaN, never a vacuous 100%).
+    pub fn has_key_results(&self, owner: Owner) -> bool {
+        self.key_results_of(owner).next().is_some()
     }
 
     /// Key results of one owner, as (index, key result).
@@ -584,7 +590,7 @@ pub struct Strategy {
 }
 
 /// How a strategy sets each team's tech share per period.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Rule {
     /// The same tech share always.
     FixedShare {
@@ -610,6 +616,21 @@ pub enum Rule {
         /// Probability, in [0, 1], with which every hard deadline must hold.
         deadline_confidence: f64,
     },
+    /// A tech share per team and phase, written by the user (or by `plan --write-schedule`).
+    Schedule {
+        /// `tech_share[team][period - 1]` for every period of the horizon, each in [0, 1].
+        tech_share: Vec<Vec<f64>>,
+    },
+}
+
+/// The lowest and highest share of a schedule (`tech_share[team][period - 1]`).
+pub fn share_range(schedule: &[Vec<f64>]) -> (f64, f64) {
+    schedule
+        .iter()
+        .flatten()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &s| {
+            (lo.min(s), hi.max(s))
+        })
 }
 
 impl Rule {
@@ -619,6 +640,7 @@ impl Rule {
             Rule::FixedShare { .. } => "fixed_share",
             Rule::DebtCeiling { .. } => "debt_ceiling",
             Rule::Optimised { .. } => "optimised",
+            Rule::Schedule { .. } => "schedule",
         }
     }
 }

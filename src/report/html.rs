@@ -162,6 +162,51 @@ fn answer(h: &mut String, scenario: &Scenario, results: &Results, allocations: &
         let _ = writeln!(h, "<p>{}</p>", escape(&sentence));
     }
     h.push_str("</div>\n");
+    split_table(h, scenario, results, allocations);
+}
+
+/// The recommended (best) strategy's split as a compact table: one row per team and phase.
+fn split_table(
+    h: &mut String,
+    scenario: &Scenario,
+    results: &Results,
+    allocations: &[StrategyPlan],
+) {
+    let best = super::summary::best(results);
+    let Some(policy) = super::policy::of_strategy(scenario, allocations, best) else {
+        return;
+    };
+    let Some(teams) = super::policy::team_phases(scenario, &policy) else {
+        return;
+    };
+    let _ = writeln!(
+        h,
+        "<h3>Recommended split: {}</h3>",
+        escape(&results.strategies[best])
+    );
+    table_start(
+        h,
+        "<th>team</th><th>periods</th><th>until</th><th>tech share</th>",
+    );
+    let end = |t: usize| {
+        scenario
+            .period_end_date(t)
+            .map_or("–".into(), |d| d.to_string())
+    };
+    for (team, phases) in scenario.teams.iter().zip(&teams) {
+        for p in phases {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"text\">{}</td><td>{}–{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&team.name),
+                p.first,
+                p.last,
+                end(p.last),
+                crate::optimise::candidates::percent(p.tech_share)
+            );
+        }
+    }
+    table_end(h);
 }
 
 /// Opens a table inside a wrapper that scrolls sideways on narrow screens; `header` is the
@@ -184,7 +229,7 @@ fn headline(h: &mut String, scenario: &Scenario, results: &Results) {
          <th>vs first (95% CI)</th><th>P(all product KRs)</th><th>final debt P50 / P90</th>\
          <th>incident days</th>",
     );
-    let has_product = scenario.key_results_of(Owner::Product).next().is_some();
+    let has_product = scenario.has_key_results(Owner::Product);
     for (s, name) in results.strategies.iter().enumerate() {
         let score = results.summary(s, M::BlendedScore);
         let debt = results.summary(s, M::FinalDebt);
@@ -410,6 +455,10 @@ fn comparison(h: &mut String, results: &Results) {
     for (s, name) in results.strategies.iter().enumerate().skip(1) {
         for (metric, digits) in metrics {
             let d = results.paired(s, metric);
+            if d.mean.is_nan() {
+                // A side without key results has no score to compare (said in the summary).
+                continue;
+            }
             let tail = match super::summary::outcomes(results, s, 0, metric) {
                 Some(o) => format!(
                     "<td>{}</td><td>{}</td><td>{}</td>",

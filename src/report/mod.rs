@@ -15,6 +15,7 @@ mod new_file;
 pub mod numbers;
 mod output;
 pub mod plan;
+pub mod policy;
 pub mod shard;
 pub mod summary;
 pub mod sweep;

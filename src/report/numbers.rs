@@ -167,10 +167,57 @@ pub fn percentiles(forecast: &Forecast) -> Vec<(String, f64)> {
         .collect()
 }
 
-/// A probability estimated from `n` trials with its 95% (Wald) interval, clamped to [0, 1].
+/// The 95% interval of a probability estimated as the share `p` of `n` trials: the Wilson
+/// score interval, which stays inside [0, 1] and keeps a width at 0% and 100% (a Wald interval
+/// collapses there to "[100–100%]", a certainty no finite run has).
 pub fn proportion_ci95(p: f64, n: u64) -> [f64; 2] {
-    let half = 1.959_963_984_540_054 * (p * (1.0 - p) / n.max(1) as f64).sqrt();
-    [(p - half).max(0.0), (p + half).min(1.0)]
+    if !p.is_finite() {
+        return [f64::NAN, f64::NAN];
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let n = n.max(1) as f64;
+    let z2n = z * z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = z * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt() / (1.0 + z2n);
+    // At 0% and 100% the bound on that side is exactly 0 or 1; rounding would leave 1 − ε.
+    let lo = if p <= 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if p >= 1.0 {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    [lo, hi]
+}
+
+/// A probability with its 95% interval, `73% [71–75%]`, each bound with the decimals it needs
+/// not to read as a certainty it is not: `>99% [99.6–100%]`, never `>99% [100–100%]`.
+pub fn percent_with_interval(p: f64, [lo, hi]: [f64; 2]) -> String {
+    if !p.is_finite() {
+        return "–".to_string();
+    }
+    format!("{} [{}–{}%]", percent(p), bound(lo), bound(hi))
+}
+
+/// One bound of a percentage interval: whole percent unless that rounds to 0 or 100 when the
+/// bound is not exactly there; then up to two decimals.
+fn bound(x: f64) -> String {
+    let exact = x <= 0.0 || x >= 1.0;
+    for places in 0..=2 {
+        let text = format!("{:.places$}", x * 100.0);
+        let rounded: f64 = text.parse().unwrap_or(0.0);
+        if exact || (rounded > 0.0 && rounded < 100.0) {
+            return text;
+        }
+    }
+    if x < 0.5 {
+        "<0.01".into()
+    } else {
+        ">99.99".into()
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +233,24 @@ mod tests {
         assert_eq!(grouped(-0.2, 0), "0");
         assert_eq!(grouped(31.94, 1), "31.9");
         assert_eq!(count(10_000), "10,000");
+        assert_eq!(percent_with_interval(0.73, [0.71, 0.75]), "73% [71–75%]");
+        assert_eq!(
+            percent_with_interval(0.999, [0.9963, 1.0]),
+            ">99% [99.6–100%]"
+        );
+        assert_eq!(
+            percent_with_interval(0.999, [0.9951, 0.9998]),
+            ">99% [99.5–99.98%]"
+        );
+        assert_eq!(percent_with_interval(f64::NAN, [0.0, 1.0]), "–");
+        // Wilson at 2,000 of 2,000: 1 − (z²/n) / (1 + z²/n) = 0.99808, not a certainty.
+        let [lo, hi] = proportion_ci95(1.0, 2000);
+        assert!((lo - 0.99808).abs() < 1e-5 && hi == 1.0, "{lo} {hi}");
+        let [lo, hi] = proportion_ci95(0.5, 10_000);
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.5098).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         assert_eq!(counted(1, "strategy", "strategies"), "1 strategy");
         assert_eq!(counted(5, "strategy", "strategies"), "5 strategies");
         assert_eq!(counted(0, "risk", "risks"), "0 risks");

@@ -141,7 +141,16 @@ pub fn sentences(
         return Vec::new();
     }
     let best = best(results);
-    let mut out = vec![lead(results, best)];
+    let mut out = Vec::new();
+    if let Some(policy) = super::policy::of_strategy(scenario, allocations, best) {
+        out.push(format!(
+            "Recommended split ({}): {}.",
+            results.strategies[best],
+            super::policy::in_words(scenario, &policy)
+        ));
+        out.push(super::policy::buys(scenario, results, best));
+    }
+    out.push(lead(results, best));
     out.extend(trade_off(results, best));
     out.push(key_results_at_risk(scenario, results, best));
     out.extend(deadlines_at_risk(scenario, results, best));
@@ -222,7 +231,22 @@ fn trade_off(results: &Results, best: usize) -> Option<String> {
     use SummaryMetric::{ProductScore as P, TechnologyScore as T};
     let name = &results.strategies[best];
     let (p, t) = (score(results, best, P), score(results, best, T));
-    let mut text = format!("{name}'s product score is {p:.3} and its technology score {t:.3}.");
+    // A side without key results has no score: say so once, here, instead of printing NaN.
+    let (has_p, has_t) = (!p.is_nan(), !t.is_nan());
+    let mut text = match (has_p, has_t) {
+        (true, true) => {
+            format!("{name}'s product score is {p:.3} and its technology score {t:.3}.")
+        }
+        (true, false) => format!(
+            "{name}'s product score is {p:.3}; its technology score is – (the scenario has no \
+             technology key results, so the blended score is the product score)."
+        ),
+        (false, true) => format!(
+            "{name}'s technology score is {t:.3}; its product score is – (the scenario has no \
+             product key results, so the blended score is the technology score)."
+        ),
+        (false, false) => return None,
+    };
     let top = |metric| {
         (0..results.strategies.len())
             .max_by(|&a, &b| {
@@ -243,10 +267,10 @@ fn trade_off(results: &Results, best: usize) -> Option<String> {
         )
     };
     let mut costs = Vec::new();
-    if beats(top_t, T) {
+    if has_t && beats(top_t, T) {
         costs.push(gives_up(top_t, ("technology", T), ("product", P)));
     }
-    if beats(top_p, P) {
+    if has_p && beats(top_p, P) {
         costs.push(gives_up(top_p, ("product", P), ("technology", T)));
     }
     if results.strategies.len() < 2 {

@@ -9,6 +9,7 @@ pub use super::charts::frontier::{frontier_of, frontier_plot, knees, outcomes_pl
 use super::charts::tick;
 use super::csv::CsvWriter;
 use super::html::escape;
+use super::numbers::percent;
 use super::tables::num;
 use super::{Destination, OutputDir};
 use crate::simulate::SummaryMetric;
@@ -164,12 +165,12 @@ fn points_table(h: &mut String, varies: &[Vary], points: &[Point]) {
             }
             let _ = writeln!(
                 h,
-                "<td class=\"text\">{}</td><td>{:.3}</td><td>{:.0}%</td><td>{:.0}%</td>\
+                "<td class=\"text\">{}</td><td>{:.3}</td><td>{}</td><td>{}</td>\
                  <td>{} [{}–{}]</td><td>{:.0}</td><td>{}</td></tr>",
                 escape(name),
                 r.summary(s, SummaryMetric::BlendedScore).mean,
-                r.summary(s, SummaryMetric::ProductScore).mean * 100.0,
-                r.summary(s, SummaryMetric::TechnologyScore).mean * 100.0,
+                percent(r.summary(s, SummaryMetric::ProductScore).mean),
+                percent(r.summary(s, SummaryMetric::TechnologyScore).mean),
                 tick(debt.quantiles[3]),
                 tick(debt.quantiles[1]),
                 tick(debt.quantiles[5]),

@@ -33,7 +33,8 @@ pub fn summary(results: &Results) -> Result<Vec<u8>> {
                 String::from(name),
                 metric.name().to_string(),
                 num(d.mean),
-                num(d.mean_se),
+                // No mean (a side without key results) has no standard error either.
+                num(if d.mean.is_nan() { f64::NAN } else { d.mean_se }),
             ];
             row.extend(d.quantiles.iter().map(|&q| num(q)));
             w.row(&row)?;

@@ -259,6 +259,14 @@ fn rule_text(rule: &Rule, unit: Unit) -> String {
             min_tech_share * 100.0,
             max_tech_share * 100.0
         ),
+        Rule::Schedule { ref tech_share } => {
+            let (lo, hi) = crate::model::share_range(tech_share);
+            format!(
+                "schedule: tech share by team and phase, {:.0}%..{:.0}%",
+                lo * 100.0,
+                hi * 100.0
+            )
+        }
     }
 }
 
@@ -288,7 +296,7 @@ pub fn run_headline(scenario: &Scenario, results: &Results) -> Table {
         ("final debt P50 / P90", Align::Right),
         ("incidents", Align::Right),
     ]);
-    let has_product = scenario.key_results_of(Owner::Product).next().is_some();
+    let has_product = scenario.has_key_results(Owner::Product);
     for (s, name) in results.strategies.iter().enumerate() {
         let score = results.summary(s, M::BlendedScore);
         let debt = results.summary(s, M::FinalDebt);
@@ -353,6 +361,13 @@ pub fn plan_table(scenario: &Scenario, plan: &StrategyPlan, run: Option<&Results
     let Some((results, s)) = plan.simulated(run) else {
         return out;
     };
+    let policy = &plan.found.candidate.policy;
+    let _ = writeln!(
+        out,
+        "  split: {}.\n  {}",
+        super::policy::in_words(scenario, policy),
+        super::policy::buys(scenario, results, s)
+    );
     let _ = writeln!(out, "  {}", super::plan::promise(plan, results, s));
     if let Some(periods) = plan_periods(scenario, plan, run) {
         let scheduled = !matches!(plan.found.candidate.policy.share, Share::DebtCeiling { .. });
@@ -453,16 +468,11 @@ pub fn key_result_table(scenario: &Scenario, results: &Results, s: usize) -> Opt
     let n = results.trials();
     for (k, kr) in scenario.key_results.iter().enumerate() {
         let stats = results.key_result(s, k);
-        let [lo, hi] = super::numbers::proportion_ci95(stats.p_met, n);
+        let interval = super::numbers::proportion_ci95(stats.p_met, n);
         table.push(vec![
             kr.id.clone(),
             kr.owner.as_str().to_string(),
-            format!(
-                "{} [{:.0}–{:.0}%]",
-                percent(stats.p_met),
-                lo * 100.0,
-                hi * 100.0
-            ),
+            super::numbers::percent_with_interval(stats.p_met, interval),
             format!("{:.0}%", stats.attainment.mean * 100.0),
         ]);
     }
@@ -503,7 +513,7 @@ pub fn sweep_headline(scenario: &Scenario, varies: &[Vary], points: &[Point]) ->
                 },
                 name.clone(),
                 format!("{:.3}", r.summary(s, M::BlendedScore).mean),
-                format!("{:.0}%", r.summary(s, M::ProductScore).mean * 100.0),
+                percent(r.summary(s, M::ProductScore).mean),
                 amount(r.summary(s, M::FinalDebt).at(0.5), unit),
                 amount(r.summary(s, M::IncidentDays).mean, unit),
                 if knees[s] == Some(n) {

@@ -236,12 +236,25 @@ impl Bound {
 }
 
 /// The planning horizon, for reading periods: how many, and their calendar when known.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Horizon {
     pub periods: usize,
     pub start: Option<Date>,
     /// `None` when `[scenario]` has a mistake: checks that need it are left out.
     pub length: Option<PeriodLength>,
+    /// The working days periods of days count (`None`: every day).
+    pub calendar: Option<crate::model::Calendar>,
+}
+
+impl Horizon {
+    /// The last day of period `t`, on the scenario's calendar, when the horizon has a start.
+    fn period_end(&self, t: usize) -> Option<Date> {
+        let (start, length) = self.start.zip(self.length)?;
+        Some(match &self.calendar {
+            Some(calendar) => start.period_end_on(length, t, calendar),
+            None => start.period_end(length, t),
+        })
+    }
 }
 
 /// The fields of one table being read. Every key read is marked; [`Table::finish`] reports
@@ -502,8 +515,7 @@ pub fn string<'n>(ck: &mut Checker, node: &'n Node, key: &str) -> Option<&'n str
 pub fn period(ck: &mut Checker, node: &Node, key: &str, horizon: &Horizon) -> Option<usize> {
     let periods = horizon.periods;
     if let Some(date) = written_date(node) {
-        date_for_period(ck, node, key, date, horizon);
-        return None;
+        return date_to_period(ck, node, key, date, horizon);
     }
     let p = integer(ck, node, key)?;
     if p < 1 || p as u64 > periods as u64 {
@@ -527,43 +539,51 @@ fn written_date(node: &Node) -> Option<Date> {
     }
 }
 
-/// Reports a date written where a period number belongs, with the period it falls in.
-fn date_for_period(ck: &mut Checker, node: &Node, key: &str, date: Date, horizon: &Horizon) {
-    let help = match horizon.start.zip(horizon.length) {
+/// The period a date written where a period belongs falls in, on the scenario's calendar
+/// (`deadline = 2027-04-01` is the period holding 1 April, judged at that period's end); an
+/// error when the scenario has no `start` or the date is outside the horizon.
+fn date_to_period(
+    ck: &mut Checker,
+    node: &Node,
+    key: &str,
+    date: Date,
+    horizon: &Horizon,
+) -> Option<usize> {
+    let help = match horizon.start {
         None => format!(
-            "write the number of the period (1 to {}); `start` in [scenario] gives period 1 \
-             its first day",
+            "write the number of the period (1 to {}), or add `start` to [scenario]: it gives \
+             period 1 its first day, and dates are then read as the period they fall in",
             horizon.periods
         ),
-        Some((start, _)) if date < start => {
+        Some(start) if date < start => {
             format!("{date} is before period 1, which starts on {start}")
         }
-        Some((start, length)) => {
-            let end = |t: usize| start.period_end(length, t);
-            match (1..=horizon.periods).find(|&t| date <= end(t)) {
-                Some(t) => format!(
-                    "{date} falls in period {t} ({} to {}): write `{}`",
-                    if t == 1 {
-                        start
-                    } else {
-                        end(t - 1).add_days(1)
-                    },
-                    end(t),
-                    ck.format.field(key, &t.to_string())
-                ),
-                None => format!(
-                    "{date} is after the horizon, which ends on {} (period {})",
-                    end(horizon.periods),
-                    horizon.periods
-                ),
+        Some(_) if horizon.length.is_none() => return None,
+        Some(_) => {
+            if let Some(t) = (1..=horizon.periods)
+                .find(|&t| horizon.period_end(t).is_some_and(|end| date <= end))
+            {
+                return Some(t);
             }
+            format!(
+                "{date} is after the horizon, which ends on {} (period {})",
+                horizon
+                    .period_end(horizon.periods)
+                    .map_or_else(String::new, |d| d.to_string()),
+                horizon.periods
+            )
         }
     };
+    let message = match horizon.start {
+        None => format!("`{key}` is a date, but the scenario has no `start` to count from"),
+        Some(_) => format!("`{key}` is a date outside the scenario's periods"),
+    };
     ck.report(
-        Problem::error(node.span, format!("`{key}` is a period number, not a date"))
+        Problem::error(node.span, message)
             .label("a date")
             .help(help),
     );
+    None
 }
 
 /// One of a closed set of values, each written in the file as its `word`; the error lists
@@ -707,9 +727,9 @@ mod tests {
     }
 
     #[test]
-    fn a_date_for_a_period_says_which_period_it_falls_in() {
+    fn a_date_for_a_period_is_the_period_it_falls_in() {
         let doc = parse_toml(
-            "a = 2027-02-01\nb = \"2027-01-04\"\nc = 2026-12-31\nd = 2030-01-01\n",
+            "a = 2027-02-01\nb = \"2027-01-04\"\nc = 2026-12-31\nd = 2030-01-01\ne = 2027-01-17\n",
             SourceId(0),
         )
         .unwrap();
@@ -717,13 +737,20 @@ mod tests {
             periods: 26,
             start: "2027-01-04".parse().ok(),
             length: Some(PeriodLength::TWO_WEEKS),
+            calendar: None,
         };
         let mut ck = Checker::default();
-        for key in ["a", "b", "c", "d"] {
-            assert_eq!(period(&mut ck, doc.get(key).unwrap(), key, &horizon), None);
-        }
+        let read = |ck: &mut Checker, key: &str, horizon: &Horizon| {
+            period(ck, doc.get(key).unwrap(), key, horizon)
+        };
+        // Period 3 runs 2027-02-01 to 2027-02-14; period 1 ends on 2027-01-17.
+        assert_eq!(read(&mut ck, "a", &horizon), Some(3));
+        assert_eq!(read(&mut ck, "b", &horizon), Some(1));
+        assert_eq!(read(&mut ck, "e", &horizon), Some(1));
+        assert_eq!(read(&mut ck, "c", &horizon), None);
+        assert_eq!(read(&mut ck, "d", &horizon), None);
         horizon.start = None;
-        period(&mut ck, doc.get("a").unwrap(), "a", &horizon);
+        assert_eq!(read(&mut ck, "a", &horizon), None);
         let helps: Vec<&str> = ck
             .problems
             .iter()
@@ -732,15 +759,16 @@ mod tests {
         assert_eq!(
             helps,
             [
-                "2027-02-01 falls in period 3 (2027-02-01 to 2027-02-14): write `a = 3`",
-                "2027-01-04 falls in period 1 (2027-01-04 to 2027-01-17): write `b = 1`",
                 "2026-12-31 is before period 1, which starts on 2027-01-04",
                 "2030-01-01 is after the horizon, which ends on 2028-01-02 (period 26)",
-                "write the number of the period (1 to 26); `start` in [scenario] gives period 1 \
-                 its first day"
+                "write the number of the period (1 to 26), or add `start` to [scenario]: it \
+                 gives period 1 its first day, and dates are then read as the period they fall in"
             ]
         );
-        assert_eq!(ck.problems[0].message, "`a` is a period number, not a date");
+        assert_eq!(
+            ck.problems[0].message,
+            "`c` is a date outside the scenario's periods"
+        );
     }
 
     #[test]

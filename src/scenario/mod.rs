@@ -13,6 +13,7 @@ mod locate;
 pub mod overrides;
 pub mod problem;
 pub mod rewrite;
+pub mod schedule;
 pub mod schema;
 mod syntax;
 mod template;

@@ -114,17 +114,17 @@ fn kind(path: &str, field: &Field) -> Value {
         Kind::Date => date(),
         Kind::Dates => json!({ "type": "array", "items": date() }),
         Kind::PeriodLength => json!({ "type": "string", "pattern": "^[0-9]*(d|w|mo|q)$" }),
-        Kind::Period => json!({ "type": "integer", "minimum": 1 }),
+        Kind::Period => period(),
         Kind::Periods => json!({
             "type": "array",
             "minItems": 1,
-            "items": { "type": "integer", "minimum": 1 },
+            "items": period(),
         }),
         Kind::Window => json!({
             "type": "array",
             "minItems": 2,
             "maxItems": 2,
-            "items": { "type": "integer", "minimum": 1 },
+            "items": period(),
         }),
         Kind::Choice(words) => json!({ "type": "string", "enum": words }),
         Kind::Names => json!({ "type": "array", "items": { "type": "string" } }),
@@ -140,10 +140,40 @@ fn kind(path: &str, field: &Field) -> Value {
             "minItems": at_least,
             "items": section(&format!("{}[]", child(field.name))),
         }),
+        Kind::Phases => phases(),
+        Kind::PhasesByTeam => json!({ "type": "object", "additionalProperties": phases() }),
     }
 }
 
+/// `schema` with a description.
+fn described(mut schema: Value, description: &str) -> Value {
+    schema["description"] = json!(description);
+    schema
+}
+
+/// A schedule's phases: each its `tech_share` and, but for the last, its `until`.
+fn phases() -> Value {
+    json!({
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["tech_share"],
+            "properties": {
+                "until": described(period(), "The phase's last period, or a date in it; left out in the last phase, which runs to the end."),
+                "tech_share": described(number(Bound::Fraction), "The tech share throughout the phase, in [0, 1]."),
+            },
+        },
+    })
+}
+
 /// A TOML date, or a string holding one (JSON has no dates).
+/// A period: its number, or a date in it (read with the scenario's calendar).
+fn period() -> Value {
+    json!({ "anyOf": [{ "type": "integer", "minimum": 1 }, date()] })
+}
+
 fn date() -> Value {
     json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}" })
 }

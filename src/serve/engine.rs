@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::model::{self, Owner, Rule, Scenario};
+use crate::model::{self, Owner, Rule, Scenario, share_range};
 use crate::optimise;
 use crate::pipeline::{self, Estimate};
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
@@ -229,7 +229,7 @@ impl Compiled {
     /// is everything the optimiser reads (the scenario without its strategies and trials, and
     /// the strategy's guardrails; the seed stays, for the search trains on trials of it).
     pub fn plan_key(&self, s: usize, seed: u64) -> Option<String> {
-        let rule = self.scenario.strategies[s].rule;
+        let rule = &self.scenario.strategies[s].rule;
         if !matches!(rule, Rule::Optimised { .. }) {
             return None;
         }
@@ -364,6 +364,14 @@ impl Compiled {
                 pct(min_tech_share),
                 pct(max_tech_share)
             ),
+            Rule::Schedule { ref tech_share } => {
+                let (lo, hi) = share_range(tech_share);
+                format!(
+                    "schedule: tech share by team and phase, {}–{}",
+                    pct(lo),
+                    pct(hi)
+                )
+            }
         }
     }
 
@@ -571,7 +579,7 @@ impl Compiled {
             return answer;
         };
         let (r, k) = (row.results(), row.slot);
-        let has = |owner| self.scenario.key_results_of(owner).next().is_some();
+        let has = |owner| self.scenario.has_key_results(owner);
         answer.blended = Some(spread(r, k, SummaryMetric::BlendedScore));
         if let (true, Some(first)) = (s > 0, rows[0]) {
             answer.vs_first = Some(paired(row, first, SummaryMetric::BlendedScore));
@@ -729,5 +737,7 @@ fn rule_controls(strategy: &model::Strategy, debt_scale: f64) -> Vec<Control> {
                 max_tech_share,
             ),
         ],
+        // A schedule's phases are changed in the file (or with --set); no sliders yet.
+        Rule::Schedule { .. } => Vec::new(),
     }
 }

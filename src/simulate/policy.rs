@@ -93,6 +93,9 @@ impl Policy {
             Rule::Optimised { .. } => {
                 optimised.ok_or_else(|| MissingPlan(strategy.name.clone()))?
             }
+            Rule::Schedule { ref tech_share } => {
+                Policy::by_priority(Share::Schedule(tech_share.clone()))
+            }
         })
     }
 

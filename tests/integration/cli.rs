@@ -396,8 +396,20 @@ fn run_tables_in_markdown_json_and_quiet() {
             .starts_with("only 200 trials")
     );
     let summary = json["summary"].as_array().unwrap();
+    // The answer first: the recommended split and what it buys, then which scores best.
     assert!(
-        summary[0].as_str().unwrap().contains("scores best"),
+        summary[0]
+            .as_str()
+            .unwrap()
+            .starts_with("Recommended split ("),
+        "{summary:?}"
+    );
+    assert!(
+        summary[1].as_str().unwrap().starts_with("It buys: "),
+        "{summary:?}"
+    );
+    assert!(
+        summary[2].as_str().unwrap().contains("scores best"),
         "{summary:?}"
     );
 

@@ -572,7 +572,7 @@ fn check_engine(scenario: &Scenario, tally: &mut Tally) -> Result<(), String> {
         Ok(output) => {
             tally.planned_and_simulated += 1;
             // A side without key results, or whose key results all weigh 0, has no score (NaN,
-            // an empty cell); all else is finite.
+            // an empty cell), and a side without key results no "all met"; all else is finite.
             let has = |owner| {
                 scenario
                     .key_results_of(owner)
@@ -584,6 +584,13 @@ fn check_engine(scenario: &Scenario, tally: &mut Tally) -> Result<(), String> {
                     let not_applicable = match metric {
                         SummaryMetric::ProductScore => !has(Owner::Product),
                         SummaryMetric::TechnologyScore => !has(Owner::Technology),
+                        // "All met" of a side with no key results at all is no number either.
+                        SummaryMetric::AllProductKrsMet => {
+                            !scenario.has_key_results(Owner::Product)
+                        }
+                        SummaryMetric::AllTechnologyKrsMet => {
+                            !scenario.has_key_results(Owner::Technology)
+                        }
                         _ => false,
                     };
                     if !(mean.is_finite() || (mean.is_nan() && not_applicable)) {

@@ -6,6 +6,7 @@
 mod common;
 
 mod allocate;
+mod answer;
 mod backtest;
 mod calibrate;
 mod cli;

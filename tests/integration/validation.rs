@@ -573,7 +573,7 @@ fn an_unknown_rule_is_one_error_not_a_cascade() {
     let help = assert_error(
         &text,
         "\"fixd_share\"",
-        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", found \"fixd_share\"",
+        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", \"schedule\", found \"fixd_share\"",
     );
     assert_eq!(help.as_deref(), Some("did you mean `fixed_share`?"));
     assert!(
@@ -593,20 +593,27 @@ fn a_tech_share_in_percent_is_a_share() {
 }
 
 #[test]
-fn a_deadline_written_as_a_date_says_which_period_it_is() {
-    let dated = with("periods = 10", "periods = 10\nstart = 2027-01-04").replace(
-        "contributes = { kr = 1 }",
-        "contributes = { kr = 1 }\ndeadline = 2027-03-15",
-    );
+fn a_deadline_written_as_a_date_is_the_period_it_falls_in() {
+    let dated = |date: &str| {
+        with("periods = 10", "periods = 10\nstart = 2027-01-04").replace(
+            "contributes = { kr = 1 }",
+            &format!("contributes = {{ kr = 1 }}\ndeadline = {date}"),
+        )
+    };
+    // Period 6 of two weeks from 2027-01-04 runs 2027-03-15 to 2027-03-28.
+    for date in ["2027-03-15", "2027-03-28", "\"2027-03-20\""] {
+        let loaded = scenario::load_str("t.toml", &dated(date), Format::Toml)
+            .unwrap_or_else(|e| panic!("{date}: {e}"));
+        assert_eq!(loaded.scenario.initiatives[0].deadline, Some(6), "{date}");
+    }
     let help = assert_error(
-        &dated,
-        "2027-03-15",
-        "`deadline` is a period number, not a date",
+        &dated("2027-09-15"),
+        "2027-09-15",
+        "`deadline` is a date outside the scenario's periods",
     );
-    let help = help.unwrap_or_default();
     assert!(
-        help.contains("falls in period 6") && help.contains("`deadline = 6`"),
-        "{help}"
+        help.unwrap_or_default()
+            .contains("2027-09-15 is after the horizon, which ends on 2027-05-23 (period 10)"),
     );
 
     let undated = with(
@@ -616,9 +623,13 @@ fn a_deadline_written_as_a_date_says_which_period_it_is() {
     let help = assert_error(
         &undated,
         "\"2027-03-15\"",
-        "`deadline` is a period number, not a date",
+        "`deadline` is a date, but the scenario has no `start` to count from",
     );
-    assert!(help.unwrap_or_default().contains("(1 to 10)"));
+    let help = help.unwrap_or_default();
+    assert!(
+        help.contains("(1 to 10)") && help.contains("add `start`"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -144,7 +144,7 @@ pub use super::super::numbers::proportion_ci95;
 /// Each strategy of `results` in the schema.
 pub fn strategies(scenario: &Scenario, results: &Results) -> Vec<Strategy> {
     use SummaryMetric as M;
-    let has = |owner| scenario.key_results_of(owner).next().is_some();
+    let has = |owner| scenario.has_key_results(owner);
     let n = results.trials();
     (0..results.strategies.len())
         .map(|s| {

@@ -67,7 +67,7 @@ pub(super) const SECTIONS: [(&str, &[&str]); 13] = [
     ("strategies[]", strategies::STRATEGY_FIELDS),
 ];
 /// The strategy rules, each with the fields that belong to it alone.
-pub(super) const STRATEGY_RULES: [(&str, &[&str]); 3] = strategies::RULES;
+pub(super) const STRATEGY_RULES: [(&str, &[&str]); 4] = strategies::RULES;
 /// Defaults of `[scenario]`.
 pub use crate::model::{DEFAULT_SEED, DEFAULT_TRIALS};
 /// The default blend of `[okrs]`: product's and technology's key results weigh the same.
@@ -86,6 +86,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
         periods: header.as_ref().map_or(usize::MAX / 2, |h| h.periods),
         start: header.as_ref().and_then(|h| h.start),
         length: header.as_ref().map(|h| h.period_length),
+        calendar: header.as_ref().map(|h| h.calendar.clone()),
     };
 
     let team_nodes = list(ck, file.get("teams"), "teams");
@@ -148,7 +149,7 @@ pub fn compile(root: &Node, default_name: &str, ck: &mut Checker) -> Option<Scen
     names(ck, &strategy_nodes, "name", "strategy");
     let mut strategies: Vec<Option<Strategy>> = strategy_nodes
         .iter()
-        .map(|n| read_strategy(ck, n))
+        .map(|n| read_strategy(ck, n, &horizon, &team_names))
         .collect();
     file.finish(ck);
 

@@ -4,7 +4,7 @@ use crate::model::{Rule, Strategy};
 
 use super::super::document::Node;
 use super::super::fields::Quantity::Days;
-use super::super::fields::{Bound, Checker, Table, number, string};
+use super::super::fields::{Bound, Checker, Horizon, Table, array, number, string};
 use super::super::problem::Problem;
 
 pub(super) const STRATEGY_FIELDS: &[&str] = &[
@@ -17,18 +17,29 @@ pub(super) const STRATEGY_FIELDS: &[&str] = &[
     "min_tech_share",
     "max_tech_share",
     "deadline_confidence",
+    "phases",
+    "team_phases",
 ];
 /// The rules a strategy may name, each with its own fields.
-pub(super) const RULES: [(&str, &[&str]); 3] = [
+pub(super) const RULES: [(&str, &[&str]); 4] = [
     ("fixed_share", &["tech_share"]),
     ("debt_ceiling", &["ceiling", "above", "below"]),
     (
         "optimised",
         &["min_tech_share", "max_tech_share", "deadline_confidence"],
     ),
+    ("schedule", &["phases", "team_phases"]),
 ];
 
-pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
+/// The fields of one phase of a schedule.
+const PHASE_FIELDS: &[&str] = &["until", "tech_share"];
+
+pub(super) fn read_strategy(
+    ck: &mut Checker,
+    node: &Node,
+    horizon: &Horizon,
+    teams: &[String],
+) -> Option<Strategy> {
     let label = node
         .get("name")
         .and_then(Node::as_str)
@@ -47,6 +58,7 @@ pub(super) fn read_strategy(ck: &mut Checker, node: &Node) -> Option<Strategy> {
                 "fixed_share" => share(ck, &mut t, "tech_share", "0.2")
                     .map(|tech_share| Rule::FixedShare { tech_share }),
                 "debt_ceiling" => read_debt_ceiling(ck, &mut t),
+                "schedule" => read_schedule(ck, &mut t, horizon, teams),
                 _ => read_optimised(ck, &mut t),
             }
         });
@@ -130,4 +142,100 @@ fn read_optimised(ck: &mut Checker, t: &mut Table) -> Option<Rule> {
         max_tech_share: max,
         deadline_confidence: confidence,
     })
+}
+
+/// A `schedule` rule: `phases` for every team, and `team_phases` for teams that differ, each a
+/// list of `{ until, tech_share }` in order (`until`: the phase's last period, or a date in
+/// it; the last phase runs to the end and leaves `until` out), compiled to a share per team
+/// and period.
+fn read_schedule(
+    ck: &mut Checker,
+    t: &mut Table,
+    horizon: &Horizon,
+    teams: &[String],
+) -> Option<Rule> {
+    // Without a length `[scenario]` has a mistake (reported): no horizon to lay phases on.
+    horizon.length?;
+    let everyone = t
+        .required(
+            ck,
+            "phases",
+            "[{ until = 6, tech_share = 0.4 }, { tech_share = 0.2 }]",
+        )
+        .and_then(|n| read_phases(ck, n, "phases", horizon));
+    let mut tech_share = vec![everyone.clone(); teams.len()];
+    if let Some(node) = t.get("team_phases") {
+        let Some(entries) = node.entries() else {
+            super::fields::expected(ck, node, "team_phases", "a table of team names");
+            return None;
+        };
+        for entry in entries {
+            let team = super::resolve_name(ck, entry.key_span, &entry.key, teams, "team");
+            let phases = read_phases(ck, &entry.node, &entry.key, horizon);
+            if let (Some(team), Some(phases)) = (team, phases) {
+                tech_share[team] = Some(phases);
+            }
+        }
+    }
+    Some(Rule::Schedule {
+        tech_share: tech_share.into_iter().collect::<Option<_>>()?,
+    })
+}
+
+/// One list of phases as a share per period of the horizon.
+fn read_phases(ck: &mut Checker, node: &Node, key: &str, horizon: &Horizon) -> Option<Vec<f64>> {
+    let items = array(ck, node, key)?;
+    if items.is_empty() {
+        ck.report(
+            Problem::error(node.span, format!("`{key}` has no phases"))
+                .label("empty")
+                .help("give at least one phase, e.g. [{ tech_share = 0.2 }]"),
+        );
+        return None;
+    }
+    let mut shares = Vec::with_capacity(horizon.periods.min(10_000));
+    for (k, item) in items.iter().enumerate() {
+        let mut t = Table::new(
+            ck,
+            item,
+            format!("phase {} of `{key}`", k + 1),
+            PHASE_FIELDS,
+        )?;
+        let share = t
+            .required(ck, "tech_share", "0.3")
+            .and_then(|n| number(ck, n, "tech_share", Bound::Fraction));
+        let last = k + 1 == items.len();
+        let until = match t.get("until") {
+            Some(n) => super::super::fields::period(ck, n, "until", horizon),
+            None if last => Some(horizon.periods),
+            None => {
+                ck.report(
+                    Problem::error(item.span, format!("phase {} of `{key}` has no `until`", k + 1))
+                        .label("where does this phase end?")
+                        .help("only the last phase leaves out `until` (it runs to the end): add `until = 6` or a date"),
+                );
+                None
+            }
+        };
+        t.finish(ck);
+        let (share, until) = (share?, until?);
+        if until <= shares.len() {
+            ck.report(
+                Problem::error(item.span, format!("phase {} of `{key}` ends at period {until}, not after the phase before it (period {})", k + 1, shares.len()))
+                    .label("phases must follow one another")
+                    .help("give each phase an `until` later than the one before"),
+            );
+            return None;
+        }
+        if last && until < horizon.periods {
+            ck.report(
+                Problem::error(item.span, format!("the last phase of `{key}` ends at period {until}, before the horizon's end (period {})", horizon.periods))
+                    .label("what follows it?")
+                    .help("leave out `until` in the last phase: it runs to the end"),
+            );
+            return None;
+        }
+        shares.resize(until, share);
+    }
+    Some(shares)
 }

@@ -206,7 +206,7 @@ fn from_scenario(
         .strategies
         .iter()
         .find(|s| s.name == chosen)
-        .map(|s| s.rule)
+        .map(|s| s.rule.clone())
         .expect("the chosen strategy is one of the scenario's");
     let Rule::FixedShare { tech_share } = rule else {
         return Err(ImportProblem {

@@ -50,6 +50,10 @@ pub enum Kind {
     Tables {
         at_least: u64,
     },
+    /// A schedule's phases: `[{ until, tech_share }, …]`.
+    Phases,
+    /// A table of team name = [`Kind::Phases`].
+    PhasesByTeam,
 }
 
 /// One field of one table.
@@ -183,12 +187,14 @@ pub const FIELDS: &[Field] = &[
     f("events[]", "capacity", Kind::Distribution(Change(Relative)), OPTIONAL, "One fixed relative change of nominal capacity, e.g. \"-30%\"; or `engineers`.", Some(r#""-30%""#)),
     // [[strategies]]
     f("strategies[]", "name", Kind::Text, REQUIRED, "Unique name, shown in every output.", Some(r#""80/20""#)),
-    f("strategies[]", "rule", Kind::Choice(&["fixed_share", "debt_ceiling", "optimised"]), REQUIRED, "How the tech share is set: fixed, by a debt ceiling, or the optimised policy.", Some(r#""fixed_share""#)),
+    f("strategies[]", "rule", Kind::Choice(&["fixed_share", "debt_ceiling", "optimised", "schedule"]), REQUIRED, "How the tech share is set: fixed, by a debt ceiling, the optimised policy, or a schedule by phase.", Some(r#""fixed_share""#)),
     f("strategies[]", "tech_share", Kind::Number(Fraction), OPTIONAL, "fixed_share (required): the tech share in every team and period.", Some("0.2")),
     f("strategies[]", "ceiling", Kind::Number(NonNegative(Days)), OPTIONAL, "debt_ceiling (required): the debt above which `above` applies.", Some("450.0")),
     f("strategies[]", "above", Kind::Number(Fraction), OPTIONAL, "debt_ceiling (required): tech share while the team's debt exceeds the ceiling.", Some("0.5")),
     f("strategies[]", "below", Kind::Number(Fraction), OPTIONAL, "debt_ceiling (required): tech share otherwise.", Some("0.1")),
     f("strategies[]", "min_tech_share", Kind::Number(Fraction), OPTIONAL, "optimised: the lowest tech share allowed. Default 0.", Some("0.1")),
     f("strategies[]", "max_tech_share", Kind::Number(Fraction), OPTIONAL, "optimised: the highest tech share allowed. Default 1.", Some("0.6")),
+    f("strategies[]", "phases", Kind::Phases, OPTIONAL, "schedule (required): every team's tech share by phase, in order; `until` is a phase's last period (or a date in it), left out in the last phase, which runs to the end.", Some(r#"[{ "until": 6, "tech_share": 0.4 }, { "tech_share": 0.2 }]"#)),
+    f("strategies[]", "team_phases", Kind::PhasesByTeam, OPTIONAL, "schedule: the phases of teams that differ from `phases`, by team name.", Some(r#"{ "checkout": [{ "until": "2027-04-01", "tech_share": 0.1 }, { "tech_share": 0.6 }] }"#)),
     f("strategies[]", "deadline_confidence", Kind::Number(Fraction), OPTIONAL, "optimised: the probability with which must_finish deadlines must hold. Default 0.85.", Some("0.85")),
 ];

@@ -110,7 +110,12 @@ impl Engine<'_> {
             outcome.periods_run = periods_run;
             outcome.attainment.clone_from(&st.attainment);
             outcome.met.clone_from(&st.met);
+            // A side without key results has no "all met": NaN, like its score, so that
+            // summary.csv, the JSON and every table agree that there is nothing to meet.
             let all_met = |owner: Owner| {
+                if !sc.has_key_results(owner) {
+                    return f64::NAN;
+                }
                 let met = sc.key_results_of(owner).all(|(k, _)| st.met[k]);
                 if met { 1.0 } else { 0.0 }
             };

@@ -97,9 +97,10 @@ pub enum SummaryMetric {
     IdleDays,
     /// Number of initiatives finished within the periods simulated.
     InitiativesDone,
-    /// 1 when every product key result is met at its deadline (or there are none), else 0.
+    /// 1 when every product key result is met at its deadline, else 0; NaN when there are none.
     AllProductKrsMet,
-    /// 1 when every technology key result is met at its deadline (or there are none), else 0.
+    /// 1 when every technology key result is met at its deadline, else 0; NaN when there are
+    /// none.
     AllTechnologyKrsMet,
 }
 
