@@ -152,8 +152,8 @@ fn points_table(h: &mut String, varies: &[Vary], points: &[Point]) {
         let _ = write!(h, "<th>{}</th>", escape(&v.path));
     }
     h.push_str(
-        "<th class=\"text\">strategy</th><th>blended score</th><th>product</th>\
-         <th>technology</th><th>final debt P50 [P10–P90]</th><th>incident days</th><th></th></tr>\n",
+        "<th class=\"text\">strategy</th><th>blended score</th><th>product score</th>\
+         <th>technology score</th><th>final debt P50 [P10–P90]</th><th>incident days</th><th></th></tr>\n",
     );
     for (n, point) in points.iter().enumerate() {
         for (s, name) in point.results.strategies.iter().enumerate() {

@@ -496,7 +496,7 @@ pub fn sweep_headline(scenario: &Scenario, varies: &[Vary], points: &[Point]) ->
         (header.as_str(), Align::Left),
         ("strategy", Align::Left),
         ("blended", Align::Right),
-        ("product", Align::Right),
+        ("product score", Align::Right),
         ("debt P50", Align::Right),
         ("incidents", Align::Right),
         ("", Align::Left),
