@@ -144,7 +144,64 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -
     h
 }
 
-/// The table of every point and strategy, the knees marked.
+/// One row of a sweep's tables: strategy `strategy` at point `point`, or, for a strategy the
+/// sweep does not touch, its one row standing for every point (`reference`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Index of the point.
+    pub point: usize,
+    /// Index of the strategy.
+    pub strategy: usize,
+    /// Whether the row stands for every point (the strategy is not swept).
+    pub reference: bool,
+}
+
+/// The strategy every swept path belongs to (`strategies.NAME.…`), when there is one; the
+/// longest name wins where one name begins another.
+pub fn swept_strategy(varies: &[Vary], names: &[String]) -> Option<usize> {
+    let owner = |path: &str| {
+        (0..names.len())
+            .filter(|&s| path.starts_with(&format!("strategies.{}.", names[s])))
+            .max_by_key(|&s| names[s].len())
+    };
+    let first = owner(&varies.first()?.path)?;
+    varies
+        .iter()
+        .all(|v| owner(&v.path) == Some(first))
+        .then_some(first)
+}
+
+/// The rows a sweep's tables show, in order. When the sweep changes one strategy only, the
+/// others give the same numbers at every point (common random numbers, and nothing of theirs
+/// changed): that strategy's row at each point, then each other strategy once, as a
+/// reference. Otherwise every strategy at every point.
+pub fn rows(varies: &[Vary], points: &[Point]) -> Vec<Row> {
+    let Some(first) = points.first() else {
+        return Vec::new();
+    };
+    let strategies = first.results.strategies.len();
+    let row = |point, strategy, reference| Row {
+        point,
+        strategy,
+        reference,
+    };
+    match swept_strategy(varies, &first.results.strategies) {
+        Some(swept) => (0..points.len())
+            .map(|n| row(n, swept, false))
+            .chain(
+                (0..strategies)
+                    .filter(|&s| s != swept)
+                    .map(|s| row(0, s, true)),
+            )
+            .collect(),
+        None => (0..points.len())
+            .flat_map(|n| (0..strategies).map(move |s| row(n, s, false)))
+            .collect(),
+    }
+}
+
+/// The table of every point and strategy (a strategy the sweep does not change once), the
+/// knees marked.
 fn points_table(h: &mut String, varies: &[Vary], points: &[Point]) {
     let knees = knees(points);
     h.push_str("<h2>Points</h2>\n<div class=\"scroll\"><table>\n<tr>");
@@ -155,29 +212,42 @@ fn points_table(h: &mut String, varies: &[Vary], points: &[Point]) {
         "<th class=\"text\">strategy</th><th>blended score</th><th>product score</th>\
          <th>technology score</th><th>final debt P50 [P10–P90]</th><th>incident days</th><th></th></tr>\n",
     );
-    for (n, point) in points.iter().enumerate() {
-        for (s, name) in point.results.strategies.iter().enumerate() {
-            let r = &point.results;
-            let debt = r.summary(s, SummaryMetric::FinalDebt);
-            h.push_str("<tr>");
+    for Row {
+        point: n,
+        strategy: s,
+        reference,
+    } in rows(varies, points)
+    {
+        let point = &points[n];
+        let name = &point.results.strategies[s];
+        let r = &point.results;
+        let debt = r.summary(s, SummaryMetric::FinalDebt);
+        h.push_str("<tr>");
+        if reference {
+            let _ = write!(h, "<td colspan=\"{}\">every point</td>", point.values.len());
+        } else {
             for &x in &point.values {
                 let _ = write!(h, "<td>{}</td>", sweep::format_value(x));
             }
-            let _ = writeln!(
-                h,
-                "<td class=\"text\">{}</td><td>{:.3}</td><td>{}</td><td>{}</td>\
-                 <td>{} [{}–{}]</td><td>{:.0}</td><td>{}</td></tr>",
-                escape(name),
-                r.summary(s, SummaryMetric::BlendedScore).mean,
-                percent(r.summary(s, SummaryMetric::ProductScore).mean),
-                percent(r.summary(s, SummaryMetric::TechnologyScore).mean),
-                tick(debt.quantiles[3]),
-                tick(debt.quantiles[1]),
-                tick(debt.quantiles[5]),
-                r.summary(s, SummaryMetric::IncidentDays).mean,
-                if knees[s] == Some(n) { "knee" } else { "" }
-            );
         }
+        let _ = writeln!(
+            h,
+            "<td class=\"text\">{}</td><td>{:.3}</td><td>{}</td><td>{}</td>\
+             <td>{} [{}–{}]</td><td>{:.0}</td><td>{}</td></tr>",
+            escape(name),
+            r.summary(s, SummaryMetric::BlendedScore).mean,
+            percent(r.summary(s, SummaryMetric::ProductScore).mean),
+            percent(r.summary(s, SummaryMetric::TechnologyScore).mean),
+            tick(debt.quantiles[3]),
+            tick(debt.quantiles[1]),
+            tick(debt.quantiles[5]),
+            r.summary(s, SummaryMetric::IncidentDays).mean,
+            if knees[s] == Some(n) && !reference {
+                "knee"
+            } else {
+                ""
+            }
+        );
     }
     h.push_str("</table></div>\n");
 }

@@ -501,28 +501,38 @@ pub fn sweep_headline(scenario: &Scenario, varies: &[Vary], points: &[Point]) ->
         ("incidents", Align::Right),
         ("", Align::Left),
     ]);
-    for (n, point) in points.iter().enumerate() {
-        let label: Vec<String> = point.values.iter().map(|&x| sw::format_value(x)).collect();
-        for (s, name) in point.results.strategies.iter().enumerate() {
-            let r = &point.results;
-            table.push(vec![
-                if s == 0 {
-                    label.join(", ")
-                } else {
-                    String::new()
-                },
-                name.clone(),
-                format!("{:.3}", r.summary(s, M::BlendedScore).mean),
-                percent(r.summary(s, M::ProductScore).mean),
-                amount(r.summary(s, M::FinalDebt).at(0.5), unit),
-                amount(r.summary(s, M::IncidentDays).mean, unit),
-                if knees[s] == Some(n) {
-                    "← knee".to_string()
-                } else {
-                    String::new()
-                },
-            ]);
-        }
+    let mut labelled = None;
+    for super::sweep::Row {
+        point: n,
+        strategy: s,
+        reference,
+    } in super::sweep::rows(varies, points)
+    {
+        let point = &points[n];
+        let name = &point.results.strategies[s];
+        // Each point's value once, on its first row; "every point" once above the references.
+        let label = if reference {
+            "every point".to_string()
+        } else {
+            let values: Vec<String> = point.values.iter().map(|&x| sw::format_value(x)).collect();
+            values.join(", ")
+        };
+        let first = labelled.as_ref() != Some(&label);
+        let r = &point.results;
+        table.push(vec![
+            if first { label.clone() } else { String::new() },
+            name.clone(),
+            format!("{:.3}", r.summary(s, M::BlendedScore).mean),
+            percent(r.summary(s, M::ProductScore).mean),
+            amount(r.summary(s, M::FinalDebt).at(0.5), unit),
+            amount(r.summary(s, M::IncidentDays).mean, unit),
+            if knees[s] == Some(n) && !reference {
+                "← knee".to_string()
+            } else {
+                String::new()
+            },
+        ]);
+        labelled = Some(label);
     }
     table
 }

@@ -501,6 +501,10 @@ fn sweep_prints_the_frontier_in_the_same_format() {
     assert_eq!(code, Some(0), "{stderr}");
     insta::assert_snapshot!("sweep_table", without_timings(&stdout));
     assert!(stdout.contains("3 points × 200 trials in"), "{stdout}");
+    // One strategy swept: its row at each point, the others once, under "every point".
+    assert_eq!(stdout.matches("debt-ceiling").count(), 4, "{stdout}"); // the header's path too
+    assert_eq!(stdout.matches("80/20").count(), 1, "{stdout}");
+    assert!(stdout.contains("every point"), "{stdout}");
 
     let mut json_args = args.to_vec();
     json_args.push("--json");
@@ -513,6 +517,14 @@ fn sweep_prints_the_frontier_in_the_same_format() {
     assert_eq!(points.len(), 3);
     assert_eq!(points[2]["values"][0], 700.0);
     assert_eq!(points[0]["strategies"].as_array().unwrap().len(), 3);
+    // Why the others may be shown once: on common random numbers they do not move at all.
+    for point in points {
+        for (s, strategy) in point["strategies"].as_array().unwrap().iter().enumerate() {
+            if strategy["name"] != "debt-ceiling" {
+                assert_eq!(strategy, &points[0]["strategies"][s], "{strategy}");
+            }
+        }
+    }
 }
 
 #[test]
