@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::report::charts::Plot;
-use crate::report::html::{escape, page_start, strip_xml_prolog};
+use crate::report::html::{escape, figure, page_start};
 use crate::whatif::calibrate::Calibration;
 use crate::whatif::calibrate::check::FLAG_P;
 
@@ -89,16 +89,7 @@ fn team_section(p: &mut String, fit: &Calibration, plots: &[Plot]) {
     );
     parameters_table(p, fit);
     for c in plots {
-        let _ = writeln!(
-            p,
-            "<figure>\n<div class=\"chart\">{}</div>\n<figcaption><strong>{}.</strong> {} \
-             <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
-            strip_xml_prolog(&c.svg),
-            escape(&c.title),
-            escape(&c.caption),
-            escape(&c.stem),
-            escape(&c.stem)
-        );
+        figure(p, c);
     }
     check_table(p, fit);
 }

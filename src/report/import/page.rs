@@ -9,7 +9,7 @@ use std::fmt::Write;
 use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, ItemState, Weight, WorkItem, percentile_f64};
 use crate::report::charts::Plot;
-use crate::report::html::{escape, page_start, strip_xml_prolog};
+use crate::report::html::{escape, figure, page_start};
 use crate::report::numbers::num;
 
 use super::balance::{BalanceRow, balance_rows, headline, pct, weighing_in_words};
@@ -291,16 +291,7 @@ fn incidents_section(p: &mut String, incidents: &IncidentHistory) {
 fn charts_section(p: &mut String, charts: &[Plot]) {
     let _ = writeln!(p, "<h2>Charts</h2>");
     for c in charts {
-        let _ = writeln!(
-            p,
-            "<figure>\n<div class=\"chart\">{}</div>\n<figcaption><strong>{}.</strong> {} \
-             <span class=\"muted\">({}.svg, {}.png)</span></figcaption>\n</figure>",
-            strip_xml_prolog(&c.svg),
-            escape(&c.title),
-            escape(&c.caption),
-            escape(&c.stem),
-            escape(&c.stem)
-        );
+        figure(p, c);
     }
 }
 
