@@ -119,11 +119,24 @@ fn a_changed_strategy_moves_its_row_only_and_pairs_exactly() {
     }
 }
 
+/// `fulcrum run`'s results for `scenario` on 600 trials of `seed` (no prices): what the
+/// server's answers must equal.
+fn run_of(scenario: &fulcrum::model::Scenario, seed: u64) -> fulcrum::simulate::Results {
+    let settings = fulcrum::simulate::Settings::for_run(scenario, 600, seed);
+    let options = fulcrum::pipeline::Options {
+        marginal_values: fulcrum::pipeline::MarginalValues::None,
+        ..fulcrum::pipeline::Options::new(settings)
+    };
+    let (policies, _) = fulcrum::pipeline::policies(scenario, &options, &|_| {}).unwrap();
+    let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
+    fulcrum::simulate::run(scenario, policies, names, &settings, &|_| {})
+}
+
 /// Only the changed strategy is simulated; the others are the file's run. That must be
 /// exactly what simulating the whole changed scenario gives.
 #[test]
 fn reused_rows_are_what_a_full_run_of_the_changed_scenario_gives() {
-    use fulcrum::simulate::{self, Settings as Run, SummaryMetric};
+    use fulcrum::simulate::SummaryMetric;
     let app = app();
     let set = "strategies.70/30.tech_share=0.4";
     let a = answer(&app, &[set], Stage::Full);
@@ -131,14 +144,7 @@ fn reused_rows_are_what_a_full_run_of_the_changed_scenario_gives() {
     let scenario = fulcrum::scenario::load(&path, &[set.to_string()])
         .unwrap()
         .scenario;
-    let settings = Run::for_run(&scenario, 600, scenario.seed);
-    let options = fulcrum::pipeline::Options {
-        marginal_values: fulcrum::pipeline::MarginalValues::None,
-        ..fulcrum::pipeline::Options::new(settings)
-    };
-    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options, &|_| {}).unwrap();
-    let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
-    let results = simulate::run(&scenario, policies, names, &settings, &|_| {});
+    let results = run_of(&scenario, scenario.seed);
     for (k, s) in a.strategies.iter().enumerate() {
         let blended = results.summary(k, SummaryMetric::BlendedScore);
         let debt = results.summary(k, SummaryMetric::FinalDebt);
@@ -158,7 +164,7 @@ fn reused_rows_are_what_a_full_run_of_the_changed_scenario_gives() {
 /// the file's own answer, the optimised one included, is the run's.
 #[test]
 fn serve_with_a_seed_answers_what_run_with_that_seed_prints() {
-    use fulcrum::simulate::{self, Settings as Run, SummaryMetric};
+    use fulcrum::simulate::SummaryMetric;
     let seed = 7;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
@@ -178,14 +184,7 @@ fn serve_with_a_seed_answers_what_run_with_that_seed_prints() {
         scenario.seed, seed,
         "the test needs a seed other than the file's"
     );
-    let settings = Run::for_run(&scenario, 600, seed);
-    let options = fulcrum::pipeline::Options {
-        marginal_values: fulcrum::pipeline::MarginalValues::None,
-        ..fulcrum::pipeline::Options::new(settings)
-    };
-    let (policies, _) = fulcrum::pipeline::policies(&scenario, &options, &|_| {}).unwrap();
-    let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
-    let results = simulate::run(&scenario, policies, names, &settings, &|_| {});
+    let results = run_of(&scenario, seed);
     assert!(
         scenario
             .strategies
