@@ -235,6 +235,8 @@ pub fn price(
         seed,
         0..evaluation,
     );
+    // `found`'s rank on the training trials, scored once for every change that needs it.
+    let found_rank = std::cell::OnceCell::new();
     let mut relaxed: Vec<(Change, Candidate)> = Vec::new();
     let mut out = Vec::new();
     for change in changes {
@@ -246,13 +248,15 @@ pub fn price(
             .map(|(_, candidate)| candidate);
         let best = reoptimise(&s, &o, found, change, (&objective.guardrails, nested), seed);
         let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-        let (value, half_width) = match base_for(scenario, objective, found, &best, seed) {
-            None => paired(after.blended(0), base.blended(0)),
-            Some(better) => {
-                let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
-                paired(after.blended(0), before.blended(0))
-            }
-        };
+        let (value, half_width) =
+            match base_for(scenario, objective, (found, &found_rank), &best, seed) {
+                None => paired(after.blended(0), base.blended(0)),
+                Some(better) => {
+                    let before =
+                        score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
+                    paired(after.blended(0), before.blended(0))
+                }
+            };
         if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
             relaxed.push((change.clone(), best.clone()));
         }
@@ -274,26 +278,31 @@ pub fn price(
 /// difference between two optima that had the same search, never the re-search's luck: a
 /// change that changes nothing prices at exactly 0 instead of at what the second search found
 /// and the first missed.
+/// `found_rank` holds `found`'s rank once computed (each policy's scores on common random
+/// numbers do not depend on which others are scored beside it).
 fn base_for(
     scenario: &Scenario,
     objective: &Objective,
-    found: &Found,
+    (found, found_rank): (&Found, &std::cell::OnceCell<f64>),
     best: &Candidate,
     seed: u64,
 ) -> Option<Policy> {
     if best.policy == found.candidate.policy || !within(&best.policy, &objective.guardrails) {
         return None;
     }
-    let both = vec![found.candidate.clone(), best.clone()];
-    let judged = super::ranked(
-        scenario,
-        both,
-        training_seed(seed),
-        REOPTIMISE_TRIALS.1,
-        objective.confidence,
-    );
-    // Ties keep their order: `found` stays unless `best` ranks strictly higher.
-    (judged[0].0.policy == best.policy).then(|| best.policy.clone())
+    let rank = |candidate: &Candidate| {
+        let judged = super::ranked(
+            scenario,
+            vec![candidate.clone()],
+            training_seed(seed),
+            REOPTIMISE_TRIALS.1,
+            objective.confidence,
+        );
+        judged[0].1
+    };
+    let found_rank = *found_rank.get_or_init(|| rank(&found.candidate));
+    // A tie keeps `found`: `best` must rank strictly higher.
+    (rank(best) > found_rank).then(|| best.policy.clone())
 }
 
 /// Whether every share `policy` can choose lies within `guardrails`.
