@@ -324,7 +324,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     print!("{}", report::backtest::summary(&labelled));
     println!(
         "{} in {:.2} s → {}/",
-        report::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
+        report::kit::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
         started.elapsed().as_secs_f64(),
         target.path.display()
     );

@@ -206,7 +206,7 @@ fn history_question(
         if cut > 0 && !super::progress::silent() {
             eprintln!(
                 "note: {} before the team's first finished item cut from the history (--keep-idle keeps them)",
-                report::numbers::counted(cut as u64, "idle period", "idle periods")
+                report::kit::numbers::counted(cut as u64, "idle period", "idle periods")
             );
         }
     }
@@ -378,19 +378,19 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     report::forecast::write(&target, forecast, &results, &info).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
     let stdout = &args.common.report;
-    stdout.json(&report::export::json::Forecast {
+    stdout.json(&report::run::json::Forecast {
         schema: "fulcrum.forecast/1",
         info: &info,
         output: folder.clone(),
     })?;
     let summary = report::forecast::summary(forecast, &results);
     stdout.table(
-        &report::terminal::forecast_headline(forecast, &results),
+        &report::run::terminal::forecast_headline(forecast, &results),
         summary.trim_end(),
     );
     stdout.footer(&format!(
         "{} in {:.2} s → {folder}",
-        report::numbers::counted(trials, "trial", "trials"),
+        report::kit::numbers::counted(trials, "trial", "trials"),
         started.elapsed().as_secs_f64(),
     ));
     Ok(())

@@ -1,7 +1,8 @@
 //! How `run`, `plan`, `sweep` and `forecast` report on stdout: the table as text or Markdown,
 //! or one JSON document (`--json`); `--quiet` leaves out the table, warnings and progress.
 
-use fulcrum::report::export::{Format, Table, markdown};
+use fulcrum::report::kit::markdown;
+use fulcrum::report::kit::table::{Format, Table};
 use fulcrum::scenario::Problems;
 
 /// The stdout flags of the commands that print results.

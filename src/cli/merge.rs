@@ -35,7 +35,7 @@ pub struct MergeArgs {
 pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     let mut read = Vec::new();
     for folder in &args.shards {
-        let info = report::shard::read_info(folder).map_err(Failure::bad_input)?;
+        let info = report::kit::shard::read_info(folder).map_err(Failure::bad_input)?;
         read.push((folder.display().to_string(), info));
     }
     let order = shard::check(&read).map_err(Failure::bad_input)?;
@@ -129,7 +129,7 @@ fn substitute_inputs(folder: &Path, info: &ShardInfo) -> Result<(), Failure> {
 fn kept_copy(folder: &Path, input: &shard::Input) -> Result<Vec<u8>, Failure> {
     let shown = folder.display();
     let inside = Path::new(&input.copy)
-        .strip_prefix(report::shard::INPUTS)
+        .strip_prefix(report::kit::shard::INPUTS)
         .is_ok_and(|rest| {
             rest.components()
                 .all(|c| matches!(c, std::path::Component::Normal(_)))
@@ -138,7 +138,7 @@ fn kept_copy(folder: &Path, input: &shard::Input) -> Result<Vec<u8>, Failure> {
         return Err(Failure::bad_input(format!(
             "{shown}: its shard.json names a copy of `{}` outside its {} folder",
             input.given,
-            report::shard::INPUTS
+            report::kit::shard::INPUTS
         )));
     }
     let bytes = std::fs::read(folder.join(&input.copy))

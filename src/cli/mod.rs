@@ -307,7 +307,7 @@ pub fn main() -> ExitCode {
         Command::HelpMarkdown(args) => reference::help_markdown(&args),
     };
     // Results folders claimed but not written (a failure after the check) are free again.
-    report::lock::release_all();
+    report::kit::lock::release_all();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::BadInput(text)) => {

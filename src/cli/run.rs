@@ -5,9 +5,12 @@ use std::time::Instant;
 
 use fulcrum::model::{Rule, Scenario};
 use fulcrum::pipeline::{self, Estimate, RunError, RunOutput, StrategyPlan};
-use fulcrum::report::export::{Format, json, markdown};
-use fulcrum::report::numbers::counted;
-use fulcrum::report::{self, Destination, Environment, RunInfo, terminal, warnings};
+use fulcrum::report::kit::markdown;
+use fulcrum::report::kit::numbers::counted;
+use fulcrum::report::kit::table::Format;
+use fulcrum::report::run::json;
+use fulcrum::report::run::{Environment, RunInfo, terminal, warnings};
+use fulcrum::report::{self, Destination};
 use fulcrum::scenario::{self, Loaded};
 use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
@@ -141,7 +144,8 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
             _ => Vec::new(),
         },
     };
-    report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
+    report::run::write_run(&target, scenario, &output, &sensitivity, &info)
+        .map_err(write_failure)?;
     print_run(args, &loaded, &output, &target, started)
 }
 
@@ -192,7 +196,7 @@ fn print_run(
     let stdout = &args.common.report;
     stdout.warn(&warned);
     let folder = format!("{}/", target.path.display());
-    let summary = report::summary::sentences(scenario, results, &output.allocations);
+    let summary = report::run::summary::sentences(scenario, results, &output.allocations);
     let warning_lines = warning_lines(&loaded.warnings).into_iter().chain(warned);
     stdout.json(&json::run(
         scenario,
@@ -287,7 +291,7 @@ pub fn plan(command: &PlanCommand) -> Result<(), Failure> {
         .install(|| pipeline::plan_all(scenario, &options, &step))
         .map_err(|error| run_failure(&loaded, error))?;
     planning.stop();
-    report::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
+    report::run::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
     if let Some(file) = schedule_file {
         write_schedule(file, scenario, &allocations)?;
     }
@@ -322,7 +326,7 @@ fn print_plans(format: Format, scenario: &Scenario, allocations: &[StrategyPlan]
         println!(
             "### Plan for strategy `{}`\n\n{}\n",
             plan.of.name(scenario),
-            report::plan::rule(plan)
+            report::run::plan::rule(plan)
         );
         if let Some(periods) = terminal::plan_periods(scenario, plan, None) {
             println!("{}", markdown::table(&periods));
@@ -347,7 +351,7 @@ fn write_schedule(
         .first()
         .expect("plan plans at least one strategy");
     let policy = &plan.found.candidate.policy;
-    let Some(teams) = report::policy::team_phases(scenario, policy) else {
+    let Some(teams) = report::run::policy::team_phases(scenario, policy) else {
         return Err(Failure::Runtime(anyhow::anyhow!(
             "--write-schedule: the policy found ({}) follows each team's debt, not the \
              calendar, so it is no schedule; compare it as a debt_ceiling strategy instead",

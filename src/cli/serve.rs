@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use fulcrum::pipeline::Budget;
-use fulcrum::report::numbers::{count, counted};
+use fulcrum::report::kit::numbers::{count, counted};
 use fulcrum::serve::{self, Server, Settings};
 
 use super::{Failure, SimulationFlags};

@@ -157,7 +157,8 @@ impl Merged {
     {
         let read = |k: usize| -> Result<T, Failure> {
             let (folder, info) = (&self.folders[k], &self.infos[k]);
-            let state: T = report::shard::read_state(folder, info).map_err(Failure::bad_input)?;
+            let state: T =
+                report::kit::shard::read_state(folder, info).map_err(Failure::bad_input)?;
             let (units, expected) = (state.units(), info.end - info.start);
             if units != expected {
                 return Err(Failure::bad_input(format!(
@@ -261,7 +262,7 @@ fn inputs(arguments: &[String]) -> Result<Vec<(Input, Vec<u8>)>, Failure> {
             let input = Input {
                 argument: arg.id.clone(),
                 given: path.clone(),
-                copy: format!("{}/{folder}/{name}", report::shard::INPUTS),
+                copy: format!("{}/{folder}/{name}", report::kit::shard::INPUTS),
                 hash: fingerprint_bytes(&bytes),
             };
             inputs.push((input, bytes));
@@ -336,7 +337,7 @@ pub(super) fn write_shard(
         end: range.end,
         inputs,
     };
-    report::shard::write(target, &info, state, &copies).map_err(super::write_failure)?;
+    report::kit::shard::write(target, &info, state, &copies).map_err(super::write_failure)?;
     let seconds = started.elapsed().as_secs_f64();
     print_done(stdout, &info, seconds, &target.path)
 }

@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use fulcrum::pipeline::Estimate;
 use fulcrum::report::Destination;
-use fulcrum::report::export::json;
-use fulcrum::report::numbers::counted;
+use fulcrum::report::kit::numbers::counted;
+use fulcrum::report::run::json;
+use fulcrum::report::run::terminal;
 use fulcrum::report::sweep::{SweepInfo, write_sweep};
-use fulcrum::report::terminal;
 use fulcrum::scenario;
 use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};

@@ -9,7 +9,8 @@ use fulcrum::model::{Plan, Scenario};
 use fulcrum::optimise::prices::{Change, Price};
 use fulcrum::optimise::{Candidate, Found, Objective};
 use fulcrum::pipeline::{self, PlanFor, RunOutput, StrategyPlan};
-use fulcrum::report::{self, Environment, RunInfo};
+use fulcrum::report;
+use fulcrum::report::run::{Environment, RunInfo};
 use fulcrum::scenario::{self, Format};
 use fulcrum::simulate::Policy;
 use fulcrum::simulate::Settings;
@@ -164,7 +165,7 @@ fn run_with_a_plan(scenario: &Scenario) -> RunOutput {
 /// The results folder of `output`, written into a fresh scratch folder `name`.
 fn written(name: &str, scenario: &Scenario, output: &RunOutput) -> PathBuf {
     let dir = scratch(name);
-    report::write_run(&to(&dir), scenario, output, &[], &info(scenario, output)).unwrap();
+    report::run::write_run(&to(&dir), scenario, output, &[], &info(scenario, output)).unwrap();
     dir
 }
 
@@ -321,8 +322,8 @@ fn the_same_run_gives_the_same_bytes() {
     let output = run(&scenario);
     let info = info(&scenario, &output);
     let (a, b) = (scratch("same-a"), scratch("same-b"));
-    report::write_run(&to(&a), &scenario, &output, &[], &info).unwrap();
-    report::write_run(&to(&b), &scenario, &run(&scenario), &[], &info).unwrap();
+    report::run::write_run(&to(&a), &scenario, &output, &[], &info).unwrap();
+    report::run::write_run(&to(&b), &scenario, &run(&scenario), &[], &info).unwrap();
     let mut files = vec!["report.html".to_string()];
     for chart in CHARTS {
         files.push(format!("plots/{chart}.svg"));
@@ -561,7 +562,7 @@ fn ties_are_reported_apart_from_wins() {
     let output = pipeline::run(&scenario, &pipeline::Options::new(settings), &|_| {}).unwrap();
     let results = &output.results;
     for metric in [SummaryMetric::BlendedScore, SummaryMetric::InitiativesDone] {
-        let o = report::summary::outcomes(results, 1, 0, metric).expect("kept trials");
+        let o = report::run::summary::outcomes(results, 1, 0, metric).expect("kept trials");
         assert_eq!(o.trials, 200);
         assert!((o.higher + o.equal + o.lower - 1.0).abs() < 1e-12);
         let positive = results.paired(1, metric).p_positive;

@@ -352,11 +352,11 @@ fn results_are_identical_for_any_thread_count() {
             .unwrap();
         let results = pool.install(|| run(&scenario, 777, 5));
         [
-            fulcrum::report::tables::summary(&results).unwrap(),
-            fulcrum::report::tables::periods(&scenario, &results).unwrap(),
-            fulcrum::report::tables::initiatives(&scenario, &results).unwrap(),
-            fulcrum::report::tables::key_results(&scenario, &results).unwrap(),
-            fulcrum::report::tables::comparison(&results).unwrap(),
+            fulcrum::report::run::tables::summary(&results).unwrap(),
+            fulcrum::report::run::tables::periods(&scenario, &results).unwrap(),
+            fulcrum::report::run::tables::initiatives(&scenario, &results).unwrap(),
+            fulcrum::report::run::tables::key_results(&scenario, &results).unwrap(),
+            fulcrum::report::run::tables::comparison(&results).unwrap(),
         ]
     };
     let one = render(1);
@@ -388,8 +388,8 @@ fn a_cancelled_run_stops_early_and_an_uncancelled_one_matches_run() {
     assert_eq!(done.load(Ordering::Relaxed), 5000);
     let reference = run(&scenario, 5000, 5);
     assert_eq!(
-        fulcrum::report::tables::summary(&kept).unwrap(),
-        fulcrum::report::tables::summary(&reference).unwrap()
+        fulcrum::report::run::tables::summary(&kept).unwrap(),
+        fulcrum::report::run::tables::summary(&reference).unwrap()
     );
     // Cancelled once a few chunks are done: it returns nothing and skips the rest.
     let done = AtomicU64::new(0);

@@ -9,10 +9,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::whatif::backtest::{MethodBacktest, Question};
 
-use super::super::charts::frame::Heading;
-use super::super::charts::style::{Plot2d, Stroke, line, pace_change};
-use super::super::charts::{self, LegendItem, Mesh, Swatch, legend, palette, tick, titled};
 use super::{Labelled, name};
+use crate::report::kit::charts::frame::Heading;
+use crate::report::kit::charts::style::{Plot2d, Stroke, line, pace_change};
+use crate::report::kit::charts::{self, LegendItem, Mesh, Swatch, legend, palette, tick, titled};
 
 /// Forecast ranges against the truth, one panel per question.
 pub(super) struct Ranges<'a> {

@@ -15,10 +15,10 @@ use crate::simulate::forecast::walk::{Origin, Stated};
 use crate::whatif::backtest::{Backtest, MethodBacktest, Question, Settings};
 
 use super::OutputDir;
-use super::charts;
-use super::csv::CsvWriter;
-use super::html::{escape, page_start, strip_xml_prolog};
-use super::tables::num;
+use crate::report::kit::charts;
+use crate::report::kit::csv::CsvWriter;
+use crate::report::kit::numbers::num;
+use crate::report::run::html::{escape, page_start, strip_xml_prolog};
 
 /// What `backtest.json` records besides the results.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -306,8 +306,8 @@ fn headline(b: &Labelled) -> String {
     let _ = writeln!(
         out,
         "Backtest of {} on a history of {} of {}: from period {} on, every {}, {}; {} each",
-        super::numbers::counted(b.backtest.checks() as u64, "forecast", "forecasts"),
-        super::numbers::counted(b.info.history.len() as u64, "period", "periods"),
+        crate::report::kit::numbers::counted(b.backtest.checks() as u64, "forecast", "forecasts"),
+        crate::report::kit::numbers::counted(b.info.history.len() as u64, "period", "periods"),
         s.period,
         s.min_history,
         if s.step == 1 {
@@ -319,14 +319,18 @@ fn headline(b: &Labelled) -> String {
             Some(w) => format!("each from the last {w} periods"),
             None => "each from the history before it".into(),
         },
-        super::numbers::counted(s.trials, "trial", "trials")
+        crate::report::kit::numbers::counted(s.trials, "trial", "trials")
     );
     if b.info.cut_before + b.info.cut_after > 0 {
         let _ = writeln!(
             out,
             "  note: the team's active span only: {} cut before its first activity, {} after its last",
-            super::numbers::counted(b.info.cut_before as u64, "idle period", "idle periods"),
-            super::numbers::counted(b.info.cut_after as u64, "period", "periods"),
+            crate::report::kit::numbers::counted(
+                b.info.cut_before as u64,
+                "idle period",
+                "idle periods"
+            ),
+            crate::report::kit::numbers::counted(b.info.cut_after as u64, "period", "periods"),
         );
     }
     out

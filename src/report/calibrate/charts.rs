@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::report::charts::{
+use crate::report::kit::charts::{
     FanChart, FanSeries, IntervalChart, IntervalPanels, IntervalRow, LegendItem, Marker,
     PeriodAxis, Plot, SLIDE, Swatch, palette,
 };

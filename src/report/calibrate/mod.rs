@@ -14,8 +14,8 @@ use crate::whatif::calibrate::smc::{Generation, Settings};
 use crate::whatif::calibrate::{Ahead, Calibration};
 
 use super::OutputDir;
-use super::charts::PeriodAxis;
-use super::csv::CsvWriter;
+use crate::report::kit::charts::PeriodAxis;
+use crate::report::kit::csv::CsvWriter;
 
 mod charts;
 mod page;

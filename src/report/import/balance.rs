@@ -162,7 +162,7 @@ pub(crate) fn weighing_in_words(h: &History, default: bool, estimates: &[String]
         };
         text.push_str(&format!(
             " Finished items without {what} weigh the median, {} ({} of {}).",
-            crate::report::numbers::num(w.fill),
+            crate::report::kit::numbers::num(w.fill),
             w.filled(),
             w.done
         ));

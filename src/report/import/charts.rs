@@ -13,10 +13,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::model::history::actual::Drift;
 use crate::model::history::{BucketKind, History, TeamHistory, percentile, tech_share};
-use crate::report::charts::frame::Heading;
-use crate::report::charts::stacked::draw_layers;
-use crate::report::charts::style::Plot2d;
-use crate::report::charts::{
+use crate::report::kit::charts::frame::Heading;
+use crate::report::kit::charts::stacked::draw_layers;
+use crate::report::kit::charts::style::Plot2d;
+use crate::report::kit::charts::{
     self, LegendItem, Mesh, PeriodAxis, Plot, StackStyle, Swatch, legend, palette, tick, titled,
 };
 

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use crate::model::history::actual::{Drift, DriftSum};
 use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, Weight, percentile};
-use crate::report::numbers::num;
+use crate::report::kit::numbers::num;
 use crate::scenario::import::quoted_cell;
 
 use super::balance::{BalanceRow, balance_rows, headline, pct, weighing_in_words};

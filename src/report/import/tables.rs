@@ -8,8 +8,8 @@ use anyhow::Result;
 use crate::model::history::actual::Drift;
 use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, percentile, percentile_f64};
-use crate::report::csv::CsvWriter;
-use crate::report::tables::num;
+use crate::report::kit::csv::CsvWriter;
+use crate::report::kit::numbers::num;
 
 use super::balance::team_row;
 use super::{Imported, bucket_name, cycle_times_by_team, kind_name};

@@ -8,7 +8,7 @@ use crate::pipeline::{PlanFor, StrategyPlan};
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::{Results, SummaryMetric};
 
-use super::numbers::{Unit, amount, percent_with_interval, proportion_ci95};
+use crate::report::kit::numbers::{Unit, amount, percent_with_interval, proportion_ci95};
 
 /// Initiatives named in what a split buys, at most (those with a deadline, by deadline).
 const DEADLINES_NAMED: usize = 4;

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use super::Refusal;
+use super::output::Refusal;
 
 /// A destination this process holds.
 struct Claim {

@@ -1,6 +1,6 @@
 //! A [`Table`] as a Markdown (GitHub-flavoured) table, for pasting into a planning document.
 
-use super::{Align, Table};
+use super::table::{Align, Table};
 
 /// `| a | b |` rows under a header and its alignment row; cells trimmed (the text format's
 /// padding means nothing here), `|` in them escaped.

@@ -9,7 +9,7 @@ use crate::model::{Owner, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Distributional, PeriodMetric, Results, SummaryMetric};
 
-use super::super::numbers::Unit;
+use crate::report::kit::numbers::Unit;
 
 /// A quantity across trials: its mean with the 95% interval of the mean, and quantiles.
 #[derive(Clone, Debug, Serialize)]
@@ -139,7 +139,7 @@ pub struct Run {
     pub strategies: Vec<Strategy>,
 }
 
-pub use super::super::numbers::proportion_ci95;
+pub use crate::report::kit::numbers::proportion_ci95;
 
 /// Each strategy of `results` in the schema.
 pub fn strategies(scenario: &Scenario, results: &Results) -> Vec<Strategy> {
@@ -319,7 +319,7 @@ fn plan_of(scenario: &Scenario, plan: &StrategyPlan) -> Option<Plan> {
                 tech_days: mean(PeriodMetric::TechDays),
                 paydown_days: mean(PeriodMetric::PaydownDays),
                 debt_p50: results.period(s, t, PeriodMetric::Debt as usize).at(0.5),
-                finishing: super::super::terminal::finishing(scenario, results, s, t),
+                finishing: super::terminal::finishing(scenario, results, s, t),
             }
         })
         .collect();
@@ -327,14 +327,14 @@ fn plan_of(scenario: &Scenario, plan: &StrategyPlan) -> Option<Plan> {
     outcome.name = plan.of.name(scenario).to_string();
     Some(Plan {
         strategy: plan.of.name(scenario).to_string(),
-        policy: super::super::plan::rule(plan),
+        policy: super::plan::rule(plan),
         outcome,
         periods,
         help: plan
             .prices
             .iter()
             .map(|p| Help {
-                change: super::super::plan::describe(scenario, plan, &p.change),
+                change: super::plan::describe(scenario, plan, &p.change),
                 gain: p.value,
                 half_width: p.half_width,
                 within_noise: p.within_noise(),
@@ -386,7 +386,7 @@ pub fn sweep(
     output: &str,
     warnings: Vec<String>,
 ) -> Sweep {
-    let knees = super::super::sweep::knees(points);
+    let knees = crate::report::sweep::knees(points);
     Sweep {
         schema: "fulcrum.sweep/1",
         scenario: scenario.name.clone(),
@@ -420,7 +420,7 @@ pub struct Forecast<'a> {
     pub schema: &'static str,
     /// What `forecast.json` records, its fields at the top level of this document.
     #[serde(flatten)]
-    pub info: &'a super::super::forecast::ForecastInfo,
+    pub info: &'a crate::report::forecast::ForecastInfo,
     /// The results folder.
     pub output: String,
 }

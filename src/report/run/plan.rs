@@ -22,7 +22,7 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
         Change::Hire { team, period } => format!(
             "one more engineer on {}, hired in {}",
             scenario.teams[team].name,
-            super::dates::in_period(scenario, period)
+            crate::report::kit::dates::in_period(scenario, period)
         ),
         Change::MinShare { to: 0.0 } => {
             format!("no minimum tech share (now {})", share(g.min_tech_share))
@@ -43,15 +43,15 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
         Change::Deadline { initiative, to } => format!(
             "{} due in {} instead of {}",
             scenario.initiatives[initiative].id,
-            super::dates::in_period(scenario, to),
-            super::dates::period(scenario, to - 1)
+            crate::report::kit::dates::in_period(scenario, to),
+            crate::report::kit::dates::period(scenario, to - 1)
         ),
     }
 }
 
 /// `+0.031 ± 0.006`, or `within noise (+0.001 ± 0.003)`.
 pub fn value(price: &Price) -> String {
-    let places = super::numbers::places_for(price.half_width, 3);
+    let places = crate::report::kit::numbers::places_for(price.half_width, 3);
     let text = format!("{:+.places$} ± {:.places$}", price.value, price.half_width);
     if price.within_noise() {
         format!("within noise of zero ({text})")
@@ -86,7 +86,7 @@ pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
         score.mean,
         score.mean - half,
         score.mean + half,
-        super::numbers::counted(results.trials(), "trial", "trials")
+        crate::report::kit::numbers::counted(results.trials(), "trial", "trials")
     );
     if let Ok(lp) = &plan.found.lp {
         let _ = write!(
@@ -105,7 +105,7 @@ pub fn help_lines(scenario: &Scenario, plan: &StrategyPlan) -> Vec<String> {
     // One precision for the whole list, enough for its narrowest interval: the column aligns.
     let shown = plan.prices.iter().filter(|p| !p.within_noise());
     let places = shown.clone().fold(3, |places, p| {
-        super::numbers::places_for(p.half_width, places)
+        crate::report::kit::numbers::places_for(p.half_width, places)
     });
     let mut lines: Vec<String> = shown
         .map(|p| {

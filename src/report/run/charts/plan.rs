@@ -8,15 +8,15 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axis::PeriodAxis;
-use super::fan::{FanChart, FanSeries, fan_chart};
-use super::frame::{legend, titled};
-use super::run::{capacity_layers, capacity_of, mean_of};
-use super::stacked::{StackPanel, StackStyle, StackedPanels, stacked_panel};
-use super::style::palette;
-use super::{Figure, Plot, SLIDE};
+use super::{capacity_layers, capacity_of, mean_of};
 use crate::model::Scenario;
 use crate::pipeline::{PlanFor, StrategyPlan};
+use crate::report::kit::charts::axis::PeriodAxis;
+use crate::report::kit::charts::fan::{FanChart, FanSeries, fan_chart};
+use crate::report::kit::charts::frame::{legend, titled};
+use crate::report::kit::charts::stacked::{StackPanel, StackStyle, StackedPanels, stacked_panel};
+use crate::report::kit::charts::style::palette;
+use crate::report::kit::charts::{Figure, Plot, SLIDE};
 use crate::simulate::policy::Share;
 use crate::simulate::{PeriodMetric, Results};
 

@@ -12,13 +12,13 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::axis::PeriodAxis;
-use super::frame::{LegendItem, Swatch, legend_rows};
-use super::interval::{IntervalChart, IntervalPanels, IntervalRow, Marker};
-use super::style::{label_width, palette};
-use super::{Plot, SLIDE};
 use crate::model::{Kind, Scenario, Workforce};
-use crate::report::summary;
+use crate::report::kit::charts::axis::PeriodAxis;
+use crate::report::kit::charts::frame::{LegendItem, Swatch, legend_rows};
+use crate::report::kit::charts::interval::{IntervalChart, IntervalPanels, IntervalRow, Marker};
+use crate::report::kit::charts::style::{label_width, palette};
+use crate::report::kit::charts::{Plot, SLIDE};
+use crate::report::run::summary;
 use crate::simulate::Results;
 
 /// The most work team `j` could do over the horizon (infinite when unbounded).

@@ -1,20 +1,29 @@
 //! The charts of every run: debt and value over periods (fan charts, the best strategy's
-//! bands), where capacity goes (stacked small multiples) and the strategy comparison.
+//! bands), where capacity goes (stacked small multiples) and the strategy comparison (here);
+//! initiative finish ranges ([`initiatives`]), the optimised plan ([`plan`]) and the
+//! sensitivity tornado ([`tornado`](mod@tornado)). Drawn with the kit's chart blocks.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use super::axis::PeriodAxis;
-use super::fan::{FanChart, FanSeries};
-use super::frame::{LegendItem, Swatch};
-use super::interval::{IntervalChart, IntervalPanels, IntervalRow};
-use super::stacked::{StackPanel, StackStyle, StackedPanels};
-use super::style::{label_width, palette};
-use super::{Plot, SLIDE};
 use crate::model::Scenario;
-use crate::report::summary;
+use crate::pipeline::StrategyPlan;
+use crate::report::kit::charts::axis::PeriodAxis;
+use crate::report::kit::charts::fan::{FanChart, FanSeries};
+use crate::report::kit::charts::frame::{LegendItem, Swatch};
+use crate::report::kit::charts::interval::{IntervalChart, IntervalPanels, IntervalRow};
+use crate::report::kit::charts::stacked::{StackPanel, StackStyle, StackedPanels};
+use crate::report::kit::charts::style::{label_width, palette};
+use crate::report::kit::charts::{Plot, SLIDE};
+use crate::report::run::summary;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
+
+pub mod initiatives;
+pub mod plan;
+pub mod tornado;
+
+pub use tornado::{sensitivity, tornado};
 
 /// Each strategy's P10 … P90 of a per-period metric.
 pub fn fan_series(results: &Results, metric: usize) -> Vec<FanSeries> {
@@ -283,4 +292,29 @@ pub fn comparison(folder: &Path, results: &Results) -> Result<Plot> {
         SLIDE,
         &figure,
     )
+}
+
+/// Draws every chart of a run (but the tornado, [`sensitivity`]) into `<folder>/plots/` and
+/// returns them in report order.
+pub fn write_all(
+    folder: &Path,
+    scenario: &Scenario,
+    results: &Results,
+    allocations: &[StrategyPlan],
+) -> Result<Vec<Plot>> {
+    let axis = PeriodAxis::of(scenario);
+    let mut plots = Vec::new();
+    if results.periods() > 0 {
+        plots.push(debt(folder, results, &axis)?);
+        plots.push(value(folder, scenario, results, &axis)?);
+        plots.push(capacity(folder, results, &axis)?);
+    }
+    if !scenario.initiatives.is_empty() {
+        plots.push(initiatives::finish_ranges(
+            folder, scenario, results, &axis,
+        )?);
+    }
+    plots.push(comparison(folder, results)?);
+    plots.extend(plan::charts(folder, scenario, results, allocations, &axis)?);
+    Ok(plots)
 }

@@ -2,9 +2,6 @@
 //! terminal (here), Markdown for a planning document (`markdown.rs`) and JSON for scripts
 //! (`json.rs`), one small file per format as in hyperfine's `export/`.
 
-pub mod json;
-pub mod markdown;
-
 /// Which side of its column a cell keeps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {

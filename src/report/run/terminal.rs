@@ -1,5 +1,5 @@
 //! Text for the terminal: the scenario summary of `validate` and the tables `run`, `plan`,
-//! `sweep` and `forecast` print. Numbers read as in [`super::numbers`]; each table is built
+//! `sweep` and `forecast` print. Numbers read as in [`crate::report::kit::numbers`]; each table is built
 //! once as a [`Table`] and rendered as aligned text here or in another format by
 //! [`super::export`].
 
@@ -13,8 +13,8 @@ use crate::simulate::policy::Share;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 use crate::whatif::sweep::{self as sw, Point, Vary};
 
-use super::export::{Align, Table};
-use super::numbers::{self, Unit, amount, counted, grouped, percent};
+use crate::report::kit::numbers::{self, Unit, amount, counted, grouped, percent};
+use crate::report::kit::table::{Align, Table};
 
 /// A distribution as written in a scenario, a constant with thousands separators.
 fn spread(d: &Distribution) -> String {
@@ -468,11 +468,11 @@ pub fn key_result_table(scenario: &Scenario, results: &Results, s: usize) -> Opt
     let n = results.trials();
     for (k, kr) in scenario.key_results.iter().enumerate() {
         let stats = results.key_result(s, k);
-        let interval = super::numbers::proportion_ci95(stats.p_met, n);
+        let interval = crate::report::kit::numbers::proportion_ci95(stats.p_met, n);
         table.push(vec![
             kr.id.clone(),
             kr.owner.as_str().to_string(),
-            super::numbers::percent_with_interval(stats.p_met, interval),
+            crate::report::kit::numbers::percent_with_interval(stats.p_met, interval),
             format!("{:.0}%", stats.attainment.mean * 100.0),
         ]);
     }
@@ -489,7 +489,7 @@ pub fn sweep_table(scenario: &Scenario, varies: &[Vary], points: &[Point]) -> St
 pub fn sweep_headline(scenario: &Scenario, varies: &[Vary], points: &[Point]) -> Table {
     use SummaryMetric as M;
     let unit = Unit::of_scenario(scenario).short();
-    let knees = super::sweep::knees(points);
+    let knees = crate::report::sweep::knees(points);
     let params: Vec<&str> = varies.iter().map(|v| v.path.as_str()).collect();
     let header = params.join(", ");
     let mut table = Table::new(&[
@@ -502,11 +502,11 @@ pub fn sweep_headline(scenario: &Scenario, varies: &[Vary], points: &[Point]) ->
         ("", Align::Left),
     ]);
     let mut labelled = None;
-    for super::sweep::Row {
+    for crate::report::sweep::Row {
         point: n,
         strategy: s,
         reference,
-    } in super::sweep::rows(varies, points)
+    } in crate::report::sweep::rows(varies, points)
     {
         let point = &points[n];
         let name = &point.results.strategies[s];
@@ -544,7 +544,7 @@ pub fn forecast_headline(forecast: &Forecast, results: &ForecastResults) -> Tabl
         ("done by period", Align::Right),
         ("ends", Align::Left),
     ]);
-    for (name, q) in super::numbers::percentiles(forecast) {
+    for (name, q) in crate::report::kit::numbers::percentiles(forecast) {
         let (period, ends) = match results.percentile(q) {
             Some(t) => (
                 t.to_string(),

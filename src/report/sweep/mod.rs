@@ -1,19 +1,21 @@
 //! The outputs of `fulcrum sweep`: `frontier.csv`, the frontier and outcome charts (drawn in
-//! [`super::charts::frontier`]) and a self-contained `report.html`.
+//! [`crate::report::kit::charts::frontier`]) and a self-contained `report.html`.
+
+pub mod frontier;
 
 use std::fmt::Write;
 
 use anyhow::Result;
 
-pub use super::charts::frontier::{frontier_of, frontier_plot, knees, outcomes_plot};
-use super::charts::tick;
-use super::csv::CsvWriter;
-use super::html::escape;
-use super::numbers::percent;
-use super::tables::num;
 use super::{Destination, OutputDir};
+use crate::report::kit::charts::tick;
+use crate::report::kit::csv::CsvWriter;
+use crate::report::kit::numbers::num;
+use crate::report::kit::numbers::percent;
+use crate::report::run::html::escape;
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, METRICS, Point, Vary};
+pub use frontier::{frontier_of, frontier_plot, knees, outcomes_plot};
 
 /// What a sweep report says about its run.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -106,7 +108,7 @@ pub fn write_sweep(
 fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -> String {
     let mut h = String::new();
     let title = escape(&info.scenario);
-    super::html::page_start(&mut h, &format!("{title} — fulcrum sweep"));
+    crate::report::run::html::page_start(&mut h, &format!("{title} — fulcrum sweep"));
     let _ = writeln!(h, "<h1>{title}: sweep</h1>");
     if let Some(q) = &info.question {
         let _ = writeln!(h, "<p class=\"question\">{}</p>", escape(q));
@@ -122,8 +124,8 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -
         escape(&info.fulcrum_version)
     );
     let (frontier, outcomes) = (
-        super::html::strip_xml_prolog(svgs[0]),
-        super::html::strip_xml_prolog(svgs[1]),
+        crate::report::run::html::strip_xml_prolog(svgs[0]),
+        crate::report::run::html::strip_xml_prolog(svgs[1]),
     );
     let _ = writeln!(
         h,

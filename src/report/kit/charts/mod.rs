@@ -1,12 +1,11 @@
-//! The chart wing: every chart fulcrum draws, each written as SVG and PNG at slide size.
+//! The chart kit every command's charts are drawn with, each written as SVG and PNG at slide
+//! size ([`save`], [`Plot`]).
 //!
-//! Shared building blocks: the house style ([`style`]: fonts, palette, strokes, the mesh),
-//! the headings and the title-and-legend preamble ([`frame`](mod@frame)), the period axis
-//! ([`axis`]), and three chart shapes ([`fan`], [`interval`], [`stacked`]). One file per
-//! chart family draws from them: a run's debt, value, capacity and comparison ([`run`]),
-//! initiative finish ranges ([`initiatives`]), the optimised plan ([`plan`]), the sensitivity
-//! tornado ([`tornado`](mod@tornado)), the sweep's frontier and outcomes ([`frontier`]) and
-//! the forecast ([`forecast`]). The import's and the backtest's charts draw from them too.
+//! The house style ([`style`]: fonts, palette, strokes, the mesh), the headings and the
+//! title-and-legend preamble ([`frame`](mod@frame)), the period axis ([`axis`]), and the three
+//! chart shapes several commands draw ([`fan`], [`interval`], [`stacked`]). Each command's
+//! own charts live in its folder (`run/charts/`, `sweep/frontier.rs`, `forecast/chart.rs`,
+//! `backtest/chart.rs`, `import/charts.rs`, `calibrate/charts.rs`).
 //!
 //! Output bytes depend only on the inputs: no timestamps, no hash-map order, fonts embedded.
 
@@ -17,22 +16,12 @@ use anyhow::{Context, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::model::Scenario;
-use crate::pipeline::StrategyPlan;
-use crate::simulate::Results;
-
 pub mod axis;
 pub mod fan;
-pub mod forecast;
 pub mod frame;
-pub mod frontier;
-pub mod initiatives;
 pub mod interval;
-pub mod plan;
-pub mod run;
 pub mod stacked;
 pub mod style;
-pub mod tornado;
 
 pub use axis::PeriodAxis;
 pub use fan::{FanChart, FanSeries, fan_chart};
@@ -40,7 +29,6 @@ pub use frame::{LegendItem, Swatch, frame, legend, titled};
 pub use interval::{IntervalChart, IntervalPanels, IntervalRow, Marker, interval_chart};
 pub use stacked::{StackPanel, StackStyle, StackedPanels};
 pub use style::{Mesh, Shape, Stroke, bold, label_width, padded_range, palette, text, tick};
-pub use tornado::{sensitivity, tornado};
 
 /// Slide size: every chart reads on a 1280×720 slide.
 pub const SLIDE: (u32, u32) = (1280, 720);
@@ -133,29 +121,4 @@ impl Plot {
             svg: save(&folder.join(stem), size, figure)?,
         })
     }
-}
-
-/// Draws every chart of a run (but the tornado, [`sensitivity`]) into `<folder>/plots/` and
-/// returns them in report order.
-pub fn write_all(
-    folder: &Path,
-    scenario: &Scenario,
-    results: &Results,
-    allocations: &[StrategyPlan],
-) -> Result<Vec<Plot>> {
-    let axis = PeriodAxis::of(scenario);
-    let mut plots = Vec::new();
-    if results.periods() > 0 {
-        plots.push(run::debt(folder, results, &axis)?);
-        plots.push(run::value(folder, scenario, results, &axis)?);
-        plots.push(run::capacity(folder, results, &axis)?);
-    }
-    if !scenario.initiatives.is_empty() {
-        plots.push(initiatives::finish_ranges(
-            folder, scenario, results, &axis,
-        )?);
-    }
-    plots.push(run::comparison(folder, results)?);
-    plots.extend(plan::charts(folder, scenario, results, allocations, &axis)?);
-    Ok(plots)
 }

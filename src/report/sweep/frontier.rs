@@ -10,10 +10,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{LegendItem, Swatch, frame};
-use super::style::{Mesh, Plot2d, Stroke, bold, fitted_range, line, marker, palette, plot_on};
-use super::style::{text, tick};
-use super::{Figure, SLIDE, save};
+use crate::report::kit::charts::frame::{LegendItem, Swatch, frame};
+use crate::report::kit::charts::style::{
+    Mesh, Plot2d, Stroke, bold, fitted_range, line, marker, palette, plot_on,
+};
+use crate::report::kit::charts::style::{text, tick};
+use crate::report::kit::charts::{Figure, SLIDE, save};
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, Point, Vary};
 

@@ -6,11 +6,11 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::frame::{LegendItem, Swatch};
-use super::interval::{IntervalChart, IntervalPanels, IntervalRow};
-use super::style::{label_width, palette, tick};
-use super::{Plot, SLIDE, save};
-use crate::report::summary;
+use crate::report::kit::charts::frame::{LegendItem, Swatch};
+use crate::report::kit::charts::interval::{IntervalChart, IntervalPanels, IntervalRow};
+use crate::report::kit::charts::style::{label_width, palette, tick};
+use crate::report::kit::charts::{Plot, SLIDE, save};
+use crate::report::run::summary;
 use crate::simulate::{Results, SummaryMetric};
 
 /// Inputs shown on the sensitivity tornado.

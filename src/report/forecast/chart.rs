@@ -11,11 +11,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axis::PeriodAxis;
-use super::frame::{LegendItem, Swatch, frame, titled};
-use super::style::{Mesh, Plot2d, Stroke, bold, line, pace_change, palette, plot_on, text, tick};
-use super::{Figure, Plot, SLIDE};
-use crate::report::tables::num;
+use crate::report::kit::charts::axis::PeriodAxis;
+use crate::report::kit::charts::frame::{LegendItem, Swatch, frame, titled};
+use crate::report::kit::charts::style::{
+    Mesh, Plot2d, Stroke, bold, line, pace_change, palette, plot_on, text, tick,
+};
+use crate::report::kit::charts::{Figure, Plot, SLIDE};
+use crate::report::kit::numbers::num;
 use crate::simulate::forecast::{Forecast, ForecastResults};
 
 /// The periods shown: from the first with a finish to the last (or the horizon), padded by
@@ -89,7 +91,7 @@ impl When<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let names = crate::report::numbers::percentiles(self.forecast);
+        let names = crate::report::kit::numbers::percentiles(self.forecast);
         for (k, (name, q)) in names.into_iter().enumerate() {
             let Some(t) = self.results.percentile(q) else {
                 continue;
@@ -104,7 +106,7 @@ impl When<'_> {
             ctx.draw_series([Text::new(
                 format!(
                     " {name}: {}",
-                    crate::report::dates::period(&self.forecast.scenario, t)
+                    crate::report::kit::dates::period(&self.forecast.scenario, t)
                 ),
                 (x, y),
                 text(14).pos(Pos::new(HPos::Left, VPos::Center)),
@@ -194,7 +196,7 @@ impl HowMany<'_> {
                         "{}% chance: at least {} by period {}",
                         num(q * 100.0),
                         items.at_least.get(k).map_or_else(String::new, |n| num(*n)),
-                        crate::report::dates::period(&forecast.scenario, *h)
+                        crate::report::kit::dates::period(&forecast.scenario, *h)
                     ),
                     None => format!("{}% chance", num(q * 100.0)),
                 };
@@ -291,7 +293,7 @@ impl Figure for History<'_> {
                 Swatch::Line(Stroke::of(1)),
             ),
         ];
-        let area = super::frame::legend(&area, &items)?;
+        let area = crate::report::kit::charts::frame::legend(&area, &items)?;
         let top = tp.history.iter().copied().fold(1.0, f64::max) * 1.15;
         let mut ctx = plot_on(&area, (0.5, n as f64 + 0.5), (0.0, top), (56, 80))?;
         let label = |x: &f64| {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{Destination, OutputDir, output};
+use super::output::{self, Destination, OutputDir};
 use crate::shard::ShardInfo;
 
 /// The file that makes a folder a shard and says what it ran.

@@ -10,8 +10,9 @@ use crate::model::{Measure, Owner, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
 
-use super::charts::Plot;
-use super::{RunInfo, dates};
+use super::RunInfo;
+use crate::report::kit::charts::Plot;
+use crate::report::kit::dates;
 
 /// Below this chance of meeting its deadline (under any strategy) an initiative is at risk.
 pub use super::summary::AT_RISK;

@@ -1,7 +1,9 @@
 //! Outputs of `fulcrum forecast`: `forecast.csv` (per period: P(done by it) and the
 //! distribution of items done), the charts under `plots/` (drawn in
-//! [`super::charts::forecast`]), `report.html`, `forecast.json` (what was run) and the
+//! [`crate::report::kit::charts::forecast`]), `report.html`, `forecast.json` (what was run) and the
 //! terminal summary.
+
+pub mod chart;
 
 use std::fmt::Write;
 
@@ -12,15 +14,15 @@ use crate::model::throughput::Method;
 use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone, Levels};
 use crate::simulate::stats::QUANTILES;
 
-use super::csv::CsvWriter;
-use super::tables::num;
 use super::{Destination, OutputDir};
+use crate::report::kit::csv::CsvWriter;
+use crate::report::kit::numbers::num;
 
 /// The finish percentiles the terminal and the plot report.
 pub const PERCENTILES: [(&str, f64); 4] =
     [("P50", 0.5), ("P70", 0.7), ("P85", 0.85), ("P95", 0.95)];
 
-pub use super::numbers::{percentile_name, percentiles};
+pub use crate::report::kit::numbers::{percentile_name, percentiles};
 
 /// `forecast.csv`: period, date, p_done_by, items_done_mean, items_done_p5 … items_done_p95.
 pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> {
@@ -130,7 +132,7 @@ pub fn write(
 ) -> Result<()> {
     let dir = OutputDir::create(target, "forecast")?;
     dir.write("forecast.csv", &table(forecast, results)?)?;
-    let plots = super::charts::forecast::write(&dir.staged(""), forecast, results)?;
+    let plots = chart::write(&dir.staged(""), forecast, results)?;
     dir.write(
         "report.html",
         page(forecast, results, info, &plots).as_bytes(),
@@ -146,9 +148,9 @@ fn page(
     forecast: &Forecast,
     results: &ForecastResults,
     info: &ForecastInfo,
-    plots: &[super::charts::Plot],
+    plots: &[crate::report::kit::charts::Plot],
 ) -> String {
-    use super::html::{escape, figure, page_start};
+    use crate::report::run::html::{escape, figure, page_start};
     let mut h = String::new();
     let title = escape(&forecast.scenario.name);
     page_start(&mut h, &format!("{title} — fulcrum forecast"));
@@ -164,7 +166,7 @@ fn page(
         h,
         "<p class=\"muted\">{}, seed {}, fulcrum {}; source: {}. Timings are in \
          forecast.json.</p>\n</body>\n</html>",
-        super::numbers::counted(info.trials, "trial", "trials"),
+        crate::report::kit::numbers::counted(info.trials, "trial", "trials"),
         info.seed,
         escape(&info.fulcrum_version),
         escape(&info.source)
@@ -180,10 +182,10 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
     let h = forecast.history();
     out.push_str(&format!(
         "Forecast of {backlog} on a history of {} (mean {:.2} per {}), {}\n",
-        super::numbers::counted(h.len() as u64, "period", "periods"),
+        crate::report::kit::numbers::counted(h.len() as u64, "period", "periods"),
         h.iter().sum::<f64>() / h.len() as f64,
         forecast.scenario.period_length,
-        super::numbers::counted(results.trials, "trial", "trials"),
+        crate::report::kit::numbers::counted(results.trials, "trial", "trials"),
     ));
     out.push_str(&method_line(forecast));
     for (name, q) in percentiles(forecast) {
@@ -226,9 +228,9 @@ pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
     if results.not_done() > 0 {
         out.push_str(&format!(
             "  {} of {} were not done within the cap of {}\n",
-            super::numbers::count(results.not_done()),
-            super::numbers::counted(results.trials, "trial", "trials"),
-            super::numbers::counted(results.cap as u64, "period", "periods")
+            crate::report::kit::numbers::count(results.not_done()),
+            crate::report::kit::numbers::counted(results.trials, "trial", "trials"),
+            crate::report::kit::numbers::counted(results.cap as u64, "period", "periods")
         ));
     }
     for note in &forecast.notes {
@@ -242,7 +244,7 @@ fn method_line(forecast: &Forecast) -> String {
     let tp = &forecast.throughput;
     let n = tp.history.len();
     let used = tp.sampled().len();
-    let periods = |k: usize| super::numbers::counted(k as u64, "period", "periods");
+    let periods = |k: usize| crate::report::kit::numbers::counted(k as u64, "period", "periods");
     match tp.method {
         Method::Iid => format!(
             "  method iid: every period drawn independently from all {}\n",
@@ -259,7 +261,7 @@ fn method_line(forecast: &Forecast) -> String {
             } else {
                 format!(
                     "chances corrected by {} of this history's own earlier forecasts",
-                    super::numbers::counted(outcomes as u64, "outcome", "outcomes")
+                    crate::report::kit::numbers::counted(outcomes as u64, "outcome", "outcomes")
                 )
             };
             format!(
