@@ -2,7 +2,7 @@
 //! `[k·T/N, (k+1)·T/N)`, of a sweep's trials numbered point by point) and keeps its statistics in mergeable form;
 //! `fulcrum merge` checks that a set of shards makes up exactly one run and merges them into
 //! that run's results, bit for bit. What a shard records about itself is here; its files are
-//! written and read by [`crate::report::shard`].
+//! written and read by [`crate::report::kit::shard`].
 
 use std::ops::Range;
 

@@ -36,7 +36,7 @@ pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
                 print_warnings(&loaded.warnings);
                 println!(
                     "{}",
-                    fulcrum::report::run::terminal::summary(&loaded.scenario, file)
+                    fulcrum::report::validate::summary(&loaded.scenario, file)
                 );
             }
             Err(error) => {

@@ -378,14 +378,14 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
     report::forecast::write(&target, forecast, &results, &info).map_err(write_failure)?;
     let folder = format!("{}/", target.path.display());
     let stdout = &args.common.report;
-    stdout.json(&report::run::json::Forecast {
+    stdout.json(&report::forecast::json::Forecast {
         schema: "fulcrum.forecast/1",
         info: &info,
         output: folder.clone(),
     })?;
-    let summary = report::forecast::summary(forecast, &results);
+    let summary = report::forecast::terminal::summary(forecast, &results);
     stdout.table(
-        &report::run::terminal::forecast_headline(forecast, &results),
+        &report::forecast::terminal::headline(forecast, &results),
         summary.trim_end(),
     );
     stdout.footer(&format!(
@@ -419,7 +419,7 @@ fn forecast_info(
             .throughput
             .shift
             .as_ref()
-            .map(report::backtest::ShiftInfo::of),
+            .map(report::forecast::ShiftInfo::of),
         calibration: forecast.levels.clone(),
         backlog: question.backlog.clone(),
         horizon: forecast.horizon,

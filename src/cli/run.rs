@@ -144,8 +144,7 @@ pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
             _ => Vec::new(),
         },
     };
-    report::run::write_run(&target, scenario, &output, &sensitivity, &info)
-        .map_err(write_failure)?;
+    report::run::write(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
     print_run(args, &loaded, &output, &target, started)
 }
 

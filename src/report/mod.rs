@@ -14,9 +14,11 @@ pub mod import;
 pub mod kit;
 pub mod run;
 pub mod sweep;
+pub mod validate;
 
+pub use kit::Refusal;
 pub use kit::new_file::NewFile;
-pub use kit::output::{Destination, MARKER, OutputDir, Refusal, check};
+pub use kit::output::{Destination, MARKER, OutputDir, check};
 
 use std::path::Path;
 

@@ -157,7 +157,7 @@ fn run_plan_and_the_report_open_with_the_recommended_split_and_what_it_buys() {
     // The report says the same and shows the phases as a table, a row per team and phase.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
-        html.contains(&fulcrum::report::run::html::escape(split)),
+        html.contains(&fulcrum::report::kit::page::escape(split)),
         "{split}"
     );
     assert!(html.contains("<h3>Recommended split: optimised</h3>"));

@@ -202,7 +202,7 @@ fn results_are_identical_for_any_thread_count() {
         let results = pool.install(|| forecast::run(&f, 5_000, 3, &|_| {}));
         (
             fulcrum::report::forecast::table(&f, &results).unwrap(),
-            fulcrum::report::forecast::summary(&f, &results),
+            fulcrum::report::forecast::terminal::summary(&f, &results),
         )
     };
     let one = render(1);
@@ -755,7 +755,7 @@ fn at_least_n_items_matches_the_exact_tail() {
         assert!((items.at_least_chance[k] - tail(mc)).abs() <= 4.0 * se(tail(mc), n) + 1e-9);
     }
     // The summary says it the way people ask it.
-    let text = fulcrum::report::forecast::summary(&f, &results);
+    let text = fulcrum::report::forecast::terminal::summary(&f, &results);
     assert!(
         text.contains(&format!(
             "85% chance of at least {} items by period 10",

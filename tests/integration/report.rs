@@ -165,7 +165,7 @@ fn run_with_a_plan(scenario: &Scenario) -> RunOutput {
 /// The results folder of `output`, written into a fresh scratch folder `name`.
 fn written(name: &str, scenario: &Scenario, output: &RunOutput) -> PathBuf {
     let dir = scratch(name);
-    report::run::write_run(&to(&dir), scenario, output, &[], &info(scenario, output)).unwrap();
+    report::run::write(&to(&dir), scenario, output, &[], &info(scenario, output)).unwrap();
     dir
 }
 
@@ -322,8 +322,8 @@ fn the_same_run_gives_the_same_bytes() {
     let output = run(&scenario);
     let info = info(&scenario, &output);
     let (a, b) = (scratch("same-a"), scratch("same-b"));
-    report::run::write_run(&to(&a), &scenario, &output, &[], &info).unwrap();
-    report::run::write_run(&to(&b), &scenario, &run(&scenario), &[], &info).unwrap();
+    report::run::write(&to(&a), &scenario, &output, &[], &info).unwrap();
+    report::run::write(&to(&b), &scenario, &run(&scenario), &[], &info).unwrap();
     let mut files = vec!["report.html".to_string()];
     for chart in CHARTS {
         files.push(format!("plots/{chart}.svg"));

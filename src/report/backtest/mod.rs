@@ -15,10 +15,12 @@ use crate::simulate::forecast::walk::{Origin, Stated};
 use crate::whatif::backtest::{Backtest, MethodBacktest, Question, Settings};
 
 use super::OutputDir;
+use super::forecast::ShiftInfo;
 use crate::report::kit::charts;
 use crate::report::kit::csv::CsvWriter;
+use crate::report::kit::numbers;
 use crate::report::kit::numbers::num;
-use crate::report::run::html::{escape, page_start, strip_xml_prolog};
+use crate::report::kit::page::{escape, page_start, strip_xml_prolog};
 
 /// What `backtest.json` records besides the results.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -79,31 +81,6 @@ pub struct MethodInfo {
     pub verdict: String,
     /// Forecasts checked.
     pub forecasts: usize,
-}
-
-/// A level shift in `backtest.json` and `forecast.json`.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct ShiftInfo {
-    /// The first period at the new pace (1-based, in the history as reported).
-    pub period: usize,
-    /// Mean count per period before it.
-    pub before: f64,
-    /// Mean count per period from it on.
-    pub after: f64,
-    /// The CUSUM test's p-value.
-    pub p_value: f64,
-}
-
-impl ShiftInfo {
-    /// The record of `shift` (whose `at` is a 0-based index).
-    pub fn of(shift: &LevelShift) -> ShiftInfo {
-        ShiftInfo {
-            period: shift.at + 1,
-            before: shift.before,
-            after: shift.after,
-            p_value: shift.p_value,
-        }
-    }
 }
 
 impl MethodInfo {
@@ -306,8 +283,8 @@ fn headline(b: &Labelled) -> String {
     let _ = writeln!(
         out,
         "Backtest of {} on a history of {} of {}: from period {} on, every {}, {}; {} each",
-        crate::report::kit::numbers::counted(b.backtest.checks() as u64, "forecast", "forecasts"),
-        crate::report::kit::numbers::counted(b.info.history.len() as u64, "period", "periods"),
+        numbers::counted(b.backtest.checks() as u64, "forecast", "forecasts"),
+        numbers::counted(b.info.history.len() as u64, "period", "periods"),
         s.period,
         s.min_history,
         if s.step == 1 {
@@ -319,18 +296,14 @@ fn headline(b: &Labelled) -> String {
             Some(w) => format!("each from the last {w} periods"),
             None => "each from the history before it".into(),
         },
-        crate::report::kit::numbers::counted(s.trials, "trial", "trials")
+        numbers::counted(s.trials, "trial", "trials")
     );
     if b.info.cut_before + b.info.cut_after > 0 {
         let _ = writeln!(
             out,
             "  note: the team's active span only: {} cut before its first activity, {} after its last",
-            crate::report::kit::numbers::counted(
-                b.info.cut_before as u64,
-                "idle period",
-                "idle periods"
-            ),
-            crate::report::kit::numbers::counted(b.info.cut_after as u64, "period", "periods"),
+            numbers::counted(b.info.cut_before as u64, "idle period", "idle periods"),
+            numbers::counted(b.info.cut_after as u64, "period", "periods"),
         );
     }
     out

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use crate::report::kit::charts::Plot;
-use crate::report::run::html::{escape, figure, page_start};
+use crate::report::kit::page::{escape, figure, page_start};
 use crate::whatif::calibrate::Calibration;
 use crate::whatif::calibrate::check::FLAG_P;
 

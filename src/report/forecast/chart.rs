@@ -17,6 +17,7 @@ use crate::report::kit::charts::style::{
     Mesh, Plot2d, Stroke, bold, line, pace_change, palette, plot_on, text, tick,
 };
 use crate::report::kit::charts::{Figure, Plot, SLIDE};
+use crate::report::kit::dates;
 use crate::report::kit::numbers::num;
 use crate::simulate::forecast::{Forecast, ForecastResults};
 
@@ -91,7 +92,7 @@ impl When<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let names = crate::report::kit::numbers::percentiles(self.forecast);
+        let names = super::percentiles(self.forecast);
         for (k, (name, q)) in names.into_iter().enumerate() {
             let Some(t) = self.results.percentile(q) else {
                 continue;
@@ -104,10 +105,7 @@ impl When<'_> {
                 palette::INK.stroke_width(1),
             )])?;
             ctx.draw_series([Text::new(
-                format!(
-                    " {name}: {}",
-                    crate::report::kit::dates::period(&self.forecast.scenario, t)
-                ),
+                format!(" {name}: {}", dates::period(&self.forecast.scenario, t)),
                 (x, y),
                 text(14).pos(Pos::new(HPos::Left, VPos::Center)),
             )])?;
@@ -196,7 +194,7 @@ impl HowMany<'_> {
                         "{}% chance: at least {} by period {}",
                         num(q * 100.0),
                         items.at_least.get(k).map_or_else(String::new, |n| num(*n)),
-                        crate::report::kit::dates::period(&forecast.scenario, *h)
+                        dates::period(&forecast.scenario, *h)
                     ),
                     None => format!("{}% chance", num(q * 100.0)),
                 };

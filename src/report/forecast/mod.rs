@@ -1,28 +1,37 @@
 //! Outputs of `fulcrum forecast`: `forecast.csv` (per period: P(done by it) and the
-//! distribution of items done), the charts under `plots/` (drawn in
-//! [`crate::report::kit::charts::forecast`]), `report.html`, `forecast.json` (what was run) and the
-//! terminal summary.
+//! distribution of items done), the charts under `plots/` (drawn in [`chart`]), `report.html`
+//! and `forecast.json` (what was run) here; what it prints in [`terminal`] and its `--json`
+//! document in [`json`].
 
 pub mod chart;
+pub mod json;
+pub mod terminal;
 
 use std::fmt::Write;
 
 use anyhow::Result;
 
-use crate::model::Distribution;
-use crate::model::throughput::Method;
-use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone, Levels};
+use crate::model::throughput::LevelShift;
+use crate::simulate::forecast::{Forecast, ForecastResults, Levels};
 use crate::simulate::stats::QUANTILES;
 
 use super::{Destination, OutputDir};
 use crate::report::kit::csv::CsvWriter;
-use crate::report::kit::numbers::num;
+use crate::report::kit::numbers;
+use crate::report::kit::numbers::{num, percentile_name};
 
 /// The finish percentiles the terminal and the plot report.
 pub const PERCENTILES: [(&str, f64); 4] =
     [("P50", 0.5), ("P70", 0.7), ("P85", 0.85), ("P95", 0.95)];
 
-pub use crate::report::kit::numbers::{percentile_name, percentiles};
+/// The forecast's percentiles with their names.
+pub fn percentiles(forecast: &Forecast) -> Vec<(String, f64)> {
+    forecast
+        .percentiles
+        .iter()
+        .map(|&q| (percentile_name(q), q))
+        .collect()
+}
 
 /// `forecast.csv`: period, date, p_done_by, items_done_mean, items_done_p5 … items_done_p95.
 pub fn table(forecast: &Forecast, results: &ForecastResults) -> Result<Vec<u8>> {
@@ -82,7 +91,7 @@ pub struct ForecastInfo {
     /// Consecutive periods drawn together (1: each independently).
     pub block: u32,
     /// The last lasting change of pace found in the history (calibrated method).
-    pub level_shift: Option<super::backtest::ShiftInfo>,
+    pub level_shift: Option<ShiftInfo>,
     /// The levels of the base forecast each percentile was read at (the percentiles
     /// themselves for `iid`), and how many past outcomes of the history taught them.
     pub calibration: Levels,
@@ -122,6 +131,31 @@ pub struct ForecastInfo {
     pub shards: Vec<String>,
 }
 
+/// A level shift in `backtest.json` and `forecast.json`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ShiftInfo {
+    /// The first period at the new pace (1-based, in the history as reported).
+    pub period: usize,
+    /// Mean count per period before it.
+    pub before: f64,
+    /// Mean count per period from it on.
+    pub after: f64,
+    /// The CUSUM test's p-value.
+    pub p_value: f64,
+}
+
+impl ShiftInfo {
+    /// The record of `shift` (whose `at` is a 0-based index).
+    pub fn of(shift: &LevelShift) -> ShiftInfo {
+        ShiftInfo {
+            period: shift.at + 1,
+            before: shift.before,
+            after: shift.after,
+            p_value: shift.p_value,
+        }
+    }
+}
+
 /// Writes `forecast.csv`, the charts (`plots/forecast` and `plots/how_many`, SVG and PNG),
 /// `report.html` and `forecast.json` into `target`, all at once or not at all.
 pub fn write(
@@ -150,12 +184,12 @@ fn page(
     info: &ForecastInfo,
     plots: &[crate::report::kit::charts::Plot],
 ) -> String {
-    use crate::report::run::html::{escape, figure, page_start};
+    use crate::report::kit::page::{escape, figure, page_start};
     let mut h = String::new();
     let title = escape(&forecast.scenario.name);
     page_start(&mut h, &format!("{title} — fulcrum forecast"));
     let _ = writeln!(h, "<h1>{title}: forecast</h1>\n<div class=\"answer\">");
-    for line in summary(forecast, results).lines() {
+    for line in terminal::summary(forecast, results).lines() {
         let _ = writeln!(h, "<p>{}</p>", escape(line.trim()));
     }
     h.push_str("</div>\n");
@@ -166,154 +200,10 @@ fn page(
         h,
         "<p class=\"muted\">{}, seed {}, fulcrum {}; source: {}. Timings are in \
          forecast.json.</p>\n</body>\n</html>",
-        crate::report::kit::numbers::counted(info.trials, "trial", "trials"),
+        numbers::counted(info.trials, "trial", "trials"),
         info.seed,
         escape(&info.fulcrum_version),
         escape(&info.source)
     );
     h
-}
-
-/// The terminal summary: percentiles (with dates when the start is known), P(done by the
-/// horizon) and items done by it.
-pub fn summary(forecast: &Forecast, results: &ForecastResults) -> String {
-    let mut out = String::new();
-    let backlog = backlog_text(forecast);
-    let h = forecast.history();
-    out.push_str(&format!(
-        "Forecast of {backlog} on a history of {} (mean {:.2} per {}), {}\n",
-        crate::report::kit::numbers::counted(h.len() as u64, "period", "periods"),
-        h.iter().sum::<f64>() / h.len() as f64,
-        forecast.scenario.period_length,
-        crate::report::kit::numbers::counted(results.trials, "trial", "trials"),
-    ));
-    out.push_str(&method_line(forecast));
-    for (name, q) in percentiles(forecast) {
-        let line = match results.percentile(q) {
-            Some(t) => {
-                let date = date(forecast, t);
-                if date.is_empty() {
-                    format!("  {name}: done by period {t}\n")
-                } else {
-                    format!("  {name}: done by period {t} (ends {date})\n")
-                }
-            }
-            None => format!(
-                "  {name}: not done within the cap of {} periods\n",
-                results.cap
-            ),
-        };
-        out.push_str(&line);
-    }
-    if let Some((t, p, items)) = &results.at_horizon {
-        let date = date(forecast, *t);
-        let when = if date.is_empty() {
-            format!("period {t}")
-        } else {
-            format!("period {t} ({date})")
-        };
-        out.push_str(&format!("  P(done by {when}) = {}\n", percent(*p)));
-        out.push_str(&format!(
-            "  items done by {when}: {}\n",
-            items_text(items, results.bin_width)
-        ));
-        for (q, n) in forecast.percentiles.iter().zip(&items.at_least) {
-            out.push_str(&format!(
-                "  {}% chance of at least {} items by {when}\n",
-                num(q * 100.0),
-                num(*n)
-            ));
-        }
-    }
-    if results.not_done() > 0 {
-        out.push_str(&format!(
-            "  {} of {} were not done within the cap of {}\n",
-            crate::report::kit::numbers::count(results.not_done()),
-            crate::report::kit::numbers::counted(results.trials, "trial", "trials"),
-            crate::report::kit::numbers::counted(results.cap as u64, "period", "periods")
-        ));
-    }
-    for note in &forecast.notes {
-        out.push_str(&format!("  note: {note}\n"));
-    }
-    out
-}
-
-/// How the history was read, in one line.
-fn method_line(forecast: &Forecast) -> String {
-    let tp = &forecast.throughput;
-    let n = tp.history.len();
-    let used = tp.sampled().len();
-    let periods = |k: usize| crate::report::kit::numbers::counted(k as u64, "period", "periods");
-    match tp.method {
-        Method::Iid => format!(
-            "  method iid: every period drawn independently from all {}\n",
-            periods(used)
-        ),
-        Method::Calibrated => {
-            let from = if used < n { ", at most a year" } else { "" };
-            let levels = &forecast.levels;
-            let outcomes = levels.when_outcomes + levels.how_many_outcomes;
-            let taught = if outcomes == 0 {
-                "no earlier forecast of this history could be checked yet, so its chances are \
-                 not corrected"
-                    .to_string()
-            } else {
-                format!(
-                    "chances corrected by {} of this history's own earlier forecasts",
-                    crate::report::kit::numbers::counted(outcomes as u64, "outcome", "outcomes")
-                )
-            };
-            format!(
-                "  method calibrated: the last {} of {}{from}, in blocks of {}; {taught}\n",
-                periods(used),
-                n,
-                periods(tp.block as usize),
-            )
-        }
-    }
-}
-
-fn backlog_text(forecast: &Forecast) -> String {
-    let initiatives = &forecast.scenario.initiatives;
-    match initiatives.as_slice() {
-        [one] => {
-            let split = match &one.scope_growth {
-                None => String::new(),
-                // The forecast's split rate r is a scope growth of r − 1.
-                Some(Distribution::Shifted(rate, by)) if *by == -1.0 => {
-                    format!("split rate {rate}")
-                }
-                Some(Distribution::Constant(g)) => format!("split rate {}", num(1.0 + g)),
-                Some(growth) => format!("scope growth {growth}"),
-            };
-            match (one.id == "backlog", split.is_empty()) {
-                (true, true) => format!("{} items", one.effort),
-                (true, false) => format!("{} items ({split})", one.effort),
-                (false, true) => format!("`{}` ({} items)", one.id, one.effort),
-                (false, false) => format!("`{}` ({} items, {split})", one.id, one.effort),
-            }
-        }
-        many => format!(
-            "{} initiatives of team `{}`",
-            many.len(),
-            forecast.scenario.teams[0].name
-        ),
-    }
-}
-
-fn percent(p: f64) -> String {
-    format!("{:.1}%", p * 100.0)
-}
-
-fn items_text(items: &ItemsDone, width: f64) -> String {
-    let mut parts = vec![format!("mean {:.1}", items.mean)];
-    for ((name, _), q) in QUANTILES.iter().zip(items.quantiles) {
-        parts.push(format!("{} {}", name.to_uppercase(), num(q)));
-    }
-    let mut text = parts.join(", ");
-    if width > 1.0 {
-        text.push_str(&format!(" (quantiles in steps of {width} items)"));
-    }
-    text
 }

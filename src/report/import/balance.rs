@@ -4,6 +4,7 @@
 //! share can be trusted.
 
 use crate::model::history::{BucketKind, History, TeamHistory, Weight, per_kind, tech_share};
+use crate::report::kit::numbers;
 use crate::scenario::import::scenario_file::UNCERTAIN_BELOW;
 
 /// One line of the balance: a team, or all teams.
@@ -162,7 +163,7 @@ pub(crate) fn weighing_in_words(h: &History, default: bool, estimates: &[String]
         };
         text.push_str(&format!(
             " Finished items without {what} weigh the median, {} ({} of {}).",
-            crate::report::kit::numbers::num(w.fill),
+            numbers::num(w.fill),
             w.filled(),
             w.done
         ));

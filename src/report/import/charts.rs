@@ -2,7 +2,7 @@
 //! finished in each period, by the import's weight, with the tech share as a line), the
 //! throughput run chart and the cycle-time histogram, each team's panel over its own window;
 //! and the plan against what happened (per team, the planned and the actual tech share).
-//! Built from the shared chart blocks in `report::charts`.
+//! Built from the shared chart blocks in `report::kit::charts`.
 
 use std::path::Path;
 

@@ -10,7 +10,7 @@ use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, ItemState, Weight, WorkItem, percentile_f64};
 use crate::report::kit::charts::Plot;
 use crate::report::kit::numbers::num;
-use crate::report::run::html::{escape, figure, page_start};
+use crate::report::kit::page::{escape, figure, page_start};
 
 use super::balance::{BalanceRow, balance_rows, headline, pct, weighing_in_words};
 use super::{Imported, bucket_name};

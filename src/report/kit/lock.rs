@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use super::output::Refusal;
+use super::Refusal;
 
 /// A destination this process holds.
 struct Claim {

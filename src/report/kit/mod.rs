@@ -13,5 +13,12 @@ pub mod markdown;
 pub mod new_file;
 pub mod numbers;
 pub mod output;
+pub mod page;
 pub mod shard;
 pub mod table;
+
+/// Why fulcrum will not write a results folder or a new file there: bad input (exit 2), with what is there
+/// and how to proceed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);

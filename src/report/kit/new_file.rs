@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::output::Refusal;
+use super::Refusal;
 
 /// A reserved new file: its temporary file is open in the destination's folder.
 #[derive(Debug)]

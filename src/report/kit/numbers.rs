@@ -3,7 +3,6 @@
 //! "mean ± half-width" with as many digits as the half-width needs.
 
 use crate::model::{Scenario, Team, Workforce};
-use crate::simulate::forecast::Forecast;
 
 /// `x` rounded to `places` decimals, with a comma between thousands: `2,968`, `-1,234.5`.
 pub fn grouped(x: f64, places: usize) -> String {
@@ -156,15 +155,6 @@ pub fn num(x: f64) -> String {
 /// `P85` for 0.85, `P97.5` for 0.975.
 pub fn percentile_name(q: f64) -> String {
     format!("P{}", num(q * 100.0))
-}
-
-/// The forecast's percentiles with their names.
-pub fn percentiles(forecast: &Forecast) -> Vec<(String, f64)> {
-    forecast
-        .percentiles
-        .iter()
-        .map(|&q| (percentile_name(q), q))
-        .collect()
 }
 
 /// The 95% interval of a probability estimated as the share `p` of `n` trials: the Wilson

@@ -19,6 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 
+use super::Refusal;
+
 /// The marker that makes a folder a fulcrum result: its identity and every file's hash.
 pub const MARKER: &str = ".fulcrum-result";
 /// Marks a staging folder while it is being filled (removed before the swap).
@@ -36,12 +38,6 @@ pub struct Destination {
     /// folder holding files fulcrum did not write).
     pub force: bool,
 }
-
-/// Why fulcrum will not write a results folder there: bad input (exit 2), with what is there
-/// and how to proceed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refusal(pub String);
 
 /// What is at a destination now.
 #[derive(Debug, PartialEq, Eq)]

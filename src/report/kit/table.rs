@@ -1,6 +1,7 @@
-//! The headline tables in the formats people paste or parse them in: aligned text for the
-//! terminal (here), Markdown for a planning document (`markdown.rs`) and JSON for scripts
-//! (`json.rs`), one small file per format as in hyperfine's `export/`.
+//! A command's headline table, built once as a [`Table`] of formatted cells and printed in the
+//! format asked for ([`Format`]): aligned text for the terminal (here), Markdown for a planning
+//! document ([`super::markdown`]); each command's JSON document lives in its own folder
+//! (`run/json.rs`, `sweep/json.rs`, `forecast/json.rs`).
 
 /// Which side of its column a cell keeps to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +96,7 @@ pub enum Format {
     Text,
     /// A Markdown table, to paste into a planning document.
     Markdown,
-    /// One JSON document (see `json.rs` for its schema).
+    /// One JSON document (each command's `json.rs` holds its schema).
     Json,
 }
 

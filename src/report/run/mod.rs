@@ -4,8 +4,8 @@
 //! and `run.json` (here).
 
 pub mod charts;
-pub mod html;
 pub mod json;
+pub mod page;
 pub mod plan;
 pub mod policy;
 pub mod summary;
@@ -64,7 +64,7 @@ pub struct Environment {
 }
 
 /// Writes every output of a run into `target` (atomically: all files or none).
-pub fn write_run(
+pub fn write(
     target: &Destination,
     scenario: &crate::model::Scenario,
     output: &crate::pipeline::RunOutput,
@@ -91,7 +91,7 @@ pub fn write_run(
         )?;
         plots.extend(charts::sensitivity(&dir.staged(""), results, sensitivity)?);
     }
-    let page = html::render(scenario, results, &output.allocations, &plots, info);
+    let page = page::render(scenario, results, &output.allocations, &plots, info);
     dir.write("report.html", page.as_bytes())?;
     let mut json = serde_json::to_vec_pretty(info)?;
     json.push(b'\n');

@@ -6,6 +6,8 @@ use std::fmt::Write;
 use crate::model::Scenario;
 use crate::optimise::prices::{Change, Price};
 use crate::pipeline::StrategyPlan;
+use crate::report::kit::dates;
+use crate::report::kit::numbers;
 use crate::simulate::policy::Share;
 use crate::simulate::{Results, SummaryMetric};
 
@@ -22,7 +24,7 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
         Change::Hire { team, period } => format!(
             "one more engineer on {}, hired in {}",
             scenario.teams[team].name,
-            crate::report::kit::dates::in_period(scenario, period)
+            dates::in_period(scenario, period)
         ),
         Change::MinShare { to: 0.0 } => {
             format!("no minimum tech share (now {})", share(g.min_tech_share))
@@ -43,15 +45,15 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
         Change::Deadline { initiative, to } => format!(
             "{} due in {} instead of {}",
             scenario.initiatives[initiative].id,
-            crate::report::kit::dates::in_period(scenario, to),
-            crate::report::kit::dates::period(scenario, to - 1)
+            dates::in_period(scenario, to),
+            dates::period(scenario, to - 1)
         ),
     }
 }
 
 /// `+0.031 ± 0.006`, or `within noise (+0.001 ± 0.003)`.
 pub fn value(price: &Price) -> String {
-    let places = crate::report::kit::numbers::places_for(price.half_width, 3);
+    let places = numbers::places_for(price.half_width, 3);
     let text = format!("{:+.places$} ± {:.places$}", price.value, price.half_width);
     if price.within_noise() {
         format!("within noise of zero ({text})")
@@ -86,7 +88,7 @@ pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
         score.mean,
         score.mean - half,
         score.mean + half,
-        crate::report::kit::numbers::counted(results.trials(), "trial", "trials")
+        numbers::counted(results.trials(), "trial", "trials")
     );
     if let Ok(lp) = &plan.found.lp {
         let _ = write!(
@@ -104,9 +106,9 @@ pub fn promise(plan: &StrategyPlan, results: &Results, s: usize) -> String {
 pub fn help_lines(scenario: &Scenario, plan: &StrategyPlan) -> Vec<String> {
     // One precision for the whole list, enough for its narrowest interval: the column aligns.
     let shown = plan.prices.iter().filter(|p| !p.within_noise());
-    let places = shown.clone().fold(3, |places, p| {
-        crate::report::kit::numbers::places_for(p.half_width, places)
-    });
+    let places = shown
+        .clone()
+        .fold(3, |places, p| numbers::places_for(p.half_width, places));
     let mut lines: Vec<String> = shown
         .map(|p| {
             format!(

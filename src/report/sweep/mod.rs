@@ -1,7 +1,10 @@
 //! The outputs of `fulcrum sweep`: `frontier.csv`, the frontier and outcome charts (drawn in
-//! [`crate::report::kit::charts::frontier`]) and a self-contained `report.html`.
+//! [`frontier`]) and a self-contained `report.html` (here); what it prints in [`terminal`]
+//! and its `--json` document in [`json`].
 
 pub mod frontier;
+pub mod json;
+pub mod terminal;
 
 use std::fmt::Write;
 
@@ -12,7 +15,8 @@ use crate::report::kit::charts::tick;
 use crate::report::kit::csv::CsvWriter;
 use crate::report::kit::numbers::num;
 use crate::report::kit::numbers::percent;
-use crate::report::run::html::escape;
+use crate::report::kit::page;
+use crate::report::kit::page::escape;
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, METRICS, Point, Vary};
 pub use frontier::{frontier_of, frontier_plot, knees, outcomes_plot};
@@ -108,7 +112,7 @@ pub fn write_sweep(
 fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -> String {
     let mut h = String::new();
     let title = escape(&info.scenario);
-    crate::report::run::html::page_start(&mut h, &format!("{title} — fulcrum sweep"));
+    page::page_start(&mut h, &format!("{title} — fulcrum sweep"));
     let _ = writeln!(h, "<h1>{title}: sweep</h1>");
     if let Some(q) = &info.question {
         let _ = writeln!(h, "<p class=\"question\">{}</p>", escape(q));
@@ -124,8 +128,8 @@ fn page(varies: &[Vary], points: &[Point], info: &SweepInfo, svgs: &[&str; 2]) -
         escape(&info.fulcrum_version)
     );
     let (frontier, outcomes) = (
-        crate::report::run::html::strip_xml_prolog(svgs[0]),
-        crate::report::run::html::strip_xml_prolog(svgs[1]),
+        page::strip_xml_prolog(svgs[0]),
+        page::strip_xml_prolog(svgs[1]),
     );
     let _ = writeln!(
         h,
