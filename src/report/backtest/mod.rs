@@ -14,8 +14,8 @@ use crate::model::throughput::{LevelShift, Method};
 use crate::simulate::forecast::walk::{Origin, Stated};
 use crate::whatif::backtest::{Backtest, MethodBacktest, Question, Settings};
 
-use super::OutputDir;
 use super::forecast::ShiftInfo;
+use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::charts;
 use crate::report::kit::csv::CsvWriter;
 use crate::report::kit::numbers;
@@ -408,7 +408,7 @@ fn p_value(p: f64) -> String {
 }
 
 /// Writes every output into `target` (atomically).
-pub fn write(target: &super::Destination, b: &Labelled) -> Result<()> {
+pub fn write(target: &Destination, b: &Labelled) -> Result<()> {
     let dir = OutputDir::create(target, "backtest")?;
     dir.write("backtest.csv", &checks_csv(b)?)?;
     dir.write("calibration.csv", &calibration_csv(b)?)?;

@@ -13,7 +13,7 @@ use crate::whatif::calibrate::prior::{PARAMETERS, Prior};
 use crate::whatif::calibrate::smc::{Generation, Settings};
 use crate::whatif::calibrate::{Ahead, Calibration};
 
-use super::OutputDir;
+use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::charts::PeriodAxis;
 use crate::report::kit::csv::CsvWriter;
 
@@ -99,11 +99,7 @@ impl<'a> TeamInfo<'a> {
 }
 
 /// Writes `posterior.csv` and `calibration.json` into `target`, atomically.
-pub fn write(
-    target: &super::Destination,
-    info: &CalibrationInfo,
-    fits: &[Calibration],
-) -> Result<()> {
+pub fn write(target: &Destination, info: &CalibrationInfo, fits: &[Calibration]) -> Result<()> {
     let dir = OutputDir::create(target, "calibrate")?;
     dir.write("posterior.csv", &posterior_csv(fits)?)?;
     let mut json = serde_json::to_vec_pretty(info)?;

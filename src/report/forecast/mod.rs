@@ -15,7 +15,7 @@ use crate::model::throughput::LevelShift;
 use crate::simulate::forecast::{Forecast, ForecastResults, Levels};
 use crate::simulate::stats::QUANTILES;
 
-use super::{Destination, OutputDir};
+use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::csv::CsvWriter;
 use crate::report::kit::numbers;
 use crate::report::kit::numbers::{num, percentile_name};

@@ -13,7 +13,7 @@ use crate::model::history::{BucketKind, History, ItemState, WorkItem};
 use crate::scenario::import::rules::Suggestion;
 use crate::scenario::import::scenario_file::window_in_words;
 
-use super::OutputDir;
+use super::kit::output::{Destination, OutputDir};
 
 mod balance;
 mod charts;
@@ -298,11 +298,7 @@ fn cycle_times_by_team(imported: &Imported) -> Vec<Vec<Vec<i64>>> {
 
 /// Writes every output into `target` (atomically); the scenario when there is one that
 /// validates.
-pub fn write(
-    target: &crate::report::Destination,
-    imported: &Imported,
-    scenario: Option<&str>,
-) -> Result<()> {
+pub fn write(target: &Destination, imported: &Imported, scenario: Option<&str>) -> Result<()> {
     let dir = OutputDir::create(target, "import")?;
     let h = imported.history;
     dir.write("items.csv", &tables::items_csv(imported)?)?;

@@ -15,7 +15,7 @@ pub mod warnings;
 
 use anyhow::Result;
 
-use super::{Destination, OutputDir};
+use super::kit::output::{Destination, OutputDir};
 
 /// What `run.json` records about a run besides its results.
 #[derive(Clone, Debug, serde::Serialize)]

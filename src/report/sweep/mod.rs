@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use anyhow::Result;
 
-use super::{Destination, OutputDir};
+use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::charts::tick;
 use crate::report::kit::csv::CsvWriter;
 use crate::report::kit::numbers::num;
