@@ -175,6 +175,21 @@ pub enum PlanStep<'a> {
 /// Hears each [`PlanStep`] as planning reaches it.
 pub type PlanReport<'r> = &'r (dyn Fn(PlanStep<'_>) + Sync);
 
+/// Searches the policy of the optimised strategy `of` for `objective`, training on trials of
+/// `seed` (what `run`, `plan` and `serve` all search).
+pub fn search(
+    scenario: &Scenario,
+    of: PlanFor,
+    objective: &Objective,
+    seed: u64,
+) -> Result<Found, RunError> {
+    optimise::optimise(scenario, objective, seed).map_err(|error| RunError::Optimise {
+        strategy: of,
+        name: of.name(scenario).to_string(),
+        error: Box::new(error),
+    })
+}
+
 /// Finds the policy of one optimised strategy, priced as `options` asks.
 fn plan_strategy(
     scenario: &Scenario,
@@ -185,12 +200,7 @@ fn plan_strategy(
     let seed = options.settings.seed;
     let name = of.name(scenario);
     report(PlanStep::Searching(name));
-    let found =
-        optimise::optimise(scenario, &objective, seed).map_err(|error| RunError::Optimise {
-            strategy: of,
-            name: of.name(scenario).to_string(),
-            error: Box::new(error),
-        })?;
+    let found = search(scenario, of, &objective, seed)?;
     let prices = match options.marginal_values {
         MarginalValues::All => {
             let changes = prices::changes(scenario, &objective, options.hire_period(scenario));

@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use crate::model::{self, Owner, Rule, Scenario, share_range};
-use crate::optimise;
-use crate::pipeline::{self, Estimate};
+use crate::pipeline::{self, Estimate, PlanFor};
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
 use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
@@ -251,9 +250,9 @@ impl Compiled {
         let Some(objective) = pipeline::objective_of(&strategy.rule) else {
             return Err(format!("strategy `{}` is not optimised", strategy.name));
         };
-        match optimise::optimise(&self.scenario, &objective, seed) {
+        match pipeline::search(&self.scenario, PlanFor::Strategy(s), &objective, seed) {
             Ok(found) => Ok(Plan(found.candidate.policy)),
-            Err(error) => Err(format!("error: strategy `{}`: {error}", strategy.name)),
+            Err(error) => Err(format!("error: {error}")),
         }
     }
 
