@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::whatif::backtest::{MethodBacktest, Question};
+use crate::simulate::forecast::backtest::{MethodBacktest, Question};
 
 use super::super::charts::frame::Heading;
 use super::super::charts::style::{Plot2d, Stroke, line, pace_change};
