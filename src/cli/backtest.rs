@@ -12,8 +12,8 @@ use fulcrum::report;
 use fulcrum::report::backtest::{BacktestInfo, Labelled, MethodInfo};
 use fulcrum::report::forecast::ShiftInfo;
 use fulcrum::scenario;
+use fulcrum::simulate::forecast::backtest::{self, Settings};
 use fulcrum::simulate::forecast::{self as fc, DEFAULT_PERCENTILES};
-use fulcrum::whatif::backtest::{self, Settings};
 
 use super::forecast::cut_histories;
 use super::history::{HistoryFlags, WindowFlags, after, parse_percentiles, warn_if_short};

@@ -10,8 +10,10 @@ use crate::common::{W1_TEXT, fulcrum, refuses_each, scratch, text};
 
 use fulcrum::model::PeriodLength;
 use fulcrum::model::throughput::Method;
+use fulcrum::simulate::forecast::backtest::{
+    self, Calibration, MethodBacktest, Question, Settings,
+};
 use fulcrum::simulate::forecast::walk::{self, WalkSettings};
-use fulcrum::whatif::backtest::{self, Calibration, MethodBacktest, Question, Settings};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;

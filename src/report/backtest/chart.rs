@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::whatif::backtest::{MethodBacktest, Question};
+use crate::simulate::forecast::backtest::{MethodBacktest, Question};
 
 use super::{Labelled, name};
 use crate::report::kit::charts::frame::Heading;

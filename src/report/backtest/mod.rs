@@ -11,8 +11,8 @@ use std::fmt::Write;
 use anyhow::Result;
 
 use crate::model::throughput::{LevelShift, Method};
+use crate::simulate::forecast::backtest::{Backtest, MethodBacktest, Question, Settings};
 use crate::simulate::forecast::walk::{Origin, Stated};
-use crate::whatif::backtest::{Backtest, MethodBacktest, Question, Settings};
 
 use super::forecast::ShiftInfo;
 use super::kit::output::{Destination, OutputDir};

@@ -12,6 +12,7 @@
 //! on integer counts, `whole.rs`), in [`run`].
 
 mod backlog;
+pub mod backtest;
 mod tables;
 pub mod walk;
 mod whole;

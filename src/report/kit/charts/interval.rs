@@ -193,6 +193,12 @@ where
         size,
     }
     .draw(&mut ctx)?;
+    // Every other row on a pale band, so that a row's dots read as that row's.
+    let bands = (0..n).filter(|i| i % 2 == 1).map(|i| {
+        let y = (n - i) as f64;
+        Rectangle::new([(x.0, y - 0.5), (x.1, y + 0.5)], palette::BAND.filled())
+    });
+    ctx.draw_series(bands)?;
     reference(&mut ctx, chart, n)?;
     for (i, row) in chart.rows.iter().enumerate() {
         let y = (n - i) as f64;

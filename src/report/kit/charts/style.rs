@@ -54,6 +54,8 @@ pub mod palette {
     pub const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
     /// Grid lines.
     pub const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+    /// The pale band behind every other row of a chart of rows.
+    pub const BAND: RGBColor = RGBColor(0xF3, 0xF3, 0xF3);
 }
 
 /// Text in the house font and ink.

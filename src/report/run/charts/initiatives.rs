@@ -99,13 +99,20 @@ fn row(scenario: &Scenario, results: &Results, best: usize, i: usize, beyond: f6
     row
 }
 
-/// Offsets for `n` dots in a row, spread over ±0.3 of its height.
+/// Offsets for `n` dots in a row, spread over ±0.36 of its height (the row's band is ±0.5,
+/// and a dot's radius is a little under 0.1 of it: see [`row_height`]).
 fn spread(k: usize, n: usize) -> f64 {
     if n <= 1 {
         0.0
     } else {
-        -0.3 + 0.6 * k as f64 / (n - 1) as f64
+        -0.36 + 0.72 * k as f64 / (n - 1) as f64
     }
+}
+
+/// Pixels per initiative row: room for the bar and, above and below it, one lane of dots per
+/// other strategy, so that every dot sits inside its own row's band.
+fn row_height(others: usize) -> u32 {
+    28.max(12 + 10 * others as u32)
 }
 
 fn legend(results: &Results, best: usize) -> Vec<LegendItem> {
@@ -173,7 +180,13 @@ pub fn finish_ranges(
         x_ticks: Some(axis.clone()),
         note_width: 250,
     };
-    let height = 52 + legend_rows(&legend, SLIDE.0) * 26 + 6 + 60 + 30 + 28 * shown.len() as u32;
+    let others = results.strategies.len().saturating_sub(1);
+    let height = 52
+        + legend_rows(&legend, SLIDE.0) * 26
+        + 6
+        + 60
+        + 30
+        + row_height(others) * shown.len() as u32;
     let figure = IntervalPanels {
         title: format!(
             "Initiative finish ranges under {} (best mean blended score)",

@@ -6,10 +6,10 @@
 //! "Strictly proper scoring rules, prediction, and estimation", JASA 102; its mean over
 //! levels approximates the CRPS) and the error of its median. No I/O.
 
+use super::walk::{self, Origin, Stated, WalkSettings};
+use super::{self as fc, ForecastError};
 use crate::model::PeriodLength;
 use crate::model::throughput::Method;
-use crate::simulate::forecast::walk::{self, Origin, Stated, WalkSettings};
-use crate::simulate::forecast::{self as fc, ForecastError};
 
 pub use crate::simulate::forecast::walk::Question;
 
