@@ -185,6 +185,9 @@ fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
         half_width,
         policy: "hand-made schedule".into(),
         trials: 1000,
+        before: candidate.policy.clone(),
+        after: candidate.policy.clone(),
+        effects: None,
     };
     StrategyPlan {
         of: PlanFor::Strategy(1),
@@ -198,7 +201,7 @@ fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
         found: Found {
             candidate: candidate.clone(),
             training_score: 0.7,
-            finalists: vec![candidate],
+            finalists: vec![candidate.clone()],
             lp: Err(PlanError::Solver("not solved in this test".into())),
             tried: 1,
         },
