@@ -223,6 +223,13 @@ fn plan_strategy(
                 &priced_so_far,
             );
             priced.sort_by(|a, b| b.value.total_cmp(&a.value));
+            measure_effects(
+                scenario,
+                &objective,
+                &found,
+                &mut priced,
+                (seed, evaluation),
+            );
             priced
         }
         MarginalValues::None => Vec::new(),
@@ -234,6 +241,28 @@ fn plan_strategy(
         prices,
         promise: None,
     })
+}
+
+/// Measures what each of `prices` does in the leader's units (key results' chances, P85
+/// finishes, final debt, incident days) on the trials the prices were judged on; the
+/// simulation of the policy `found` is shared by every price judged against it.
+fn measure_effects(
+    scenario: &Scenario,
+    objective: &Objective,
+    found: &Found,
+    prices: &mut [Price],
+    (seed, trials): (u64, u64),
+) {
+    let policy = &found.candidate.policy;
+    let settings = Settings::for_run(scenario, trials, seed);
+    let names = vec![String::new()];
+    let all = simulate::Trials::all(trials);
+    let base = simulate::run(scenario, vec![policy.clone()], names, &settings, all);
+    for price in prices {
+        let shared = (price.before == *policy).then_some(&base);
+        let measured = optimise::effects::of(scenario, objective, price, (seed, trials), shared);
+        price.effects = Some(measured);
+    }
 }
 
 /// Finds every optimised strategy's policy and turns each strategy into a policy; `report`

@@ -23,6 +23,7 @@
 //! the search's luck on its training sample is not sold as gain.
 
 pub mod candidates;
+pub mod effects;
 pub mod prices;
 
 use crate::allocate::{self, Allocation, Guardrails, Infeasibility, MarginalValues, PlanError};

@@ -73,6 +73,14 @@ pub struct Price {
     pub policy: String,
     /// Evaluation trials.
     pub trials: u64,
+    /// The policy the scenario as it is was judged with (the one found, or a better optimum
+    /// of the same search: [`base_for`]).
+    pub before: Policy,
+    /// The policy re-optimised for the change.
+    pub after: Policy,
+    /// What the change does to each key result's chance, the deadlines' P85 finishes, final
+    /// debt and incident days (`None` until measured: [`super::effects::of`]).
+    pub effects: Option<super::effects::Effects>,
 }
 
 impl Price {
@@ -123,6 +131,11 @@ pub fn changes(scenario: &Scenario, objective: &Objective, hire_period: usize) -
         }
     }
     out
+}
+
+/// The scenario with `change` made (a guardrail is the objective's, not the scenario's).
+pub fn changed_scenario(scenario: &Scenario, objective: &Objective, change: &Change) -> Scenario {
+    changed(scenario, objective, change).0
 }
 
 /// The scenario and objective with `change` made.
@@ -248,13 +261,17 @@ pub fn price(
             .map(|(_, candidate)| candidate);
         let best = reoptimise(&s, &o, found, change, (&objective.guardrails, nested), seed);
         let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-        let (value, half_width) =
+        let (value, half_width, before) =
             match base_for(scenario, objective, (found, &found_rank), &best, seed) {
-                None => paired(after.blended(0), base.blended(0)),
+                None => {
+                    let (value, half_width) = paired(after.blended(0), base.blended(0));
+                    (value, half_width, found.candidate.policy.clone())
+                }
                 Some(better) => {
                     let before =
                         score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
-                    paired(after.blended(0), before.blended(0))
+                    let (value, half_width) = paired(after.blended(0), before.blended(0));
+                    (value, half_width, better)
                 }
             };
         if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
@@ -266,6 +283,9 @@ pub fn price(
             half_width,
             policy: best.label,
             trials: evaluation,
+            before,
+            after: best.policy,
+            effects: None,
         });
         priced(out.len());
     }

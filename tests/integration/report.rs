@@ -186,6 +186,9 @@ fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
         half_width,
         policy: "hand-made schedule".into(),
         trials: 1000,
+        before: candidate.policy.clone(),
+        after: candidate.policy.clone(),
+        effects: None,
     };
     StrategyPlan {
         of: PlanFor::Strategy(1),
@@ -199,7 +202,7 @@ fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
         found: Found {
             candidate: candidate.clone(),
             training_score: 0.7,
-            finalists: vec![candidate],
+            finalists: vec![candidate.clone()],
             lp: Err(PlanError::Solver("not solved in this test".into())),
             tried: 1,
         },
@@ -466,6 +469,42 @@ fn the_report_fits_a_phone_without_horizontal_overflow() {
     );
     let m = layout_at(browser, &dir, &wide, 400);
     assert!(m[0] > m[1] && m[3] > 0.0, "the probe sees overflow: {m:?}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `import`'s page, at a phone's width and a desktop's, overflows neither: its tables scroll
+/// inside their wrapper and its charts inside their frame.
+#[test]
+fn the_import_page_fits_a_phone_and_a_desktop() {
+    let Some(browser) = browser() else {
+        return;
+    };
+    let dir = crate::common::scratch("import-page");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/import/jira.csv");
+    let output = crate::common::fulcrum(&["import", fixture, "--out", "out"], &dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::common::text(&output.stderr)
+    );
+    let page = read(&dir.join("out/report.html"));
+    for width in [400, 1400] {
+        let m = layout_at(browser, &dir, &page, width);
+        let (scroll, client, narrowest, bare, charts) = (m[0], m[1], m[2], m[3], m[4]);
+        assert!(charts > 0.0, "the import page has charts");
+        assert!(
+            scroll <= client,
+            "at {width} px the import page is {scroll} px wide for {client} px"
+        );
+        assert!(
+            narrowest >= 800.0 || narrowest >= client - 40.0,
+            "at {width} px a chart is {narrowest} px wide"
+        );
+        assert_eq!(
+            bare, 0.0,
+            "tables without a scrolling wrapper at {width} px"
+        );
+    }
     fs::remove_dir_all(&dir).unwrap();
 }
 

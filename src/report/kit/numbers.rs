@@ -157,31 +157,7 @@ pub fn percentile_name(q: f64) -> String {
     format!("P{}", num(q * 100.0))
 }
 
-/// The 95% interval of a probability estimated as the share `p` of `n` trials: the Wilson
-/// score interval, which stays inside [0, 1] and keeps a width at 0% and 100% (a Wald interval
-/// collapses there to "[100–100%]", a certainty no finite run has).
-pub fn proportion_ci95(p: f64, n: u64) -> [f64; 2] {
-    if !p.is_finite() {
-        return [f64::NAN, f64::NAN];
-    }
-    let z = 1.959_963_984_540_054_f64;
-    let n = n.max(1) as f64;
-    let z2n = z * z / n;
-    let centre = (p + z2n / 2.0) / (1.0 + z2n);
-    let half = z * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt() / (1.0 + z2n);
-    // At 0% and 100% the bound on that side is exactly 0 or 1; rounding would leave 1 − ε.
-    let lo = if p <= 0.0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let hi = if p >= 1.0 {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
-    [lo, hi]
-}
+pub use crate::model::proportion_ci95;
 
 /// A probability with its 95% interval, `73% [71–75%]`, each bound with the decimals it needs
 /// not to read as a certainty it is not: `>99% [99.6–100%]`, never `>99% [100–100%]`.
