@@ -29,6 +29,15 @@ pub struct Trials {
     pub floor: u64,
 }
 
+/// A number of candidates kept: its nominal value and the least it shrinks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// What a small scenario keeps.
+    pub nominal: usize,
+    /// What any scenario keeps at least.
+    pub floor: usize,
+}
+
 impl Effort {
     /// The effort for `scenario`: every count kept up to [`REFERENCE_COST`], shrinking as
     /// 1 / cost beyond it.
@@ -44,6 +53,13 @@ impl Effort {
         let scaled = (trials.nominal as f64 * self.scale).round() as u64;
         let rounded = scaled.div_ceil(32) * 32;
         rounded.max(trials.floor).min(trials.nominal)
+    }
+
+    /// `kept` at this effort: the nominal count scaled and rounded, at least the floor (and
+    /// never more than nominal).
+    pub fn kept(&self, kept: Kept) -> usize {
+        let scaled = (kept.nominal as f64 * self.scale).round() as usize;
+        scaled.clamp(kept.floor.min(kept.nominal), kept.nominal)
     }
 }
 

@@ -38,7 +38,7 @@ use crate::simulate::policy::{Policy, Share};
 use crate::simulate::rng::mix;
 use crate::simulate::scores::hard_deadlines;
 pub use candidates::Candidate;
-use effort::{Effort, Trials};
+use effort::{Effort, Kept, Trials};
 use race::Pool;
 
 /// Trials every candidate of a race is first scored on.
@@ -48,17 +48,23 @@ pub const RACE: Trials = Trials {
     nominal: 512,
     floor: 128,
 };
-/// Candidates of the grid left after its race.
-pub const FINALISTS: usize = 3;
+/// Candidates of the grid left after its race (all six where a trial is cheap: the more
+/// finalists, the less the policy found depends on the luck of the race's trials).
+pub const FINALISTS: Kept = Kept {
+    nominal: 6,
+    floor: 3,
+};
 /// Trials the finalists and the refinement are judged on.
 pub const TRAINING: Trials = Trials {
     nominal: 2048,
     floor: 256,
 };
 /// Trials a refinement round's best move and combination are judged against its base on
-/// (the refined policies of every kind are then ranked on [`TRAINING`]'s).
+/// (the refined policies of every kind are then ranked on [`TRAINING`]'s). All the training
+/// trials where a trial is cheap: a step judged on fewer is kept or not by their luck, and
+/// the policy found then depends on the seed.
 const CLIMB: Trials = Trials {
-    nominal: 1024,
+    nominal: 2048,
     floor: 256,
 };
 /// Trials the race of refinement moves ends on.
@@ -198,7 +204,14 @@ pub fn optimise(
     // The allocator's solver runs on one thread: race the grid on the others meanwhile.
     let (lp, raced) = rayon::join(
         || allocate::allocate(scenario, &objective.guardrails, MarginalValues::DualsOnly),
-        || pool.halving(grid, FIRST_TRIALS, effort.trials(RACE), FINALISTS),
+        || {
+            pool.halving(
+                grid,
+                FIRST_TRIALS,
+                effort.trials(RACE),
+                effort.kept(FINALISTS),
+            )
+        },
     );
     let mut alive: Vec<usize> = raced.into_iter().map(|(e, _)| e).collect();
     alive.extend(lp_candidates(&lp).into_iter().map(|c| pool.add(c)));
