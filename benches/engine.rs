@@ -85,7 +85,13 @@ fn run_engine(trials: u64) -> Results {
     let s = scenario();
     let names: Vec<String> = s.strategies.iter().map(|x| x.name.clone()).collect();
     let settings = Settings::for_run(s, trials, SEED);
-    simulate::run(s, policies().to_vec(), names, &settings, &|_| {})
+    simulate::run(
+        s,
+        policies().to_vec(),
+        names,
+        &settings,
+        simulate::Trials::all(settings.trials),
+    )
 }
 
 /// `fulcrum run`'s simulation without the writing: every strategy with all statistics.

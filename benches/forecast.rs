@@ -333,7 +333,7 @@ fn lanes_chunk<const FULL: bool>(tables: &mut Tables, mut first: u64, last: u64)
 /// mean items done of every period and by the horizon to the last bit.
 fn check_kernels() {
     let trials = 20_011;
-    let engine = forecast::run(question(), trials, SEED, &|_| {});
+    let engine = forecast::run(question(), trials, SEED);
     let finish = |r: &ForecastResults| (0..=cap()).map(|t| r.finish.count(t)).collect::<Vec<_>>();
     for (name, tables, full) in [
         ("scalar_bare", scalar::<false>(trials), false),
@@ -376,7 +376,7 @@ fn check_kernels() {
 fn engine(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(trials()))
-        .bench(|| forecast::run(question(), trials(), SEED, &|_| {}));
+        .bench(|| forecast::run(question(), trials(), SEED));
 }
 
 /// The calibrated method: the walk that learns the levels, then the trials read at them.
@@ -390,7 +390,7 @@ fn engine_calibrated(bencher: Bencher) {
         question.levels = walk::walk(&history, &settings, &|_| {})
             .expect("W1 walks")
             .levels;
-        forecast::run(&question, trials(), SEED, &|_| {})
+        forecast::run(&question, trials(), SEED)
     });
 }
 

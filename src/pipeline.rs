@@ -176,6 +176,21 @@ pub enum PlanStep<'a> {
 /// Hears each [`PlanStep`] as planning reaches it.
 pub type PlanReport<'r> = &'r (dyn Fn(PlanStep<'_>) + Sync);
 
+/// Searches the policy of the optimised strategy `of` for `objective`, training on trials of
+/// `seed` (what `run`, `plan` and `serve` all search).
+pub fn search(
+    scenario: &Scenario,
+    of: PlanFor,
+    objective: &Objective,
+    seed: u64,
+) -> Result<Found, RunError> {
+    optimise::optimise(scenario, objective, seed).map_err(|error| RunError::Optimise {
+        strategy: of,
+        name: of.name(scenario).to_string(),
+        error: Box::new(error),
+    })
+}
+
 /// Finds the policy of one optimised strategy, priced as `options` asks.
 fn plan_strategy(
     scenario: &Scenario,
@@ -186,12 +201,7 @@ fn plan_strategy(
     let seed = options.settings.seed;
     let name = of.name(scenario);
     report(PlanStep::Searching(name));
-    let found =
-        optimise::optimise(scenario, &objective, seed).map_err(|error| RunError::Optimise {
-            strategy: of,
-            name: of.name(scenario).to_string(),
-            error: Box::new(error),
-        })?;
+    let found = search(scenario, of, &objective, seed)?;
     let prices = match options.marginal_values {
         MarginalValues::All => {
             let changes = prices::changes(scenario, &objective, options.hire_period(scenario));
@@ -281,7 +291,8 @@ pub fn plan_all(
         let settings = Settings::for_run(scenario, trials, options.settings.seed);
         let name = plan.of.name(scenario).to_string();
         let policy = plan.found.candidate.policy.clone();
-        let results = simulate::run(scenario, vec![policy], vec![name], &settings, &|_| {});
+        let trials = simulate::Trials::all(settings.trials);
+        let results = simulate::run(scenario, vec![policy], vec![name], &settings, trials);
         plan.promise = Some(results);
     }
     Ok(allocations)
@@ -290,45 +301,83 @@ pub fn plan_all(
 /// Trials `fulcrum plan` simulates a plan on (at most the scenario's trials).
 pub const PROMISE_TRIALS: u64 = 2000;
 
+/// A run planned and not yet simulated: every strategy as a policy, the optimised ones found
+/// (and priced as the options asked).
+#[derive(Debug)]
+pub struct Planned {
+    /// What was found for each optimised strategy.
+    pub allocations: Allocations,
+    /// The policies to simulate, one per strategy.
+    pub policies: Vec<Policy>,
+    /// How long planning took.
+    pub time: Duration,
+}
+
+/// Plans `scenario`'s strategies as `options` asks (the first half of [`run`]); `report` hears
+/// where the planning is.
+pub fn plan(
+    scenario: &Scenario,
+    options: &Options,
+    report: PlanReport<'_>,
+) -> Result<Planned, RunError> {
+    let started = Instant::now();
+    let (policies, allocations) = policies(scenario, options, report)?;
+    Ok(Planned {
+        allocations,
+        policies,
+        time: started.elapsed(),
+    })
+}
+
+impl Planned {
+    /// Simulates `trials` of the run `settings` describes (all of them, or a shard's share).
+    pub fn simulate(
+        &self,
+        scenario: &Scenario,
+        settings: &Settings,
+        trials: simulate::Trials<'_>,
+    ) -> Results {
+        let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
+        simulate::run(scenario, self.policies.clone(), names, settings, trials)
+    }
+
+    /// The run's output from the results of all its trials (simulated here, or merged from
+    /// shards), which took `simulate` to get; refused when a value left what the statistics
+    /// represent.
+    pub fn output(
+        self,
+        results: Results,
+        settings: Settings,
+        simulate: Duration,
+    ) -> Result<RunOutput, RunError> {
+        if let Some(unrepresentable) = results.unrepresentable() {
+            return Err(RunError::Unrepresentable(unrepresentable));
+        }
+        Ok(RunOutput {
+            allocations: self.allocations,
+            policies: self.policies,
+            results,
+            settings,
+            timings: Timings {
+                plan: self.time,
+                simulate,
+            },
+        })
+    }
+}
+
 /// Plans and simulates `scenario`; `progress` hears the number of trials done.
 pub fn run(
     scenario: &Scenario,
     options: &Options,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunOutput, RunError> {
-    run_with(scenario, options, &|_| {}, |policies, names| {
-        simulate::run(scenario, policies, names, &options.settings, progress)
-    })
-}
-
-/// [`run`], its simulation done by `simulation` given the policies and the strategies' names:
-/// all the trials, a shard's share of them, or the merged results of shards run elsewhere;
-/// `report` hears where the planning is.
-pub fn run_with(
-    scenario: &Scenario,
-    options: &Options,
-    report: PlanReport<'_>,
-    simulation: impl FnOnce(Vec<Policy>, Vec<String>) -> Results,
-) -> Result<RunOutput, RunError> {
+    let planned = plan(scenario, options, &|_| {})?;
     let started = Instant::now();
-    let (policies, allocations) = policies(scenario, options, report)?;
-    let plan = started.elapsed();
-    let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
-    let started = Instant::now();
-    let results = simulation(policies.clone(), names);
-    if let Some(unrepresentable) = results.unrepresentable() {
-        return Err(RunError::Unrepresentable(unrepresentable));
-    }
-    Ok(RunOutput {
-        allocations,
-        policies,
-        results,
-        settings: options.settings,
-        timings: Timings {
-            plan,
-            simulate: started.elapsed(),
-        },
-    })
+    let settings = options.settings;
+    let trials = simulate::Trials::all(settings.trials).reporting(progress);
+    let results = planned.simulate(scenario, &settings, trials);
+    planned.output(results, settings, started.elapsed())
 }
 
 /// What a run will cost, estimated before it starts, so that an input that is valid but would

@@ -652,7 +652,7 @@ impl<'a> Kernel<'a> {
                 let all = s.key_results_of(owner).all(|(k, _)| met[k]);
                 if all { 1.0 } else { 0.0 }
             };
-            let score = |owner: Owner| s.side_score(owner, attainment).unwrap_or(f64::NAN);
+            let score = |owner: Owner| s.side_score(owner, |k| attainment[k]).unwrap_or(f64::NAN);
             let totals = &b.totals[p];
             let summary = [
                 s.blended(attainment),

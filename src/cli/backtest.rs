@@ -1,22 +1,24 @@
 //! `fulcrum backtest`: walk forward through a throughput history, forecasting from the data
 //! up to each point as `forecast` would, and report how often each percentile was right.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use fulcrum::model::history::{PeriodGrid, first_day_before};
 use fulcrum::model::throughput::{self, Method};
 use fulcrum::model::{Calendar, Date, PeriodLength, Workforce};
+use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::report::backtest::{BacktestInfo, Labelled, MethodInfo, ShiftInfo};
 use fulcrum::scenario;
-use fulcrum::simulate::forecast::DEFAULT_PERCENTILES;
+use fulcrum::simulate::forecast::{self as fc, DEFAULT_PERCENTILES};
 use fulcrum::whatif::backtest::{self, Settings};
 
 use super::forecast::cut_histories;
 use super::history::{HistoryFlags, WindowFlags, after, parse_percentiles, warn_if_short};
+use super::job::{Done, Flags, Job, Seeded, drive};
 use super::progress::Progress;
-use super::{Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
+use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
 
 /// Trials per forecast unless --trials says otherwise: a backtest runs one forecast per origin.
 const TRIALS: u64 = 2000;
@@ -74,6 +76,8 @@ pub struct BacktestArgs {
     /// Results folder (default: output/backtest, or output/<scenario name>-backtest).
     #[command(flatten)]
     output: OutputFlags,
+    #[command(flatten)]
+    budget: BudgetFlags,
 }
 
 fn bad(text: impl std::fmt::Display) -> Failure {
@@ -252,81 +256,133 @@ fn trim(args: &BacktestArgs, src: &mut Source) -> (usize, usize) {
 }
 
 pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
-    let started = Instant::now();
     let mut src = match &args.scenario {
         Some(file) => from_scenario(args, file)?,
         None => from_history(args)?,
     };
-    let (cut_before, cut_after) = trim(args, &mut src);
-    if cut_before + cut_after > 0 {
+    let cut = trim(args, &mut src);
+    if cut.0 + cut.1 > 0 {
         eprintln!(
-            "note: the team's active span only: {cut_before} idle period(s) cut before its first finished item, {cut_after} after its last (--keep-idle keeps them)"
+            "note: the team's active span only: {} idle period(s) cut before its first finished item, {} after its last (--keep-idle keeps them)",
+            cut.0, cut.1
         );
     }
     warn_if_short(src.counts.len());
     let settings = settings(args, &src)?;
-    let (backlog, window, trials, seed) = (
-        settings.backlog,
-        settings.window,
-        settings.trials,
-        settings.seed,
-    );
-    let pool = args.simulation.pool()?;
-    let origins = src.counts.len() * settings.methods.len();
-    let progress = Progress::new(origins as u64, "backtesting");
-    let target = args
-        .output
-        .destination(|| Path::new("output").join(&src.folder))?;
-    let result = pool
-        .install(|| backtest::run(&src.counts, &settings, &|done| progress.update(done as u64)))
-        .map_err(bad)?;
-    progress.finish();
-    if result.checks() == 0 {
-        return Err(bad(
-            "no forecast could be checked: the history after the first origin is too short for the backlog or horizon; lower --backlog, --horizon or --min-history",
-        ));
+    let job = BacktestJob {
+        args,
+        src,
+        cut,
+        settings,
+    };
+    let flags = Flags {
+        simulation: &args.simulation,
+        output: &args.output,
+        budget: &args.budget,
+    };
+    drive(job, flags)
+}
+
+/// `fulcrum backtest`'s work: every method walked forward through the history, one forecast
+/// per origin. Its units are the origins of every method in turn; a walk carries what it
+/// learnt from one origin to the next, so it runs whole (no shards).
+struct BacktestJob<'a> {
+    args: &'a BacktestArgs,
+    src: Source,
+    /// Idle periods cut before the team's first finished item and after its last.
+    cut: (usize, usize),
+    settings: Settings,
+}
+
+impl Job for BacktestJob<'_> {
+    type State = backtest::Backtest;
+    const DOING: &'static str = "backtesting";
+
+    fn seeded(&self) -> Seeded {
+        Seeded {
+            trials: self.settings.trials,
+            seed: self.settings.seed,
+        }
     }
-    let dates = dates(&src);
-    let shift =
-        throughput::last_level_shift(&src.counts, throughput::min_segment(settings.per_year));
-    let info = BacktestInfo {
-        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        source: src.source,
-        history: src.counts.clone(),
-        cut_before,
-        cut_after,
-        methods: result.methods.iter().map(MethodInfo::of).collect(),
-        best: (result.methods.len() > 1)
-            .then(|| result.best().map(|m| m.method.to_string()))
-            .flatten(),
-        level_shift: shift.as_ref().map(ShiftInfo::of),
-        period: src.period.to_string(),
-        first_day: src.first_day.map(|d| d.to_string()),
-        backlog,
-        horizon: args.horizon,
-        window,
-        min_history: args.min_history,
-        step: args.step,
-        percentiles: settings.percentiles.clone(),
-        seed,
-        trials_per_forecast: trials,
-        threads: pool.current_num_threads(),
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    let labelled = Labelled {
-        backtest: &result,
-        settings: &settings,
-        info: &info,
-        dates,
-        shift,
-    };
-    report::backtest::write(&target, &labelled).map_err(write_failure)?;
-    print!("{}", report::backtest::summary(&labelled));
-    println!(
-        "{} in {:.2} s → {}/",
-        report::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
-        started.elapsed().as_secs_f64(),
-        target.path.display()
-    );
-    Ok(())
+
+    fn units(&self) -> u64 {
+        (self.src.counts.len() * self.settings.methods.len()) as u64
+    }
+
+    fn folder(&self) -> PathBuf {
+        Path::new("output").join(&self.src.folder)
+    }
+
+    /// Two forecasts per origin: "when will the backlog be done" (about backlog ÷ mean
+    /// throughput periods a trial) and "how many in the horizon".
+    fn estimate(&self, units: &Range<u64>, threads: usize) -> (Estimate, String) {
+        let counts = &self.src.counts;
+        let mean = counts.iter().sum::<f64>() / counts.len().max(1) as f64;
+        let when = (self.settings.backlog / mean.max(f64::MIN_POSITIVE)).ceil();
+        let periods = when.min(fc::MAX_PERIODS as f64) as usize + self.settings.horizon;
+        let trials = self.settings.trials.saturating_mul(units.end - units.start);
+        let lower = format!(
+            "--trials (now {}), --step or the methods",
+            self.settings.trials
+        );
+        (Estimate::forecasting(trials, periods, threads), lower)
+    }
+
+    fn run(&self, _: Range<u64>, progress: &Progress) -> Result<Self::State, Failure> {
+        let report = |done| progress.update(done as u64);
+        let result = backtest::run(&self.src.counts, &self.settings, &report).map_err(bad)?;
+        if result.checks() == 0 {
+            return Err(bad(
+                "no forecast could be checked: the history after the first origin is too short for the backlog or horizon; lower --backlog, --horizon or --min-history",
+            ));
+        }
+        Ok(result)
+    }
+
+    fn finish(self, result: Self::State, done: Done) -> Result<(), Failure> {
+        let (args, src, settings) = (self.args, self.src, &self.settings);
+        let dates = dates(&src);
+        let shift =
+            throughput::last_level_shift(&src.counts, throughput::min_segment(settings.per_year));
+        let info = BacktestInfo {
+            fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+            source: src.source,
+            history: src.counts.clone(),
+            cut_before: self.cut.0,
+            cut_after: self.cut.1,
+            methods: result.methods.iter().map(MethodInfo::of).collect(),
+            best: (result.methods.len() > 1)
+                .then(|| result.best().map(|m| m.method.to_string()))
+                .flatten(),
+            level_shift: shift.as_ref().map(ShiftInfo::of),
+            period: src.period.to_string(),
+            first_day: src.first_day.map(|d| d.to_string()),
+            backlog: settings.backlog,
+            horizon: args.horizon,
+            window: settings.window,
+            min_history: args.min_history,
+            step: args.step,
+            percentiles: settings.percentiles.clone(),
+            seed: settings.seed,
+            trials_per_forecast: settings.trials,
+            threads: done.threads,
+            seconds: done.started.elapsed().as_secs_f64(),
+        };
+        let labelled = Labelled {
+            backtest: &result,
+            settings,
+            info: &info,
+            dates,
+            shift,
+        };
+        report::backtest::write(&done.target, &labelled).map_err(write_failure)?;
+        print!("{}", report::backtest::summary(&labelled));
+        println!(
+            "{} in {:.2} s → {}/",
+            report::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
+            done.started.elapsed().as_secs_f64(),
+            done.target.path.display()
+        );
+        Ok(())
+    }
 }

@@ -1,7 +1,7 @@
 //! `fulcrum forecast`: "when will it be done?" from a throughput history or a scenario.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use fulcrum::model::throughput::{self, Method};
 use fulcrum::model::{
@@ -10,14 +10,16 @@ use fulcrum::model::{
 use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::scenario::{self, history};
+use fulcrum::simulate::Trials;
 use fulcrum::simulate::forecast::walk;
 use fulcrum::simulate::forecast::{self as fc, Forecast};
 
 use super::history::{
     HistoryFlags, LoadedHistory, WindowFlags, parse_percentiles, warn_if_short, window_counts,
 };
+use super::job::{Done, Job, Seeded, Shardable, drive_shards};
 use super::progress::Progress;
-use super::shard::{Ran, ShardFlags, Sharded, Work, write_shard};
+use super::shard::{ShardFlags, Sharded, Work};
 use super::{Failure, RunFlags, write_failure};
 
 /// Arguments of `fulcrum forecast`.
@@ -307,93 +309,121 @@ fn history_warnings(forecast: &Forecast) -> Vec<String> {
 
 /// The forecast: all its trials, one shard's (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
-    let started = Instant::now();
     args.common.report.apply();
-    let mut question = args.question()?;
+    let question = args.question()?;
     if !super::progress::silent() {
         for warning in history_warnings(&question.forecast) {
             eprintln!("warning: {warning}");
         }
     }
     let (trials, seed) = args.common.simulation.trials_and_seed(question.defaults)?;
-    let pool = work.pool(&args.common.simulation)?;
-    let walk = walk::calibration_of(
-        &question.forecast,
-        args.window.window.is_some(),
-        trials,
-        seed,
-    );
-    if let Some(settings) = &walk {
-        let history = question.forecast.throughput.history.clone();
-        let estimate = Estimate::forecasting(
-            settings.trials * 2 * history.len() as u64,
-            question.forecast.cap,
-            pool.current_num_threads(),
-        );
-        args.common
-            .budget
-            .check(&estimate, &format!("--trials (now {trials})"))?;
-        let progress = Progress::new(history.len() as u64, "calibrating");
-        let walked = pool
-            .install(|| walk::walk(&history, settings, &|done| progress.update(done as u64)))
-            .map_err(bad)?;
-        progress.finish();
-        question.forecast.levels = walked.levels;
+    let job = ForecastJob {
+        args,
+        question,
+        seeded: Seeded { trials, seed },
+    };
+    drive_shards(job, &args.common, work)
+}
+
+/// `fulcrum forecast`'s work: its trials, after the walk through the history that corrects
+/// its chances (the calibrated method).
+struct ForecastJob<'a> {
+    args: &'a ForecastArgs,
+    question: Question,
+    seeded: Seeded,
+}
+
+impl Job for ForecastJob<'_> {
+    type State = fc::ForecastState;
+    const DOING: &'static str = "forecasting";
+
+    fn seeded(&self) -> Seeded {
+        self.seeded
     }
-    let forecast = &question.forecast;
-    let target = work.destination(
-        &args.common.output,
-        Path::new("output").join(&forecast.scenario.name),
-    )?;
-    let hash = fulcrum::shard::fingerprint(&format!("{forecast:?}"));
-    let range = work.range(trials);
-    let threads = pool.current_num_threads();
-    let results = if let Work::Merged(merged) = work {
-        merged.check(&hash, seed, trials)?;
-        let state = merged.merge(|state: &mut fc::ForecastState, other| state.merge(&other))?;
-        state.finish(forecast)
-    } else {
-        let count = range.end - range.start;
-        let estimate = Estimate::forecasting(count, forecast.cap, threads);
-        args.common
-            .budget
-            .check(&estimate, &format!("--trials (now {trials})"))?;
-        let progress = Progress::new(count, "forecasting");
-        let state =
-            pool.install(|| fc::run_range(forecast, range, seed, &|done| progress.update(done)));
+
+    fn folder(&self) -> PathBuf {
+        Path::new("output").join(&self.question.forecast.scenario.name)
+    }
+
+    fn estimate(&self, units: &Range<u64>, threads: usize) -> (Estimate, String) {
+        let count = units.end - units.start;
+        let estimate = Estimate::forecasting(count, self.question.forecast.cap, threads);
+        (estimate, format!("--trials (now {})", self.seeded.trials))
+    }
+
+    /// The walk forward through the history, checking past forecasts, that sets the levels
+    /// the calibrated method reads its percentiles at (within the budget too).
+    fn prepare(&mut self, _: &Work) -> Result<(), Failure> {
+        let forecast = &mut self.question.forecast;
+        let Seeded { trials, seed } = self.seeded;
+        let windowed = self.args.window.window.is_some();
+        let Some(settings) = walk::calibration_of(forecast, windowed, trials, seed) else {
+            return Ok(());
+        };
+        let history = forecast.throughput.history.clone();
+        let threads = rayon::current_num_threads();
+        let checks = settings.trials * 2 * history.len() as u64;
+        let estimate = Estimate::forecasting(checks, forecast.cap, threads);
+        let lower = format!("--trials (now {trials})");
+        self.args.common.budget.check(&estimate, &lower)?;
+        let progress = Progress::new(history.len() as u64, "calibrating");
+        let walked = walk::walk(&history, &settings, &|done| progress.update(done as u64));
         progress.finish();
-        if let Work::Shard(shard) = work {
-            let ran = Ran::trials("forecast", args.options(), hash, seed, trials);
-            let stdout = (&args.common.report, started);
-            return write_shard(&target, shard, ran, &state, stdout);
-        }
-        state.finish(forecast)
-    };
-    let shards = match work {
-        Work::Merged(merged) => merged.list(),
-        _ => Vec::new(),
-    };
-    let run = (seed, trials, threads);
-    let info = forecast_info(&question, &results, run, started, shards);
-    report::forecast::write(&target, forecast, &results, &info).map_err(write_failure)?;
-    let folder = format!("{}/", target.path.display());
-    let stdout = &args.common.report;
-    stdout.json(&report::export::json::Forecast {
-        schema: "fulcrum.forecast/1",
-        info: &info,
-        output: folder.clone(),
-    })?;
-    let summary = report::forecast::summary(forecast, &results);
-    stdout.table(
-        &report::terminal::forecast_headline(forecast, &results),
-        summary.trim_end(),
-    );
-    stdout.footer(&format!(
-        "{} in {:.2} s → {folder}",
-        report::numbers::counted(trials, "trial", "trials"),
-        started.elapsed().as_secs_f64(),
-    ));
-    Ok(())
+        forecast.levels = walked.map_err(bad)?.levels;
+        Ok(())
+    }
+
+    fn run(&self, units: Range<u64>, progress: &Progress) -> Result<Self::State, Failure> {
+        let report = |done| progress.update(done);
+        let trials = Trials::range(units).reporting(&report);
+        Ok(fc::run_range(
+            &self.question.forecast,
+            self.seeded.seed,
+            trials,
+        ))
+    }
+
+    fn finish(self, state: Self::State, done: Done) -> Result<(), Failure> {
+        let forecast = &self.question.forecast;
+        let results = state.finish(forecast);
+        let info = forecast_info(&self.question, &results, self.seeded, &done);
+        report::forecast::write(&done.target, forecast, &results, &info).map_err(write_failure)?;
+        let folder = format!("{}/", done.target.path.display());
+        let stdout = &self.args.common.report;
+        stdout.json(&report::export::json::Forecast {
+            schema: "fulcrum.forecast/1",
+            info: &info,
+            output: folder.clone(),
+        })?;
+        let summary = report::forecast::summary(forecast, &results);
+        stdout.table(
+            &report::terminal::forecast_headline(forecast, &results),
+            summary.trim_end(),
+        );
+        stdout.footer(&format!(
+            "{} in {:.2} s → {folder}",
+            report::numbers::counted(self.seeded.trials, "trial", "trials"),
+            done.started.elapsed().as_secs_f64(),
+        ));
+        Ok(())
+    }
+}
+
+impl Shardable for ForecastJob<'_> {
+    const COMMAND: &'static str = "forecast";
+    const UNIT: &'static str = "trials";
+
+    fn options(&self) -> String {
+        self.args.options()
+    }
+
+    fn fingerprint(&self) -> String {
+        fulcrum::shard::fingerprint(&format!("{:?}", self.question.forecast))
+    }
+
+    fn merge(state: &mut Self::State, later: Self::State) -> Result<(), String> {
+        state.merge(&later).map_err(|e| e.to_string())
+    }
 }
 
 /// What `forecast.json` records: the question, how it ran (`seed`, `trials`, `threads`) and
@@ -401,9 +431,8 @@ pub(super) fn execute(args: &ForecastArgs, work: Work) -> Result<(), Failure> {
 fn forecast_info(
     question: &Question,
     results: &fc::ForecastResults,
-    (seed, trials, threads): (u64, u64, usize),
-    started: Instant,
-    shards: Vec<String>,
+    Seeded { trials, seed }: Seeded,
+    done: &Done,
 ) -> report::forecast::ForecastInfo {
     let forecast = &question.forecast;
     let names = report::forecast::percentiles(forecast);
@@ -428,8 +457,8 @@ fn forecast_info(
         start: forecast.scenario.start.map(|d| d.to_string()),
         seed,
         trials,
-        threads,
-        seconds: started.elapsed().as_secs_f64(),
+        threads: done.threads,
+        seconds: done.started.elapsed().as_secs_f64(),
         percentiles: names
             .iter()
             .map(|(name, q)| (name.clone(), results.percentile(*q)))
@@ -446,6 +475,6 @@ fn forecast_info(
         weekends_off: forecast.scenario.period_length.unit == PeriodUnit::Day
             && calendar.weekends_off(),
         holidays: calendar.holidays().iter().map(Date::to_string).collect(),
-        shards,
+        shards: done.shards.clone(),
     }
 }

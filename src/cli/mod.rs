@@ -12,6 +12,7 @@ mod forecast;
 mod format;
 mod history;
 mod import;
+mod job;
 mod man;
 mod mcp;
 mod merge;

@@ -1,10 +1,11 @@
 //! `fulcrum run` (plan and simulate every strategy) and `fulcrum plan` (the allocator only).
 
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use fulcrum::model::{Rule, Scenario};
-use fulcrum::pipeline::{self, Estimate, RunError, RunOutput, StrategyPlan};
+use fulcrum::pipeline::{self, Estimate, Planned, RunOutput, StrategyPlan};
 use fulcrum::report::export::{Format, json, markdown};
 use fulcrum::report::numbers::counted;
 use fulcrum::report::{self, Destination, Environment, RunInfo, terminal, warnings};
@@ -13,9 +14,10 @@ use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
 use super::format::warning_lines;
+use super::job::{Done, Job, Seeded, Shardable, drive_shards};
 use super::progress::{Progress, Spinner};
-use super::shard::{Ran, ShardFlags, Sharded, Work, write_shard};
-use super::{BudgetFlags, Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
+use super::shard::{ShardFlags, Sharded, Work};
+use super::{Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
 
 /// Arguments of `fulcrum plan`; `fulcrum run` takes these and `--shard`.
 #[derive(clap::Args, Debug, Clone)]
@@ -83,99 +85,151 @@ impl PlanArgs {
 /// The run: all its trials, one shard's (written as a shard folder), or merged shards'
 /// (planned again here: planning is deterministic and does not depend on the trials).
 pub(super) fn execute(run: &RunArgs, work: Work) -> Result<(), Failure> {
-    let started = Instant::now();
     let args = &run.plan;
     let loaded = args.load()?;
-    let scenario = &loaded.scenario;
-    let pool = work.pool(&args.common.simulation)?;
-    let target = work.destination(
-        &args.common.output,
-        Path::new("output").join(&scenario.name),
-    )?;
     // The run keeps its first trials' inputs and outcomes for the sensitivity analysis.
     let settings = Settings {
         samples: sensitivity::MAX_TRIALS,
-        ..args.settings(scenario)?
+        ..args.settings(&loaded.scenario)?
     };
-    let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
-    let threads = pool.current_num_threads();
-    let budget = &args.common.budget;
-    let merged = merged_or_budgeted(budget, &work, scenario, &settings, &hash, threads)?;
-    let range = work.range(settings.trials);
-    let progress = Progress::new(range.end - range.start, "simulating");
-    let output = pool
-        .install(|| plan_and_simulate(args, &work, scenario, &settings, merged, (range, &progress)))
-        .map_err(|error| run_failure(&loaded, error))?;
-    if let Work::Shard(shard) = work {
-        progress.finish();
-        let ran = Ran::trials("run", run.options(), hash, settings.seed, settings.trials);
-        let stdout = (&args.common.report, started);
-        return write_shard(&target, shard, ran, &output.results, stdout);
-    }
-    let sensitivity_started = Instant::now();
-    let sensitivity = pool.install(|| sensitivity::of_run(scenario, &output));
-    let seconds_sensitivity = sensitivity_started.elapsed().as_secs_f64();
-    progress.finish();
-    let info = RunInfo {
-        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_file: args.input.scenario.display().to_string(),
-        scenario_hash: loaded.fingerprint(),
-        overrides: args.input.sets.clone(),
-        seed: settings.seed,
-        trials: settings.trials,
-        periods: scenario.periods,
-        strategies: output.results.strategies.clone(),
-        environment: Environment {
-            generated_at: jiff::Timestamp::now()
-                .round(jiff::Unit::Second)
-                .map_or_else(|_| String::new(), |t| t.to_string()),
-            threads,
-            seconds_plan: output.timings.plan.as_secs_f64(),
-            seconds_simulate: output.timings.simulate.as_secs_f64(),
-            seconds_sensitivity,
-            seconds_total: started.elapsed().as_secs_f64(),
-        },
-        shards: match work {
-            Work::Merged(shards) => shards.list(),
-            _ => Vec::new(),
-        },
+    let job = RunJob {
+        run,
+        hash: fulcrum::shard::fingerprint(&format!("{:?}", loaded.scenario)),
+        loaded,
+        settings,
+        planned: None,
     };
-    report::write_run(&target, scenario, &output, &sensitivity, &info).map_err(write_failure)?;
-    print_run(args, &loaded, &output, &target, started)
+    drive_shards(job, &args.common, work)
 }
 
-/// Plans the optimised strategies, then simulates this process's `range` of the trials (or
-/// takes the `merged` shards' results), with a spinner until the first trials are done.
-fn plan_and_simulate(
-    args: &PlanArgs,
-    work: &Work,
-    scenario: &Scenario,
-    settings: &Settings,
-    merged: Option<Results>,
-    (range, progress): (std::ops::Range<u64>, &Progress),
-) -> Result<RunOutput, RunError> {
-    let planning = Spinner::start("finding the optimised strategies' policies");
-    let options = pipeline::Options {
-        hire_period: args.hire_period,
-        // A shard only simulates; the merge prices the changes.
-        marginal_values: match work {
-            Work::Shard(_) => pipeline::MarginalValues::None,
-            _ => pipeline::MarginalValues::All,
-        },
-        ..pipeline::Options::new(*settings)
-    };
-    let report = |done| {
+/// `fulcrum run`'s work: plan the optimised strategies, then simulate every strategy's trials.
+struct RunJob<'a> {
+    run: &'a RunArgs,
+    loaded: Loaded,
+    settings: Settings,
+    /// The fingerprint of the scenario, overrides applied.
+    hash: String,
+    /// The policies, once planned.
+    planned: Option<Planned>,
+}
+
+impl RunJob<'_> {
+    /// The planned policies ([`Job::prepare`] runs first).
+    fn planned(&self) -> &Planned {
+        self.planned
+            .as_ref()
+            .expect("the driver prepares a job first")
+    }
+}
+
+impl Job for RunJob<'_> {
+    type State = Results;
+    const DOING: &'static str = "simulating";
+
+    fn seeded(&self) -> Seeded {
+        Seeded {
+            trials: self.settings.trials,
+            seed: self.settings.seed,
+        }
+    }
+
+    fn folder(&self) -> PathBuf {
+        Path::new("output").join(&self.loaded.scenario.name)
+    }
+
+    fn estimate(&self, units: &Range<u64>, threads: usize) -> (Estimate, String) {
+        let scenario = &self.loaded.scenario;
+        let share = Settings {
+            trials: units.end - units.start,
+            ..self.settings
+        };
+        let lower = format!(
+            "--trials (now {}) or the horizon (`periods = {}`)",
+            self.settings.trials, scenario.periods
+        );
+        (Estimate::of(scenario, &share, threads), lower)
+    }
+
+    fn prepare(&mut self, work: &Work) -> Result<(), Failure> {
+        let planning = Spinner::start("finding the optimised strategies' policies");
+        let options = pipeline::Options {
+            hire_period: self.run.plan.hire_period,
+            // A shard only simulates; the report of the whole run prices the changes.
+            marginal_values: match work {
+                Work::Shard(_) => pipeline::MarginalValues::None,
+                _ => pipeline::MarginalValues::All,
+            },
+            ..pipeline::Options::new(self.settings)
+        };
+        let step = |step: pipeline::PlanStep<'_>| planning.say(&planning_step(step));
+        let planned = pipeline::plan(&self.loaded.scenario, &options, &step);
         planning.stop();
-        progress.update(done)
-    };
-    let step = |step: pipeline::PlanStep<'_>| planning.say(&planning_step(step));
-    let output = pipeline::run_with(scenario, &options, &step, |policies, names| match merged {
-        Some(results) => results,
-        None => simulate::run_range(scenario, policies, names, settings, range, &report),
-    });
-    planning.stop();
-    output
+        self.planned = Some(planned.map_err(|error| run_failure(&self.loaded, error))?);
+        Ok(())
+    }
+
+    fn run(&self, units: Range<u64>, progress: &Progress) -> Result<Results, Failure> {
+        let report = |done| progress.update(done);
+        let trials = simulate::Trials::range(units).reporting(&report);
+        let scenario = &self.loaded.scenario;
+        Ok(self.planned().simulate(scenario, &self.settings, trials))
+    }
+
+    fn finish(mut self, results: Results, done: Done) -> Result<(), Failure> {
+        let planned = self
+            .planned
+            .take()
+            .expect("the driver prepares a job first");
+        let output = planned
+            .output(results, self.settings, done.ran)
+            .map_err(|error| run_failure(&self.loaded, error))?;
+        let (args, scenario) = (&self.run.plan, &self.loaded.scenario);
+        let sensitivity_started = Instant::now();
+        let sensitivity = sensitivity::of_run(scenario, &output);
+        let seconds_sensitivity = sensitivity_started.elapsed().as_secs_f64();
+        let info = RunInfo {
+            fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name.clone(),
+            scenario_file: args.input.scenario.display().to_string(),
+            scenario_hash: self.loaded.fingerprint(),
+            overrides: args.input.sets.clone(),
+            seed: self.settings.seed,
+            trials: self.settings.trials,
+            periods: scenario.periods,
+            strategies: output.results.strategies.clone(),
+            environment: Environment {
+                generated_at: jiff::Timestamp::now()
+                    .round(jiff::Unit::Second)
+                    .map_or_else(|_| String::new(), |t| t.to_string()),
+                threads: done.threads,
+                seconds_plan: output.timings.plan.as_secs_f64(),
+                seconds_simulate: output.timings.simulate.as_secs_f64(),
+                seconds_sensitivity,
+                seconds_total: done.started.elapsed().as_secs_f64(),
+            },
+            shards: done.shards,
+        };
+        report::write_run(&done.target, scenario, &output, &sensitivity, &info)
+            .map_err(write_failure)?;
+        print_run(args, &self.loaded, &output, &done.target, done.started)
+    }
+}
+
+impl Shardable for RunJob<'_> {
+    const COMMAND: &'static str = "run";
+    const UNIT: &'static str = "trials";
+
+    fn options(&self) -> String {
+        self.run.options()
+    }
+
+    fn fingerprint(&self) -> String {
+        self.hash.clone()
+    }
+
+    fn merge(results: &mut Results, later: Results) -> Result<(), String> {
+        results.merge(&later).map_err(|e| e.to_string())
+    }
 }
 
 /// Prints a finished run as the report flags ask: warnings, JSON, the table and where the
@@ -213,35 +267,6 @@ fn print_run(
         started.elapsed().as_secs_f64(),
     ));
     Ok(())
-}
-
-/// The merged shards' results, checked against this run (`hash` of its scenario); else, for
-/// a run of its own trials, `None` once the budget allows them.
-fn merged_or_budgeted(
-    budget: &BudgetFlags,
-    work: &Work,
-    scenario: &fulcrum::model::Scenario,
-    settings: &Settings,
-    hash: &str,
-    threads: usize,
-) -> Result<Option<Results>, Failure> {
-    let trials = settings.trials;
-    if let Work::Merged(shards) = work {
-        shards.check(hash, settings.seed, trials)?;
-        let merged = shards.merge(|results: &mut Results, later| results.merge(&later))?;
-        return Ok(Some(merged));
-    }
-    let range = work.range(trials);
-    let share = Settings {
-        trials: range.end - range.start,
-        ..*settings
-    };
-    let lower = format!(
-        "--trials (now {trials}) or the horizon (`periods = {}`)",
-        scenario.periods
-    );
-    budget.check(&Estimate::of(scenario, &share, threads), &lower)?;
-    Ok(None)
 }
 
 pub fn plan(command: &PlanCommand) -> Result<(), Failure> {

@@ -281,27 +281,6 @@ pub(super) struct Ran<'a> {
     pub trials: u64,
 }
 
-impl<'a> Ran<'a> {
-    /// A command whose work is `trials` trials.
-    pub(super) fn trials(
-        command: &'a str,
-        options: String,
-        scenario_hash: String,
-        seed: u64,
-        trials: u64,
-    ) -> Ran<'a> {
-        Ran {
-            command,
-            options,
-            scenario_hash,
-            seed,
-            unit: "trials",
-            total: trials,
-            trials,
-        }
-    }
-}
-
 /// Writes shard `shard` of a run into `target` (what `ran` and `state`), and says on stdout
 /// that it is done, `started` then.
 pub(super) fn write_shard(

@@ -1,10 +1,9 @@
 //! `fulcrum sweep`: allocate and simulate at every point of a parameter grid.
 
-use std::path::Path;
-use std::time::Instant;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use fulcrum::pipeline::Estimate;
-use fulcrum::report::Destination;
 use fulcrum::report::export::json;
 use fulcrum::report::numbers::counted;
 use fulcrum::report::sweep::{SweepInfo, write_sweep};
@@ -14,8 +13,9 @@ use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
 
 use super::format::warning_lines;
+use super::job::{Done, Job, Seeded, Shardable, drive_shards};
 use super::progress::Progress;
-use super::shard::{Merged, Ran, ShardFlags, Sharded, Work, write_shard};
+use super::shard::{ShardFlags, Sharded, Work};
 use super::{Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
 
 /// Arguments of `fulcrum sweep`.
@@ -59,72 +59,109 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 
 /// The sweep: every point, one shard's points (written as a shard folder), or merged shards'.
 pub(super) fn execute(args: &SweepArgs, work: Work) -> Result<(), Failure> {
-    let started = Instant::now();
     let (varies, document, base) = args.load()?;
     let scenario = &base.scenario;
     let (trials, seed) = args
         .common
         .simulation
         .trials_and_seed(Some((SWEEP_TRIALS.min(scenario.trials), scenario.seed)))?;
-    let pool = work.pool(&args.common.simulation)?;
-    let target = work.destination(
-        &args.common.output,
-        Path::new("output").join(format!("{}-sweep", scenario.name)),
-    )?;
-    let total = grid_points(&varies)?;
-    let threads = pool.current_num_threads();
-    let point = Estimate::of(scenario, &sw::settings(scenario, trials, seed), threads);
-    let lower =
-        format!("the steps of --vary ({total} points) or --trials (now {trials} per point)");
-    let hash = fulcrum::shard::fingerprint(&format!("{scenario:?}"));
-    // The work is every point's trials, point by point: shards split points, and split a
-    // point's trials when there are more shards than points.
-    let range = work.range(total as u64 * trials);
-    if let Work::Merged(merged) = work {
-        merged.check(&hash, seed, trials)?;
-        let points = merged_points(merged, &varies)?;
-        let run = (trials, seed, threads);
-        return report(args, &work, &target, &base, &varies, &points, run, started);
+    let points = grid_points(&varies)?;
+    let job = SweepJob {
+        args,
+        hash: fulcrum::shard::fingerprint(&format!("{scenario:?}")),
+        varies,
+        document,
+        base,
+        seeded: Seeded { trials, seed },
+        points,
+    };
+    drive_shards(job, &args.common, work)
+}
+
+/// `fulcrum sweep`'s work: every point of the grid planned and simulated. Its units are the
+/// points' trials, point by point: shards split points, and split a point's trials when there
+/// are more shards than points.
+struct SweepJob<'a> {
+    args: &'a SweepArgs,
+    varies: Vec<Vary>,
+    document: scenario::Document,
+    /// The scenario without the grid's values.
+    base: scenario::Loaded,
+    seeded: Seeded,
+    /// Points in the grid.
+    points: usize,
+    /// The fingerprint of the scenario, overrides applied.
+    hash: String,
+}
+
+impl Job for SweepJob<'_> {
+    type State = Vec<(usize, Results)>;
+    const DOING: &'static str = "sweeping";
+
+    fn seeded(&self) -> Seeded {
+        self.seeded
     }
-    let share = (range.end - range.start).div_ceil(trials) as usize;
-    args.common
-        .budget
-        .check(&point.repeated(share, threads), &lower)?;
-    let progress = Progress::new(share as u64, "sweeping");
-    let points = pool
-        .install(|| {
-            sw::run_share(
-                &document,
-                &[],
-                &varies,
-                range.clone(),
-                trials,
-                seed,
-                &|done| progress.update(done as u64),
-            )
-        })
-        .map_err(|error| sweep_failure(&base, error))?;
-    progress.finish();
-    if let Work::Shard(shard) = work {
-        let ran = Ran {
-            command: "sweep",
-            options: args.options(),
-            scenario_hash: hash,
-            seed,
-            unit: "point-trials",
-            total: total as u64 * trials,
+
+    fn units(&self) -> u64 {
+        self.points as u64 * self.seeded.trials
+    }
+
+    fn folder(&self) -> PathBuf {
+        Path::new("output").join(format!("{}-sweep", self.base.scenario.name))
+    }
+
+    fn estimate(&self, units: &Range<u64>, threads: usize) -> (Estimate, String) {
+        let Seeded { trials, seed } = self.seeded;
+        let scenario = &self.base.scenario;
+        let point = Estimate::of(scenario, &sw::settings(scenario, trials, seed), threads);
+        let lower = format!(
+            "the steps of --vary ({} points) or --trials (now {trials} per point)",
+            self.points
+        );
+        (point.repeated(self.steps(units) as usize, threads), lower)
+    }
+
+    /// Points touched by the units.
+    fn steps(&self, units: &Range<u64>) -> u64 {
+        (units.end - units.start).div_ceil(self.seeded.trials)
+    }
+
+    fn run(&self, units: Range<u64>, progress: &Progress) -> Result<Self::State, Failure> {
+        let Seeded { trials, seed } = self.seeded;
+        let progress = |done| progress.update(done as u64);
+        sw::run_share(
+            &self.document,
+            &[],
+            &self.varies,
+            units,
             trials,
-        };
-        let state: Vec<(usize, &Results)> = points
-            .iter()
-            .map(|(p, point)| (*p, &point.results))
-            .collect();
-        let stdout = (&args.common.report, started);
-        return write_shard(&target, shard, ran, &state, stdout);
+            seed,
+            &progress,
+        )
+        .map_err(|error| sweep_failure(&self.base, error))
     }
-    let run = (trials, seed, threads);
-    let points: Vec<sw::Point> = points.into_iter().map(|(_, point)| point).collect();
-    report(args, &work, &target, &base, &varies, &points, run, started)
+
+    fn finish(self, shares: Self::State, done: Done) -> Result<(), Failure> {
+        let points = sw::points(&self.varies, shares).map_err(Failure::bad_input)?;
+        report(&self, &points, &done)
+    }
+}
+
+impl Shardable for SweepJob<'_> {
+    const COMMAND: &'static str = "sweep";
+    const UNIT: &'static str = "point-trials";
+
+    fn options(&self) -> String {
+        self.args.options()
+    }
+
+    fn fingerprint(&self) -> String {
+        self.hash.clone()
+    }
+
+    fn merge(shares: &mut Self::State, later: Self::State) -> Result<(), String> {
+        sw::merge_shares(shares, later).map_err(|e| e.to_string())
+    }
 }
 
 impl SweepArgs {
@@ -177,50 +214,10 @@ fn sweep_failure(base: &scenario::Loaded, error: SweepError) -> Failure {
     }
 }
 
-/// The points of merged shards, in grid order (without their plans, which the report does
-/// not show).
-fn merged_points(merged: &Merged, varies: &[Vary]) -> Result<Vec<sw::Point>, Failure> {
-    // Shards come in order, so a point split between shards continues where it stopped.
-    let results = merged.merge(|points: &mut Vec<(usize, Results)>, more| {
-        for (p, results) in more {
-            match points.last_mut() {
-                Some((last, earlier)) if *last == p => earlier.merge(&results)?,
-                _ => points.push((p, results)),
-            }
-        }
-        Ok::<_, fulcrum::simulate::ShapeMismatch>(())
-    })?;
-    let grid = sw::grid(varies);
-    let in_order = results.iter().enumerate().all(|(i, (p, _))| i == *p);
-    if results.len() != grid.len() || !in_order {
-        return Err(Failure::bad_input(format!(
-            "the shards hold {} of the sweep's {} points",
-            results.len(),
-            grid.len()
-        )));
-    }
-    let points = grid.into_iter().zip(results.into_iter().map(|(_, r)| r));
-    Ok(points
-        .map(|(values, results)| sw::Point {
-            values,
-            results,
-            allocations: Vec::new(),
-        })
-        .collect())
-}
-
 /// Writes and prints the sweep's results.
-#[allow(clippy::too_many_arguments)] // the sweep's pieces, from the one place it runs
-fn report(
-    args: &SweepArgs,
-    work: &Work,
-    target: &Destination,
-    base: &scenario::Loaded,
-    varies: &[Vary],
-    points: &[sw::Point],
-    (trials, seed, threads): (u64, u64, usize),
-    started: Instant,
-) -> Result<(), Failure> {
+fn report(job: &SweepJob, points: &[sw::Point], done: &Done) -> Result<(), Failure> {
+    let (args, base, varies) = (job.args, &job.base, &job.varies);
+    let Seeded { trials, seed } = job.seeded;
     let scenario = &base.scenario;
     let file = &args.input.scenario;
     let info = SweepInfo {
@@ -245,15 +242,12 @@ fn report(
         trials,
         points: points.len(),
         strategies: scenario.strategies.iter().map(|s| s.name.clone()).collect(),
-        seconds_total: started.elapsed().as_secs_f64(),
-        threads,
-        shards: match work {
-            Work::Merged(merged) => merged.list(),
-            _ => Vec::new(),
-        },
+        seconds_total: done.started.elapsed().as_secs_f64(),
+        threads: done.threads,
+        shards: done.shards.clone(),
     };
-    write_sweep(target, varies, points, &info).map_err(write_failure)?;
-    let folder = format!("{}/", target.path.display());
+    write_sweep(&done.target, varies, points, &info).map_err(write_failure)?;
+    let folder = format!("{}/", done.target.path.display());
     args.common.report.json(&json::sweep(
         scenario,
         varies,
@@ -270,7 +264,7 @@ fn report(
         "{} × {} in {:.2} s → {folder}",
         counted(points.len() as u64, "point", "points"),
         counted(trials, "trial", "trials"),
-        started.elapsed().as_secs_f64(),
+        done.started.elapsed().as_secs_f64(),
     ));
     Ok(())
 }

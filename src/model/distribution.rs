@@ -9,8 +9,9 @@ use std::sync::Arc;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Pert, StandardNormal, Triangular};
 
-/// z-score of the 95th percentile of the standard normal: "a to b" is a 90% interval.
-pub const Z95: f64 = 1.644_853_626_951_472_2;
+/// Half-width, in standard deviations, of the central 90% interval of a normal (the z-score of
+/// its 95th percentile): "a to b" is a 90% interval. Not [`super::Z95`], the 95% interval's.
+pub const Z90: f64 = 1.644_853_626_951_472_2;
 
 /// An uncertain number: a constant or a probability distribution.
 #[derive(Clone, Debug)]
@@ -114,7 +115,7 @@ impl Distribution {
         } else {
             Ok(Distribution::Normal {
                 mean: (lo + hi) / 2.0,
-                sd: (hi - lo) / (2.0 * Z95),
+                sd: (hi - lo) / (2.0 * Z90),
             })
         }
     }
@@ -131,7 +132,7 @@ impl Distribution {
         let (a, b) = (p5.ln(), p95.ln());
         Ok(Distribution::LogNormal {
             mu: (a + b) / 2.0,
-            sigma: (b - a) / (2.0 * Z95),
+            sigma: (b - a) / (2.0 * Z90),
         })
     }
 
@@ -327,15 +328,15 @@ impl fmt::Display for Distribution {
                 write!(
                     f,
                     "{} to {}",
-                    short(mean - Z95 * sd),
-                    short(mean + Z95 * sd)
+                    short(mean - Z90 * sd),
+                    short(mean + Z90 * sd)
                 )
             }
             Distribution::LogNormal { mu, sigma } => write!(
                 f,
                 "{} to {}",
-                short((mu - Z95 * sigma).exp()),
-                short((mu + Z95 * sigma).exp())
+                short((mu - Z90 * sigma).exp()),
+                short((mu + Z90 * sigma).exp())
             ),
             Distribution::Pert { min, mode, max, .. } => {
                 write!(
@@ -416,8 +417,8 @@ mod tests {
         else {
             panic!("expected a log-normal");
         };
-        assert!(((mu - Z95 * sigma).exp() - 5.0).abs() < 1e-12);
-        assert!(((mu + Z95 * sigma).exp() - 10.0).abs() < 1e-12);
+        assert!(((mu - Z90 * sigma).exp() - 5.0).abs() < 1e-12);
+        assert!(((mu + Z90 * sigma).exp() - 10.0).abs() < 1e-12);
     }
 
     #[test]

@@ -26,13 +26,31 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// computes) or a linear expression in decision variables (what the allocator constrains).
 /// Writing an equation once over `Linear` makes both layers use the same one.
 pub trait Linear:
-    Clone + std::ops::Add<Output = Self> + std::ops::Mul<f64, Output = Self> + From<f64>
+    Clone
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<f64, Output = Self>
+    + std::ops::Div<f64, Output = Self>
+    + From<f64>
 {
 }
 
 impl<T> Linear for T where
-    T: Clone + std::ops::Add<Output = T> + std::ops::Mul<f64, Output = T> + From<f64>
+    T: Clone
+        + std::ops::Add<Output = T>
+        + std::ops::Mul<f64, Output = T>
+        + std::ops::Div<f64, Output = T>
+        + From<f64>
 {
+}
+
+/// Half-width of the 95% interval of a mean of `n` values whose sample standard deviation is
+/// `sd`: `Z95 · sd / √n` (docs/src/explanation/model.md#the-paired-interval); 0 below two
+/// values, which show no spread.
+pub fn half_width_95(sd: f64, n: u64) -> f64 {
+    if n < 2 {
+        return 0.0;
+    }
+    Z95 * sd / (n as f64).sqrt()
 }
 
 /// A whole what-if scenario: the organisation, its goals, its debt and the strategies to compare.
@@ -121,12 +139,18 @@ impl Scenario {
         changes
     }
 
-    /// Weighted mean attainment of one owner's key results, Σ wₖaₖ / Σ wₖ; `None` when the
-    /// owner has none (or their weights sum to 0).
-    pub fn side_score(&self, owner: Owner, attainment: &[f64]) -> Option<f64> {
-        let (mut weighted, mut weight) = (0.0, 0.0);
+    /// Weighted mean attainment of one owner's key results, Σ wₖaₖ / Σ wₖ
+    /// (docs/src/explanation/model.md#blended-score), of numbers (the simulator) or of the
+    /// allocator's linear expressions; `None` when the owner has none (or their weights sum
+    /// to 0).
+    pub fn side_score<T: Linear>(
+        &self,
+        owner: Owner,
+        attainment: impl Fn(usize) -> T,
+    ) -> Option<T> {
+        let (mut weighted, mut weight) = (T::from(0.0), 0.0);
         for (k, kr) in self.key_results_of(owner) {
-            weighted += kr.weight * attainment[k];
+            weighted = weighted + attainment(k) * kr.weight;
             weight += kr.weight;
         }
         (weight > 0.0).then(|| weighted / weight)
@@ -147,8 +171,8 @@ impl Scenario {
     /// (docs/src/explanation/model.md#blended-score).
     pub fn blended(&self, attainment: &[f64]) -> f64 {
         self.blend_sides(
-            self.side_score(Owner::Product, attainment),
-            self.side_score(Owner::Technology, attainment),
+            self.side_score(Owner::Product, |k| attainment[k]),
+            self.side_score(Owner::Technology, |k| attainment[k]),
         )
     }
 
@@ -240,6 +264,28 @@ impl Metric {
     /// Every metric, in the order scenario files list them.
     pub const ALL: [Metric; 3] = [Metric::Debt, Metric::Incidents, Metric::Drag];
 
+    /// The organisation's level of this metric from each team's level and nominal capacity
+    /// (docs/src/explanation/model.md#metric-levels): debt and incidents summed over the
+    /// teams, drag their mean weighted by nominal capacity (0 without capacity). Of numbers
+    /// (the simulator) or of the allocator's linear expressions.
+    pub fn level<T: Linear>(self, teams: impl IntoIterator<Item = (T, f64)>) -> T {
+        let (mut weighted, mut weight) = (T::from(0.0), 0.0);
+        for (level, nominal) in teams {
+            match self {
+                Metric::Debt | Metric::Incidents => weighted = weighted + level,
+                Metric::Drag => {
+                    weighted = weighted + level * nominal;
+                    weight += nominal;
+                }
+            }
+        }
+        match self {
+            Metric::Debt | Metric::Incidents => weighted,
+            Metric::Drag if weight > 0.0 => weighted / weight,
+            Metric::Drag => T::from(0.0),
+        }
+    }
+
     /// The word used in scenario files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -277,6 +323,7 @@ impl Goal {
 
     /// Attainment of a metric that started at `initial` and is now `value`: 1 when the goal
     /// is met, else the fraction of the way from `initial` to the level, clamped to [0, 1].
+    /// (docs/src/explanation/model.md#attainment).
     pub fn attainment(self, initial: f64, value: f64) -> f64 {
         if self.is_met(value) {
             return 1.0;
@@ -286,6 +333,26 @@ impl Goal {
             return 0.0;
         }
         ((initial - value) / gap).clamp(0.0, 1.0)
+    }
+
+    /// The same attainment as the allocator's linear program bounds it, `1 − (distance
+    /// still to go) / (way from the start)`, linear in the level: equal to [`Goal::attainment`]
+    /// between the start and the goal. A goal met at the start has no way to go; there the
+    /// simulator's attainment is a step (1 while met, 0 once not), which a linear program
+    /// cannot hold, so the bound falls from 1 at the goal to 0 a tenth of the goal beyond it
+    /// (at least 0.001) instead (docs/src/explanation/model.md#attainment).
+    pub fn linear_attainment<T: Linear>(self, initial: f64, level: T) -> T {
+        let (direction, goal) = match self {
+            Goal::Below(x) => (1.0, x),
+            Goal::Above(x) => (-1.0, x),
+        };
+        let way = direction * (initial - goal);
+        let scale = if way > 1e-9 {
+            way
+        } else {
+            (goal.abs() * 0.1).max(1e-3)
+        };
+        T::from(1.0) + (level + T::from(-goal)) * (-direction / scale)
     }
 }
 

@@ -5,12 +5,11 @@
 use std::path::Path;
 
 use crate::model::{self, Owner, Rule, Scenario, share_range};
-use crate::optimise;
-use crate::pipeline::{self, Estimate};
+use crate::pipeline::{self, Estimate, PlanFor};
 use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
 use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
-use crate::simulate::{self, PeriodMetric, Policy, Results, Settings, SummaryMetric};
+use crate::simulate::{self, PeriodMetric, Policy, Results, Settings, SummaryMetric, Trials};
 
 use super::pool::Runner;
 use super::shapes::{
@@ -251,9 +250,9 @@ impl Compiled {
         let Some(objective) = pipeline::objective_of(&strategy.rule) else {
             return Err(format!("strategy `{}` is not optimised", strategy.name));
         };
-        match optimise::optimise(&self.scenario, &objective, seed) {
+        match pipeline::search(&self.scenario, PlanFor::Strategy(s), &objective, seed) {
             Ok(found) => Ok(Plan(found.candidate.policy)),
-            Err(error) => Err(format!("error: strategy `{}`: {error}", strategy.name)),
+            Err(error) => Err(format!("error: {error}")),
         }
     }
 
@@ -293,15 +292,15 @@ impl Compiled {
             let slice = runner.pool.install(|| {
                 let progress = |done| progress(start + done);
                 let (policies, names) = (policies.clone(), names.clone());
-                simulate::run_range(
-                    &self.scenario,
-                    policies,
-                    names,
-                    &settings,
-                    start..end,
-                    &progress,
-                )
+                let trials = Trials::range(start..end)
+                    .reporting(&progress)
+                    .unless(cancelled);
+                simulate::run(&self.scenario, policies, names, &settings, trials)
             });
+            // A cancelled slice holds only the chunks it finished: dropped with the answer.
+            if cancelled() {
+                return None;
+            }
             match &mut results {
                 None => results = Some(slice),
                 Some(results) => results
@@ -337,7 +336,13 @@ impl Compiled {
         let policies = vec![Policy::by_priority(Share::Fixed(0.2))];
         let settings = Settings::for_run(&probe, TRIALS, probe.seed);
         let started = std::time::Instant::now();
-        simulate::run(&probe, policies, vec!["probe".into()], &settings, &|_| {});
+        simulate::run(
+            &probe,
+            policies,
+            vec!["probe".into()],
+            &settings,
+            Trials::all(settings.trials),
+        );
         started.elapsed().as_secs_f64() / TRIALS as f64
     }
 

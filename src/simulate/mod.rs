@@ -24,20 +24,24 @@ pub use trial::{Engine, Outcome, PeriodMetric, Recording, Scratch, SummaryMetric
 /// balance two cores.
 const CHUNK: u64 = 64;
 
-/// Runs trials `range` in chunks of `chunk` trials on the ambient rayon pool: each worker
-/// folds the chunks it takes into an accumulator of its own (from `empty`), running
+/// Runs `trials` in chunks of `chunk` trials on the ambient rayon pool: each worker folds the
+/// chunks it takes into an accumulator of its own (from `empty`), running
 /// `run(accumulator, scratch, trials)` with a scratch of its own; then the accumulators are
-/// merged. `progress` hears the number of trials finished so far; once `cancelled` says so,
-/// chunks not yet started are skipped. `merge` must be exact (every accumulator's is) so that
+/// merged. Its `progress` hears the number of trials finished so far; once its `cancelled`
+/// says so, chunks not yet started are skipped. `merge` must be exact (every accumulator's is) so that
 /// the result does not depend on how the work was split between threads.
 fn fold_trials<A: Send, S: Default + Send>(
-    range: std::ops::Range<u64>,
+    trials: Trials<'_>,
     chunk: u64,
-    (progress, cancelled): (&(dyn Fn(u64) + Sync), &(dyn Fn() -> bool + Sync)),
     empty: impl Fn() -> A + Sync + Send,
     run: impl Fn(&mut A, &mut S, std::ops::Range<u64>) + Sync + Send,
     merge: impl Fn(&mut A, &A) + Sync + Send,
 ) -> A {
+    let Trials {
+        range,
+        progress,
+        cancelled,
+    } = trials;
     let done = std::sync::atomic::AtomicU64::new(0);
     (0..(range.end - range.start).div_ceil(chunk))
         .into_par_iter()
@@ -120,69 +124,65 @@ pub struct Samples {
     pub trials: Vec<TrialSample>,
 }
 
-/// Runs `settings.trials` trials of every policy on the ambient rayon pool. `progress` is
-/// called with the number of trials finished so far.
+/// Which trials of a run to simulate, who hears how many are done, and when to give up: the
+/// whole run, a shard's share of it, or a slice an interactive caller may drop.
+#[derive(Clone)]
+pub struct Trials<'a> {
+    /// The trials, numbered within the run (trial `i` always draws from its own stream, so
+    /// ranges merge into exactly the whole run).
+    pub range: std::ops::Range<u64>,
+    /// Hears the number of trials of `range` finished so far.
+    pub progress: &'a (dyn Fn(u64) + Sync),
+    /// Asked before each chunk of trials: once it says true, the chunks not yet started are
+    /// skipped (an interactive caller drops stale work this way).
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Trials<'static> {
+    /// Trials `range`, silently, never cancelled.
+    pub fn range(range: std::ops::Range<u64>) -> Trials<'static> {
+        Trials {
+            range,
+            progress: &|_| {},
+            cancelled: &|| false,
+        }
+    }
+
+    /// All `trials` trials of a run, silently, never cancelled.
+    pub fn all(trials: u64) -> Trials<'static> {
+        Trials::range(0..trials)
+    }
+}
+
+impl<'a> Trials<'a> {
+    /// These trials, `progress` hearing how many are done.
+    pub fn reporting<'b>(self, progress: &'b (dyn Fn(u64) + Sync)) -> Trials<'b>
+    where
+        'a: 'b,
+    {
+        Trials { progress, ..self }
+    }
+
+    /// These trials, given up once `cancelled` says so.
+    pub fn unless<'b>(self, cancelled: &'b (dyn Fn() -> bool + Sync)) -> Trials<'b>
+    where
+        'a: 'b,
+    {
+        Trials { cancelled, ..self }
+    }
+}
+
+/// Runs `trials` of every policy on the ambient rayon pool, as the run `settings` describes:
+/// the statistics of those trials, to [`Results::merge`] with other ranges' into exactly the
+/// results of the whole run. A run that `trials.cancelled` stopped holds only the chunks it
+/// finished: the caller that cancelled it drops them.
 pub fn run(
     scenario: &Scenario,
     policies: Vec<Policy>,
     names: Vec<String>,
     settings: &Settings,
-    progress: &(dyn Fn(u64) + Sync),
+    trials: Trials<'_>,
 ) -> Results {
-    run_unless_cancelled(scenario, policies, names, settings, progress, &|| false)
-        .expect("a run that is never cancelled finishes")
-}
-
-/// [`run`], giving up when `cancelled` returns true: it is asked before each chunk of
-/// trials, and a cancelled run returns `None` (an interactive caller drops stale work this
-/// way). A run that is not cancelled gives exactly [`run`]'s results.
-pub fn run_unless_cancelled(
-    scenario: &Scenario,
-    policies: Vec<Policy>,
-    names: Vec<String>,
-    settings: &Settings,
-    progress: &(dyn Fn(u64) + Sync),
-    cancelled: &(dyn Fn() -> bool + Sync),
-) -> Option<Results> {
-    let trials = 0..settings.trials;
-    run_trials(
-        scenario, policies, names, settings, trials, progress, cancelled,
-    )
-}
-
-/// [`run`] of trials `range` only (of the `settings.trials` of a run split into shards): the
-/// statistics of those trials, to [`Results::merge`] with the other ranges' into exactly the
-/// results of the whole run.
-pub fn run_range(
-    scenario: &Scenario,
-    policies: Vec<Policy>,
-    names: Vec<String>,
-    settings: &Settings,
-    range: std::ops::Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Results {
-    run_trials(
-        scenario,
-        policies,
-        names,
-        settings,
-        range,
-        progress,
-        &|| false,
-    )
-    .expect("a run that is never cancelled finishes")
-}
-
-/// Runs trials `range` of every policy (see [`run_unless_cancelled`]).
-fn run_trials(
-    scenario: &Scenario,
-    policies: Vec<Policy>,
-    names: Vec<String>,
-    settings: &Settings,
-    range: std::ops::Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
-    cancelled: &(dyn Fn() -> bool + Sync),
-) -> Option<Results> {
     let engine = Engine::new(scenario, policies, settings.seed, settings.recording);
     let shape = Shape {
         strategies: names.len(),
@@ -197,9 +197,8 @@ fn run_trials(
         horizon: scenario.periods,
     };
     let accumulator = fold_trials(
-        range,
+        trials,
         CHUNK,
-        (progress, cancelled),
         || Accumulator::new(&shape),
         |acc: &mut Accumulator, scratch: &mut Scratch, trials| {
             for trial in trials {
@@ -213,13 +212,10 @@ fn run_trials(
         },
         |a, b| a.merge(b),
     );
-    if cancelled() {
-        return None;
-    }
     let mut accumulator = accumulator;
     let mut kept = std::mem::take(&mut accumulator.samples);
     kept.sort_by_key(|&(trial, _)| trial);
-    Some(Results {
+    Results {
         strategies: names,
         shape,
         accumulator,
@@ -231,7 +227,7 @@ fn run_trials(
             },
             trials: kept.into_iter().map(|(_, sample)| sample).collect(),
         },
-    })
+    }
 }
 
 /// The sampled inputs and outcomes of the trial just run on `scratch`.

@@ -142,5 +142,5 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
         return (mean, 0.0);
     }
     let var = diffs.map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    (mean, crate::model::Z95 * (var / n as f64).sqrt())
+    (mean, crate::model::half_width_95(var.sqrt(), n as u64))
 }

@@ -59,10 +59,7 @@ impl Moments {
 
     /// Half-width of the normal-approximation 95% confidence interval of the mean.
     pub fn ci95(&self) -> f64 {
-        if self.count < 2 {
-            return 0.0;
-        }
-        crate::model::Z95 * self.sd() / (self.count as f64).sqrt()
+        crate::model::half_width_95(self.sd(), self.count)
     }
 }
 

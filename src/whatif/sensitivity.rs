@@ -4,7 +4,9 @@
 //! lowest and highest tenth (the bars of a tornado chart).
 
 use crate::model::Scenario;
-use crate::simulate::{self, Policy, Recording, Samples, Settings, SummaryMetric, TrialSample};
+use crate::simulate::{
+    self, Policy, Recording, Samples, Settings, SummaryMetric, TrialSample, Trials,
+};
 
 /// Trials sensitivity looks at (at most): rank correlations are within ±0.03 (1.96/√n) of
 /// their value at this size.
@@ -77,7 +79,13 @@ pub fn analyse(
         samples: MAX_TRIALS,
     };
     let names = vec![String::new(); strategies];
-    let results = simulate::run(scenario, policies, names, &settings, &|_| {});
+    let results = simulate::run(
+        scenario,
+        policies,
+        names,
+        &settings,
+        Trials::all(settings.trials),
+    );
     of_samples(&results.samples, strategies)
 }
 

@@ -4,9 +4,9 @@
 
 use rayon::prelude::*;
 
-use crate::pipeline::{self, Allocations};
+use crate::pipeline;
 use crate::scenario::{Document, LoadError};
-use crate::simulate::{self, Recording, Results, Settings, SummaryMetric};
+use crate::simulate::{Recording, Results, Settings, SummaryMetric, Trials};
 
 /// One `--vary path=from:to:steps`.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,10 +95,8 @@ pub fn format_value(x: f64) -> String {
 pub struct Point {
     /// The varied parameters' values, in `--vary` order.
     pub values: Vec<f64>,
-    /// The simulation of every strategy at this point, on the trials of the share run.
+    /// The simulation of every strategy at this point.
     pub results: Results,
-    /// What the optimiser found for each optimised strategy at this point.
-    pub allocations: Allocations,
 }
 
 /// Why a sweep stopped.
@@ -145,14 +143,49 @@ pub fn run(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Point>, SweepError> {
     let all = 0..grid(varies).len() as u64 * trials;
-    let points = run_share(document, sets, varies, all, trials, seed, progress)?;
-    Ok(points.into_iter().map(|(_, point)| point).collect())
+    let shares = run_share(document, sets, varies, all, trials, seed, progress)?;
+    Ok(points(varies, shares).expect("one share holds every point"))
+}
+
+/// The points of the grid `varies` spans, from the results of every share of the sweep merged
+/// in order (each point's index with its results); refused unless they hold every point once.
+pub fn points(varies: &[Vary], shares: Vec<(usize, Results)>) -> Result<Vec<Point>, String> {
+    let grid = grid(varies);
+    let in_order = shares.iter().enumerate().all(|(i, (p, _))| i == *p);
+    if shares.len() != grid.len() || !in_order {
+        return Err(format!(
+            "the shards hold {} of the sweep's {} points",
+            shares.len(),
+            grid.len()
+        ));
+    }
+    let results = shares.into_iter().map(|(_, results)| results);
+    Ok(grid
+        .into_iter()
+        .zip(results)
+        .map(|(values, results)| Point { values, results })
+        .collect())
+}
+
+/// Adds the results of the next share of a sweep (`later`, in grid order) to `shares`: a point
+/// split between two shares continues where it stopped.
+pub fn merge_shares(
+    shares: &mut Vec<(usize, Results)>,
+    later: Vec<(usize, Results)>,
+) -> Result<(), crate::simulate::ShapeMismatch> {
+    for (p, results) in later {
+        match shares.last_mut() {
+            Some((last, earlier)) if *last == p => earlier.merge(&results)?,
+            _ => shares.push((p, results)),
+        }
+    }
+    Ok(())
 }
 
 /// [`run`] of a share of the sweep's work (a shard's): its trials numbered point by point,
 /// trial t of point p being `p·trials + t`, the share a range of those. Every point the share
 /// touches is planned, and simulated on its trials in the share; the points come back in grid
-/// order with their index, their results to merge with the other shares' of the same point.
+/// order with their index, their results to merge ([`merge_shares`]) with the other shares'.
 pub fn run_share(
     document: &Document,
     sets: &[String],
@@ -161,7 +194,7 @@ pub fn run_share(
     trials: u64,
     seed: u64,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Vec<(usize, Point)>, SweepError> {
+) -> Result<Vec<(usize, Results)>, SweepError> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let touched: Vec<(usize, Vec<f64>, std::ops::Range<u64>)> = grid(varies)
         .into_iter()
@@ -177,9 +210,9 @@ pub fn run_share(
     touched
         .into_par_iter()
         .map(|(p, values, range)| {
-            let point = run_point(document, sets, varies, values, trials, seed, range)?;
+            let results = run_point(document, sets, varies, values, trials, seed, range)?;
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            Ok((p, point))
+            Ok((p, results))
         })
         .collect()
 }
@@ -193,7 +226,7 @@ fn run_point(
     trials: u64,
     seed: u64,
     range: std::ops::Range<u64>,
-) -> Result<Point, SweepError> {
+) -> Result<Results, SweepError> {
     let label = label(varies, &values);
     let mut assignments = sets.to_vec();
     assignments.extend(
@@ -215,18 +248,17 @@ fn run_point(
         marginal_values: pipeline::MarginalValues::None,
         ..pipeline::Options::new(settings)
     };
-    let output = pipeline::run_with(&scenario, &options, &|_| {}, |policies, names| {
-        simulate::run_range(&scenario, policies, names, &settings, range, &|_| {})
-    })
-    .map_err(|error| SweepError::Run {
+    let failed = |error| SweepError::Run {
         point: label.clone(),
         error,
-    })?;
-    Ok(Point {
-        values,
-        results: output.results,
-        allocations: output.allocations,
-    })
+    };
+    let planned = pipeline::plan(&scenario, &options, &|_| {}).map_err(failed)?;
+    let started = std::time::Instant::now();
+    let results = planned.simulate(&scenario, &settings, Trials::range(range));
+    let output = planned
+        .output(results, settings, started.elapsed())
+        .map_err(failed)?;
+    Ok(output.results)
 }
 
 /// What a sweep point simulates: `trials` trials from `seed`, whole-trial outcomes only.

@@ -20,7 +20,7 @@ const W1: [f64; 26] = [
 fn run(history: &[f64], backlog: f64, horizon: Option<usize>, trials: u64) -> ForecastResults {
     let f = Forecast::from_history(history, backlog, None, horizon, PeriodLength::TWO_WEEKS)
         .expect("a valid forecast");
-    forecast::run(&f, trials, 7, &|_| {})
+    forecast::run(&f, trials, 7)
 }
 
 /// P(S_t ≥ backlog) for t = 0..=periods, where S_t sums t independent draws from the
@@ -159,7 +159,7 @@ fn split_rates_multiply_the_backlog() {
         PeriodLength::TWO_WEEKS,
     )
     .unwrap();
-    let results = forecast::run(&f, 500, 1, &|_| {});
+    let results = forecast::run(&f, 500, 1);
     assert_eq!(results.percentile(0.5), Some(3));
     assert_eq!(results.percentile(0.95), Some(3));
 }
@@ -199,7 +199,7 @@ fn results_are_identical_for_any_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap();
-        let results = pool.install(|| forecast::run(&f, 5_000, 3, &|_| {}));
+        let results = pool.install(|| forecast::run(&f, 5_000, 3));
         (
             fulcrum::report::forecast::table(&f, &results).unwrap(),
             fulcrum::report::forecast::summary(&f, &results),
@@ -217,7 +217,7 @@ fn a_scenario_team_forecasts_its_initiatives() {
     let f = Forecast::from_scenario(&loaded.scenario, None, None, None).unwrap();
     assert_eq!(f.horizon, Some(26), "the initiative's deadline");
     assert_eq!(f.history().len(), 26);
-    let results = forecast::run(&f, 2_000, 1, &|_| {});
+    let results = forecast::run(&f, 2_000, 1);
     // 100 to 125 tickets at about 4.4 a week: between 20 and 35 weeks.
     let p50 = results.percentile(0.5).unwrap();
     assert!((20..=35).contains(&p50), "{p50}");
@@ -738,7 +738,7 @@ fn at_least_n_items_matches_the_exact_tail() {
     let mut f =
         Forecast::from_history(&W1, 200.0, None, Some(10), PeriodLength::TWO_WEEKS).unwrap();
     f.percentiles = vec![0.5, 0.7, 0.85, 0.95, 0.99];
-    let results = forecast::run(&f, n, 9, &|_| {});
+    let results = forecast::run(&f, n, 9);
     let (_, _, items) = results.at_horizon.clone().unwrap();
     let tail = |at_least: usize| exact_cdf(&W1, at_least, 10)[10];
     for (k, &p) in f.percentiles.iter().enumerate() {

@@ -74,6 +74,20 @@ fn runs_over_the_budget_need_yes() {
         ],
         "more than the budget of 10 min",
     );
+    // A backtest forecasts at every origin: a long history at many trials is hours.
+    let history: Vec<String> = (0..2000).map(|t| (3 + t % 5).to_string()).collect();
+    refused(
+        &[
+            "backtest",
+            "--history",
+            &history.join(","),
+            "--trials",
+            "10000000",
+            "--out",
+            "out",
+        ],
+        "or the methods, or pass --yes to run it anyway",
+    );
 }
 
 /// Debt doubling every period for a year leaves the statistics' range: the run is refused at

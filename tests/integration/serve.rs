@@ -129,7 +129,13 @@ fn run_of(scenario: &fulcrum::model::Scenario, seed: u64) -> fulcrum::simulate::
     };
     let (policies, _) = fulcrum::pipeline::policies(scenario, &options, &|_| {}).unwrap();
     let names = scenario.strategies.iter().map(|s| s.name.clone()).collect();
-    fulcrum::simulate::run(scenario, policies, names, &settings, &|_| {})
+    fulcrum::simulate::run(
+        scenario,
+        policies,
+        names,
+        &settings,
+        fulcrum::simulate::Trials::all(settings.trials),
+    )
 }
 
 /// Only the changed strategy is simulated; the others are the file's run. That must be

@@ -49,7 +49,7 @@ fn run(scenario: &Scenario, trials: u64, seed: u64) -> simulate::Results {
         policies(scenario),
         names,
         &Settings::for_run(scenario, trials, seed),
-        &|_| {},
+        simulate::Trials::all(trials),
     )
 }
 
@@ -374,27 +374,29 @@ fn a_cancelled_run_stops_early_and_an_uncancelled_one_matches_run() {
         let progress = |n: u64| {
             done.fetch_max(n, Ordering::Relaxed);
         };
-        simulate::run_unless_cancelled(
+        let trials = simulate::Trials::all(5000)
+            .reporting(&progress)
+            .unless(cancelled);
+        simulate::run(
             &scenario,
             policies(&scenario),
             names.clone(),
             &settings,
-            &progress,
-            cancelled,
+            trials,
         )
     };
     let done = AtomicU64::new(0);
-    let kept = simulate(&|| false, &done).expect("never cancelled");
+    let kept = simulate(&|| false, &done);
     assert_eq!(done.load(Ordering::Relaxed), 5000);
     let reference = run(&scenario, 5000, 5);
     assert_eq!(
         fulcrum::report::tables::summary(&kept).unwrap(),
         fulcrum::report::tables::summary(&reference).unwrap()
     );
-    // Cancelled once a few chunks are done: it returns nothing and skips the rest.
+    // Cancelled once a few chunks are done: it skips the rest and holds only what it ran.
     let done = AtomicU64::new(0);
     let stale = simulate(&|| done.load(Ordering::Relaxed) >= 256, &done);
-    assert!(stale.is_none());
+    assert_eq!(stale.trials(), done.load(Ordering::Relaxed));
     assert!(
         done.load(Ordering::Relaxed) < 5000,
         "the remaining chunks were skipped"

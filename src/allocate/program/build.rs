@@ -371,38 +371,19 @@ impl<'a> Builder<'a> {
         let scope: Vec<usize> = (0..world.teams.len())
             .filter(|&j| team.is_none_or(|only| only == j))
             .collect();
-        let initial = {
-            let (mut level, mut weight) = (0.0, 0.0);
-            for &j in &scope {
-                let (d, team) = (world.teams[j].debt_initial, &world.teams[j]);
-                match metric {
-                    Metric::Debt => level += d,
-                    Metric::Incidents => level += scenario.incidents.rate(team.base_rate, d, 1.0),
-                    Metric::Drag => {
-                        level += scenario.debt.drag(d) * team.nominal[0];
-                        weight += team.nominal[0];
-                    }
-                }
-            }
-            match metric {
-                Metric::Drag if weight > 0.0 => level / weight,
-                Metric::Drag => 0.0,
-                _ => level,
-            }
-        };
+        let initial = metric.level(scope.iter().map(|&j| {
+            let (d, team) = (world.teams[j].debt_initial, &world.teams[j]);
+            let level = match metric {
+                Metric::Debt => d,
+                Metric::Incidents => scenario.incidents.rate(team.base_rate, d, 1.0),
+                Metric::Drag => scenario.debt.drag(d),
+            };
+            (level, team.nominal[0])
+        }));
         let level = self.metric_level(metric, &scope, deadline);
-        let (direction, level_goal) = match goal {
-            Goal::Below(x) => (1.0, x),
-            Goal::Above(x) => (-1.0, x),
-        };
-        let gap = direction * (initial - level_goal);
-        let scale = if gap > 1e-9 {
-            gap
-        } else {
-            (level_goal.abs() * 0.1).max(1e-3)
-        };
-        let row = Expression::from(self.attainment[k]) + (direction / scale) * (level - level_goal);
-        self.rows.push((Row::Structure, row.leq(1.0)));
+        let bound = goal.linear_attainment(initial, level);
+        let row = Expression::from(self.attainment[k]) - bound;
+        self.rows.push((Row::Structure, row.leq(0.0)));
     }
 
     /// The metric's level at the end of `period` over the teams in `scope`, linear in the plan's
@@ -414,18 +395,14 @@ impl<'a> Builder<'a> {
             reference,
             ..
         } = self.setting;
-        let total_nominal: f64 = scope
-            .iter()
-            .map(|&j| world.teams[j].nominal[period - 1])
-            .sum();
-        let mut level = Expression::default();
-        for &j in scope {
+        let teams = scope.iter().map(|&j| {
             let team = &world.teams[j];
             let d = self.debt[j][period - 1];
             let d_ref = reference[j]
                 .get(period)
                 .copied()
                 .unwrap_or(reference[j][period - 1]);
+            let mut level = Expression::default();
             match metric {
                 Metric::Debt => level.add_mul(1.0, d),
                 Metric::Incidents => {
@@ -441,16 +418,15 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                Metric::Drag if total_nominal > 0.0 => {
+                Metric::Drag => {
                     let (drag, slope) = scenario.debt.drag_tangent(d_ref);
-                    let w = team.nominal[period - 1] / total_nominal;
-                    level += w * (drag - slope * d_ref);
-                    level.add_mul(w * slope, d);
+                    level += drag - slope * d_ref;
+                    level.add_mul(slope, d);
                 }
-                Metric::Drag => {}
             }
-        }
-        level
+            (level, team.nominal[period - 1])
+        });
+        metric.level(teams)
     }
 
     /// The objective, and the program. Planning: the blended score (each side the weighted mean
@@ -461,19 +437,8 @@ impl<'a> Builder<'a> {
             scenario, world, ..
         } = self.setting;
         let periods = scenario.periods;
-        let side = |owner: Owner| {
-            let total: f64 = scenario
-                .key_results_of(owner)
-                .map(|(_, kr)| kr.weight)
-                .sum();
-            (total > 0.0).then(|| {
-                let mut e = Expression::default();
-                for (k, kr) in scenario.key_results_of(owner) {
-                    e.add_mul(kr.weight / total, self.attainment[k]);
-                }
-                e
-            })
-        };
+        let side =
+            |owner: Owner| scenario.side_score(owner, |k| Expression::from(self.attainment[k]));
         let score = scenario.blend_sides(side(Owner::Product), side(Owner::Technology));
         let objective = match self.mode {
             Mode::Plan => {

@@ -155,3 +155,84 @@ impl Program {
         b.finish()
     }
 }
+
+/// The program states the model's equations through `model/`'s own generic functions: here
+/// they are checked to give, on the allocator's linear expressions, the simulator's numbers.
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use good_lp::{Expression, ProblemVariables, variable};
+
+    use crate::model::{Goal, Metric, Owner};
+
+    /// Three variables set to `values`, as expressions, and the values to evaluate them at.
+    fn three(values: [f64; 3]) -> (Vec<Expression>, HashMap<good_lp::Variable, f64>) {
+        let mut vars = ProblemVariables::new();
+        let v: Vec<_> = (0..3).map(|_| vars.add(variable())).collect();
+        let at = v.iter().copied().zip(values).collect();
+        (v.into_iter().map(Expression::from).collect(), at)
+    }
+
+    #[test]
+    fn metric_levels_of_expressions_are_the_simulators_levels() {
+        let levels = [120.0, 0.25, 40.5];
+        let nominal = [40.0, 0.0, 25.0];
+        let (expressions, at) = three(levels);
+        for metric in Metric::ALL {
+            let number = metric.level(levels.iter().copied().zip(nominal));
+            let linear = metric.level(expressions.iter().cloned().zip(nominal));
+            assert!((linear.eval_with(&at) - number).abs() < 1e-12, "{metric:?}");
+        }
+        let none: [(f64, f64); 0] = [];
+        assert_eq!(Metric::Drag.level(none), 0.0, "drag without capacity is 0");
+    }
+
+    #[test]
+    fn side_scores_of_expressions_are_the_simulators_scores() {
+        let scenario = crate::scenario::load(
+            std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scenarios/balanced-okrs.toml"
+            )),
+            &[],
+        )
+        .expect("the example loads")
+        .scenario;
+        let attainment: Vec<f64> = (0..scenario.key_results.len())
+            .map(|k| (k as f64 * 0.37).fract())
+            .collect();
+        let mut vars = ProblemVariables::new();
+        let a: Vec<_> = attainment.iter().map(|_| vars.add(variable())).collect();
+        let at: HashMap<_, _> = a.iter().copied().zip(attainment.iter().copied()).collect();
+        for owner in [Owner::Product, Owner::Technology] {
+            let number = scenario.side_score(owner, |k| attainment[k]).unwrap();
+            let linear = scenario
+                .side_score(owner, |k| Expression::from(a[k]))
+                .unwrap();
+            assert!((linear.eval_with(&at) - number).abs() < 1e-12, "{owner:?}");
+        }
+    }
+
+    /// Between the start and the goal the bound is the attainment; a goal met at the start is
+    /// a step for the simulator and a ramp over a tenth of the goal for the program.
+    #[test]
+    fn the_programs_attainment_bound_is_the_simulators_attainment_on_the_way() {
+        for (goal, initial) in [(Goal::Below(400.0), 1000.0), (Goal::Above(0.9), 0.5)] {
+            for step in 0..=10 {
+                let level = initial + (goal.level() - initial) * step as f64 / 10.0;
+                let bound = goal.linear_attainment(initial, level);
+                assert!((bound - goal.attainment(initial, level)).abs() < 1e-12);
+            }
+        }
+        let met_at_start = Goal::Below(100.0);
+        assert_eq!(met_at_start.linear_attainment(80.0, 100.0), 1.0);
+        assert!((met_at_start.linear_attainment(80.0, 105.0) - 0.5).abs() < 1e-12);
+        assert!(met_at_start.linear_attainment(80.0, 110.0).abs() < 1e-12);
+        assert_eq!(
+            met_at_start.attainment(80.0, 105.0),
+            0.0,
+            "the simulator's step"
+        );
+    }
+}

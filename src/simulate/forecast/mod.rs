@@ -22,7 +22,7 @@ use crate::model::{
     Strategy, Team, Throughput, Workforce,
 };
 
-use super::{Engine, Policy, Recording, Scratch, fold_trials};
+use super::{Engine, Policy, Recording, Scratch, Trials, fold_trials};
 pub use backlog::{Backlog, BacklogTrial};
 use tables::{Accumulator, Layout};
 pub use tables::{FixedSum, ForecastResults, ForecastState, ItemsDone, LayoutMismatch, PeriodRow};
@@ -493,25 +493,16 @@ fn cap(history: &[f64], work: f64) -> usize {
     }
 }
 
-/// Runs `trials` trials of `forecast` on the engine, on the ambient rayon pool; `progress`
-/// hears the number of trials done.
-pub fn run(
-    forecast: &Forecast,
-    trials: u64,
-    seed: u64,
-    progress: &(dyn Fn(u64) + Sync),
-) -> ForecastResults {
-    run_range(forecast, 0..trials, seed, progress).finish(forecast)
+/// Runs `trials` trials of `forecast` on the engine, on the ambient rayon pool, and reads the
+/// answers ([`run_range`] of them all, finished).
+pub fn run(forecast: &Forecast, trials: u64, seed: u64) -> ForecastResults {
+    run_range(forecast, seed, Trials::all(trials)).finish(forecast)
 }
 
-/// The statistics of trials `trials` of `forecast` (a shard's share of a forecast).
-pub fn run_range(
-    forecast: &Forecast,
-    trials: std::ops::Range<u64>,
-    seed: u64,
-    progress: &(dyn Fn(u64) + Sync),
-) -> ForecastState {
-    run_on(forecast, trials, seed, progress, Kernels::Fastest).0
+/// The statistics of `trials` of `forecast` (all, or a shard's share), to
+/// [`ForecastState::merge`] with other ranges' into exactly the whole forecast's.
+pub fn run_range(forecast: &Forecast, seed: u64, trials: Trials<'_>) -> ForecastState {
+    run_on(forecast, trials, seed, Kernels::Fastest).0
 }
 
 /// Which kernels [`run_on`] may use.
@@ -527,9 +518,8 @@ enum Kernels {
 /// [`run_range`] on the chosen kernels; also says whether the whole-item kernel ran.
 fn run_on(
     forecast: &Forecast,
-    trials: std::ops::Range<u64>,
+    trials: Trials<'_>,
     seed: u64,
-    progress: &(dyn Fn(u64) + Sync),
     kernels: Kernels,
 ) -> (ForecastState, bool) {
     let scenario = &forecast.scenario;
@@ -567,7 +557,6 @@ fn run_on(
     let acc = fold_trials(
         trials,
         CHUNK,
-        (progress, &|| false),
         || Accumulator::new(&layout),
         |acc: &mut Accumulator, scratch: &mut Scratch, chunk| match &whole {
             Some(whole) => whole.run(chunk.start, chunk.end, acc, &layout),
@@ -694,8 +683,8 @@ mod tests {
             let f =
                 Forecast::from_history(history, backlog, None, horizon, PeriodLength::TWO_WEEKS)
                     .expect("a valid forecast");
-            let (whole, used) = run_on(&f, 0..trials, 7, &|_| {}, Kernels::Fastest);
-            let (float, _) = run_on(&f, 0..trials, 7, &|_| {}, Kernels::Float);
+            let (whole, used) = run_on(&f, Trials::all(trials), 7, Kernels::Fastest);
+            let (float, _) = run_on(&f, Trials::all(trials), 7, Kernels::Float);
             assert!(
                 used,
                 "the whole-item kernel applies to {history:?} / {backlog}"
@@ -709,7 +698,7 @@ mod tests {
     fn fractional_histories_keep_the_float_kernel() {
         let f = Forecast::from_history(&[1.5, 2.0], 20.0, None, None, PeriodLength::TWO_WEEKS)
             .expect("a valid forecast");
-        assert!(!run_on(&f, 0..100, 7, &|_| {}, Kernels::Fastest).1);
+        assert!(!run_on(&f, Trials::all(100), 7, Kernels::Fastest).1);
     }
 
     #[test]

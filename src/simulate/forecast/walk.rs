@@ -376,7 +376,7 @@ fn forecast_at(
         settings.period,
     )?;
     f.set_percentiles(vec![0.5]);
-    let results = run(&f, settings.trials, settings.seed, &|_| {});
+    let results = run(&f, settings.trials, settings.seed);
     let when = when_stated(&results, future, settings, levels);
     // A "how many" whose horizon runs past the history is never checked: not asked.
     let how_many = match settings.horizon {
@@ -448,7 +448,7 @@ fn how_many_stated(
         .chain([0.5])
         .collect();
     f.set_percentiles(read.clone());
-    let results = run(&f, settings.trials, settings.seed, &|_| {});
+    let results = run(&f, settings.trials, settings.seed);
     let actual = Some(future[..horizon].iter().sum::<f64>());
     let Some((_, _, items)) = results.at_horizon else {
         unreachable!("a forecast with a horizon reports items at it")

@@ -19,25 +19,18 @@ impl Engine<'_> {
         teams: &[TeamDraws],
     ) -> f64 {
         let sc = self.scenario;
-        let in_scope = |j: usize| team.is_none_or(|only| only == j);
-        let scope = (0..sc.teams.len()).filter(|&j| in_scope(j));
-        match metric {
-            Metric::Debt => scope.map(|j| st.debt[j]).sum(),
-            Metric::Incidents => scope
-                .map(|j| {
+        let in_scope = |j: &usize| team.is_none_or(|only| only == *j);
+        metric.level((0..sc.teams.len()).filter(in_scope).map(|j| {
+            let level = match metric {
+                Metric::Debt => st.debt[j],
+                Metric::Incidents => {
                     sc.incidents
                         .rate(teams[j].base_rate, st.debt[j], st.incident_factor[j])
-                })
-                .sum(),
-            Metric::Drag => {
-                let (mut weighted, mut weight) = (0.0, 0.0);
-                for j in scope {
-                    weighted += sc.debt.drag(st.debt[j]) * world[j].nominal;
-                    weight += world[j].nominal;
                 }
-                if weight > 0.0 { weighted / weight } else { 0.0 }
-            }
-        }
+                Metric::Drag => sc.debt.drag(st.debt[j]),
+            };
+            (level, world[j].nominal)
+        }))
     }
 
     /// Each key result's metric level before any work (from strategy 0: all start equal).
@@ -119,7 +112,10 @@ impl Engine<'_> {
                 let met = sc.key_results_of(owner).all(|(k, _)| st.met[k]);
                 if met { 1.0 } else { 0.0 }
             };
-            let score = |owner: Owner| sc.side_score(owner, &st.attainment).unwrap_or(f64::NAN);
+            let score = |owner: Owner| {
+                sc.side_score(owner, |k| st.attainment[k])
+                    .unwrap_or(f64::NAN)
+            };
             let done = outcome.finished.iter().filter(|&&f| f > 0).count() as f64;
             let totals = &st.totals;
             outcome.summary.clear();
