@@ -14,7 +14,8 @@
 //!    only ever simulated on trials it has not been scored on.
 //! 3. **Refinement**: from the best finalist, each team's share in each of up to four phases
 //!    of the horizon (a debt ceiling's ceiling and shares) is moved up and down; the moves are
-//!    raced by successive halving, the improving survivors combined, and the best move or the
+//!    raced by successive halving from [`MOVES_FIRST`]'s trials (where a trial is cheap, all
+//!    of them: every move scored alike), the improving survivors combined, and the best move or the
 //!    combination kept when it scores better on [`CLIMB`]'s trials; the refined policies and
 //!    the best finalist are ranked on [`TRAINING`]'s.
 //! 4. **Hard deadlines** (`must_finish`) are chance constraints: a policy qualifies only if it
@@ -71,6 +72,14 @@ const CLIMB: Trials = Trials {
 const MOVES: Trials = Trials {
     nominal: 256,
     floor: 64,
+};
+/// Trials every refinement move is first scored on: where a trial is cheap, all of the
+/// race's, so every move that improves on its base is combined (a race from fewer drops some
+/// by luck, and the climb then stalls where another seed's goes on); shrinking to
+/// [`FIRST_TRIALS`] as a trial grows costly.
+pub const MOVES_FIRST: Trials = Trials {
+    nominal: 256,
+    floor: FIRST_TRIALS,
 };
 /// Moves left after their race, of which those better than the base are combined.
 const MOVES_KEPT: usize = 8;
@@ -150,7 +159,11 @@ fn climb(
         if moves.is_empty() {
             break;
         }
-        let trials = (effort.trials(MOVES), effort.trials(CLIMB));
+        let trials = (
+            effort.trials(MOVES_FIRST),
+            effort.trials(MOVES),
+            effort.trials(CLIMB),
+        );
         let (improved, improved_rank) = refine(pool, best, moves, trials);
         if improved_rank > best_rank {
             best = improved;
@@ -261,15 +274,15 @@ pub fn optimise(
     })
 }
 
-/// One refinement round from `base` (scored on at least `trials.1` trials already, or about
-/// to be): the moves raced by successive halving up to `trials.0` trials, the survivors better
-/// than `base` on the same trials combined, and the best of the combination and the best
-/// single move judged against `base` on `trials.1`. Returns the best with its rank.
+/// One refinement round from `base`: the moves raced by successive halving from `first` to
+/// `quick` trials, the survivors better than `base` on the same trials combined, and the best
+/// of the combination and the best single move judged against `base` on `judge`. Returns the
+/// best with its rank.
 pub(crate) fn refine(
     pool: &mut Pool<'_>,
     base: usize,
     moves: Vec<Candidate>,
-    (quick, judge): (u64, u64),
+    (first, quick, judge): (u64, u64, u64),
 ) -> (usize, f64) {
     let base_rank = pool.ranked(&[base], judge)[0].1;
     let ids: Vec<usize> = moves
@@ -280,7 +293,7 @@ pub(crate) fn refine(
     if ids.is_empty() {
         return (base, base_rank);
     }
-    let survivors = pool.halving(ids, FIRST_TRIALS.min(quick), quick, MOVES_KEPT);
+    let survivors = pool.halving(ids, first.min(quick), quick, MOVES_KEPT);
     let base_quick = pool.ranked(&[base], quick)[0].1;
     let improving: Vec<usize> = survivors
         .into_iter()

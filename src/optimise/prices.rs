@@ -215,7 +215,8 @@ fn reoptimise(
         _ => (0..scenario.teams.len()).collect(),
     };
     let moves = candidates::moves(pool.candidate(best), scenario, &g, &teams, RELAXATION);
-    let (best, _) = refine(&mut pool, best, moves, (quick, judge));
+    let first = effort.trials(super::MOVES_FIRST);
+    let (best, _) = refine(&mut pool, best, moves, (first, quick, judge));
     pool.candidate(best).clone()
 }
 
