@@ -1,12 +1,13 @@
 //! The allocator's solve time against the size of its program, on synthetic scenarios of
 //! teams × initiatives per team × periods: how far the mixed-integer plan scales.
 //!
-//! Run: `cargo bench --bench allocate`. Before divan's table (the allocator's plan alone),
-//! `main` prints each size's program (variables, rows, 0/1 decisions), the time of one
-//! `allocate` call and the solver path it took, then the time of the whole optimiser
-//! (`fulcrum plan`'s search: the allocator's plan as a seed, the race over simple rules on
-//! simulated trials, the refinement) and the training score it found
-//! (`FULCRUM_BENCH_SIZES=4x20x26,16x5x13` prints only those sizes).
+//! Run: `cargo bench --bench allocate`. Before divan's tables (the allocator's plan alone,
+//! `solve`; the whole of `fulcrum plan`, `plan` and `plan_large`: the search, every price and
+//! the simulated promise, as [`pipeline::plan_all`] does them), `main` prints each size's
+//! program (variables, rows, 0/1 decisions), the time of one `allocate` call and the solver
+//! path it took, then the time of one whole plan and what it found
+//! (`FULCRUM_BENCH_SIZES=4x20x26,16x5x13` prints only those sizes; `FULCRUM_BENCH_SIZES=none`
+//! none, for divan's tables alone).
 
 use std::fmt::{self, Write};
 use std::time::Instant;
@@ -15,8 +16,9 @@ use divan::Bencher;
 
 use fulcrum::allocate::{self, Guardrails};
 use fulcrum::model::{Rule, Scenario};
-use fulcrum::optimise::{self, Objective};
+use fulcrum::pipeline::{self, Options};
 use fulcrum::scenario::{self, Format};
+use fulcrum::simulate::Settings;
 
 /// One synthetic organisation: `teams` teams of `initiatives` initiatives each, planned over
 /// `periods` periods.
@@ -56,6 +58,24 @@ const SIZES: &[Size] = &[
     size(16, 5, 13),
     size(8, 20, 13),
     size(4, 20, 26),
+    size(6, 20, 52),
+    size(8, 25, 78),
+    size(10, 30, 100),
+    size(16, 20, 104),
+];
+
+/// The sizes whose whole plan divan times three times each (`plan`); the larger ones
+/// (`LARGE`) once each (`plan_large`).
+const SMALL: &[Size] = &[
+    size(2, 5, 13),
+    size(2, 10, 26),
+    size(3, 8, 20),
+    size(4, 10, 26),
+    size(16, 5, 13),
+    size(4, 20, 26),
+];
+/// See [`SMALL`].
+const LARGE: &[Size] = &[
     size(6, 20, 52),
     size(8, 25, 78),
     size(10, 30, 100),
@@ -250,7 +270,7 @@ fn guardrails(scenario: &Scenario) -> Guardrails {
 fn main() {
     println!(
         "{:>12} {:>10} {:>10} {:>9} {:>12}  {:<8} {:<12} {:>10}  found",
-        "size", "variables", "rows", "decisions", "one solve", "path", "plan", "search"
+        "size", "variables", "rows", "decisions", "one solve", "path", "plan", "fulcrum plan"
     );
     // `FULCRUM_BENCH_SIZES=4x20x26,16x5x13` prints only those sizes.
     let only = std::env::var("FULCRUM_BENCH_SIZES").ok();
@@ -271,17 +291,15 @@ fn main() {
             Ok(a) => format!("score {:.3}", a.expected_score),
             Err(e) => format!("failed: {e}"),
         };
-        let objective = Objective {
-            guardrails: g,
-            confidence: optimise::DEFAULT_CONFIDENCE,
-        };
         let start = Instant::now();
-        let found = optimise::optimise(&s, &objective, 42);
+        let plans = whole_plan(&s);
         let search = start.elapsed();
-        let found = match found {
-            Ok(f) => format!("{} (training {:.3})", f.candidate.label, f.training_score),
-            Err(e) => format!("failed: {e}"),
-        };
+        let found = format!(
+            "{} (training {:.3}, {} prices)",
+            plans[0].found.candidate.label,
+            plans[0].found.training_score,
+            plans[0].prices.len()
+        );
         println!(
             "{:>12} {:>10} {:>10} {:>9} {:>10.3} s  {:<8} {:<12} {:>8.2} s  {found}",
             size.to_string(),
@@ -305,4 +323,23 @@ fn solve(bencher: Bencher, size: Size) {
         allocate::allocate(&s, &g, allocate::MarginalValues::All)
             .expect("the synthetic scenario plans")
     });
+}
+
+/// `fulcrum plan`'s whole planning of `s`: the search, every price and the promise, at the
+/// scenario's default trials and seed.
+fn whole_plan(s: &Scenario) -> pipeline::Allocations {
+    let options = Options::new(Settings::for_run(s, s.trials, s.seed));
+    pipeline::plan_all(s, &options, &|_| {}).expect("the synthetic scenario plans")
+}
+
+#[divan::bench(args = SMALL, sample_count = 3, sample_size = 1)]
+fn plan(bencher: Bencher, size: Size) {
+    let s = scenario(size);
+    bencher.bench(|| whole_plan(&s));
+}
+
+#[divan::bench(args = LARGE, sample_count = 1, sample_size = 1)]
+fn plan_large(bencher: Bencher, size: Size) {
+    let s = scenario(size);
+    bencher.bench(|| whole_plan(&s));
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::allocate::{self, Guardrails};
 use crate::model::{Rule, Scenario};
+use crate::optimise::effort::{self, Effort};
 use crate::optimise::prices::{self, Price};
 use crate::optimise::{self, Found, Objective, OptimiseError};
 use crate::simulate::{self, Policy, Results, Settings};
@@ -223,13 +224,7 @@ fn plan_strategy(
                 &priced_so_far,
             );
             priced.sort_by(|a, b| b.value.total_cmp(&a.value));
-            measure_effects(
-                scenario,
-                &objective,
-                &found,
-                &mut priced,
-                (seed, evaluation),
-            );
+            measure_effects(scenario, &objective, &found, &mut priced, seed);
             priced
         }
         MarginalValues::None => Vec::new(),
@@ -251,8 +246,12 @@ fn measure_effects(
     objective: &Objective,
     found: &Found,
     prices: &mut [Price],
-    (seed, trials): (u64, u64),
+    seed: u64,
 ) {
+    // Every price is judged on the same trials (fewer where a trial is costly).
+    let Some(trials) = prices.first().map(|p| p.trials) else {
+        return;
+    };
     let policy = &found.candidate.policy;
     let settings = Settings::for_run(scenario, trials, seed);
     let names = vec![String::new()];
@@ -439,9 +438,6 @@ const SAMPLE_BYTES: f64 = 56.0;
 /// and factorisation, good_lp's expressions): 5.3 to 6.1 KB measured from 2,900 to 125,000
 /// variables (`examples/allocate_memory.rs`, docs/src/developer/allocator.md).
 const PROGRAM_BYTES: f64 = 6_000.0;
-/// Policies × trials the optimiser simulates in its search, and per priced change.
-const SEARCH_STRATEGY_TRIALS: f64 = 45_000.0;
-const PRICE_STRATEGY_TRIALS: f64 = 9_000.0;
 /// Seconds of one allocator solve of 1,000 core variables, growing as size^1.5: 125,000 take
 /// 350 s, 7,300 take 3.8 s (one thread, docs/src/developer/allocator.md).
 const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.19;
@@ -486,20 +482,25 @@ impl Estimate {
     pub fn planning(scenario: &Scenario, plans: usize, threads: usize) -> Estimate {
         let variables = allocate::core_variables(scenario);
         let plans = plans as f64;
-        // The allocator's seed plans: the search's, and the re-optimisations' of guardrails.
-        let lp = 4.0 * PLAN_SECONDS_PER_KILO_VARIABLE * (variables as f64 / 1000.0).powf(1.5);
-        // The search and each priced change, in policies simulated for a trial.
+        // The allocator's seed plans: the search's, and where the program is small the
+        // re-optimisations' of the three guardrail changes (a large one is solved once).
+        let solves = if allocate::is_large(scenario) {
+            1.0
+        } else {
+            4.0
+        };
+        let lp = solves * PLAN_SECONDS_PER_KILO_VARIABLE * (variables as f64 / 1000.0).powf(1.5);
+        // The search and each priced change, in policies simulated for a trial (the
+        // optimiser's own count at its effort for this size).
         let deadlines = scenario
             .initiatives
             .iter()
             .filter(|i| i.must_finish)
             .count();
-        let changes = (2 * scenario.teams.len() + 4 + deadlines) as f64;
-        let simulated = SEARCH_STRATEGY_TRIALS + changes * PRICE_STRATEGY_TRIALS;
-        let width = (simulate::PeriodMetric::ALL.len() + scenario.key_results.len()) as f64;
-        let units = (scenario.teams.len() + scenario.initiatives.len()) as f64 + width;
-        let search = simulated * scenario.periods as f64 * units * SIMULATE_NS * 1e-9
-            / threads.max(1) as f64;
+        let changes = 2 * scenario.teams.len() + 4 + deadlines;
+        let simulated = Effort::of(scenario).policy_trials(changes);
+        let search =
+            simulated * effort::trial_cost(scenario) * SIMULATE_NS * 1e-9 / threads.max(1) as f64;
         let plan_seconds = plans * (lp + search);
         Estimate {
             plan_seconds,

@@ -291,6 +291,13 @@ pub fn core_variables(scenario: &Scenario) -> usize {
     program::core_variables(scenario)
 }
 
+/// Whether `scenario`'s program takes the interior-point path (more than
+/// [`program::SIMPLEX_LIMIT`] work, paydown, idle and debt variables): a solve of seconds to
+/// minutes, not milliseconds.
+pub fn is_large(scenario: &Scenario) -> bool {
+    program::is_large(scenario)
+}
+
 /// The size of `scenario`'s allocation program within `guardrails`.
 pub fn program_size(scenario: &Scenario, guardrails: &Guardrails) -> ProgramSize {
     let world = ExpectedWorld::of(scenario);

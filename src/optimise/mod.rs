@@ -8,37 +8,82 @@
 //!    every debt ceiling of a grid (ceilings 0.5–2× the teams' mean initial debt, shares on a
 //!    10% grid, more above the ceiling than below), and the allocator's plan (its schedule,
 //!    with its order and with the priority order).
-//! 2. **Racing**: all are scored on [`RACE`]'s first trial count, the best on more, the
-//!    finalists on [`TRAINING_TRIALS`]; the trials are the same ones growing (common random
-//!    numbers make the paired differences tight).
+//! 2. **Racing** ([`race`]): the grid by successive halving on common random numbers, from
+//!    [`FIRST_TRIALS`] trials to [`RACE`]'s, while the allocator solves its plan on another
+//!    thread; the [`FINALISTS`] and the plan then on [`TRAINING`]'s trials. A candidate is
+//!    only ever simulated on trials it has not been scored on.
 //! 3. **Refinement**: from the best finalist, each team's share in each of up to four phases
-//!    of the horizon (a debt ceiling's ceiling and shares) is moved up and down; improving
-//!    moves are combined, and kept when the combination scores better on the training trials.
+//!    of the horizon (a debt ceiling's ceiling and shares) is moved up and down; the moves are
+//!    raced by successive halving from [`MOVES_FIRST`]'s trials (where a trial is cheap, all
+//!    of them: every move scored alike), the improving survivors combined, and the best move or the
+//!    combination kept when it scores better on [`CLIMB`]'s trials; the refined policies and
+//!    the best finalist are ranked on [`TRAINING`]'s.
 //! 4. **Hard deadlines** (`must_finish`) are chance constraints: a policy qualifies only if it
 //!    finishes each by its deadline in at least `confidence` of the training trials; ranking
 //!    subtracts [`SHORTFALL_PENALTY`] × the shortfall, so the search moves towards them.
 //!
-//! Training trials come from their own stream ([`training_seed`]), so the figures a run or
-//! `fulcrum plan` reports, on the scenario's own trials, are a separate evaluation sample and
-//! the search's luck on its training sample is not sold as gain.
+//! Trial counts shrink as the cost of one trial grows ([`effort`]), so a whole organisation
+//! plans in about the time a mid-sized one does. Training trials come from their own stream
+//! ([`training_seed`]), so the figures a run or `fulcrum plan` reports, on the scenario's own
+//! trials, are a separate evaluation sample and the search's luck on its training sample is
+//! not sold as gain.
 
 pub mod candidates;
 pub mod effects;
+pub mod effort;
 pub mod prices;
+pub mod race;
 
 use crate::allocate::{self, Allocation, Guardrails, Infeasibility, MarginalValues, PlanError};
 use crate::model::Scenario;
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::rng::mix;
-use crate::simulate::scores::{Scores, score};
+use crate::simulate::scores::hard_deadlines;
 pub use candidates::Candidate;
+use effort::{Effort, Kept, Trials};
+use race::Pool;
 
-/// Racing: (trials, candidates kept) per round; the last round's survivors are the finalists.
-pub const RACE: [(u64, usize); 2] = [(128, 24), (512, 6)];
+/// Trials every candidate of a race is first scored on.
+pub const FIRST_TRIALS: u64 = 32;
+/// Trials the grid's race ends on.
+pub const RACE: Trials = Trials {
+    nominal: 512,
+    floor: 128,
+};
+/// Candidates of the grid left after its race (all six where a trial is cheap: the more
+/// finalists, the less the policy found depends on the luck of the race's trials).
+pub const FINALISTS: Kept = Kept {
+    nominal: 6,
+    floor: 3,
+};
 /// Trials the finalists and the refinement are judged on.
-pub const TRAINING_TRIALS: u64 = 2048;
-/// Trials each refinement move is first scored on.
-const MOVE_TRIALS: u64 = 256;
+pub const TRAINING: Trials = Trials {
+    nominal: 2048,
+    floor: 256,
+};
+/// Trials a refinement round's best move and combination are judged against its base on
+/// (the refined policies of every kind are then ranked on [`TRAINING`]'s). All the training
+/// trials where a trial is cheap: a step judged on fewer is kept or not by their luck, and
+/// the policy found then depends on the seed.
+const CLIMB: Trials = Trials {
+    nominal: 2048,
+    floor: 256,
+};
+/// Trials the race of refinement moves ends on.
+const MOVES: Trials = Trials {
+    nominal: 256,
+    floor: 64,
+};
+/// Trials every refinement move is first scored on: where a trial is cheap, all of the
+/// race's, so every move that improves on its base is combined (a race from fewer drops some
+/// by luck, and the climb then stalls where another seed's goes on); shrinking to
+/// [`FIRST_TRIALS`] as a trial grows costly.
+pub const MOVES_FIRST: Trials = Trials {
+    nominal: 256,
+    floor: FIRST_TRIALS,
+};
+/// Moves left after their race, of which those better than the base are combined.
+const MOVES_KEPT: usize = 8;
 /// Refinement rounds and the share step of each.
 const ROUNDS: [f64; 3] = [0.1, 0.05, 0.05];
 /// Score lost per unit of probability a hard deadline falls short of its confidence.
@@ -93,98 +138,47 @@ pub fn training_seed(seed: u64) -> u64 {
     mix(seed ^ 0x6f70_7469_6d69_7365)
 }
 
-/// A candidate's rank on `scores`: its mean, less the penalty for deadlines short of
-/// `confidence`.
-fn rank(scores: &Scores, p: usize, confidence: f64) -> f64 {
-    let shortfall: f64 = (0..scores.deadlines.len())
-        .map(|d| (confidence - scores.on_time(p, d)).max(0.0))
-        .sum();
-    scores.mean(p) - SHORTFALL_PENALTY * shortfall
-}
-
-/// The race: `alive` scored on more training trials each round, the best kept, then the
-/// survivors ranked on all the training trials, best first.
-fn race(
-    scenario: &Scenario,
-    objective: &Objective,
-    mut alive: Vec<Candidate>,
-    train: u64,
-) -> Vec<(Candidate, f64)> {
-    for (trials, keep) in RACE {
-        let mut round = ranked(scenario, alive, train, trials, objective.confidence);
-        round.truncate(keep);
-        alive = round.into_iter().map(|(c, _)| c).collect();
-    }
-    ranked(
-        scenario,
-        alive,
-        train,
-        TRAINING_TRIALS,
-        objective.confidence,
-    )
-}
-
 /// Hill-climbing from finalist `start` (with its rank) through [`ROUNDS`] of ever smaller
-/// moves: the best candidate found with its rank, and how many candidates were tried.
+/// moves: the best candidate found, with its rank.
 fn climb(
-    scenario: &Scenario,
+    pool: &mut Pool<'_>,
     objective: &Objective,
-    (start, start_rank): &(Candidate, f64),
-    train: u64,
-) -> ((Candidate, f64), usize) {
+    (start, start_rank): (usize, f64),
+    effort: &Effort,
+) -> (usize, f64) {
+    let scenario = pool.scenario();
     let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
-    let (mut best, mut best_rank) = (start.clone(), *start_rank);
-    let mut tried = 0;
+    let (mut best, mut best_rank) = (start, start_rank);
     for step in ROUNDS {
-        let moves = candidates::moves(&best, scenario, &objective.guardrails, &all_teams, step);
+        let moves = candidates::moves(
+            pool.candidate(best),
+            scenario,
+            &objective.guardrails,
+            &all_teams,
+            step,
+        );
         if moves.is_empty() {
             break;
         }
-        tried += moves.len() + 1;
-        let (improved, improved_rank) = refine(
-            scenario,
-            objective,
-            (&best, best_rank),
-            moves,
-            train,
-            (MOVE_TRIALS, TRAINING_TRIALS),
+        let trials = (
+            effort.trials(MOVES_FIRST),
+            effort.trials(MOVES),
+            effort.trials(CLIMB),
         );
+        let (improved, improved_rank) = refine(pool, best, moves, trials);
         if improved_rank > best_rank {
             best = improved;
             best_rank = improved_rank;
         }
     }
-    ((best, best_rank), tried)
+    (best, best_rank)
 }
 
-/// Candidates and their scores on the same trials, best first (ties keep their order).
-fn ranked(
-    scenario: &Scenario,
-    candidates: Vec<Candidate>,
-    seed: u64,
-    trials: u64,
-    confidence: f64,
-) -> Vec<(Candidate, f64)> {
-    let policies: Vec<Policy> = candidates.iter().map(|c| c.policy.clone()).collect();
-    let scores = score(scenario, &policies, seed, 0..trials);
-    let mut out: Vec<(Candidate, f64)> = candidates
-        .into_iter()
-        .enumerate()
-        .map(|(p, c)| (c, rank(&scores, p, confidence)))
-        .collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1));
-    out
-}
-
-/// The candidates of the whole class: the grid, and the allocator's plan if it has one.
-fn starting_candidates(
-    scenario: &Scenario,
-    objective: &Objective,
-    lp: &Result<Allocation, PlanError>,
-) -> Vec<Candidate> {
+/// The candidates of the grid: every fixed share and every debt ceiling within the
+/// guardrails.
+fn grid(scenario: &Scenario, objective: &Objective) -> Vec<Candidate> {
     let mut all = candidates::fixed_shares(&objective.guardrails);
     all.extend(candidates::debt_ceilings(scenario, &objective.guardrails));
-    all.extend(lp_candidates(lp));
     all
 }
 
@@ -214,39 +208,50 @@ pub fn optimise(
     objective: &Objective,
     seed: u64,
 ) -> Result<Found, OptimiseError> {
-    let lp = allocate::allocate(scenario, &objective.guardrails, MarginalValues::DualsOnly);
-    let train = training_seed(seed);
-    let alive = starting_candidates(scenario, objective, &lp);
-    let mut tried = alive.len();
-    let finalists = race(scenario, objective, alive, train);
+    let effort = Effort::of(scenario);
+    let training = effort.trials(TRAINING);
+    let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
+    let grid: Vec<usize> = grid(scenario, objective)
+        .into_iter()
+        .map(|c| pool.add(c))
+        .collect();
+    // The allocator's solver runs on one thread: race the grid on the others meanwhile.
+    let (lp, raced) = rayon::join(
+        || allocate::allocate(scenario, &objective.guardrails, MarginalValues::DualsOnly),
+        || {
+            pool.halving(
+                grid,
+                FIRST_TRIALS,
+                effort.trials(RACE),
+                effort.kept(FINALISTS),
+            )
+        },
+    );
+    let mut alive: Vec<usize> = raced.into_iter().map(|(e, _)| e).collect();
+    alive.extend(lp_candidates(&lp).into_iter().map(|c| pool.add(c)));
+    let finalists = pool.ranked(&alive, training);
     // Refine the best of each kind (a schedule, a debt ceiling): their neighbourhoods differ,
     // and the best finalist's kind need not be the one whose neighbourhood holds the best.
     let is_ceiling = |c: &Candidate| matches!(c.policy.share, Share::DebtCeiling { .. });
-    let mut refined = Vec::new();
+    let mut refined = vec![finalists[0].0];
     for kind in [false, true] {
-        if let Some(start) = finalists.iter().find(|(c, _)| is_ceiling(c) == kind) {
-            let (best, tries) = climb(scenario, objective, start, train);
-            tried += tries;
-            refined.push(best);
+        if let Some(&(start, _)) = finalists
+            .iter()
+            .find(|(e, _)| is_ceiling(pool.candidate(*e)) == kind)
+        {
+            let climb_trials = effort.trials(CLIMB);
+            let start_rank = pool.ranked(&[start], climb_trials)[0].1;
+            refined.push(climb(&mut pool, objective, (start, start_rank), &effort).0);
         }
     }
-    let (best, _) = refined
+    // The refined policies judged on all the training trials (ties keep the finalist).
+    let best = pool.ranked(&refined, training)[0].0;
+    let n = training as usize;
+    let short: Vec<(usize, usize, f64)> = hard_deadlines(scenario)
         .into_iter()
-        .reduce(|a, b| if b.1 > a.1 { b } else { a })
-        .expect("the race leaves at least one finalist");
-    let best_index = 0;
-    let judged = score(
-        scenario,
-        std::slice::from_ref(&best.policy),
-        train,
-        0..TRAINING_TRIALS,
-    );
-    let short: Vec<(usize, usize, f64)> = judged
-        .deadlines
-        .iter()
         .enumerate()
-        .filter(|&(d, _)| judged.on_time(best_index, d) < objective.confidence)
-        .map(|(d, &(i, deadline))| (i, deadline, judged.on_time(best_index, d)))
+        .map(|(d, (i, deadline))| (i, deadline, pool.on_time(best, n, d)))
+        .filter(|&(_, _, on_time)| on_time < objective.confidence)
         .collect();
     if !short.is_empty() {
         return Err(OptimiseError::Deadlines {
@@ -259,46 +264,52 @@ pub fn optimise(
         });
     }
     Ok(Found {
-        training_score: judged.mean(best_index),
-        candidate: best,
-        finalists: finalists.into_iter().map(|(c, _)| c).collect(),
+        training_score: pool.mean(best, n),
+        candidate: pool.candidate(best).clone(),
+        finalists: finalists
+            .iter()
+            .map(|(e, _)| pool.candidate(*e).clone())
+            .collect(),
         lp,
-        tried,
+        tried: pool.tried(),
     })
 }
 
-/// One refinement round from `base` (with its rank on the training trials): the moves scored
-/// on `trials.0` trials, the improving ones combined, and the best of the combination and the
-/// best single move judged on `trials.1`. Returns it with its rank (or `base`).
+/// One refinement round from `base`: the moves raced by successive halving from `first` to
+/// `quick` trials, the survivors better than `base` on the same trials combined, and the best
+/// of the combination and the best single move judged against `base` on `judge`. Returns the
+/// best with its rank.
 pub(crate) fn refine(
-    scenario: &Scenario,
-    objective: &Objective,
-    (base, base_rank): (&Candidate, f64),
+    pool: &mut Pool<'_>,
+    base: usize,
     moves: Vec<Candidate>,
-    train: u64,
-    trials: (u64, u64),
-) -> (Candidate, f64) {
-    let mut first = vec![base.clone()];
-    first.extend(moves);
-    let quick = ranked(scenario, first, train, trials.0, objective.confidence);
-    let base_quick = quick
-        .iter()
-        .find(|(c, _)| c == base)
-        .map_or(f64::NEG_INFINITY, |(_, r)| *r);
-    let improving: Vec<&Candidate> = quick
-        .iter()
-        .filter(|(c, r)| *r > base_quick && c != base)
-        .map(|(c, _)| c)
+    (first, quick, judge): (u64, u64, u64),
+) -> (usize, f64) {
+    let base_rank = pool.ranked(&[base], judge)[0].1;
+    let ids: Vec<usize> = moves
+        .into_iter()
+        .map(|c| pool.add(c))
+        .filter(|&e| e != base)
         .collect();
-    if improving.is_empty() {
-        return (base.clone(), base_rank);
+    if ids.is_empty() {
+        return (base, base_rank);
     }
-    let mut finalists = vec![base.clone(), improving[0].clone()];
-    if let Some(combined) = combine(base, &improving, scenario) {
-        finalists.push(combined);
+    let survivors = pool.halving(ids, first.min(quick), quick, MOVES_KEPT);
+    let base_quick = pool.ranked(&[base], quick)[0].1;
+    let improving: Vec<usize> = survivors
+        .into_iter()
+        .filter(|&(_, r)| r > base_quick)
+        .map(|(e, _)| e)
+        .collect();
+    let Some(&first) = improving.first() else {
+        return (base, base_rank);
+    };
+    let mut finalists = vec![base, first];
+    let moved: Vec<&Candidate> = improving.iter().map(|&e| pool.candidate(e)).collect();
+    if let Some(combined) = combine(pool.candidate(base), &moved, pool.scenario()) {
+        finalists.push(pool.add(combined));
     }
-    let judged = ranked(scenario, finalists, train, trials.1, objective.confidence);
-    judged[0].clone()
+    pool.ranked(&finalists, judge)[0]
 }
 
 /// The improving moves of a schedule applied together (each team and phase moved by the best

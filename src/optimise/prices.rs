@@ -6,6 +6,9 @@
 //! policy the scenario as it is admits and prefers on the training trials, that policy is the
 //! one compared against ([`base_for`]): both sides of a price are then optima of the same
 //! search, so a change that changes nothing prices at exactly 0, not at the search's luck.
+//! Like the search's, the trial counts shrink as the cost of one trial grows
+//! ([`super::effort`]); the allocator's plan is solved again for a changed guardrail only
+//! where its program is small (a large one costs more than all the simulation of a price).
 
 use crate::allocate::{self, MarginalValues};
 use crate::model::{Hire, Scenario, Workforce};
@@ -13,13 +16,30 @@ use crate::simulate::policy::{Policy, Share};
 use crate::simulate::scores::{paired, score};
 
 use super::candidates::{self, Candidate};
-use super::{Found, Objective, refine, training_seed};
+use super::effort::{Effort, Trials};
+use super::race::Pool;
+use super::{FIRST_TRIALS, Found, Objective, refine, training_seed};
 
-/// Evaluation trials per price (the scenario's own trials, at most its trial count).
+/// Evaluation trials per price (the scenario's own trials, at most its trial count), before
+/// the effort's scaling.
 pub const EVALUATION_TRIALS: u64 = 1000;
-/// Training trials of a re-optimisation (it starts from a policy already found): candidates
-/// first, then the best few.
-const REOPTIMISE_TRIALS: (u64, u64) = (256, 512);
+/// Evaluation trials per price: [`EVALUATION_TRIALS`] scaled by the effort.
+const EVALUATION: Trials = Trials {
+    nominal: EVALUATION_TRIALS,
+    floor: 256,
+};
+/// Training trials of a re-optimisation (it starts from a policy already found): its race
+/// of candidates and of moves ends on the first, the best few are judged on the second.
+const REOPTIMISE: (Trials, Trials) = (
+    Trials {
+        nominal: 256,
+        floor: 64,
+    },
+    Trials {
+        nominal: 512,
+        floor: 128,
+    },
+);
 /// Guardrails are relaxed by this much.
 pub const RELAXATION: f64 = 0.1;
 
@@ -169,19 +189,19 @@ fn changed(scenario: &Scenario, objective: &Objective, change: &Change) -> (Scen
 fn reoptimise(
     scenario: &Scenario,
     objective: &Objective,
-    found: &Found,
-    change: &Change,
+    (found, change): (&Found, &Change),
     (old, nested): (&crate::allocate::Guardrails, Option<&Candidate>),
     seed: u64,
+    effort: &Effort,
 ) -> Candidate {
-    let train = training_seed(seed);
     let g = objective.guardrails;
     let mut start: Vec<Candidate> = std::iter::once(&found.candidate)
         .chain(found.finalists.iter().take(2))
         .chain(nested)
         .cloned()
         .collect();
-    if found.lp.is_ok() && !matches!(change, Change::Engineer { .. } | Change::Hire { .. }) {
+    let moved_guardrails = !matches!(change, Change::Engineer { .. } | Change::Hire { .. });
+    if found.lp.is_ok() && moved_guardrails && !allocate::is_large(scenario) {
         // The guardrails or a deadline moved: the allocator's plan for the new ones may be a
         // different shape altogether (an engineer's plan is the old one's, with more room).
         let lp = allocate::allocate(scenario, &g, MarginalValues::DualsOnly);
@@ -199,40 +219,26 @@ fn reoptimise(
             });
         start.extend(admitted);
     }
-    start.dedup();
-    let (quick, judge) = REOPTIMISE_TRIALS;
-    let mut alive = start;
-    if alive.len() > RACE_KEEP {
-        let mut raced = super::ranked(scenario, alive, train, quick / 4, objective.confidence);
-        raced.truncate(RACE_KEEP);
-        alive = raced.into_iter().map(|(c, _)| c).collect();
-    }
-    let judged = super::ranked(scenario, alive, train, judge, objective.confidence);
-    let (best, best_rank) = judged[0].clone();
+    let (quick, judge) = (effort.trials(REOPTIMISE.0), effort.trials(REOPTIMISE.1));
+    let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
+    let start: Vec<usize> = start.into_iter().map(|c| pool.add(c)).collect();
+    let (best, _) = pool.halving(start, FIRST_TRIALS.min(judge), judge, RACE_KEEP)[0];
     let teams: Vec<usize> = match change {
         Change::Engineer { team } | Change::Hire { team, .. } => vec![*team],
         _ => (0..scenario.teams.len()).collect(),
     };
-    let moves = candidates::moves(&best, scenario, &g, &teams, RELAXATION);
-    if moves.is_empty() {
-        return best;
-    }
-    refine(
-        scenario,
-        objective,
-        (&best, best_rank),
-        moves,
-        train,
-        REOPTIMISE_TRIALS,
-    )
-    .0
+    let moves = candidates::moves(pool.candidate(best), scenario, &g, &teams, RELAXATION);
+    let first = effort.trials(super::MOVES_FIRST);
+    let (best, _) = refine(&mut pool, best, moves, (first, quick, judge));
+    pool.candidate(best).clone()
 }
 
 /// Candidates kept after a re-optimisation's short race.
 const RACE_KEEP: usize = 4;
 
 /// Prices every change of `changes` for the policy `found` for `scenario` under `objective`,
-/// on `evaluation` trials of `seed`; `priced` hears how many are done after each.
+/// on at most `evaluation` trials of `seed` (fewer where a trial is costly); `priced` hears how
+/// many are done after each.
 pub fn price(
     scenario: &Scenario,
     objective: &Objective,
@@ -242,14 +248,18 @@ pub fn price(
     evaluation: u64,
     priced: &dyn Fn(usize),
 ) -> Vec<Price> {
+    let effort = Effort::of(scenario);
+    let evaluation = evaluation.min(effort.trials(EVALUATION));
     let base = score(
         scenario,
         std::slice::from_ref(&found.candidate.policy),
         seed,
         0..evaluation,
     );
-    // `found`'s rank on the training trials, scored once for every change that needs it.
-    let found_rank = std::cell::OnceCell::new();
+    // The scenario as it is, on the training trials a re-search judges on: `found` is scored
+    // there once for every change that needs it.
+    let mut as_is = Pool::new(scenario, training_seed(seed), objective.confidence);
+    let judge = effort.trials(REOPTIMISE.1);
     let mut relaxed: Vec<(Change, Candidate)> = Vec::new();
     let mut out = Vec::new();
     for change in changes {
@@ -259,21 +269,21 @@ pub fn price(
             .iter()
             .find(|(c, _)| same_bound(c, change))
             .map(|(_, candidate)| candidate);
-        let best = reoptimise(&s, &o, found, change, (&objective.guardrails, nested), seed);
+        let old = (&objective.guardrails, nested);
+        let best = reoptimise(&s, &o, (found, change), old, seed, &effort);
         let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-        let (value, half_width, before) =
-            match base_for(scenario, objective, (found, &found_rank), &best, seed) {
-                None => {
-                    let (value, half_width) = paired(after.blended(0), base.blended(0));
-                    (value, half_width, found.candidate.policy.clone())
-                }
-                Some(better) => {
-                    let before =
-                        score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
-                    let (value, half_width) = paired(after.blended(0), before.blended(0));
-                    (value, half_width, better)
-                }
-            };
+        let (value, half_width, before) = match base_for(&mut as_is, objective, found, &best, judge)
+        {
+            None => {
+                let (value, half_width) = paired(after.blended(0), base.blended(0));
+                (value, half_width, found.candidate.policy.clone())
+            }
+            Some(better) => {
+                let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
+                let (value, half_width) = paired(after.blended(0), before.blended(0));
+                (value, half_width, better)
+            }
+        };
         if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
             relaxed.push((change.clone(), best.clone()));
         }
@@ -294,35 +304,26 @@ pub fn price(
 
 /// The policy the scenario as it is is priced with, when it is not `found`'s: the changed
 /// scenario's optimum `best`, if the scenario as it is admits it (within its guardrails) and it
-/// ranks above `found` there on the training trials the re-search judged on. A price is then a
-/// difference between two optima that had the same search, never the re-search's luck: a
-/// change that changes nothing prices at exactly 0 instead of at what the second search found
-/// and the first missed.
-/// `found_rank` holds `found`'s rank once computed (each policy's scores on common random
-/// numbers do not depend on which others are scored beside it).
+/// ranks above `found` there on the `judge` training trials the re-search judged on (`as_is`:
+/// the scenario as it is, its candidates' scores kept). A price is then a difference between
+/// two optima that had the same search, never the re-search's luck: a change that changes
+/// nothing prices at exactly 0 instead of at what the second search found and the first
+/// missed.
 fn base_for(
-    scenario: &Scenario,
+    as_is: &mut Pool<'_>,
     objective: &Objective,
-    (found, found_rank): (&Found, &std::cell::OnceCell<f64>),
+    found: &Found,
     best: &Candidate,
-    seed: u64,
+    judge: u64,
 ) -> Option<Policy> {
     if best.policy == found.candidate.policy || !within(&best.policy, &objective.guardrails) {
         return None;
     }
-    let rank = |candidate: &Candidate| {
-        let judged = super::ranked(
-            scenario,
-            vec![candidate.clone()],
-            training_seed(seed),
-            REOPTIMISE_TRIALS.1,
-            objective.confidence,
-        );
-        judged[0].1
-    };
-    let found_rank = *found_rank.get_or_init(|| rank(&found.candidate));
-    // A tie keeps `found`: `best` must rank strictly higher.
-    (rank(best) > found_rank).then(|| best.policy.clone())
+    let found_id = as_is.add(found.candidate.clone());
+    let best_id = as_is.add(best.clone());
+    let ranked = as_is.ranked(&[found_id, best_id], judge);
+    // A tie keeps `found` (listed first, it stays first): `best` must rank strictly higher.
+    (ranked[0].0 == best_id).then(|| best.policy.clone())
 }
 
 /// Whether every share `policy` can choose lies within `guardrails`.

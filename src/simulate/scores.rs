@@ -19,9 +19,10 @@ pub struct Scores {
     trials: usize,
     /// `blended[p * trials + k]`: policy p's blended score in the k-th trial.
     blended: Vec<f64>,
-    /// `on_time[p * deadlines + d]`: trials in which policy p finished the d-th `must_finish`
-    /// initiative by its deadline.
-    on_time: Vec<u64>,
+    /// `met[(p * trials + k) * deadlines + d]`: whether policy p finished the d-th
+    /// `must_finish` initiative by its deadline in the k-th trial (kept per trial, so that a
+    /// race can rank a prefix of the trials it scored).
+    met: Vec<bool>,
     /// The `must_finish` initiatives, with their deadlines.
     pub deadlines: Vec<(usize, usize)>,
 }
@@ -50,47 +51,46 @@ pub fn score(scenario: &Scenario, policies: &[Policy], seed: u64, trials: Range<
     let n = policies.len();
     let first = trials.start;
     let count = trials.end.saturating_sub(first);
-    let chunks: Vec<(Vec<f64>, Vec<u64>)> = (0..count.div_ceil(CHUNK))
+    let d_count = deadlines.len();
+    let chunks: Vec<(Vec<f64>, Vec<bool>)> = (0..count.div_ceil(CHUNK))
         .into_par_iter()
         .map_init(Scratch::default, |scratch, chunk| {
             let from = first + chunk * CHUNK;
             let to = (from + CHUNK).min(trials.end);
             let width = (to - from) as usize;
             let mut blended = vec![0.0; n * width];
-            let mut on_time = vec![0; n * deadlines.len()];
+            let mut met = vec![false; n * width * d_count];
             for (k, trial) in (from..to).enumerate() {
                 engine.run_trial(trial, scratch);
                 for (p, outcome) in scratch.outcomes.iter().enumerate() {
                     blended[p * width + k] = outcome.summary[SummaryMetric::BlendedScore as usize];
                     for (d, &(i, deadline)) in deadlines.iter().enumerate() {
                         let finished = outcome.finished[i] as usize;
-                        on_time[p * deadlines.len() + d] +=
-                            u64::from(finished > 0 && finished <= deadline);
+                        met[(p * width + k) * d_count + d] = finished > 0 && finished <= deadline;
                     }
                 }
             }
-            (blended, on_time)
+            (blended, met)
         })
         .collect();
     let trials = count as usize;
     let mut blended = vec![0.0; n * trials];
-    let mut on_time = vec![0; n * deadlines.len()];
+    let mut met = vec![false; n * trials * d_count];
     let mut offset = 0;
-    for (chunk, counts) in chunks {
+    for (chunk, flags) in chunks {
         let width = chunk.len() / n.max(1);
         for p in 0..n {
-            blended[p * trials + offset..p * trials + offset + width]
-                .copy_from_slice(&chunk[p * width..(p + 1) * width]);
-        }
-        for (total, c) in on_time.iter_mut().zip(counts) {
-            *total += c;
+            let at = p * trials + offset;
+            blended[at..at + width].copy_from_slice(&chunk[p * width..(p + 1) * width]);
+            met[at * d_count..(at + width) * d_count]
+                .copy_from_slice(&flags[p * width * d_count..(p + 1) * width * d_count]);
         }
         offset += width;
     }
     Scores {
         trials,
         blended,
-        on_time,
+        met,
         deadlines,
     }
 }
@@ -113,7 +113,13 @@ impl Scores {
 
     /// The fraction of trials in which policy `p` finished the d-th hard deadline on time.
     pub fn on_time(&self, p: usize, d: usize) -> f64 {
-        self.on_time[p * self.deadlines.len() + d] as f64 / self.trials.max(1) as f64
+        let met = (0..self.trials).filter(|&k| self.met(p, k, d)).count();
+        met as f64 / self.trials.max(1) as f64
+    }
+
+    /// Whether policy `p` finished the d-th hard deadline on time in the k-th trial scored.
+    pub fn met(&self, p: usize, k: usize, d: usize) -> bool {
+        self.met[(p * self.trials + k) * self.deadlines.len() + d]
     }
 
     /// The lowest on-time fraction of policy `p` over the hard deadlines (1 without any).
