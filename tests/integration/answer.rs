@@ -287,3 +287,74 @@ fn a_schedule_with_two_phases_runs_sweeps_and_round_trips_through_write_schedule
     );
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// Every price says what it buys in the leader's units: `marginal_values.csv` has, per price,
+/// each key result's chance and each deadline's P85 finish before and after with the change's
+/// interval; `plan` prints it under the price and `--json` carries it. One more engineer on
+/// the team whose delivery key result falls short raises that key result's chance, with an
+/// interval above zero.
+#[test]
+fn every_price_is_also_given_in_key_result_odds_finish_dates_and_debt() {
+    let dir = scratch("price-effects");
+    let s = example("balanced-okrs.toml");
+    let stdout = ok(&["plan", &s, "--trials", "1000", "--out", "plan"], &dir);
+    let mut csv = csv::Reader::from_path(dir.join("plan/marginal_values.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    };
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    let number = |row: &csv::StringRecord, name: &str| -> f64 {
+        row[column(name)]
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: {row:?}"))
+    };
+    for row in &rows {
+        for measure in ["p_met:checkout-conversion", "p85:one-click-checkout"] {
+            let (before, after) = (
+                number(row, &format!("{measure}_before")),
+                number(row, &format!("{measure}_after")),
+            );
+            let change = number(row, &format!("{measure}_change"));
+            let (low, high) = (
+                number(row, &format!("{measure}_low")),
+                number(row, &format!("{measure}_high")),
+            );
+            assert!((after - before - change).abs() < 1e-9, "{measure}: {row:?}");
+            assert!(low <= change && change <= high, "{measure}: {row:?}");
+        }
+        let p = number(row, "p_met:checkout-conversion_after");
+        assert!((0.0..=1.0).contains(&p));
+        number(row, "final_debt_p50_change");
+        number(row, "incident_days_change");
+    }
+    let engineer = rows
+        .iter()
+        .find(|r| &r[column("change")] == "engineer" && &r[column("team")] == "checkout")
+        .expect("one more engineer on checkout is priced");
+    assert!(
+        number(engineer, "p_met:checkout-conversion_low") > 0.0,
+        "more checkout engineers raise checkout's key result: {engineer:?}"
+    );
+    assert!(stdout.contains("    → checkout-conversion "), "{stdout}");
+    assert!(stdout.contains("final debt P50"), "{stdout}");
+    let json = ok(
+        &["plan", &s, "--trials", "1000", "--out", "plan", "--json"],
+        &dir,
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let help = &value["plans"][0]["help"][0]["effects"];
+    assert!(
+        help["key_results"]["checkout-conversion"]["after"].is_number(),
+        "{help}"
+    );
+    assert!(
+        help["p85_finish"].get("one-click-checkout").is_some(),
+        "{help}"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}

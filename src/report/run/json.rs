@@ -248,6 +248,49 @@ pub struct Help {
     pub half_width: f64,
     /// Whether the interval holds 0: the gain cannot be told from noise.
     pub within_noise: bool,
+    /// What the change does, each measure before and after with the change's 95% interval
+    /// (`null` until measured).
+    pub effects: Option<HelpEffects>,
+}
+
+/// A price's effects, named: the measures of `marginal_values.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct HelpEffects {
+    /// In one line, as `plan` prints it.
+    pub summary: String,
+    /// Each key result's chance of being met, by id.
+    pub key_results: std::collections::BTreeMap<String, crate::optimise::effects::Shift>,
+    /// Each deadline initiative's P85 finish period, by id (`null`: beyond the horizon).
+    pub p85_finish: std::collections::BTreeMap<String, Option<crate::optimise::effects::Shift>>,
+    /// Final debt at P50.
+    pub final_debt_p50: crate::optimise::effects::Shift,
+    /// Mean incident days.
+    pub incident_days: crate::optimise::effects::Shift,
+    /// Trials each side was simulated on.
+    pub trials: u64,
+}
+
+impl HelpEffects {
+    /// `effects`, named by `scenario`'s ids.
+    fn of(scenario: &Scenario, effects: &crate::optimise::effects::Effects) -> HelpEffects {
+        HelpEffects {
+            summary: super::plan::effects_line(scenario, effects).unwrap_or_default(),
+            key_results: scenario
+                .key_results
+                .iter()
+                .map(|kr| kr.id.clone())
+                .zip(effects.key_results.iter().cloned())
+                .collect(),
+            p85_finish: effects
+                .finishes
+                .iter()
+                .map(|(i, s)| (scenario.initiatives[*i].id.clone(), s.clone()))
+                .collect(),
+            final_debt_p50: effects.final_debt.clone(),
+            incident_days: effects.incident_days.clone(),
+            trials: effects.trials,
+        }
+    }
 }
 
 /// One optimised strategy's plan.
@@ -336,6 +379,7 @@ fn plan_of(scenario: &Scenario, plan: &StrategyPlan) -> Option<Plan> {
                 gain: p.value,
                 half_width: p.half_width,
                 within_noise: p.within_noise(),
+                effects: p.effects.as_ref().map(|e| HelpEffects::of(scenario, e)),
             })
             .collect(),
     })

@@ -333,14 +333,21 @@ fn marginal_values(
         }
         table_start(
             h,
-            "<th>change</th><th>blended score</th><th>re-optimised policy</th>",
+            "<th>change</th><th>blended score</th><th>what it does (95% intervals)</th>\
+             <th>re-optimised policy</th>",
         );
         for price in &plan.prices {
+            let effects = price
+                .effects
+                .as_ref()
+                .and_then(|e| super::plan::effects_line(scenario, e))
+                .unwrap_or_default();
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&super::plan::describe(scenario, plan, &price.change)),
                 escape(&super::plan::value(price)),
+                escape(&effects),
                 escape(&price.policy)
             );
         }

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::Scenario;
+use crate::optimise::effects::{Effects, Shift};
 use crate::optimise::prices::{Change, Price};
 use crate::pipeline::StrategyPlan;
 use crate::report::kit::dates;
@@ -62,6 +63,73 @@ pub fn value(price: &Price) -> String {
     }
 }
 
+/// What a price does in the leader's units, in one line: the key results whose chance moved
+/// (its interval excludes 0; at most three, largest first), the deadlines whose P85 finish
+/// moved, and final debt — each with its 95% interval, e.g. `checkout-conversion 73% → 81%
+/// (+8 pts, 95% +5 to +11); one-click-checkout P85 period 10 → 9 (−1, −2 to 0); final debt
+/// P50 1,116 → 1,080 (−36, −70 to −2)`. `None` before the effects are measured.
+pub fn effects_line(scenario: &Scenario, effects: &Effects) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut moved: Vec<(usize, &Shift)> = effects
+        .key_results
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.low > 0.0 || s.high < 0.0)
+        .collect();
+    moved.sort_by(|a, b| b.1.change().abs().total_cmp(&a.1.change().abs()));
+    for (k, s) in moved.into_iter().take(3) {
+        parts.push(format!(
+            "{} {} → {} ({} pts, 95% {} to {})",
+            scenario.key_results[k].id,
+            numbers::percent(s.before),
+            numbers::percent(s.after),
+            signed(100.0 * s.change()),
+            signed(100.0 * s.low),
+            signed(100.0 * s.high)
+        ));
+    }
+    for (i, shift) in &effects.finishes {
+        let Some(s) = shift.as_ref().filter(|s| s.change() != 0.0) else {
+            continue;
+        };
+        let unit = if s.change().abs() == 1.0 {
+            "period"
+        } else {
+            "periods"
+        };
+        // Whole periods: an interval narrower than one period is the change itself.
+        let interval = if s.low == s.high {
+            String::new()
+        } else {
+            format!(", 95% {} to {}", signed(s.low), signed(s.high))
+        };
+        parts.push(format!(
+            "{} P85 {} → {} ({} {unit}{interval})",
+            scenario.initiatives[*i].id,
+            dates::in_period(scenario, s.before as usize),
+            dates::period(scenario, s.after as usize),
+            signed(s.change()),
+        ));
+    }
+    let debt = &effects.final_debt;
+    parts.push(format!(
+        "final debt P50 {} → {} ({}, 95% {} to {})",
+        numbers::grouped(debt.before, 0),
+        numbers::grouped(debt.after, 0),
+        signed(debt.change()),
+        signed(debt.low),
+        signed(debt.high)
+    ));
+    Some(parts.join("; "))
+}
+
+/// `+36` or `−36`, grouped and whole (a rounded −0 is `+0`).
+fn signed(x: f64) -> String {
+    let rounded = x.round();
+    let sign = if rounded < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", numbers::grouped(rounded.abs(), 0))
+}
+
 /// `35%`.
 fn share(s: f64) -> String {
     crate::optimise::candidates::percent(s)
@@ -109,16 +177,18 @@ pub fn help_lines(scenario: &Scenario, plan: &StrategyPlan) -> Vec<String> {
     let places = shown
         .clone()
         .fold(3, |places, p| numbers::places_for(p.half_width, places));
-    let mut lines: Vec<String> = shown
-        .map(|p| {
-            format!(
-                "{:+.places$} ± {:.places$}  {}",
-                p.value,
-                p.half_width,
-                describe(scenario, plan, &p.change)
-            )
-        })
-        .collect();
+    let mut lines: Vec<String> = Vec::new();
+    for p in shown {
+        lines.push(format!(
+            "{:+.places$} ± {:.places$}  {}",
+            p.value,
+            p.half_width,
+            describe(scenario, plan, &p.change)
+        ));
+        if let Some(line) = p.effects.as_ref().and_then(|e| effects_line(scenario, e)) {
+            lines.push(format!("    → {line}"));
+        }
+    }
     let quiet: Vec<String> = plan
         .prices
         .iter()

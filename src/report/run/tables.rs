@@ -231,11 +231,16 @@ pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>
 
 /// `marginal_values.csv`: strategy, change (engineer, hire, min_share, max_share, deadline),
 /// what (in words), team, initiative, period, to, value (mean paired difference of the blended
-/// score, re-optimised), ci_low, ci_high, within_noise, trials, policy (re-optimised).
+/// score, re-optimised), ci_low, ci_high, within_noise, trials, policy (re-optimised); then
+/// what the change does in the leader's units, each as before, after, change and the change's
+/// 95% interval (`_low`, `_high`): `p_met:<key result>` per key result, `p85:<initiative>`
+/// per initiative with a deadline (the P85 finish period; empty beyond the horizon),
+/// `final_debt_p50` and `incident_days` (the mean).
 pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
     use crate::optimise::prices::Change;
 
-    let mut w = CsvWriter::new([
+    let measures = effect_measures(scenario);
+    let mut header: Vec<String> = [
         "strategy",
         "change",
         "what",
@@ -249,7 +254,15 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
         "within_noise",
         "trials",
         "policy",
-    ])?;
+    ]
+    .map(String::from)
+    .to_vec();
+    for measure in &measures {
+        for part in ["before", "after", "change", "low", "high"] {
+            header.push(format!("{measure}_{part}"));
+        }
+    }
+    let mut w = CsvWriter::new(header)?;
     for plan in allocations {
         for price in &plan.prices {
             let team = |j: usize| scenario.teams[j].name.clone();
@@ -269,7 +282,7 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
                     to.to_string(),
                 ),
             };
-            w.row([
+            let mut row = vec![
                 String::from(plan.of.name(scenario)),
                 kind.to_string(),
                 String::from(&super::plan::describe(scenario, plan, &price.change)),
@@ -283,10 +296,54 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
                 price.within_noise().to_string(),
                 price.trials.to_string(),
                 String::from(&price.policy),
-            ])?;
+            ];
+            row.extend(effect_cells(price.effects.as_ref(), measures.len()));
+            w.row(row)?;
         }
     }
     w.finish()
+}
+
+/// The names of the measures a price's effects are given in, in column order.
+fn effect_measures(scenario: &Scenario) -> Vec<String> {
+    let key_results = scenario
+        .key_results
+        .iter()
+        .map(|kr| format!("p_met:{}", kr.id));
+    let deadlines = scenario
+        .initiatives
+        .iter()
+        .filter(|i| i.deadline.is_some())
+        .map(|i| format!("p85:{}", i.id));
+    key_results
+        .chain(deadlines)
+        .chain(["final_debt_p50".to_string(), "incident_days".to_string()])
+        .collect()
+}
+
+/// The cells of [`effect_measures`] for one price: five per measure, empty where unmeasured
+/// (or, for a P85, beyond the horizon).
+fn effect_cells(
+    effects: Option<&crate::optimise::effects::Effects>,
+    measures: usize,
+) -> Vec<String> {
+    let Some(e) = effects else {
+        return vec![String::new(); 5 * measures];
+    };
+    let cells = |s: Option<&crate::optimise::effects::Shift>| match s {
+        Some(s) => [s.before, s.after, s.change(), s.low, s.high]
+            .map(num)
+            .to_vec(),
+        None => vec![String::new(); 5],
+    };
+    let finishes = e.finishes.iter().map(|(_, s)| s.as_ref());
+    e.key_results
+        .iter()
+        .map(Some)
+        .chain(finishes)
+        .chain([Some(&e.final_debt), Some(&e.incident_days)])
+        .flat_map(cells)
+        .collect()
 }
 
 /// `sensitivity.csv`: strategy, outcome, input, rank_correlation, outcome_low_tenth,
