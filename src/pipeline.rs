@@ -259,7 +259,9 @@ fn measure_effects(
     let base = simulate::run(scenario, vec![policy.clone()], names, &settings, all);
     for price in prices {
         let shared = (price.before == *policy).then_some(&base);
-        let measured = optimise::effects::of(scenario, objective, price, (seed, trials), shared);
+        let changed = prices::changed_scenario(scenario, objective, &price.change);
+        let sides = ((scenario, &price.before), (&changed, &price.after));
+        let measured = optimise::effects::of(sides.0, sides.1, (seed, trials), shared);
         price.effects = Some(measured);
     }
 }

@@ -19,9 +19,6 @@
 use crate::model::{Scenario, Z95, proportion_ci95};
 use crate::simulate::{self, Results, Settings, SummaryMetric, Trials};
 
-use super::Objective;
-use super::prices::{Price, changed_scenario};
-
 /// A measure before and after a change, and the 95% interval of the difference.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Shift {
@@ -58,17 +55,17 @@ pub struct Effects {
     pub trials: u64,
 }
 
-/// The effects of `price` (a change of `scenario` under `objective`), both sides simulated on
-/// trials `0..trials` of `seed`. `before` is the simulation of the scenario as it is with the
-/// price's `before` policy, when the caller has it (several prices share it).
+/// The effects of a change: `scenario` as it is with the policy `before`, against `changed`
+/// (the scenario with the change made) with the policy `after`, both simulated on trials
+/// `0..trials` of `seed`. `simulated` is the first side's simulation when the caller has it
+/// (several prices share it).
 pub fn of(
-    scenario: &Scenario,
-    objective: &Objective,
-    price: &Price,
+    (scenario, before): (&Scenario, &simulate::Policy),
+    (changed, after): (&Scenario, &simulate::Policy),
     (seed, trials): (u64, u64),
-    before: Option<&Results>,
+    simulated: Option<&Results>,
 ) -> Effects {
-    let simulated = |scenario: &Scenario, policy: &simulate::Policy| {
+    let simulate = |scenario: &Scenario, policy: &simulate::Policy| {
         let settings = Settings::for_run(scenario, trials, seed);
         simulate::run(
             scenario,
@@ -79,16 +76,14 @@ pub fn of(
         )
     };
     let own;
-    let before = match before {
+    let before = match simulated {
         Some(results) => results,
         None => {
-            own = simulated(scenario, &price.before);
+            own = simulate(scenario, before);
             &own
         }
     };
-    let changed = changed_scenario(scenario, objective, &price.change);
-    let after = simulated(&changed, &price.after);
-    between(scenario, before, &after)
+    between(scenario, before, &simulate(changed, after))
 }
 
 /// The effects read from the simulations `before` and `after` (one strategy each).
