@@ -253,7 +253,7 @@ fn measure_effects(
         return;
     };
     let policy = &found.candidate.policy;
-    let settings = Settings::for_run(scenario, trials, seed);
+    let settings = Settings::outcomes_only(scenario, trials, seed);
     let names = vec![String::new()];
     let all = simulate::Trials::all(trials);
     let base = simulate::run(scenario, vec![policy.clone()], names, &settings, all);

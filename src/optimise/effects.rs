@@ -66,7 +66,7 @@ pub fn of(
     simulated: Option<&Results>,
 ) -> Effects {
     let simulate = |scenario: &Scenario, policy: &simulate::Policy| {
-        let settings = Settings::for_run(scenario, trials, seed);
+        let settings = Settings::outcomes_only(scenario, trials, seed);
         simulate::run(
             scenario,
             vec![policy.clone()],

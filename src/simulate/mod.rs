@@ -94,6 +94,18 @@ impl Settings {
             samples: 0,
         }
     }
+
+    /// A run of `scenario` that records whole-trial outcomes only, no period by period
+    /// metrics (a sweep's points, a price's effects).
+    pub fn outcomes_only(scenario: &Scenario, trials: u64, seed: u64) -> Settings {
+        Settings {
+            recording: Recording {
+                periods: false,
+                ..Settings::for_run(scenario, trials, seed).recording
+            },
+            ..Settings::for_run(scenario, trials, seed)
+        }
+    }
 }
 
 /// One trial's sampled inputs (in [`Engine::sampled_input_names`] order) and every

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::pipeline;
 use crate::scenario::{Document, LoadError};
-use crate::simulate::{Recording, Results, Settings, SummaryMetric, Trials};
+use crate::simulate::{Results, Settings, SummaryMetric, Trials};
 
 /// One `--vary path=from:to:steps`.
 #[derive(Clone, Debug, PartialEq)]
@@ -263,16 +263,7 @@ fn run_point(
 
 /// What a sweep point simulates: `trials` trials from `seed`, whole-trial outcomes only.
 pub fn settings(scenario: &crate::model::Scenario, trials: u64, seed: u64) -> Settings {
-    Settings {
-        trials,
-        seed,
-        recording: Recording {
-            periods: false,
-            stop_when_done: false,
-            checkpoint: scenario.periods,
-        },
-        samples: 0,
-    }
+    Settings::outcomes_only(scenario, trials, seed)
 }
 
 /// `path=value, path=value` for messages and labels.
