@@ -1,5 +1,5 @@
-//! One driver for every command that runs Monte Carlo work (`run`, `sweep`, `forecast`,
-//! `backtest`): the thread pool, where the results go, the up-front budget, progress, and for
+//! One driver for every command that runs Monte Carlo work (`run`, `plan`, `sweep`,
+//! `forecast`, `backtest`): the thread pool, where the results go, the up-front budget, progress, and for
 //! a [`Shardable`] job `--shard k/N` and `fulcrum merge`. A command says only what its work is
 //! ([`Job`]); [`drive`] runs it all, [`drive_shards`] also one shard's share or the merged
 //! statistics of shards already run.

@@ -16,7 +16,7 @@ use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
 
 use super::format::warning_lines;
-use super::job::{Done, Job, Seeded, Shardable, drive_shards};
+use super::job::{Done, Job, Seeded, Shardable, drive, drive_shards};
 use super::progress::{Progress, Spinner};
 use super::shard::{ShardFlags, Sharded, Work};
 use super::{Failure, RunFlags, ScenarioFlags, run_failure, write_failure};
@@ -279,53 +279,98 @@ pub fn plan(command: &PlanCommand) -> Result<(), Failure> {
         Some(path) => Some(report::NewFile::reserve(path).map_err(Failure::bad_input)?),
         None => None,
     };
-    let scenario = &loaded.scenario;
-    let target = args
-        .common
-        .output
-        .destination(|| Path::new("output").join(format!("{}-plan", scenario.name)))?;
-    let plans = scenario
-        .strategies
-        .iter()
-        .filter(|s| matches!(s.rule, Rule::Optimised { .. }))
-        .count()
-        .max(1);
-    let lower = format!(
-        "the horizon (`periods = {}`) or the initiatives",
-        scenario.periods
-    );
-    let pool = args.common.simulation.pool()?;
-    let estimate = Estimate::planning(scenario, plans, pool.current_num_threads());
-    args.common.budget.check(&estimate, &lower)?;
     let options = pipeline::Options {
         hire_period: args.hire_period,
-        ..pipeline::Options::new(args.settings(scenario)?)
+        ..pipeline::Options::new(args.settings(&loaded.scenario)?)
     };
-    // The estimate stays in sight, so a user can tell a slow plan from a stuck one.
-    let estimated = format!(
-        "estimated {} in all",
-        pipeline::duration(estimate.seconds())
-    );
-    let planning = Spinner::start(&format!("finding the optimised policies, {estimated}"));
-    let step = |step: pipeline::PlanStep<'_>| {
-        planning.say(&format!("{}, {estimated}", planning_step(step)));
+    let job = PlanJob {
+        args,
+        loaded,
+        options,
+        schedule_file,
     };
-    let allocations = pool
-        .install(|| pipeline::plan_all(scenario, &options, &step))
-        .map_err(|error| run_failure(&loaded, error))?;
-    planning.stop();
-    report::run::write_plan(&target, scenario, &allocations).map_err(write_failure)?;
-    if let Some(file) = schedule_file {
-        write_schedule(file, scenario, &allocations)?;
+    drive(job, (&args.common).into())
+}
+
+/// `fulcrum plan`'s work: one unit, every optimised strategy searched and priced.
+struct PlanJob<'a> {
+    args: &'a PlanArgs,
+    loaded: Loaded,
+    options: pipeline::Options,
+    /// Where `--write-schedule` writes the policy found (reserved up front).
+    schedule_file: Option<report::NewFile>,
+}
+
+impl PlanJob<'_> {
+    /// The up-front estimate of the plan on `threads` threads.
+    fn estimated(&self, threads: usize) -> Estimate {
+        let scenario = &self.loaded.scenario;
+        let optimised = scenario
+            .strategies
+            .iter()
+            .filter(|s| matches!(s.rule, Rule::Optimised { .. }))
+            .count();
+        Estimate::planning(scenario, optimised.max(1), threads)
     }
-    let folder = format!("{}/", target.path.display());
-    let stdout = &args.common.report;
-    stdout.json(&json::plans(scenario, &allocations, &folder))?;
-    if stdout.prints_text() {
-        print_plans(stdout.format(), scenario, &allocations);
+}
+
+impl Job for PlanJob<'_> {
+    type State = Vec<StrategyPlan>;
+    const DOING: &'static str = "planning";
+
+    fn seeded(&self) -> Seeded {
+        Seeded {
+            trials: self.options.settings.trials,
+            seed: self.options.settings.seed,
+        }
     }
-    stdout.footer(&format!("→ {folder}"));
-    Ok(())
+
+    fn units(&self) -> u64 {
+        1
+    }
+
+    fn folder(&self) -> PathBuf {
+        Path::new("output").join(format!("{}-plan", self.loaded.scenario.name))
+    }
+
+    fn estimate(&self, _: &Range<u64>, threads: usize) -> (Estimate, String) {
+        let lower = format!(
+            "the horizon (`periods = {}`) or the initiatives",
+            self.loaded.scenario.periods
+        );
+        (self.estimated(threads), lower)
+    }
+
+    /// The search and the prices, with a spinner that keeps the estimate in sight, so a user
+    /// can tell a slow plan from a stuck one (the bar of units stays hidden: there is one).
+    fn run(&self, _: Range<u64>, _: &Progress) -> Result<Self::State, Failure> {
+        let seconds = self.estimated(rayon::current_num_threads()).seconds();
+        let estimated = format!("estimated {} in all", pipeline::duration(seconds));
+        let planning = Spinner::start(&format!("finding the optimised policies, {estimated}"));
+        let step = |step: pipeline::PlanStep<'_>| {
+            planning.say(&format!("{}, {estimated}", planning_step(step)));
+        };
+        let scenario = &self.loaded.scenario;
+        let planned = pipeline::plan_all(scenario, &self.options, &step);
+        planning.stop();
+        planned.map_err(|error| run_failure(&self.loaded, error))
+    }
+
+    fn finish(self, allocations: Self::State, done: Done) -> Result<(), Failure> {
+        let scenario = &self.loaded.scenario;
+        report::run::write_plan(&done.target, scenario, &allocations).map_err(write_failure)?;
+        if let Some(file) = self.schedule_file {
+            write_schedule(file, scenario, &allocations)?;
+        }
+        let folder = format!("{}/", done.target.path.display());
+        let stdout = &self.args.common.report;
+        stdout.json(&json::plans(scenario, &allocations, &folder))?;
+        if stdout.prints_text() {
+            print_plans(stdout.format(), scenario, &allocations);
+        }
+        stdout.footer(&format!("→ {folder}"));
+        Ok(())
+    }
 }
 
 /// A planning step as the spinner says it.
