@@ -125,15 +125,13 @@ pub(super) fn drive<J: Job>(job: J, flags: Flags) -> Result<(), Failure> {
     let started = Instant::now();
     let work = Work::All;
     let (job, pool, target) = start(job, flags, &work)?;
-    let units = work.range(job.units());
-    let running = Instant::now();
-    let state = run_units(&job, &pool, units)?;
+    let (state, ran) = run_units(&job, &pool, work.range(job.units()))?;
     let done = Done {
         target,
         threads: pool.current_num_threads(),
         shards: Vec::new(),
         started,
-        ran: running.elapsed(),
+        ran,
     };
     pool.install(|| job.finish(state, done))
 }
@@ -149,13 +147,10 @@ pub(super) fn drive_shards<J: Shardable>(
     let started = Instant::now();
     let (job, pool, target) = start(job, flags.into(), &work)?;
     let Seeded { trials, seed } = job.seeded();
-    let mut running = Instant::now();
-    let state = match &work {
+    let (state, ran) = match &work {
         Work::Merged(merged) => {
             merged.check(&job.fingerprint(), seed, trials)?;
-            let state = merged.merge(J::merge)?;
-            running = Instant::now();
-            state
+            (merged.merge(J::merge)?, Duration::ZERO)
         }
         Work::All | Work::Shard(_) => run_units(&job, &pool, work.range(job.units()))?,
     };
@@ -180,7 +175,7 @@ pub(super) fn drive_shards<J: Shardable>(
         threads: pool.current_num_threads(),
         shards,
         started,
-        ran: running.elapsed(),
+        ran,
     };
     pool.install(|| job.finish(state, done))
 }
@@ -203,14 +198,16 @@ fn start<J: Job>(
     Ok((job, pool, target))
 }
 
-/// Runs `units` of `job` on `pool` with a progress bar.
+/// Runs `units` of `job` on `pool` with a progress bar: their statistics, and how long they
+/// took.
 fn run_units<J: Job>(
     job: &J,
     pool: &rayon::ThreadPool,
     units: Range<u64>,
-) -> Result<J::State, Failure> {
+) -> Result<(J::State, Duration), Failure> {
+    let running = Instant::now();
     let progress = Progress::new(job.steps(&units), J::DOING);
     let state = pool.install(|| job.run(units, &progress))?;
     progress.finish();
-    Ok(state)
+    Ok((state, running.elapsed()))
 }
