@@ -252,17 +252,20 @@ fn measure_effects(
     let Some(trials) = prices.first().map(|p| p.trials) else {
         return;
     };
+    use optimise::effects::{between, side};
     let policy = &found.candidate.policy;
-    let settings = Settings::outcomes_only(scenario, trials, seed);
-    let names = vec![String::new()];
-    let all = simulate::Trials::all(trials);
-    let base = simulate::run(scenario, vec![policy.clone()], names, &settings, all);
+    let base = side(scenario, policy, (seed, trials));
     for price in prices {
-        let shared = (price.before == *policy).then_some(&base);
+        let own;
+        let before = if price.before == *policy {
+            &base
+        } else {
+            own = side(scenario, &price.before, (seed, trials));
+            &own
+        };
         let changed = prices::changed_scenario(scenario, objective, &price.change);
-        let sides = ((scenario, &price.before), (&changed, &price.after));
-        let measured = optimise::effects::of(sides.0, sides.1, (seed, trials), shared);
-        price.effects = Some(measured);
+        let after = side(&changed, &price.after, (seed, trials));
+        price.effects = Some(between(scenario, before, &after));
     }
 }
 
@@ -450,10 +453,10 @@ impl Estimate {
         let strategies = scenario.strategies.len().max(1) as f64;
         let periods = scenario.periods as f64;
         let width = (simulate::PeriodMetric::ALL.len() + scenario.key_results.len()) as f64;
-        let units = (scenario.teams.len() + scenario.initiatives.len()) as f64 + width;
         let threads = threads.max(1) as f64;
+        let trial = effort::trial_cost(scenario);
         let simulate_seconds =
-            settings.trials as f64 * strategies * periods * units * SIMULATE_NS * 1e-9 / threads;
+            settings.trials as f64 * strategies * trial * SIMULATE_NS * 1e-9 / threads;
         let recorded = if settings.recording.periods {
             periods
         } else {

@@ -55,51 +55,36 @@ pub struct Effects {
     pub trials: u64,
 }
 
-/// The effects of a change: `scenario` as it is with the policy `before`, against `changed`
-/// (the scenario with the change made) with the policy `after`, both simulated on trials
-/// `0..trials` of `seed`. `simulated` is the first side's simulation when the caller has it
-/// (several prices share it).
-pub fn of(
-    (scenario, before): (&Scenario, &simulate::Policy),
-    (changed, after): (&Scenario, &simulate::Policy),
-    (seed, trials): (u64, u64),
-    simulated: Option<&Results>,
-) -> Effects {
-    let simulate = |scenario: &Scenario, policy: &simulate::Policy| {
-        let settings = Settings::outcomes_only(scenario, trials, seed);
-        simulate::run(
-            scenario,
-            vec![policy.clone()],
-            vec![String::new()],
-            &settings,
-            Trials::all(trials),
-        )
-    };
-    let own;
-    let before = match simulated {
-        Some(results) => results,
-        None => {
-            own = simulate(scenario, before);
-            &own
-        }
-    };
-    between(scenario, before, &simulate(changed, after))
+/// The initiatives whose P85 finish an [`Effects`] gives, in its order: those with a deadline.
+pub fn with_deadlines(scenario: &Scenario) -> impl Iterator<Item = usize> + '_ {
+    (0..scenario.initiatives.len()).filter(|&i| scenario.initiatives[i].deadline.is_some())
 }
 
-/// The effects read from the simulations `before` and `after` (one strategy each).
-fn between(scenario: &Scenario, before: &Results, after: &Results) -> Effects {
+/// One side of a change: `policy` on `scenario` (as it is, or changed), simulated on trials
+/// `0..trials` of `seed`, whole-trial outcomes only.
+pub fn side(scenario: &Scenario, policy: &simulate::Policy, (seed, trials): (u64, u64)) -> Results {
+    let settings = Settings::outcomes_only(scenario, trials, seed);
+    let names = vec![String::new()];
+    simulate::run(
+        scenario,
+        vec![policy.clone()],
+        names,
+        &settings,
+        Trials::all(trials),
+    )
+}
+
+/// The effects of a change read from its two [`side`]s: `before` (the scenario as it is,
+/// whose key results and initiatives `scenario` names) and `after`.
+pub fn between(scenario: &Scenario, before: &Results, after: &Results) -> Effects {
     let key_results = (0..scenario.key_results.len())
         .map(|k| {
             let chance = |r: &Results| (r.key_result(0, k).p_met, r.trials());
             chances(chance(before), chance(after))
         })
         .collect();
-    let finishes = scenario
-        .initiatives
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.deadline.is_some())
-        .map(|(i, _)| {
+    let finishes = with_deadlines(scenario)
+        .map(|i| {
             let quantile = |r: &Results, q: f64| r.finish_histogram(0, i).quantile(q);
             let p85 = |r: &Results| {
                 let (low, high) = rank_interval(0.85, r.trials());
