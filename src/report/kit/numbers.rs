@@ -75,6 +75,14 @@ pub fn signed_with_half_width(mean: f64, half: f64) -> String {
     format!("{mean:+.places$} ±{half:.places$}")
 }
 
+/// A signed whole number for a change in a sentence, grouped, with a true minus sign:
+/// `+1,036`, `−36` (a rounded −0 is `+0`).
+pub fn signed_whole(x: f64) -> String {
+    let rounded = x.round();
+    let sign = if rounded < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", grouped(rounded.abs(), 0))
+}
+
 /// What a team's capacity is measured in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {

@@ -83,9 +83,9 @@ pub fn effects_line(scenario: &Scenario, effects: &Effects) -> Option<String> {
             scenario.key_results[k].id,
             numbers::percent(s.before),
             numbers::percent(s.after),
-            signed(100.0 * s.change()),
-            signed(100.0 * s.low),
-            signed(100.0 * s.high)
+            numbers::signed_whole(100.0 * s.change()),
+            numbers::signed_whole(100.0 * s.low),
+            numbers::signed_whole(100.0 * s.high)
         ));
     }
     for (i, shift) in &effects.finishes {
@@ -101,14 +101,18 @@ pub fn effects_line(scenario: &Scenario, effects: &Effects) -> Option<String> {
         let interval = if s.low == s.high {
             String::new()
         } else {
-            format!(", 95% {} to {}", signed(s.low), signed(s.high))
+            format!(
+                ", 95% {} to {}",
+                numbers::signed_whole(s.low),
+                numbers::signed_whole(s.high)
+            )
         };
         parts.push(format!(
             "{} P85 {} → {} ({} {unit}{interval})",
             scenario.initiatives[*i].id,
             dates::in_period(scenario, s.before as usize),
             dates::period(scenario, s.after as usize),
-            signed(s.change()),
+            numbers::signed_whole(s.change()),
         ));
     }
     let debt = &effects.final_debt;
@@ -116,18 +120,11 @@ pub fn effects_line(scenario: &Scenario, effects: &Effects) -> Option<String> {
         "final debt P50 {} → {} ({}, 95% {} to {})",
         numbers::grouped(debt.before, 0),
         numbers::grouped(debt.after, 0),
-        signed(debt.change()),
-        signed(debt.low),
-        signed(debt.high)
+        numbers::signed_whole(debt.change()),
+        numbers::signed_whole(debt.low),
+        numbers::signed_whole(debt.high)
     ));
     Some(parts.join("; "))
-}
-
-/// `+36` or `−36`, grouped and whole (a rounded −0 is `+0`).
-fn signed(x: f64) -> String {
-    let rounded = x.round();
-    let sign = if rounded < 0.0 { "−" } else { "+" };
-    format!("{sign}{}", numbers::grouped(rounded.abs(), 0))
 }
 
 /// `35%`.

@@ -310,11 +310,8 @@ fn effect_measures(scenario: &Scenario) -> Vec<String> {
         .key_results
         .iter()
         .map(|kr| format!("p_met:{}", kr.id));
-    let deadlines = scenario
-        .initiatives
-        .iter()
-        .filter(|i| i.deadline.is_some())
-        .map(|i| format!("p85:{}", i.id));
+    let deadlines = crate::optimise::effects::with_deadlines(scenario)
+        .map(|i| format!("p85:{}", scenario.initiatives[i].id));
     key_results
         .chain(deadlines)
         .chain(["final_debt_p50".to_string(), "incident_days".to_string()])
