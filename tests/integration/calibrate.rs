@@ -2,9 +2,9 @@
 //! (which must validate and run without NaN), the same bytes on one thread and two, and its
 //! refusals of bad input (exit 2, a message, nothing written).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::{fulcrum, refuses_each, scratch, text};
+use crate::common::{fulcrum, read, refuses_each, scratch, succeeds, text};
 
 fn data(file: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,16 +16,7 @@ fn data(file: &str) -> String {
 
 /// Runs `fulcrum calibrate` in `dir`; panics with stderr on failure.
 fn calibrate(dir: &Path, args: &[&str]) -> String {
-    let mut all = vec!["calibrate"];
-    all.extend_from_slice(args);
-    let out = fulcrum(&all, dir);
-    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    assert!(!text(&out.stderr).contains("panicked"));
-    text(&out.stdout)
-}
-
-fn read(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    succeeds("calibrate", args, dir)
 }
 
 #[test]

@@ -17,6 +17,22 @@ pub fn fulcrum(args: &[&str], dir: &Path) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs `fulcrum COMMAND ARGS` in `dir` and returns its stdout; panics with its stderr when it
+/// fails, or when it panicked however it exited.
+pub fn succeeds(command: &str, args: &[&str], dir: &Path) -> String {
+    let mut all = vec![command];
+    all.extend_from_slice(args);
+    let out = fulcrum(&all, dir);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"));
+    text(&out.stdout)
+}
+
+/// A file the command wrote, as text; panics naming the file when it cannot be read.
+pub fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// A fresh empty folder under the target dir, `<calling module>/<name>`: the modules' tests run
 /// side by side in one process, so two modules may use the same name without sharing a folder.
 #[track_caller]

@@ -9,7 +9,7 @@ mod real;
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{fulcrum, refuses_each, scratch, text};
+use crate::common::{fulcrum, read, refuses_each, scratch, succeeds, text};
 
 use fulcrum::model::history::{
     Bucket, BucketKind, History, ItemState, PeriodGrid, Weighing, Weight, WorkItem,
@@ -34,16 +34,7 @@ fn data(file: &str) -> PathBuf {
 
 /// Runs `fulcrum import` in `dir` and returns stdout; panics with stderr on failure.
 fn import(dir: &Path, args: &[&str]) -> String {
-    let mut all = vec!["import"];
-    all.extend_from_slice(args);
-    let out = fulcrum(&all, dir);
-    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    assert!(!text(&out.stderr).contains("panicked"));
-    text(&out.stdout)
-}
-
-fn read(path: PathBuf) -> String {
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    succeeds("import", args, dir)
 }
 
 /// The row of `items.csv` whose id is `id`.
