@@ -19,7 +19,9 @@ use super::forecast::cut_histories;
 use super::history::{HistoryFlags, WindowFlags, after, parse_percentiles, warn_if_short};
 use super::job::{Done, Flags, Job, Seeded, drive};
 use super::progress::Progress;
-use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, print_warnings, write_failure};
+use super::{
+    BudgetFlags, Failure, OutputFlags, SimulationFlags, bad, print_warnings, write_failure,
+};
 
 /// Trials per forecast unless --trials says otherwise: a backtest runs one forecast per origin.
 const TRIALS: u64 = 2000;
@@ -79,10 +81,6 @@ pub struct BacktestArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
-}
-
-fn bad(text: impl std::fmt::Display) -> Failure {
-    Failure::bad_input(text)
 }
 
 /// A history to backtest: counts, period, calendar, the first day when known, its source and

@@ -3,11 +3,13 @@
 //! given), fit the debt, drag and incident model to them with fulcrum's own trial as the
 //! simulator, and write the posterior, the checks and (with `--scenario`) a scenario that runs.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use fulcrum::model::history::BucketKind;
 use fulcrum::model::history::incidents::IncidentHistory;
 use fulcrum::model::prior::Marginal;
+use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::report::NewFile;
 use fulcrum::report::calibrate::{CalibrationInfo, TeamInfo};
@@ -19,7 +21,9 @@ use fulcrum::whatif::calibrate::smc::Settings;
 use fulcrum::whatif::calibrate::{self, Observed};
 
 use super::import::{ExportFlags, Read, incidents_of, read, rules_of};
-use super::{Failure, OutputFlags, SimulationFlags, write_failure};
+use super::job::{Done, Flags, Job, Seeded, drive};
+use super::progress::Progress;
+use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, bad, write_failure};
 
 /// Arguments of `fulcrum calibrate`.
 #[derive(clap::Args, Debug)]
@@ -54,10 +58,8 @@ pub struct CalibrateArgs {
     /// Results folder (default: output/<first export's name>-calibrate).
     #[command(flatten)]
     output: OutputFlags,
-}
-
-fn bad(text: impl std::fmt::Display) -> Failure {
-    Failure::bad_input(text)
+    #[command(flatten)]
+    budget: BudgetFlags,
 }
 
 /// Most particles a calibration takes.
@@ -217,6 +219,114 @@ fn scenario_text(fit: &Calibration, info: &CalibrationInfo) -> Result<String, Fa
     Ok(text)
 }
 
+/// One calibration: the teams' histories, each fitted in turn (a unit), the sampler's work
+/// within a team spread over the pool.
+struct CalibrateJob<'a> {
+    args: &'a CalibrateArgs,
+    read: Read,
+    /// Each team's observed series, first day and period ends.
+    teams: Vec<(Observed, String, Vec<String>)>,
+    priors: Vec<Prior>,
+    settings: Settings,
+    /// The `--scenario` file, reserved before any work.
+    new_file: Option<NewFile>,
+}
+
+impl Job for CalibrateJob<'_> {
+    type State = Vec<Calibration>;
+    const DOING: &'static str = "calibrating";
+    const COUNTED: &'static str = "simulations at most";
+
+    fn seeded(&self) -> Seeded {
+        Seeded {
+            trials: self.settings.particles as u64,
+            seed: self.settings.seed,
+        }
+    }
+
+    fn units(&self) -> u64 {
+        self.teams.len() as u64
+    }
+
+    fn folder(&self) -> PathBuf {
+        let stem = self.args.files[0]
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("history");
+        Path::new("output").join(format!("{}-calibrate", scenario_file::slug(stem)))
+    }
+
+    fn estimate(&self, units: &Range<u64>, threads: usize) -> (Estimate, String) {
+        let teams = &self.teams[units.start as usize..units.end as usize];
+        let observed: Vec<&Observed> = teams.iter().map(|t| &t.0).collect();
+        (
+            calibrate::estimate(&observed, &self.settings, threads),
+            "the number of teams (calibrate one with --only), the history's length (--window, or \
+             a longer --period) or --particles (the estimate is the sampler's whole budget; most \
+             calibrations stop well before it)"
+                .to_string(),
+        )
+    }
+
+    fn steps(&self, units: &Range<u64>) -> u64 {
+        (units.end - units.start) * self.settings.most_simulations()
+    }
+
+    fn run(&self, units: Range<u64>, progress: &Progress) -> Result<Self::State, Failure> {
+        let per_team = self.settings.most_simulations();
+        Ok(units
+            .map(|k| {
+                let k = k as usize;
+                let before = k as u64 * per_team;
+                let fit = calibrate::calibrate_with(
+                    &self.teams[k].0,
+                    &self.priors[k],
+                    &self.settings,
+                    &|done| progress.update(before + done.min(per_team)),
+                );
+                progress.update(before + per_team);
+                fit
+            })
+            .collect())
+    }
+
+    fn finish(self, fits: Self::State, done: Done) -> Result<(), Failure> {
+        let info = CalibrationInfo {
+            fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
+            files: self
+                .read
+                .exports
+                .files
+                .iter()
+                .map(|(f, format)| format!("{f} ({})", format.name()))
+                .collect(),
+            period: self.read.history.grid.length.to_string(),
+            weight: self.read.history.weighing.by.as_str().to_string(),
+            priors_file: self.args.priors.as_ref().map(|p| p.display().to_string()),
+            settings: self.settings,
+            teams: fits
+                .iter()
+                .zip(&self.teams)
+                .map(|(fit, team)| TeamInfo::of(fit, team.1.clone(), team.2.clone()))
+                .collect(),
+        };
+        let scenario_text = match &self.args.scenario {
+            Some(_) => Some(scenario_text(&fits[0], &info)?),
+            None => None,
+        };
+        report::calibrate::write(&done.target, &info, &fits).map_err(write_failure)?;
+        if let (Some(file), Some(text)) = (self.new_file, &scenario_text) {
+            file.write(text.as_bytes()).map_err(write_failure)?;
+        }
+        print!("{}", report::calibrate::summary(&fits));
+        match &self.args.scenario {
+            Some(path) => println!("→ {}/ and {}", done.target.path.display(), path.display()),
+            None => println!("→ {}/", done.target.path.display()),
+        }
+        Ok(())
+    }
+}
+
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     if !(10..=MAX_PARTICLES).contains(&args.particles) {
         return Err(bad(format!(
@@ -224,20 +334,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             args.particles
         )));
     }
-    let pool = SimulationFlags {
-        trials: None,
-        seed: Some(args.seed),
-        threads: args.threads,
-    }
-    .pool()?;
     let rules = rules_of(&args.export)?;
-    let stem = args.files[0]
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("history");
-    let target = args.output.destination(|| {
-        Path::new("output").join(format!("{}-calibrate", scenario_file::slug(stem)))
-    })?;
     if args.scenario.is_some() && args.only.is_none() {
         return Err(bad(
             "--scenario writes one team's fitted [debt] and [incidents] (the scenario file \
@@ -261,7 +358,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let mut settings = Settings::standard(args.seed);
     settings.particles = args.particles;
     let observed: Vec<Observed> = teams.iter().map(|t| t.0.clone()).collect();
-    calibrate::refuse(&observed, &settings).map_err(bad)?;
+    calibrate::refuse(&observed).map_err(bad)?;
     let replaced = match &args.priors {
         Some(path) => priors_of(path)?,
         None => Vec::new(),
@@ -274,43 +371,23 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             let file = args.priors.as_deref().unwrap_or(Path::new("--priors"));
             bad(format!("{}: {why}", file.display()))
         })?;
-    let fits: Vec<_> = pool.install(|| {
-        observed
-            .iter()
-            .zip(&priors)
-            .map(|(team, prior)| calibrate::calibrate_with(team, prior, &settings))
-            .collect()
-    });
-    let info = CalibrationInfo {
-        fulcrum_version: env!("CARGO_PKG_VERSION").to_string(),
-        files: read
-            .exports
-            .files
-            .iter()
-            .map(|(f, format)| format!("{f} ({})", format.name()))
-            .collect(),
-        period: read.history.grid.length.to_string(),
-        weight: read.history.weighing.by.as_str().to_string(),
-        priors_file: args.priors.as_ref().map(|p| p.display().to_string()),
+    let simulation = SimulationFlags {
+        trials: None,
+        seed: Some(args.seed),
+        threads: args.threads,
+    };
+    let job = CalibrateJob {
+        args,
+        read,
+        teams,
+        priors,
         settings,
-        teams: fits
-            .iter()
-            .zip(&teams)
-            .map(|(fit, team)| TeamInfo::of(fit, team.1.clone(), team.2.clone()))
-            .collect(),
+        new_file,
     };
-    let scenario_text = match &args.scenario {
-        Some(_) => Some(scenario_text(&fits[0], &info)?),
-        None => None,
+    let flags = Flags {
+        simulation: &simulation,
+        output: &args.output,
+        budget: &args.budget,
     };
-    report::calibrate::write(&target, &info, &fits).map_err(write_failure)?;
-    if let (Some(file), Some(text)) = (new_file, &scenario_text) {
-        file.write(text.as_bytes()).map_err(write_failure)?;
-    }
-    print!("{}", report::calibrate::summary(&fits));
-    match &args.scenario {
-        Some(path) => println!("→ {}/ and {}", target.path.display(), path.display()),
-        None => println!("→ {}/", target.path.display()),
-    }
-    Ok(())
+    drive(job, flags)
 }

@@ -20,7 +20,7 @@ use super::history::{
 use super::job::{Done, Job, Seeded, Shardable, drive_shards};
 use super::progress::Progress;
 use super::shard::{ShardFlags, Sharded, Work};
-use super::{Failure, RunFlags, write_failure};
+use super::{Failure, RunFlags, bad, write_failure};
 
 /// Arguments of `fulcrum forecast`.
 #[derive(clap::Args, Debug, Clone)]
@@ -96,10 +96,6 @@ impl Sharded for ForecastArgs {
     fn flags(&mut self) -> (&mut RunFlags, &mut ShardFlags) {
         (&mut self.common, &mut self.shard)
     }
-}
-
-fn bad(text: impl std::fmt::Display) -> Failure {
-    Failure::bad_input(text)
 }
 
 fn parse<T: std::str::FromStr<Err = String>>(
@@ -366,7 +362,7 @@ impl Job for ForecastJob<'_> {
         let estimate = Estimate::forecasting(checks, forecast.cap, threads);
         let lower = format!("--trials (now {trials})");
         self.args.common.budget.check(&estimate, &lower)?;
-        let progress = Progress::new(history.len() as u64, "calibrating");
+        let progress = Progress::new(history.len() as u64, "calibrating", "periods");
         let walked = walk::walk(&history, &settings, &|done| progress.update(done as u64));
         progress.finish();
         forecast.levels = walked.map_err(bad)?.levels;

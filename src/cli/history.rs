@@ -9,7 +9,7 @@ use fulcrum::model::throughput;
 use fulcrum::model::{Calendar, Date, PeriodLength, PeriodUnit};
 use fulcrum::scenario::history::{self, DateCounting, Window, parse_holidays, parse_window};
 
-use super::Failure;
+use super::{Failure, bad};
 
 /// Periods below which a bootstrapped history is too short to trust.
 pub const FEW_PERIODS: usize = 10;
@@ -43,10 +43,6 @@ pub struct WindowFlags {
     /// With periods of days, count Saturdays and Sundays as working days.
     #[arg(long)]
     pub all_days: bool,
-}
-
-fn bad(text: impl std::fmt::Display) -> Failure {
-    Failure::bad_input(text)
 }
 
 impl WindowFlags {

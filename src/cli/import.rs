@@ -22,7 +22,7 @@ use fulcrum::scenario::import::{
 };
 
 use super::history::{WindowFlags, warn_if_short};
-use super::{Failure, OutputFlags, write_failure};
+use super::{Failure, OutputFlags, bad, write_failure};
 
 /// Arguments of `fulcrum import`.
 #[derive(clap::Args, Debug)]
@@ -94,10 +94,6 @@ pub struct ExportFlags {
     until: Option<String>,
     #[command(flatten)]
     window: WindowFlags,
-}
-
-fn bad(text: impl std::fmt::Display) -> Failure {
-    Failure::bad_input(text)
 }
 
 fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure> {

@@ -47,6 +47,8 @@ pub(super) trait Job: Send + Sync {
     type State: Send;
     /// What the progress bar says while the units run.
     const DOING: &'static str;
+    /// What the progress bar counts.
+    const COUNTED: &'static str = "trials";
 
     /// The trials and seed the whole job runs.
     fn seeded(&self) -> Seeded;
@@ -206,7 +208,7 @@ fn run_units<J: Job>(
     units: Range<u64>,
 ) -> Result<(J::State, Duration), Failure> {
     let running = Instant::now();
-    let progress = Progress::new(job.steps(&units), J::DOING);
+    let progress = Progress::new(job.steps(&units), J::DOING, J::COUNTED);
     let state = pool.install(|| job.run(units, &progress))?;
     progress.finish();
     Ok((state, running.elapsed()))

@@ -260,6 +260,11 @@ enum Failure {
     Runtime(anyhow::Error),
 }
 
+/// Bad input described by one line (exit 2).
+fn bad(text: impl std::fmt::Display) -> Failure {
+    Failure::bad_input(text)
+}
+
 impl Failure {
     /// Bad input described by one line.
     fn bad_input(message: impl std::fmt::Display) -> Failure {

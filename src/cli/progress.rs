@@ -28,13 +28,14 @@ pub struct Progress {
 impl Progress {
     const DELAY: Duration = Duration::from_millis(800);
 
-    pub fn new(total: u64, what: &str) -> Progress {
+    /// A bar of `total` steps, saying what the command is `doing` and what it `counted`.
+    pub fn new(total: u64, doing: &str, counted: &str) -> Progress {
         let bar = indicatif::ProgressBar::with_draw_target(
             Some(total),
             indicatif::ProgressDrawTarget::hidden(),
         );
         if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
-            "{what} {{bar:40}} {{pos}}/{{len}} trials, {{eta}} left"
+            "{doing} {{bar:40}} {{pos}}/{{len}} {counted}, {{eta}} left"
         )) {
             bar.set_style(style);
         }

@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use crate::common::{fulcrum, read, refuses_each, scratch, succeeds, text};
+use crate::common::{
+    fulcrum, on_one_thread_and_two, read, refuses_each, same_on_one_thread_and_two, scratch,
+    succeeds, text,
+};
 
 fn data(file: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -141,32 +144,16 @@ fn a_priors_file_replaces_part_of_the_prior() {
 fn one_thread_and_two_write_the_same_bytes() {
     let dir = scratch("threads");
     let export = data("staggered.csv");
-    for threads in ["1", "2"] {
-        calibrate(
-            &dir,
-            &[
-                &export,
-                "--particles",
-                "100",
-                "--threads",
-                threads,
-                "--out",
-                &format!("t{threads}"),
-            ],
-        );
-    }
-    for file in [
-        "posterior.csv",
-        "calibration.json",
-        "report.html",
-        "plots/team-1-parameters.svg",
-    ] {
-        assert_eq!(
-            std::fs::read(dir.join("t1").join(file)).unwrap(),
-            std::fs::read(dir.join("t2").join(file)).unwrap(),
-            "{file}"
-        );
-    }
+    on_one_thread_and_two("calibrate", &[&export, "--particles", "100"], &dir);
+    same_on_one_thread_and_two(
+        &dir,
+        &[
+            "posterior.csv",
+            "calibration.json",
+            "report.html",
+            "plots/team-1-parameters.svg",
+        ],
+    );
 }
 
 #[test]
@@ -228,4 +215,52 @@ fn bad_input_is_refused_with_exit_2() {
         "a refused calibration writes nothing"
     );
     assert_eq!(read(dir.join("taken.toml")), "not mine");
+}
+
+/// Two teams with 1,500 weekly periods each: on one thread the sampler's whole budget is
+/// 2 × 1,500 periods × 1.5 million simulations at 150 ns, about 15 minutes.
+fn long_history() -> String {
+    let start: fulcrum::model::Date = "1990-01-01".parse().unwrap();
+    let mut csv = String::from("id,team,type,labels,created,started,done,title,points\n");
+    for team in ["atlas", "borealis"] {
+        for week in 0..1_500 {
+            let day = start.add_days(7 * week);
+            let labels = if week % 3 == 0 { "tech-debt" } else { "" };
+            csv.push_str(&format!(
+                "{team}-{week},{team},Story,{labels},{day},{day},{day},work {week},2\n"
+            ));
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_calibration_over_the_budget_is_refused_up_front_unless_yes() {
+    let dir = scratch("budget");
+    std::fs::write(dir.join("long.csv"), long_history()).unwrap();
+    let long = dir.join("long.csv").display().to_string();
+    refuses_each(
+        "calibrate",
+        &[(&[&long, "--threads", "1"], "more than the budget of 10 min")],
+        &["--out", "never"],
+        &dir,
+    );
+    assert!(!dir.join("never").exists(), "nothing is written");
+    // With consent the bound is no obstacle: one team, few particles, far from the budget.
+    calibrate(
+        &dir,
+        &[
+            &long,
+            "--only",
+            "atlas",
+            "--particles",
+            "10",
+            "--window",
+            "30",
+            "--yes",
+            "--out",
+            "ok",
+        ],
+    );
+    assert!(dir.join("ok/posterior.csv").exists());
 }

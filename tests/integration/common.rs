@@ -28,6 +28,30 @@ pub fn succeeds(command: &str, args: &[&str], dir: &Path) -> String {
     text(&out.stdout)
 }
 
+/// Runs `fulcrum COMMAND ARGS --threads T --out T` in `dir` for T = 1 and 2, each of which
+/// must succeed: their stdouts, in that order (their results in `dir/1` and `dir/2`).
+pub fn on_one_thread_and_two(command: &str, args: &[&str], dir: &Path) -> Vec<String> {
+    ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let mut all = args.to_vec();
+            all.extend(["--threads", threads, "--out", threads]);
+            succeeds(command, &all, dir)
+        })
+        .collect()
+}
+
+/// Asserts that each of `files` holds the same bytes in `dir/1` and `dir/2`.
+pub fn same_on_one_thread_and_two(dir: &Path, files: &[&str]) {
+    for file in files {
+        let bytes = |threads: &str| std::fs::read(dir.join(threads).join(file)).unwrap();
+        assert!(
+            bytes("1") == bytes("2"),
+            "{file} differs on one thread and two"
+        );
+    }
+}
+
 /// A file the command wrote, as text; panics naming the file when it cannot be read.
 pub fn read(path: PathBuf) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -10,8 +10,8 @@
 //! gives them, are the trial's incident count.
 
 use crate::model::{
-    Calendar, DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength, Rule,
-    Scenario, Strategy, Team, Workforce,
+    Calendar, DebtModel, Distribution, IncidentModel, Initiative, PeriodLength, Rule, Scenario,
+    Strategy, Team, Workforce,
 };
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::rng::mix;
@@ -130,21 +130,11 @@ pub fn scenario(theta: &Theta, team: &str, periods: usize) -> Scenario {
             }),
             debt_initial: Distribution::Constant(theta.debt_initial),
         }],
-        initiatives: vec![Initiative {
-            id: "product-work".into(),
-            description: None,
-            kind: Kind::Product,
-            team: 0,
-            effort: Distribution::Constant(ENDLESS),
-            scope_growth: None,
-            max_engineers: None,
-            contributes: Vec::new(),
-            deadline: None,
-            must_finish: false,
-            after: Vec::new(),
-            priority: None,
-            on_done: OnDone::default(),
-        }],
+        initiatives: vec![Initiative::product_work(
+            "product-work",
+            0,
+            Distribution::Constant(ENDLESS),
+        )],
         risks: Vec::new(),
         events: Vec::new(),
         strategies: vec![Strategy {

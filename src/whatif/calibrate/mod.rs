@@ -32,6 +32,7 @@ mod sbc;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
+use crate::pipeline::Estimate;
 use crate::simulate::Scratch;
 use crate::simulate::rng::Stream;
 
@@ -46,11 +47,17 @@ pub const MIN_PERIODS: usize = 16;
 /// More periods than this in one team's history are refused (a daily history of eight years).
 pub const MAX_PERIODS: usize = 2_000;
 
-/// Periods simulated at most (the simulation budget × periods, over every team) above which
-/// a calibration is refused up front: at about 150 ns a simulated period with its summaries
-/// on one core (measured: scrum-2-projects P0, 617k simulations of 279 periods in 26 s of
-/// CPU), half an hour on two. Most calibrations stop long before their budget.
-pub const MAX_SIMULATED_PERIODS: f64 = 2.4e10;
+/// Nanoseconds of one simulated period with its summaries, on one core: scrum-2-projects P0,
+/// 617k simulations of 279 periods in 26 s of CPU; the 104 teams of public-jira-sample.csv,
+/// 3.2e9 simulated periods in 401 s of CPU (127 ns) while other builds shared the cores.
+const SIMULATED_PERIOD_NS: f64 = 150.0;
+
+/// Bytes a calibration holds per period of history, over [`BASE_BYTES`]: the 104 teams of
+/// public-jira-sample.csv (20,062 periods) peaked at 129 MB.
+const PERIOD_BYTES: f64 = 6_000.0;
+
+/// Bytes of the process itself and the exports read.
+const BASE_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// The stage of the posterior predictive simulations in [`simulation_seed`].
 const PREDICTIVE_STAGE: u64 = 1 << 20;
@@ -104,22 +111,25 @@ pub enum CalibrateError {
     /// No work at all.
     #[error("team `{0}` finished no product or tech work in its window: there is nothing to fit")]
     NoWork(String),
-    /// The whole calibration would take hours.
-    #[error(
-        "calibrating {teams} team(s) over {periods} periods could simulate {work:.1e} periods, hours of work: calibrate fewer teams (--team) or a shorter history (--window)"
-    )]
-    TooLarge {
-        /// Teams.
-        teams: usize,
-        /// Their periods, summed.
-        periods: usize,
-        /// Periods the budget could simulate.
-        work: f64,
-    },
 }
 
-/// Refuses, before any work, histories that cannot be calibrated or would take hours.
-pub fn refuse(teams: &[Observed], settings: &Settings) -> Result<(), CalibrateError> {
+/// The up-front cost of calibrating `teams` on `threads` threads: an upper bound, every team
+/// running the sampler's whole budget. Most stop well before it (the 104 teams of
+/// public-jira-sample.csv ran 24% of it on average, from 0.2% to 61% each), and how soon cannot
+/// be told before the sampler runs.
+pub fn estimate(teams: &[&Observed], settings: &Settings, threads: usize) -> Estimate {
+    let periods: f64 = teams.iter().map(|t| t.series.periods() as f64).sum();
+    let simulated = periods * settings.most_simulations() as f64;
+    Estimate {
+        plan_seconds: 0.0,
+        simulate_seconds: simulated * SIMULATED_PERIOD_NS * 1e-9 / threads.max(1) as f64,
+        memory_bytes: BASE_BYTES + periods * PERIOD_BYTES,
+        program_variables: 0,
+    }
+}
+
+/// Refuses, before any work, histories that cannot be calibrated.
+pub fn refuse(teams: &[Observed]) -> Result<(), CalibrateError> {
     for t in teams {
         let periods = t.series.periods();
         if periods < MIN_PERIODS {
@@ -138,15 +148,6 @@ pub fn refuse(teams: &[Observed], settings: &Settings) -> Result<(), CalibrateEr
         if planned <= 0.0 {
             return Err(CalibrateError::NoWork(t.team.clone()));
         }
-    }
-    let periods: usize = teams.iter().map(|t| t.series.periods()).sum();
-    let work = periods as f64 * (settings.max_simulations + settings.particles as u64) as f64;
-    if work > MAX_SIMULATED_PERIODS {
-        return Err(CalibrateError::TooLarge {
-            teams: teams.len(),
-            periods,
-            work,
-        });
     }
     Ok(())
 }
@@ -199,14 +200,20 @@ pub fn prior_of(
     Ok(prior)
 }
 
-/// Calibrates one team's history under `prior`.
-pub fn calibrate_with(observed: &Observed, prior: &Prior, settings: &Settings) -> Calibration {
+/// Calibrates one team's history under `prior`; `progress` hears the simulations run so far
+/// (at most [`Settings::most_simulations`]).
+pub fn calibrate_with(
+    observed: &Observed,
+    prior: &Prior,
+    settings: &Settings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Calibration {
     let series = &observed.series;
     let replay = Replay {
         shares: series.tech_shares(),
         incidents: !series.incidents.is_empty(),
     };
-    let sampled = smc::sample(prior, series, &replay, settings);
+    let sampled = smc::sample(prior, series, &replay, settings, progress);
     let post = &sampled.posterior;
     let prior_thetas: Vec<Theta> = sampled.prior.z.iter().map(|z| prior.theta(z)).collect();
     let post_thetas: Vec<Theta> = post.z.iter().map(|z| prior.theta(z)).collect();

@@ -45,7 +45,7 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
             };
             let mut settings = *settings;
             settings.seed = mix(r);
-            let fit = calibrate_with(&observed, &prior, &settings);
+            let fit = calibrate_with(&observed, &prior, &settings, &|_| {});
             let equal = vec![1.0 / fit.draws.len() as f64; fit.draws.len()];
             let truth = truth.values();
             std::array::from_fn(|k| {

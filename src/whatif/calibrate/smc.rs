@@ -57,6 +57,13 @@ impl Settings {
             seed,
         }
     }
+
+    /// Most simulations a team's calibration runs: the prior's draws and the generations'
+    /// budget, which a round may pass by one batch per particle (that generation is then
+    /// dropped), and the posterior predictive draws, one per particle.
+    pub fn most_simulations(&self) -> u64 {
+        self.max_simulations + (BATCH + 1) * self.particles as u64
+    }
 }
 
 /// Weighted particles in natural coordinates.
@@ -98,8 +105,15 @@ pub struct Sampled {
     pub observed: Vec<f64>,
 }
 
-/// Runs ABC-PMC for the `observed` history replayed under `replay`.
-pub fn sample(prior: &Prior, observed: &Series, replay: &Replay, settings: &Settings) -> Sampled {
+/// Runs ABC-PMC for the `observed` history replayed under `replay`; `progress` hears the
+/// simulations run so far (at most [`Settings::most_simulations`]).
+pub fn sample(
+    prior: &Prior,
+    observed: &Series,
+    replay: &Replay,
+    settings: &Settings,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Sampled {
     let n = settings.particles;
     let observed = summaries(observed, &replay.shares);
     let draws: Vec<([f64; DIM], Vec<f64>, f64)> = (0..n)
@@ -128,6 +142,7 @@ pub fn sample(prior: &Prior, observed: &Series, replay: &Replay, settings: &Sett
         simulations: n as u64,
     }];
     let mut used = n as u64;
+    progress(used);
     let mut current = first.clone();
     for g in 1..=settings.max_generations {
         let epsilon = weighted_quantile(&current.distances, &current.weights, settings.quantile);
@@ -144,6 +159,7 @@ pub fn sample(prior: &Prior, observed: &Series, replay: &Replay, settings: &Sett
             seed: settings.seed,
             generation: g as u64,
             budget: settings.max_simulations.saturating_sub(used),
+            progress: &|simulations| progress(used + simulations),
         };
         let Some((next, simulations)) = step.run(&current) else {
             break;
@@ -181,6 +197,8 @@ struct Step<'a> {
     generation: u64,
     /// Most simulations the generation may run.
     budget: u64,
+    /// Hears the simulations the generation has run so far.
+    progress: &'a (dyn Fn(u64) + Sync),
 }
 
 /// A particle kept (its coordinates and distance), if any.
@@ -228,6 +246,7 @@ impl Step<'_> {
                 tried[i] += runs;
                 simulations += runs;
             }
+            (self.progress)(simulations);
         }
         let found: Vec<([f64; DIM], f64)> = found.into_iter().map(|f| f.expect("filled")).collect();
         let z: Vec<[f64; DIM]> = found.iter().map(|f| f.0).collect();
