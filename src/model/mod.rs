@@ -593,6 +593,29 @@ pub struct Initiative {
     pub on_done: OnDone,
 }
 
+impl Initiative {
+    /// Product work of `effort` for team `team`, with nothing else: no value towards key
+    /// results, no deadline, cap, order or effects (a forecast's backlog, a calibration's
+    /// stream of product work).
+    pub fn product_work(id: &str, team: usize, effort: Distribution) -> Initiative {
+        Initiative {
+            id: id.into(),
+            description: None,
+            kind: Kind::Product,
+            team,
+            effort,
+            scope_growth: None,
+            max_engineers: None,
+            contributes: Vec::new(),
+            deadline: None,
+            must_finish: false,
+            after: Vec::new(),
+            priority: None,
+            on_done: OnDone::default(),
+        }
+    }
+}
+
 /// Effects of a finished initiative, from the period after it finishes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OnDone {

@@ -6,7 +6,10 @@
 
 use std::path::Path;
 
-use crate::common::{W1_TEXT, fulcrum, refuses_each, scratch, text};
+use crate::common::{
+    W1_TEXT, fulcrum, on_one_thread_and_two, read, refuses_each, same_on_one_thread_and_two,
+    scratch, text,
+};
 
 use fulcrum::model::PeriodLength;
 use fulcrum::model::throughput::Method;
@@ -251,26 +254,11 @@ fn no_forecast_reads_the_history_after_its_origin() {
 #[test]
 fn the_cli_writes_the_backtest_files_the_same_on_any_thread_count() {
     let dir = scratch("backtest-cli");
-    let mut calibrations = Vec::new();
-    for threads in ["1", "2"] {
-        let out = fulcrum(
-            &[
-                "backtest",
-                "--history",
-                W1_TEXT,
-                "--horizon",
-                "4",
-                "--trials",
-                "500",
-                "--threads",
-                threads,
-                "--out",
-                threads,
-            ],
-            &dir,
-        );
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let stdout = text(&out.stdout);
+    let args = ["--history", W1_TEXT, "--horizon", "4", "--trials", "500"];
+    for (stdout, threads) in on_one_thread_and_two("backtest", &args, &dir)
+        .iter()
+        .zip(["1", "2"])
+    {
         assert!(
             stdout.contains("how many in the next 4 periods"),
             "{stdout}"
@@ -286,13 +274,9 @@ fn the_cli_writes_the_backtest_files_the_same_on_any_thread_count() {
         ] {
             assert!(dir.join(threads).join(file).exists(), "{file}");
         }
-        calibrations.push(std::fs::read(dir.join(threads).join("calibration.csv")).unwrap());
-        let checks = std::fs::read(dir.join(threads).join("backtest.csv")).unwrap();
-        calibrations.push(checks);
     }
-    assert_eq!(calibrations[0], calibrations[2]);
-    assert_eq!(calibrations[1], calibrations[3]);
-    let csv = String::from_utf8(calibrations[0].clone()).unwrap();
+    same_on_one_thread_and_two(&dir, &["calibration.csv", "backtest.csv"]);
+    let csv = read(dir.join("1/calibration.csv"));
     assert!(
         csv.starts_with("method,question,percentile,forecasts,right,observed,claimed,standard_error,effective_checks,p_value,verdict\ncalibrated,when,0.5,"),
         "{csv}"

@@ -6,7 +6,10 @@ mod method;
 
 use std::path::Path;
 
-use crate::common::{W1_TEXT, fulcrum, refuses_each, scratch, text};
+use crate::common::{
+    W1_TEXT, fulcrum, on_one_thread_and_two, refuses_each, same_on_one_thread_and_two, scratch,
+    text,
+};
 
 use fulcrum::model::{Distribution, PeriodLength};
 use fulcrum::simulate::forecast::{self, Forecast, ForecastError, ForecastResults};
@@ -289,30 +292,18 @@ fn the_cli_writes_the_forecast_files() {
 #[test]
 fn the_cli_is_deterministic_across_threads() {
     let dir = scratch("forecast-threads");
-    let mut csvs = Vec::new();
-    for threads in ["1", "2"] {
-        let out = fulcrum(
-            &[
-                "forecast",
-                "--history",
-                W1_TEXT,
-                "--backlog",
-                "200",
-                "--trials",
-                "3000",
-                "--split-rate",
-                "1 to 1.5",
-                "--threads",
-                threads,
-                "--out",
-                threads,
-            ],
-            &dir,
-        );
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        csvs.push(std::fs::read(dir.join(threads).join("forecast.csv")).unwrap());
-    }
-    assert_eq!(csvs[0], csvs[1]);
+    let args = [
+        "--history",
+        W1_TEXT,
+        "--backlog",
+        "200",
+        "--trials",
+        "3000",
+        "--split-rate",
+        "1 to 1.5",
+    ];
+    on_one_thread_and_two("forecast", &args, &dir);
+    same_on_one_thread_and_two(&dir, &["forecast.csv"]);
 }
 
 #[test]

@@ -131,19 +131,9 @@ mod tests {
 
     fn item(team: &str, done: &str, bucket: usize, estimate: f64) -> WorkItem {
         WorkItem {
-            id: done.into(),
-            team: team.into(),
-            title: String::new(),
-            item_type: String::new(),
-            labels: vec![],
-            status: String::new(),
-            created: None,
-            started: None,
-            done: done.parse().ok(),
-            state: ItemState::Done,
             bucket: Some(bucket),
             estimate: Some(estimate),
-            source: String::new(),
+            ..WorkItem::finished(team, done.parse().unwrap())
         }
     }
 

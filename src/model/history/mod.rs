@@ -114,6 +114,28 @@ pub struct WorkItem {
     pub source: String,
 }
 
+#[cfg(test)]
+impl WorkItem {
+    /// A finished item of `team`, done on `done`, with nothing else known (for the unit tests).
+    pub(crate) fn finished(team: &str, done: Date) -> WorkItem {
+        WorkItem {
+            id: done.to_string(),
+            team: team.into(),
+            title: String::new(),
+            item_type: String::new(),
+            labels: vec![],
+            status: String::new(),
+            created: None,
+            started: None,
+            done: Some(done),
+            state: ItemState::Done,
+            bucket: None,
+            estimate: None,
+            source: String::new(),
+        }
+    }
+}
+
 /// Which date a cycle time is measured from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CycleStart {
@@ -466,19 +488,8 @@ mod tests {
 
     fn done(team: &str, on: Date, bucket: usize) -> WorkItem {
         WorkItem {
-            id: on.to_string(),
-            team: team.into(),
-            title: String::new(),
-            item_type: String::new(),
-            labels: vec![],
-            status: String::new(),
-            created: None,
-            started: None,
-            done: Some(on),
-            state: ItemState::Done,
             bucket: Some(bucket),
-            estimate: None,
-            source: String::new(),
+            ..WorkItem::finished(team, on)
         }
     }
 
@@ -542,19 +553,9 @@ mod tests {
     #[test]
     fn cycle_times_count_both_days() {
         let mut item = WorkItem {
-            id: "1".into(),
-            team: "a".into(),
-            title: String::new(),
-            item_type: String::new(),
-            labels: vec![],
-            status: String::new(),
             created: Some(day("2027-01-01")),
             started: Some(day("2027-01-04")),
-            done: Some(day("2027-01-04")),
-            state: ItemState::Done,
-            bucket: None,
-            estimate: None,
-            source: String::new(),
+            ..WorkItem::finished("a", day("2027-01-04"))
         };
         assert_eq!(item.cycle_time(), Some((1, CycleStart::Started)));
         item.started = None;

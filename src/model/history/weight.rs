@@ -129,19 +129,10 @@ mod tests {
     fn item(estimate: Option<f64>, started: &str, done: &str) -> WorkItem {
         let day = |t: &str| t.parse::<Date>().ok();
         WorkItem {
-            id: "1".into(),
-            team: "a".into(),
-            title: String::new(),
-            item_type: String::new(),
-            labels: vec![],
-            status: String::new(),
             created: day(started),
             started: day(started),
-            done: day(done),
-            state: ItemState::Done,
-            bucket: None,
             estimate,
-            source: String::new(),
+            ..WorkItem::finished("a", day(done).unwrap())
         }
     }
 

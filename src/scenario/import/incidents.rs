@@ -146,10 +146,7 @@ pub fn read_all(paths: &[&Path], options: &ReadOptions) -> Result<IncidentExport
     let mut out = IncidentExports::default();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for path in paths {
-        let file = escaped(path.display().to_string());
-        let text = source::read(path, &file)?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("team");
-        let team = options.team.clone().unwrap_or_else(|| stem.to_string());
+        let source::Opened { file, text, team } = source::open(path, options.team.as_ref())?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let table = Table::read(&file, text)?;
         let format = detect(&table)?;

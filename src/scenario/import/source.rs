@@ -19,6 +19,23 @@ const RESAVE: &str = "save it as UTF-8: in Excel, Save As → \"CSV UTF-8 (Comma
      in LibreOffice, Save As → Text CSV with \"Edit filter settings\" and the character set \
      Unicode (UTF-8); or convert it with `iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE-utf8.csv`";
 
+/// An export read: its name as messages write it, its text, and the team of items whose
+/// rows name none (`team`, else the file's name).
+pub(super) struct Opened {
+    pub file: String,
+    pub text: String,
+    pub team: String,
+}
+
+/// Reads the export at `path` for [`Opened`].
+pub(super) fn open(path: &Path, team: Option<&String>) -> Result<Opened, ImportProblem> {
+    let file = super::escaped(path.display().to_string());
+    let text = read(path, &file)?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("team");
+    let team = team.cloned().unwrap_or_else(|| stem.to_string());
+    Ok(Opened { file, text, team })
+}
+
 /// Reads and decodes the export at `path` (called `file` in messages).
 pub(super) fn read(path: &Path, file: &str) -> Result<String, ImportProblem> {
     let cannot = |e: std::io::Error| ImportProblem::file(file, format!("cannot read: {e}"));

@@ -19,7 +19,7 @@ mod whole;
 
 use crate::model::throughput::Method;
 use crate::model::{
-    DebtModel, Distribution, IncidentModel, Initiative, Kind, OnDone, PeriodLength, Rule, Scenario,
+    DebtModel, Distribution, IncidentModel, Initiative, OnDone, PeriodLength, Rule, Scenario,
     Strategy, Team, Throughput, Workforce,
 };
 
@@ -152,19 +152,8 @@ impl Forecast {
             return Err(ForecastError::Backlog(backlog));
         }
         let backlog = Initiative {
-            id: "backlog".into(),
-            description: None,
-            kind: Kind::Product,
-            team: 0,
-            effort: Distribution::Constant(backlog),
             scope_growth: split.map(|s| s.shifted(-1.0)),
-            max_engineers: None,
-            contributes: Vec::new(),
-            deadline: None,
-            must_finish: false,
-            after: Vec::new(),
-            priority: None,
-            on_done: OnDone::default(),
+            ..Initiative::product_work("backlog", 0, Distribution::Constant(backlog))
         };
         let team = throughput_team("history", throughput);
         Forecast::build(
