@@ -46,26 +46,30 @@ pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
 /// The split in words, one clause per team (one for all when every team has the same phases):
 /// `web 10% tech through 2027-03-28 (period 6), then 60%; platform 60% tech throughout`.
 pub fn in_words(scenario: &Scenario, policy: &Policy) -> String {
+    clauses(scenario, policy).join("; ")
+}
+
+/// [`in_words`] clause by clause: one per team, or one for every team when all have the same
+/// phases; a debt ceiling, whose share follows the debt rather than the calendar, is one.
+pub fn clauses(scenario: &Scenario, policy: &Policy) -> Vec<String> {
     let Some(teams) = policy.phases(scenario) else {
         // A debt ceiling's share follows the debt: its rule is the whole story.
-        return format!(
-            "by each team's debt, not the calendar: {}",
-            match &policy.share {
-                Share::DebtCeiling {
-                    ceiling,
-                    above,
-                    below,
-                } => format!(
-                    "{} tech while a team's debt is above {ceiling:.0}, else {}",
-                    share(*above),
-                    share(*below)
-                ),
-                _ => String::new(),
-            }
-        );
+        let rule = match &policy.share {
+            Share::DebtCeiling {
+                ceiling,
+                above,
+                below,
+            } => format!(
+                "{} tech while a team's debt is above {ceiling:.0}, else {}",
+                share(*above),
+                share(*below)
+            ),
+            _ => String::new(),
+        };
+        return vec![format!("by each team's debt, not the calendar: {rule}")];
     };
     let same = teams.windows(2).all(|w| w[0] == w[1]);
-    let clauses: Vec<String> = if same && teams.len() > 1 {
+    if same && teams.len() > 1 {
         vec![format!(
             "every team {}",
             phases_in_words(scenario, &teams[0])
@@ -77,8 +81,7 @@ pub fn in_words(scenario: &Scenario, policy: &Policy) -> String {
             .zip(&teams)
             .map(|(team, phases)| format!("{} {}", team.name, phases_in_words(scenario, phases)))
             .collect()
-    };
-    clauses.join("; ")
+    }
 }
 
 /// What strategy `s` buys, in one sentence: each key result's chance of being met with its
