@@ -4,7 +4,8 @@
 //! The pipeline runs one way: [`scenario`] (load and validate a file) → [`model`] (compiled,
 //! pure types) → [`allocate`] (the LP plan) and [`simulate`] (Monte Carlo) → [`report`]
 //! (CSV, plots, HTML, terminal). [`whatif`] drives allocate and simulate for sweeps and
-//! sensitivity. [`serve`] puts all of it behind an interactive what-if page.
+//! sensitivity. [`serve`] puts all of it behind an interactive what-if page. [`words`] is how
+//! numbers, periods and a policy's split read in text, for report and serve alike.
 
 #![warn(missing_docs)]
 
@@ -18,3 +19,4 @@ pub mod serve;
 pub mod shard;
 pub mod simulate;
 pub mod whatif;
+pub mod words;

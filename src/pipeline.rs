@@ -139,6 +139,23 @@ impl StrategyPlan {
 /// What was found for each optimised strategy, in strategy order.
 pub type Allocations = Vec<StrategyPlan>;
 
+/// The policy strategy `s` executes: the one found for an optimised strategy, else its rule's.
+pub fn policy_of<'a>(
+    scenario: &Scenario,
+    allocations: &'a [StrategyPlan],
+    s: usize,
+) -> Option<std::borrow::Cow<'a, Policy>> {
+    use std::borrow::Cow;
+    let strategy = scenario.strategies.get(s)?;
+    match strategy.rule {
+        Rule::Optimised { .. } => allocations
+            .iter()
+            .find(|p| p.of == PlanFor::Strategy(s))
+            .map(|p| Cow::Borrowed(&p.found.candidate.policy)),
+        _ => Policy::new(strategy, None).ok().map(Cow::Owned),
+    }
+}
+
 /// The objective of an optimised strategy's rule; `None` for every other rule.
 pub fn objective_of(rule: &Rule) -> Option<Objective> {
     match *rule {

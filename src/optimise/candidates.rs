@@ -5,6 +5,7 @@
 use crate::allocate::Guardrails;
 use crate::model::Scenario;
 use crate::simulate::policy::{Policy, Share};
+use crate::words::numbers;
 
 /// Step of the share grid (fixed shares, and a debt ceiling's two shares).
 pub const SHARE_STEP: f64 = 0.05;
@@ -65,7 +66,7 @@ pub fn fixed_shares(guardrails: &Guardrails) -> Vec<Candidate> {
     .into_iter()
     .map(|s| Candidate {
         policy: Policy::by_priority(Share::Fixed(s)),
-        label: format!("fixed tech share {}", percent(s)),
+        label: format!("fixed tech share {}", numbers::share(s)),
     })
     .collect()
 }
@@ -101,8 +102,8 @@ pub fn debt_ceiling(ceiling: f64, above: f64, below: f64) -> Candidate {
         }),
         label: format!(
             "debt ceiling {ceiling:.0}: {} above it, {} below",
-            percent(above),
-            percent(below)
+            numbers::share(above),
+            numbers::share(below)
         ),
     }
 }
@@ -114,16 +115,6 @@ pub fn refined(label: &str) -> String {
         label.to_string()
     } else {
         format!("{label}{SUFFIX}")
-    }
-}
-
-/// `35%`.
-pub fn percent(share: f64) -> String {
-    let p = share * 100.0;
-    if (p - p.round()).abs() < 1e-6 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
     }
 }
 

@@ -98,6 +98,20 @@ impl Control {
         }
     }
 
+    /// A period from 1 to `periods - 1`: where a phase ends (the next one holds from the
+    /// period after it, to the end at the latest).
+    pub fn period(path: &str, label: &str, value: usize, periods: usize) -> Control {
+        Control {
+            path: path.into(),
+            label: label.into(),
+            kind: ControlKind::Period,
+            value: value.into(),
+            min: 1.0,
+            max: periods.saturating_sub(1).max(1) as f64,
+            step: 1.0,
+        }
+    }
+
     /// A team's hires, `(period, engineers)`, in periods 1 to `periods`.
     pub fn hires(path: &str, hires: Vec<(usize, f64)>, periods: usize) -> Control {
         let rows: Vec<serde_json::Value> = hires
@@ -134,6 +148,8 @@ pub enum ControlKind {
     Share,
     /// A plain number (engineers, engineer-days).
     Number,
+    /// A period of the horizon, shown with its label ([`Info::period_labels`]).
+    Period,
     /// A team's hires: rows of period and engineers.
     Hires,
 }
@@ -286,6 +302,13 @@ pub struct StrategyAnswer {
     /// The same-named strategy of the file, paired trial by trial (`None`: no such strategy,
     /// or not simulated).
     pub versus_file: Option<VersusFile>,
+    /// The split it executed in words, one clause per team and its phases ("web 10% tech
+    /// through 2027-03-28 (period 6), then 60%"), as `run` and the report say it (empty: not
+    /// simulated).
+    pub split: Vec<String>,
+    /// What it buys, in one sentence: each key result's chance, the P85 finish of initiatives
+    /// with a deadline, final debt (`None`: not simulated).
+    pub buys: Option<String>,
 }
 
 /// Mean and spread of one outcome.

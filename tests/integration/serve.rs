@@ -13,6 +13,7 @@ use fulcrum::serve::{self, App, Settings};
 use tower::ServiceExt;
 
 mod process;
+mod schedule;
 
 const EXAMPLE: &str = "scenarios/balanced-okrs.toml";
 

@@ -7,7 +7,6 @@ pub mod charts;
 pub mod json;
 pub mod page;
 pub mod plan;
-pub mod policy;
 pub mod summary;
 pub mod tables;
 pub mod terminal;

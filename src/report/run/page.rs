@@ -97,10 +97,10 @@ fn split_table(
     allocations: &[StrategyPlan],
 ) {
     let best = super::summary::best(results);
-    let Some(policy) = super::policy::of_strategy(scenario, allocations, best) else {
+    let Some(policy) = crate::pipeline::policy_of(scenario, allocations, best) else {
         return;
     };
-    let Some(teams) = super::policy::team_phases(scenario, &policy) else {
+    let Some(teams) = policy.phases(scenario) else {
         return;
     };
     let _ = writeln!(
@@ -126,7 +126,7 @@ fn split_table(
                 p.first,
                 p.last,
                 end(p.last),
-                crate::optimise::candidates::percent(p.tech_share)
+                crate::words::numbers::share(p.tech_share)
             );
         }
     }

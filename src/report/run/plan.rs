@@ -28,20 +28,26 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
             dates::in_period(scenario, period)
         ),
         Change::MinShare { to: 0.0 } => {
-            format!("no minimum tech share (now {})", share(g.min_tech_share))
+            format!(
+                "no minimum tech share (now {})",
+                numbers::share(g.min_tech_share)
+            )
         }
         Change::MinShare { to } => format!(
             "minimum tech share {} instead of {}",
-            share(to),
-            share(g.min_tech_share)
+            numbers::share(to),
+            numbers::share(g.min_tech_share)
         ),
         Change::MaxShare { to } if to >= 1.0 => {
-            format!("no maximum tech share (now {})", share(g.max_tech_share))
+            format!(
+                "no maximum tech share (now {})",
+                numbers::share(g.max_tech_share)
+            )
         }
         Change::MaxShare { to } => format!(
             "maximum tech share {} instead of {}",
-            share(to),
-            share(g.max_tech_share)
+            numbers::share(to),
+            numbers::share(g.max_tech_share)
         ),
         Change::Deadline { initiative, to } => format!(
             "{} due in {} instead of {}",
@@ -125,11 +131,6 @@ pub fn effects_line(scenario: &Scenario, effects: &Effects) -> Option<String> {
         numbers::signed_whole(debt.high)
     ));
     Some(parts.join("; "))
-}
-
-/// `35%`.
-fn share(s: f64) -> String {
-    crate::optimise::candidates::percent(s)
 }
 
 /// The policy's rule in one line.

@@ -142,13 +142,13 @@ pub fn sentences(
     }
     let best = best(results);
     let mut out = Vec::new();
-    if let Some(policy) = super::policy::of_strategy(scenario, allocations, best) {
+    if let Some(policy) = crate::pipeline::policy_of(scenario, allocations, best) {
         out.push(format!(
             "Recommended split ({}): {}.",
             results.strategies[best],
-            super::policy::in_words(scenario, &policy)
+            crate::words::policy::in_words(scenario, &policy)
         ));
-        out.push(super::policy::buys(scenario, results, best));
+        out.push(crate::words::policy::buys(scenario, results, best));
     }
     out.push(lead(results, best));
     out.extend(trade_off(results, best));

@@ -108,8 +108,8 @@ pub fn plan_table(scenario: &Scenario, plan: &StrategyPlan, run: Option<&Results
     let _ = writeln!(
         out,
         "  split: {}.\n  {}",
-        super::policy::in_words(scenario, policy),
-        super::policy::buys(scenario, results, s)
+        crate::words::policy::in_words(scenario, policy),
+        crate::words::policy::buys(scenario, results, s)
     );
     let _ = writeln!(out, "  {}", super::plan::promise(plan, results, s));
     if let Some(periods) = plan_periods(scenario, plan, run) {

@@ -1,6 +1,7 @@
-//! How numbers read in text, the same in every command: thousands separators ("2,968"), a
-//! unit after a space ("321 d"), counted nouns with the right plural ("1 strategy"), and
-//! "mean ± half-width" with as many digits as the half-width needs.
+//! How numbers read in text, the same in every command and on `serve`'s page: thousands
+//! separators ("2,968"), a unit after a space ("321 d"), counted nouns with the right plural
+//! ("1 strategy"), tech shares ("12.5%"), and "mean ± half-width" with as many digits as the
+//! half-width needs.
 
 use crate::model::{Scenario, Team, Workforce};
 
@@ -52,6 +53,16 @@ pub fn percent(p: f64) -> String {
         ">99%".to_string()
     } else {
         format!("{rounded:.0}%")
+    }
+}
+
+/// A tech share as a percentage, whole unless it is not: `10%`, `12.5%`.
+pub fn share(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 1e-6 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
     }
 }
 
@@ -234,6 +245,8 @@ mod tests {
         assert_eq!(percent(0.997), ">99%");
         assert_eq!(percent(0.0), "0%");
         assert_eq!(percent(1.0), "100%");
+        assert_eq!(share(0.1), "10%");
+        assert_eq!(share(0.125), "12.5%");
     }
 
     #[test]

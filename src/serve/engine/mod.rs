@@ -10,10 +10,13 @@ use crate::scenario::{Document, Format, LoadError, Problems, rewrite};
 use crate::simulate::policy::Share;
 use crate::simulate::stats::Moments;
 use crate::simulate::{self, PeriodMetric, Policy, Results, Settings, SummaryMetric, Trials};
+use crate::words;
+
+mod controls;
 
 use super::pool::Runner;
 use super::shapes::{
-    Control, ControlGroup, Difference, Fan, FieldValue, Finish, Info, InitiativeAnswer, InputError,
+    ControlGroup, Difference, Fan, FieldValue, Finish, Info, InitiativeAnswer, InputError,
     KeyResultAnswer, KeyResultChance, Spread, StrategyAnswer, StrategyStatus, VersusFile,
 };
 
@@ -143,15 +146,20 @@ impl Base {
     /// The scenario's controls, but for strategies the file does not write (the
     /// `product-first` a scenario without strategies gets): `--set` cannot reach those.
     fn controls(&self, fields: &[FieldValue]) -> Vec<ControlGroup> {
-        let written = |path: &str| match path.strip_prefix("strategies.") {
-            Some(rest) => {
-                let name = rest.rsplit_once('.').map_or(rest, |(name, _)| name);
-                let rule = format!("strategies.{name}.rule");
-                fields.iter().any(|f| f.path == rule)
-            }
-            None => true,
+        // A strategy's control is `strategies.NAME.` and a field (or a phase's path); the
+        // file writes NAME when it writes `strategies.NAME.rule`.
+        let written = |path: &str| {
+            !path.starts_with("strategies.")
+                || fields.iter().any(|f| {
+                    f.path.strip_suffix(".rule").is_some_and(|strategy| {
+                        strategy.starts_with("strategies.")
+                            && path
+                                .strip_prefix(strategy)
+                                .is_some_and(|r| r.starts_with('.'))
+                    })
+                })
         };
-        let mut groups = self.scenario.controls();
+        let mut groups = self.scenario.controls(&self.document);
         groups.retain(|g| g.controls.iter().all(|c| written(&c.path)));
         groups
     }
@@ -269,7 +277,7 @@ impl Compiled {
         progress: &(dyn Fn(u64) + Sync),
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Simulation> {
-        let mut policies = Vec::new();
+        let mut policies: Vec<Policy> = Vec::new();
         let mut names = Vec::new();
         for &s in include {
             let strategy = &self.scenario.strategies[s];
@@ -311,6 +319,7 @@ impl Compiled {
         }
         Some(Simulation {
             strategies: include.to_vec(),
+            policies,
             results: results.expect("at least one slice"),
         })
     }
@@ -378,53 +387,6 @@ impl Compiled {
                 )
             }
         }
-    }
-
-    /// The controls for this scenario: the blend, each strategy's parameters, each team's
-    /// engineers and hires (teams measured in capacity have none).
-    pub fn controls(&self) -> Vec<ControlGroup> {
-        let sc = &self.scenario;
-        let mut groups = vec![ControlGroup {
-            title: "Blend".into(),
-            controls: vec![Control::share(
-                "okrs.blend",
-                "weight of product's key results",
-                sc.blend,
-            )],
-        }];
-        let debt_scale = sc
-            .teams
-            .iter()
-            .map(|t| t.debt_initial.mean())
-            .fold(0.0, f64::max);
-        for strategy in &sc.strategies {
-            let controls = rule_controls(strategy, debt_scale);
-            groups.push(ControlGroup {
-                title: format!("Strategy {}", strategy.name),
-                controls,
-            });
-        }
-        for team in &sc.teams {
-            let model::Workforce::Engineers(staff) = &team.workforce else {
-                continue;
-            };
-            let at = |field: &str| format!("teams.{}.{field}", team.name);
-            let engineers = staff.engineers;
-            let max = (2.0 * engineers).max(engineers + 10.0);
-            let hires = staff
-                .hires
-                .iter()
-                .map(|h| (h.period, h.engineers))
-                .collect();
-            groups.push(ControlGroup {
-                title: format!("Team {}", team.name),
-                controls: vec![
-                    Control::number(&at("engineers"), "engineers", engineers, max),
-                    Control::hires(&at("hires"), hires, sc.periods),
-                ],
-            });
-        }
-        groups
     }
 
     /// Whether this scenario's world is the file's: the same scenario but for its strategies.
@@ -579,11 +541,17 @@ impl Compiled {
             incident_days: None,
             debt: None,
             versus_file: None,
+            split: Vec::new(),
+            buys: None,
         };
         let Some(row) = rows[s] else {
             return answer;
         };
         let (r, k) = (row.results(), row.slot);
+        // A reused row is the file's run of the same rule in the same world: the same policy,
+        // and key results and initiatives in the same order.
+        answer.split = words::policy::clauses(&self.scenario, row.policy());
+        answer.buys = Some(words::policy::buys(&self.scenario, r, k));
         let has = |owner| self.scenario.has_key_results(owner);
         answer.blended = Some(spread(r, k, SummaryMetric::BlendedScore));
         if let (true, Some(first)) = (s > 0, rows[0]) {
@@ -623,6 +591,10 @@ impl Row<'_> {
     fn results(&self) -> &Results {
         &self.simulation.results
     }
+
+    fn policy(&self) -> &Policy {
+        &self.simulation.policies[self.slot]
+    }
 }
 
 /// An optimised strategy's policy, ready to simulate.
@@ -633,6 +605,8 @@ pub struct Plan(Policy);
 pub struct Simulation {
     /// The scenario's strategy index of each simulated strategy.
     strategies: Vec<usize>,
+    /// The policy each executed, in the same order.
+    policies: Vec<Policy>,
     results: Results,
 }
 
@@ -701,48 +675,5 @@ fn paired(a: Row, b: Row, metric: SummaryMetric) -> Difference {
         low: moments.mean() - half,
         high: moments.mean() + half,
         p_higher: higher as f64 / differences.len().max(1) as f64,
-    }
-}
-
-/// The sliders of `strategy`'s rule: its share, its ceiling and shares (the ceiling's slider
-/// reaching at least twice the teams' largest mean initial debt, `debt_scale`), or its
-/// guardrails.
-fn rule_controls(strategy: &model::Strategy, debt_scale: f64) -> Vec<Control> {
-    let at = |field: &str| format!("strategies.{}.{field}", strategy.name);
-    match strategy.rule {
-        Rule::FixedShare { tech_share } => {
-            vec![Control::share(&at("tech_share"), "tech share", tech_share)]
-        }
-        Rule::DebtCeiling {
-            ceiling,
-            above,
-            below,
-        } => {
-            let max = (2.0 * ceiling).max(2.0 * debt_scale).max(100.0);
-            let label = "debt ceiling (engineer-days)";
-            vec![
-                Control::number(&at("ceiling"), label, ceiling, max),
-                Control::share(&at("above"), "tech share above the ceiling", above),
-                Control::share(&at("below"), "tech share below it", below),
-            ]
-        }
-        Rule::Optimised {
-            min_tech_share,
-            max_tech_share,
-            ..
-        } => vec![
-            Control::share(
-                &at("min_tech_share"),
-                "at least this tech share",
-                min_tech_share,
-            ),
-            Control::share(
-                &at("max_tech_share"),
-                "at most this tech share",
-                max_tech_share,
-            ),
-        ],
-        // A schedule's phases are changed in the file (or with --set); no sliders yet.
-        Rule::Schedule { .. } => Vec::new(),
     }
 }

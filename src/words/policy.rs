@@ -1,46 +1,16 @@
-//! The recommended split in the leader's words, for every medium: each team's tech share by
-//! phase in one sentence ("web 10% tech through 2027-03-28 (period 6), then 60%"), the same
-//! as a compact table, and what the split buys (each key result's chance, the P85 finish of
-//! initiatives with a deadline, final debt).
+//! A policy's split in the leader's words, for every medium (terminal, report, `serve`'s
+//! page): each team's tech share by phase in one sentence ("web 10% tech through 2027-03-28
+//! (period 6), then 60%"), and what the split buys (each key result's chance, the P85 finish
+//! of initiatives with a deadline, final debt). The phases are [`Policy::phases`].
 
-use crate::model::{Phase, Rule, Scenario, phases_of};
-use crate::pipeline::{PlanFor, StrategyPlan};
+use crate::model::{Phase, Scenario};
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::{Results, SummaryMetric};
 
-use crate::report::kit::numbers::{Unit, amount, percent_with_interval, proportion_ci95};
+use super::numbers::{Unit, amount, percent_with_interval, proportion_ci95, share};
 
 /// Initiatives named in what a split buys, at most (those with a deadline, by deadline).
 const DEADLINES_NAMED: usize = 4;
-
-/// The policy strategy `s` executes: the one found for an optimised strategy, else its rule's.
-pub fn of_strategy<'a>(
-    scenario: &Scenario,
-    allocations: &'a [StrategyPlan],
-    s: usize,
-) -> Option<std::borrow::Cow<'a, Policy>> {
-    use std::borrow::Cow;
-    let strategy = scenario.strategies.get(s)?;
-    match strategy.rule {
-        Rule::Optimised { .. } => allocations
-            .iter()
-            .find(|p| p.of == PlanFor::Strategy(s))
-            .map(|p| Cow::Borrowed(&p.found.candidate.policy)),
-        _ => Policy::new(strategy, None).ok().map(Cow::Owned),
-    }
-}
-
-/// Each team's phases under `policy`, in team order; `None` for a debt ceiling, whose share
-/// follows the debt rather than the calendar.
-pub fn team_phases(scenario: &Scenario, policy: &Policy) -> Option<Vec<Vec<Phase>>> {
-    let n = scenario.periods;
-    let teams = scenario.teams.len();
-    Some(match &policy.share {
-        Share::Fixed(s) => vec![phases_of(&[*s], n); teams],
-        Share::Schedule(schedule) => schedule.iter().map(|s| phases_of(s, n)).collect(),
-        Share::DebtCeiling { .. } => return None,
-    })
-}
 
 /// The end of period `t` for a sentence: `2027-03-28 (period 6)`, or `period 6` without a
 /// start date.
@@ -54,20 +24,20 @@ fn when(scenario: &Scenario, t: usize) -> String {
 /// One team's phases in words: `60% tech throughout`, or `10% tech through 2027-03-28
 /// (period 6), 30% through 2027-05-09 (period 9), then 60%`.
 pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
-    let share = |p: &Phase| crate::optimise::candidates::percent(p.tech_share);
+    let pct = |p: &Phase| share(p.tech_share);
     match phases {
         [] => "–".into(),
-        [only] => format!("{} tech throughout", share(only)),
+        [only] => format!("{} tech throughout", pct(only)),
         [first, middle @ .., last] => {
             let mut parts = vec![format!(
                 "{} tech through {}",
-                share(first),
+                pct(first),
                 when(scenario, first.last)
             )];
             for p in middle {
-                parts.push(format!("{} through {}", share(p), when(scenario, p.last)));
+                parts.push(format!("{} through {}", pct(p), when(scenario, p.last)));
             }
-            parts.push(format!("then {}", share(last)));
+            parts.push(format!("then {}", pct(last)));
             parts.join(", ")
         }
     }
@@ -76,26 +46,30 @@ pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
 /// The split in words, one clause per team (one for all when every team has the same phases):
 /// `web 10% tech through 2027-03-28 (period 6), then 60%; platform 60% tech throughout`.
 pub fn in_words(scenario: &Scenario, policy: &Policy) -> String {
-    let Some(teams) = team_phases(scenario, policy) else {
+    clauses(scenario, policy).join("; ")
+}
+
+/// [`in_words`] clause by clause: one per team, or one for every team when all have the same
+/// phases; a debt ceiling, whose share follows the debt rather than the calendar, is one.
+pub fn clauses(scenario: &Scenario, policy: &Policy) -> Vec<String> {
+    let Some(teams) = policy.phases(scenario) else {
         // A debt ceiling's share follows the debt: its rule is the whole story.
-        return format!(
-            "by each team's debt, not the calendar: {}",
-            match &policy.share {
-                Share::DebtCeiling {
-                    ceiling,
-                    above,
-                    below,
-                } => format!(
-                    "{} tech while a team's debt is above {ceiling:.0}, else {}",
-                    crate::optimise::candidates::percent(*above),
-                    crate::optimise::candidates::percent(*below)
-                ),
-                _ => String::new(),
-            }
-        );
+        let rule = match &policy.share {
+            Share::DebtCeiling {
+                ceiling,
+                above,
+                below,
+            } => format!(
+                "{} tech while a team's debt is above {ceiling:.0}, else {}",
+                share(*above),
+                share(*below)
+            ),
+            _ => String::new(),
+        };
+        return vec![format!("by each team's debt, not the calendar: {rule}")];
     };
     let same = teams.windows(2).all(|w| w[0] == w[1]);
-    let clauses: Vec<String> = if same && teams.len() > 1 {
+    if same && teams.len() > 1 {
         vec![format!(
             "every team {}",
             phases_in_words(scenario, &teams[0])
@@ -107,8 +81,7 @@ pub fn in_words(scenario: &Scenario, policy: &Policy) -> String {
             .zip(&teams)
             .map(|(team, phases)| format!("{} {}", team.name, phases_in_words(scenario, phases)))
             .collect()
-    };
-    clauses.join("; ")
+    }
 }
 
 /// What strategy `s` buys, in one sentence: each key result's chance of being met with its
