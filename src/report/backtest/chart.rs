@@ -145,13 +145,7 @@ impl Ranges<'_> {
             return Ok(());
         }
         let ((x0, x1), y1) = extent(bars);
-        let mut ctx = ChartBuilder::on(&area)
-            .margin_left(16)
-            .margin_right(40)
-            .margin_bottom(6)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x0..x1, 0.0..y1)?;
+        let mut ctx = plot(&area, x0..x1, 0.0..y1)?;
         let x_fmt = |x: &f64| {
             let t = x.round();
             if (x - t).abs() > 1e-6 || t < 1.0 {
@@ -282,13 +276,7 @@ impl charts::Figure for Reliability<'_> {
             }
         }
         let area = legend(&area, &items)?;
-        let mut ctx = ChartBuilder::on(&area)
-            .margin_left(16)
-            .margin_right(40)
-            .margin_bottom(6)
-            .x_label_area_size(50)
-            .y_label_area_size(80)
-            .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+        let mut ctx = plot(&area, 0.0..1.0, 0.0..1.0)?;
         let percent = |x: &f64| format!("{:.0}%", x * 100.0);
         Mesh {
             x_desc: "chance claimed",
@@ -345,4 +333,22 @@ where
         line(ctx, &points, colour, 3, stroke(q), (0, 1))?;
     }
     Ok(())
+}
+
+/// The plotting area of both charts: their margins and label areas, over `x` and `y`.
+fn plot<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Plot2d<'_, DB>>
+where
+    DB::ErrorType: 'static,
+{
+    Ok(ChartBuilder::on(area)
+        .margin_left(16)
+        .margin_right(40)
+        .margin_bottom(6)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x, y)?)
 }

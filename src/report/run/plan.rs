@@ -27,33 +27,26 @@ pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> St
             scenario.teams[team].name,
             dates::in_period(scenario, period)
         ),
-        Change::MinShare { to: 0.0 } => {
-            format!(
-                "no minimum tech share (now {})",
-                numbers::share(g.min_tech_share)
-            )
-        }
-        Change::MinShare { to } => format!(
-            "minimum tech share {} instead of {}",
-            numbers::share(to),
-            numbers::share(g.min_tech_share)
-        ),
-        Change::MaxShare { to } if to >= 1.0 => {
-            format!(
-                "no maximum tech share (now {})",
-                numbers::share(g.max_tech_share)
-            )
-        }
-        Change::MaxShare { to } => format!(
-            "maximum tech share {} instead of {}",
-            numbers::share(to),
-            numbers::share(g.max_tech_share)
-        ),
+        Change::MinShare { to } => guardrail("minimum", to, g.min_tech_share, to <= 0.0),
+        Change::MaxShare { to } => guardrail("maximum", to, g.max_tech_share, to >= 1.0),
         Change::Deadline { initiative, to } => format!(
             "{} due in {} instead of {}",
             scenario.initiatives[initiative].id,
             dates::in_period(scenario, to),
             dates::period(scenario, to - 1)
+        ),
+    }
+}
+
+/// A guardrail's change in words: `which` (minimum, maximum) tech share `to` instead of `now`,
+/// or none at all when `lifted`.
+fn guardrail(which: &str, to: f64, now: f64, lifted: bool) -> String {
+    match lifted {
+        true => format!("no {which} tech share (now {})", numbers::share(now)),
+        false => format!(
+            "{which} tech share {} instead of {}",
+            numbers::share(to),
+            numbers::share(now)
         ),
     }
 }
