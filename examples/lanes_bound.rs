@@ -11,7 +11,8 @@
 //!
 //! Options: `--method calibrated|iid` (default calibrated, as `fulcrum forecast`'s: W1 drawn in
 //! blocks of four weeks), `--period LEN` (default 1w, as for counts), `--trials N` (default
-//! 1,000,000), `--avx2` (the same kernel compiled for AVX2, when the CPU has it), `--check`
+//! 1,000,000), `--avx2` (the same kernel compiled for AVX2, when the CPU has it), `--scalar` (the
+//! bench's `scalar_same_outputs` instead: one trial after another, every table), `--check`
 //! (first hold every kernel's numbers to the engine's on this question). It prints the cap,
 //! the block, the finish percentiles and the mean items done by period 26, which are
 //! `fulcrum forecast`'s (`forecast.json`: `cap`, `block`, `percentiles`).
@@ -24,7 +25,7 @@ use fulcrum::model::throughput::Method;
 #[path = "../benches/forecast/kernels.rs"]
 mod kernels;
 
-use kernels::{HORIZON, Shape, side_by_side};
+use kernels::{HORIZON, Shape, scalar, side_by_side};
 
 /// What the command line asks for.
 struct Options {
@@ -32,6 +33,7 @@ struct Options {
     period: PeriodLength,
     trials: u64,
     avx2: bool,
+    scalar: bool,
     check: bool,
 }
 
@@ -41,6 +43,7 @@ fn options() -> Result<Options, String> {
         period: "1w".parse()?,
         trials: 1_000_000,
         avx2: false,
+        scalar: false,
         check: false,
     };
     let mut args = std::env::args().skip(1);
@@ -58,6 +61,7 @@ fn options() -> Result<Options, String> {
                     .ok_or(format!("--trials: expected a positive whole number, found `{text}`"))?;
             }
             "--avx2" => options.avx2 = true,
+            "--scalar" => options.scalar = true,
             "--check" => options.check = true,
             _ => return Err(format!("unknown argument `{arg}`")),
         }
@@ -70,7 +74,7 @@ fn main() {
         Ok(options) => options,
         Err(error) => {
             eprintln!(
-                "error: {error}\nusage: lanes_bound [--method calibrated|iid] [--period LEN] [--trials N] [--avx2] [--check]"
+                "error: {error}\nusage: lanes_bound [--method calibrated|iid] [--period LEN] [--trials N] [--avx2] [--scalar] [--check]"
             );
             std::process::exit(2);
         }
@@ -80,7 +84,9 @@ fn main() {
         kernels::check(&question);
     }
     let shape = Shape::of(&question);
-    let tables = if options.avx2 {
+    let tables = if options.scalar {
+        scalar::<true>(shape, options.trials)
+    } else if options.avx2 {
         side_by_side::<true, true>(shape, options.trials)
     } else {
         side_by_side::<true, false>(shape, options.trials)
