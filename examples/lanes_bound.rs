@@ -54,11 +54,9 @@ fn options() -> Result<Options, String> {
             "--period" => options.period = value()?.parse()?,
             "--trials" => {
                 let text = value()?;
-                options.trials = text
-                    .parse()
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or(format!("--trials: expected a positive whole number, found `{text}`"))?;
+                options.trials = text.parse().ok().filter(|&n| n > 0).ok_or(format!(
+                    "--trials: expected a positive whole number, found `{text}`"
+                ))?;
             }
             "--avx2" => options.avx2 = true,
             "--scalar" => options.scalar = true,

@@ -46,7 +46,11 @@ pub fn question(method: Method, period: PeriodLength) -> Forecast {
         Forecast::from_throughput(throughput, f64::from(BACKLOG), None, Some(HORIZON), period)
             .expect("W1 forecasts");
     let sampled: Vec<f64> = W1.map(f64::from).to_vec();
-    assert_eq!(forecast.throughput.sampled(), sampled, "all of W1 is resampled");
+    assert_eq!(
+        forecast.throughput.sampled(),
+        sampled,
+        "all of W1 is resampled"
+    );
     forecast
 }
 

@@ -551,7 +551,9 @@ mod tests {
             3., 5., 2., 6., 4., 4., 7., 1., 5., 3., 6., 4., 2., 5., 8., 3., 4., 6., 5., 2., 4., 7.,
             3., 5., 4., 6.,
         ];
-        let bursty = [0., 0., 9., 0., 1., 12., 0., 0., 3., 0., 15., 1., 0., 0., 8., 2.];
+        let bursty = [
+            0., 0., 9., 0., 1., 12., 0., 0., 3., 0., 15., 1., 0., 0., 8., 2.,
+        ];
         let (mut skipped, mut kept) = (0, 0);
         for history in [&w1[..], &bursty[..]] {
             for backlog in [5.0, 20.0, 40.0, 60.0, 200.0] {
@@ -564,8 +566,8 @@ mod tests {
                             continue;
                         }
                         skipped += 1;
-                        let Some(made) = forecast_at(history, origin, &settings, &levels)
-                            .expect("a forecast")
+                        let Some(made) =
+                            forecast_at(history, origin, &settings, &levels).expect("a forecast")
                         else {
                             continue;
                         };

@@ -96,7 +96,11 @@ impl WholeBacklog {
         layout: &Layout,
         sums: &mut Vec<u64>,
     ) {
-        let running = if finished > 0 { finished - 1 } else { self.periods };
+        let running = if finished > 0 {
+            finished - 1
+        } else {
+            self.periods
+        };
         // The periods of a row (every stride-th) the trial was running at the end of.
         let rows = running / layout.stride;
         if rows > 0 {
