@@ -339,10 +339,7 @@ impl Figure for History<'_> {
 
 /// Writes `plots/forecast`, `plots/how_many` and `plots/history` into `folder`.
 pub fn write(folder: &Path, forecast: &Forecast, results: &ForecastResults) -> Result<Vec<Plot>> {
-    let when = When { forecast, results };
-    let how_many = HowMany { forecast, results };
-    let history = History { forecast };
-    Ok(vec![
+    let when = || {
         Plot::draw(
             folder,
             "plots/forecast",
@@ -351,8 +348,10 @@ pub fn write(folder: &Path, forecast: &Forecast, results: &ForecastResults) -> R
              the chance of being done by the end of each period."
                 .into(),
             SLIDE,
-            &when,
-        )?,
+            &When { forecast, results },
+        )
+    };
+    let how_many = || {
         Plot::draw(
             folder,
             "plots/how_many",
@@ -361,8 +360,10 @@ pub fn write(folder: &Path, forecast: &Forecast, results: &ForecastResults) -> R
              legend gives the numbers at the horizon)."
                 .into(),
             SLIDE,
-            &how_many,
-        )?,
+            &HowMany { forecast, results },
+        )
+    };
+    let history = || {
         Plot::draw(
             folder,
             "plots/history",
@@ -371,7 +372,10 @@ pub fn write(folder: &Path, forecast: &Forecast, results: &ForecastResults) -> R
              dashed, and the last lasting change of pace marked."
                 .into(),
             SLIDE,
-            &history,
-        )?,
-    ])
+            &History { forecast },
+        )
+    };
+    // Drawn side by side on the ambient pool; the list keeps this order.
+    let (when, (how_many, history)) = rayon::join(when, || rayon::join(how_many, history));
+    Ok(vec![when?, how_many?, history?])
 }

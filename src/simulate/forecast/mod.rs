@@ -655,8 +655,8 @@ mod tests {
     }
 
     /// The whole-item kernel gives the float kernel's statistics bit for bit: with a horizon
-    /// and without, zero periods in the
-    /// history, and rows for every second period (a long backlog).
+    /// and without, zero periods in the history, rows for every second period (a long
+    /// backlog), each period drawn alone and in the calibrated method's blocks.
     #[test]
     fn whole_item_kernel_is_the_float_kernel_bit_for_bit() {
         let w1 = [
@@ -669,17 +669,24 @@ mod tests {
             (&[0.0, 0.0, 1.0, 9.0, 0.0], 60.0, Some(10), 3001),
             (&w1, 2000.0, Some(100), 1500),
         ];
+        let period: PeriodLength = "1w".parse().expect("a period");
         for (history, backlog, horizon, trials) in cases {
-            let f =
-                Forecast::from_history(history, backlog, None, horizon, PeriodLength::TWO_WEEKS)
+            for method in [Method::Iid, Method::Calibrated] {
+                let throughput = Throughput::new(history.into(), method, period.per_year());
+                let f = Forecast::from_throughput(throughput, backlog, None, horizon, period)
                     .expect("a valid forecast");
-            let (whole, used) = run_on(&f, Trials::all(trials), 7, Kernels::Fastest);
-            let (float, _) = run_on(&f, Trials::all(trials), 7, Kernels::Float);
-            assert!(
-                used,
-                "the whole-item kernel applies to {history:?} / {backlog}"
-            );
-            assert_eq!(format!("{whole:?}"), format!("{float:?}"), "{backlog}");
+                let (whole, used) = run_on(&f, Trials::all(trials), 7, Kernels::Fastest);
+                let (float, _) = run_on(&f, Trials::all(trials), 7, Kernels::Float);
+                assert!(
+                    used,
+                    "the whole-item kernel applies to {history:?} / {backlog}"
+                );
+                assert_eq!(
+                    format!("{whole:?}"),
+                    format!("{float:?}"),
+                    "{backlog} {method}"
+                );
+            }
         }
     }
 

@@ -22,6 +22,7 @@
 use crate::model::PeriodLength;
 use crate::model::throughput::{Method, Throughput, idle_gap};
 
+use super::super::trial::step::DONE_EPSILON;
 use super::{Forecast, ForecastError, ForecastResults, check_history, run};
 
 /// The step of the levels' correction: how much one statement's outcome moves its level.
@@ -283,6 +284,11 @@ pub fn walk(
         if adapt {
             learn(&mut levels, &mut pending, origin, &settings.percentiles);
         }
+        if origin < settings.first && !checkable(history, origin, settings) {
+            // Learning only, and nothing it could state is checked: it would teach nothing.
+            progress(done + 1);
+            continue;
+        }
         let made = forecast_at(history, origin, settings, &levels)?;
         progress(done + 1);
         let Some(made) = made else {
@@ -343,6 +349,20 @@ fn learn(levels: &mut Levels, pending: &mut Vec<Pending>, origin: usize, percent
         *outcomes += 1;
         false
     });
+}
+
+/// Whether the history checks anything a forecast at `origin` could state: a "how many" whose
+/// horizon it reaches, or a "done within t periods" with t within the periods left, which
+/// needs a trial that finishes by then, so the backlog done in that many periods of the
+/// busiest period before the origin (no window of the past resamples more).
+fn checkable(history: &[f64], origin: usize, settings: &WalkSettings) -> bool {
+    let left = history.len() - origin;
+    if settings.horizon.is_some_and(|h| left >= h) {
+        return true;
+    }
+    let most = history[..origin].iter().copied().fold(0.0, f64::max);
+    // With room for the rounding of a trial's sums and the engine's finishing tolerance.
+    most * left as f64 * (1.0 + 1e-9) + DONE_EPSILON >= settings.backlog
 }
 
 /// The throughput a forecast at the end of `past` resamples, as `settings` say.
@@ -500,4 +520,79 @@ pub fn calibration_of(
         trials: trials.min(CALIBRATION_TRIALS),
         seed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(history: &[f64], backlog: f64, horizon: Option<usize>) -> WalkSettings {
+        let period: PeriodLength = "1w".parse().expect("a period");
+        WalkSettings {
+            method: Method::Calibrated,
+            period,
+            per_year: period.per_year(),
+            backlog,
+            horizon,
+            window: None,
+            percentiles: vec![0.5, 0.7, 0.85, 0.95],
+            first: history.len(),
+            step: 1,
+            trials: 300,
+            seed: 7,
+        }
+    }
+
+    /// An origin the walk skips states nothing the history checks: every statement of the
+    /// forecast it would have made is unresolved, so skipping it leaves the levels as they were.
+    #[test]
+    fn origins_skipped_as_uncheckable_state_nothing_checked() {
+        let w1 = [
+            3., 5., 2., 6., 4., 4., 7., 1., 5., 3., 6., 4., 2., 5., 8., 3., 4., 6., 5., 2., 4., 7.,
+            3., 5., 4., 6.,
+        ];
+        let bursty = [
+            0., 0., 9., 0., 1., 12., 0., 0., 3., 0., 15., 1., 0., 0., 8., 2.,
+        ];
+        let (mut skipped, mut kept) = (0, 0);
+        for history in [&w1[..], &bursty[..]] {
+            for backlog in [5.0, 20.0, 40.0, 60.0, 200.0] {
+                for horizon in [None, Some(4), Some(30)] {
+                    let settings = settings(history, backlog, horizon);
+                    let levels = Levels::nominal(&settings.percentiles);
+                    for origin in 1..history.len() {
+                        if checkable(history, origin, &settings) {
+                            kept += 1;
+                            continue;
+                        }
+                        skipped += 1;
+                        let Some(made) =
+                            forecast_at(history, origin, &settings, &levels).expect("a forecast")
+                        else {
+                            continue;
+                        };
+                        assert!(made.how_many.is_none(), "{origin}: a how-many is checked");
+                        for s in made.when.statements.iter().flatten() {
+                            assert_eq!(s.hit, None, "{backlog} at {origin}: {s:?} is checked");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(skipped > 50 && kept > 50, "skipped {skipped}, kept {kept}");
+    }
+
+    /// W1's 200 items cannot be done within the history after any origin: calibrating its
+    /// forecast runs no forecast at all, and its levels stay the percentiles.
+    #[test]
+    fn a_backlog_beyond_the_history_calibrates_without_forecasts() {
+        let w1 = [
+            3., 5., 2., 6., 4., 4., 7., 1., 5., 3., 6., 4., 2., 5., 8., 3., 4., 6., 5., 2., 4., 7.,
+            3., 5., 4., 6.,
+        ];
+        let settings = settings(&w1, 200.0, Some(26));
+        assert!((1..w1.len()).all(|origin| !checkable(&w1, origin, &settings)));
+        let walked = walk(&w1, &settings, &|_| {}).expect("W1 walks");
+        assert_eq!(walked.levels, Levels::nominal(&settings.percentiles));
+    }
 }

@@ -54,39 +54,74 @@ impl WholeBacklog {
         // Items done by running trials, per row: summed in integers, added to the
         // fixed-point sums once (the same bits as adding each count).
         let mut sums = vec![0u64; acc.items.rows()];
+        // Items done by the end of each period of one trial, reused from trial to trial.
+        let mut path = vec![0u32; self.periods];
         for trial in first..last {
-            self.run_trial(trial, acc, layout, &mut sums);
+            let finished = self.simulate(trial, &mut path);
+            self.record(finished, &path, acc, layout, &mut sums);
         }
         for (sum, &items) in acc.items.running_sums.iter_mut().zip(&sums) {
             sum.add_whole(items);
         }
     }
 
+    /// Runs trial `trial` alone, recording nothing but the items done by the end of each
+    /// period into `path` (so that the period loop holds only the trial's own values): the
+    /// period it finishes in (0: not within the cap), before which `path` is filled.
     #[inline(always)]
-    fn run_trial(&self, trial: u64, acc: &mut Accumulator, layout: &Layout, sums: &mut Vec<u64>) {
+    fn simulate(&self, trial: u64, path: &mut [u32]) -> usize {
         let mut capacity = stream(self.seed, trial, Purpose::Capacity, 0, 0);
         let len = self.budgets.len() as u32;
         let mut cursor = BlockCursor::default();
-        let (mut done, mut finished, mut at_horizon) = (0u32, 0, 0u32);
-        for t in 1..self.periods + 1 {
+        let mut done = 0u32;
+        for (t, items) in (1..).zip(path.iter_mut()) {
             let budget = self.budgets[cursor.next(&mut capacity, len, self.block) as usize];
             done += (self.work - done).min(budget);
-            if t == layout.horizon_period {
-                at_horizon = done;
-            }
             if done == self.work {
-                finished = t;
-                break;
+                return t;
             }
-            if let Some(row) = layout.row(t) {
-                acc.items.grow(row);
-                if row >= sums.len() {
-                    sums.resize(row + 1, 0);
-                }
-                acc.items.running[row * layout.bins + done as usize] += 1;
-                sums[row] += u64::from(done);
+            *items = done;
+        }
+        0
+    }
+
+    /// Records a trial that finished in period `finished` (0: not within the cap), having
+    /// done `path[t - 1]` items by the end of each period t before.
+    #[inline(always)]
+    fn record(
+        &self,
+        finished: usize,
+        path: &[u32],
+        acc: &mut Accumulator,
+        layout: &Layout,
+        sums: &mut Vec<u64>,
+    ) {
+        let running = if finished > 0 {
+            finished - 1
+        } else {
+            self.periods
+        };
+        // The periods of a row (every stride-th) the trial was running at the end of.
+        let rows = running / layout.stride;
+        if rows > 0 {
+            acc.items.grow(rows - 1);
+            if rows > sums.len() {
+                sums.resize(rows, 0);
             }
         }
+        let stride = layout.stride;
+        for (row, sum) in sums[..rows].iter_mut().enumerate() {
+            let done = path[(row + 1) * stride - 1];
+            acc.items.running[row * layout.bins + done as usize] += 1;
+            *sum += u64::from(done);
+        }
+        // A trial done by the horizon counts its whole work there (`Accumulator::record`).
+        let horizon = layout.horizon_period;
+        let at_horizon = if (1..=running).contains(&horizon) {
+            path[horizon - 1]
+        } else {
+            0
+        };
         acc.record(
             layout,
             finished,

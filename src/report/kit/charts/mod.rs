@@ -33,8 +33,9 @@ pub use style::{Mesh, Shape, Stroke, bold, label_width, padded_range, palette, t
 /// Slide size: every chart reads on a 1280×720 slide.
 pub const SLIDE: (u32, u32) = (1280, 720);
 
-/// Something that can be drawn on any plotters backend (so once as SVG and once as PNG).
-pub trait Figure {
+/// Something that can be drawn on any plotters backend (so once as SVG and once as PNG, on
+/// two threads at once).
+pub trait Figure: Sync {
     /// Draws the whole figure on `root` (already filled white).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
@@ -56,32 +57,40 @@ pub(crate) fn register_fonts() {
 }
 
 /// Draws `figure` into `<stem>.svg` and `<stem>.png` (creating the folder) at `size` pixels
-/// and returns the SVG text, e.g. for inlining into the HTML report.
+/// and returns the SVG text, e.g. for inlining into the HTML report. The two are drawn side by
+/// side on the ambient rayon pool: rasterising and encoding the PNG is most of a chart's time.
 pub fn save(stem: &Path, size: (u32, u32), figure: &impl Figure) -> Result<String> {
     register_fonts();
     if let Some(parent) = stem.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        figure.draw(&root)?;
-        root.present()?;
-    }
-    let svg_path = with_extension(stem, "svg");
-    std::fs::write(&svg_path, &svg)
-        .with_context(|| format!("cannot write {}", svg_path.display()))?;
-    let png_path = with_extension(stem, "png");
-    {
-        let root = BitMapBackend::new(&png_path, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        figure.draw(&root)?;
-        root.present()
-            .with_context(|| format!("cannot write {}", png_path.display()))?;
-    }
-    Ok(svg)
+    let (svg, png) = rayon::join(
+        || -> Result<String> {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                root.fill(&WHITE)?;
+                figure.draw(&root)?;
+                root.present()?;
+            }
+            let svg_path = with_extension(stem, "svg");
+            std::fs::write(&svg_path, &svg)
+                .with_context(|| format!("cannot write {}", svg_path.display()))?;
+            Ok(svg)
+        },
+        || -> Result<()> {
+            let png_path = with_extension(stem, "png");
+            let root = BitMapBackend::new(&png_path, size).into_drawing_area();
+            root.fill(&WHITE)?;
+            figure.draw(&root)?;
+            root.present()
+                .with_context(|| format!("cannot write {}", png_path.display()))?;
+            Ok(())
+        },
+    );
+    png?;
+    svg
 }
 
 fn with_extension(stem: &Path, extension: &str) -> PathBuf {
