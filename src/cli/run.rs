@@ -419,7 +419,7 @@ fn write_schedule(
         .first()
         .expect("plan plans at least one strategy");
     let policy = &plan.found.candidate.policy;
-    let Some(teams) = report::run::policy::team_phases(scenario, policy) else {
+    let Some(teams) = policy.phases(scenario) else {
         return Err(Failure::Runtime(anyhow::anyhow!(
             "--write-schedule: the policy found ({}) follows each team's debt, not the \
              calendar, so it is no schedule; compare it as a debt_ceiling strategy instead",

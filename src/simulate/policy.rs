@@ -1,7 +1,7 @@
 //! Strategies as the simulator executes them: each team's tech share per period (a rule of
 //! [`Share`]), and the order budgets flow to initiatives.
 
-use crate::model::{Plan, Rule, Scenario, Strategy};
+use crate::model::{Phase, Plan, Rule, Scenario, Strategy, phases_of};
 
 /// How a policy sets team j's tech share s_j(t).
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +103,19 @@ impl Policy {
     #[inline]
     pub fn tech_share(&self, team: usize, period: usize, debt: f64) -> f64 {
         self.share.at(team, period, debt)
+    }
+
+    /// Each team's phases of `scenario`'s horizon under this policy (runs of periods with one
+    /// tech share, to the whole percent), in team order; `None` for a debt ceiling, whose share
+    /// follows the debt rather than the calendar.
+    pub fn phases(&self, scenario: &Scenario) -> Option<Vec<Vec<Phase>>> {
+        let n = scenario.periods;
+        let teams = scenario.teams.len();
+        Some(match &self.share {
+            Share::Fixed(s) => vec![phases_of(&[*s], n); teams],
+            Share::Schedule(schedule) => schedule.iter().map(|s| phases_of(s, n)).collect(),
+            Share::DebtCeiling { .. } => return None,
+        })
     }
 
     /// Initiative indices in the order budgets flow to them: the policy's order first, then

@@ -100,7 +100,7 @@ fn split_table(
     let Some(policy) = super::policy::of_strategy(scenario, allocations, best) else {
         return;
     };
-    let Some(teams) = super::policy::team_phases(scenario, &policy) else {
+    let Some(teams) = policy.phases(scenario) else {
         return;
     };
     let _ = writeln!(

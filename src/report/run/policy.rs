@@ -3,7 +3,7 @@
 //! as a compact table, and what the split buys (each key result's chance, the P85 finish of
 //! initiatives with a deadline, final debt).
 
-use crate::model::{Phase, Rule, Scenario, phases_of};
+use crate::model::{Phase, Rule, Scenario};
 use crate::pipeline::{PlanFor, StrategyPlan};
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::{Results, SummaryMetric};
@@ -28,18 +28,6 @@ pub fn of_strategy<'a>(
             .map(|p| Cow::Borrowed(&p.found.candidate.policy)),
         _ => Policy::new(strategy, None).ok().map(Cow::Owned),
     }
-}
-
-/// Each team's phases under `policy`, in team order; `None` for a debt ceiling, whose share
-/// follows the debt rather than the calendar.
-pub fn team_phases(scenario: &Scenario, policy: &Policy) -> Option<Vec<Vec<Phase>>> {
-    let n = scenario.periods;
-    let teams = scenario.teams.len();
-    Some(match &policy.share {
-        Share::Fixed(s) => vec![phases_of(&[*s], n); teams],
-        Share::Schedule(schedule) => schedule.iter().map(|s| phases_of(s, n)).collect(),
-        Share::DebtCeiling { .. } => return None,
-    })
 }
 
 /// The end of period `t` for a sentence: `2027-03-28 (period 6)`, or `period 6` without a
@@ -76,7 +64,7 @@ pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
 /// The split in words, one clause per team (one for all when every team has the same phases):
 /// `web 10% tech through 2027-03-28 (period 6), then 60%; platform 60% tech throughout`.
 pub fn in_words(scenario: &Scenario, policy: &Policy) -> String {
-    let Some(teams) = team_phases(scenario, policy) else {
+    let Some(teams) = policy.phases(scenario) else {
         // A debt ceiling's share follows the debt: its rule is the whole story.
         return format!(
             "by each team's debt, not the calendar: {}",
