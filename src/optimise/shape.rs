@@ -171,6 +171,12 @@ mod tests {
     }
 
     #[test]
+    fn the_plans_estimate_counts_every_move_explained() {
+        let counted = (EXPLAINED as u64 * super::super::prices::EVALUATION_TRIALS) as f64;
+        assert_eq!(super::super::effort::SHAPE_POLICY_TRIALS, counted);
+    }
+
+    #[test]
     fn a_fixed_share_or_a_debt_ceiling_has_no_move() {
         let sc = scenario(2, 6);
         let fixed = Policy::by_priority(Share::Fixed(0.6));
