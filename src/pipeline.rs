@@ -7,7 +7,8 @@ use crate::allocate::{self, Guardrails};
 use crate::model::{Rule, Scenario};
 use crate::optimise::effort::{self, Effort};
 use crate::optimise::prices::{self, Price};
-use crate::optimise::{self, Found, Objective, OptimiseError};
+use crate::optimise::shape::{self, Why};
+use crate::optimise::{self, Found, Objective, OptimiseError, effects};
 use crate::simulate::{self, Policy, Results, Settings};
 
 /// What to run: the simulation's settings and whether optimised strategies are priced. Built
@@ -120,6 +121,9 @@ pub struct StrategyPlan {
     pub found: Found,
     /// Marginal values, best first (empty unless asked for).
     pub prices: Vec<Price>,
+    /// What the policy's sharpest moves buy, largest move first (measured with the prices,
+    /// empty unless they are asked for).
+    pub shape: Vec<Why>,
     /// The policy simulated alone on the evaluation trials (`fulcrum plan`; a run reports its
     /// own simulation instead).
     pub promise: Option<Results>,
@@ -219,10 +223,15 @@ fn plan_strategy(
     let name = of.name(scenario);
     report(PlanStep::Searching(name));
     let found = search(scenario, of, &objective, seed)?;
-    let prices = match options.marginal_values {
+    let (prices, shape) = match options.marginal_values {
         MarginalValues::All => {
             let changes = prices::changes(scenario, &objective, options.hire_period(scenario));
             let evaluation = prices::EVALUATION_TRIALS.min(options.settings.trials);
+            // The policy found on the evaluation trials: one side of every price's effects
+            // and of every reason for the policy's shape.
+            let trials = prices::evaluation_trials(scenario, evaluation);
+            let policy = &found.candidate.policy;
+            let base = effects::side(scenario, policy, (seed, trials));
             let of = changes.len();
             let priced_so_far = |done| {
                 report(PlanStep::Pricing {
@@ -241,48 +250,46 @@ fn plan_strategy(
                 &priced_so_far,
             );
             priced.sort_by(|a, b| b.value.total_cmp(&a.value));
-            measure_effects(scenario, &objective, &found, &mut priced, seed);
-            priced
+            measure_effects(scenario, &objective, (policy, &base), &mut priced, seed);
+            let guardrails = &objective.guardrails;
+            let shape = shape::explain(scenario, policy, guardrails, &base, (seed, trials));
+            (priced, shape)
         }
-        MarginalValues::None => Vec::new(),
+        MarginalValues::None => (Vec::new(), Vec::new()),
     };
     Ok(StrategyPlan {
         of,
         objective,
         found,
         prices,
+        shape,
         promise: None,
     })
 }
 
 /// Measures what each of `prices` does in the leader's units (key results' chances, P85
-/// finishes, final debt, incident days) on the trials the prices were judged on; the
-/// simulation of the policy `found` is shared by every price judged against it.
+/// finishes, final debt, incident days) on the trials the prices were judged on; `base`, the
+/// simulation of the policy found on those trials, is shared by every price judged against
+/// it.
 fn measure_effects(
     scenario: &Scenario,
     objective: &Objective,
-    found: &Found,
+    (policy, base): (&Policy, &Results),
     prices: &mut [Price],
     seed: u64,
 ) {
-    // Every price is judged on the same trials (fewer where a trial is costly).
-    let Some(trials) = prices.first().map(|p| p.trials) else {
-        return;
-    };
-    use optimise::effects::{between, side};
-    let policy = &found.candidate.policy;
-    let base = side(scenario, policy, (seed, trials));
     for price in prices {
+        let trials = price.trials;
         let own;
-        let before = if price.before == *policy {
-            &base
+        let before = if price.before == *policy && trials == base.trials() {
+            base
         } else {
-            own = side(scenario, &price.before, (seed, trials));
+            own = effects::side(scenario, &price.before, (seed, trials));
             &own
         };
         let changed = prices::changed_scenario(scenario, objective, &price.change);
-        let after = side(&changed, &price.after, (seed, trials));
-        price.effects = Some(between(scenario, before, &after));
+        let after = effects::side(&changed, &price.after, (seed, trials));
+        price.effects = Some(effects::between(scenario, before, &after));
     }
 }
 

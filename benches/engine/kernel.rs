@@ -156,6 +156,8 @@ struct Buffers {
     accrual_factor: Vec<f64>,
     incident_factor: Vec<f64>,
     capacity_factor: Vec<f64>,
+    /// Product days worked since the start of the trial (the `product_work` metric).
+    product_work: Vec<f64>,
     remaining: Vec<f64>,
     finished: Vec<u32>,
     value: Vec<f64>,
@@ -240,6 +242,7 @@ impl<'a> Kernel<'a> {
         refill(&mut b.accrual_factor, strategies * teams, 1.0);
         refill(&mut b.incident_factor, strategies * teams, 1.0);
         refill(&mut b.capacity_factor, strategies * teams, 1.0);
+        refill(&mut b.product_work, strategies * teams, 0.0);
         refill(&mut b.remaining, 0, 0.0);
         for _ in 0..strategies {
             b.remaining.extend_from_slice(&b.work);
@@ -481,6 +484,7 @@ impl<'a> Kernel<'a> {
         let order = (p * s.teams.len() + j) * 2;
         let product_budget = (1.0 - share) * planned;
         let product_days = self.flow(&self.orders[order], product_budget, p, t, cap, b);
+        b.product_work[tj] += product_days;
         let tech_budget = share * planned + (product_budget - product_days);
         let tech_days = self.flow(&self.orders[order + 1], tech_budget, p, t, cap, b);
         let leftover = (tech_budget - tech_days).max(0.0);
@@ -593,6 +597,7 @@ impl<'a> Kernel<'a> {
                 }
                 if weight > 0.0 { weighted / weight } else { 0.0 }
             }
+            Metric::ProductWork => scope.map(|j| b.product_work[base + j]).sum(),
         }
     }
 

@@ -285,21 +285,32 @@ pub enum Metric {
     Incidents,
     /// Fraction of nominal capacity lost to debt (capacity-weighted over teams).
     Drag,
+    /// Product work done since the start of the horizon, engineer-days (or the teams'
+    /// capacity units; summed over teams): the days product initiatives absorbed. It values
+    /// work beyond the named key results, such as a team's ongoing feature work.
+    ProductWork,
 }
 
 impl Metric {
     /// Every metric, in the order scenario files list them.
-    pub const ALL: [Metric; 3] = [Metric::Debt, Metric::Incidents, Metric::Drag];
+    pub const ALL: [Metric; 4] = [
+        Metric::Debt,
+        Metric::Incidents,
+        Metric::Drag,
+        Metric::ProductWork,
+    ];
 
     /// The organisation's level of this metric from each team's level and nominal capacity
-    /// (docs/src/explanation/model.md#metric-levels): debt and incidents summed over the
-    /// teams, drag their mean weighted by nominal capacity (0 without capacity). Of numbers
-    /// (the simulator) or of the allocator's linear expressions.
+    /// (docs/src/explanation/model.md#metric-levels): debt, incidents and product work summed
+    /// over the teams, drag their mean weighted by nominal capacity (0 without capacity). Of
+    /// numbers (the simulator) or of the allocator's linear expressions.
     pub fn level<T: Linear>(self, teams: impl IntoIterator<Item = (T, f64)>) -> T {
         let (mut weighted, mut weight) = (T::from(0.0), 0.0);
         for (level, nominal) in teams {
             match self {
-                Metric::Debt | Metric::Incidents => weighted = weighted + level,
+                Metric::Debt | Metric::Incidents | Metric::ProductWork => {
+                    weighted = weighted + level
+                }
                 Metric::Drag => {
                     weighted = weighted + level * nominal;
                     weight += nominal;
@@ -307,7 +318,7 @@ impl Metric {
             }
         }
         match self {
-            Metric::Debt | Metric::Incidents => weighted,
+            Metric::Debt | Metric::Incidents | Metric::ProductWork => weighted,
             Metric::Drag if weight > 0.0 => weighted / weight,
             Metric::Drag => T::from(0.0),
         }
@@ -319,6 +330,7 @@ impl Metric {
             Metric::Debt => "debt",
             Metric::Incidents => "incidents",
             Metric::Drag => "drag",
+            Metric::ProductWork => "product_work",
         }
     }
 }

@@ -69,16 +69,21 @@ const SEARCH_POLICY_TRIALS: f64 = 36_000.0;
 /// Policies × trials one priced change simulates at full effort, on average (counted on
 /// enterprise-portfolio: an engineer about 3,100, a guardrail removed up to 19,000).
 const PRICE_POLICY_TRIALS: f64 = 4_000.0;
+/// Policies × trials the reasons for a policy's shape simulate at full effort: each of its
+/// three sharpest moves flattened, on a price's 1,000 evaluation trials (a test in
+/// [`super::shape`] checks the product).
+pub(super) const SHAPE_POLICY_TRIALS: f64 = 3_000.0;
 /// The least share of the full effort any size spends: the floors of the trial counts, and
 /// the first rounds of the races, which every size runs on [`super::FIRST_TRIALS`] trials
 /// (counted on the synthetic 10 × 30 × 100 organisation).
 const FLOOR_SHARE: f64 = 0.3;
 
 impl Effort {
-    /// Policies × trials a search and `changes` priced changes simulate at this effort (what
-    /// an up-front estimate of a plan counts).
+    /// Policies × trials a search, `changes` priced changes and the reasons for its shape
+    /// simulate at this effort (what an up-front estimate of a plan counts).
     pub fn policy_trials(&self, changes: usize) -> f64 {
-        (SEARCH_POLICY_TRIALS + changes as f64 * PRICE_POLICY_TRIALS) * self.scale.max(FLOOR_SHARE)
+        let priced = changes as f64 * PRICE_POLICY_TRIALS + SHAPE_POLICY_TRIALS;
+        (SEARCH_POLICY_TRIALS + priced) * self.scale.max(FLOOR_SHARE)
     }
 }
 

@@ -33,6 +33,7 @@ pub mod effects;
 pub mod effort;
 pub mod prices;
 pub mod race;
+pub mod shape;
 
 use crate::allocate::{self, Allocation, Guardrails, Infeasibility, MarginalValues, PlanError};
 use crate::model::Scenario;

@@ -233,6 +233,12 @@ fn reoptimise(
     pool.candidate(best).clone()
 }
 
+/// The evaluation trials of a price (and of the plan's reasons for its shape,
+/// [`super::shape`]): at most `at_most`, [`EVALUATION_TRIALS`] scaled by the effort.
+pub fn evaluation_trials(scenario: &Scenario, at_most: u64) -> u64 {
+    at_most.min(Effort::of(scenario).trials(EVALUATION))
+}
+
 /// Candidates kept after a re-optimisation's short race.
 const RACE_KEEP: usize = 4;
 
@@ -249,7 +255,7 @@ pub fn price(
     priced: &dyn Fn(usize),
 ) -> Vec<Price> {
     let effort = Effort::of(scenario);
-    let evaluation = evaluation.min(effort.trials(EVALUATION));
+    let evaluation = evaluation_trials(scenario, evaluation);
     let base = score(
         scenario,
         std::slice::from_ref(&found.candidate.policy),

@@ -105,12 +105,14 @@ impl Policy {
         self.share.at(team, period, debt)
     }
 
-    /// Each team's phases, in team order; `None` for a debt ceiling, whose share follows the
-    /// debt rather than the calendar.
+    /// Each team's phases of `scenario`'s horizon under this policy (runs of periods with one
+    /// tech share, to the whole percent), in team order; `None` for a debt ceiling, whose share
+    /// follows the debt rather than the calendar.
     pub fn phases(&self, scenario: &Scenario) -> Option<Vec<Vec<Phase>>> {
         let n = scenario.periods;
+        let teams = scenario.teams.len();
         Some(match &self.share {
-            Share::Fixed(s) => vec![phases_of(&[*s], n); scenario.teams.len()],
+            Share::Fixed(s) => vec![phases_of(&[*s], n); teams],
             Share::Schedule(schedule) => schedule.iter().map(|s| phases_of(s, n)).collect(),
             Share::DebtCeiling { .. } => return None,
         })

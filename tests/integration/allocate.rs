@@ -262,6 +262,65 @@ must_finish = true
     );
 }
 
+/// A product-work key result is linear in the plan's work: 30 days over three periods, a tech
+/// key result met by a 10-day migration (worth 0.5) and product work valued up to 40 days
+/// (0.5 at 40). The migration and 20 product days score 0.5 + 0.5·20/40 = 0.75, more than
+/// product work alone (0.5·30/40); the simulator, executing the plan in this world without
+/// uncertainty, counts the same 20 days.
+#[test]
+fn the_plans_product_work_is_the_simulators() {
+    let scenario = tiny(
+        3,
+        0.5,
+        r#"
+[[okrs.key_results]]
+id = "features"
+owner = "product"
+metric = "product_work"
+above = 40
+[[okrs.key_results]]
+id = "platform"
+owner = "technology"
+target = 1
+[[initiatives]]
+id = "migrate"
+kind = "tech"
+team = "core"
+effort = 10
+contributes = { platform = 1 }
+[[initiatives]]
+id = "ongoing"
+kind = "product"
+team = "core"
+effort = 1000
+"#,
+    );
+    let allocation =
+        allocate::allocate(&scenario, &OPEN, allocate::MarginalValues::DualsOnly).unwrap();
+    assert!(
+        (allocation.key_results[0] - 0.5).abs() < 1e-6,
+        "{allocation:?}"
+    );
+    assert!((allocation.expected_score - 0.75).abs() < 1e-6);
+    assert!((days_on(&allocation, 1) - 20.0).abs() < 1e-6);
+    let policy = fulcrum::simulate::Policy::of_plan(&allocation.plan);
+    let settings = Settings::for_run(&scenario, 4, 1);
+    let results = fulcrum::simulate::run(
+        &scenario,
+        vec![policy],
+        vec!["plan".into()],
+        &settings,
+        fulcrum::simulate::Trials::all(4),
+    );
+    let simulated = results.key_result(0, 0).attainment.mean;
+    assert!(
+        (simulated - allocation.key_results[0]).abs() < 1e-9,
+        "simulated {simulated}, planned {}",
+        allocation.key_results[0]
+    );
+    assert_eq!(results.key_result(0, 1).p_met, 1.0, "the migration is done");
+}
+
 /// Expected blended score of strategy `a` minus strategy `b`'s, paired on common random
 /// numbers: (mean, half-width of the 95% interval).
 fn paired(scenario: &Scenario, a: usize, b: usize, trials: u64) -> (f64, f64) {

@@ -25,6 +25,7 @@ mod report;
 mod schema;
 mod serve;
 mod serve_browser;
+mod shape;
 mod shard;
 mod simulate;
 mod validation;

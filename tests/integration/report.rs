@@ -207,6 +207,7 @@ fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
             tried: 1,
         },
         prices: vec![price(0, 0.042, 0.004), price(1, 0.001, 0.003)],
+        shape: Vec::new(),
         promise: None,
     }
 }

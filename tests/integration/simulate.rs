@@ -223,6 +223,42 @@ fn deadlines_are_met_or_missed_as_derived_by_hand() {
     assert_eq!(results.summary(0, SummaryMetric::BlendedScore).mean, 0.5);
 }
 
+/// CHAIN's team works 3, 0, 5 and 3 product days in periods 1–4, then none (derived above): a
+/// `product_work` key result counts 8 by period 3 and 11 by period 6, and judges them as a
+/// metric `above` its level, from an initial level of 0.
+#[test]
+fn product_work_is_the_product_days_done_by_the_deadline() {
+    let krs = r#"
+[[okrs.key_results]]
+id = "by-three"
+owner = "product"
+metric = "product_work"
+above = 16
+deadline = 3
+[[okrs.key_results]]
+id = "by-six"
+owner = "product"
+metric = "product_work"
+team = "a"
+above = 11
+[[okrs.key_results]]
+id = "by-six-more"
+owner = "product"
+metric = "product_work"
+above = 22
+[debt]"#;
+    let scenario = load(&CHAIN.replacen("[debt]", krs, 1));
+    let outcome = &one_trial(&scenario, 0)[0];
+    assert_eq!(
+        outcome.finished,
+        [4, 1, 2],
+        "the key results change no flow"
+    );
+    // conversion, then 8 of 16, 11 of 11 and 11 of 22.
+    assert_eq!(outcome.attainment, [1.0, 0.5, 1.0, 0.5]);
+    assert_eq!(outcome.met, [true, false, true, false]);
+}
+
 /// An initiative absorbs at most max_engineers · days_per_engineer · availability a period.
 #[test]
 fn max_engineers_caps_an_initiative_per_period() {

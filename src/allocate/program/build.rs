@@ -100,15 +100,19 @@ impl<'a> Builder<'a> {
 
     /// Cumulative work of initiative i by the end of period t, as a fraction of its work.
     fn progress(&self, i: usize, t: usize) -> Expression {
-        let share = 1.0 / self.setting.world.initiatives[i].work;
+        self.days_by(i, t, 1.0 / self.setting.world.initiatives[i].work)
+    }
+
+    /// Days worked on initiative i by the end of period t, times `scale`.
+    fn days_by(&self, i: usize, t: usize, scale: f64) -> Expression {
         if t == 0 {
             Expression::default()
         } else if self.sparse {
-            share * self.work[i][t - 1]
+            scale * self.work[i][t - 1]
         } else {
             let mut e = Expression::with_capacity(t);
             for x in &self.work[i][..t] {
-                e.add_mul(share, *x);
+                e.add_mul(scale, *x);
             }
             e
         }
@@ -377,6 +381,7 @@ impl<'a> Builder<'a> {
                 Metric::Debt => d,
                 Metric::Incidents => scenario.incidents.rate(team.base_rate, d, 1.0),
                 Metric::Drag => scenario.debt.drag(d),
+                Metric::ProductWork => 0.0,
             };
             (level, team.nominal[0])
         }));
@@ -387,7 +392,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The metric's level at the end of `period` over the teams in `scope`, linear in the plan's
-    /// variables (drag by its tangent at the reference debt).
+    /// variables (drag by its tangent at the reference debt; product work exactly, the days on
+    /// product initiatives so far).
     fn metric_level(&self, metric: Metric, scope: &[usize], period: usize) -> Expression {
         let Setting {
             scenario,
@@ -422,6 +428,13 @@ impl<'a> Builder<'a> {
                     let (drag, slope) = scenario.debt.drag_tangent(d_ref);
                     level += drag - slope * d_ref;
                     level.add_mul(slope, d);
+                }
+                Metric::ProductWork => {
+                    for i in self.team_initiatives(j) {
+                        if scenario.initiatives[i].kind == Kind::Product {
+                            level += self.days_by(i, period, 1.0);
+                        }
+                    }
                 }
             }
             (level, team.nominal[period - 1])

@@ -293,6 +293,29 @@ impl HelpEffects {
     }
 }
 
+/// Why the policy makes one of its sharp moves: what it buys against the policy with the
+/// move flattened (the phase kept at the previous phase's share).
+#[derive(Clone, Debug, Serialize)]
+pub struct ShapeMove {
+    /// The team that moves.
+    pub team: String,
+    /// The first period of the phase the move enters.
+    pub first_period: usize,
+    /// Its last period.
+    pub last_period: usize,
+    /// Its tech share.
+    pub tech_share: f64,
+    /// The previous phase's tech share.
+    pub from_tech_share: f64,
+    /// Whether `tech_share` is a guardrail of the strategy.
+    pub to_guardrail: bool,
+    /// The move and what it buys, in one sentence (as `plan` prints it).
+    pub why: String,
+    /// What the move does, each measure flattened (`before`) and as found (`after`), with the
+    /// difference's 95% interval.
+    pub effects: HelpEffects,
+}
+
 /// One optimised strategy's plan.
 #[derive(Clone, Debug, Serialize)]
 pub struct Plan {
@@ -306,6 +329,8 @@ pub struct Plan {
     pub periods: Vec<PlanPeriod>,
     /// What would help most, best first.
     pub help: Vec<Help>,
+    /// Why the policy has its shape: its sharpest moves, largest first.
+    pub shape: Vec<ShapeMove>,
 }
 
 /// What `fulcrum plan --json` prints.
@@ -380,6 +405,23 @@ fn plan_of(scenario: &Scenario, plan: &StrategyPlan) -> Option<Plan> {
                 half_width: p.half_width,
                 within_noise: p.within_noise(),
                 effects: p.effects.as_ref().map(|e| HelpEffects::of(scenario, e)),
+            })
+            .collect(),
+        shape: plan
+            .shape
+            .iter()
+            .map(|why| {
+                let m = &why.moved;
+                ShapeMove {
+                    team: scenario.teams[m.team].name.clone(),
+                    first_period: m.phase.first,
+                    last_period: m.phase.last,
+                    tech_share: m.phase.tech_share,
+                    from_tech_share: m.from,
+                    to_guardrail: m.to_guardrail,
+                    why: super::plan::why_line(scenario, plan, why),
+                    effects: HelpEffects::of(scenario, &why.effects),
+                }
             })
             .collect(),
     })

@@ -98,7 +98,8 @@ pub fn write(
     dir.commit()
 }
 
-/// Writes `plan.csv` and `marginal_values.csv` of `fulcrum plan` into `target` (atomically).
+/// Writes `plan.csv`, `marginal_values.csv` and `shape.csv` of `fulcrum plan` into `target`
+/// (atomically).
 pub fn write_plan(
     target: &Destination,
     scenario: &crate::model::Scenario,
@@ -109,7 +110,7 @@ pub fn write_plan(
     dir.commit()
 }
 
-/// `plan.csv` and `marginal_values.csv`, for `run` and `plan` alike.
+/// `plan.csv`, `marginal_values.csv` and `shape.csv`, for `run` and `plan` alike.
 fn write_plan_tables(
     dir: &OutputDir,
     scenario: &crate::model::Scenario,
@@ -119,5 +120,6 @@ fn write_plan_tables(
     dir.write(
         "marginal_values.csv",
         &tables::marginal_values(scenario, allocations)?,
-    )
+    )?;
+    dir.write("shape.csv", &tables::shape(scenario, allocations)?)
 }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::model::Scenario;
 use crate::optimise::effects::{Effects, Shift};
 use crate::optimise::prices::{Change, Price};
+use crate::optimise::shape::Why;
 use crate::pipeline::StrategyPlan;
 use crate::report::kit::dates;
 use crate::report::kit::numbers;
@@ -124,6 +125,46 @@ pub fn effects_line(scenario: &Scenario, effects: &Effects) -> Option<String> {
         numbers::signed_whole(debt.high)
     ));
     Some(parts.join("; "))
+}
+
+/// Why the policy makes one of its sharp moves, in one sentence: the move, and what it buys
+/// against the policy with the move flattened, as [`effects_line`] reads it, e.g. `Why
+/// checkout at 60% tech (the maximum) in periods 23–26 (through 2027-12-19), not 30%:
+/// debt-down 41% → 78% (+37 pts, 95% +33 to +41); final debt P50 310 → 240 (−70, 95% −85
+/// to −55).`
+pub fn why_line(scenario: &Scenario, plan: &StrategyPlan, why: &Why) -> String {
+    let m = &why.moved;
+    let g = plan.objective.guardrails;
+    let bound = if !m.to_guardrail {
+        ""
+    } else if m.phase.tech_share >= g.max_tech_share - 1e-9 {
+        " (the maximum)"
+    } else {
+        " (the minimum)"
+    };
+    let (first, last) = (m.phase.first, m.phase.last);
+    let periods = if first == last {
+        dates::in_period(scenario, first)
+    } else {
+        match scenario.period_end_date(last) {
+            Some(date) => format!("periods {first}–{last} (through {date})"),
+            None => format!("periods {first}–{last}"),
+        }
+    };
+    let e = &why.effects;
+    let moved = e.key_results.iter().any(|s| s.low > 0.0 || s.high < 0.0);
+    let quiet = if !moved && !scenario.key_results.is_empty() {
+        "no key result's chance moves beyond noise; "
+    } else {
+        ""
+    };
+    format!(
+        "Why {} at {} tech{bound} in {periods}, not {}: {quiet}{}.",
+        scenario.teams[m.team].name,
+        numbers::share(m.phase.tech_share),
+        numbers::share(m.from),
+        effects_line(scenario, e).unwrap_or_default()
+    )
 }
 
 /// The policy's rule in one line.

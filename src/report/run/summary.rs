@@ -150,6 +150,14 @@ pub fn sentences(
         ));
         out.push(crate::words::policy::buys(scenario, results, best));
     }
+    let planned = allocations
+        .iter()
+        .find(|p| p.of == crate::pipeline::PlanFor::Strategy(best));
+    if let Some(plan) = planned {
+        for why in &plan.shape {
+            out.push(super::plan::why_line(scenario, plan, why));
+        }
+    }
     out.push(lead(results, best));
     out.extend(trade_off(results, best));
     out.push(key_results_at_risk(scenario, results, best));

@@ -304,6 +304,59 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
     w.finish()
 }
 
+/// `shape.csv`: why each optimised policy has its shape. One row per sharp move (largest
+/// first, at most three per strategy): strategy, team, first_period, last_period, ends (the
+/// last period's last day, with a start date), tech_share, from_tech_share (the previous
+/// phase's), to_guardrail, why (in words), trials; then what the move buys against the
+/// policy with the move flattened, in the measures of [`marginal_values`] (`_before`: flattened,
+/// `_after`: as found).
+pub fn shape(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
+    let measures = effect_measures(scenario);
+    let mut header: Vec<String> = [
+        "strategy",
+        "team",
+        "first_period",
+        "last_period",
+        "ends",
+        "tech_share",
+        "from_tech_share",
+        "to_guardrail",
+        "why",
+        "trials",
+    ]
+    .map(String::from)
+    .to_vec();
+    for measure in &measures {
+        for part in ["before", "after", "change", "low", "high"] {
+            header.push(format!("{measure}_{part}"));
+        }
+    }
+    let mut w = CsvWriter::new(header)?;
+    for plan in allocations {
+        for why in &plan.shape {
+            let m = &why.moved;
+            let ends = scenario
+                .period_end_date(m.phase.last)
+                .map_or(String::new(), |d| d.to_string());
+            let mut row = vec![
+                String::from(plan.of.name(scenario)),
+                String::from(&scenario.teams[m.team].name),
+                m.phase.first.to_string(),
+                m.phase.last.to_string(),
+                ends,
+                num(m.phase.tech_share),
+                num(m.from),
+                m.to_guardrail.to_string(),
+                String::from(&super::plan::why_line(scenario, plan, why)),
+                why.effects.trials.to_string(),
+            ];
+            row.extend(effect_cells(Some(&why.effects), measures.len()));
+            w.row(row)?;
+        }
+    }
+    w.finish()
+}
+
 /// The names of the measures a price's effects are given in, in column order.
 fn effect_measures(scenario: &Scenario) -> Vec<String> {
     let key_results = scenario

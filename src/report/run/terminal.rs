@@ -111,6 +111,9 @@ pub fn plan_table(scenario: &Scenario, plan: &StrategyPlan, run: Option<&Results
         crate::words::policy::in_words(scenario, policy),
         crate::words::policy::buys(scenario, results, s)
     );
+    for why in &plan.shape {
+        let _ = writeln!(out, "  {}", super::plan::why_line(scenario, plan, why));
+    }
     let _ = writeln!(out, "  {}", super::plan::promise(plan, results, s));
     if let Some(periods) = plan_periods(scenario, plan, run) {
         let scheduled = !matches!(plan.found.candidate.policy.share, Share::DebtCeiling { .. });

@@ -192,11 +192,12 @@ fn read_metric(ck: &mut Checker, t: &mut Table, refs: &References) -> Option<Mea
         );
     }
     let metric = t.named(ck, "metric", &Metric::ALL, Metric::as_str);
-    // The level is in the metric's unit: debt in engineer-days, drag a fraction.
+    // The level is in the metric's unit: debt and product work in engineer-days, drag a
+    // fraction.
     let level = match metric {
         Some(Metric::Incidents) => Bound::NonNegative(Incidents),
         Some(Metric::Drag) => Bound::Fraction,
-        Some(Metric::Debt) | None => Bound::NonNegative(Days),
+        Some(Metric::Debt | Metric::ProductWork) | None => Bound::NonNegative(Days),
     };
     let goal = match (t.get("below"), t.get("above")) {
         (Some(n), None) => number(ck, n, "below", level).map(Goal::Below),
@@ -239,7 +240,7 @@ fn read_delivery(ck: &mut Checker, t: &mut Table) -> Option<Measure> {
                 )
                 .label("no `metric` is set")
                 .help(format!(
-                    "add `{}` (or \"incidents\", \"drag\"), or remove this field",
+                    "add `{}` (or \"incidents\", \"drag\", \"product_work\"), or remove this field",
                     ck.format.field("metric", "\"debt\"")
                 )),
             );

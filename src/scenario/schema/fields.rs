@@ -126,7 +126,7 @@ pub const FIELDS: &[Field] = &[
     f("okrs.key_results[]", "target", Kind::Number(Positive(Value)), OPTIONAL, "Delivery key result: the value the finished initiatives' contributions must reach (required without `metric`).", Some("3.0")),
     f("okrs.key_results[]", "weight", Kind::Number(NonNegative(Weight)), OPTIONAL, "Importance within its owner's set. Default 1.", Some("2.0")),
     f("okrs.key_results[]", "deadline", Kind::Period, OPTIONAL, "Judged at the end of this period; attainment is frozen from then on. Default: the horizon.", Some("13")),
-    f("okrs.key_results[]", "metric", Kind::Choice(&["debt", "incidents", "drag"]), OPTIONAL, "Makes it a metric key result: debt (engineer-days), incidents (expected per period) or drag (fraction of capacity), summed over teams.", Some(r#""debt""#)),
+    f("okrs.key_results[]", "metric", Kind::Choice(&["debt", "incidents", "drag", "product_work"]), OPTIONAL, "Makes it a metric key result: debt (engineer-days), incidents (expected per period), drag (fraction of capacity) or product_work (engineer-days of product work done since period 1), summed over teams.", Some(r#""debt""#)),
     f("okrs.key_results[]", "below", Kind::Number(NonNegative(Days)), OPTIONAL, "Metric key result: the level the metric must get below (or `above`; exactly one).", Some("300.0")),
     f("okrs.key_results[]", "above", Kind::Number(NonNegative(Days)), OPTIONAL, "Metric key result: the level the metric must get above (or `below`; exactly one).", Some("0.0")),
     f("okrs.key_results[]", "team", Kind::Text, OPTIONAL, "Metric key result: measure only this team. Default: the whole organisation.", Some(r#""checkout""#)),

@@ -28,6 +28,7 @@ impl Engine<'_> {
                         .rate(teams[j].base_rate, st.debt[j], st.incident_factor[j])
                 }
                 Metric::Drag => sc.debt.drag(st.debt[j]),
+                Metric::ProductWork => st.product_work[j],
             };
             (level, world[j].nominal)
         }))

@@ -233,6 +233,8 @@ impl<'a> Engine<'a> {
                 factors.clear();
                 factors.resize(sc.teams.len(), 1.0);
             }
+            st.product_work.clear();
+            st.product_work.resize(sc.teams.len(), 0.0);
             st.remaining.clear();
             st.remaining
                 .extend(scratch.initiatives.iter().map(|i| i.work));

@@ -40,6 +40,9 @@ pub(super) struct State {
     pub incident_factor: Vec<f64>,
     pub capacity_factor: Vec<f64>,
     pub remaining: Vec<f64>,
+    /// Product days each team has worked since the start of the trial (the `product_work`
+    /// metric's level).
+    pub product_work: Vec<f64>,
     /// Delivered value per key result.
     pub value: Vec<f64>,
     /// Key results' attainment so far (frozen at their deadlines).
@@ -97,6 +100,7 @@ impl Engine<'_> {
         for j in 0..sc.teams.len() {
             let w = &world[j];
             let p = self.team_period(trial, s, j, t, &teams[j], w, initiatives, &mut work);
+            work.st.product_work[j] += p.product_days;
             row[PeriodMetric::Debt as usize] += work.st.debt[j];
             weighted_drag += p.drag * w.nominal;
             row[PeriodMetric::Engineers as usize] += w.engineers;
