@@ -378,7 +378,7 @@ impl Job for BacktestJob<'_> {
         print!("{}", report::backtest::summary(&labelled));
         println!(
             "{} in {:.2} s → {}/",
-            report::kit::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
+            fulcrum::words::numbers::counted(result.checks() as u64, "forecast", "forecasts"),
             done.started.elapsed().as_secs_f64(),
             done.target.path.display()
         );

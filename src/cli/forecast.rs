@@ -204,7 +204,7 @@ fn history_question(
         if cut > 0 && !super::progress::silent() {
             eprintln!(
                 "note: {} before the team's first finished item cut from the history (--keep-idle keeps them)",
-                report::kit::numbers::counted(cut as u64, "idle period", "idle periods")
+                fulcrum::words::numbers::counted(cut as u64, "idle period", "idle periods")
             );
         }
     }
@@ -398,7 +398,7 @@ impl Job for ForecastJob<'_> {
         );
         stdout.footer(&format!(
             "{} in {:.2} s → {folder}",
-            report::kit::numbers::counted(self.seeded.trials, "trial", "trials"),
+            fulcrum::words::numbers::counted(self.seeded.trials, "trial", "trials"),
             done.started.elapsed().as_secs_f64(),
         ));
         Ok(())

@@ -202,7 +202,7 @@ fn load_csv(
     if h.days_left_out > 0 && !super::progress::silent() {
         eprintln!(
             "note: the last {} of {} do not fill a whole period and are left out",
-            fulcrum::report::kit::numbers::counted(h.days_left_out as u64, "day", "days"),
+            fulcrum::words::numbers::counted(h.days_left_out as u64, "day", "days"),
             file.display()
         );
     }
@@ -254,7 +254,7 @@ pub fn warn_if_short(periods: usize) {
     if periods < FEW_PERIODS && !super::progress::silent() {
         eprintln!(
             "warning: the history has only {}: a forecast bootstrapped from fewer than {FEW_PERIODS} understates how much throughput varies",
-            fulcrum::report::kit::numbers::counted(periods as u64, "period", "periods")
+            fulcrum::words::numbers::counted(periods as u64, "period", "periods")
         );
     }
 }

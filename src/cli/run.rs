@@ -7,13 +7,13 @@ use std::time::Instant;
 use fulcrum::model::{Rule, Scenario};
 use fulcrum::pipeline::{self, Estimate, Planned, RunOutput, StrategyPlan};
 use fulcrum::report::kit::markdown;
-use fulcrum::report::kit::numbers::counted;
 use fulcrum::report::kit::table::Format;
 use fulcrum::report::run::{Environment, RunInfo, json, terminal, warnings};
 use fulcrum::report::{self, Destination};
 use fulcrum::scenario::{self, Loaded};
 use fulcrum::simulate::{self, Results, Settings};
 use fulcrum::whatif::sensitivity;
+use fulcrum::words::numbers::counted;
 
 use super::format::warning_lines;
 use super::job::{Done, Job, Seeded, Shardable, drive, drive_shards};

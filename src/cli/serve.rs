@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use fulcrum::pipeline::Budget;
-use fulcrum::report::kit::numbers::{count, counted};
 use fulcrum::serve::{self, Server, Settings};
+use fulcrum::words::numbers::{count, counted};
 
 use super::{Failure, SimulationFlags};
 

@@ -4,11 +4,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use fulcrum::pipeline::Estimate;
-use fulcrum::report::kit::numbers::counted;
 use fulcrum::report::sweep::{SweepInfo, json, terminal, write_sweep};
 use fulcrum::scenario;
 use fulcrum::simulate::Results;
 use fulcrum::whatif::sweep::{self as sw, SweepError, Vary};
+use fulcrum::words::numbers::counted;
 
 use super::format::warning_lines;
 use super::job::{Done, Job, Seeded, Shardable, drive_shards};

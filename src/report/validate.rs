@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::model::{Distribution, Kind, Measure, Owner, Rule, Scenario, Workforce};
 
-use super::kit::numbers::{Unit, amount, counted, grouped};
 use super::kit::table::{Align, Table};
+use crate::words::numbers::{Unit, amount, counted, grouped};
 
 /// A distribution as written in a scenario, a constant with thousands separators.
 fn spread(d: &Distribution) -> String {

@@ -18,9 +18,9 @@ use super::forecast::ShiftInfo;
 use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::charts;
 use crate::report::kit::csv::CsvWriter;
-use crate::report::kit::numbers;
-use crate::report::kit::numbers::num;
 use crate::report::kit::page::{escape, page_start, strip_xml_prolog};
+use crate::words::numbers;
+use crate::words::numbers::num;
 
 /// What `backtest.json` records besides the results.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -17,9 +17,9 @@ use crate::report::kit::charts::style::{
     Mesh, Plot2d, Stroke, bold, line, pace_change, palette, plot_on, text, tick,
 };
 use crate::report::kit::charts::{Figure, Plot, SLIDE};
-use crate::report::kit::dates;
-use crate::report::kit::numbers::num;
 use crate::simulate::forecast::{Forecast, ForecastResults};
+use crate::words::dates;
+use crate::words::numbers::num;
 
 /// The periods shown: from the first with a finish to the last (or the horizon), padded by
 /// half a period, and the axis over them.

@@ -17,8 +17,8 @@ use crate::simulate::stats::QUANTILES;
 
 use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::csv::CsvWriter;
-use crate::report::kit::numbers;
-use crate::report::kit::numbers::{num, percentile_name};
+use crate::words::numbers;
+use crate::words::numbers::{num, percentile_name};
 
 /// The finish percentiles the terminal and the plot report.
 pub const PERCENTILES: [(&str, f64); 4] =

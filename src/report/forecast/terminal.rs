@@ -8,8 +8,8 @@ use crate::simulate::forecast::{Forecast, ForecastResults, ItemsDone};
 use crate::simulate::stats::QUANTILES;
 
 use super::{date, percentiles};
-use crate::report::kit::numbers::{self, num};
 use crate::report::kit::table::{Align, Table};
+use crate::words::numbers::{self, num};
 
 /// The terminal summary: percentiles (with dates when the start is known), P(done by the
 /// horizon) and items done by it.

@@ -4,8 +4,8 @@
 //! share can be trusted.
 
 use crate::model::history::{BucketKind, History, TeamHistory, Weight, per_kind, tech_share};
-use crate::report::kit::numbers;
 use crate::scenario::import::scenario_file::UNCERTAIN_BELOW;
+use crate::words::numbers;
 
 /// One line of the balance: a team, or all teams.
 #[derive(Clone, Debug)]

@@ -9,8 +9,8 @@ use std::fmt::Write;
 use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, ItemState, Weight, WorkItem, percentile_f64};
 use crate::report::kit::charts::Plot;
-use crate::report::kit::numbers::num;
 use crate::report::kit::page::{escape, figure, page_start};
+use crate::words::numbers::num;
 
 use super::balance::{BalanceRow, balance_rows, headline, pct, weighing_in_words};
 use super::{Imported, bucket_name};

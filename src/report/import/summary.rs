@@ -10,8 +10,8 @@ use std::fmt::Write;
 use crate::model::history::actual::{Drift, DriftSum};
 use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, Weight, percentile};
-use crate::report::kit::numbers::num;
 use crate::scenario::import::quoted_cell;
+use crate::words::numbers::num;
 
 use super::balance::{BalanceRow, balance_rows, headline, pct, weighing_in_words};
 use super::{Imported, bucket_name, cycle_times};

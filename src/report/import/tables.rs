@@ -9,7 +9,7 @@ use crate::model::history::actual::Drift;
 use crate::model::history::incidents::IncidentHistory;
 use crate::model::history::{History, percentile, percentile_f64};
 use crate::report::kit::csv::CsvWriter;
-use crate::report::kit::numbers::num;
+use crate::words::numbers::num;
 
 use super::balance::team_row;
 use super::{Imported, bucket_name, cycle_times_by_team, kind_name};

@@ -9,7 +9,7 @@ use crate::model::{Owner, Scenario};
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Distributional, PeriodMetric, Results, SummaryMetric};
 
-use crate::report::kit::numbers::{Unit, proportion_ci95};
+use crate::words::numbers::{Unit, proportion_ci95};
 
 /// A quantity across trials: its mean with the 95% interval of the mean, and quantiles.
 #[derive(Clone, Debug, Serialize)]

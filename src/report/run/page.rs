@@ -12,8 +12,8 @@ use crate::simulate::{Results, SummaryMetric};
 
 use super::RunInfo;
 use crate::report::kit::charts::Plot;
-use crate::report::kit::dates;
 use crate::report::kit::page::{escape, figure, page_start};
+use crate::words::dates;
 
 use super::summary::AT_RISK;
 

@@ -8,10 +8,10 @@ use crate::optimise::effects::{Effects, Shift};
 use crate::optimise::prices::{Change, Price};
 use crate::optimise::shape::Why;
 use crate::pipeline::StrategyPlan;
-use crate::report::kit::dates;
-use crate::report::kit::numbers;
 use crate::simulate::policy::Share;
 use crate::simulate::{Results, SummaryMetric};
+use crate::words::dates;
+use crate::words::numbers;
 
 /// A priced change in words.
 pub fn describe(scenario: &Scenario, plan: &StrategyPlan, change: &Change) -> String {

@@ -8,7 +8,7 @@ use crate::model::Scenario;
 use crate::pipeline::StrategyPlan;
 use crate::simulate::{Results, SummaryMetric};
 
-use crate::report::kit::{dates, numbers};
+use crate::words::{dates, numbers};
 
 /// Below this chance of being met a key result is "at risk".
 pub const AT_RISK: f64 = 0.5;

@@ -11,7 +11,7 @@ use crate::simulate::stats::QUANTILES;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
 use crate::report::kit::csv::CsvWriter;
-use crate::report::kit::numbers::num;
+use crate::words::numbers::num;
 
 fn opt_period(t: Option<usize>) -> String {
     t.map_or(String::new(), |t| t.to_string())

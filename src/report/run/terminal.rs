@@ -1,6 +1,6 @@
 //! What `fulcrum run` and `fulcrum plan` print: the strategy comparison, and for each
 //! optimised strategy its plan per period and its key results' chances. Numbers read as in
-//! [`crate::report::kit::numbers`]; each table is built once as a [`Table`] and aligned here
+//! [`crate::words::numbers`]; each table is built once as a [`Table`] and aligned here
 //! or rendered in another format by the kit ([`crate::report::kit::markdown`]).
 
 use std::fmt::Write;
@@ -10,8 +10,8 @@ use crate::pipeline::StrategyPlan;
 use crate::simulate::policy::Share;
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
-use crate::report::kit::numbers::{self, Unit, amount, grouped, percent};
 use crate::report::kit::table::{Align, Table};
+use crate::words::numbers::{self, Unit, amount, grouped, percent};
 
 /// The strategy comparison `fulcrum run` prints: blended score, its paired difference from the
 /// first strategy, P(all product key results met), final debt and incident days; then the

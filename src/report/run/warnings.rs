@@ -5,7 +5,7 @@
 use crate::model::{Rule, Scenario, Workforce};
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
-use crate::report::kit::numbers::{count, counted, signed_with_half_width};
+use crate::words::numbers::{count, counted, signed_with_half_width};
 
 /// Below this many trials, intervals and percentiles are rough.
 pub const FEW_TRIALS: u64 = 1000;

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::model::Scenario;
-use crate::report::kit::numbers::Unit;
 use crate::report::run::json::{Strategy, strategies};
+use crate::words::numbers::Unit;
 
 /// One point of a sweep.
 #[derive(Clone, Debug, Serialize)]

@@ -13,12 +13,12 @@ use anyhow::Result;
 use super::kit::output::{Destination, OutputDir};
 use crate::report::kit::charts::tick;
 use crate::report::kit::csv::CsvWriter;
-use crate::report::kit::numbers::num;
-use crate::report::kit::numbers::percent;
 use crate::report::kit::page;
 use crate::report::kit::page::escape;
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self, METRICS, Point, Vary};
+use crate::words::numbers::num;
+use crate::words::numbers::percent;
 pub use frontier::{frontier_of, frontier_plot, knees, outcomes_plot};
 
 /// What a sweep report says about its run.

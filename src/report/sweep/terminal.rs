@@ -6,8 +6,8 @@ use crate::model::Scenario;
 use crate::simulate::SummaryMetric;
 use crate::whatif::sweep::{self as sw, Point, Vary};
 
-use crate::report::kit::numbers::{Unit, amount, percent};
 use crate::report::kit::table::{Align, Table};
+use crate::words::numbers::{Unit, amount, percent};
 
 /// The frontier `fulcrum sweep` prints: per point and strategy the blended and product
 /// scores, median final debt and mean incident days, with each strategy's knee marked.

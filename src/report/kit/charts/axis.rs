@@ -1,5 +1,5 @@
 //! The x axis of per-period charts: period numbers, or each period's last day when the
-//! scenario has a start date (the same dates as the tables, see [`crate::report::kit::dates`]).
+//! scenario has a start date (the same dates as the tables, see [`crate::words::dates`]).
 
 use crate::model::Scenario;
 

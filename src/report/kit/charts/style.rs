@@ -1,7 +1,7 @@
 //! The house style every chart shares: fonts, the palette, line styles and markers that tell
 //! series apart without colour, the axis mesh, tick labels and value ranges.
 
-use crate::report::kit::numbers;
+use crate::words::numbers;
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
