@@ -15,7 +15,7 @@ use std::time::Instant;
 use divan::Bencher;
 
 use fulcrum::allocate::{self, Guardrails};
-use fulcrum::model::{Rule, Scenario};
+use fulcrum::model::Scenario;
 use fulcrum::pipeline::{self, Options};
 use fulcrum::scenario::{self, Format};
 use fulcrum::simulate::Settings;
@@ -253,18 +253,9 @@ fn guardrails(scenario: &Scenario) -> Guardrails {
     scenario
         .strategies
         .iter()
-        .find_map(|s| match s.rule {
-            Rule::Optimised {
-                min_tech_share,
-                max_tech_share,
-                ..
-            } => Some(Guardrails {
-                min_tech_share,
-                max_tech_share,
-            }),
-            _ => None,
-        })
+        .find_map(|s| pipeline::objective_of(&s.rule))
         .expect("the synthetic scenario has an optimised strategy")
+        .guardrails
 }
 
 fn main() {

@@ -7,6 +7,10 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::common::{fulcrum, scratch, text};
 
+mod shell;
+
+use shell::shell_words;
+
 /// The repository's root.
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -218,43 +222,6 @@ struct Shown {
     /// The output lines shown with it (a console block's lines after the command, or the text
     /// block right after a console block holding only the command); `…` lines elide.
     output: Vec<String>,
-}
-
-/// `line` split into words as a POSIX shell would, for the quoting the docs use: single and
-/// double quotes, and `~/` at the start of a word for the home folder.
-fn shell_words(line: &str, home: &Path) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote = None;
-    for c in line.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (None, '~') if !in_word => {
-                word.push_str(&home.display().to_string());
-                in_word = true;
-            }
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
 }
 
 /// Every `fulcrum` command of the README: each line of a `sh` or `console` block that starts

@@ -7,7 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use fulcrum::allocate::Guardrails;
-use fulcrum::model::{Rule, Scenario};
+use fulcrum::model::Scenario;
 use fulcrum::optimise::prices::{self, Change};
 use fulcrum::optimise::{self, Objective};
 use fulcrum::pipeline;
@@ -27,24 +27,20 @@ fn example(name: &str) -> Scenario {
 }
 
 fn objective(scenario: &Scenario) -> Objective {
-    let (min_tech_share, max_tech_share) = scenario
-        .strategies
-        .iter()
-        .find_map(|s| match s.rule {
-            Rule::Optimised {
-                min_tech_share,
-                max_tech_share,
-                ..
-            } => Some((min_tech_share, max_tech_share)),
-            _ => None,
-        })
-        .unwrap_or((0.0, 1.0));
-    Objective {
+    let open = Objective {
         guardrails: Guardrails {
-            min_tech_share,
-            max_tech_share,
+            min_tech_share: 0.0,
+            max_tech_share: 1.0,
         },
         confidence: optimise::DEFAULT_CONFIDENCE,
+    };
+    let found = scenario
+        .strategies
+        .iter()
+        .find_map(|s| pipeline::objective_of(&s.rule));
+    Objective {
+        confidence: optimise::DEFAULT_CONFIDENCE,
+        ..found.unwrap_or(open)
     }
 }
 

@@ -8,6 +8,9 @@ use clap::Parser;
 use super::super::Cli;
 use super::{BOOK_FOLDER, fragments};
 
+#[path = "../../../tests/integration/docs/shell.rs"]
+mod shell;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -65,38 +68,6 @@ fn documents() -> Vec<PathBuf> {
     files
 }
 
-/// `line` split into words as a POSIX shell would, for the quoting the docs use.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote = None;
-    for c in line.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
-}
-
 /// The `fulcrum` command lines of a document's `sh` and `console` blocks (continued lines
 /// joined; a comment, pipe or redirection cut off), with their line numbers.
 fn commands(markdown: &str) -> Vec<(usize, String)> {
@@ -141,7 +112,9 @@ fn every_command_in_the_docs_parses() {
         let markdown = std::fs::read_to_string(&file).unwrap();
         for (line, command) in commands(&markdown) {
             checked += 1;
-            if let Err(error) = Cli::try_parse_from(shell_words(&command)) {
+            if let Err(error) =
+                Cli::try_parse_from(shell::shell_words(&command, Path::new("/home")))
+            {
                 let kind = error.kind();
                 // `--help` and `--version` "fail" by printing: they parsed.
                 if !matches!(

@@ -239,29 +239,24 @@ pub fn plan(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>
 pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
     use crate::optimise::prices::Change;
 
-    let measures = effect_measures(scenario);
-    let mut header: Vec<String> = [
-        "strategy",
-        "change",
-        "what",
-        "team",
-        "initiative",
-        "period",
-        "to",
-        "value",
-        "ci_low",
-        "ci_high",
-        "within_noise",
-        "trials",
-        "policy",
-    ]
-    .map(String::from)
-    .to_vec();
-    for measure in &measures {
-        for part in ["before", "after", "change", "low", "high"] {
-            header.push(format!("{measure}_{part}"));
-        }
-    }
+    let (header, measures) = with_effects(
+        scenario,
+        &[
+            "strategy",
+            "change",
+            "what",
+            "team",
+            "initiative",
+            "period",
+            "to",
+            "value",
+            "ci_low",
+            "ci_high",
+            "within_noise",
+            "trials",
+            "policy",
+        ],
+    );
     let mut w = CsvWriter::new(header)?;
     for plan in allocations {
         for price in &plan.prices {
@@ -311,26 +306,21 @@ pub fn marginal_values(scenario: &Scenario, allocations: &[StrategyPlan]) -> Res
 /// policy with the move flattened, in the measures of [`marginal_values`] (`_before`: flattened,
 /// `_after`: as found).
 pub fn shape(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8>> {
-    let measures = effect_measures(scenario);
-    let mut header: Vec<String> = [
-        "strategy",
-        "team",
-        "first_period",
-        "last_period",
-        "ends",
-        "tech_share",
-        "from_tech_share",
-        "to_guardrail",
-        "why",
-        "trials",
-    ]
-    .map(String::from)
-    .to_vec();
-    for measure in &measures {
-        for part in ["before", "after", "change", "low", "high"] {
-            header.push(format!("{measure}_{part}"));
-        }
-    }
+    let (header, measures) = with_effects(
+        scenario,
+        &[
+            "strategy",
+            "team",
+            "first_period",
+            "last_period",
+            "ends",
+            "tech_share",
+            "from_tech_share",
+            "to_guardrail",
+            "why",
+            "trials",
+        ],
+    );
     let mut w = CsvWriter::new(header)?;
     for plan in allocations {
         for why in &plan.shape {
@@ -355,6 +345,19 @@ pub fn shape(scenario: &Scenario, allocations: &[StrategyPlan]) -> Result<Vec<u8
         }
     }
     w.finish()
+}
+
+/// A header of `leading` columns and then, per measure of [`effect_measures`], its before,
+/// after, change and the change's interval; and the measures.
+fn with_effects(scenario: &Scenario, leading: &[&str]) -> (Vec<String>, Vec<String>) {
+    let measures = effect_measures(scenario);
+    let mut header: Vec<String> = leading.iter().map(|c| c.to_string()).collect();
+    for measure in &measures {
+        for part in ["before", "after", "change", "low", "high"] {
+            header.push(format!("{measure}_{part}"));
+        }
+    }
+    (header, measures)
 }
 
 /// The names of the measures a price's effects are given in, in column order.
