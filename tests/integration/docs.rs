@@ -7,31 +7,13 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::common::{fulcrum, scratch, text};
 
-mod shell;
+mod book;
 
-use shell::shell_words;
+use book::{markdown_files, shell_words};
 
 /// The repository's root.
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every Markdown file of the book, and the README.
-fn markdown_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = vec![root().join("README.md")];
-    walk(&root().join("docs/src"), &mut files);
-    files.sort();
-    files
 }
 
 /// A Markdown file's lines outside fenced code blocks, with their line numbers (from 1).

@@ -1,15 +1,15 @@
 //! The book's command reference is what the binary says, every command has its page, and
 //! every command the docs show parses.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Parser;
 
 use super::super::Cli;
 use super::{BOOK_FOLDER, fragments};
 
-#[path = "../../../tests/integration/docs/shell.rs"]
-mod shell;
+#[path = "../../../tests/integration/docs/book.rs"]
+mod book;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -49,23 +49,6 @@ fn every_command_has_a_page_with_its_arguments() {
             page.display()
         );
     }
-}
-
-/// The Markdown files a user reads: the README and the book.
-fn documents() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                out.push(path);
-            }
-        }
-    }
-    let mut files = vec![root().join("README.md")];
-    walk(&root().join("docs/src"), &mut files);
-    files
 }
 
 /// The `fulcrum` command lines of a document's `sh` and `console` blocks (continued lines
@@ -108,12 +91,11 @@ fn commands(markdown: &str) -> Vec<(usize, String)> {
 fn every_command_in_the_docs_parses() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for file in documents() {
+    for file in book::markdown_files() {
         let markdown = std::fs::read_to_string(&file).unwrap();
         for (line, command) in commands(&markdown) {
             checked += 1;
-            if let Err(error) =
-                Cli::try_parse_from(shell::shell_words(&command, Path::new("/home")))
+            if let Err(error) = Cli::try_parse_from(book::shell_words(&command, Path::new("/home")))
             {
                 let kind = error.kind();
                 // `--help` and `--version` "fail" by printing: they parsed.

@@ -1,8 +1,28 @@
-//! Command lines of the docs split into words as a shell would: shared by the docs tests
-//! (tests/integration/docs.rs) and the unit test that parses every documented command line
-//! (src/cli/reference/tests.rs, which includes this file).
+//! The book as the tests read it: its Markdown files, and its command lines split into words
+//! as a shell would. Shared by the docs tests (tests/integration/docs.rs) and the unit test
+//! that parses every documented command line (src/cli/reference/tests.rs, which includes this
+//! file).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Every Markdown file of the book and the README, in path order.
+pub fn markdown_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    walk(&root.join("docs/src"), &mut files);
+    files.sort();
+    files
+}
 
 /// `line` split into words as a POSIX shell would, for the quoting the docs use: single and
 /// double quotes, and `~/` at the start of a word for the home folder.
