@@ -573,7 +573,7 @@ fn an_unknown_rule_is_one_error_not_a_cascade() {
     let help = assert_error(
         &text,
         "\"fixd_share\"",
-        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", \"schedule\", found \"fixd_share\"",
+        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", \"schedule\", \"error_budget\", \"lights_on_cap\", \"reactive\", found \"fixd_share\"",
     );
     assert_eq!(help.as_deref(), Some("did you mean `fixed_share`?"));
     assert!(
