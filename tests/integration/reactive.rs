@@ -211,7 +211,7 @@ fn reactive_rules_reject_bad_fields_where_they_are() {
     );
     assert_error(
         &text,
-        "[[strategies]]",
+        "20",
         "an error budget counts `incidents` or `incident_days`, not both",
     );
     let text = strategy("rule = \"error_budget\"\ntech_share = 0.2\nincidents = 6\nwindow = 99");

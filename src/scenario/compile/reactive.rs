@@ -177,16 +177,25 @@ fn read_budget(ck: &mut Checker, t: &mut Table, horizon: &Horizon) -> Option<Tri
             .map(|x| (Budgeted::Incidents, x)),
         (None, Some(n)) => number(ck, n, "incident_days", Bound::NonNegative(Days))
             .map(|x| (Budgeted::IncidentDays, x)),
-        (both, _) => {
-            let message = if both.is_some() {
-                "an error budget counts `incidents` or `incident_days`, not both"
-            } else {
-                "an error budget needs its size: `incidents` or `incident_days`"
-            };
+        (Some(_), Some(days)) => {
             ck.report(
-                Problem::error(t.span(), message)
-                    .label("which budget?")
-                    .help("e.g. `incidents = 6, window = 4` (at most 6 incidents in any 4 periods) or `incident_days = 20, window = 4`"),
+                Problem::error(
+                    days.span,
+                    "an error budget counts `incidents` or `incident_days`, not both",
+                )
+                .label("a second budget")
+                .help("keep one: `incidents` counts incidents, `incident_days` the days they cost"),
+            );
+            None
+        }
+        (None, None) => {
+            ck.report(
+                Problem::error(
+                    t.span(),
+                    "an error budget needs its size: `incidents` or `incident_days`",
+                )
+                .label("which budget?")
+                .help("e.g. `incidents = 6, window = 4` (at most 6 incidents in any 4 periods) or `incident_days = 20, window = 4`"),
             );
             None
         }
