@@ -9,6 +9,7 @@ pub mod distribution;
 pub mod history;
 pub mod plan;
 pub mod prior;
+pub mod reactive;
 pub mod sum;
 pub mod throughput;
 mod work;
@@ -16,6 +17,7 @@ mod work;
 pub use calendar::{Calendar, Date, PeriodLength, PeriodUnit, Weekday};
 pub use distribution::{Distribution, DistributionError};
 pub use plan::{Phase, Plan, phases_of};
+pub use reactive::{Reactive, ReactiveForm, Trigger};
 pub use sum::SumOfDraws;
 pub use throughput::Throughput;
 pub use work::{CapacityChange, Event, EventChanges, Initiative, Kind, OnDone, Risk};
@@ -605,6 +607,8 @@ pub enum Rule {
         /// `tech_share[team][period - 1]` for every period of the horizon, each in [0, 1].
         tech_share: Vec<Vec<f64>>,
     },
+    /// A base share raised while a team's state triggers it ([`reactive`]).
+    Reactive(Reactive),
 }
 
 /// The lowest and highest share of a schedule (`tech_share[team][period - 1]`).
@@ -625,6 +629,7 @@ impl Rule {
             Rule::DebtCeiling { .. } => "debt_ceiling",
             Rule::Optimised { .. } => "optimised",
             Rule::Schedule { .. } => "schedule",
+            Rule::Reactive(r) => r.form.as_str(),
         }
     }
 }

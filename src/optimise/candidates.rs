@@ -127,12 +127,12 @@ pub fn phases(periods: usize) -> Vec<(usize, usize)> {
 }
 
 /// `policy`'s shares as a schedule per team and period (what refinement moves), if it has
-/// one: a fixed share is the constant schedule; a debt ceiling has none.
+/// one: a fixed share is the constant schedule; a debt ceiling or a reactive rule has none.
 pub fn schedule_of(policy: &Policy, teams: usize, periods: usize) -> Option<Vec<Vec<f64>>> {
     match &policy.share {
         Share::Fixed(s) => Some(vec![vec![*s; periods]; teams]),
         Share::Schedule(schedule) => Some(schedule.clone()),
-        Share::DebtCeiling { .. } => None,
+        Share::DebtCeiling { .. } | Share::Reactive(_) => None,
     }
 }
 

@@ -215,7 +215,7 @@ fn reoptimise(
             .filter(|c| match c.policy.share {
                 Share::Fixed(s) => new_share(s),
                 Share::DebtCeiling { above, below, .. } => new_share(above) || new_share(below),
-                Share::Schedule(_) => false,
+                Share::Schedule(_) | Share::Reactive(_) => false,
             });
         start.extend(admitted);
     }
@@ -341,6 +341,9 @@ fn within(policy: &Policy, guardrails: &crate::allocate::Guardrails) -> bool {
         Share::Fixed(share) => inside(*share),
         Share::DebtCeiling { above, below, .. } => inside(*above) && inside(*below),
         Share::Schedule(rows) => rows.iter().flatten().all(|&share| inside(share)),
+        Share::Reactive(rule) => {
+            inside(rule.raised) && rule.base.iter().flatten().all(|&share| inside(share))
+        }
     }
 }
 
@@ -353,11 +356,11 @@ fn same_bound(a: &Change, b: &Change) -> bool {
     )
 }
 
-/// The policy `found`'s share of `team` in `period`, for reports (`None` for a debt ceiling,
-/// whose share follows the debt).
+/// The policy `found`'s share of `team` in `period`, for reports (`None` for a debt ceiling
+/// or a reactive rule, whose share follows the team's state).
 pub fn planned_share(policy: &Policy, team: usize, period: usize) -> Option<f64> {
     match policy.share {
-        Share::DebtCeiling { .. } => None,
+        Share::DebtCeiling { .. } | Share::Reactive(_) => None,
         _ => Some(policy.tech_share(team, period, 0.0)),
     }
 }

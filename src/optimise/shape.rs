@@ -83,12 +83,12 @@ pub fn sharp_moves(scenario: &Scenario, policy: &Policy, guardrails: &Guardrails
 }
 
 /// `policy` with `moved` flattened: the team keeps the previous phase's share through the
-/// move's phase. A policy without a schedule is returned as it is.
+/// move's phase. A policy whose share follows the team's state is returned as it is.
 pub fn flattened(scenario: &Scenario, policy: &Policy, moved: &Move) -> Policy {
     let mut schedule = match &policy.share {
         Share::Schedule(schedule) => schedule.clone(),
         Share::Fixed(s) => vec![vec![*s]; scenario.teams.len()],
-        Share::DebtCeiling { .. } => return policy.clone(),
+        Share::DebtCeiling { .. } | Share::Reactive(_) => return policy.clone(),
     };
     let shares = &mut schedule[moved.team];
     // A schedule shorter than the horizon holds its last share: spell the horizon out.

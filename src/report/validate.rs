@@ -73,7 +73,10 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
     let _ = writeln!(out, "\n  strategies");
     let mut strategies = Table::new(&[("strategy", Align::Left), ("rule", Align::Left)]);
     for strategy in &s.strategies {
-        strategies.push(vec![strategy.name.clone(), rule_text(&strategy.rule, unit)]);
+        strategies.push(vec![
+            strategy.name.clone(),
+            rule_text(scenario, &strategy.rule, unit),
+        ]);
     }
     out.push_str(&rows(&strategies));
     if !s.risks.is_empty() || !s.events.is_empty() {
@@ -229,7 +232,7 @@ fn grouped_exact(x: f64) -> String {
 }
 
 /// A strategy's rule in words.
-fn rule_text(rule: &Rule, unit: Unit) -> String {
+fn rule_text(scenario: &Scenario, rule: &Rule, unit: Unit) -> String {
     match *rule {
         Rule::FixedShare { tech_share } => {
             format!("fixed_share: {:.0}% tech", tech_share * 100.0)
@@ -261,5 +264,10 @@ fn rule_text(rule: &Rule, unit: Unit) -> String {
                 hi * 100.0
             )
         }
+        Rule::Reactive(ref rule) => format!(
+            "{}: {}",
+            rule.form.as_str(),
+            crate::words::policy::reactive_in_words(scenario, rule)
+        ),
     }
 }

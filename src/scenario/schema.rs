@@ -249,15 +249,16 @@ fn distribution(bound: Bound) -> Value {
     json!({ "anyOf": forms })
 }
 
-/// Each strategy rule's own fields, which the other rules do not take.
+/// For each strategy rule, the other rules' fields it does not take.
 fn strategy_rules() -> Value {
     let rules: Vec<Value> = STRATEGY_RULES
         .iter()
-        .map(|(rule, _)| {
+        .map(|(rule, own)| {
             let foreign: Map<String, Value> = STRATEGY_RULES
                 .iter()
                 .filter(|(other, _)| other != rule)
                 .flat_map(|(_, fields)| fields.iter())
+                .filter(|f| !own.contains(f))
                 .map(|f| ((*f).to_string(), Value::Bool(false)))
                 .collect();
             json!({

@@ -1,7 +1,8 @@
 //! Strategies as the simulator executes them: each team's tech share per period (a rule of
 //! [`Share`]), and the order budgets flow to initiatives.
 
-use crate::model::{Phase, Plan, Rule, Scenario, Strategy, phases_of};
+use crate::model::reactive::Past;
+use crate::model::{Phase, Plan, Reactive, Rule, Scenario, Strategy, phases_of};
 
 /// How a policy sets team j's tech share s_j(t).
 #[derive(Clone, Debug, PartialEq)]
@@ -20,12 +21,15 @@ pub enum Share {
     /// A share per team and period, `schedule[team][period - 1]`; beyond its last period the
     /// last share holds.
     Schedule(Vec<Vec<f64>>),
+    /// A base share per team and period, raised while a team's state triggers it.
+    Reactive(Reactive),
 }
 
 impl Share {
-    /// The tech share of `team` in `period` (1-based) when its debt is `debt`.
+    /// The tech share of `team` in `period` (1-based) when its debt is `debt` and its earlier
+    /// periods were `past` (read only by a reactive rule).
     #[inline]
-    pub fn at(&self, team: usize, period: usize, debt: f64) -> f64 {
+    pub fn at(&self, team: usize, period: usize, debt: f64, past: &[Past]) -> f64 {
         match self {
             Share::Fixed(s) => *s,
             Share::DebtCeiling {
@@ -43,7 +47,13 @@ impl Share {
                 let shares = &schedule[team];
                 shares[(period - 1).min(shares.len() - 1)]
             }
+            Share::Reactive(rule) => rule.share(team, period, debt, past),
         }
+    }
+
+    /// Whether the share reads a team's earlier periods, which the trial then keeps.
+    pub fn reads_past(&self) -> bool {
+        matches!(self, Share::Reactive(rule) if rule.reads_past())
     }
 }
 
@@ -96,25 +106,28 @@ impl Policy {
             Rule::Schedule { ref tech_share } => {
                 Policy::by_priority(Share::Schedule(tech_share.clone()))
             }
+            Rule::Reactive(ref rule) => Policy::by_priority(Share::Reactive(rule.clone())),
         })
     }
 
-    /// The tech share s_j(t) of team `team` in `period` when its debt is `debt`.
+    /// The tech share s_j(t) of team `team` in `period` when its debt is `debt`, as if
+    /// nothing had happened before (a reactive rule's history-reading triggers do not hold;
+    /// the trial itself passes the history to [`Share::at`]).
     #[inline]
     pub fn tech_share(&self, team: usize, period: usize, debt: f64) -> f64 {
-        self.share.at(team, period, debt)
+        self.share.at(team, period, debt, &[])
     }
 
     /// Each team's phases of `scenario`'s horizon under this policy (runs of periods with one
-    /// tech share, to the whole percent), in team order; `None` for a debt ceiling, whose share
-    /// follows the debt rather than the calendar.
+    /// tech share, to the whole percent), in team order; `None` for a debt ceiling or a
+    /// reactive rule, whose share follows the team's state rather than the calendar.
     pub fn phases(&self, scenario: &Scenario) -> Option<Vec<Vec<Phase>>> {
         let n = scenario.periods;
         let teams = scenario.teams.len();
         Some(match &self.share {
             Share::Fixed(s) => vec![phases_of(&[*s], n); teams],
             Share::Schedule(schedule) => schedule.iter().map(|s| phases_of(s, n)).collect(),
-            Share::DebtCeiling { .. } => return None,
+            Share::DebtCeiling { .. } | Share::Reactive(_) => return None,
         })
     }
 

@@ -3,11 +3,12 @@
 //! (period 6), then 60%"), and what the split buys (each key result's chance, the P85 finish
 //! of initiatives with a deadline, final debt). The phases are [`Policy::phases`].
 
-use crate::model::{Phase, Scenario};
+use crate::model::reactive::{Budgeted, Reactive, Trigger};
+use crate::model::{Phase, Scenario, phases_of};
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::{Results, SummaryMetric};
 
-use super::numbers::{Unit, amount, percent_with_interval, proportion_ci95, share};
+use super::numbers::{Unit, amount, grouped, percent_with_interval, proportion_ci95, share};
 
 /// Initiatives named in what a split buys, at most (those with a deadline, by deadline).
 const DEADLINES_NAMED: usize = 4;
@@ -64,6 +65,12 @@ pub fn clauses(scenario: &Scenario, policy: &Policy) -> Vec<String> {
                 share(*above),
                 share(*below)
             ),
+            Share::Reactive(rule) => {
+                return vec![format!(
+                    "by each team's state, not only the calendar: {}",
+                    reactive_in_words(scenario, rule)
+                )];
+            }
             _ => String::new(),
         };
         return vec![format!("by each team's debt, not the calendar: {rule}")];
@@ -81,6 +88,70 @@ pub fn clauses(scenario: &Scenario, policy: &Policy) -> Vec<String> {
             .zip(&teams)
             .map(|(team, phases)| format!("{} {}", team.name, phases_in_words(scenario, phases)))
             .collect()
+    }
+}
+
+/// A reactive rule in words: `20% tech throughout; 100% while a team's error budget is
+/// spent (more than 6 incidents in its last 4 periods)`.
+pub fn reactive_in_words(scenario: &Scenario, rule: &Reactive) -> String {
+    let n = scenario.periods;
+    let teams: Vec<Vec<Phase>> = rule.base.iter().map(|s| phases_of(s, n)).collect();
+    let base = if teams.windows(2).all(|w| w[0] == w[1]) {
+        teams
+            .first()
+            .map_or_else(String::new, |p| phases_in_words(scenario, p))
+    } else {
+        let (lo, hi) = crate::model::share_range(&rule.base);
+        format!("{}–{} tech by team and phase", share(lo), share(hi))
+    };
+    let unit = Unit::of_scenario(scenario).long();
+    let when: Vec<String> = rule
+        .when
+        .iter()
+        .map(|w| trigger_in_words(w, unit))
+        .collect();
+    format!("{base}; {} while {}", share(rule.raised), when.join(" or "))
+}
+
+/// One trigger of a reactive rule in words, `unit` the unit of debt and incident days.
+fn trigger_in_words(trigger: &Trigger, unit: &str) -> String {
+    let periods = |n: usize| {
+        if n == 1 {
+            "period".to_string()
+        } else {
+            format!("{n} periods")
+        }
+    };
+    // Budgets are often whole: `6 incidents`, but `2.5 incidents` when written so.
+    let number = |x: f64| grouped(x, usize::from(x.fract() != 0.0));
+    match *trigger {
+        Trigger::DebtAbove(x) => format!("a team's debt is above {}", amount(x, unit)),
+        Trigger::ErrorBudget {
+            measure,
+            allowance,
+            window,
+        } => {
+            let what = match measure {
+                Budgeted::Incidents => format!("{} incidents", number(allowance)),
+                Budgeted::IncidentDays => format!("{} {unit} of incidents", number(allowance)),
+            };
+            format!(
+                "a team's error budget is spent (more than {what} in its last {})",
+                periods(window)
+            )
+        }
+        Trigger::UnplannedAbove {
+            share: cap,
+            periods: k,
+        } => format!(
+            "a team's unplanned work has been above {} of its capacity for {} running",
+            share(cap),
+            if k == 1 {
+                "a period".to_string()
+            } else {
+                format!("{k} periods")
+            }
+        ),
     }
 }
 

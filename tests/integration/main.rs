@@ -20,6 +20,7 @@ mod loader_properties;
 mod mcp;
 mod optimise;
 mod output;
+mod reactive;
 mod regressions;
 mod report;
 mod schema;

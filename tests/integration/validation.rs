@@ -4,7 +4,7 @@
 use fulcrum::scenario::{self, Format, LoadError, Problems, Severity};
 
 /// A small valid scenario; each test breaks one thing.
-const BASE: &str = r#"[scenario]
+pub(crate) const BASE: &str = r#"[scenario]
 name = "t"
 periods = 10
 
@@ -91,11 +91,11 @@ fn assert_problem(text: &str, severity: Severity, marker: &str, message: &str) -
 }
 
 #[track_caller]
-fn assert_error(text: &str, marker: &str, message: &str) -> Option<String> {
+pub(crate) fn assert_error(text: &str, marker: &str, message: &str) -> Option<String> {
     assert_problem(text, Severity::Error, marker, message)
 }
 
-fn with(from: &str, to: &str) -> String {
+pub(crate) fn with(from: &str, to: &str) -> String {
     assert!(BASE.contains(from), "{from:?} not in BASE");
     BASE.replacen(from, to, 1)
 }
@@ -573,7 +573,7 @@ fn an_unknown_rule_is_one_error_not_a_cascade() {
     let help = assert_error(
         &text,
         "\"fixd_share\"",
-        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", \"schedule\", found \"fixd_share\"",
+        "`rule` must be one of \"fixed_share\", \"debt_ceiling\", \"optimised\", \"schedule\", \"error_budget\", \"lights_on_cap\", \"reactive\", found \"fixd_share\"",
     );
     assert_eq!(help.as_deref(), Some("did you mean `fixed_share`?"));
     assert!(

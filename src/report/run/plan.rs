@@ -170,7 +170,9 @@ pub fn why_line(scenario: &Scenario, plan: &StrategyPlan, why: &Why) -> String {
 /// The policy's rule in one line.
 pub fn rule(plan: &StrategyPlan) -> String {
     match &plan.found.candidate.policy.share {
-        Share::DebtCeiling { .. } | Share::Fixed(_) => plan.found.candidate.label.clone(),
+        Share::DebtCeiling { .. } | Share::Fixed(_) | Share::Reactive(_) => {
+            plan.found.candidate.label.clone()
+        }
         Share::Schedule(_) => format!(
             "{} (tech share per team and period, table below)",
             plan.found.candidate.label

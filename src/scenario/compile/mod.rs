@@ -11,6 +11,7 @@ mod header;
 mod initiatives;
 pub mod names;
 mod okrs;
+mod reactive;
 mod risks;
 mod strategies;
 mod teams;
@@ -51,7 +52,7 @@ pub const ROOT_FIELDS: &[&str] = &[
 ];
 /// Every table of the file with the fields its reader accepts, keyed by its path in the schema
 /// (`teams[]` is each element of the array `teams`): what `fulcrum schema` is built from.
-pub(super) const SECTIONS: [(&str, &[&str]); 13] = [
+pub(super) const SECTIONS: [(&str, &[&str]); 16] = [
     ("", ROOT_FIELDS),
     ("scenario", header::SCENARIO_FIELDS),
     ("okrs", okrs::OKR_FIELDS),
@@ -65,9 +66,15 @@ pub(super) const SECTIONS: [(&str, &[&str]); 13] = [
     ("risks[]", risks::RISK_FIELDS),
     ("events[]", events::EVENT_FIELDS),
     ("strategies[]", strategies::STRATEGY_FIELDS),
+    ("strategies[].when", reactive::WHEN_FIELDS),
+    ("strategies[].when.error_budget", reactive::BUDGET_FIELDS),
+    (
+        "strategies[].when.unplanned_above",
+        reactive::UNPLANNED_FIELDS,
+    ),
 ];
-/// The strategy rules, each with the fields that belong to it alone.
-pub(super) const STRATEGY_RULES: [(&str, &[&str]); 4] = strategies::RULES;
+/// The strategy rules, each with its fields (some shared: `tech_share`, `phases`, …).
+pub(super) const STRATEGY_RULES: [(&str, &[&str]); 7] = strategies::RULES;
 /// Defaults of `[scenario]`.
 pub use crate::model::{DEFAULT_SEED, DEFAULT_TRIALS};
 /// The default blend of `[okrs]`: product's and technology's key results weigh the same.

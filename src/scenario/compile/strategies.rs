@@ -6,6 +6,7 @@ use super::super::document::Node;
 use super::super::fields::Quantity::Days;
 use super::super::fields::{Bound, Checker, Horizon, Table, array, number, string};
 use super::super::problem::Problem;
+use super::reactive::{read_error_budget, read_lights_on_cap, read_reactive};
 
 pub(super) const STRATEGY_FIELDS: &[&str] = &[
     "name",
@@ -19,9 +20,17 @@ pub(super) const STRATEGY_FIELDS: &[&str] = &[
     "deadline_confidence",
     "phases",
     "team_phases",
+    "frozen_share",
+    "incidents",
+    "incident_days",
+    "window",
+    "raised_share",
+    "unplanned_share",
+    "periods",
+    "when",
 ];
 /// The rules a strategy may name, each with its own fields.
-pub(super) const RULES: [(&str, &[&str]); 4] = [
+pub(super) const RULES: [(&str, &[&str]); 7] = [
     ("fixed_share", &["tech_share"]),
     ("debt_ceiling", &["ceiling", "above", "below"]),
     (
@@ -29,6 +38,30 @@ pub(super) const RULES: [(&str, &[&str]); 4] = [
         &["min_tech_share", "max_tech_share", "deadline_confidence"],
     ),
     ("schedule", &["phases", "team_phases"]),
+    (
+        "error_budget",
+        &[
+            "tech_share",
+            "frozen_share",
+            "incidents",
+            "incident_days",
+            "window",
+        ],
+    ),
+    (
+        "lights_on_cap",
+        &["tech_share", "raised_share", "unplanned_share", "periods"],
+    ),
+    (
+        "reactive",
+        &[
+            "tech_share",
+            "phases",
+            "team_phases",
+            "when",
+            "raised_share",
+        ],
+    ),
 ];
 
 /// The fields of one phase of a schedule.
@@ -59,6 +92,9 @@ pub(super) fn read_strategy(
                     .map(|tech_share| Rule::FixedShare { tech_share }),
                 "debt_ceiling" => read_debt_ceiling(ck, &mut t),
                 "schedule" => read_schedule(ck, &mut t, horizon, teams),
+                "error_budget" => read_error_budget(ck, &mut t, horizon, teams.len()),
+                "lights_on_cap" => read_lights_on_cap(ck, &mut t, horizon, teams.len()),
+                "reactive" => read_reactive(ck, &mut t, horizon, teams),
                 _ => read_optimised(ck, &mut t),
             }
         });
@@ -77,29 +113,41 @@ fn fields_of(rule: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, fields)| fields)
 }
 
-/// Reports each field of a rule other than `rule`.
+/// Reports each field of rules other than `rule` that `rule` does not take too.
 fn refuse_fields_of_other_rules(ck: &mut Checker, t: &mut Table, rule: &str) {
-    for (other, fields) in RULES.iter().filter(|(r, _)| *r != rule) {
-        for key in *fields {
-            if let Some(n) = t.get(key) {
-                ck.report(
-                    Problem::error(
-                        n.span,
-                        format!("`{key}` belongs to rule \"{other}\", not \"{rule}\""),
-                    )
-                    .label("not used by this rule")
-                    .help(format!(
-                        "the fields of \"{rule}\" are: {}",
-                        fields_of(rule).join(", ")
-                    )),
-                );
-            }
+    let own = fields_of(rule);
+    let foreign = STRATEGY_FIELDS.iter().filter(|key| !own.contains(key));
+    for key in foreign {
+        let owners: Vec<String> = RULES
+            .iter()
+            .filter(|(_, fields)| fields.contains(key))
+            .map(|(other, _)| format!("\"{other}\""))
+            .collect();
+        if owners.is_empty() {
+            continue;
+        }
+        if let Some(n) = t.get(key) {
+            let owners = match owners.as_slice() {
+                [one] => format!("rule {one}"),
+                many => format!("rules {}", many.join(", ")),
+            };
+            ck.report(
+                Problem::error(
+                    n.span,
+                    format!("`{key}` belongs to {owners}, not \"{rule}\""),
+                )
+                .label("not used by this rule")
+                .help(format!(
+                    "the fields of \"{rule}\" are: {}",
+                    fields_of(rule).join(", ")
+                )),
+            );
         }
     }
 }
 
 /// A required share (a fraction) under `key`.
-fn share(ck: &mut Checker, t: &mut Table, key: &str, example: &str) -> Option<f64> {
+pub(super) fn share(ck: &mut Checker, t: &mut Table, key: &str, example: &str) -> Option<f64> {
     t.required(ck, key, example)
         .and_then(|n| number(ck, n, key, Bound::Fraction))
 }
@@ -148,7 +196,7 @@ fn read_optimised(ck: &mut Checker, t: &mut Table) -> Option<Rule> {
 /// list of `{ until, tech_share }` in order (`until`: the phase's last period, or a date in
 /// it; the last phase runs to the end and leaves `until` out), compiled to a share per team
 /// and period.
-fn read_schedule(
+pub(super) fn read_schedule(
     ck: &mut Checker,
     t: &mut Table,
     horizon: &Horizon,

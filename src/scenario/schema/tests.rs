@@ -58,7 +58,13 @@ fn base() -> Value {
             { "name": "fixed", "rule": "fixed_share", "tech_share": 0.2 },
             { "name": "ceiling", "rule": "debt_ceiling", "ceiling": 300, "above": 0.5, "below": 0.1 },
             { "name": "optimised", "rule": "optimised" },
-            { "name": "phased", "rule": "schedule", "phases": [{ "tech_share": 0.2 }] }
+            { "name": "phased", "rule": "schedule", "phases": [{ "tech_share": 0.2 }] },
+            { "name": "budget", "rule": "error_budget", "tech_share": 0.2, "incidents": 6, "window": 4 },
+            { "name": "lights", "rule": "lights_on_cap", "tech_share": 0.2, "raised_share": 0.4,
+              "unplanned_share": 0.3, "periods": 2 },
+            { "name": "reactive", "rule": "reactive", "tech_share": 0.3, "raised_share": 0.5,
+              "when": { "debt_above": 800, "error_budget": { "incidents": 6, "window": 4 },
+                        "unplanned_above": { "share": 0.3, "periods": 2 } } }
         ]
     })
 }
@@ -87,8 +93,25 @@ fn table_for<'v>(scenario: &'v mut Value, section: &str, name: &str) -> &'v mut 
                 (&mut scenario["strategies"][2], &[])
             }
             "phases" | "team_phases" => (&mut scenario["strategies"][3], &[]),
+            "frozen_share" | "incidents" | "window" => (&mut scenario["strategies"][4], &[]),
+            "incident_days" => (&mut scenario["strategies"][4], &["incidents"]),
+            "raised_share" | "unplanned_share" | "periods" => (&mut scenario["strategies"][5], &[]),
+            "when" => (&mut scenario["strategies"][6], &[]),
             _ => (&mut scenario["strategies"][0], &[]),
         },
+        "strategies[].when" => (&mut scenario["strategies"][6]["when"], &[]),
+        "strategies[].when.error_budget" => (
+            &mut scenario["strategies"][6]["when"]["error_budget"],
+            if name == "incident_days" {
+                &["incidents"]
+            } else {
+                &[]
+            },
+        ),
+        "strategies[].when.unplanned_above" => (
+            &mut scenario["strategies"][6]["when"]["unplanned_above"],
+            &[],
+        ),
         plain => (&mut scenario[plain], &[]),
     };
     for key in excluded {

@@ -113,6 +113,8 @@ fn rule_controls(strategy: &model::Strategy, debt_scale: f64) -> Vec<Control> {
         ],
         // A schedule's sliders are its phases as written: `phase_controls`.
         Rule::Schedule { .. } => Vec::new(),
+        // A reactive rule has no sliders yet: change it in the file or with `--set`.
+        Rule::Reactive(_) => Vec::new(),
     }
 }
 

@@ -386,6 +386,11 @@ impl Compiled {
                     pct(hi)
                 )
             }
+            Rule::Reactive(ref rule) => format!(
+                "{}: {}",
+                rule.form.as_str(),
+                crate::words::policy::reactive_in_words(&self.scenario, rule)
+            ),
         }
     }
 

@@ -74,8 +74,10 @@ impl<'a> Backlog<'a> {
         if !alone || u32::try_from(history.len()).is_err() {
             return None;
         }
+        // A reactive rule's triggers never hold here (no debt, incidents or risks): its base
+        // schedule is its share.
         let share = match policy.share {
-            Share::Schedule(_) => None,
+            Share::Schedule(_) | Share::Reactive(_) => None,
             _ => Some(policy.tech_share(0, 1, 0.0).clamp(0.0, 1.0)),
         };
         let product = initiative.kind == Kind::Product;

@@ -222,7 +222,8 @@ impl<'a> Engine<'a> {
         let strategies = self.policies.len();
         scratch.states.resize_with(strategies, State::default);
         scratch.outcomes.resize_with(strategies, Outcome::default);
-        for (st, outcome) in scratch.states.iter_mut().zip(scratch.outcomes.iter_mut()) {
+        let states = scratch.states.iter_mut().zip(scratch.outcomes.iter_mut());
+        for ((st, outcome), policy) in states.zip(&self.policies) {
             st.debt.clear();
             st.debt.extend(scratch.teams.iter().map(|t| t.debt));
             for factors in [
@@ -246,6 +247,11 @@ impl<'a> Engine<'a> {
             st.met.resize(sc.key_results.len(), false);
             st.totals = Totals::default();
             st.done = sc.initiatives.is_empty();
+            st.past.clear();
+            if policy.share.reads_past() {
+                st.past
+                    .resize(sc.teams.len() * self.horizon, Default::default());
+            }
             outcome.periods.clear();
             if self.recording.periods {
                 outcome.periods.resize(self.horizon * self.width, 0.0);

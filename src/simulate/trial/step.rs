@@ -4,6 +4,7 @@
 //! forecast's one-item kernel included ([`product_budget`], [`tech_budget`], [`absorb`]).
 
 use crate::model::Kind;
+use crate::model::reactive::Past;
 
 use super::super::rng::{Purpose, poisson_quantile, stream};
 use super::metrics::{PeriodMetric, Totals};
@@ -50,6 +51,9 @@ pub(super) struct State {
     pub met: Vec<bool>,
     pub totals: Totals,
     pub done: bool,
+    /// `past[team * horizon + t - 1]`: what team's period t left for a reactive rule's
+    /// triggers; empty unless the strategy's rule reads it.
+    pub past: Vec<Past>,
 }
 
 /// What one strategy changes as its budgets flow: its state, its outcome, and the initiatives
@@ -161,7 +165,14 @@ impl Engine<'_> {
         let risk_days = w.risk_days.min(capacity - incident_days);
         let planned = capacity - incident_days - risk_days;
 
-        let share = self.policies[s].tech_share(j, t, debt).clamp(0.0, 1.0);
+        let rule = &self.policies[s].share;
+        let keeps_past = rule.reads_past();
+        let past = if keeps_past {
+            &work.st.past[j * self.horizon..j * self.horizon + t - 1]
+        } else {
+            &[]
+        };
+        let share = rule.at(j, t, debt, past).clamp(0.0, 1.0);
         let cap_per_engineer = sc.teams[j].days_per_engineer().unwrap_or(0.0) * w.availability;
         work.just_finished.clear();
         let [product_order, tech_order] = &self.orders[s][j];
@@ -172,6 +183,18 @@ impl Engine<'_> {
         let leftover = (tech_budget - tech_days).max(0.0);
 
         let paydown = settle_debt(j, draws, initiatives, (debt, product_days, leftover), work);
+        if keeps_past {
+            let unplanned = incident_days + risk_days;
+            work.st.past[j * self.horizon + t - 1] = Past {
+                incidents: incidents as f64,
+                incident_days,
+                unplanned_share: if capacity > 0.0 {
+                    unplanned / capacity
+                } else {
+                    0.0
+                },
+            };
+        }
         TeamPeriod {
             drag,
             capacity,
