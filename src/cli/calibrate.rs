@@ -20,7 +20,7 @@ use fulcrum::whatif::calibrate::prior::{Prior, PriorScale};
 use fulcrum::whatif::calibrate::smc::Settings;
 use fulcrum::whatif::calibrate::{self, Observed};
 
-use super::import::{ExportFlags, Read, incidents_of, read, rules_of};
+use super::import::{ExportFlags, Read, incidents_of, read, rules_of, some_of};
 use super::job::{Done, Flags, Job, Seeded, drive};
 use super::progress::Progress;
 use super::{BudgetFlags, Failure, OutputFlags, SimulationFlags, bad, write_failure};
@@ -165,11 +165,11 @@ fn chosen(
             (&idle, "that finished no product or tech work".to_string()),
         ] {
             if !teams.is_empty() {
-                let names: Vec<&str> = teams.iter().map(|t| t.0.team.as_str()).collect();
+                let names: Vec<String> = teams.iter().map(|t| t.0.team.clone()).collect();
                 eprintln!(
                     "warning: {} team(s) {why} are not calibrated: {}",
                     teams.len(),
-                    names.join(", ")
+                    some_of(&names, 8)
                 );
             }
         }

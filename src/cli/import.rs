@@ -316,7 +316,7 @@ fn grid(
 }
 
 /// Up to `shown` of `places`, then how many more.
-fn some_of(places: &[String], shown: usize) -> String {
+pub(super) fn some_of(places: &[String], shown: usize) -> String {
     let mut text = places
         .iter()
         .take(shown)
