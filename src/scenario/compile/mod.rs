@@ -11,6 +11,7 @@ mod header;
 mod initiatives;
 pub mod names;
 mod okrs;
+mod phases;
 mod reactive;
 mod risks;
 mod strategies;

@@ -8,7 +8,7 @@ use super::super::document::Node;
 use super::super::fields::Quantity::{Days, Incidents};
 use super::super::fields::{Bound, Checker, Horizon, Table, integer, number};
 use super::super::problem::Problem;
-use super::strategies::{read_schedule, share};
+use super::phases::{read_schedule, share};
 
 /// The fields of `when`, the triggers of a `reactive` rule.
 pub(super) const WHEN_FIELDS: &[&str] = &["debt_above", "error_budget", "unplanned_above"];
