@@ -14,9 +14,17 @@ impl Plan {
     /// period's share holds.
     #[inline]
     pub fn share(&self, team: usize, period: usize) -> f64 {
-        let shares = &self.tech_share[team];
-        shares[(period - 1).min(shares.len() - 1)]
+        scheduled(&self.tech_share, team, period)
     }
+}
+
+/// The tech share of `team` in `period` (1-based) of a schedule `tech_share[team][period - 1]`
+/// (a plan's, a `schedule` rule's, a reactive rule's base); beyond its last period the last
+/// share holds.
+#[inline]
+pub fn scheduled(tech_share: &[Vec<f64>], team: usize, period: usize) -> f64 {
+    let shares = &tech_share[team];
+    shares[(period - 1).min(shares.len() - 1)]
 }
 
 /// A run of consecutive periods with one tech share: periods `first..=last` (1-based).

@@ -133,8 +133,7 @@ impl Reactive {
         if self.when.iter().any(|w| w.holds(debt, past)) {
             self.raised
         } else {
-            let shares = &self.base[team];
-            shares[(period - 1).min(shares.len() - 1)]
+            super::plan::scheduled(&self.base, team, period)
         }
     }
 

@@ -1,6 +1,7 @@
 //! Strategies as the simulator executes them: each team's tech share per period (a rule of
 //! [`Share`]), and the order budgets flow to initiatives.
 
+use crate::model::plan::scheduled;
 use crate::model::reactive::Past;
 use crate::model::{Phase, Plan, Reactive, Rule, Scenario, Strategy, phases_of};
 
@@ -43,10 +44,7 @@ impl Share {
                     *below
                 }
             }
-            Share::Schedule(schedule) => {
-                let shares = &schedule[team];
-                shares[(period - 1).min(shares.len() - 1)]
-            }
+            Share::Schedule(schedule) => scheduled(schedule, team, period),
             Share::Reactive(rule) => rule.share(team, period, debt, past),
         }
     }
