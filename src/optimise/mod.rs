@@ -6,14 +6,18 @@
 //! # Method
 //! 1. **Candidates** ([`candidates`]): every fixed share of a 5% grid within the guardrails,
 //!    every debt ceiling of a grid (ceilings 0.5–2× the teams' mean initial debt, shares on a
-//!    10% grid, more above the ceiling than below), and the allocator's plan (its schedule,
-//!    with its order and with the priority order).
+//!    10% grid, more above the ceiling than below), every two-phase schedule of a grid (a
+//!    switch period, shares on a 25% grid), every error-budget rule of a grid where incidents
+//!    happen, and the allocator's plan (its schedule, with its order and with the priority
+//!    order).
 //! 2. **Racing** ([`race`]): the grid by successive halving on common random numbers, from
 //!    [`FIRST_TRIALS`] trials to [`RACE`]'s, while the allocator solves its plan on another
 //!    thread; the [`FINALISTS`] and the plan then on [`TRAINING`]'s trials. A candidate is
 //!    only ever simulated on trials it has not been scored on.
-//! 3. **Refinement**: from the best finalist, each team's share in each of up to four phases
-//!    of the horizon (a debt ceiling's ceiling and shares) is moved up and down; the moves are
+//! 3. **Refinement**: from the best finalist of each kind (schedule, debt ceiling, reactive
+//!    rule), each team's share in each of up to four phases of the horizon is moved up and
+//!    down and each switch point one or two periods either way (a debt ceiling's ceiling and
+//!    shares, a reactive rule's base, raised share and threshold alike); the moves are
 //!    raced by successive halving from [`MOVES_FIRST`]'s trials (where a trial is cheap, all
 //!    of them: every move scored alike), the improving survivors combined, and the best move or the
 //!    combination kept when it scores better on [`CLIMB`]'s trials; the refined policies and
@@ -175,12 +179,24 @@ fn climb(
     (best, best_rank)
 }
 
-/// The candidates of the grid: every fixed share and every debt ceiling within the
-/// guardrails.
-fn grid(scenario: &Scenario, objective: &Objective) -> Vec<Candidate> {
-    let mut all = candidates::fixed_shares(&objective.guardrails);
-    all.extend(candidates::debt_ceilings(scenario, &objective.guardrails));
+/// The candidates of the grid: every fixed share, debt ceiling, two-phase schedule and
+/// error-budget rule within the guardrails.
+pub(crate) fn grid(scenario: &Scenario, guardrails: &Guardrails) -> Vec<Candidate> {
+    let mut all = candidates::fixed_shares(guardrails);
+    all.extend(candidates::two_phases(scenario, guardrails));
+    all.extend(candidates::debt_ceilings(scenario, guardrails));
+    all.extend(candidates::error_budgets(scenario, guardrails));
     all
+}
+
+/// The kinds of policy whose neighbourhoods refinement climbs separately: a schedule (a fixed
+/// share is the constant one), a debt ceiling, a reactive rule.
+fn kind(candidate: &Candidate) -> usize {
+    match candidate.policy.share {
+        Share::Fixed(_) | Share::Schedule(_) => 0,
+        Share::DebtCeiling { .. } => 1,
+        Share::Reactive(_) => 2,
+    }
 }
 
 /// The allocator's plan as candidates: its schedule with its order, and with the priority
@@ -212,7 +228,7 @@ pub fn optimise(
     let effort = Effort::of(scenario);
     let training = effort.trials(TRAINING);
     let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
-    let grid: Vec<usize> = grid(scenario, objective)
+    let grid: Vec<usize> = grid(scenario, &objective.guardrails)
         .into_iter()
         .map(|c| pool.add(c))
         .collect();
@@ -231,14 +247,13 @@ pub fn optimise(
     let mut alive: Vec<usize> = raced.into_iter().map(|(e, _)| e).collect();
     alive.extend(lp_candidates(&lp).into_iter().map(|c| pool.add(c)));
     let finalists = pool.ranked(&alive, training);
-    // Refine the best of each kind (a schedule, a debt ceiling): their neighbourhoods differ,
-    // and the best finalist's kind need not be the one whose neighbourhood holds the best.
-    let is_ceiling = |c: &Candidate| matches!(c.policy.share, Share::DebtCeiling { .. });
+    // Refine the best finalist of each kind: their neighbourhoods differ, and the best
+    // finalist's kind need not be the one whose neighbourhood holds the best.
     let mut refined = vec![finalists[0].0];
-    for kind in [false, true] {
+    for wanted in 0..3 {
         if let Some(&(start, _)) = finalists
             .iter()
-            .find(|(e, _)| is_ceiling(pool.candidate(*e)) == kind)
+            .find(|(e, _)| kind(pool.candidate(*e)) == wanted)
         {
             let climb_trials = effort.trials(CLIMB);
             let start_rank = pool.ranked(&[start], climb_trials)[0].1;
