@@ -159,7 +159,11 @@ pub fn changed_scenario(scenario: &Scenario, objective: &Objective, change: &Cha
 }
 
 /// The scenario and objective with `change` made.
-fn changed(scenario: &Scenario, objective: &Objective, change: &Change) -> (Scenario, Objective) {
+pub fn changed(
+    scenario: &Scenario,
+    objective: &Objective,
+    change: &Change,
+) -> (Scenario, Objective) {
     let mut s = scenario.clone();
     let mut o = *objective;
     match *change {
@@ -208,15 +212,10 @@ fn reoptimise(
         start.extend(super::lp_candidates(&lp));
     }
     if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
-        let new_share = |s: f64| s < old.min_tech_share - 1e-9 || s > old.max_tech_share + 1e-9;
-        let admitted = candidates::fixed_shares(&g)
+        // The grid's candidates the old guardrails refused.
+        let admitted = super::grid(scenario, &g)
             .into_iter()
-            .chain(candidates::debt_ceilings(scenario, &g))
-            .filter(|c| match c.policy.share {
-                Share::Fixed(s) => new_share(s),
-                Share::DebtCeiling { above, below, .. } => new_share(above) || new_share(below),
-                Share::Schedule(_) | Share::Reactive(_) => false,
-            });
+            .filter(|c| !within(&c.policy, old));
         start.extend(admitted);
     }
     let (quick, judge) = (effort.trials(REOPTIMISE.0), effort.trials(REOPTIMISE.1));
@@ -230,6 +229,36 @@ fn reoptimise(
     let moves = candidates::moves(pool.candidate(best), scenario, &g, &teams, RELAXATION);
     let first = effort.trials(super::MOVES_FIRST);
     let (best, _) = refine(&mut pool, best, moves, (first, quick, judge));
+    pool.candidate(best).clone()
+}
+
+/// Whether `change` moves a bound on the policy (a guardrail, a hard deadline) rather than
+/// the capacity: the best policy may then be another shape altogether, which a short search
+/// from the one found does not reach (on legacy-platform, the maximum share removed was priced
+/// +0.111 where the whole search finds +0.194), so the whole search is run again.
+fn moves_a_bound(change: &Change) -> bool {
+    !matches!(change, Change::Engineer { .. } | Change::Hire { .. })
+}
+
+/// The whole search again for the changed `scenario` and `objective`, with the effort the
+/// search for the scenario as it is had (what re-running `fulcrum run` with the change
+/// does), its policy then ranked on the `judge` training trials against the policy found and
+/// the one found for the guardrail relaxed (`nested`), which the change admits too: the
+/// best of them.
+fn search_again(
+    scenario: &Scenario,
+    objective: &Objective,
+    (found, nested): (&Found, Option<&Candidate>),
+    seed: u64,
+    judge: u64,
+) -> Candidate {
+    let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
+    let mut ids = vec![pool.add(found.candidate.clone())];
+    ids.extend(nested.map(|c| pool.add(c.clone())));
+    if let Ok(again) = super::optimise(scenario, objective, seed) {
+        ids.push(pool.add(again.candidate));
+    }
+    let best = pool.ranked(&ids, judge)[0].0;
     pool.candidate(best).clone()
 }
 
@@ -275,8 +304,12 @@ pub fn price(
             .iter()
             .find(|(c, _)| same_bound(c, change))
             .map(|(_, candidate)| candidate);
-        let old = (&objective.guardrails, nested);
-        let best = reoptimise(&s, &o, (found, change), old, seed, &effort);
+        let best = if moves_a_bound(change) {
+            search_again(&s, &o, (found, nested), seed, judge)
+        } else {
+            let old = (&objective.guardrails, nested);
+            reoptimise(&s, &o, (found, change), old, seed, &effort)
+        };
         let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
         let (value, half_width, before) = match base_for(&mut as_is, objective, found, &best, judge)
         {
