@@ -1,0 +1,270 @@
+//! The optimised strategy held against brute force on a scenario file (issue 32's bars): its
+//! policy against every simple rule a user could try within its guardrails, and each price
+//! `plan` lists against the change made by hand and searched from scratch.
+//!
+//! `cargo run --release --example policy_check -- SCENARIO.toml [FRESH_SEED]`
+//!
+//! 1. **Rules.** Every fixed share (5% grid), debt ceiling (250, 500, 1000 and ½, 1, 2 × the
+//!    mean initial debt; shares on a 10% grid, more above), two-phase schedule (shares on a
+//!    10% grid, every switch period) and error-budget rule (budgets of 1 … 2 × the expected
+//!    incidents in windows of 2, 4 and 8 periods; base shares on a 10% grid, frozen at the
+//!    highest share allowed) is scored with the optimised policy on fresh trials, paired: the
+//!    worst difference (optimised − rule) and its 95% interval are printed, and a loss beyond
+//!    the interval and a tie (0.001) is flagged.
+//! 2. **Prices.** Each change `plan` prices is made to the scenario and the whole search run
+//!    again (what re-running `fulcrum run` with the change does); its policy against the
+//!    policy found, on the price's evaluation trials, paired. A price outside the brute-force
+//!    value's interval (the sum of both half-widths) is flagged, and so is a change whose
+//!    brute-force value is within noise of 0 but whose price is listed as a gain.
+
+use fulcrum::allocate::Guardrails;
+use fulcrum::model::Scenario;
+use fulcrum::model::reactive::{Budgeted, Reactive, ReactiveForm, Trigger};
+use fulcrum::optimise::{self, Objective, prices};
+use fulcrum::pipeline;
+use fulcrum::simulate::policy::{Policy, Share};
+use fulcrum::simulate::scores::{paired, score};
+
+/// A loss smaller than this is a tie (the bar of tests/integration/optimise.rs).
+const TIE: f64 = 0.001;
+/// Fresh trials the rules are judged on.
+const JUDGED: u64 = 1000;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: policy_check SCENARIO [FRESH_SEED]");
+        std::process::exit(2);
+    };
+    let fresh: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x00f0_0d5e_ed00);
+    let scenario = match fulcrum::scenario::load(path.as_ref(), &[]) {
+        Ok(loaded) => loaded.scenario,
+        Err(error) => {
+            eprintln!("{error}");
+            std::process::exit(2);
+        }
+    };
+    let objective = objective(&scenario);
+    let found = optimise::optimise(&scenario, &objective, scenario.seed).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1);
+    });
+    println!("{path}: optimised = {}", found.candidate.label);
+    let flagged = rules(&scenario, &objective, &found.candidate.policy, fresh)
+        + prices_against_brute_force(&scenario, &objective, &found);
+    println!("{path}: {flagged} flagged");
+}
+
+/// The scenario's optimised strategy's objective (open guardrails without one).
+fn objective(scenario: &Scenario) -> Objective {
+    let open = Objective {
+        guardrails: Guardrails {
+            min_tech_share: 0.0,
+            max_tech_share: 1.0,
+        },
+        confidence: optimise::DEFAULT_CONFIDENCE,
+    };
+    scenario
+        .strategies
+        .iter()
+        .find_map(|s| pipeline::objective_of(&s.rule))
+        .unwrap_or(open)
+}
+
+/// `from` … `to` by `step`, both ends included.
+fn grid(from: f64, to: f64, step: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = (0..=(1.0 / step).round() as usize)
+        .map(|k| (k as f64 * step * 1e9).round() / 1e9)
+        .filter(|s| *s >= from - 1e-9 && *s <= to + 1e-9)
+        .collect();
+    for end in [from, to] {
+        if !v.iter().any(|s| (s - end).abs() < 1e-9) {
+            v.push(end);
+        }
+    }
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Every simple rule of the module docs, by kind.
+fn simple_rules(scenario: &Scenario, g: &Guardrails) -> Vec<(&'static str, String, Policy)> {
+    let (lo, hi) = (g.min_tech_share, g.max_tech_share);
+    let teams = scenario.teams.len();
+    let periods = scenario.periods;
+    let mut rules = Vec::new();
+    for s in grid(lo, hi, 0.05) {
+        rules.push((
+            "fixed",
+            format!("fixed {s:.2}"),
+            Policy::by_priority(Share::Fixed(s)),
+        ));
+    }
+    let shares = grid(lo, hi, 0.1);
+    let mean_debt = scenario
+        .teams
+        .iter()
+        .map(|t| t.debt_initial.mean())
+        .sum::<f64>()
+        / teams as f64;
+    for ceiling in [
+        250.0,
+        500.0,
+        1000.0,
+        0.5 * mean_debt,
+        mean_debt,
+        2.0 * mean_debt,
+    ] {
+        for &above in &shares {
+            for &below in shares.iter().filter(|&&b| b < above) {
+                let share = Share::DebtCeiling {
+                    ceiling,
+                    above,
+                    below,
+                };
+                let label = format!("ceiling {ceiling:.0} {above:.1}/{below:.1}");
+                rules.push(("debt ceiling", label, Policy::by_priority(share)));
+            }
+        }
+    }
+    for switch in 1..periods {
+        for &first in &shares {
+            for &then in shares.iter().filter(|&&t| t != first) {
+                let row: Vec<f64> = (1..=periods)
+                    .map(|t| if t <= switch { first } else { then })
+                    .collect();
+                let label = format!("{first:.1} through {switch}, then {then:.1}");
+                rules.push((
+                    "two-phase",
+                    label,
+                    Policy::by_priority(Share::Schedule(vec![row; teams])),
+                ));
+            }
+        }
+    }
+    let incidents = &scenario.incidents;
+    let expected: f64 = scenario
+        .teams
+        .iter()
+        .map(|t| incidents.rate(incidents.base_rate.mean(), t.debt_initial.mean(), 1.0))
+        .sum::<f64>()
+        / teams as f64;
+    if expected > 0.0 {
+        for window in [2usize, 4, 8].into_iter().filter(|&w| w <= periods) {
+            let most = (2.0 * expected * window as f64).ceil().max(1.0) as usize;
+            let step = most.div_ceil(8).max(1);
+            for allowance in (1..=most).step_by(step) {
+                for &base in shares.iter().filter(|&&b| b < hi) {
+                    let rule = Reactive {
+                        form: ReactiveForm::ErrorBudget,
+                        base: vec![vec![base]; teams],
+                        when: vec![Trigger::ErrorBudget {
+                            measure: Budgeted::Incidents,
+                            allowance: allowance as f64,
+                            window,
+                        }],
+                        raised: hi,
+                    };
+                    let label = format!("budget {allowance}/{window} base {base:.1}");
+                    rules.push((
+                        "error budget",
+                        label,
+                        Policy::by_priority(Share::Reactive(rule)),
+                    ));
+                }
+            }
+        }
+    }
+    rules
+}
+
+/// The optimised policy against every simple rule, paired on fresh trials; how many lost
+/// beyond a tie.
+fn rules(scenario: &Scenario, objective: &Objective, optimised: &Policy, fresh: u64) -> usize {
+    let rules = simple_rules(scenario, &objective.guardrails);
+    let mut policies = vec![optimised.clone()];
+    policies.extend(rules.iter().map(|(_, _, p)| p.clone()));
+    let scores = score(scenario, &policies, fresh, 0..JUDGED);
+    let mut flagged = 0;
+    for kind in ["fixed", "debt ceiling", "two-phase", "error budget"] {
+        let mut worst: Option<(f64, f64, &str, f64)> = None;
+        for (k, (_, label, _)) in rules.iter().enumerate().filter(|(_, r)| r.0 == kind) {
+            let (mean, half) = paired(scores.blended(0), scores.blended(k + 1));
+            if worst.is_none_or(|w| mean + half < w.0 + w.1) {
+                worst = Some((mean, half, label, scores.mean(k + 1)));
+            }
+            if mean + half < -TIE {
+                flagged += 1;
+            }
+        }
+        if let Some((mean, half, label, best)) = worst {
+            let count = rules.iter().filter(|r| r.0 == kind).count();
+            println!(
+                "  vs {count:>5} {kind:<13} closest: {label:<28} {best:.4}; optimised {:.4}, difference {mean:+.4} ± {half:.4}{}",
+                scores.mean(0),
+                if mean + half < -TIE { "  LOSES" } else { "" }
+            );
+        }
+    }
+    flagged
+}
+
+/// Each price against the change made by hand and searched from scratch; how many disagree.
+fn prices_against_brute_force(
+    scenario: &Scenario,
+    objective: &Objective,
+    found: &optimise::Found,
+) -> usize {
+    let seed = scenario.seed;
+    let changes = prices::changes(scenario, objective, scenario.periods / 4 + 1);
+    let priced = prices::price(
+        scenario,
+        objective,
+        found,
+        &changes,
+        seed,
+        prices::EVALUATION_TRIALS,
+        &|_| {},
+    );
+    let mut flagged = 0;
+    for price in &priced {
+        let (changed, o) = prices::changed(scenario, objective, &price.change);
+        let Ok(again) = optimise::optimise(&changed, &o, seed) else {
+            println!("  {:?}: the changed scenario has no policy", price.change);
+            continue;
+        };
+        let trials = 0..price.trials;
+        let after = score(
+            &changed,
+            std::slice::from_ref(&again.candidate.policy),
+            seed,
+            trials.clone(),
+        );
+        let before = score(
+            scenario,
+            std::slice::from_ref(&found.candidate.policy),
+            seed,
+            trials,
+        );
+        let (brute, brute_half) = paired(after.blended(0), before.blended(0));
+        let outside = (price.value - brute).abs() > price.half_width + brute_half;
+        let listed_gain = price.value > price.half_width;
+        let noop_listed = listed_gain && brute.abs() <= brute_half;
+        if outside || noop_listed {
+            flagged += 1;
+        }
+        println!(
+            "  {:<40} price {:+.4} ± {:.4}  brute force {:+.4} ± {:.4}{}{}",
+            format!("{:?}", price.change),
+            price.value,
+            price.half_width,
+            brute,
+            brute_half,
+            if outside { "  OUTSIDE" } else { "" },
+            if noop_listed { "  NO-OP LISTED" } else { "" }
+        );
+    }
+    flagged
+}
