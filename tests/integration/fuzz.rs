@@ -678,14 +678,12 @@ fn report(seed: u64, tally: &Tally, failures: &[(String, Input)]) -> String {
 /// same ones however busy the machine is, so a failure here is reproducible.
 #[test]
 fn loading_mutated_examples_never_fails_its_properties() {
-    let (tally, failures) = fuzz(11, 600.0, 30, true);
-    let summary = report(11, &tally, &failures);
-    assert_eq!(tally.cases, 30, "{summary}");
-    assert!(tally.rejected > 0 && tally.accepted > 0, "{summary}");
-    if !failures.is_empty() {
-        let dir = save(&failures);
-        panic!("{summary}inputs in {}", dir.display());
-    }
+    smoke(
+        30,
+        |seed, seconds, most| fuzz(seed, seconds, most, true),
+        report,
+        save,
+    );
 }
 
 /// The campaign: `FULCRUM_FUZZ_SECONDS` seconds (default 60) from `FULCRUM_FUZZ_SEED` (default:
@@ -693,18 +691,75 @@ fn loading_mutated_examples_never_fails_its_properties() {
 #[test]
 #[ignore = "a long fuzzing campaign: FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored"]
 fn fuzzing_campaign() {
-    let (seconds, seed) = campaign_settings();
-    let (tally, failures) = fuzz(seed, seconds, u64::MAX, true);
-    let summary = report(seed, &tally, &failures);
-    println!("{summary}");
+    campaign(
+        |seed, seconds| fuzz(seed, seconds, u64::MAX, true),
+        report,
+        save,
+    );
+}
+
+/// One failure: what failed, and the input.
+type Failure<I> = (String, I);
+
+/// What a fuzz target counts: the inputs it checked, and whether it saw both outcomes (an
+/// input refused and one accepted), without which it tested only half its properties.
+trait Tallied: std::fmt::Debug {
+    /// The inputs checked.
+    fn cases(&self) -> u64;
+    /// Whether an input was refused and one accepted.
+    fn both_outcomes(&self) -> bool;
+}
+
+impl Tallied for Tally {
+    fn cases(&self) -> u64 {
+        self.cases
+    }
+    fn both_outcomes(&self) -> bool {
+        self.rejected > 0 && self.accepted > 0
+    }
+}
+
+/// The run of a fuzz target in every `cargo test`: `fuzz` from seed 11, with 600 seconds to
+/// check its first `cases` inputs, must check them all, see both outcomes and fail on none
+/// (what fails saved by `save`).
+fn smoke<T: Tallied, I>(
+    cases: u64,
+    fuzz: impl FnOnce(u64, f64, u64) -> (T, Vec<Failure<I>>),
+    report: fn(u64, &T, &[Failure<I>]) -> String,
+    save: fn(&[Failure<I>]) -> PathBuf,
+) {
+    let (tally, failures) = fuzz(11, 600.0, cases);
+    let summary = report(11, &tally, &failures);
+    assert_eq!(tally.cases(), cases, "{summary}");
+    assert!(tally.both_outcomes(), "{summary}");
+    fail_on(&failures, save, &summary);
+}
+
+/// Panics when `failures` is not empty, after `save` writes them: how many, where, and
+/// `summary`.
+fn fail_on<I>(failures: &[Failure<I>], save: fn(&[Failure<I>]) -> PathBuf, summary: &str) {
     if !failures.is_empty() {
-        let dir = save(&failures);
+        let dir = save(failures);
         panic!(
             "{} failures; inputs in {}\n{summary}",
             failures.len(),
             dir.display()
         );
     }
+}
+
+/// A campaign of `fuzz` (given the seed and the seconds of [`campaign_settings`]): prints
+/// `report`'s summary, then fails on what it found, saved by `save`.
+fn campaign<T, I>(
+    fuzz: impl FnOnce(u64, f64) -> (T, Vec<Failure<I>>),
+    report: fn(u64, &T, &[Failure<I>]) -> String,
+    save: fn(&[Failure<I>]) -> PathBuf,
+) {
+    let (seconds, seed) = campaign_settings();
+    let (tally, failures) = fuzz(seed, seconds);
+    let summary = report(seed, &tally, &failures);
+    println!("{summary}");
+    fail_on(&failures, save, &summary);
 }
 
 /// A campaign's length and seed: `FULCRUM_FUZZ_SECONDS` (default 60) and `FULCRUM_FUZZ_SEED`
