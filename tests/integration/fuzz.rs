@@ -11,9 +11,10 @@
 //! `cargo test` runs it for a few seconds from a fixed seed. A campaign runs it for longer,
 //! from fresh seeds, and writes what it finds to `target/tmp/fuzz-findings/`:
 //! `FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored --nocapture`
-//! (recipe in `docs/src/developer/fuzzing.md`).
+//! (recipe in `docs/src/developer/fuzzing.md`). Both targets run through [`harness`].
 
 mod exports;
+mod harness;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ use fulcrum::simulate::{Settings, SummaryMetric};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+use harness::{Tallied, campaign, load_budget, panic_message, smoke};
 
 const SEEDS: [(&str, &str); 6] = [
     (
@@ -62,10 +65,6 @@ fn seed_text(k: usize) -> String {
     }
 }
 
-/// Loading one input may take at most this long (a debug build is slower).
-fn load_budget() -> Duration {
-    Duration::from_secs(if cfg!(debug_assertions) { 5 } else { 1 })
-}
 /// Planning and simulating an accepted input may take at most this long.
 const ENGINE_BUDGET: Duration = Duration::from_secs(60);
 /// Programs larger than this are not planned in the fuzz loop: they are slow by design.
@@ -609,14 +608,6 @@ fn check_engine(scenario: &Scenario, tally: &mut Tally) -> Result<(), String> {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".into())
-}
-
 /// Runs generated inputs from `seed` for `seconds` or `cases` inputs, whichever comes first;
 /// returns the tally and the failures.
 fn fuzz(seed: u64, seconds: f64, cases: u64, engine: bool) -> (Tally, Vec<(String, Input)>) {
@@ -698,18 +689,6 @@ fn fuzzing_campaign() {
     );
 }
 
-/// One failure: what failed, and the input.
-type Failure<I> = (String, I);
-
-/// What a fuzz target counts: the inputs it checked, and whether it saw both outcomes (an
-/// input refused and one accepted), without which it tested only half its properties.
-trait Tallied: std::fmt::Debug {
-    /// The inputs checked.
-    fn cases(&self) -> u64;
-    /// Whether an input was refused and one accepted.
-    fn both_outcomes(&self) -> bool;
-}
-
 impl Tallied for Tally {
     fn cases(&self) -> u64 {
         self.cases
@@ -717,67 +696,6 @@ impl Tallied for Tally {
     fn both_outcomes(&self) -> bool {
         self.rejected > 0 && self.accepted > 0
     }
-}
-
-/// The run of a fuzz target in every `cargo test`: `fuzz` from seed 11, with 600 seconds to
-/// check its first `cases` inputs, must check them all, see both outcomes and fail on none
-/// (what fails saved by `save`).
-fn smoke<T: Tallied, I>(
-    cases: u64,
-    fuzz: impl FnOnce(u64, f64, u64) -> (T, Vec<Failure<I>>),
-    report: fn(u64, &T, &[Failure<I>]) -> String,
-    save: fn(&[Failure<I>]) -> PathBuf,
-) {
-    let (tally, failures) = fuzz(11, 600.0, cases);
-    let summary = report(11, &tally, &failures);
-    assert_eq!(tally.cases(), cases, "{summary}");
-    assert!(tally.both_outcomes(), "{summary}");
-    fail_on(&failures, save, &summary);
-}
-
-/// Panics when `failures` is not empty, after `save` writes them: how many, where, and
-/// `summary`.
-fn fail_on<I>(failures: &[Failure<I>], save: fn(&[Failure<I>]) -> PathBuf, summary: &str) {
-    if !failures.is_empty() {
-        let dir = save(failures);
-        panic!(
-            "{} failures; inputs in {}\n{summary}",
-            failures.len(),
-            dir.display()
-        );
-    }
-}
-
-/// A campaign of `fuzz` (given the seed and the seconds of [`campaign_settings`]): prints
-/// `report`'s summary, then fails on what it found, saved by `save`.
-fn campaign<T, I>(
-    fuzz: impl FnOnce(u64, f64) -> (T, Vec<Failure<I>>),
-    report: fn(u64, &T, &[Failure<I>]) -> String,
-    save: fn(&[Failure<I>]) -> PathBuf,
-) {
-    let (seconds, seed) = campaign_settings();
-    let (tally, failures) = fuzz(seed, seconds);
-    let summary = report(seed, &tally, &failures);
-    println!("{summary}");
-    fail_on(&failures, save, &summary);
-}
-
-/// A campaign's length and seed: `FULCRUM_FUZZ_SECONDS` (default 60) and `FULCRUM_FUZZ_SEED`
-/// (default: the clock).
-fn campaign_settings() -> (f64, u64) {
-    let seconds: f64 = std::env::var("FULCRUM_FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60.0);
-    let seed: u64 = std::env::var("FULCRUM_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_secs())
-        });
-    (seconds, seed)
 }
 
 /// The generator itself: unmutated seeds are valid in both formats, and mutations change them.

@@ -31,7 +31,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use super::{Tallied, campaign, load_budget, panic_message, smoke};
+use super::harness::{Tallied, campaign, load_budget, panic_message, smoke};
 
 /// One input in this many also goes through the binary, end to end.
 const END_TO_END_EVERY: u64 = 10;
