@@ -172,6 +172,14 @@ fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
     v.resize(n, x);
 }
 
+/// Refills `v` with `times` copies of `block`: one per strategy.
+fn refill_repeated<T: Clone>(v: &mut Vec<T>, block: &[T], times: usize) {
+    v.clear();
+    for _ in 0..times {
+        v.extend_from_slice(block);
+    }
+}
+
 impl<'a> Kernel<'a> {
     pub(super) fn new(s: &'a Scenario, policies: &'a [Policy], seed: u64) -> Kernel<'a> {
         let teams = s.teams.len();
@@ -235,18 +243,12 @@ impl<'a> Kernel<'a> {
             self.policies.len(),
         );
         self.draw(trial, b);
-        refill(&mut b.debt, 0, 0.0);
-        for _ in 0..strategies {
-            b.debt.extend_from_slice(&b.debt0);
-        }
+        refill_repeated(&mut b.debt, &b.debt0, strategies);
         refill(&mut b.accrual_factor, strategies * teams, 1.0);
         refill(&mut b.incident_factor, strategies * teams, 1.0);
         refill(&mut b.capacity_factor, strategies * teams, 1.0);
         refill(&mut b.product_work, strategies * teams, 0.0);
-        refill(&mut b.remaining, 0, 0.0);
-        for _ in 0..strategies {
-            b.remaining.extend_from_slice(&b.work);
-        }
+        refill_repeated(&mut b.remaining, &b.work, strategies);
         refill(&mut b.finished, strategies * inits, 0);
         refill(&mut b.value, strategies * krs, 0.0);
         refill(&mut b.attainment, strategies * krs, 0.0);

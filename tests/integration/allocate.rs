@@ -4,15 +4,10 @@
 use fulcrum::allocate::{self, Bound, Guardrails, Marginal, PlanError};
 use fulcrum::model::{Rule, Scenario};
 use fulcrum::pipeline;
-use fulcrum::scenario::{self, Format};
+use fulcrum::scenario;
 use fulcrum::simulate::{Settings, SummaryMetric};
 
-fn load(text: &str) -> Scenario {
-    match scenario::load_str("t.toml", text, Format::Toml) {
-        Ok(loaded) => loaded.scenario,
-        Err(e) => panic!("{e}"),
-    }
-}
+use crate::common::trial::load;
 
 /// One team of one engineer with 10 days a period, no debt, no incidents; `rest` adds key
 /// results and initiatives. Horizons beyond 20 years of two-week periods (the longest a

@@ -223,18 +223,10 @@ fn a_schedule_with_two_phases_runs_sweeps_and_round_trips_through_write_schedule
     let legacy = example("legacy-platform.toml");
     let written = dir.join("optimised-schedule.toml");
     let plan_out = dir.join("plan").display().to_string();
+    let plan: [&str; 6] = ["plan", &legacy, "--trials", "300", "--out", &plan_out];
+    let written_arg = written.display().to_string();
     ok(
-        &[
-            "plan",
-            &legacy,
-            "--trials",
-            "300",
-            "--out",
-            &plan_out,
-            "--write-schedule",
-            &written.display().to_string(),
-            "-q",
-        ],
+        &[&plan[..], &["--write-schedule", &written_arg, "-q"]].concat(),
         &dir,
     );
     let both = dir.join("both.toml");
@@ -271,18 +263,9 @@ fn a_schedule_with_two_phases_runs_sweeps_and_round_trips_through_write_schedule
     let (found, written) = (mean("optimised"), mean("optimised-schedule"));
     assert!((found - written).abs() < 1e-9, "{found} vs {written}");
     // Refused: an existing file is never overwritten.
+    let again_arg = dir.join("optimised-schedule.toml").display().to_string();
     let again = fulcrum(
-        &[
-            "plan",
-            &legacy,
-            "--trials",
-            "300",
-            "--out",
-            &plan_out,
-            "--force",
-            "--write-schedule",
-            &dir.join("optimised-schedule.toml").display().to_string(),
-        ],
+        &[&plan[..], &["--force", "--write-schedule", &again_arg]].concat(),
         &dir,
     );
     assert_eq!(again.status.code(), Some(2));

@@ -1,4 +1,7 @@
-//! Helpers shared by the tests that run the binary as a user would.
+//! Helpers shared by the tests that run the binary as a user would; [`trial`] holds those of
+//! the tests that run the engine directly.
+
+pub mod trial;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

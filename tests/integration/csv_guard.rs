@@ -7,13 +7,11 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{fulcrum, scratch, text};
 
-/// A scenario whose every name is a formula to a spreadsheet (`-5` is a number, not one): a
-/// team of engineers, and a team with a throughput history for `forecast` and `backtest`.
-const HOSTILE: &str = r#"[scenario]
-name = "hostile"
-periods = 8
-period = "1w"
-start = 2027-01-04
+/// A scenario whose every name is a formula to a spreadsheet (`-5` is a number, not one), on
+/// one team of engineers.
+pub(crate) const FORMULAS: &str = r#"[scenario]
+name = "formulas"
+periods = 6
 
 [okrs]
 [[okrs.key_results]]
@@ -24,10 +22,6 @@ target = 1.0
 [[teams]]
 name = "@team"
 engineers = 3
-
-[[teams]]
-name = "=flow"
-capacity = { samples = [3, 5, 2, 6, 4, 4, 7, 1, 5, 3, 6, 4, 2, 5, 8, 3] }
 
 [[initiatives]]
 id = "=HYPERLINK(1)"
@@ -42,12 +36,6 @@ kind = "tech"
 team = "@team"
 effort = "5 to 10"
 
-[[initiatives]]
-id = "+migrate"
-kind = "product"
-team = "=flow"
-effort = 30
-
 [[strategies]]
 name = "=1+1"
 rule = "fixed_share"
@@ -57,6 +45,28 @@ tech_share = 0.2
 name = "-5"
 rule = "optimised"
 "#;
+
+/// [`FORMULAS`] over 8 weeks, with a second team, one with a throughput history for
+/// `forecast` and `backtest`.
+fn hostile() -> String {
+    let header =
+        "[scenario]\nname = \"hostile\"\nperiods = 8\nperiod = \"1w\"\nstart = 2027-01-04\n";
+    let flow = r#"
+[[teams]]
+name = "=flow"
+capacity = { samples = [3, 5, 2, 6, 4, 4, 7, 1, 5, 3, 6, 4, 2, 5, 8, 3] }
+
+[[initiatives]]
+id = "+migrate"
+kind = "product"
+team = "=flow"
+effort = 30
+"#;
+    let body = FORMULAS
+        .strip_prefix("[scenario]\nname = \"formulas\"\nperiods = 6\n")
+        .expect("FORMULAS begins with its [scenario]");
+    format!("{header}{body}{flow}")
+}
 
 fn data(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -99,7 +109,7 @@ fn unguarded(cell: &str) -> bool {
 #[test]
 fn every_csv_of_every_command_is_guarded() {
     let dir = scratch("every-command");
-    std::fs::write(dir.join("hostile.toml"), HOSTILE).unwrap();
+    std::fs::write(dir.join("hostile.toml"), hostile()).unwrap();
     let history = dir.join("history.csv");
     std::fs::write(
         &history,

@@ -11,9 +11,10 @@
 //! `cargo test` runs it for a few seconds from a fixed seed. A campaign runs it for longer,
 //! from fresh seeds, and writes what it finds to `target/tmp/fuzz-findings/`:
 //! `FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored --nocapture`
-//! (recipe in `docs/src/developer/fuzzing.md`).
+//! (recipe in `docs/src/developer/fuzzing.md`). Both targets run through [`harness`].
 
 mod exports;
+mod harness;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ use fulcrum::simulate::{Settings, SummaryMetric};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+use harness::{Tallied, campaign, load_budget, panic_message, smoke};
 
 const SEEDS: [(&str, &str); 6] = [
     (
@@ -62,10 +65,6 @@ fn seed_text(k: usize) -> String {
     }
 }
 
-/// Loading one input may take at most this long (a debug build is slower).
-fn load_budget() -> Duration {
-    Duration::from_secs(if cfg!(debug_assertions) { 5 } else { 1 })
-}
 /// Planning and simulating an accepted input may take at most this long.
 const ENGINE_BUDGET: Duration = Duration::from_secs(60);
 /// Programs larger than this are not planned in the fuzz loop: they are slow by design.
@@ -609,14 +608,6 @@ fn check_engine(scenario: &Scenario, tally: &mut Tally) -> Result<(), String> {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".into())
-}
-
 /// Runs generated inputs from `seed` for `seconds` or `cases` inputs, whichever comes first;
 /// returns the tally and the failures.
 fn fuzz(seed: u64, seconds: f64, cases: u64, engine: bool) -> (Tally, Vec<(String, Input)>) {
@@ -678,14 +669,12 @@ fn report(seed: u64, tally: &Tally, failures: &[(String, Input)]) -> String {
 /// same ones however busy the machine is, so a failure here is reproducible.
 #[test]
 fn loading_mutated_examples_never_fails_its_properties() {
-    let (tally, failures) = fuzz(11, 600.0, 30, true);
-    let summary = report(11, &tally, &failures);
-    assert_eq!(tally.cases, 30, "{summary}");
-    assert!(tally.rejected > 0 && tally.accepted > 0, "{summary}");
-    if !failures.is_empty() {
-        let dir = save(&failures);
-        panic!("{summary}inputs in {}", dir.display());
-    }
+    smoke(
+        30,
+        |seed, seconds, most| fuzz(seed, seconds, most, true),
+        report,
+        save,
+    );
 }
 
 /// The campaign: `FULCRUM_FUZZ_SECONDS` seconds (default 60) from `FULCRUM_FUZZ_SEED` (default:
@@ -693,36 +682,20 @@ fn loading_mutated_examples_never_fails_its_properties() {
 #[test]
 #[ignore = "a long fuzzing campaign: FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored"]
 fn fuzzing_campaign() {
-    let (seconds, seed) = campaign_settings();
-    let (tally, failures) = fuzz(seed, seconds, u64::MAX, true);
-    let summary = report(seed, &tally, &failures);
-    println!("{summary}");
-    if !failures.is_empty() {
-        let dir = save(&failures);
-        panic!(
-            "{} failures; inputs in {}\n{summary}",
-            failures.len(),
-            dir.display()
-        );
-    }
+    campaign(
+        |seed, seconds| fuzz(seed, seconds, u64::MAX, true),
+        report,
+        save,
+    );
 }
 
-/// A campaign's length and seed: `FULCRUM_FUZZ_SECONDS` (default 60) and `FULCRUM_FUZZ_SEED`
-/// (default: the clock).
-fn campaign_settings() -> (f64, u64) {
-    let seconds: f64 = std::env::var("FULCRUM_FUZZ_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60.0);
-    let seed: u64 = std::env::var("FULCRUM_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_secs())
-        });
-    (seconds, seed)
+impl Tallied for Tally {
+    fn cases(&self) -> u64 {
+        self.cases
+    }
+    fn both_outcomes(&self) -> bool {
+        self.rejected > 0 && self.accepted > 0
+    }
 }
 
 /// The generator itself: unmutated seeds are valid in both formats, and mutations change them.

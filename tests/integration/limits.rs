@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{example, fulcrum, scratch, text};
@@ -23,14 +23,12 @@ fn refused(args: &[&str], expected: &str) {
 #[test]
 fn absurd_counts_are_refused_up_front() {
     let s = example("balanced-okrs.toml");
-    refused(
-        &["run", &s, "--trials", "1000000000000", "--out", "out"],
-        "more than fulcrum runs",
-    );
-    refused(
-        &["run", &s, "--threads", "100000", "--out", "out"],
-        "more than fulcrum starts",
-    );
+    for (flag, count, said) in [
+        ("--trials", "1000000000000", "more than fulcrum runs"),
+        ("--threads", "100000", "more than fulcrum starts"),
+    ] {
+        refused(&["run", &s, flag, count, "--out", "out"], said);
+    }
     refused(
         &[
             "sweep",
@@ -121,6 +119,14 @@ fn unrepresentable_growth_is_refused_at_the_field_behind_it() {
     assert!(!dir.join("out").exists());
 }
 
+/// All a child wrote on its piped stderr, as text.
+fn stderr_of(child: &mut Child) -> String {
+    let mut bytes = Vec::new();
+    let pipe = child.stderr.as_mut().expect("stderr piped");
+    pipe.read_to_end(&mut bytes).unwrap();
+    text(&bytes)
+}
+
 /// A million incidents a period once meant a million cost draws each: now a bounded amount of
 /// work (the run would take hours if it regressed; it is stopped after a minute).
 #[test]
@@ -156,13 +162,7 @@ fn any_number_of_incidents_costs_bounded_time() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .ok();
+    let stderr = stderr_of(&mut child);
     // Incident load this high may also leave the representable range: either way, an answer.
     let code = child.wait().unwrap().code();
     assert!(code == Some(0) || code == Some(2), "{code:?}: {stderr}");
@@ -184,13 +184,7 @@ fn a_closed_pipe_is_not_a_panic() {
         .spawn()
         .unwrap();
     drop(child.stdout.take());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = stderr_of(&mut child);
     child.wait().unwrap();
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

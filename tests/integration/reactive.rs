@@ -2,43 +2,10 @@
 //! keep-the-lights-on cap's step up after k periods, and their validation errors.
 
 use fulcrum::model::Scenario;
-use fulcrum::scenario::{self, Format};
-use fulcrum::simulate::{Engine, Outcome, PeriodMetric, Policy, Recording, Scratch};
+use fulcrum::simulate::{Outcome, PeriodMetric};
 
+use crate::common::trial::{endless, one_trial, series};
 use crate::validation::{assert_error, with};
-
-fn load(text: &str) -> Scenario {
-    match scenario::load_str("t.toml", text, Format::Toml) {
-        Ok(loaded) => loaded.scenario,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-/// The outcomes of trial `trial` (seed 1), one per strategy, every period recorded.
-fn one_trial(scenario: &Scenario, trial: u64) -> Vec<Outcome> {
-    let policies = scenario
-        .strategies
-        .iter()
-        .map(|s| Policy::new(s, None).expect("no optimised strategies here"))
-        .collect();
-    let recording = Recording {
-        periods: true,
-        stop_when_done: false,
-        checkpoint: scenario.periods,
-    };
-    let engine = Engine::new(scenario, policies, 1, recording);
-    let mut scratch = Scratch::default();
-    engine.run_trial(trial, &mut scratch);
-    scratch.outcomes
-}
-
-/// Metric `m` of every period of `outcome`.
-fn series(scenario: &Scenario, outcome: &Outcome, m: PeriodMetric) -> Vec<f64> {
-    let width = PeriodMetric::ALL.len() + scenario.key_results.len();
-    (0..scenario.periods)
-        .map(|t| outcome.periods[t * width + m as usize])
-        .collect()
-}
 
 /// The tech share each period ran at: with one endless product initiative and no tech
 /// initiative, product work takes exactly (1 − s) of planned capacity.
@@ -57,53 +24,17 @@ fn shares(scenario: &Scenario, outcome: &Outcome) -> Vec<f64> {
 
 /// A team of capacity 16 without debt or incidents; certain risks of 8 days (half its
 /// capacity) strike in periods 2, 3, 5, 6 and 7, one of 2 days (1/8) in period 4.
-const LIGHTS_ON: &str = r#"
-[scenario]
-periods = 10
-[[teams]]
-name = "a"
-capacity = 16
-[[initiatives]]
-id = "endless"
-kind = "product"
-team = "a"
-effort = 1e6
-[[risks]]
-id = "r2"
-team = "a"
-likelihood = 1
-window = [2, 2]
-impact = 8
-[[risks]]
-id = "r3"
-team = "a"
-likelihood = 1
-window = [3, 3]
-impact = 8
-[[risks]]
-id = "r4"
-team = "a"
-likelihood = 1
-window = [4, 4]
-impact = 2
-[[risks]]
-id = "r5"
-team = "a"
-likelihood = 1
-window = [5, 5]
-impact = 8
-[[risks]]
-id = "r6"
-team = "a"
-likelihood = 1
-window = [6, 6]
-impact = 8
-[[risks]]
-id = "r7"
-team = "a"
-likelihood = 1
-window = [7, 7]
-impact = 8
+fn lights_on() -> Scenario {
+    let risks: String = [(2, 8), (3, 8), (4, 2), (5, 8), (6, 8), (7, 8)]
+        .iter()
+        .map(|(t, impact)| {
+            format!(
+                "[[risks]]\nid = \"r{t}\"\nteam = \"a\"\nlikelihood = 1\n\
+                 window = [{t}, {t}]\nimpact = {impact}\n"
+            )
+        })
+        .collect();
+    let cap = r#"
 [[strategies]]
 name = "cap"
 rule = "lights_on_cap"
@@ -112,6 +43,8 @@ raised_share = 0.5
 unplanned_share = 0.3
 periods = 2
 "#;
+    endless(10, "capacity = 16", &(risks + cap))
+}
 
 /// Unplanned shares by period: 0, ½, ½, ⅛, ½, ½, ½, 0, 0, 0. Period t reads periods t−2 and
 /// t−1 and steps up when both exceed 0.3: period 4 (2 and 3), 7 (5 and 6) and 8 (6 and 7);
@@ -119,7 +52,7 @@ periods = 2
 /// (½ and 0): the base share. Periods 1 and 2 have fewer than two periods behind them.
 #[test]
 fn the_lights_on_cap_steps_up_after_k_periods_above_its_share() {
-    let scenario = load(LIGHTS_ON);
+    let scenario = lights_on();
     let outcome = &one_trial(&scenario, 0)[0];
     let unplanned = series(&scenario, outcome, PeriodMetric::RiskDays);
     assert_eq!(unplanned, [0., 8., 8., 2., 8., 8., 8., 0., 0., 0.]);
@@ -134,20 +67,11 @@ fn the_lights_on_cap_steps_up_after_k_periods_above_its_share() {
 /// strategy sees the same incidents), each costing 1 day; the error budget allows 3 incidents
 /// in any 2 periods, as counts (`incidents`), as days (`incident_days`) and in the general
 /// form (`reactive`), whose shares must agree.
-const ERROR_BUDGET: &str = r#"
-[scenario]
-periods = 12
+fn error_budget() -> Scenario {
+    let rest = r#"
 [incidents]
 base_rate = 1.5
 cost = 1
-[[teams]]
-name = "a"
-capacity = 64
-[[initiatives]]
-id = "endless"
-kind = "product"
-team = "a"
-effort = 1e6
 [[strategies]]
 name = "budget"
 rule = "error_budget"
@@ -167,6 +91,8 @@ tech_share = 0.25
 raised_share = 1.0
 when = { debt_above = 1e5, error_budget = { incidents = 3, window = 2 } }
 "#;
+    endless(12, "capacity = 64", rest)
+}
 
 /// Trial 2 (seed 1) draws the incidents pinned below. Period t reads periods t−2 and t−1:
 /// p3 reads 2+2 = 4 > 3, spent: frozen (share 1) from period 3; p4–p8 read 2+2, 2+4, 4+1,
@@ -175,7 +101,7 @@ when = { debt_above = 1e5, error_budget = { incidents = 3, window = 2 } }
 /// 1 and 2 read fewer periods (none, then period 1's 2).
 #[test]
 fn the_error_budget_freezes_feature_work_while_spent_and_releases_when_it_recovers() {
-    let scenario = load(ERROR_BUDGET);
+    let scenario = error_budget();
     let outcomes = one_trial(&scenario, 2);
     let incidents = series(&scenario, &outcomes[0], PeriodMetric::Incidents);
     assert_eq!(incidents, [2., 2., 2., 4., 1., 4., 2., 1., 2., 2., 0., 2.]);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::common::{fulcrum, scratch, text};
+use crate::csv_guard::FORMULAS;
 
 /// No message about one file is longer than this, however large or broken the file.
 const MAX_OUTPUT: usize = 20_000;
@@ -191,44 +192,6 @@ fn a_line_of_a_hundred_thousand_errors_prints_a_few_and_a_count() {
     assert_eq!(stderr.matches("  × lines.toml:").count(), 20, "{stderr}");
     assert!(stderr.contains("more problems not shown"), "{stderr}");
 }
-
-/// A scenario whose names a spreadsheet would run as formulas (`-5` is a number, not one).
-const FORMULAS: &str = r#"[scenario]
-name = "formulas"
-periods = 6
-
-[okrs]
-[[okrs.key_results]]
-id = "+kr"
-owner = "product"
-target = 1.0
-
-[[teams]]
-name = "@team"
-engineers = 3
-
-[[initiatives]]
-id = "=HYPERLINK(1)"
-kind = "product"
-team = "@team"
-effort = "10 to 20"
-contributes = { "+kr" = 1 }
-
-[[initiatives]]
-id = "-tech"
-kind = "tech"
-team = "@team"
-effort = "5 to 10"
-
-[[strategies]]
-name = "=1+1"
-rule = "fixed_share"
-tech_share = 0.2
-
-[[strategies]]
-name = "-5"
-rule = "optimised"
-"#;
 
 /// Names that a spreadsheet would run as formulas are written to every CSV as text.
 #[test]

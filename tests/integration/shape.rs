@@ -3,13 +3,12 @@
 //! `plan`'s and `run`'s words, `shape.csv` and `plan --json`.
 
 use fulcrum::allocate::Guardrails;
-use fulcrum::model::Scenario;
 use fulcrum::optimise::{effects, shape};
 use fulcrum::pipeline;
-use fulcrum::scenario::{self, Format};
 use fulcrum::simulate::Settings;
 use fulcrum::simulate::policy::{Policy, Share};
 
+use crate::common::trial::load;
 use crate::common::{fulcrum, scratch, text};
 
 /// One team: a launch due in period 6 needs about two thirds of its capacity until then, and
@@ -75,13 +74,6 @@ const GUARDRAILS: Guardrails = Guardrails {
     min_tech_share: 0.1,
     max_tech_share: 0.6,
 };
-
-fn load(text: &str) -> Scenario {
-    match scenario::load_str("t.toml", text, Format::Toml) {
-        Ok(loaded) => loaded.scenario,
-        Err(e) => panic!("{e}"),
-    }
-}
 
 /// A hand-written schedule, 30% tech until the launch and 60% after: the one move is to the
 /// cap, and against 30% throughout it raises debt-down's chance and lowers final debt, while

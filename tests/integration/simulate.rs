@@ -3,43 +3,13 @@
 //! thread-count determinism and common random numbers.
 
 use fulcrum::model::Scenario;
-use fulcrum::scenario::{self, Format};
-use fulcrum::simulate::{
-    self, Engine, Outcome, PeriodMetric, Policy, Recording, Scratch, Settings, SummaryMetric,
-};
+use fulcrum::simulate::{self, PeriodMetric, Settings, SummaryMetric};
 
-fn load(text: &str) -> Scenario {
-    match scenario::load_str("t.toml", text, Format::Toml) {
-        Ok(loaded) => loaded.scenario,
-        Err(e) => panic!("{e}"),
-    }
-}
+use crate::common::trial::{at, endless, load, one_trial, policies, series};
 
-fn policies(scenario: &Scenario) -> Vec<Policy> {
-    scenario
-        .strategies
-        .iter()
-        .map(|s| Policy::new(s, None).expect("no optimised strategies in these tests"))
-        .collect()
-}
-
-/// Outcomes of one trial, one per strategy.
-fn one_trial(scenario: &Scenario, trial: u64) -> Vec<Outcome> {
-    let recording = Recording {
-        periods: true,
-        stop_when_done: false,
-        checkpoint: scenario.periods,
-    };
-    let engine = Engine::new(scenario, policies(scenario), 1, recording);
-    let mut scratch = Scratch::default();
-    engine.run_trial(trial, &mut scratch);
-    scratch.outcomes
-}
-
-/// Metric `m` of period `t` (1-based) in an outcome.
-fn at(scenario: &Scenario, outcome: &Outcome, t: usize, m: PeriodMetric) -> f64 {
-    let width = PeriodMetric::ALL.len() + scenario.key_results.len();
-    outcome.periods[(t - 1) * width + m as usize]
+/// One strategy, a fixed tech share of `share`.
+fn fixed(share: f64) -> String {
+    format!("[[strategies]]\nname = \"fixed\"\nrule = \"fixed_share\"\ntech_share = {share}\n")
 }
 
 fn run(scenario: &Scenario, trials: u64, seed: u64) -> simulate::Results {
@@ -58,29 +28,8 @@ fn run(scenario: &Scenario, trials: u64, seed: u64) -> simulate::Results {
 /// D(t) = 1.25^t·(D0 + 8) − 8.
 #[test]
 fn debt_follows_the_closed_form_of_its_recursion() {
-    let scenario = load(
-        r#"
-[scenario]
-periods = 12
-[debt]
-initial = 1024
-interest = 0.25
-accrual = 0.5
-paydown_efficiency = 1
-[[teams]]
-name = "a"
-capacity = 16
-[[initiatives]]
-id = "endless"
-kind = "product"
-team = "a"
-effort = 1e6
-[[strategies]]
-name = "25% tech"
-rule = "fixed_share"
-tech_share = 0.25
-"#,
-    );
+    let debt = "[debt]\ninitial = 1024\ninterest = 0.25\naccrual = 0.5\npaydown_efficiency = 1\n";
+    let scenario = endless(12, "capacity = 16", &(debt.to_owned() + &fixed(0.25)));
     let outcome = &one_trial(&scenario, 0)[0];
     for t in 1..=12 {
         let closed_form = 1.25f64.powi(t as i32) * (1024.0 + 8.0) - 8.0;
@@ -97,29 +46,9 @@ tech_share = 0.25
 /// With D = drag_half the drag is drag_max / 2: capacity 40 loses exactly 0.5·800/1600 = 25%.
 #[test]
 fn drag_reduces_capacity_by_exactly_its_formula() {
-    let scenario = load(
-        r#"
-[scenario]
-periods = 3
-[debt]
-initial = 800
-drag_max = 0.5
-drag_half = 800
-[[teams]]
-name = "a"
-engineers = 5
-days_per_engineer = 8
-[[initiatives]]
-id = "endless"
-kind = "product"
-team = "a"
-effort = 1e6
-[[strategies]]
-name = "product only"
-rule = "fixed_share"
-tech_share = 0
-"#,
-    );
+    let debt = "[debt]\ninitial = 800\ndrag_max = 0.5\ndrag_half = 800\n";
+    let team = "engineers = 5\ndays_per_engineer = 8";
+    let scenario = endless(3, team, &(debt.to_owned() + &fixed(0.0)));
     let outcome = &one_trial(&scenario, 0)[0];
     assert_eq!(
         at(&scenario, outcome, 1, PeriodMetric::NominalCapacity),
@@ -523,18 +452,19 @@ capacity = "-50%"
 "#,
     );
     let outcome = &one_trial(&scenario, 0)[0];
-    let engineers: Vec<f64> = (1..=6)
-        .map(|t| at(&scenario, outcome, t, PeriodMetric::Engineers))
-        .collect();
-    assert_eq!(engineers, [4.0, 4.0, 5.0, 6.0, 4.0, 6.0]);
-    let nominal: Vec<f64> = (1..=6)
-        .map(|t| at(&scenario, outcome, t, PeriodMetric::NominalCapacity))
-        .collect();
-    assert_eq!(nominal, [40.0, 40.0, 50.0, 60.0, 40.0, 30.0]);
-    let risk: Vec<f64> = (1..=6)
-        .map(|t| at(&scenario, outcome, t, PeriodMetric::RiskDays))
-        .collect();
-    assert_eq!(risk, [0.0, 5.0, 0.0, 0.0, 0.0, 0.0]);
+    let series = |m| series(&scenario, outcome, m);
+    assert_eq!(
+        series(PeriodMetric::Engineers),
+        [4.0, 4.0, 5.0, 6.0, 4.0, 6.0]
+    );
+    assert_eq!(
+        series(PeriodMetric::NominalCapacity),
+        [40.0, 40.0, 50.0, 60.0, 40.0, 30.0]
+    );
+    assert_eq!(
+        series(PeriodMetric::RiskDays),
+        [0.0, 5.0, 0.0, 0.0, 0.0, 0.0]
+    );
 }
 
 /// Attrition thins the team binomially: E[N(t)] = N0 · (1 − h)^(t − 1) with the per-period

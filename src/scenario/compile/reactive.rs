@@ -17,46 +17,30 @@ pub(super) const BUDGET_FIELDS: &[&str] = &["incidents", "incident_days", "windo
 /// The fields of `when.unplanned_above`.
 pub(super) const UNPLANNED_FIELDS: &[&str] = &["share", "periods"];
 
-/// An `error_budget` rule: `tech_share` normally, `frozen_share` (default 1: feature freeze)
-/// while the budget is spent.
-pub(super) fn read_error_budget(
+/// An `error_budget` or a `lights_on_cap` rule (`form`, one of those two): `tech_share`
+/// normally, raised while its one trigger holds. An error budget raises it to `frozen_share`
+/// (default 1: feature freeze) while the budget is spent; a lights-on cap to `raised_share`
+/// once unplanned work has taken more than `unplanned_share` of capacity for `periods` periods
+/// running.
+pub(super) fn read_one_trigger(
     ck: &mut Checker,
     t: &mut Table,
     horizon: &Horizon,
     teams: usize,
+    form: ReactiveForm,
 ) -> Option<Rule> {
     let base = share(ck, t, "tech_share", "0.2");
-    let raised = t.number(ck, "frozen_share", Bound::Fraction).unwrap_or(1.0);
-    let budget = read_budget(ck, t, horizon);
+    let (raised, trigger) = if form == ReactiveForm::ErrorBudget {
+        let frozen = t.number(ck, "frozen_share", Bound::Fraction).unwrap_or(1.0);
+        (Some(frozen), read_budget(ck, t, horizon))
+    } else {
+        let raised = share(ck, t, "raised_share", "0.5");
+        (raised, read_unplanned(ck, t, horizon, "unplanned_share"))
+    };
     Some(Rule::Reactive(Reactive {
-        form: ReactiveForm::ErrorBudget,
+        form,
         base: vec![vec![base?]; teams],
-        when: vec![budget?],
-        raised,
-    }))
-}
-
-/// A `lights_on_cap` rule: `tech_share` normally, `raised_share` once unplanned work has
-/// taken more than `unplanned_share` of capacity for `periods` periods running.
-pub(super) fn read_lights_on_cap(
-    ck: &mut Checker,
-    t: &mut Table,
-    horizon: &Horizon,
-    teams: usize,
-) -> Option<Rule> {
-    let base = share(ck, t, "tech_share", "0.2");
-    let raised = share(ck, t, "raised_share", "0.5");
-    let cap = share(ck, t, "unplanned_share", "0.3");
-    let periods = t
-        .required(ck, "periods", "2")
-        .and_then(|n| periods(ck, n, "periods", horizon));
-    Some(Rule::Reactive(Reactive {
-        form: ReactiveForm::LightsOnCap,
-        base: vec![vec![base?]; teams],
-        when: vec![Trigger::UnplannedAbove {
-            share: cap?,
-            periods: periods?,
-        }],
+        when: vec![trigger?],
         raised: raised?,
     }))
 }
@@ -140,15 +124,9 @@ fn read_when(ck: &mut Checker, node: &Node, horizon: &Horizon) -> Option<Vec<Tri
     if let Some(n) = t.get("unplanned_above") {
         let cap =
             Table::new(ck, n, "`when.unplanned_above`", UNPLANNED_FIELDS).and_then(|mut u| {
-                let share = share(ck, &mut u, "share", "0.3");
-                let periods = u
-                    .required(ck, "periods", "2")
-                    .and_then(|n| periods(ck, n, "periods", horizon));
+                let cap = read_unplanned(ck, &mut u, horizon, "share");
                 u.finish(ck);
-                Some(Trigger::UnplannedAbove {
-                    share: share?,
-                    periods: periods?,
-                })
+                cap
             });
         match cap {
             Some(c) => when.push(c),
@@ -165,6 +143,24 @@ fn read_when(ck: &mut Checker, node: &Node, horizon: &Horizon) -> Option<Vec<Tri
         );
     }
     (ok && !when.is_empty()).then_some(when)
+}
+
+/// A cap on unplanned work: its share of capacity (field `share_field`) exceeded for `periods`
+/// periods running.
+fn read_unplanned(
+    ck: &mut Checker,
+    t: &mut Table,
+    horizon: &Horizon,
+    share_field: &str,
+) -> Option<Trigger> {
+    let share = share(ck, t, share_field, "0.3");
+    let periods = t
+        .required(ck, "periods", "2")
+        .and_then(|n| periods(ck, n, "periods", horizon));
+    Some(Trigger::UnplannedAbove {
+        share: share?,
+        periods: periods?,
+    })
 }
 
 /// An error budget: `incidents` or `incident_days` (one of them) in `window` periods.

@@ -1,5 +1,6 @@
 //! `[[strategies]]`: the allocation rules to compare and their fields.
 
+use crate::model::reactive::ReactiveForm::{ErrorBudget, LightsOnCap};
 use crate::model::{Rule, Strategy};
 
 use super::super::document::Node;
@@ -7,7 +8,7 @@ use super::super::fields::Quantity::Days;
 use super::super::fields::{Bound, Checker, Horizon, Table, number, string};
 use super::super::problem::Problem;
 use super::phases::{read_schedule, share};
-use super::reactive::{read_error_budget, read_lights_on_cap, read_reactive};
+use super::reactive::{read_one_trigger, read_reactive};
 
 pub(super) const STRATEGY_FIELDS: &[&str] = &[
     "name",
@@ -90,8 +91,8 @@ pub(super) fn read_strategy(
                     .map(|tech_share| Rule::FixedShare { tech_share }),
                 "debt_ceiling" => read_debt_ceiling(ck, &mut t),
                 "schedule" => read_schedule(ck, &mut t, horizon, teams),
-                "error_budget" => read_error_budget(ck, &mut t, horizon, teams.len()),
-                "lights_on_cap" => read_lights_on_cap(ck, &mut t, horizon, teams.len()),
+                "error_budget" => read_one_trigger(ck, &mut t, horizon, teams.len(), ErrorBudget),
+                "lights_on_cap" => read_one_trigger(ck, &mut t, horizon, teams.len(), LightsOnCap),
                 "reactive" => read_reactive(ck, &mut t, horizon, teams),
                 _ => read_optimised(ck, &mut t),
             }

@@ -31,7 +31,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use super::{campaign_settings, load_budget, panic_message};
+use super::harness::{Tallied, campaign, load_budget, panic_message, smoke};
 
 /// One input in this many also goes through the binary, end to end.
 const END_TO_END_EVERY: u64 = 10;
@@ -308,6 +308,15 @@ struct Tally {
     items: u64,
     end_to_end: u64,
     scenarios_written: u64,
+}
+
+impl Tallied for Tally {
+    fn cases(&self) -> u64 {
+        self.cases
+    }
+    fn both_outcomes(&self) -> bool {
+        self.refused > 0 && self.read > 0
+    }
 }
 
 /// The folder the inputs are written in for reading.
@@ -675,14 +684,7 @@ fn report(seed: u64, tally: &Tally, failures: &[(String, Input)]) -> String {
 /// In every `cargo test`: the first 60 inputs of a fixed seed (6 through the binary).
 #[test]
 fn reading_mutated_exports_never_fails_its_properties() {
-    let (tally, failures) = fuzz(11, 600.0, 60);
-    let summary = report(11, &tally, &failures);
-    assert_eq!(tally.cases, 60, "{summary}");
-    assert!(tally.refused > 0 && tally.read > 0, "{summary}");
-    if !failures.is_empty() {
-        let dir = save(&failures);
-        panic!("{summary}inputs in {}", dir.display());
-    }
+    smoke(60, fuzz, report, save);
 }
 
 /// The campaign: `FULCRUM_FUZZ_SECONDS` seconds (default 60) from `FULCRUM_FUZZ_SEED`
@@ -690,18 +692,7 @@ fn reading_mutated_exports_never_fails_its_properties() {
 #[test]
 #[ignore = "a long fuzzing campaign: FULCRUM_FUZZ_SECONDS=1200 cargo test --release --test integration fuzz:: -- --ignored"]
 fn fuzzing_campaign() {
-    let (seconds, seed) = campaign_settings();
-    let (tally, failures) = fuzz(seed, seconds, u64::MAX);
-    let summary = report(seed, &tally, &failures);
-    println!("{summary}");
-    if !failures.is_empty() {
-        let dir = save(&failures);
-        panic!(
-            "{} failures; inputs in {}\n{summary}",
-            failures.len(),
-            dir.display()
-        );
-    }
+    campaign(|seed, seconds| fuzz(seed, seconds, u64::MAX), report, save);
 }
 
 /// The generator: unmutated seeds are read as their tests say (the hostile ones refused or
