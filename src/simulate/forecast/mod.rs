@@ -411,6 +411,7 @@ fn throughput_team(name: &str, throughput: Throughput) -> Team {
         name: name.into(),
         workforce: Workforce::Throughput(throughput),
         debt_initial: Distribution::Constant(0.0),
+        joint: None,
     }
 }
 
