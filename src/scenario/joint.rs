@@ -44,7 +44,7 @@ fn bound(p: Parameter) -> Bound {
 }
 
 /// Where the scenario file sets `p` for team `j`, if it does: `(section, node)`.
-fn set_in_scenario<'n>(root: &'n Node, j: usize, p: Parameter) -> Option<(String, &'n Node)> {
+fn set_in_scenario(root: &Node, j: usize, p: Parameter) -> Option<(String, &Node)> {
     let at = |section: &str, key: &str| root.get(section).and_then(|s| s.get(key));
     let team = || {
         root.get("teams")
@@ -296,7 +296,7 @@ pub(super) fn attach(
         team.joint = JointDraws::new(columns);
     }
     if held.contains(&Parameter::Cost)
-        && !(scenario.incidents.cost.mean() > 0.0)
+        && scenario.incidents.cost.mean() <= 0.0
         && let Some(cost) = root.get("incidents").and_then(|i| i.get("cost"))
     {
         problems.push(
@@ -335,10 +335,8 @@ fn shapes(
         _ if !throughput && !cv => return None,
         _ if cv && !throughput => "`throughput_cv` needs a `throughput` column beside it",
         None => "`throughput` sets the mean of a team's `capacity`: this team has none",
-        Some(c) if !(c.mean() > 0.0) => {
-            "`throughput` scales the team's `capacity`, whose mean is 0"
-        }
-        Some(Normal { sd, .. }) if cv && !(*sd > 0.0) => "`throughput_cv` needs a spread to scale",
+        Some(c) if c.mean() <= 0.0 => "`throughput` scales the team's `capacity`, whose mean is 0",
+        Some(Normal { sd, .. }) if cv && *sd <= 0.0 => "`throughput_cv` needs a spread to scale",
         Some(Normal { .. }) => return None,
         Some(_) if cv => {
             "`throughput_cv` needs the team's capacity to be `{ normal = [mean, sd] }`"
