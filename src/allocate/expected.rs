@@ -74,7 +74,7 @@ impl TeamWorld {
             nominal,
             risk,
             per_engineer,
-            debt_initial: mean(Parameter::DebtInitial, &team.debt_initial).max(0.0),
+            debt_initial: team.debt_initial_mean().max(0.0),
             interest: mean(Parameter::Interest, &debt.interest).max(-1.0),
             accrual: mean(Parameter::Accrual, &debt.accrual).max(0.0),
             efficiency: mean(Parameter::PaydownEfficiency, &debt.paydown_efficiency).max(0.0),

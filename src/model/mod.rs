@@ -507,6 +507,15 @@ pub struct Team {
 }
 
 impl Team {
+    /// The expected debt at the start: the mean of the team's joint draws when they hold
+    /// it, else of `debt_initial`.
+    pub fn debt_initial_mean(&self) -> f64 {
+        self.joint
+            .as_ref()
+            .and_then(|j| j.mean(Parameter::DebtInitial))
+            .unwrap_or_else(|| self.debt_initial.mean())
+    }
+
     /// Focus days per engineer per period, for teams measured in engineers.
     pub fn days_per_engineer(&self) -> Option<f64> {
         match &self.workforce {

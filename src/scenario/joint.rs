@@ -556,3 +556,26 @@ fn read_header(
     }
     (problems.len() == before).then_some(columns)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_know_their_place_and_quotes() {
+        let text = "team,interest\n\"a, b\",0.1\r\n\n'-x , 2\n";
+        let rows = cells(text, SourceId(0));
+        let lines: Vec<usize> = rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [1, 2, 4], "blank lines are skipped, not renumbered");
+        let second: Vec<&str> = rows[1].1.iter().map(|c| c.text).collect();
+        assert_eq!(second, ["a, b", "0.1"]);
+        // `0.1` starts at byte 21: after the header's 14 bytes and `"a, b",`.
+        assert_eq!(rows[1].1[1].span, Span::new(SourceId(0), 21, 24));
+        assert_eq!(team_name(rows[2].1[0].text), "-x");
+        assert_eq!(
+            team_name("'quoted"),
+            "'quoted",
+            "only the formula guard's quote goes"
+        );
+    }
+}
