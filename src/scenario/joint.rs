@@ -173,19 +173,21 @@ pub(super) fn attach(
     let mut bad_cells = 0;
     for (line, row) in cells(&text, id).into_iter().skip(1) {
         if row.len() != columns.len() {
-            problems.push(
-                Problem::error(
-                    row[0].span,
-                    format!(
-                        "line {line} of {file} has {} cells, the header {}",
-                        row.len(),
-                        columns.len()
-                    ),
-                )
-                .label("this row")
-                .help("each row holds one value under each column of the header"),
-            );
             bad_cells += 1;
+            if bad_cells <= MAX_CELL_PROBLEMS {
+                problems.push(
+                    Problem::error(
+                        row[0].span,
+                        format!(
+                            "line {line} of {file} has {} cells, the header {}",
+                            row.len(),
+                            columns.len()
+                        ),
+                    )
+                    .label("this row")
+                    .help("each row holds one value under each column of the header"),
+                );
+            }
             continue;
         }
         let mut team = None;
@@ -210,6 +212,12 @@ pub(super) fn attach(
             first_line.entry(team.clone()).or_insert(row[0].span);
             by_team.entry(team).or_default().push(values);
         }
+    }
+    if bad_cells > MAX_CELL_PROBLEMS {
+        problems.push(Problem::unlocated(format!(
+            "{} more wrong rows or cells in {file} are not shown",
+            bad_cells - MAX_CELL_PROBLEMS
+        )));
     }
     if bad_cells > 0 {
         return;
