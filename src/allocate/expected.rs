@@ -3,7 +3,7 @@
 //! Every random quantity is replaced by its mean; attrition by its expected headcount loss;
 //! a risk by its likelihood × mean impact spread over its window.
 
-use crate::model::{EventChanges, Scenario, Workforce};
+use crate::model::{Distribution, EventChanges, Parameter, Scenario, Workforce};
 
 /// A team's expected world.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,7 +50,11 @@ impl TeamWorld {
                     people -= people.max(0.0).floor() * hazard;
                 }
             }
-            Workforce::Capacity(capacity) => nominal.fill(capacity.mean().max(0.0)),
+            Workforce::Capacity(capacity) => nominal.fill(
+                joint_mean(team, Parameter::Throughput)
+                    .unwrap_or_else(|| capacity.mean())
+                    .max(0.0),
+            ),
             Workforce::Throughput(throughput) => nominal.fill(throughput.mean().max(0.0)),
         }
         for (k, fraction) in nominal.iter_mut().zip(&events.fraction[j]) {
@@ -65,15 +69,16 @@ impl TeamWorld {
             }
         }
         let debt = &scenario.debt;
+        let mean = |p: Parameter, d: &Distribution| joint_mean(team, p).unwrap_or_else(|| d.mean());
         TeamWorld {
             nominal,
             risk,
             per_engineer,
-            debt_initial: team.debt_initial.mean().max(0.0),
-            interest: debt.interest.mean().max(-1.0),
-            accrual: debt.accrual.mean().max(0.0),
-            efficiency: debt.paydown_efficiency.mean().max(0.0),
-            base_rate: scenario.incidents.base_rate.mean().max(0.0),
+            debt_initial: team.debt_initial_mean().max(0.0),
+            interest: mean(Parameter::Interest, &debt.interest).max(-1.0),
+            accrual: mean(Parameter::Accrual, &debt.accrual).max(0.0),
+            efficiency: mean(Parameter::PaydownEfficiency, &debt.paydown_efficiency).max(0.0),
+            base_rate: mean(Parameter::BaseRate, &scenario.incidents.base_rate).max(0.0),
         }
     }
 }
@@ -149,8 +154,28 @@ impl ExpectedWorld {
         ExpectedWorld {
             teams,
             initiatives,
-            incident_cost: scenario.incidents.cost.mean().max(0.0),
+            incident_cost: incident_cost(scenario).max(0.0),
         }
+    }
+}
+
+/// The mean of `parameter` over a team's joint draws, when it has them and they hold it.
+fn joint_mean(team: &crate::model::Team, parameter: Parameter) -> Option<f64> {
+    team.joint.as_ref()?.mean(parameter)
+}
+
+/// The expected cost of an incident: `[incidents] cost`'s mean, or, when teams' joint draws
+/// hold `cost`, the mean of their means (the plan has one incident cost for every team).
+fn incident_cost(scenario: &Scenario) -> f64 {
+    let means: Vec<f64> = scenario
+        .teams
+        .iter()
+        .filter_map(|t| joint_mean(t, Parameter::Cost))
+        .collect();
+    if means.is_empty() {
+        scenario.incidents.cost.mean()
+    } else {
+        means.iter().sum::<f64>() / means.len() as f64
     }
 }
 

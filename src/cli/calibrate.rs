@@ -192,8 +192,35 @@ fn priors_of(path: &Path) -> Result<Vec<(String, Marginal)>, Failure> {
     Ok(entries.into_iter().map(|e| (e.name, e.marginal)).collect())
 }
 
-/// The `--scenario` text for `fit`, checked as `fulcrum validate` checks it.
-fn scenario_text(fit: &Calibration, info: &CalibrationInfo) -> Result<String, Failure> {
+/// `to` as a path relative to the folder `from` (both made absolute lexically), or `to`
+/// absolute when they share no root.
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from = if from.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        from
+    };
+    let (Ok(from), Ok(to)) = (std::path::absolute(from), std::path::absolute(to)) else {
+        return to.to_path_buf();
+    };
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return to;
+    }
+    let mut path: PathBuf = a[common..].iter().map(|_| "..").collect();
+    path.extend(&b[common..]);
+    path
+}
+
+/// The `--scenario` text for `fit`, naming the joint draws `posterior` (relative to the folder
+/// the scenario is written into, `folder`), checked as `fulcrum validate` checks it.
+fn scenario_text(
+    fit: &Calibration,
+    info: &CalibrationInfo,
+    posterior: &Path,
+    folder: &Path,
+) -> Result<String, Failure> {
     let (product, tech): (f64, f64) = (
         fit.observed.product.iter().sum(),
         fit.observed.tech.iter().sum(),
@@ -209,9 +236,12 @@ fn scenario_text(fit: &Calibration, info: &CalibrationInfo) -> Result<String, Fa
             .iter()
             .map(|n| (n.parameter.as_str(), n.posterior))
             .collect(),
+        posterior: relative_path(folder, posterior)
+            .to_string_lossy()
+            .replace('\\', "/"),
     };
     let text = calibrated::render(&fitted);
-    scenario_file::check(&text).map_err(|why| {
+    scenario_file::check_in(&text, Some(folder)).map_err(|why| {
         Failure::Runtime(anyhow::anyhow!(
             "the calibrated scenario does not validate (a bug in fulcrum; nothing was written): {why}"
         ))
@@ -310,11 +340,16 @@ impl Job for CalibrateJob<'_> {
                 .map(|(fit, team)| TeamInfo::of(fit, team.1.clone(), team.2.clone()))
                 .collect(),
         };
+        // The scenario names posterior.csv, so it is checked once the results are written.
+        report::calibrate::write(&done.target, &info, &fits).map_err(write_failure)?;
         let scenario_text = match &self.args.scenario {
-            Some(_) => Some(scenario_text(&fits[0], &info)?),
+            Some(path) => {
+                let folder = path.parent().unwrap_or(Path::new(""));
+                let posterior = done.target.path.join("posterior.csv");
+                Some(scenario_text(&fits[0], &info, &posterior, folder)?)
+            }
             None => None,
         };
-        report::calibrate::write(&done.target, &info, &fits).map_err(write_failure)?;
         if let (Some(file), Some(text)) = (self.new_file, &scenario_text) {
             file.write(text.as_bytes()).map_err(write_failure)?;
         }

@@ -120,6 +120,14 @@ fn substitute_inputs(folder: &Path, info: &ShardInfo) -> Result<(), Failure> {
             })?;
         files.insert(PathBuf::from(path), kept_copy(folder, input)?);
     }
+    // The files the scenario names, which the command line does not.
+    for input in info
+        .inputs
+        .iter()
+        .filter(|i| i.argument == super::shard::NAMED)
+    {
+        files.insert(PathBuf::from(&input.given), kept_copy(folder, input)?);
+    }
     fulcrum::scenario::limits::substitute_inputs(files);
     Ok(())
 }

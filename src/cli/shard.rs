@@ -268,7 +268,46 @@ fn inputs(arguments: &[String]) -> Result<Vec<(Input, Vec<u8>)>, Failure> {
             inputs.push((input, bytes));
         }
     }
+    for path in named_files(arguments) {
+        let given = path.display().to_string();
+        let bytes = std::fs::read(&path)
+            .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot read {given}: {e}")))?;
+        let name = path
+            .file_name()
+            .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+        let input = Input {
+            argument: NAMED.to_string(),
+            given,
+            copy: format!("{}/{NAMED}/{name}", report::kit::shard::INPUTS),
+            hash: fingerprint_bytes(&bytes),
+        };
+        inputs.push((input, bytes));
+    }
     Ok(inputs)
+}
+
+/// The [`Input::argument`] of a file the scenario names (`[debt] posterior`) rather than the
+/// command line.
+pub(super) const NAMED: &str = "scenario-named";
+
+/// The files the command line's scenario (with its `--set`s) names, as loading reads them.
+fn named_files(arguments: &[String]) -> Vec<PathBuf> {
+    let given = given(arguments).unwrap_or_default();
+    let values = |id: &str| {
+        given
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.values.clone())
+            .unwrap_or_default()
+    };
+    let Some(scenario) = values("scenario").into_iter().next() else {
+        return Vec::new();
+    };
+    let sets = values("sets");
+    fulcrum::scenario::Document::read(Path::new(&scenario))
+        .and_then(|mut d| d.set(&sets).map(|()| d))
+        .map(|d| d.named_files())
+        .unwrap_or_default()
 }
 
 /// What a shard records about itself, for a command that ran `shard` of `total` units.

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod distribution;
 pub mod history;
+pub mod joint;
 pub mod plan;
 pub mod prior;
 pub mod reactive;
@@ -16,6 +17,7 @@ mod work;
 
 pub use calendar::{Calendar, Date, PeriodLength, PeriodUnit, Weekday};
 pub use distribution::{Distribution, DistributionError};
+pub use joint::{JointDraws, Parameter};
 pub use plan::{Phase, Plan, phases_of};
 pub use reactive::{Reactive, ReactiveForm, Trigger};
 pub use sum::SumOfDraws;
@@ -418,10 +420,17 @@ impl DebtModel {
     /// δ = drag_max · D / (D + drag_half).
     #[inline]
     pub fn drag(&self, debt: f64) -> f64 {
-        if self.drag_max == 0.0 || debt <= 0.0 {
+        DebtModel::drag_with(self.drag_max, self.drag_half, debt)
+    }
+
+    /// δ = drag_max · D / (D + drag_half) for a trial's own `drag_max` and `drag_half` (a
+    /// team's joint draw, [`JointDraws`]).
+    #[inline]
+    pub fn drag_with(drag_max: f64, drag_half: f64, debt: f64) -> f64 {
+        if drag_max == 0.0 || debt <= 0.0 {
             0.0
         } else {
-            self.drag_max * debt / (debt + self.drag_half)
+            drag_max * debt / (debt + drag_half)
         }
     }
 
@@ -467,7 +476,13 @@ impl IncidentModel {
     /// λ = base_rate · (1 + debt_sensitivity · D) · (multipliers of finished initiatives).
     #[inline]
     pub fn rate<T: Linear>(&self, base_rate: f64, debt: T, multiplier: f64) -> T {
-        (T::from(1.0) + debt * self.debt_sensitivity) * base_rate * multiplier
+        IncidentModel::rate_with(self.debt_sensitivity, base_rate, debt, multiplier)
+    }
+
+    /// λ for a trial's own `debt_sensitivity` (a team's joint draw, [`JointDraws`]).
+    #[inline]
+    pub fn rate_with<T: Linear>(sensitivity: f64, base_rate: f64, debt: T, multiplier: f64) -> T {
+        (T::from(1.0) + debt * sensitivity) * base_rate * multiplier
     }
 
     /// dλ/dD: how much the rate grows per day of debt (λ is linear in D).
@@ -486,9 +501,21 @@ pub struct Team {
     pub workforce: Workforce,
     /// Outstanding debt at the start, engineer-days (once per trial).
     pub debt_initial: Distribution,
+    /// Joint draws of the team's parameters (`[debt] posterior`): each trial takes one row
+    /// whole, in place of the parameters' own distributions.
+    pub joint: Option<JointDraws>,
 }
 
 impl Team {
+    /// The expected debt at the start: the mean of the team's joint draws when they hold
+    /// it, else of `debt_initial`.
+    pub fn debt_initial_mean(&self) -> f64 {
+        self.joint
+            .as_ref()
+            .and_then(|j| j.mean(Parameter::DebtInitial))
+            .unwrap_or_else(|| self.debt_initial.mean())
+    }
+
     /// Focus days per engineer per period, for teams measured in engineers.
     pub fn days_per_engineer(&self) -> Option<f64> {
         match &self.workforce {

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use crate::model::{Distribution, Kind, Measure, Owner, Rule, Scenario, Workforce};
+use crate::model::{Distribution, Kind, Measure, Owner, Parameter, Rule, Scenario, Workforce};
 
 use super::kit::table::{Align, Table};
 use crate::words::numbers::{Unit, amount, counted, grouped};
@@ -49,6 +49,9 @@ pub fn summary(scenario: &Scenario, file: &Path) -> String {
         s.blend * 100.0,
         (1.0 - s.blend) * 100.0
     );
+    if let Some(line) = joint_line(s) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = write!(out, "\n{}", teams_table(s).aligned("  "));
     for kind in [Kind::Product, Kind::Tech] {
         let of_kind = s.initiatives.iter().filter(|i| i.kind == kind);
@@ -99,6 +102,25 @@ fn rows(table: &Table) -> String {
     text.lines().skip(1).map(|l| format!("{l}\n")).collect()
 }
 
+/// What the teams' joint draws (`[debt] posterior`) hold, when they have them.
+fn joint_line(s: &Scenario) -> Option<String> {
+    let draws: Vec<&crate::model::JointDraws> =
+        s.teams.iter().filter_map(|t| t.joint.as_ref()).collect();
+    let first = draws.first()?;
+    let held: Vec<&str> = Parameter::ALL
+        .into_iter()
+        .filter(|&p| first.holds(p))
+        .map(Parameter::name)
+        .collect();
+    let rows: usize = draws.iter().map(|d| d.rows()).sum();
+    Some(format!(
+        "  joint draws: {} over {}, each trial takes one per team whole: {}",
+        counted(rows as u64, "row", "rows"),
+        counted(draws.len() as u64, "team", "teams"),
+        held.join(", ")
+    ))
+}
+
 /// Each team's workforce, expected capacity per period (first → last) and debt at start.
 fn teams_table(s: &Scenario) -> Table {
     let mut teams = Table::new(&[
@@ -139,7 +161,14 @@ fn teams_table(s: &Scenario) -> Table {
             format!("  {}", team.name),
             who,
             capacity,
-            format!("{} {team_unit}", spread(&team.debt_initial)),
+            match team
+                .joint
+                .as_ref()
+                .and_then(|j| j.mean(Parameter::DebtInitial))
+            {
+                Some(mean) => format!("{} {team_unit} (mean of draws)", grouped(mean, 1)),
+                None => format!("{} {team_unit}", spread(&team.debt_initial)),
+            },
         ]);
     }
     teams

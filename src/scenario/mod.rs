@@ -8,6 +8,7 @@ mod excerpt;
 mod fields;
 pub mod history;
 pub mod import;
+mod joint;
 pub mod limits;
 mod locate;
 pub mod overrides;
@@ -56,6 +57,9 @@ pub struct Document {
     root: Node,
     format: Format,
     default_name: String,
+    /// The folder files the scenario names (`[debt] posterior`) are relative to: the scenario
+    /// file's; `None` for text read from elsewhere (the current directory).
+    base: Option<PathBuf>,
 }
 
 impl Document {
@@ -109,7 +113,23 @@ impl Document {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("scenario");
-        Document::parse(&file, &text, Format::of(path), &name_like(stem))
+        let mut document = Document::parse(&file, &text, Format::of(path), &name_like(stem))?;
+        document.base = Some(path.parent().map_or_else(PathBuf::new, Path::to_path_buf));
+        Ok(document)
+    }
+
+    /// The files the scenario names (`[debt] posterior`), as loading reads them: relative to
+    /// the scenario file's folder. Shards keep a copy of each for `fulcrum merge`.
+    pub fn named_files(&self) -> Vec<PathBuf> {
+        joint::named(&self.root, self.base.as_deref())
+            .into_iter()
+            .collect()
+    }
+
+    /// Resolves the files the scenario names relative to `folder`.
+    pub fn relative_to(mut self, folder: &Path) -> Document {
+        self.base = Some(folder.to_path_buf());
+        self
     }
 
     /// A file that could not be read as text, with the one problem that says why.
@@ -147,6 +167,7 @@ impl Document {
                 root,
                 format,
                 default_name: default_name.to_string(),
+                base: None,
             }),
             Err(items) => Err(LoadError::Invalid(Problems { sources, items })),
         }
@@ -161,13 +182,15 @@ impl Document {
     /// Validates and compiles. Warnings come back with the scenario; any error fails.
     pub fn compile(&self) -> Result<Loaded, LoadError> {
         let mut ck = Checker::new(self.format);
-        let scenario = compile::compile(&self.root, &self.default_name, &mut ck);
+        let mut scenario = compile::compile(&self.root, &self.default_name, &mut ck);
         let mut items = ck.problems;
+        let mut sources = self.sources.clone();
+        if let Some(scenario) = scenario.as_mut() {
+            let base = self.base.as_deref();
+            joint::attach(&self.root, scenario, base, &mut sources, &mut items);
+        }
         items.sort_by_key(|p| p.span.map(|s| (s.source.0, s.start)));
-        let problems = Problems {
-            sources: self.sources.clone(),
-            items,
-        };
+        let problems = Problems { sources, items };
         match scenario {
             Some(scenario) if !problems.has_errors() => Ok(Loaded {
                 scenario,

@@ -28,6 +28,9 @@ pub enum Purpose {
     Incidents = 6,
     /// The cost of each incident of one team in one period (index = team, period).
     IncidentCost = 7,
+    /// The row of a team's joint draws ([`crate::model::JointDraws`]) the trial takes: its own
+    /// stream, so that the row does not depend on the strategy or on the other draws.
+    JointRow = 8,
 }
 
 /// SplitMix64's finaliser: a bijective mix with good avalanche.

@@ -85,9 +85,27 @@ fn it_writes_the_posterior_the_report_and_a_scenario_that_runs() {
     }
     assert!(!page.contains("src=\"http"), "self-contained");
 
+    // The scenario names the joint draws (each trial takes one row whole) and keeps each
+    // parameter's posterior summary as a comment.
+    let written = read(dir.join("fit.toml"));
+    assert!(
+        written.contains("\nposterior = \"fit/posterior.csv\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("# interest: posterior median "),
+        "{written}"
+    );
     let scenario = dir.join("fit.toml").display().to_string();
     let valid = fulcrum(&["validate", &scenario], &dir);
     assert!(valid.status.success(), "{}", text(&valid.stderr));
+    let summary = text(&valid.stdout);
+    assert!(
+        summary.contains("joint draws: 200 rows over 1 team, each trial takes one per team whole: \
+                          debt_initial, interest, accrual, paydown_efficiency, drag_max, drag_half, \
+                          base_rate, debt_sensitivity, cost, throughput, throughput_cv"),
+        "{summary}"
+    );
     let run = fulcrum(&["run", &scenario, "--trials", "300", "--out", "run"], &dir);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let table = read(dir.join("run/summary.csv"));

@@ -15,6 +15,7 @@ mod docs;
 mod forecast;
 mod fuzz;
 mod import;
+mod joint;
 mod limits;
 mod loader_properties;
 mod mcp;

@@ -127,7 +127,7 @@ fn round_up(x: f64) -> u64 {
 /// tech share that finds no tech work and no debt to pay down.
 pub fn shares_unused(scenario: &Scenario, results: &Results) -> Vec<String> {
     let mut out = Vec::new();
-    let initial: f64 = scenario.teams.iter().map(|t| t.debt_initial.mean()).sum();
+    let initial: f64 = scenario.teams.iter().map(|t| t.debt_initial_mean()).sum();
     for (s, strategy) in scenario.strategies.iter().enumerate() {
         if s >= results.strategies.len() {
             break;

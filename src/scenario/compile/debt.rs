@@ -15,6 +15,7 @@ pub(super) const DEBT_FIELDS: &[&str] = &[
     "paydown_efficiency",
     "drag_max",
     "drag_half",
+    "posterior",
 ];
 pub(super) const INCIDENT_FIELDS: &[&str] = &["base_rate", "debt_sensitivity", "cost"];
 pub(super) fn read_debt(
@@ -47,6 +48,9 @@ pub(super) fn read_debt(
     );
     let drag_max = t.number(ck, "drag_max", Bound::BelowOne);
     let drag_half = t.number(ck, "drag_half", Bound::Positive(Days));
+    // The joint draws are read once the scenario is compiled (`scenario::joint`): only the
+    // key's type is checked here.
+    t.string(ck, "posterior");
     if t.has("drag_max") && !t.has("drag_half") {
         ck.report(
             Problem::error(t.span(), "[debt] sets `drag_max` but not `drag_half`")

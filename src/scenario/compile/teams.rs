@@ -114,6 +114,7 @@ pub(super) fn read_team(
         name: super::names::nfc(name?),
         workforce: workforce?,
         debt_initial: debt_initial?,
+        joint: None,
     })
 }
 

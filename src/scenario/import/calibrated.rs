@@ -1,7 +1,9 @@
-//! The scenario `fulcrum calibrate --scenario` writes: one item team with the fitted
-//! `[debt]` and `[incidents]`, each number with a comment saying where it came from, ongoing
-//! product work, a roadmap key result and a debt key result, and strategies starting from the
-//! history's own split. Plain numbers in, text out: the calibration itself is `whatif`'s.
+//! The scenario `fulcrum calibrate --scenario` writes: one item team whose `[debt]` and
+//! `[incidents]` are the joint posterior draws (`[debt] posterior`, so that each trial takes
+//! one joint θ and the posterior's correlations are kept), each parameter's posterior median
+//! and interval in a comment saying where it came from, ongoing product work, a roadmap key
+//! result and a debt key result, and strategies starting from the history's own split. Plain
+//! numbers in, text out: the calibration itself is `whatif`'s.
 
 use std::fmt::Write;
 
@@ -23,6 +25,9 @@ pub struct Fitted<'a> {
     /// Each parameter's posterior 5th, 50th and 95th percentile, by the scenario's name:
     /// `debt_initial`, `interest`, …, `throughput`, `throughput_cv`.
     pub parameters: Vec<(&'a str, [f64; 3])>,
+    /// The joint draws (`posterior.csv`), as the scenario file names them: relative to its
+    /// folder, or absolute.
+    pub posterior: String,
 }
 
 impl Fitted<'_> {
@@ -33,25 +38,10 @@ impl Fitted<'_> {
             .map_or([0.0; 3], |(_, v)| *v)
     }
 
-    /// A per-trial distribution from the posterior 90% interval (a marginal: the scenario
-    /// file has no joint draws).
-    fn interval(&self, name: &str) -> String {
-        let [lo, _, hi] = self.get(name);
-        if hi > lo && lo > 0.0 {
-            format!("\"{} to {}\"", fmt(lo), fmt(hi))
-        } else {
-            fmt(self.get(name)[1])
-        }
-    }
-
-    fn median(&self, name: &str) -> String {
-        fmt(self.get(name)[1])
-    }
-
     fn note(&self, name: &str) -> String {
         let [lo, mid, hi] = self.get(name);
         format!(
-            "# posterior median {}, 90% {} to {}",
+            "posterior median {}, 90% {} to {}",
             fmt(mid),
             fmt(lo),
             fmt(hi)
@@ -89,10 +79,10 @@ pub fn render(f: &Fitted) -> String {
         s,
         "# Calibrated by `fulcrum calibrate` from {}: team {}, {} periods of {}.\n\
          # [debt] and [incidents] are fitted to that history with fulcrum's own trial as the\n\
-         # simulator (ABC-SMC; see calibration.json beside posterior.csv). Numbers drawn per trial\n\
-         # are the posterior's 90% intervals, each drawn on its own (the joint draws, with their\n\
-         # correlations, are in posterior.csv); fixed numbers are posterior medians. Units are the\n\
-         # history's: items (or points) per period.\n",
+         # simulator (ABC-SMC; see calibration.json beside posterior.csv). Each trial takes one\n\
+         # joint draw of the posterior (a row of posterior.csv), so that the parameters'\n\
+         # correlations are kept; the comments give each one's posterior median and 90%\n\
+         # interval. Units are the history's: items (or points) per period.\n",
         f.source, f.team, f.periods, f.period
     );
     let _ = writeln!(
@@ -106,35 +96,34 @@ pub fn render(f: &Fitted) -> String {
         "[okrs]\nblend = 0.5\n\n[[okrs.key_results]]\nid = \"roadmap\"\nowner = \"product\"\ntarget = 1.0\ndeadline = {periods}\n\n[[okrs.key_results]]\nid = \"debt-down\"\nowner = \"technology\"\nmetric = \"debt\"\nbelow = {}\ndeadline = {periods}\n",
         fmt(0.8 * f.get("debt_initial")[1])
     );
-    let _ = writeln!(s, "[debt]");
-    for (name, text) in [
-        ("interest", f.interval("interest")),
-        ("accrual", f.interval("accrual")),
-        ("paydown_efficiency", f.interval("paydown_efficiency")),
-        ("drag_max", f.median("drag_max")),
-        ("drag_half", f.median("drag_half")),
+    let _ = writeln!(
+        s,
+        "[debt]\n# Every trial draws these from one row of the posterior, jointly:\nposterior = \"{}\"",
+        toml_string(&f.posterior)
+    );
+    for name in [
+        "interest",
+        "accrual",
+        "paydown_efficiency",
+        "drag_max",
+        "drag_half",
     ] {
-        let _ = writeln!(s, "{name} = {text}  {}", f.note(name));
+        let _ = writeln!(s, "# {name}: {}", f.note(name));
     }
-    let _ = writeln!(s, "\n[incidents]");
-    for (name, text) in [
-        ("base_rate", f.interval("base_rate")),
-        ("debt_sensitivity", f.median("debt_sensitivity")),
-        ("cost", f.interval("cost")),
-    ] {
-        let _ = writeln!(s, "{name} = {text}  {}", f.note(name));
+    let _ = writeln!(s, "\n[incidents]  # drawn from the posterior too");
+    for name in ["base_rate", "debt_sensitivity", "cost"] {
+        let _ = writeln!(s, "# {name}: {}", f.note(name));
     }
     let _ = writeln!(
         s,
-        "\n[[teams]]\nname = \"{}\"\ncapacity = {{ normal = [{}, {}] }}  {}\ndebt_initial = {}  {}\n",
-        f.team.replace('\\', "\\\\").replace('"', "\\\""),
+        "\n[[teams]]\nname = \"{}\"\n# each trial's mean capacity and its spread (throughput, throughput_cv) are the\n# posterior row's; this normal gives their shape. throughput: {}\ncapacity = {{ normal = [{}, {}] }}\n# debt_initial: {}\n",
+        toml_string(f.team),
+        f.note("throughput"),
         fmt(throughput),
         fmt((cv * throughput).max(1e-3)),
-        f.note("throughput"),
-        f.interval("debt_initial"),
         f.note("debt_initial")
     );
-    let team = f.team.replace('\\', "\\\\").replace('"', "\\\"");
+    let team = toml_string(f.team);
     let _ = writeln!(
         s,
         "[[initiatives]]\nid = \"roadmap\"\nkind = \"product\"\nteam = \"{team}\"\neffort = {}  # about half the product budget of the horizon at the history's split\ncontributes = {{ roadmap = 1.0 }}\npriority = 1\n",
@@ -155,6 +144,11 @@ pub fn render(f: &Fitted) -> String {
         fmt(round2(share))
     );
     s
+}
+
+/// `text` escaped for a TOML basic string.
+fn toml_string(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn round2(x: f64) -> f64 {

@@ -15,7 +15,7 @@ use crate::model::history::{
     BucketKind, History, PeriodGrid, TeamHistory, Weight, per_kind, tech_share,
 };
 use crate::scenario::limits::{self, MAX_SCENARIO_BYTES};
-use crate::scenario::{Format, LoadError, escape_control, load_str};
+use crate::scenario::{Format, LoadError, escape_control};
 
 /// The furthest the scenario looks ahead, in years: as far as the history looks back, but a
 /// forecast from a history of decades would be meaningless so far out (and the horizon of a
@@ -76,6 +76,12 @@ pub fn forecast_teams(h: &History) -> usize {
 
 /// Whether `fulcrum validate` takes the scenario `text`: `Err` says why not.
 pub fn check(text: &str) -> Result<(), String> {
+    check_in(text, None)
+}
+
+/// [`check`] for a scenario that will be written into `folder` (the files it names are read
+/// relative to it).
+pub fn check_in(text: &str, folder: Option<&std::path::Path>) -> Result<(), String> {
     if text.len() as u64 > MAX_SCENARIO_BYTES {
         return Err(format!(
             "it would have {} bytes, more than the {} a scenario file may have",
@@ -83,7 +89,14 @@ pub fn check(text: &str) -> Result<(), String> {
             limits::bytes_in_words(MAX_SCENARIO_BYTES)
         ));
     }
-    match load_str("scenario.toml", text, Format::Toml) {
+    let document =
+        crate::scenario::Document::parse("scenario.toml", text, Format::Toml, "scenario").map(
+            |d| match folder {
+                Some(folder) => d.relative_to(folder),
+                None => d,
+            },
+        );
+    match document.and_then(|d| d.compile()) {
         Ok(_) => Ok(()),
         Err(LoadError::Invalid(problems)) => Err(problems.render(false)),
         Err(other) => Err(other.to_string()),

@@ -137,6 +137,7 @@ pub const FIELDS: &[Field] = &[
     f("debt", "paydown_efficiency", Kind::Distribution(NonNegative(Ratio)), OPTIONAL, "Debt days removed per day of paydown (per team and trial). Default 1.", Some(r#""0.8 to 1.0""#)),
     f("debt", "drag_max", Kind::Number(BelowOne), OPTIONAL, "At most this fraction of capacity is lost to debt. Default 0: no drag.", Some("0.5")),
     f("debt", "drag_half", Kind::Number(Positive(Days)), OPTIONAL, "The debt at which drag is drag_max / 2 (required with drag_max).", Some("800.0")),
+    f("debt", "posterior", Kind::Text, OPTIONAL, "A CSV of joint draws (the posterior.csv `fulcrum calibrate` writes), relative to the scenario file: each trial takes one row per team whole, so the parameters' correlations are kept. Columns: team, optional draw, and any of debt_initial, interest, accrual, paydown_efficiency, drag_max, drag_half, base_rate, debt_sensitivity, cost, throughput, throughput_cv; a parameter it holds may not be set here as well. Example: \"fit/posterior.csv\".", None),
     // [incidents]
     f("incidents", "base_rate", Kind::Distribution(NonNegative(Incidents)), OPTIONAL, "Incidents per team per period at zero debt (per team and trial). Default 0.", Some(r#""0.3 to 1.0""#)),
     f("incidents", "debt_sensitivity", Kind::Number(NonNegative(Sensitivity)), OPTIONAL, "Rate = base_rate * (1 + debt_sensitivity * debt) * (multipliers from finished work). Default 0.", Some("0.002")),

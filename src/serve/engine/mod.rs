@@ -52,7 +52,8 @@ impl Base {
             .unwrap_or("scenario");
         let file = path.display().to_string();
         let format = Format::of(path);
-        let document = Document::parse(&file, &text, format, stem)?;
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let document = Document::parse(&file, &text, format, stem)?.relative_to(folder);
         let loaded = document.compile()?;
         Ok(Base {
             file,

@@ -390,7 +390,8 @@ fn left_out(source: &Scenario, j: usize) -> Option<String> {
             "incidents",
         ),
         (
-            source.teams[j].debt_initial.as_constant() != Some(0.0),
+            source.teams[j].debt_initial.as_constant() != Some(0.0)
+                || source.teams[j].joint.is_some(),
             "debt drag",
         ),
     ]
@@ -411,6 +412,7 @@ fn throughput_team(name: &str, throughput: Throughput) -> Team {
         name: name.into(),
         workforce: Workforce::Throughput(throughput),
         debt_initial: Distribution::Constant(0.0),
+        joint: None,
     }
 }
 

@@ -23,11 +23,8 @@ impl Engine<'_> {
         metric.level((0..sc.teams.len()).filter(in_scope).map(|j| {
             let level = match metric {
                 Metric::Debt => st.debt[j],
-                Metric::Incidents => {
-                    sc.incidents
-                        .rate(teams[j].base_rate, st.debt[j], st.incident_factor[j])
-                }
-                Metric::Drag => sc.debt.drag(st.debt[j]),
+                Metric::Incidents => teams[j].incident_rate(st.debt[j], st.incident_factor[j]),
+                Metric::Drag => teams[j].drag(st.debt[j]),
                 Metric::ProductWork => st.product_work[j],
             };
             (level, world[j].nominal)

@@ -156,7 +156,7 @@ impl Engine<'_> {
     ) -> TeamPeriod {
         let sc = self.scenario;
         let debt = work.st.debt[j];
-        let drag = sc.debt.drag(debt);
+        let drag = draws.drag(debt);
         let capacity = w.nominal * (1.0 - drag) * work.st.capacity_factor[j];
 
         let (incidents, incident_days) =
@@ -221,10 +221,7 @@ impl Engine<'_> {
         debt: f64,
         incident_factor: f64,
     ) -> (u64, f64) {
-        let lambda = self
-            .scenario
-            .incidents
-            .rate(draws.base_rate, debt, incident_factor);
+        let lambda = draws.incident_rate(debt, incident_factor);
         let incidents = if lambda > 0.0 {
             poisson_quantile(w.incident_u, lambda)
         } else {
@@ -232,7 +229,7 @@ impl Engine<'_> {
         };
         let days = if incidents > 0 {
             let mut rng = stream(self.seed, trial, Purpose::IncidentCost, j, t);
-            self.incident_cost.sample(incidents, &mut rng)
+            self.incident_cost.sample(incidents, &mut rng) * draws.cost_scale
         } else {
             0.0
         };

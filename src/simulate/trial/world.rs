@@ -4,7 +4,9 @@
 
 use rand::RngExt;
 
-use crate::model::{Distribution, Initiative, Workforce};
+use crate::model::{
+    DebtModel, Distribution, IncidentModel, Initiative, JointDraws, Parameter, Workforce,
+};
 
 use super::super::rng::{BlockCursor, Purpose, Stream, binomial_quantile, stream};
 use super::{Engine, Scratch};
@@ -19,6 +21,31 @@ pub(super) struct TeamDraws {
     pub base_rate: f64,
     /// Per-period probability that an engineer leaves.
     pub hazard: f64,
+    /// Drag's maximum and half-point (`[debt]`'s unless a joint draw holds them).
+    pub drag_max: f64,
+    pub drag_half: f64,
+    /// Growth of the incident rate per day of debt.
+    pub debt_sensitivity: f64,
+    /// Factor on every incident's cost: a joint draw's mean cost over `[incidents] cost`'s
+    /// (1 without one).
+    pub cost_scale: f64,
+    /// (a, b): a capacity draw x becomes a + b·x, setting a joint draw's mean capacity (and
+    /// coefficient of variation); `None` without one.
+    pub capacity_map: Option<(f64, f64)>,
+}
+
+impl TeamDraws {
+    /// δ: the share of capacity lost to `debt` in this trial.
+    #[inline]
+    pub fn drag(&self, debt: f64) -> f64 {
+        DebtModel::drag_with(self.drag_max, self.drag_half, debt)
+    }
+
+    /// λ at `debt` with the incident `multiplier` of finished initiatives, in this trial.
+    #[inline]
+    pub fn incident_rate(&self, debt: f64, multiplier: f64) -> f64 {
+        IncidentModel::rate_with(self.debt_sensitivity, self.base_rate, debt, multiplier)
+    }
 }
 
 /// Per-trial values of an initiative.
@@ -49,6 +76,23 @@ pub(super) struct TeamWorld {
     pub risk_days: f64,
 }
 
+/// The map a + b·x that gives a `capacity` team's draws x the mean capacity (`throughput`) of
+/// row `row` of its joint draws, and their coefficient of variation (`throughput_cv`) when the
+/// row holds it and the capacity is normal; `None` when the row holds no `throughput`. The
+/// scenario's loader checks that the capacity's mean (and sd) are positive.
+fn capacity_map(team: &crate::model::Team, draws: &JointDraws, row: usize) -> Option<(f64, f64)> {
+    let throughput = draws.get(Parameter::Throughput, row)?;
+    let Workforce::Capacity(capacity) = &team.workforce else {
+        return None;
+    };
+    let mean = capacity.mean();
+    let b = match (draws.get(Parameter::ThroughputCv, row), capacity) {
+        (Some(cv), Distribution::Normal { sd, .. }) => cv * throughput / sd,
+        _ => throughput / mean,
+    };
+    Some((throughput - b * mean, b))
+}
+
 /// An initiative's work in a trial, effort × (1 + scope growth): the first draws of its
 /// [`Purpose::Initiative`] stream.
 #[inline]
@@ -71,21 +115,37 @@ impl Engine<'_> {
         self.start_world(trial, scratch);
     }
 
-    /// Each team's debt, rates and attrition hazard for the trial.
+    /// Each team's debt, rates and attrition hazard for the trial: the one home of a trial's
+    /// team parameters. A team with joint draws takes one row of them whole (drawn from its
+    /// own stream, the same for every strategy); what the row does not hold is drawn from
+    /// the scenario's distributions as without one.
     fn draw_teams(&self, trial: u64, scratch: &mut Scratch) {
         let sc = self.scenario;
         let seed = self.seed;
         scratch.teams.clear();
         for (j, team) in sc.teams.iter().enumerate() {
             let mut rng = stream(seed, trial, Purpose::TeamConstants, j, 0);
-            let debt = &sc.debt;
+            let joint = team.joint.as_ref().map(|draws| {
+                let u = stream(seed, trial, Purpose::JointRow, j, 0).random::<f64>();
+                (draws, draws.row(u))
+            });
+            let held = |p: Parameter| joint.and_then(|(draws, row)| draws.get(p, row));
+            let mut draw =
+                |p: Parameter, d: &Distribution| held(p).unwrap_or_else(|| d.sample(&mut rng));
+            let (debt, incidents) = (&sc.debt, &sc.incidents);
             let mut draws = TeamDraws {
-                debt: team.debt_initial.sample(&mut rng).max(0.0),
-                interest: debt.interest.sample(&mut rng).max(-1.0),
-                accrual: debt.accrual.sample(&mut rng).max(0.0),
-                efficiency: debt.paydown_efficiency.sample(&mut rng).max(0.0),
-                base_rate: sc.incidents.base_rate.sample(&mut rng).max(0.0),
+                debt: draw(Parameter::DebtInitial, &team.debt_initial).max(0.0),
+                interest: draw(Parameter::Interest, &debt.interest).max(-1.0),
+                accrual: draw(Parameter::Accrual, &debt.accrual).max(0.0),
+                efficiency: draw(Parameter::PaydownEfficiency, &debt.paydown_efficiency).max(0.0),
+                base_rate: draw(Parameter::BaseRate, &incidents.base_rate).max(0.0),
                 hazard: 0.0,
+                drag_max: held(Parameter::DragMax).unwrap_or(debt.drag_max),
+                drag_half: held(Parameter::DragHalf).unwrap_or(debt.drag_half),
+                debt_sensitivity: held(Parameter::DebtSensitivity)
+                    .unwrap_or(incidents.debt_sensitivity),
+                cost_scale: held(Parameter::Cost).map_or(1.0, |c| c / incidents.cost.mean()),
+                capacity_map: joint.and_then(|(draws, row)| capacity_map(team, draws, row)),
             };
             if let Workforce::Engineers(staff) = &team.workforce {
                 let annual = staff.attrition.sample(&mut rng).clamp(0.0, 1.0);
@@ -185,7 +245,12 @@ impl Engine<'_> {
                     w.nominal = w.engineers * staff.days_per_engineer * w.availability;
                 }
                 Workforce::Capacity(capacity) => {
-                    w.nominal = capacity.sample(&mut w.capacity_rng).max(0.0);
+                    let x = capacity.sample(&mut w.capacity_rng);
+                    let x = match scratch.teams[j].capacity_map {
+                        Some((a, b)) => a + b * x,
+                        None => x,
+                    };
+                    w.nominal = x.max(0.0);
                 }
                 Workforce::Throughput(throughput) => {
                     let periods = throughput.sampled();

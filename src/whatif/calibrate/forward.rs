@@ -129,6 +129,7 @@ pub fn scenario(theta: &Theta, team: &str, periods: usize) -> Scenario {
                 sd: (theta.throughput_cv * theta.throughput).max(1e-9),
             }),
             debt_initial: Distribution::Constant(theta.debt_initial),
+            joint: None,
         }],
         initiatives: vec![Initiative::product_work(
             "product-work",
