@@ -68,7 +68,7 @@ pub fn ceiling_scale(scenario: &Scenario) -> f64 {
     let mean = scenario
         .teams
         .iter()
-        .map(|t| t.debt_initial.mean().max(0.0))
+        .map(|t| t.debt_initial_mean().max(0.0))
         .sum::<f64>()
         / teams;
     if mean > 0.0 { mean } else { 100.0 }
@@ -173,7 +173,7 @@ fn expected_incidents(scenario: &Scenario) -> f64 {
         .teams
         .iter()
         .map(|t| {
-            let debt = t.debt_initial.mean().max(0.0);
+            let debt = t.debt_initial_mean().max(0.0);
             incidents
                 .rate(incidents.base_rate.mean(), debt, 1.0)
                 .max(0.0)
