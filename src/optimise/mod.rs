@@ -70,7 +70,7 @@ pub const TRAINING: Trials = Trials {
 /// (the refined policies of every kind are then ranked on [`TRAINING`]'s). All the training
 /// trials where a trial is cheap: a step judged on fewer is kept or not by their luck, and
 /// the policy found then depends on the seed.
-const CLIMB: Trials = Trials {
+pub(crate) const CLIMB: Trials = Trials {
     nominal: 2048,
     floor: 256,
 };
@@ -89,8 +89,12 @@ pub const MOVES_FIRST: Trials = Trials {
 };
 /// Moves left after their race, of which those better than the base are combined.
 const MOVES_KEPT: usize = 8;
-/// Refinement rounds and the share step of each.
-const ROUNDS: [f64; 3] = [0.1, 0.05, 0.05];
+/// Refinement rounds and the share step of each: a coarse step first, which escapes the local
+/// optima a fine one stops in (on a synthetic 3-team organisation, policies found from four
+/// training seeds scored 0.407–0.425 from [0.1, 0.05, 0.05] and 0.424–0.427 from these).
+const ROUNDS: [f64; 4] = [0.2, 0.1, 0.05, 0.05];
+/// Refinement rounds at most: the last step of [`ROUNDS`] repeats while it improves.
+const MAX_ROUNDS: usize = 6;
 /// Score lost per unit of probability a hard deadline falls short of its confidence.
 pub const SHORTFALL_PENALTY: f64 = 10.0;
 /// The default probability with which a `must_finish` initiative must be on time.
@@ -144,8 +148,8 @@ pub fn training_seed(seed: u64) -> u64 {
 }
 
 /// Hill-climbing from finalist `start` (with its rank) through [`ROUNDS`] of ever smaller
-/// moves: the best candidate found, with its rank.
-fn climb(
+/// moves (the smallest repeated while it improves, up to [`MAX_ROUNDS`]): the best candidate found, with its rank.
+pub(crate) fn climb(
     pool: &mut Pool<'_>,
     objective: &Objective,
     (start, start_rank): (usize, f64),
@@ -154,7 +158,11 @@ fn climb(
     let scenario = pool.scenario();
     let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
     let (mut best, mut best_rank) = (start, start_rank);
-    for step in ROUNDS {
+    let mut steps: Vec<f64> = ROUNDS.to_vec();
+    let mut k = 0;
+    while k < steps.len() {
+        let step = steps[k];
+        k += 1;
         let moves = candidates::moves(
             pool.candidate(best),
             scenario,
@@ -174,6 +182,10 @@ fn climb(
         if improved_rank > best_rank {
             best = improved;
             best_rank = improved_rank;
+            // The finest step goes on while it improves, up to MAX_ROUNDS in all.
+            if k == steps.len() && steps.len() < MAX_ROUNDS {
+                steps.push(step);
+            }
         }
     }
     (best, best_rank)
@@ -295,7 +307,7 @@ pub fn optimise(
 /// `quick` trials, the survivors better than `base` on the same trials combined, and the best
 /// of the combination and the best single move judged against `base` on `judge`. Returns the
 /// best with its rank.
-pub(crate) fn refine(
+fn refine(
     pool: &mut Pool<'_>,
     base: usize,
     moves: Vec<Candidate>,
