@@ -524,3 +524,104 @@ fn a_change_that_changes_nothing_prices_at_exactly_zero() {
     assert_eq!(priced[0].half_width, 0.0, "{priced:?}");
     assert!(priced[0].within_noise());
 }
+
+/// A team at a debt tipping point, nothing uncertain (issue 32's zero-variance case): 20 days
+/// a period for 26 periods; 40 days of debt compounding at 10% a period and costing capacity
+/// through drag 0.8 · D / (D + 10); no accrual; the one goal is product days by period 26,
+/// judged as a share of 500.
+const TIPPING: &str = r#"
+[scenario]
+periods = 26
+trials = 32
+[okrs]
+blend = 1.0
+[[okrs.key_results]]
+id = "delivered"
+owner = "product"
+metric = "product_work"
+above = 500
+deadline = 26
+[debt]
+interest = 0.1
+accrual = 0
+paydown_efficiency = 1
+drag_max = 0.8
+drag_half = 10
+[[teams]]
+name = "core"
+engineers = 2
+days_per_engineer = 10
+availability = 1
+debt_initial = 40
+[[initiatives]]
+id = "features"
+kind = "product"
+team = "core"
+effort = 1e6
+[[strategies]]
+name = "optimised"
+rule = "optimised"
+"#;
+
+/// Product days over the horizon of TIPPING's team under a bang-bang policy, 100% tech
+/// through period `switch` and 0% after, by the model's equations (docs/src/explanation/
+/// model.md, steps 3 and 5–7) written here apart from the simulator: capacity 20 · (1 − δ(D)),
+/// tech days pay down what is owed, D(t+1) = max(0, 1.1 · D(t) − paydown).
+fn bang_bang(switch: usize) -> f64 {
+    let (mut debt, mut product) = (40.0f64, 0.0);
+    for t in 1..=26 {
+        let capacity = 20.0 * (1.0 - 0.8 * debt / (debt + 10.0));
+        let owed = debt * 1.1;
+        if t <= switch {
+            debt = (owed - capacity).max(0.0);
+        } else {
+            debt = owed;
+            product += capacity;
+        }
+    }
+    product
+}
+
+/// Before the tipping point, all tech pays the debt off in 7 periods (capacity climbs from 4.0
+/// to 20 as the debt falls); stopping at 6 leaves debt that compounds back into drag. So the
+/// best bang-bang policy switches after period 7, and its 19 full periods give 380 product
+/// days; no fixed share comes near (the debt outruns any share that leaves room for product).
+/// The search must reach that switch, with its last tech period filled only as far as the debt
+/// needs: all tech through period 6 and all product from period 8.
+#[test]
+fn at_a_debt_tipping_point_the_search_finds_the_switch_derived_by_hand() {
+    let (switch, work) = (0..=26)
+        .map(|s| (s, bang_bang(s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert_eq!(switch, 7);
+    assert!((work - 380.0).abs() < 1e-9, "{work}");
+    // One period short, the debt compounds back (185 days); one too many wastes a period.
+    assert!(bang_bang(6) < 200.0 && bang_bang(8) == 360.0);
+
+    let scenario = scenario::load_str("tipping.toml", TIPPING, Format::Toml)
+        .unwrap()
+        .scenario;
+    let found = optimise::optimise(&scenario, &objective(&scenario), 1).unwrap();
+    let policies = [
+        found.candidate.policy.clone(),
+        Policy::by_priority(Share::Fixed(0.0)),
+    ];
+    let scores = score(&scenario, &policies, FRESH, 0..32);
+    // Nothing is uncertain: every trial is the same world.
+    assert!(scores.blended(0).iter().all(|&s| s == scores.blended(0)[0]));
+    let optimised = scores.mean(0) * 500.0;
+    assert!(
+        optimised >= work - 1e-6,
+        "{}: {optimised} days",
+        found.candidate.label
+    );
+    assert!(scores.mean(1) * 500.0 < 200.0, "{}", scores.mean(1));
+    let tech_share = |t| found.candidate.policy.tech_share(0, t, 0.0);
+    for t in 1..=6 {
+        assert_eq!(tech_share(t), 1.0, "period {t}: {}", found.candidate.label);
+    }
+    for t in 8..=26 {
+        assert_eq!(tech_share(t), 0.0, "period {t}: {}", found.candidate.label);
+    }
+}
