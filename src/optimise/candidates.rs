@@ -4,6 +4,7 @@
 //! tech share per team and period refined from the best of them, whose switch points move
 //! freely; moves between neighbours of each kind.
 
+use super::effort::{Effort, Kept};
 use crate::allocate::Guardrails;
 use crate::model::Scenario;
 use crate::model::plan::scheduled;
@@ -24,10 +25,17 @@ pub const PHASES: usize = 4;
 /// each share by 10 and 5 points and each switch point by a period or two.
 pub const TWO_PHASE_SHARE_STEP: f64 = 0.25;
 /// Switch points of two-phase schedules on the grid, at most (evenly spread over the horizon;
-/// refinement's switch moves reach the periods between).
+/// refinement's switch moves reach the periods between); fewer where a trial is costly
+/// (`super::SWITCH_POINTS`).
 pub const SWITCHES: usize = 12;
 /// Periods a switch point is moved by in refinement.
 pub const SHIFTS: [usize; 2] = [1, 2];
+/// Switch points of each team moved in refinement: its largest jumps in share (fewer where a
+/// trial is costly).
+pub const SWITCHES_MOVED: Kept = Kept {
+    nominal: 3,
+    floor: 1,
+};
 /// Periods an error budget of the grid covers (at most the horizon).
 pub const BUDGET_WINDOW: usize = 4;
 /// Error budgets of the grid, as multiples of the incidents a team expects in a window at its
@@ -126,17 +134,17 @@ pub fn debt_ceiling(ceiling: f64, above: f64, below: f64) -> Candidate {
     }
 }
 
-/// The last periods of a two-phase schedule's first phase on the grid: at most [`SWITCHES`]
-/// of 1 … periods − 1, evenly spread.
-pub fn switch_periods(periods: usize) -> Vec<usize> {
-    let stride = periods.saturating_sub(1).div_ceil(SWITCHES).max(1);
+/// The last periods of a two-phase schedule's first phase on the grid: at most `at_most` of
+/// 1 … periods − 1, evenly spread.
+pub fn switch_periods(periods: usize, at_most: usize) -> Vec<usize> {
+    let stride = periods.saturating_sub(1).div_ceil(at_most.max(1)).max(1);
     (1..periods).step_by(stride).collect()
 }
 
 /// Every two-phase schedule of the grid within `guardrails`: every team at one share through
-/// a switch period of [`switch_periods`], at another after it (bang-bang policies among them:
-/// all tech until a tipping point, then product).
-pub fn two_phases(scenario: &Scenario, guardrails: &Guardrails) -> Vec<Candidate> {
+/// one of `switches` switch periods ([`switch_periods`]), at another after it (bang-bang
+/// policies among them: all tech until a tipping point, then product).
+pub fn two_phases(scenario: &Scenario, guardrails: &Guardrails, switches: usize) -> Vec<Candidate> {
     let shares = grid(
         guardrails.min_tech_share,
         guardrails.max_tech_share,
@@ -144,7 +152,7 @@ pub fn two_phases(scenario: &Scenario, guardrails: &Guardrails) -> Vec<Candidate
     );
     let periods = scenario.periods;
     let mut out = Vec::new();
-    for switch in switch_periods(periods) {
+    for switch in switch_periods(periods, switches) {
         for &first in &shares {
             for &then in shares.iter().filter(|&&then| then != first) {
                 let row: Vec<f64> = (1..=periods)
@@ -300,7 +308,8 @@ pub fn moves(
     let Some(schedule) = schedule_of(&base.policy, scenario.teams.len(), periods) else {
         return Vec::new();
     };
-    schedule_moves(&schedule, teams, step, (lo, hi))
+    let switches = Effort::of(scenario).kept(SWITCHES_MOVED);
+    schedule_moves(&schedule, (teams, switches), step, (lo, hi))
         .into_iter()
         .map(|moved| Candidate {
             policy: Policy {
@@ -318,7 +327,7 @@ pub fn moves(
 /// searched freely rather than fixed at the phases' edges.
 fn schedule_moves(
     schedule: &[Vec<f64>],
-    teams: &[usize],
+    (teams, switches_moved): (&[usize], usize),
     step: f64,
     (lo, hi): (f64, f64),
 ) -> Vec<Vec<Vec<f64>>> {
@@ -341,8 +350,18 @@ fn schedule_moves(
         }
         let row = &schedule[j];
         // A switch between (0-based) periods t − 1 and t: the later share starts d earlier, or
-        // the earlier one lasts d longer.
-        for t in (1..periods).filter(|&t| (row[t] - row[t - 1]).abs() > 1e-12) {
+        // the earlier one lasts d longer. Only the largest few: a plan's schedule can change a
+        // little every period, and moving each of those would multiply the moves by the
+        // horizon.
+        let mut switches: Vec<usize> = (1..periods)
+            .filter(|&t| (row[t] - row[t - 1]).abs() > 1e-12)
+            .collect();
+        switches.sort_by(|&a, &b| {
+            let jump = |t: usize| (row[t] - row[t - 1]).abs();
+            jump(b).total_cmp(&jump(a)).then(a.cmp(&b))
+        });
+        switches.truncate(switches_moved);
+        for t in switches {
             for d in SHIFTS {
                 if t >= d {
                     let mut moved = schedule.to_vec();
@@ -376,7 +395,8 @@ fn reactive_moves(
     let expanded: Vec<Vec<f64>> = (0..scenario.teams.len())
         .map(|j| (1..=periods).map(|t| scheduled(&rule.base, j, t)).collect())
         .collect();
-    let mut rules: Vec<Reactive> = schedule_moves(&expanded, teams, step, (lo, hi))
+    let switches = Effort::of(scenario).kept(SWITCHES_MOVED);
+    let mut rules: Vec<Reactive> = schedule_moves(&expanded, (teams, switches), step, (lo, hi))
         .into_iter()
         .map(|moved| Reactive {
             base: moved,
@@ -463,7 +483,7 @@ mod tests {
         // One team, 100% tech through period 3, then 0%: the switch is between periods 3
         // and 4 (0-based 2 and 3).
         let row = vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0];
-        let moves = schedule_moves(&[row], &[0], 0.1, (0.0, 1.0));
+        let moves = schedule_moves(&[row], (&[0], 3), 0.1, (0.0, 1.0));
         let shifted: Vec<usize> = moves
             .iter()
             .filter(|m| m[0].iter().all(|&s| s == 0.0 || s == 1.0))
@@ -475,16 +495,20 @@ mod tests {
         }
         // A constant schedule in the middle of its range has no switch point: only the phase
         // moves, up and down in each of the 4 phases.
-        let flat = schedule_moves(&[vec![0.5; 8]], &[0], 0.1, (0.0, 1.0));
+        let flat = schedule_moves(&[vec![0.5; 8]], (&[0], 3), 0.1, (0.0, 1.0));
         assert_eq!(flat.len(), 8);
     }
 
     #[test]
     fn switch_periods_spread_over_the_horizon() {
-        assert_eq!(switch_periods(6), vec![1, 2, 3, 4, 5]);
-        assert_eq!(switch_periods(26), vec![1, 4, 7, 10, 13, 16, 19, 22, 25]);
-        assert!(switch_periods(1).is_empty());
-        assert!(switch_periods(104).len() <= SWITCHES);
+        assert_eq!(switch_periods(6, SWITCHES), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            switch_periods(26, SWITCHES),
+            vec![1, 4, 7, 10, 13, 16, 19, 22, 25]
+        );
+        assert!(switch_periods(1, SWITCHES).is_empty());
+        assert!(switch_periods(104, SWITCHES).len() <= SWITCHES);
+        assert_eq!(switch_periods(100, 4), vec![1, 26, 51, 76]);
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub const FINALISTS: Kept = Kept {
     nominal: 6,
     floor: 3,
 };
+/// Switch periods of the grid's two-phase schedules.
+const SWITCH_POINTS: Kept = Kept {
+    nominal: candidates::SWITCHES,
+    floor: 4,
+};
 /// Trials the finalists and the refinement are judged on.
 pub const TRAINING: Trials = Trials {
     nominal: 2048,
@@ -89,12 +94,30 @@ pub const MOVES_FIRST: Trials = Trials {
 };
 /// Moves left after their race, of which those better than the base are combined.
 const MOVES_KEPT: usize = 8;
-/// Refinement rounds and the share step of each: a coarse step first, which escapes the local
-/// optima a fine one stops in (on a synthetic 3-team organisation, policies found from four
-/// training seeds scored 0.407–0.425 from [0.1, 0.05, 0.05] and 0.424–0.427 from these).
-const ROUNDS: [f64; 4] = [0.2, 0.1, 0.05, 0.05];
-/// Refinement rounds at most: the last step of [`ROUNDS`] repeats while it improves.
-const MAX_ROUNDS: usize = 6;
+/// Rounds of a climb: the share step of each, the last repeated while it improves up to
+/// `most` rounds in all.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rounds {
+    /// The share step of each round.
+    pub steps: &'static [f64],
+    /// Rounds at most.
+    pub most: usize,
+    /// Rounds where a trial is costly: the first steps only, none repeated (a budget that
+    /// does not grow with the organisation).
+    pub costly: usize,
+    /// Trials a round's best move and combination are judged against its base on.
+    pub judge: Trials,
+}
+
+/// The search's refinement: a coarse step first, which escapes the local optima a fine one
+/// stops in (on a synthetic 3-team organisation, policies found from four training seeds
+/// scored 0.407–0.425 from steps of 0.1, 0.05, 0.05 and 0.424–0.427 from these).
+const ROUNDS: Rounds = Rounds {
+    steps: &[0.2, 0.1, 0.05, 0.05],
+    most: 6,
+    costly: 3,
+    judge: CLIMB,
+};
 /// Score lost per unit of probability a hard deadline falls short of its confidence.
 pub const SHORTFALL_PENALTY: f64 = 10.0;
 /// The default probability with which a `must_finish` initiative must be on time.
@@ -147,18 +170,23 @@ pub fn training_seed(seed: u64) -> u64 {
     mix(seed ^ 0x6f70_7469_6d69_7365)
 }
 
-/// Hill-climbing from finalist `start` (with its rank) through [`ROUNDS`] of ever smaller
-/// moves (the smallest repeated while it improves, up to [`MAX_ROUNDS`]): the best candidate found, with its rank.
+/// Hill-climbing from finalist `start` (with its rank) through `rounds` of ever smaller
+/// moves of `teams` (the smallest repeated while it improves): the best candidate found, with
+/// its rank.
 pub(crate) fn climb(
     pool: &mut Pool<'_>,
     objective: &Objective,
     (start, start_rank): (usize, f64),
-    effort: &Effort,
+    (teams, rounds, effort): (&[usize], Rounds, &Effort),
 ) -> (usize, f64) {
     let scenario = pool.scenario();
-    let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
     let (mut best, mut best_rank) = (start, start_rank);
-    let mut steps: Vec<f64> = ROUNDS.to_vec();
+    let costly = effort.scale < 1.0;
+    let mut steps: Vec<f64> = if costly {
+        rounds.steps[..rounds.costly].to_vec()
+    } else {
+        rounds.steps.to_vec()
+    };
     let mut k = 0;
     while k < steps.len() {
         let step = steps[k];
@@ -167,7 +195,7 @@ pub(crate) fn climb(
             pool.candidate(best),
             scenario,
             &objective.guardrails,
-            &all_teams,
+            teams,
             step,
         );
         if moves.is_empty() {
@@ -176,14 +204,14 @@ pub(crate) fn climb(
         let trials = (
             effort.trials(MOVES_FIRST),
             effort.trials(MOVES),
-            effort.trials(CLIMB),
+            effort.trials(rounds.judge),
         );
         let (improved, improved_rank) = refine(pool, best, moves, trials);
         if improved_rank > best_rank {
             best = improved;
             best_rank = improved_rank;
-            // The finest step goes on while it improves, up to MAX_ROUNDS in all.
-            if k == steps.len() && steps.len() < MAX_ROUNDS {
+            // The finest step goes on while it improves, up to `most` rounds in all.
+            if !costly && k == steps.len() && steps.len() < rounds.most {
                 steps.push(step);
             }
         }
@@ -193,9 +221,14 @@ pub(crate) fn climb(
 
 /// The candidates of the grid: every fixed share, debt ceiling, two-phase schedule and
 /// error-budget rule within the guardrails.
-pub(crate) fn grid(scenario: &Scenario, guardrails: &Guardrails) -> Vec<Candidate> {
+pub(crate) fn grid(
+    scenario: &Scenario,
+    guardrails: &Guardrails,
+    effort: &Effort,
+) -> Vec<Candidate> {
     let mut all = candidates::fixed_shares(guardrails);
-    all.extend(candidates::two_phases(scenario, guardrails));
+    let switches = effort.kept(SWITCH_POINTS);
+    all.extend(candidates::two_phases(scenario, guardrails, switches));
     all.extend(candidates::debt_ceilings(scenario, guardrails));
     all.extend(candidates::error_budgets(scenario, guardrails));
     all
@@ -240,7 +273,7 @@ pub fn optimise(
     let effort = Effort::of(scenario);
     let training = effort.trials(TRAINING);
     let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
-    let grid: Vec<usize> = grid(scenario, &objective.guardrails)
+    let grid: Vec<usize> = grid(scenario, &objective.guardrails, &effort)
         .into_iter()
         .map(|c| pool.add(c))
         .collect();
@@ -262,14 +295,27 @@ pub fn optimise(
     // Refine the best finalist of each kind: their neighbourhoods differ, and the best
     // finalist's kind need not be the one whose neighbourhood holds the best.
     let mut refined = vec![finalists[0].0];
+    let best_kind = kind(pool.candidate(finalists[0].0));
     for wanted in 0..3 {
+        // A reactive rule's climb moves every team's base and its triggers: where a trial is
+        // costly, only when a reactive rule is the best finalist.
+        if wanted == 2 && best_kind != 2 && effort.scale < 1.0 {
+            continue;
+        }
         if let Some(&(start, _)) = finalists
             .iter()
             .find(|(e, _)| kind(pool.candidate(*e)) == wanted)
         {
             let climb_trials = effort.trials(CLIMB);
             let start_rank = pool.ranked(&[start], climb_trials)[0].1;
-            refined.push(climb(&mut pool, objective, (start, start_rank), &effort).0);
+            let all_teams: Vec<usize> = (0..scenario.teams.len()).collect();
+            let climbed = climb(
+                &mut pool,
+                objective,
+                (start, start_rank),
+                (&all_teams, ROUNDS, &effort),
+            );
+            refined.push(climbed.0);
         }
     }
     // The refined policies judged on all the training trials (ties keep the finalist).

@@ -19,7 +19,7 @@ use crate::simulate::scores::{paired, score};
 use super::candidates::Candidate;
 use super::effort::{Effort, Trials};
 use super::race::Pool;
-use super::{FIRST_TRIALS, Found, Objective, training_seed};
+use super::{FIRST_TRIALS, Found, Objective, Rounds, training_seed};
 
 /// Evaluation trials per price (the scenario's own trials, at most its trial count), before
 /// the effort's scaling.
@@ -182,57 +182,58 @@ pub fn changed(
     (s, o)
 }
 
-/// Searches again for `scenario` with more capacity under `objective`, starting from
-/// `found`: it and its two best finalists raced, then the search's climb from the best (a
-/// single round of moves from it stopped short of what the whole search finds: on a
-/// synthetic 3-team organisation, one more engineer was priced +0.038 where re-running the
-/// search finds +0.067).
+/// Searches again for the changed `scenario` under `objective`, starting from `found` and its
+/// two best finalists (and, for a guardrail removed, the policy of the guardrail relaxed,
+/// `nested`), raced, then climbing as the search does from the best. A change of capacity
+/// moves the shares of the team whose capacity changed. A change that moves a bound (a
+/// guardrail, a deadline) may make another shape best altogether: its starts also hold the
+/// allocator's plan for the new bounds (where the program is small) and the grid's policies the
+/// old guardrails refused, and every team's shares move (a single round of moves from the
+/// best start priced legacy-platform's maximum share removed at +0.111, where re-running the
+/// search finds +0.194).
 fn reoptimise(
     scenario: &Scenario,
     objective: &Objective,
-    found: &Found,
+    (found, change): (&Found, &Change),
+    (old, nested): (&crate::allocate::Guardrails, Option<&Candidate>),
     seed: u64,
     effort: &Effort,
 ) -> Candidate {
+    let g = objective.guardrails;
+    let mut start: Vec<Candidate> = std::iter::once(&found.candidate)
+        .chain(found.finalists.iter().take(2))
+        .chain(nested)
+        .cloned()
+        .collect();
+    let teams: Vec<usize> = match change {
+        Change::Engineer { team } | Change::Hire { team, .. } => vec![*team],
+        _ => {
+            if found.lp.is_ok() && !crate::allocate::is_large(scenario) {
+                let lp = crate::allocate::allocate(
+                    scenario,
+                    &g,
+                    crate::allocate::MarginalValues::DualsOnly,
+                );
+                start.extend(super::lp_candidates(&lp));
+            }
+            let refused = super::grid(scenario, &g, effort)
+                .into_iter()
+                .filter(|c| !within(&c.policy, old));
+            start.extend(refused);
+            (0..scenario.teams.len()).collect()
+        }
+    };
     let judge = effort.trials(REOPTIMISE);
     let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
-    let start: Vec<usize> = std::iter::once(&found.candidate)
-        .chain(found.finalists.iter().take(2))
-        .map(|c| pool.add(c.clone()))
-        .collect();
+    let start: Vec<usize> = start.into_iter().map(|c| pool.add(c)).collect();
     let (best, _) = pool.halving(start, FIRST_TRIALS.min(judge), judge, RACE_KEEP)[0];
-    let rank = pool.ranked(&[best], effort.trials(super::CLIMB))[0].1;
-    let (best, _) = super::climb(&mut pool, objective, (best, rank), effort);
-    pool.candidate(best).clone()
-}
-
-/// Whether `change` moves a bound on the policy (a guardrail, a hard deadline) rather than
-/// the capacity: the best policy may then be another shape altogether, which a short search
-/// from the one found does not reach (on legacy-platform, the maximum share removed was priced
-/// +0.111 where the whole search finds +0.194), so the whole search is run again.
-fn moves_a_bound(change: &Change) -> bool {
-    !matches!(change, Change::Engineer { .. } | Change::Hire { .. })
-}
-
-/// The whole search again for the changed `scenario` and `objective`, with the effort the
-/// search for the scenario as it is had (what re-running `fulcrum run` with the change
-/// does), its policy then ranked on the `judge` training trials against the policy found and
-/// the one found for the guardrail relaxed (`nested`), which the change admits too: the
-/// best of them.
-fn search_again(
-    scenario: &Scenario,
-    objective: &Objective,
-    (found, nested): (&Found, Option<&Candidate>),
-    seed: u64,
-    judge: u64,
-) -> Candidate {
-    let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
-    let mut ids = vec![pool.add(found.candidate.clone())];
-    ids.extend(nested.map(|c| pool.add(c.clone())));
-    if let Ok(again) = super::optimise(scenario, objective, seed) {
-        ids.push(pool.add(again.candidate));
-    }
-    let best = pool.ranked(&ids, judge)[0].0;
+    let rank = pool.ranked(&[best], judge)[0].1;
+    let (best, _) = super::climb(
+        &mut pool,
+        objective,
+        (best, rank),
+        (&teams, REOPTIMISE_ROUNDS, effort),
+    );
     pool.candidate(best).clone()
 }
 
@@ -241,6 +242,15 @@ fn search_again(
 pub fn evaluation_trials(scenario: &Scenario, at_most: u64) -> u64 {
     at_most.min(Effort::of(scenario).trials(EVALUATION))
 }
+
+/// A re-optimisation's climb from a policy already refined: two rounds, 10 then 5 points (one
+/// of 10 where a trial is costly).
+const REOPTIMISE_ROUNDS: Rounds = Rounds {
+    steps: &[0.1, 0.05],
+    most: 2,
+    costly: 1,
+    judge: REOPTIMISE,
+};
 
 /// Candidates kept after a re-optimisation's short race.
 const RACE_KEEP: usize = 4;
@@ -278,11 +288,8 @@ pub fn price(
             .iter()
             .find(|(c, _)| same_bound(c, change))
             .map(|(_, candidate)| candidate);
-        let best = if moves_a_bound(change) {
-            search_again(&s, &o, (found, nested), seed, judge)
-        } else {
-            reoptimise(&s, &o, found, seed, &effort)
-        };
+        let old = (&objective.guardrails, nested);
+        let best = reoptimise(&s, &o, (found, change), old, seed, &effort);
         let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
         let (value, half_width, before) = match base_for(&mut as_is, objective, found, &best, judge)
         {
