@@ -21,13 +21,16 @@
 //!    value's interval (the sum of both half-widths) is flagged, and so is a change whose
 //!    brute-force value is within noise of 0 but whose price is listed as a gain.
 
+#[path = "../tests/integration/optimise/rules.rs"]
+mod rules;
+
 use fulcrum::allocate::Guardrails;
 use fulcrum::model::Scenario;
-use fulcrum::model::reactive::{Budgeted, Reactive, ReactiveForm, Trigger};
 use fulcrum::optimise::{self, Objective, prices};
 use fulcrum::pipeline;
-use fulcrum::simulate::policy::{Policy, Share};
+use fulcrum::simulate::policy::Policy;
 use fulcrum::simulate::scores::{paired, score};
+use rules::{Kind, simple_rules};
 
 /// A loss smaller than this is a tie (the bar of tests/integration/optimise.rs).
 const TIE: f64 = 0.001;
@@ -85,121 +88,15 @@ fn objective(scenario: &Scenario) -> Objective {
         .unwrap_or(open)
 }
 
-/// `from` … `to` by `step`, both ends included.
-fn grid(from: f64, to: f64, step: f64) -> Vec<f64> {
-    let mut v: Vec<f64> = (0..=(1.0 / step).round() as usize)
-        .map(|k| (k as f64 * step * 1e9).round() / 1e9)
-        .filter(|s| *s >= from - 1e-9 && *s <= to + 1e-9)
-        .collect();
-    for end in [from, to] {
-        if !v.iter().any(|s| (s - end).abs() < 1e-9) {
-            v.push(end);
-        }
-    }
-    v.sort_by(f64::total_cmp);
-    v
-}
-
-/// Every simple rule of the module docs, by kind.
-fn simple_rules(scenario: &Scenario, g: &Guardrails) -> Vec<(&'static str, String, Policy)> {
-    let (lo, hi) = (g.min_tech_share, g.max_tech_share);
-    let teams = scenario.teams.len();
-    let periods = scenario.periods;
-    let mut rules = Vec::new();
-    for s in grid(lo, hi, 0.05) {
-        rules.push((
-            "fixed",
-            format!("fixed {s:.2}"),
-            Policy::by_priority(Share::Fixed(s)),
-        ));
-    }
-    let shares = grid(lo, hi, 0.1);
-    let mean_debt = scenario
-        .teams
-        .iter()
-        .map(|t| t.debt_initial.mean())
-        .sum::<f64>()
-        / teams as f64;
-    for ceiling in [
-        250.0,
-        500.0,
-        1000.0,
-        0.5 * mean_debt,
-        mean_debt,
-        2.0 * mean_debt,
-    ] {
-        for &above in &shares {
-            for &below in shares.iter().filter(|&&b| b < above) {
-                let share = Share::DebtCeiling {
-                    ceiling,
-                    above,
-                    below,
-                };
-                let label = format!("ceiling {ceiling:.0} {above:.1}/{below:.1}");
-                rules.push(("debt ceiling", label, Policy::by_priority(share)));
-            }
-        }
-    }
-    for switch in 1..periods {
-        for &first in &shares {
-            for &then in shares.iter().filter(|&&t| t != first) {
-                let row: Vec<f64> = (1..=periods)
-                    .map(|t| if t <= switch { first } else { then })
-                    .collect();
-                let label = format!("{first:.1} through {switch}, then {then:.1}");
-                rules.push((
-                    "two-phase",
-                    label,
-                    Policy::by_priority(Share::Schedule(vec![row; teams])),
-                ));
-            }
-        }
-    }
-    let incidents = &scenario.incidents;
-    let expected: f64 = scenario
-        .teams
-        .iter()
-        .map(|t| incidents.rate(incidents.base_rate.mean(), t.debt_initial.mean(), 1.0))
-        .sum::<f64>()
-        / teams as f64;
-    if expected > 0.0 {
-        for window in [2usize, 4, 8].into_iter().filter(|&w| w <= periods) {
-            let most = (2.0 * expected * window as f64).ceil().max(1.0) as usize;
-            let step = most.div_ceil(8).max(1);
-            for allowance in (1..=most).step_by(step) {
-                for &base in shares.iter().filter(|&&b| b < hi) {
-                    let rule = Reactive {
-                        form: ReactiveForm::ErrorBudget,
-                        base: vec![vec![base]; teams],
-                        when: vec![Trigger::ErrorBudget {
-                            measure: Budgeted::Incidents,
-                            allowance: allowance as f64,
-                            window,
-                        }],
-                        raised: hi,
-                    };
-                    let label = format!("budget {allowance}/{window} base {base:.1}");
-                    rules.push((
-                        "error budget",
-                        label,
-                        Policy::by_priority(Share::Reactive(rule)),
-                    ));
-                }
-            }
-        }
-    }
-    rules
-}
-
 /// The optimised policy against every simple rule, paired on fresh trials; how many lost
 /// beyond a tie.
 fn rules(scenario: &Scenario, objective: &Objective, optimised: &Policy, fresh: u64) -> usize {
-    let rules = simple_rules(scenario, &objective.guardrails);
+    let rules = simple_rules(scenario, &objective.guardrails, &Kind::ALL);
     let mut policies = vec![optimised.clone()];
     policies.extend(rules.iter().map(|(_, _, p)| p.clone()));
     let scores = score(scenario, &policies, fresh, 0..JUDGED);
     let mut flagged = 0;
-    for kind in ["fixed", "debt ceiling", "two-phase", "error budget"] {
+    for kind in Kind::ALL {
         let mut worst: Option<(f64, f64, &str, f64)> = None;
         for (k, (_, label, _)) in rules.iter().enumerate().filter(|(_, r)| r.0 == kind) {
             let (mean, half) = paired(scores.blended(0), scores.blended(k + 1));
@@ -213,7 +110,8 @@ fn rules(scenario: &Scenario, objective: &Objective, optimised: &Policy, fresh: 
         if let Some((mean, half, label, best)) = worst {
             let count = rules.iter().filter(|r| r.0 == kind).count();
             println!(
-                "  vs {count:>5} {kind:<13} closest: {label:<28} {best:.4}; optimised {:.4}, difference {mean:+.4} ± {half:.4}{}",
+                "  vs {count:>5} {:<13} closest: {label:<28} {best:.4}; optimised {:.4}, difference {mean:+.4} ± {half:.4}{}",
+                format!("{kind:?}"),
                 scores.mean(0),
                 if mean + half < -TIE { "  LOSES" } else { "" }
             );

@@ -2,6 +2,8 @@
 //! guardrails, promising what the simulation delivers, and pricing changes the way a hand
 //! calculation does.
 
+mod rules;
+
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -15,6 +17,7 @@ use fulcrum::scenario::{self, Format};
 use fulcrum::simulate::policy::{Policy, Share};
 use fulcrum::simulate::scores::{paired, score};
 use fulcrum::simulate::{Settings, SummaryMetric};
+use rules::{Kind, simple_rules};
 
 /// A seed none of the searches trained on.
 const FRESH: u64 = 0x00f0_0d5e_ed00;
@@ -44,63 +47,6 @@ fn objective(scenario: &Scenario) -> Objective {
     }
 }
 
-/// The simple rules a user would try within the guardrails, chosen here and not by the
-/// optimiser: every fixed share on a 5% grid, and debt ceilings at 250, 500 and 1000
-/// engineer-days and at half, one and two times the mean initial debt, with shares on a 10%
-/// grid (more above than below).
-fn simple_rules(scenario: &Scenario, g: &Guardrails) -> Vec<(String, Policy)> {
-    let grid = |step: f64| -> Vec<f64> {
-        let mut v: Vec<f64> = (0..=(1.0 / step).round() as usize)
-            .map(|k| (k as f64 * step * 1e9).round() / 1e9)
-            .filter(|s| *s >= g.min_tech_share - 1e-9 && *s <= g.max_tech_share + 1e-9)
-            .collect();
-        for end in [g.min_tech_share, g.max_tech_share] {
-            if !v.iter().any(|s| (s - end).abs() < 1e-9) {
-                v.push(end);
-            }
-        }
-        v
-    };
-    let mut rules: Vec<(String, Policy)> = grid(0.05)
-        .into_iter()
-        .map(|s| {
-            (
-                format!("fixed {s:.2}"),
-                Policy::by_priority(Share::Fixed(s)),
-            )
-        })
-        .collect();
-    let mean_debt = scenario
-        .teams
-        .iter()
-        .map(|t| t.debt_initial.mean())
-        .sum::<f64>()
-        / scenario.teams.len() as f64;
-    let shares = grid(0.1);
-    for ceiling in [
-        250.0,
-        500.0,
-        1000.0,
-        0.5 * mean_debt,
-        mean_debt,
-        2.0 * mean_debt,
-    ] {
-        for &above in &shares {
-            for &below in shares.iter().filter(|&&b| b < above) {
-                rules.push((
-                    format!("ceiling {ceiling:.0} {above:.1}/{below:.1}"),
-                    Policy::by_priority(Share::DebtCeiling {
-                        ceiling,
-                        above,
-                        below,
-                    }),
-                ));
-            }
-        }
-    }
-    rules
-}
-
 /// No simple rule beats the optimised policy by more than this, beyond the 95% interval of the
 /// paired difference: a tenth of a percentage point of blended score. Common random numbers
 /// make intervals so tight that two policies a search cannot tell apart on its training trials
@@ -114,11 +60,12 @@ fn assert_beats_or_ties(name: &str, scenario: &Scenario, objective: &Objective) 
     let found = optimise::optimise(scenario, objective, scenario.seed).unwrap_or_else(|e| {
         panic!("{name}: {e}");
     });
-    let rules = simple_rules(scenario, &objective.guardrails);
+    let kinds = [Kind::Fixed, Kind::DebtCeiling];
+    let rules = simple_rules(scenario, &objective.guardrails, &kinds);
     let mut policies = vec![found.candidate.policy.clone()];
-    policies.extend(rules.iter().map(|(_, p)| p.clone()));
+    policies.extend(rules.iter().map(|(_, _, p)| p.clone()));
     let scores = score(scenario, &policies, FRESH, 0..JUDGED);
-    for (k, (rule, _)) in rules.iter().enumerate() {
+    for (k, (_, rule, _)) in rules.iter().enumerate() {
         let (mean, half) = paired(scores.blended(0), scores.blended(k + 1));
         assert!(
             mean + half >= -TIE,
