@@ -24,13 +24,11 @@
 #[path = "../tests/integration/optimise/rules.rs"]
 mod rules;
 
-use fulcrum::allocate::Guardrails;
 use fulcrum::model::Scenario;
 use fulcrum::optimise::{self, Objective, prices};
-use fulcrum::pipeline;
 use fulcrum::simulate::policy::Policy;
 use fulcrum::simulate::scores::{paired, score};
-use rules::{Kind, simple_rules};
+use rules::{Kind, objective, simple_rules};
 
 /// A loss smaller than this is a tie (the bar of tests/integration/optimise.rs).
 const TIE: f64 = 0.001;
@@ -70,22 +68,6 @@ fn main() {
     let flagged = rules(&scenario, &objective, &found.candidate.policy, fresh)
         + prices_against_brute_force(&scenario, &objective, &found);
     println!("{path}: {flagged} flagged");
-}
-
-/// The scenario's optimised strategy's objective (open guardrails without one).
-fn objective(scenario: &Scenario) -> Objective {
-    let open = Objective {
-        guardrails: Guardrails {
-            min_tech_share: 0.0,
-            max_tech_share: 1.0,
-        },
-        confidence: optimise::DEFAULT_CONFIDENCE,
-    };
-    scenario
-        .strategies
-        .iter()
-        .find_map(|s| pipeline::objective_of(&s.rule))
-        .unwrap_or(open)
 }
 
 /// The optimised policy against every simple rule, paired on fresh trials; how many lost

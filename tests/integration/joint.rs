@@ -17,7 +17,6 @@ const SCENARIO: &str = r#"
 [scenario]
 name = "joint"
 periods = 4
-period = "2w"
 trials = 400
 seed = 5
 
@@ -205,7 +204,7 @@ fn bad_files_are_refused_where_they_are_wrong_with_exit_2() {
             SCENARIO,
             &format!("{header}1,cor,0.0,0.5\n"),
             &[
-                "s.toml:22:8:",
+                "s.toml:21:8:",
                 "team `core` has no rows",
                 "did you mean `cor`?",
             ],
@@ -214,7 +213,7 @@ fn bad_files_are_refused_where_they_are_wrong_with_exit_2() {
             &SCENARIO.replace("[debt]\n", "[debt]\naccrual = 0.2\n"),
             POSTERIOR,
             &[
-                "s.toml:19:11:",
+                "s.toml:18:11:",
                 "`accrual` is set twice",
                 "column 4",
                 "remove it here",
@@ -224,7 +223,7 @@ fn bad_files_are_refused_where_they_are_wrong_with_exit_2() {
             &SCENARIO.replace("posterior.csv", "missing.csv"),
             POSTERIOR,
             &[
-                "s.toml:19:13:",
+                "s.toml:18:13:",
                 "cannot read `missing.csv`",
                 "relative to the scenario",
             ],
@@ -253,7 +252,7 @@ fn a_throughput_column_needs_a_capacity_team() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     for needle in [
-        "s.toml:22:8:",
+        "s.toml:21:8:",
         "`throughput` sets the mean",
         "this team has none",
     ] {

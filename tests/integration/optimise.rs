@@ -29,21 +29,11 @@ fn example(name: &str) -> Scenario {
     scenario::load(&path, &[]).unwrap().scenario
 }
 
+/// The scenario's objective, at the default confidence of hard deadlines.
 fn objective(scenario: &Scenario) -> Objective {
-    let open = Objective {
-        guardrails: Guardrails {
-            min_tech_share: 0.0,
-            max_tech_share: 1.0,
-        },
-        confidence: optimise::DEFAULT_CONFIDENCE,
-    };
-    let found = scenario
-        .strategies
-        .iter()
-        .find_map(|s| pipeline::objective_of(&s.rule));
     Objective {
         confidence: optimise::DEFAULT_CONFIDENCE,
-        ..found.unwrap_or(open)
+        ..rules::objective(scenario)
     }
 }
 

@@ -6,6 +6,8 @@
 use fulcrum::allocate::Guardrails;
 use fulcrum::model::Scenario;
 use fulcrum::model::reactive::{Budgeted, Reactive, ReactiveForm, Trigger};
+use fulcrum::optimise::{self, Objective};
+use fulcrum::pipeline;
 use fulcrum::simulate::policy::{Policy, Share};
 
 /// A kind of simple rule.
@@ -34,6 +36,22 @@ impl Kind {
         Kind::TwoPhase,
         Kind::ErrorBudget,
     ];
+}
+
+/// The objective of the scenario's optimised strategy (open guardrails without one).
+pub fn objective(scenario: &Scenario) -> Objective {
+    let open = Objective {
+        guardrails: Guardrails {
+            min_tech_share: 0.0,
+            max_tech_share: 1.0,
+        },
+        confidence: optimise::DEFAULT_CONFIDENCE,
+    };
+    scenario
+        .strategies
+        .iter()
+        .find_map(|s| pipeline::objective_of(&s.rule))
+        .unwrap_or(open)
 }
 
 /// `from` … `to` by `step`, both ends included, ascending.
