@@ -65,6 +65,7 @@ fn main() {
         std::process::exit(1);
     });
     println!("{path}: optimised = {}", found.candidate.label);
+    value_of_reacting(&scenario, &found, fresh);
     let flagged = rules(&scenario, &objective, &found.candidate.policy, fresh)
         + prices_against_brute_force(&scenario, &objective, &found);
     println!("{path}: {flagged} flagged");
@@ -185,4 +186,37 @@ fn spread(scenario: &Scenario, objective: &Objective, n: u64, fresh: u64) {
             scores.mean(k)
         );
     }
+}
+
+/// What reacting to the state gains: the best closed-loop policy the search refined (a debt
+/// ceiling, a reactive rule) against the best open-loop one (a schedule), on fresh trials.
+fn value_of_reacting(scenario: &Scenario, found: &optimise::Found, fresh: u64) {
+    let of = |closed: bool| -> Vec<Policy> {
+        found
+            .refined
+            .iter()
+            .filter(|c| (optimise::kind(c) != 0) == closed)
+            .map(|c| c.policy.clone())
+            .collect()
+    };
+    let (open, closed) = (of(false), of(true));
+    if open.is_empty() || closed.is_empty() {
+        println!("  value of reacting: not measured (the search refined one kind only)");
+        return;
+    }
+    let best = |policies: &[Policy]| -> Policy {
+        let scores = score(scenario, policies, fresh, 0..JUDGED);
+        let k = (0..policies.len())
+            .max_by(|&a, &b| scores.mean(a).total_cmp(&scores.mean(b)))
+            .unwrap_or(0);
+        policies[k].clone()
+    };
+    let pair = [best(&closed), best(&open)];
+    let scores = score(scenario, &pair, fresh ^ 1, 0..JUDGED);
+    let (mean, half) = paired(scores.blended(0), scores.blended(1));
+    println!(
+        "  value of reacting: best closed-loop {:.4} − best open-loop {:.4} = {mean:+.4} ± {half:.4}",
+        scores.mean(0),
+        scores.mean(1)
+    );
 }

@@ -147,6 +147,10 @@ pub struct Found {
     pub lp: Result<Allocation, PlanError>,
     /// Candidates scored.
     pub tried: usize,
+    /// The best finalist and the best of each kind's climb (an open-loop schedule, a debt
+    /// ceiling, a reactive rule), from which `candidate` was chosen: what reacting to the
+    /// state gains over the best open-loop schedule is measured between them.
+    pub refined: Vec<Candidate>,
 }
 
 /// Why no policy qualifies.
@@ -235,8 +239,9 @@ pub(crate) fn grid(
 }
 
 /// The kinds of policy whose neighbourhoods refinement climbs separately: a schedule (a fixed
-/// share is the constant one), a debt ceiling, a reactive rule.
-fn kind(candidate: &Candidate) -> usize {
+/// share is the constant one: 0), a debt ceiling (1), a reactive rule (2); the last two react
+/// to the state.
+pub fn kind(candidate: &Candidate) -> usize {
     match candidate.policy.share {
         Share::Fixed(_) | Share::Schedule(_) => 0,
         Share::DebtCeiling { .. } => 1,
@@ -346,6 +351,7 @@ pub fn optimise(
             .collect(),
         lp,
         tried: pool.tried(),
+        refined: refined.iter().map(|&e| pool.candidate(e).clone()).collect(),
     })
 }
 

@@ -205,6 +205,7 @@ fn hand_built_plan(scenario: &Scenario) -> StrategyPlan {
             finalists: vec![candidate.clone()],
             lp: Err(PlanError::Solver("not solved in this test".into())),
             tried: 1,
+            refined: vec![candidate.clone()],
         },
         prices: vec![price(0, 0.042, 0.004), price(1, 0.001, 0.003)],
         shape: Vec::new(),
