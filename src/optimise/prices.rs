@@ -1,10 +1,10 @@
 //! What a change is worth, on the simulated score: one more engineer (from period 1, or hired
 //! later), a guardrail relaxed or removed, a hard deadline one period later. Each is priced
-//! with re-optimisation — the policy is searched again for the changed scenario: with the
-//! whole search for a moved bound (a guardrail, a deadline), whose best policy may be another
-//! shape altogether; from the one found, with the search's climb, for more capacity — and
-//! judged on the evaluation trials against the policy found for the scenario as it is, paired
-//! trial by trial, with a 95% interval. When the re-search finds a
+//! with re-optimisation — the policy is searched again for the changed scenario, from the one
+//! found (and, for a moved bound, from the allocator's plan for the new bounds and the grid's
+//! policies the old guardrails refused), climbing as the search does — and judged on the
+//! evaluation trials against the policy found for the scenario as it is, paired trial by
+//! trial, with a 95% interval. When the re-search finds a
 //! policy the scenario as it is admits and prefers on the training trials, that policy is the
 //! one compared against ([`base_for`]): both sides of a price are then optima of the same
 //! search, so a change that changes nothing prices at exactly 0, not at the search's luck.
@@ -12,6 +12,7 @@
 //! ([`super::effort`]). `examples/policy_check.rs` holds each price against the change made
 //! by hand and searched from scratch.
 
+use crate::allocate::{self, MarginalValues};
 use crate::model::{Hire, Scenario, Workforce};
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::scores::{paired, score};
@@ -208,12 +209,8 @@ fn reoptimise(
     let teams: Vec<usize> = match change {
         Change::Engineer { team } | Change::Hire { team, .. } => vec![*team],
         _ => {
-            if found.lp.is_ok() && !crate::allocate::is_large(scenario) {
-                let lp = crate::allocate::allocate(
-                    scenario,
-                    &g,
-                    crate::allocate::MarginalValues::DualsOnly,
-                );
+            if found.lp.is_ok() && !allocate::is_large(scenario) {
+                let lp = allocate::allocate(scenario, &g, MarginalValues::DualsOnly);
                 start.extend(super::lp_candidates(&lp));
             }
             let refused = super::grid(scenario, &g, effort)
