@@ -195,7 +195,7 @@ fn value_of_reacting(scenario: &Scenario, found: &optimise::Found, fresh: u64) {
         found
             .refined
             .iter()
-            .filter(|c| (optimise::kind(c) != 0) == closed)
+            .filter(|c| optimise::Kind::of(c).reacts() == closed)
             .map(|c| c.policy.clone())
             .collect()
     };

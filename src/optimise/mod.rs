@@ -238,14 +238,33 @@ pub(crate) fn grid(
     all
 }
 
-/// The kinds of policy whose neighbourhoods refinement climbs separately: a schedule (a fixed
-/// share is the constant one: 0), a debt ceiling (1), a reactive rule (2); the last two react
-/// to the state.
-pub fn kind(candidate: &Candidate) -> usize {
-    match candidate.policy.share {
-        Share::Fixed(_) | Share::Schedule(_) => 0,
-        Share::DebtCeiling { .. } => 1,
-        Share::Reactive(_) => 2,
+/// The kinds of policy whose neighbourhoods refinement climbs separately.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A share per team and period, set by the calendar (a fixed share is the constant one).
+    Schedule,
+    /// A share that follows each team's debt.
+    DebtCeiling,
+    /// A base share raised while a state trigger holds.
+    Reactive,
+}
+
+impl Kind {
+    /// Every kind, in the order refinement climbs them.
+    pub const ALL: [Kind; 3] = [Kind::Schedule, Kind::DebtCeiling, Kind::Reactive];
+
+    /// The kind of `candidate`'s policy.
+    pub fn of(candidate: &Candidate) -> Kind {
+        match candidate.policy.share {
+            Share::Fixed(_) | Share::Schedule(_) => Kind::Schedule,
+            Share::DebtCeiling { .. } => Kind::DebtCeiling,
+            Share::Reactive(_) => Kind::Reactive,
+        }
+    }
+
+    /// Whether the policy reacts to the state (closed loop) rather than the calendar.
+    pub fn reacts(self) -> bool {
+        self != Kind::Schedule
     }
 }
 
@@ -300,16 +319,16 @@ pub fn optimise(
     // Refine the best finalist of each kind: their neighbourhoods differ, and the best
     // finalist's kind need not be the one whose neighbourhood holds the best.
     let mut refined = vec![finalists[0].0];
-    let best_kind = kind(pool.candidate(finalists[0].0));
-    for wanted in 0..3 {
+    let best_kind = Kind::of(pool.candidate(finalists[0].0));
+    for wanted in Kind::ALL {
         // A reactive rule's climb moves every team's base and its triggers: where a trial is
         // costly, only when a reactive rule is the best finalist.
-        if wanted == 2 && best_kind != 2 && effort.scale < 1.0 {
+        if wanted == Kind::Reactive && best_kind != wanted && effort.scale < 1.0 {
             continue;
         }
         if let Some(&(start, _)) = finalists
             .iter()
-            .find(|(e, _)| kind(pool.candidate(*e)) == wanted)
+            .find(|(e, _)| Kind::of(pool.candidate(*e)) == wanted)
         {
             let climb_trials = effort.trials(CLIMB);
             let start_rank = pool.ranked(&[start], climb_trials)[0].1;
