@@ -452,6 +452,7 @@ fn run_warns_when_a_team_runs_dry_trials_are_few_or_a_share_is_never_used() {
         "only 300 trials",
         "strategy `80/20`: its 20% tech share is never used",
         "strategy `ceiling`: debt stays below its ceiling of 5,000",
+        "strategy `react`: debt stays below its trigger of 5,000",
     ] {
         assert!(
             stderr.contains(expected),

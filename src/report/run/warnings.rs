@@ -2,7 +2,7 @@
 //! out of work (its capacity then pays down debt or idles, which flatters every score), too
 //! few trials for the intervals printed, and a strategy's tech share that is never used.
 
-use crate::model::{Rule, Scenario, Workforce};
+use crate::model::{Rule, Scenario, Trigger, Workforce};
 use crate::simulate::{PeriodMetric, Results, SummaryMetric};
 
 use crate::words::numbers::{count, counted, signed_with_half_width};
@@ -123,8 +123,9 @@ fn round_up(x: f64) -> u64 {
     ((x / scale).ceil() * scale) as u64
 }
 
-/// A debt ceiling that the debt never crosses (so one of its shares never applies), and a
-/// tech share that finds no tech work and no debt to pay down.
+/// A debt ceiling (or a reactive rule's debt trigger) that the debt never crosses (so one of
+/// its shares never applies), and a tech share that finds no tech work and no debt to pay
+/// down.
 pub fn shares_unused(scenario: &Scenario, results: &Results) -> Vec<String> {
     let mut out = Vec::new();
     let initial: f64 = scenario.teams.iter().map(|t| t.debt_initial_mean()).sum();
@@ -167,6 +168,33 @@ pub fn shares_unused(scenario: &Scenario, results: &Results) -> Vec<String> {
                             above * 100.0
                         ));
                     }
+                }
+            }
+            // A reactive rule whose every trigger is a debt threshold the debt never crosses
+            // runs as its base share: the same check as a debt ceiling's.
+            Rule::Reactive(ref rule) if periods > 0 => {
+                let thresholds: Option<Vec<f64>> = rule
+                    .when
+                    .iter()
+                    .map(|w| match *w {
+                        Trigger::DebtAbove(x) => Some(x),
+                        _ => None,
+                    })
+                    .collect();
+                let lowest = thresholds
+                    .filter(|t| !t.is_empty())
+                    .map(|t| t.into_iter().fold(f64::INFINITY, f64::min));
+                let highest = (1..periods).map(|t| debt(t, 0.95)).fold(initial, f64::max);
+                if let Some(threshold) = lowest.filter(|&x| highest <= x) {
+                    out.push(format!(
+                        "strategy `{}`: debt stays below its trigger of {} (P95 {}), so its \
+                         raised share ({:.0}%) is never used: it runs as its base share; lower \
+                         `debt_above` to compare a reactive rule",
+                        strategy.name,
+                        count(threshold as u64),
+                        count(highest as u64),
+                        rule.raised * 100.0,
+                    ));
                 }
             }
             Rule::FixedShare { tech_share } if tech_share > 0.0 => {
