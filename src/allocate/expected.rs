@@ -29,7 +29,7 @@ pub struct TeamWorld {
 
 impl TeamWorld {
     /// Team `j`'s expected world in `scenario`, with the `events` of its scenario.
-    fn of(scenario: &Scenario, j: usize, events: &EventChanges) -> TeamWorld {
+    pub(crate) fn of(scenario: &Scenario, j: usize, events: &EventChanges) -> TeamWorld {
         let team = &scenario.teams[j];
         let periods = scenario.periods;
         let mut nominal = vec![0.0; periods];

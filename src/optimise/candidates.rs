@@ -6,6 +6,7 @@
 
 use super::effort::{Effort, Kept};
 use crate::allocate::Guardrails;
+use crate::allocate::expected::TeamWorld;
 use crate::model::Scenario;
 use crate::model::plan::scheduled;
 use crate::model::reactive::{Budgeted, Reactive, ReactiveForm, Trigger};
@@ -173,21 +174,21 @@ pub fn two_phases(scenario: &Scenario, guardrails: &Guardrails, switches: usize)
 }
 
 /// Incidents a team expects per period at its initial debt, on average over the teams (0
-/// without incidents).
+/// without incidents): the rate at the expected base rate and initial debt the allocator's plan
+/// uses (a team's joint draws' means where it has them).
 fn expected_incidents(scenario: &Scenario) -> f64 {
-    let incidents = &scenario.incidents;
-    let teams = scenario.teams.len().max(1) as f64;
-    scenario
-        .teams
-        .iter()
-        .map(|t| {
-            let debt = t.debt_initial_mean().max(0.0);
-            incidents
-                .rate(incidents.base_rate.mean(), debt, 1.0)
+    let events = scenario.event_changes();
+    let teams = scenario.teams.len();
+    (0..teams)
+        .map(|j| {
+            let world = TeamWorld::of(scenario, j, &events);
+            scenario
+                .incidents
+                .rate(world.base_rate, world.debt_initial, 1.0)
                 .max(0.0)
         })
         .sum::<f64>()
-        / teams
+        / teams.max(1) as f64
 }
 
 /// Every error-budget rule of the grid within `guardrails` (none where no incident is
