@@ -287,7 +287,7 @@ fn measure_effects(
             own = effects::side(scenario, &price.before, (seed, trials));
             &own
         };
-        let changed = prices::changed_scenario(scenario, objective, &price.change);
+        let (changed, _) = prices::changed(scenario, objective, &price.change);
         let after = effects::side(&changed, &price.after, (seed, trials));
         price.effects = Some(effects::between(scenario, before, &after));
     }

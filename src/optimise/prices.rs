@@ -149,12 +149,8 @@ pub fn changes(scenario: &Scenario, objective: &Objective, hire_period: usize) -
     out
 }
 
-/// The scenario with `change` made (a guardrail is the objective's, not the scenario's).
-pub fn changed_scenario(scenario: &Scenario, objective: &Objective, change: &Change) -> Scenario {
-    changed(scenario, objective, change).0
-}
-
-/// The scenario and objective with `change` made.
+/// The scenario and objective with `change` made (a guardrail is the objective's, not the
+/// scenario's).
 pub fn changed(
     scenario: &Scenario,
     objective: &Objective,

@@ -135,15 +135,17 @@ pub fn shares_unused(scenario: &Scenario, results: &Results) -> Vec<String> {
         }
         let debt = |t: usize, q: f64| results.period(s, t, PeriodMetric::Debt as usize).at(q);
         let periods = results.periods().min(scenario.periods);
+        // The organisation's debt at the start of every period at P95: a team's debt is at
+        // most the total, so a threshold above it is never crossed.
+        let highest = || (1..periods).map(|t| debt(t, 0.95)).fold(initial, f64::max);
         match strategy.rule {
             Rule::DebtCeiling {
                 ceiling,
                 above,
                 below,
             } if periods > 0 && above != below => {
-                // A team's debt is at most the total: a total below the ceiling at the start
-                // of every period (P95) means no team ever uses `above`.
-                let highest = (1..periods).map(|t| debt(t, 0.95)).fold(initial, f64::max);
+                // No team ever uses `above` when the total stays below the ceiling.
+                let highest = highest();
                 if highest <= ceiling {
                     out.push(format!(
                         "strategy `{}`: debt stays below its ceiling of {} (P95 {}), so its \
@@ -184,7 +186,7 @@ pub fn shares_unused(scenario: &Scenario, results: &Results) -> Vec<String> {
                 let lowest = thresholds
                     .filter(|t| !t.is_empty())
                     .map(|t| t.into_iter().fold(f64::INFINITY, f64::min));
-                let highest = (1..periods).map(|t| debt(t, 0.95)).fold(initial, f64::max);
+                let highest = highest();
                 if let Some(threshold) = lowest.filter(|&x| highest <= x) {
                     out.push(format!(
                         "strategy `{}`: debt stays below its trigger of {} (P95 {}), so its \
