@@ -15,7 +15,9 @@
 use crate::allocate::{self, MarginalValues};
 use crate::model::{Hire, Scenario, Workforce};
 use crate::simulate::policy::{Policy, Share};
-use crate::simulate::scores::{paired, score};
+use rayon::prelude::*;
+
+use crate::simulate::scores::{Scores, paired, score};
 
 use super::candidates::Candidate;
 use super::effort::{Effort, Trials};
@@ -72,6 +74,13 @@ pub enum Change {
         /// The new deadline period: the old one + 1.
         to: usize,
     },
+}
+
+impl Change {
+    /// Whether the change adds capacity (an engineer, a hire) rather than moving a bound.
+    pub fn is_capacity(&self) -> bool {
+        matches!(self, Change::Engineer { .. } | Change::Hire { .. })
+    }
 }
 
 /// The value of one change: the mean paired difference of the blended score (changed,
@@ -184,14 +193,14 @@ pub fn changed(
 /// `nested`), raced, then climbing as the search does from the best. A change of capacity
 /// moves the shares of the team whose capacity changed. A change that moves a bound (a
 /// guardrail, a deadline) may make another shape best altogether: its starts also hold the
-/// allocator's plan for the new bounds (where the program is small) and the grid's policies the
-/// old guardrails refused, and every team's shares move (a single round of moves from the
+/// allocator's plan for the new bounds (`program`, [`program_starts`]) and the grid's policies
+/// the old guardrails refused, and every team's shares move (a single round of moves from the
 /// best start priced legacy-platform's maximum share removed at +0.111, where re-running the
 /// search finds +0.194).
 fn reoptimise(
     scenario: &Scenario,
     objective: &Objective,
-    (found, change): (&Found, &Change),
+    (found, change, program): (&Found, &Change, Vec<Candidate>),
     (old, nested): (&crate::allocate::Guardrails, Option<&Candidate>),
     seed: u64,
     effort: &Effort,
@@ -201,14 +210,11 @@ fn reoptimise(
         .chain(found.finalists.iter().take(2))
         .chain(nested)
         .cloned()
+        .chain(program)
         .collect();
     let teams: Vec<usize> = match change {
         Change::Engineer { team } | Change::Hire { team, .. } => vec![*team],
         _ => {
-            if found.lp.is_ok() && !allocate::is_large(scenario) {
-                let lp = allocate::allocate(scenario, &g, MarginalValues::DualsOnly);
-                start.extend(super::lp_candidates(&lp));
-            }
             let refused = super::grid(scenario, &g, effort)
                 .into_iter()
                 .filter(|c| !within(&c.policy, old));
@@ -228,6 +234,29 @@ fn reoptimise(
         (&teams, REOPTIMISE_ROUNDS, effort),
     );
     pool.candidate(best).clone()
+}
+
+/// The starts the allocator adds to a re-search for `change`: its plan for the changed bounds,
+/// where the change moves a bound, the search's own program solved and the program is small
+/// (a change of capacity starts from the policy found alone).
+fn program_starts(
+    scenario: &Scenario,
+    objective: &Objective,
+    found: &Found,
+    change: &Change,
+) -> Vec<Candidate> {
+    if change.is_capacity() || found.lp.is_err() {
+        return Vec::new();
+    }
+    let (s, o) = changed(scenario, objective, change);
+    if allocate::is_large(&s) {
+        return Vec::new();
+    }
+    super::lp_candidates(&allocate::allocate(
+        &s,
+        &o.guardrails,
+        MarginalValues::DualsOnly,
+    ))
 }
 
 /// The evaluation trials of a price (and of the plan's reasons for its shape,
@@ -258,60 +287,130 @@ pub fn price(
     changes: &[Change],
     seed: u64,
     evaluation: u64,
-    priced: &dyn Fn(usize),
+    priced: &(dyn Fn(usize) + Sync),
 ) -> Vec<Price> {
     let effort = Effort::of(scenario);
     let evaluation = evaluation_trials(scenario, evaluation);
-    let base = score(
-        scenario,
-        std::slice::from_ref(&found.candidate.policy),
-        seed,
-        0..evaluation,
+    // The allocator's programs are solved one to a core while the changes of capacity, which
+    // need none, are priced: a solve uses one core, and would leave the other idle.
+    let (programs, (base, mut as_is, mut out)) = rayon::join(
+        || {
+            changes
+                .par_iter()
+                .map(|c| program_starts(scenario, objective, found, c))
+                .collect::<Vec<_>>()
+        },
+        || {
+            let base = score(
+                scenario,
+                std::slice::from_ref(&found.candidate.policy),
+                seed,
+                0..evaluation,
+            );
+            // The scenario as it is, on the training trials a re-search judges on: `found` is
+            // scored there once for every change that needs it.
+            let mut as_is = Pool::new(scenario, training_seed(seed), objective.confidence);
+            let mut out = Vec::new();
+            for change in changes.iter().filter(|c| c.is_capacity()) {
+                let pricing = (&base, &mut as_is, evaluation);
+                let price = price_one(
+                    scenario,
+                    objective,
+                    found,
+                    change,
+                    Vec::new(),
+                    None,
+                    pricing,
+                    seed,
+                    &effort,
+                );
+                out.push(price);
+                priced(out.len());
+            }
+            (base, as_is, out)
+        },
     );
-    // The scenario as it is, on the training trials a re-search judges on: `found` is scored
-    // there once for every change that needs it.
-    let mut as_is = Pool::new(scenario, training_seed(seed), objective.confidence);
-    let judge = effort.trials(REOPTIMISE);
     let mut relaxed: Vec<(Change, Candidate)> = Vec::new();
-    let mut out = Vec::new();
-    for change in changes {
-        let (s, o) = changed(scenario, objective, change);
+    for (change, program) in changes.iter().zip(programs) {
+        if change.is_capacity() {
+            continue;
+        }
         // A guardrail removed can do all the guardrail relaxed does: start from its policy.
         let nested = relaxed
             .iter()
             .find(|(c, _)| same_bound(c, change))
-            .map(|(_, candidate)| candidate);
-        let old = (&objective.guardrails, nested);
-        let best = reoptimise(&s, &o, (found, change), old, seed, &effort);
-        let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-        let (value, half_width, before) = match base_for(&mut as_is, objective, found, &best, judge)
-        {
-            None => {
-                let (value, half_width) = paired(after.blended(0), base.blended(0));
-                (value, half_width, found.candidate.policy.clone())
-            }
-            Some(better) => {
-                let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
-                let (value, half_width) = paired(after.blended(0), before.blended(0));
-                (value, half_width, better)
-            }
-        };
+            .map(|(_, candidate)| candidate.clone());
+        let pricing = (&base, &mut as_is, evaluation);
+        let price = price_one(
+            scenario,
+            objective,
+            found,
+            change,
+            program,
+            nested.as_ref(),
+            pricing,
+            seed,
+            &effort,
+        );
         if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
-            relaxed.push((change.clone(), best.clone()));
+            relaxed.push((
+                change.clone(),
+                Candidate {
+                    label: price.policy.clone(),
+                    policy: price.after.clone(),
+                },
+            ));
         }
-        out.push(Price {
-            change: change.clone(),
-            value,
-            half_width,
-            policy: best.label,
-            trials: evaluation,
-            before,
-            after: best.policy,
-            effects: None,
-        });
+        out.push(price);
         priced(out.len());
     }
+    // In the order of `changes`: the changes of capacity were priced first.
+    let position = |c: &Change| changes.iter().position(|x| x == c);
+    out.sort_by_key(|p| position(&p.change));
     out
+}
+
+/// One change priced: re-searched from `program`'s starts and `nested` besides the policy
+/// found, judged on the `evaluation` trials against `base` (the policy found there), or against
+/// [`base_for`]'s better optimum on `as_is`'s training trials.
+#[allow(clippy::too_many_arguments)]
+fn price_one(
+    scenario: &Scenario,
+    objective: &Objective,
+    found: &Found,
+    change: &Change,
+    program: Vec<Candidate>,
+    nested: Option<&Candidate>,
+    (base, as_is, evaluation): (&Scores, &mut Pool<'_>, u64),
+    seed: u64,
+    effort: &Effort,
+) -> Price {
+    let (s, o) = changed(scenario, objective, change);
+    let old = (&objective.guardrails, nested);
+    let best = reoptimise(&s, &o, (found, change, program), old, seed, effort);
+    let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
+    let judge = effort.trials(REOPTIMISE);
+    let (value, half_width, before) = match base_for(as_is, objective, found, &best, judge) {
+        None => {
+            let (value, half_width) = paired(after.blended(0), base.blended(0));
+            (value, half_width, found.candidate.policy.clone())
+        }
+        Some(better) => {
+            let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
+            let (value, half_width) = paired(after.blended(0), before.blended(0));
+            (value, half_width, better)
+        }
+    };
+    Price {
+        change: change.clone(),
+        value,
+        half_width,
+        policy: best.label,
+        trials: evaluation,
+        before,
+        after: best.policy,
+        effects: None,
+    }
 }
 
 /// The policy the scenario as it is is priced with, when it is not `found`'s: the changed
