@@ -6,6 +6,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use fulcrum::model::Date;
 use fulcrum::model::history::BucketKind;
 use fulcrum::model::history::incidents::IncidentHistory;
 use fulcrum::model::prior::Marginal;
@@ -13,6 +14,7 @@ use fulcrum::pipeline::Estimate;
 use fulcrum::report;
 use fulcrum::report::NewFile;
 use fulcrum::report::calibrate::{CalibrationInfo, TeamInfo};
+use fulcrum::scenario::import::headcount::{self, HeadcountChange};
 use fulcrum::scenario::import::{calibrated, priors, scenario_file};
 use fulcrum::whatif::calibrate::Calibration;
 use fulcrum::whatif::calibrate::forward::Series;
@@ -34,6 +36,10 @@ pub struct CalibrateArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     export: ExportFlags,
+    /// Headcount table: a CSV of `team,from,engineers` rows, each the engineers a team had
+    /// from a day on, so that a team that grew is not read as one whose debt fell
+    #[arg(long, value_name = "FILE")]
+    headcount: Option<PathBuf>,
     /// Calibrate only this team (default: every team with a long enough history).
     #[arg(long, value_name = "NAME")]
     only: Option<String>,
@@ -70,7 +76,8 @@ const MAX_PARTICLES: usize = 20_000;
 fn observed(
     read: &Read,
     incidents: Option<&IncidentHistory>,
-) -> Vec<(Observed, String, Vec<String>)> {
+    headcount: &[HeadcountChange],
+) -> Result<Vec<(Observed, String, Vec<String>)>, Failure> {
     let history = &read.history;
     let grid = &history.grid;
     // Periods of days count working days: a year of them is 5/7 of its days, less holidays.
@@ -108,17 +115,45 @@ fn observed(
                 ktlo: kind(BucketKind::Ktlo),
                 incidents: opened.unwrap_or_default(),
             };
-            (
+            let starts: Vec<Date> = (0..periods)
+                .map(|k| history.grid.start(team.period(k)))
+                .collect();
+            let changes: Vec<&HeadcountChange> =
+                headcount.iter().filter(|c| c.team == team.team).collect();
+            let capacity = headcount::relative_capacity(&changes, &starts)
+                .map_err(|why| bad(format!("{}: {why}", changes[0].source)))?
+                .unwrap_or_default();
+            Ok((
                 Observed {
                     team: team.team.clone(),
                     series,
                     periods_per_year,
+                    capacity,
                 },
                 first_day,
                 period_ends,
-            )
+            ))
         })
         .collect()
+}
+
+/// The `--headcount` table's changes, each of a team the exports have.
+fn headcount_of(args: &CalibrateArgs, read: &Read) -> Result<Vec<HeadcountChange>, Failure> {
+    let Some(path) = &args.headcount else {
+        return Ok(Vec::new());
+    };
+    let changes = headcount::read(path, &read.options).map_err(bad)?;
+    let teams: Vec<&str> = read.history.teams.iter().map(|t| t.team.as_str()).collect();
+    if let Some(stray) = changes.iter().find(|c| !teams.contains(&c.team.as_str())) {
+        return Err(bad(format!(
+            "{}: no team `{}` in the exports (teams: {}); the headcount table names teams as \
+             the exports do",
+            stray.source,
+            stray.team,
+            some_of(&teams.iter().map(|t| t.to_string()).collect::<Vec<_>>(), 8)
+        )));
+    }
+    Ok(changes)
 }
 
 /// The teams to calibrate: `--only`'s, else every team with a history long enough.
@@ -389,7 +424,9 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             eprintln!("warning: {note}");
         }
     }
-    let teams = chosen(args, observed(&read, incidents.as_ref().map(|i| &i.0)))?;
+    let headcount = headcount_of(args, &read)?;
+    let all = observed(&read, incidents.as_ref().map(|i| &i.0), &headcount)?;
+    let teams = chosen(args, all)?;
     let mut settings = Settings::standard(args.seed);
     settings.particles = args.particles;
     let observed: Vec<Observed> = teams.iter().map(|t| t.0.clone()).collect();

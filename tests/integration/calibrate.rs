@@ -282,3 +282,158 @@ fn a_calibration_over_the_budget_is_refused_up_front_unless_yes() {
     );
     assert!(dir.join("ok/posterior.csv").exists());
 }
+
+/// A team of known constants whose headcount doubled halfway through an 80-week history:
+/// simulated by fulcrum's own trial at half capacity, then at full.
+fn grown_team() -> (
+    fulcrum::whatif::calibrate::prior::Theta,
+    Vec<f64>,
+    fulcrum::whatif::calibrate::forward::Series,
+) {
+    use fulcrum::simulate::Scratch;
+    use fulcrum::whatif::calibrate::forward::{Replay, simulate};
+    let truth = fulcrum::whatif::calibrate::prior::Theta {
+        debt_initial: 150.0,
+        interest: 0.01,
+        accrual: 0.15,
+        paydown_efficiency: 1.0,
+        drag_max: 0.5,
+        drag_half: 300.0,
+        base_rate: 2.0,
+        debt_sensitivity: 0.5 / 150.0,
+        cost: 1.0,
+        throughput: 30.0,
+        throughput_cv: 0.1,
+    };
+    let capacity: Vec<f64> = (0..80).map(|t| if t < 40 { 0.5 } else { 1.0 }).collect();
+    let replay = Replay {
+        shares: vec![0.2; 80],
+        incidents: false,
+        capacity: capacity.clone(),
+    };
+    let history = simulate(&truth, &replay, 0x4EAD, &mut Scratch::default());
+    (truth, capacity, history.series)
+}
+
+#[test]
+fn a_team_that_grew_is_read_right_with_the_headcount_table_and_misread_without() {
+    use fulcrum::whatif::calibrate::smc::Settings;
+    use fulcrum::whatif::calibrate::{Observed, calibrate_with, prior_of};
+    let (truth, capacity, series) = grown_team();
+    // The share of capacity lost to debt at the start and, by the posterior, at the end.
+    let fit = |capacity: Vec<f64>| {
+        let observed = Observed {
+            team: "grown".into(),
+            series: series.clone(),
+            periods_per_year: 52,
+            capacity,
+        };
+        let prior = prior_of(&observed, &[]).unwrap();
+        let mut settings = Settings::standard(7);
+        settings.particles = 400;
+        let fit = calibrate_with(&observed, &prior, &settings, &|_| {});
+        (fit.drag[0].posterior, fit.drag[1].posterior)
+    };
+    let start = truth.drag_now();
+    let ([low, _, high], _) = fit(capacity);
+    assert!(
+        low <= start && start <= high,
+        "with the headcount table the drag at the start, {start:.3}, lies in its 90% interval \
+         {low:.3}–{high:.3}"
+    );
+    // Without it, the first half's half capacity reads as debt: a drag at the start far above
+    // the truth, paid down to nothing by the end.
+    let ([low, _, _], [_, _, end]) = fit(Vec::new());
+    assert!(
+        low > start && end < 0.05,
+        "without the table the drag at the start (from {low:.3}) should be read above \
+         {start:.3} and the drag at the end (to {end:.3}) as gone"
+    );
+}
+
+#[test]
+fn a_headcount_table_is_read_and_its_mistakes_are_located() {
+    let dir = scratch("headcount");
+    let (_, _, series) = grown_team();
+    // The simulated history as a generic export: one item per bucket and week, its points the
+    // work finished.
+    let start: fulcrum::model::Date = "2024-01-01".parse().unwrap();
+    let mut csv = String::from("id,team,type,labels,created,started,done,title,points\n");
+    for t in 0..series.periods() {
+        let day = start.add_days(7 * t as i64);
+        for (bucket, kind, labels, points) in [
+            ("p", "Story", "", series.product[t]),
+            ("q", "Task", "tech-debt", series.tech[t]),
+            ("k", "Bug", "", series.ktlo[t]),
+        ] {
+            if points > 0.0 {
+                csv.push_str(&format!(
+                    "{bucket}{t},grown,{kind},{labels},{day},{day},{day},w,{points:.3}\n"
+                ));
+            }
+        }
+    }
+    std::fs::write(dir.join("grown.csv"), csv).unwrap();
+    std::fs::write(
+        dir.join("heads.csv"),
+        "team,from,engineers\ngrown,2024-01-01,4\ngrown,2024-10-07,8\n",
+    )
+    .unwrap();
+    let stdout = calibrate(
+        &dir,
+        &[
+            "grown.csv",
+            "--headcount",
+            "heads.csv",
+            "--particles",
+            "100",
+            "--out",
+            "fit",
+        ],
+    );
+    assert!(stdout.contains("predictive check:"), "{stdout}");
+    let json = read(dir.join("fit/calibration.json"));
+    assert!(json.contains("\"relative_capacity\": [\n        0.5,"), "{json}");
+    let page = read(dir.join("fit/report.html"));
+    assert!(page.contains("Capacity follows the headcount table: from 50% to 100%"));
+    let bad = [
+        (
+            "stray.csv",
+            "team,from,engineers\nnobody,2024-01-01,4\n",
+            "stray.csv:2: no team `nobody`",
+        ),
+        (
+            "cell.csv",
+            "team,from,engineers\ngrown,2024-01-01,many\n",
+            "cell.csv:2:3",
+        ),
+        (
+            "date.csv",
+            "team,from,engineers\ngrown,Jan 2024,4\n",
+            "date.csv:2:2",
+        ),
+        (
+            "cols.csv",
+            "team,engineers\ngrown,4\n",
+            "needs a `from` column",
+        ),
+        (
+            "gone.csv",
+            "team,from,engineers\ngrown,2024-01-01,4\ngrown,2024-06-03,0\n",
+            "0 engineers in the last period",
+        ),
+    ];
+    for (file, text, _) in &bad {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let cases: Vec<(Vec<&str>, &str)> = bad
+        .iter()
+        .map(|(file, _, says)| (vec!["grown.csv", "--headcount", *file], *says))
+        .collect();
+    let cases: Vec<(&[&str], &str)> = cases.iter().map(|(a, s)| (a.as_slice(), *s)).collect();
+    refuses_each("calibrate", &cases, &["--out", "never"], &dir);
+    assert!(
+        !dir.join("never").exists(),
+        "a refused calibration writes nothing"
+    );
+}

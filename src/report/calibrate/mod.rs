@@ -59,6 +59,10 @@ pub struct TeamInfo<'a> {
     pub observed: &'a Series,
     /// The tech share replayed per period.
     pub tech_shares: &'a [f64],
+    /// Each period's capacity relative to the last period's, from the headcount table (absent
+    /// without one).
+    #[serde(skip_serializing_if = "<[f64]>::is_empty")]
+    pub relative_capacity: &'a [f64],
     /// The prior: its marginals on the natural coordinates and its scale.
     pub prior: &'a Prior,
     /// The sampler's generations (the prior's first, with an infinite tolerance as `null`).
@@ -86,6 +90,7 @@ impl<'a> TeamInfo<'a> {
             period_ends,
             observed: &c.observed,
             tech_shares: &c.shares,
+            relative_capacity: &c.capacity,
             prior: &c.prior,
             generations: &c.generations,
             parameters: &c.parameters,

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use crate::report::kit::charts::Plot;
 use crate::report::kit::page::{escape, figure, page_start};
 use crate::whatif::calibrate::Calibration;
+use crate::words::numbers::percent;
 use crate::whatif::calibrate::check::FLAG_P;
 
 use super::summary::{confounded_sentence, drag_sentence, range, short};
@@ -76,6 +77,18 @@ fn team_section(p: &mut String, fit: &Calibration, plots: &[Plot]) {
         let _ = writeln!(p, "<p>{}</p>", escape(&s));
     }
     let _ = writeln!(p, "</div>");
+    if let (Some(low), Some(high)) = (
+        fit.capacity.iter().copied().reduce(f64::min),
+        fit.capacity.iter().copied().reduce(f64::max),
+    ) {
+        let _ = writeln!(
+            p,
+            "<p class=\"muted\">Capacity follows the headcount table: from {} to {} of the \
+             last period's, which <code>throughput</code> is.</p>",
+            percent(low),
+            percent(high)
+        );
+    }
     let _ = writeln!(
         p,
         "<p class=\"muted\">{} periods; {} simulations of fulcrum's trial in {} generations, \

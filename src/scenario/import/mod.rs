@@ -12,6 +12,7 @@ pub mod calibrated;
 mod dates;
 mod generic;
 mod github;
+pub mod headcount;
 pub mod incidents;
 mod jira;
 mod linear;

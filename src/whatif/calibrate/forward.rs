@@ -10,8 +10,8 @@
 //! gives them, are the trial's incident count.
 
 use crate::model::{
-    Calendar, DebtModel, Distribution, IncidentModel, Initiative, PeriodLength, Rule, Scenario,
-    Strategy, Team, Workforce,
+    Calendar, CapacityChange, DebtModel, Distribution, Event, IncidentModel, Initiative,
+    PeriodLength, Rule, Scenario, Strategy, Team, Workforce,
 };
 use crate::simulate::policy::{Policy, Share};
 use crate::simulate::rng::mix;
@@ -78,6 +78,9 @@ pub struct Replay {
     pub shares: Vec<f64>,
     /// Whether incidents are observed (and so simulated into [`Series::incidents`]).
     pub incidents: bool,
+    /// Each period's capacity relative to θ's `throughput` (a headcount table's; a period
+    /// past its end, or every period when empty, at 1).
+    pub capacity: Vec<f64>,
 }
 
 /// A simulated history and the drag in each of its periods.
@@ -145,6 +148,27 @@ pub fn scenario(theta: &Theta, team: &str, periods: usize) -> Scenario {
     }
 }
 
+/// The capacity changes of a headcount table as the trial's events: for each relative
+/// capacity other than 1, one event scaling the team's nominal capacity in its periods.
+fn headcount_events(capacity: &[f64]) -> Vec<Event> {
+    let mut levels: Vec<(f64, Vec<usize>)> = Vec::new();
+    for (t, &c) in capacity.iter().enumerate().filter(|(_, c)| **c != 1.0) {
+        match levels.iter_mut().find(|(level, _)| *level == c) {
+            Some((_, periods)) => periods.push(t + 1),
+            None => levels.push((c, vec![t + 1])),
+        }
+    }
+    levels
+        .into_iter()
+        .map(|(level, periods)| Event {
+            name: Some("headcount".into()),
+            team: 0,
+            periods,
+            change: CapacityChange::Fraction(level - 1.0),
+        })
+        .collect()
+}
+
 /// The simulation seed of one draw: `(seed, stage, index, attempt)` mixed, so that no two
 /// simulations of a calibration share a world and none depends on the thread that ran it.
 pub fn simulation_seed(seed: u64, stage: u64, index: u64, attempt: u64) -> u64 {
@@ -154,7 +178,8 @@ pub fn simulation_seed(seed: u64, stage: u64, index: u64, attempt: u64) -> u64 {
 /// Runs fulcrum's trial on θ with the history's shares replayed; `seed` names its world.
 pub fn simulate(theta: &Theta, replay: &Replay, seed: u64, scratch: &mut Scratch) -> Simulated {
     let periods = replay.shares.len();
-    let scenario = scenario(theta, "team", periods);
+    let mut scenario = scenario(theta, "team", periods);
+    scenario.events = headcount_events(&replay.capacity);
     let policy = Policy::by_priority(Share::Schedule(vec![replay.shares.clone()]));
     let recording = Recording {
         periods: true,
@@ -209,6 +234,7 @@ mod tests {
         let replay = Replay {
             shares: vec![0.25; 30],
             incidents: true,
+            capacity: Vec::new(),
         };
         let sim = simulate(&theta(), &replay, 3, &mut Scratch::default());
         let s = &sim.series;
@@ -231,6 +257,7 @@ mod tests {
         let replay = Replay {
             shares: vec![0.1; 20],
             incidents: false,
+            capacity: Vec::new(),
         };
         let a = simulate(&theta(), &replay, 9, &mut Scratch::default());
         let b = simulate(&theta(), &replay, 9, &mut Scratch::default());

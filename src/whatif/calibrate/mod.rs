@@ -71,6 +71,9 @@ pub struct Observed {
     pub series: Series,
     /// Periods in a year (52 for weekly periods): how far [`Ahead`] looks.
     pub periods_per_year: usize,
+    /// Each period's capacity relative to the last period's, from a headcount table (empty
+    /// without one: the same capacity throughout). `throughput` is then the last period's.
+    pub capacity: Vec<f64>,
 }
 
 /// The share of capacity lost to debt a year after the history, under the split it ended on.
@@ -161,6 +164,9 @@ pub struct Calibration {
     pub observed: Series,
     /// The tech share replayed per period.
     pub shares: Vec<f64>,
+    /// Each period's capacity relative to the last period's (a headcount table's; empty
+    /// without one).
+    pub capacity: Vec<f64>,
     /// The prior used.
     pub prior: Prior,
     /// Each generation of the sampler.
@@ -189,8 +195,20 @@ pub fn prior_of(
 ) -> Result<Prior, String> {
     let series = &observed.series;
     let n = series.periods() as f64;
+    // Work per period at the last period's headcount: each period's total over its relative
+    // capacity (periods without engineers say nothing of it).
+    let per_capacity: Vec<f64> = series
+        .total()
+        .iter()
+        .enumerate()
+        .filter_map(|(t, &x)| match observed.capacity.get(t) {
+            Some(&c) if c <= 0.0 => None,
+            Some(&c) => Some(x / c),
+            None => Some(x),
+        })
+        .collect();
     let scale = PriorScale {
-        total: series.total().iter().sum::<f64>() / n,
+        total: per_capacity.iter().sum::<f64>() / (per_capacity.len() as f64).max(1.0),
         ktlo: series.ktlo.iter().sum::<f64>() / n,
     };
     let mut prior = Prior::default_on(scale);
@@ -212,6 +230,7 @@ pub fn calibrate_with(
     let replay = Replay {
         shares: series.tech_shares(),
         incidents: !series.incidents.is_empty(),
+        capacity: observed.capacity.clone(),
     };
     let sampled = smc::sample(prior, series, &replay, settings, progress);
     let post = &sampled.posterior;
@@ -241,13 +260,15 @@ pub fn calibrate_with(
     let n = series.periods();
     let ahead_periods = observed.periods_per_year.max(1);
     let ahead_share = current_split(series, ahead_periods);
-    // Each draw's history, then a year more under the split the history ended on: the first
-    // n periods are the posterior predictive of the history, the last one is a year ahead.
+    // Each draw's history, then a year more under the split the history ended on (and the
+    // headcount it ended with): the first n periods are the posterior predictive of the
+    // history, the last one is a year ahead.
     let extended = Replay {
         shares: (0..n + ahead_periods)
             .map(|t| replay.shares.get(t).copied().unwrap_or(ahead_share))
             .collect(),
         incidents: replay.incidents,
+        capacity: replay.capacity.clone(),
     };
     let simulated: Vec<(Series, Vec<f64>, f64, f64)> = draws
         .par_iter()
@@ -296,6 +317,7 @@ pub fn calibrate_with(
         team: observed.team.clone(),
         observed: series.clone(),
         shares: replay.shares,
+        capacity: replay.capacity,
         prior: prior.clone(),
         generations: sampled.generations,
         parameters,

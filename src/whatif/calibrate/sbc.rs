@@ -30,6 +30,7 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
     let replay = Replay {
         shares,
         incidents: false,
+        capacity: Vec::new(),
     };
     (0..replications)
         .map(|r| {
@@ -42,6 +43,7 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
                 team: "sbc".into(),
                 series: history.series,
                 periods_per_year: 26,
+                capacity: Vec::new(),
             };
             let mut settings = *settings;
             settings.seed = mix(r);
