@@ -81,6 +81,11 @@ impl Change {
     pub fn is_capacity(&self) -> bool {
         matches!(self, Change::Engineer { .. } | Change::Hire { .. })
     }
+
+    /// Whether the change moves a guardrail, which leaves the scenario as it is.
+    pub fn is_guardrail(&self) -> bool {
+        matches!(self, Change::MinShare { .. } | Change::MaxShare { .. })
+    }
 }
 
 /// The value of one change: the mean paired difference of the blended score (changed,
@@ -198,13 +203,13 @@ pub fn changed(
 /// best start priced legacy-platform's maximum share removed at +0.111, where re-running the
 /// search finds +0.194).
 fn reoptimise(
-    scenario: &Scenario,
+    pool: &mut Pool<'_>,
     objective: &Objective,
     (found, change, program): (&Found, &Change, Vec<Candidate>),
     (old, nested): (&crate::allocate::Guardrails, Option<&Candidate>),
-    seed: u64,
     effort: &Effort,
 ) -> Candidate {
+    let scenario = pool.scenario();
     let g = objective.guardrails;
     let mut start: Vec<Candidate> = std::iter::once(&found.candidate)
         .chain(found.finalists.iter().take(2))
@@ -223,12 +228,11 @@ fn reoptimise(
         }
     };
     let judge = effort.trials(REOPTIMISE);
-    let mut pool = Pool::new(scenario, training_seed(seed), objective.confidence);
     let start: Vec<usize> = start.into_iter().map(|c| pool.add(c)).collect();
     let (best, _) = pool.halving(start, FIRST_TRIALS.min(judge), judge, RACE_KEEP)[0];
     let rank = pool.ranked(&[best], judge)[0].1;
     let (best, _) = super::climb(
-        &mut pool,
+        pool,
         objective,
         (best, rank),
         (&teams, REOPTIMISE_ROUNDS, effort),
@@ -352,7 +356,7 @@ pub fn price(
             seed,
             &effort,
         );
-        if matches!(change, Change::MinShare { .. } | Change::MaxShare { .. }) {
+        if change.is_guardrail() {
             relaxed.push((
                 change.clone(),
                 Candidate {
@@ -387,7 +391,16 @@ fn price_one(
 ) -> Price {
     let (s, o) = changed(scenario, objective, change);
     let old = (&objective.guardrails, nested);
-    let best = reoptimise(&s, &o, (found, change, program), old, seed, effort);
+    let re = (found, change, program);
+    // A guardrail is the objective's, not the scenario's: its re-search simulates the scenario
+    // as it is, whose candidates `as_is` has scored already (for the policy found, the other
+    // guardrails' re-searches and their moves) on the same training trials.
+    let best = if change.is_guardrail() {
+        reoptimise(as_is, &o, re, old, effort)
+    } else {
+        let mut pool = Pool::new(&s, training_seed(seed), o.confidence);
+        reoptimise(&mut pool, &o, re, old, effort)
+    };
     let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
     let judge = effort.trials(REOPTIMISE);
     let (value, half_width, before) = match base_for(as_is, objective, found, &best, judge) {
