@@ -218,8 +218,8 @@ impl Job for ModelJob<'_> {
         report::backtest::model::write(&done.target, &labelled).map_err(write_failure)?;
         print!("{}", report::backtest::model::summary(&labelled));
         println!(
-            "{} origins in {:.1} s → {}/",
-            result.origins.len(),
+            "{} in {:.1} s → {}/",
+            fulcrum::words::numbers::counted(result.origins.len() as u64, "origin", "origins"),
             done.started.elapsed().as_secs_f64(),
             done.target.path.display()
         );

@@ -207,9 +207,9 @@ pub fn summary(b: &ModelLabelled) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Whole-model backtest of team {}: {} origins from period {} of {}, every {} periods, each forecasting the next {} periods",
+        "Whole-model backtest of team {}: {} from period {} of {}, every {} periods, each forecasting the next {} periods",
         i.team,
-        m.origins.len(),
+        crate::words::numbers::counted(m.origins.len() as u64, "origin", "origins"),
         i.min_history,
         i.periods,
         i.step,
