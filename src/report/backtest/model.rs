@@ -289,7 +289,12 @@ fn page(b: &ModelLabelled) -> String {
     );
     let _ = writeln!(h, "<h2>Verdicts</h2>\n<ul>");
     for v in &m.verdicts {
-        let class = if v.beats { "" } else { " class=\"low\"" };
+        // A quantity with no yardstick is not a loss: said quietly.
+        let class = match (v.beats, &v.against) {
+            (true, _) => "",
+            (false, None) => " class=\"muted\"",
+            (false, Some(_)) => " class=\"low\"",
+        };
         let _ = writeln!(h, "<li{class}>{}</li>", escape(&v.text));
     }
     for (q, why) in &m.omitted {
