@@ -175,3 +175,91 @@ pub(super) fn verdict(
         text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PeriodLength;
+    use crate::whatif::calibrate::smc;
+
+    fn settings() -> Settings {
+        Settings {
+            horizon: 1,
+            min_history: 16,
+            step: 1,
+            percentiles: vec![0.5, 0.9],
+            sampler: smc::Settings::standard(0),
+            bootstraps: vec![Method::Calibrated],
+            period: PeriodLength::TWO_WEEKS,
+            per_year: 26.0,
+            window: None,
+            trials: 100,
+        }
+    }
+
+    /// Thirty origins whose truth runs 0, 1, …, 9 three times; `values` are the statements
+    /// ("at least" at 50% and 90%) made at every one.
+    fn forecasts(forecaster: Forecaster, values: [f64; 2]) -> Vec<Forecast> {
+        (0..30)
+            .map(|i| Forecast {
+                origin: 16 + i,
+                quantity: Quantity::Total,
+                forecaster,
+                values: values.to_vec(),
+                chances: vec![0.5, 0.9],
+                median: values[0],
+                actual: (i % 10) as f64,
+            })
+            .collect()
+    }
+
+    fn judged(model: [f64; 2], bootstrap: [f64; 2]) -> Verdict {
+        let s = settings();
+        let ours = forecasts(Forecaster::Model, model);
+        let theirs = forecasts(Forecaster::Bootstrap(Method::Calibrated), bootstrap);
+        let present = vec![
+            (Forecaster::Model, ours.iter().collect::<Vec<_>>()),
+            (
+                Forecaster::Bootstrap(Method::Calibrated),
+                theirs.iter().collect(),
+            ),
+        ];
+        let common: Vec<usize> = (16..46).collect();
+        let records: Vec<Record> = present
+            .iter()
+            .map(|(w, f)| record(Quantity::Total, *w, f, &common, &s))
+            .collect();
+        verdict(Quantity::Total, &present, &records, &common, &s)
+    }
+
+    #[test]
+    fn the_model_beats_the_bootstrap_only_when_calibrated_and_clearly_sharper() {
+        // The truth's own quantiles (at least 4.5 half the time, at least 0.9 nine times in
+        // ten) against "at least 0" always: right, and sharper.
+        let v = judged([4.5, 0.9], [0.0, 0.0]);
+        assert!(v.beats, "{}", v.text);
+        assert!(
+            v.text
+                .starts_with("the debt model beats the calibrated bootstrap on all work")
+        );
+        // The roles swapped: the model's 50% statement comes true every time, which the
+        // binomial test rejects, and it says so.
+        let v = judged([0.0, 0.0], [4.5, 0.9]);
+        assert!(!v.beats);
+        assert!(
+            v.text
+                .contains("does not beat the calibrated bootstrap on all work: its P50 came true 100% of the time, not 50%"),
+            "{}",
+            v.text
+        );
+        // The same statements: no difference to speak of.
+        let v = judged([4.5, 0.9], [4.5, 0.9]);
+        assert!(!v.beats);
+        assert!(
+            v.text.contains("differ by less than the noise"),
+            "{}",
+            v.text
+        );
+        assert_eq!(v.difference, Some(0.0));
+    }
+}
