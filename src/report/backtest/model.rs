@@ -350,8 +350,12 @@ fn page(b: &ModelLabelled) -> String {
     }
     let _ = writeln!(
         h,
-        "</table>\n<p class=\"muted\">{} model simulations; seed {}; {} trials per bootstrap forecast; {:.1} s on {} threads. Every statement: model-backtest.csv; coverage, scores and verdicts: model-backtest.json.</p>",
-        m.simulations, i.seed, i.trials_per_forecast, i.seconds, i.threads
+        "</table>\n<p class=\"muted\">{}; seed {}; {} trials per bootstrap forecast; {:.1} s on {} threads. Every statement: model-backtest.csv; coverage, scores and verdicts: model-backtest.json.</p>",
+        crate::words::numbers::counted(m.simulations, "model simulation", "model simulations"),
+        i.seed,
+        i.trials_per_forecast,
+        i.seconds,
+        i.threads
     );
     h.push_str("</body>\n</html>\n");
     h.replace("<table>", "<div style=\"overflow-x:auto\"><table>")
