@@ -17,29 +17,43 @@ use fulcrum::simulate::forecast::{self as fc, DEFAULT_PERCENTILES};
 
 use super::forecast::cut_histories;
 use super::history::{HistoryFlags, WindowFlags, after, parse_percentiles, warn_if_short};
+use super::import::ReadingFlags;
 use super::job::{Done, Flags, Job, Seeded, drive};
 use super::progress::Progress;
 use super::{
     BudgetFlags, Failure, OutputFlags, SimulationFlags, bad, print_warnings, write_failure,
 };
 
+mod model;
+
 /// Trials per forecast unless --trials says otherwise: a backtest runs one forecast per origin.
 const TRIALS: u64 = 2000;
+
+/// Periods before the first forecast unless --min-history says otherwise.
+const MIN_HISTORY: usize = 10;
 
 /// Arguments of `fulcrum backtest`.
 #[derive(clap::Args, Debug)]
 #[command(mut_arg("trials", |a| a.help(
     "Monte Carlo trials per forecast (default: the scenario's `trials`, at most 2000; else 2000)"
 )))]
+#[command(group(clap::ArgGroup::new("teams").args(["scenario", "export"]).multiple(true)))]
 pub struct BacktestArgs {
     /// Scenario with a throughput-history team, e.g. one `fulcrum import` wrote (instead of
     /// --history/--history-csv).
-    #[arg(required_unless_present_any = ["history", "history_csv"])]
+    #[arg(required_unless_present_any = ["history", "history_csv", "export"])]
     scenario: Option<PathBuf>,
     #[command(flatten)]
     given: HistoryFlags,
-    /// The scenario's team to backtest (default: the only team with a history).
-    #[arg(long, value_name = "NAME", requires = "scenario")]
+    /// Work-item exports, read as `fulcrum import` and `calibrate` read them (repeatable):
+    /// backtest the whole debt model, calibrated at each origin, against the bootstrap of
+    /// each bucket's own series.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "history", "history_csv"])]
+    export: Vec<PathBuf>,
+    #[command(flatten)]
+    reading: ReadingFlags,
+    /// The team to backtest: the scenario's or the exports' (default: the only one).
+    #[arg(long, value_name = "NAME", requires = "teams")]
     team: Option<String>,
     /// "When will the next N items be done?" (default: the median throughput × the horizon).
     #[arg(long, value_name = "N")]
@@ -47,21 +61,27 @@ pub struct BacktestArgs {
     /// "How many in the next H periods?"
     #[arg(long, value_name = "H", default_value_t = 10)]
     horizon: usize,
-    /// Periods of history before the first forecast.
-    #[arg(long, value_name = "N", default_value_t = 10)]
-    min_history: usize,
-    /// Periods between forecasts.
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    step: usize,
+    /// Periods of history before the first forecast [default: 10; with --export, a year and
+    /// at least 16, what a calibration needs].
+    #[arg(long, value_name = "N")]
+    min_history: Option<usize>,
+    /// Periods between forecasts [default: 1; with --export, a quarter: each of the model's
+    /// forecasts is a calibration].
+    #[arg(long, value_name = "S")]
+    step: Option<usize>,
     /// Percentiles to check, in percent.
     #[arg(long, value_name = "P,...")]
     percentiles: Option<String>,
     /// Forecasting methods to judge side by side on the same points: calibrated (four-week
-    /// blocks of the last year, chances corrected by their own record) and iid (the classic
+    /// blocks of the last year, chances corrected by their own record), iid (the classic
+    /// bootstrap) and, with --export, model (the debt model, judged against the first
     /// bootstrap), e.g. calibrated,iid (default: the scenario's `throughput_method`, else
-    /// calibrated).
+    /// calibrated; with --export, model,calibrated).
     #[arg(long, value_name = "METHOD,...", value_delimiter = ',')]
-    method: Vec<Method>,
+    method: Vec<Judged>,
+    /// With --export: particles of each origin's calibration (fewer is faster and wider).
+    #[arg(long, value_name = "N", requires = "export")]
+    particles: Option<usize>,
     /// Keep idle stretches at the ends of the history (before the team's first finished item,
     /// after its last); they are cut by default.
     #[arg(long)]
@@ -81,6 +101,36 @@ pub struct BacktestArgs {
     output: OutputFlags,
     #[command(flatten)]
     budget: BudgetFlags,
+}
+
+/// What `--method` names: a throughput bootstrap or the debt model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Judged {
+    Bootstrap(Method),
+    Model,
+}
+
+impl std::str::FromStr for Judged {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Judged, String> {
+        match s {
+            "model" => Ok(Judged::Model),
+            _ => s
+                .parse()
+                .map(Judged::Bootstrap)
+                .map_err(|e: String| format!("{e}; or model (the debt model, with --export)")),
+        }
+    }
+}
+
+impl Judged {
+    fn bootstrap(self) -> Option<Method> {
+        match self {
+            Judged::Bootstrap(m) => Some(m),
+            Judged::Model => None,
+        }
+    }
 }
 
 /// A history to backtest: counts, period, calendar, the first day when known, its source and
@@ -202,7 +252,7 @@ fn settings(args: &BacktestArgs, src: &Source) -> Result<Settings, Failure> {
     let methods = if args.method.is_empty() {
         vec![src.method.unwrap_or_default()]
     } else {
-        args.method.clone()
+        args.method.iter().filter_map(|m| m.bootstrap()).collect()
     };
     Ok(Settings {
         period: src.period,
@@ -211,8 +261,8 @@ fn settings(args: &BacktestArgs, src: &Source) -> Result<Settings, Failure> {
         backlog,
         horizon: args.horizon,
         window,
-        min_history: args.min_history,
-        step: args.step,
+        min_history: args.min_history.unwrap_or(MIN_HISTORY),
+        step: args.step.unwrap_or(1),
         percentiles,
         trials,
         seed,
@@ -255,6 +305,19 @@ fn trim(args: &BacktestArgs, src: &mut Source) -> (usize, usize) {
 }
 
 pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
+    if !args.export.is_empty() {
+        return model::backtest(args);
+    }
+    if args.reading.given() {
+        return Err(bad(
+            "--rules, --rule, --no-default-rules, --weight, --incidents, --timezone and --until read work-item exports: give them with --export",
+        ));
+    }
+    if args.method.contains(&Judged::Model) {
+        return Err(bad(
+            "--method model backtests the debt model, which is calibrated on the product, tech and keep-the-lights-on work of an export: give --export FILE",
+        ));
+    }
     let mut src = match &args.scenario {
         Some(file) => from_scenario(args, file)?,
         None => from_history(args)?,
@@ -359,8 +422,8 @@ impl Job for BacktestJob<'_> {
             backlog: settings.backlog,
             horizon: args.horizon,
             window: settings.window,
-            min_history: args.min_history,
-            step: args.step,
+            min_history: settings.min_history,
+            step: settings.step,
             percentiles: settings.percentiles.clone(),
             seed: settings.seed,
             trials_per_forecast: settings.trials,

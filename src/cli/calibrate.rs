@@ -73,7 +73,7 @@ const MAX_PARTICLES: usize = 20_000;
 
 /// Each team's observed series from what was read: weight per bucket kind per period of the
 /// team's window, and the incidents opened in it when an incident export was given.
-fn observed(
+pub(super) fn observed(
     read: &Read,
     incidents: Option<&IncidentHistory>,
     headcount: &[HeadcountChange],

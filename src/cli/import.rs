@@ -60,6 +60,23 @@ pub struct ImportArgs {
 /// that both see the same buckets, windows, weights and incidents.
 #[derive(clap::Args, Debug)]
 pub struct ExportFlags {
+    #[command(flatten)]
+    pub reading: ReadingFlags,
+    /// Team of items whose export names none (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    pub team: Option<String>,
+    /// Length of one period: 1d (working days), 1w, 2w, 1mo, 1q.
+    #[arg(long, value_name = "LEN", default_value = "1w")]
+    pub period: String,
+    #[command(flatten)]
+    pub window: WindowFlags,
+}
+
+/// How items are put in buckets, weighed and dated: the export flags whose names no other
+/// command uses, so that `backtest --export` takes them as they are (its own `--team`,
+/// `--period` and `--window` say the rest).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ReadingFlags {
     /// Rules file: [[buckets]] with name, kind and types, labels, titles, unlabelled = true or
     /// anything = true; tried before the built-in rules.
     #[arg(long, value_name = "FILE")]
@@ -80,20 +97,26 @@ pub struct ExportFlags {
     /// resolved, severity (repeatable).
     #[arg(long, value_name = "FILE")]
     incidents: Vec<PathBuf>,
-    /// Team of items whose export names none (default: the file's name).
-    #[arg(long, value_name = "NAME")]
-    team: Option<String>,
     /// Time zone of the team's days: UTC, +02:00 or Europe/Berlin.
     #[arg(long, value_name = "TZ", default_value = "UTC")]
     timezone: String,
-    /// Length of one period: 1d (working days), 1w, 2w, 1mo, 1q.
-    #[arg(long, value_name = "LEN", default_value = "1w")]
-    period: String,
     /// Last day of the history (default: the latest date in the exports).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
-    #[command(flatten)]
-    window: WindowFlags,
+}
+
+impl ReadingFlags {
+    /// Whether any flag differs from its default (a command that reads exports only on
+    /// request refuses them without one).
+    pub fn given(&self) -> bool {
+        self.rules.is_some()
+            || !self.rule.is_empty()
+            || self.no_default_rules
+            || self.weight.is_some()
+            || !self.incidents.is_empty()
+            || self.timezone != "UTC"
+            || self.until.is_some()
+    }
 }
 
 fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure> {
@@ -105,13 +128,13 @@ fn parse_date(flag: &str, text: &Option<String>) -> Result<Option<Date>, Failure
 /// The rules in force: `--rule` flags, then the rules file's, then (unless
 /// `--no-default-rules`) the built-in ones.
 fn rules(args: &ExportFlags) -> Result<Rules, Failure> {
-    let rules = match &args.rules {
+    let rules = match &args.reading.rules {
         Some(file) => Rules::read(file).map_err(bad)?,
         None => Rules::none(),
     }
-    .with_flags(&args.rule)
+    .with_flags(&args.reading.rule)
     .map_err(bad)?;
-    if !args.no_default_rules {
+    if !args.reading.no_default_rules {
         return Ok(rules.then_builtin());
     }
     if rules.rules.is_empty() {
@@ -124,8 +147,8 @@ fn rules(args: &ExportFlags) -> Result<Rules, Failure> {
 
 /// How the exports are read: the time zone, the default team, the rules file's columns.
 fn read_options(args: &ExportFlags, rules: &Rules) -> Result<ReadOptions, Failure> {
-    let zone =
-        import::parse_time_zone(&args.timezone).map_err(|e| bad(format!("--timezone: {e}")))?;
+    let zone = import::parse_time_zone(&args.reading.timezone)
+        .map_err(|e| bad(format!("--timezone: {e}")))?;
     Ok(ReadOptions {
         zone,
         team: args.team.clone(),
@@ -164,10 +187,15 @@ fn read_incidents(
     options: &ReadOptions,
     history: &History,
 ) -> Result<Option<Added<IncidentHistory, IncidentInfo>>, Failure> {
-    if args.incidents.is_empty() {
+    if args.reading.incidents.is_empty() {
         return Ok(None);
     }
-    let paths: Vec<&Path> = args.incidents.iter().map(PathBuf::as_path).collect();
+    let paths: Vec<&Path> = args
+        .reading
+        .incidents
+        .iter()
+        .map(PathBuf::as_path)
+        .collect();
     let read = incidents::read_all(&paths, options).map_err(bad)?;
     let window_of = |team: &str| {
         history
@@ -283,7 +311,7 @@ fn grid(
 ) -> Result<(PeriodGrid, i64), Failure> {
     let calendar = args.window.calendar(period)?;
     let since = args.window.since_date()?;
-    let until = parse_date("--until", &args.until)?;
+    let until = parse_date("--until", &args.reading.until)?;
     let (first_done, latest) = (size::first_done(items), size::latest(items));
     let first = since.or(first_done.map(|d| align_start(d.date, period)));
     let (Some(first), Some(last)) = (first, until.or(latest.map(|d| d.date))) else {
@@ -461,7 +489,7 @@ fn info(
         first_day: grid.first_day.to_string(),
         last_day: grid.end(grid.periods).to_string(),
         periods: grid.periods,
-        time_zone: escape_control(&args.export.timezone).into_owned(),
+        time_zone: escape_control(&args.export.reading.timezone).into_owned(),
         weekends_off: grid.length.unit == PeriodUnit::Day && grid.calendar.weekends_off(),
         holidays: grid
             .calendar
@@ -482,7 +510,7 @@ fn info(
         done_outside: history.done_outside,
         scenario_written: true,
         weight: history.weighing.by.as_str().to_string(),
-        weight_default: args.export.weight.is_none(),
+        weight_default: args.export.reading.weight.is_none(),
         estimates: exports.estimates.clone(),
         weighed_as_median: match history.weighing.by {
             Weight::Items => 0,
@@ -539,7 +567,7 @@ pub fn read(files: &[PathBuf], flags: &ExportFlags, rules: Rules) -> Result<Read
         .map_err(|e: String| bad(format!("--period: {e}")))?;
     let options = read_options(flags, &rules)?;
     let exports = read_items(files, &rules, &options)?;
-    let weight = match &flags.weight {
+    let weight = match &flags.reading.weight {
         Some(w) => w.parse::<Weight>().map_err(bad)?,
         None => Weight::default_for(&exports.items),
     };

@@ -50,7 +50,8 @@ const TOOLS: [(&str, Output); 6] = [
     (
         "backtest",
         Output::Text {
-            files: &["backtest.json", "calibration.csv"],
+            // The last with --export (the whole model's backtest).
+            files: &["backtest.json", "calibration.csv", "model-backtest.json"],
         },
     ),
     (

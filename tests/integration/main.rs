@@ -8,6 +8,7 @@ mod common;
 mod allocate;
 mod answer;
 mod backtest;
+mod backtest_model;
 mod calibrate;
 mod cli;
 mod csv_guard;

@@ -5,6 +5,7 @@
 //! `backtest.json` and the terminal table.
 
 mod chart;
+pub mod model;
 
 use std::fmt::Write;
 

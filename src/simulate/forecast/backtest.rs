@@ -377,7 +377,10 @@ fn calibrate(origins: &[Origin], settings: &Settings, method: Method) -> Vec<Cal
     out
 }
 
-fn calibration(
+/// How often `hits` of `forecasts` statements of `question` at `percentile` came true against
+/// the chance they `claimed`, tested on `forecasts × independence` independent checks (at
+/// least one): the one test every backtest's coverage goes through.
+pub fn calibration(
     question: Question,
     percentile: f64,
     forecasts: usize,
@@ -432,7 +435,7 @@ pub fn binomial_p_value(observed: f64, claimed: f64, n: f64) -> f64 {
 
 /// The quantile (pinball) loss of a statement `value` at probability level `tau` when the
 /// truth was `actual`.
-fn pinball(actual: f64, value: f64, tau: f64) -> f64 {
+pub fn pinball(actual: f64, value: f64, tau: f64) -> f64 {
     let u = actual - value;
     if u >= 0.0 { tau * u } else { (tau - 1.0) * u }
 }

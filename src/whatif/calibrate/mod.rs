@@ -25,9 +25,12 @@ pub mod forward;
 pub mod prior;
 pub mod smc;
 pub mod summaries;
+pub mod walk;
 
 #[cfg(test)]
 mod sbc;
+#[cfg(test)]
+mod walk_check;
 
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
@@ -332,7 +335,7 @@ pub fn calibrate_with(
 
 /// The split a history ended on: the tech share of its last quarter of a year (`year`
 /// periods), or of the whole history when that quarter planned no work.
-fn current_split(series: &Series, year: usize) -> f64 {
+pub fn current_split(series: &Series, year: usize) -> f64 {
     let n = series.periods();
     let from = n - (year / 4).clamp(1, n);
     let sum = |x: &[f64]| x[from..].iter().sum::<f64>();
