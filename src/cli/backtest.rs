@@ -79,8 +79,12 @@ pub struct BacktestArgs {
     /// calibrated; with --export, model,calibrated).
     #[arg(long, value_name = "METHOD,...", value_delimiter = ',')]
     method: Vec<Judged>,
+    /// With --export: a headcount table (team,from,engineers rows, as `calibrate --headcount`
+    /// reads it), so that a team that grew is not read as one whose debt fell
+    #[arg(long, value_name = "FILE")]
+    headcount: Option<PathBuf>,
     /// With --export: particles of each origin's calibration (fewer is faster and wider).
-    #[arg(long, value_name = "N", requires = "export")]
+    #[arg(long, value_name = "N")]
     particles: Option<usize>,
     /// Keep idle stretches at the ends of the history (before the team's first finished item,
     /// after its last); they are cut by default.
@@ -308,9 +312,9 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     if !args.export.is_empty() {
         return model::backtest(args);
     }
-    if args.reading.given() {
+    if args.reading.given() || args.headcount.is_some() || args.particles.is_some() {
         return Err(bad(
-            "--rules, --rule, --no-default-rules, --weight, --incidents, --timezone and --until read work-item exports: give them with --export",
+            "--rules, --rule, --no-default-rules, --weight, --incidents, --timezone, --until, --headcount and --particles read or calibrate on work-item exports: give them with --export",
         ));
     }
     if args.method.contains(&Judged::Model) {

@@ -138,8 +138,11 @@ pub(super) fn observed(
 }
 
 /// The `--headcount` table's changes, each of a team the exports have.
-fn headcount_of(args: &CalibrateArgs, read: &Read) -> Result<Vec<HeadcountChange>, Failure> {
-    let Some(path) = &args.headcount else {
+pub(super) fn headcount_of(
+    path: Option<&Path>,
+    read: &Read,
+) -> Result<Vec<HeadcountChange>, Failure> {
+    let Some(path) = path else {
         return Ok(Vec::new());
     };
     let changes = headcount::read(path, &read.options).map_err(bad)?;
@@ -424,7 +427,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             eprintln!("warning: {note}");
         }
     }
-    let headcount = headcount_of(args, &read)?;
+    let headcount = headcount_of(args.headcount.as_deref(), &read)?;
     let all = observed(&read, incidents.as_ref().map(|i| &i.0), &headcount)?;
     let teams = chosen(args, all)?;
     let mut settings = Settings::standard(args.seed);

@@ -112,6 +112,50 @@ fn it_writes_every_statement_and_a_verdict_per_quantity_the_same_on_any_thread_c
 }
 
 #[test]
+fn a_headcount_table_scales_each_origins_capacity_and_is_checked() {
+    let dir = scratch("headcount");
+    let export = staggered();
+    std::fs::write(
+        dir.join("heads.csv"),
+        "team,from,engineers\nborealis,2027-07-01,4\nborealis,2028-01-03,6\n",
+    )
+    .unwrap();
+    let mut args = vec!["backtest", "--export", &export, "--headcount", "heads.csv"];
+    args.extend(LIGHT);
+    args.extend(["--out", "fit"]);
+    let out = crate::common::fulcrum(&args, &dir);
+    assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
+    assert!(dir.join("fit/model-backtest.json").is_file());
+    std::fs::write(
+        dir.join("stray.csv"),
+        "team,from,engineers\nnobody,2027-07-01,4\n",
+    )
+    .unwrap();
+    refuses_each(
+        "backtest",
+        &[
+            (
+                &[
+                    "--export",
+                    &export,
+                    "--team",
+                    "borealis",
+                    "--headcount",
+                    "stray.csv",
+                ],
+                "stray.csv:2: no team `nobody`",
+            ),
+            (
+                &["--history", "3,4,5,6", "--headcount", "heads.csv"],
+                "give them with --export",
+            ),
+        ],
+        &["--out", "never"],
+        &dir,
+    );
+}
+
+#[test]
 fn bad_input_is_refused_with_exit_2_and_a_located_message() {
     let dir = scratch("refusals");
     let export = staggered();

@@ -393,7 +393,10 @@ fn a_headcount_table_is_read_and_its_mistakes_are_located() {
     );
     assert!(stdout.contains("predictive check:"), "{stdout}");
     let json = read(dir.join("fit/calibration.json"));
-    assert!(json.contains("\"relative_capacity\": [\n        0.5,"), "{json}");
+    assert!(
+        json.contains("\"relative_capacity\": [\n        0.5,"),
+        "{json}"
+    );
     let page = read(dir.join("fit/report.html"));
     assert!(page.contains("Capacity follows the headcount table: from 50% to 100%"));
     let bad = [

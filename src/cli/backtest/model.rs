@@ -14,7 +14,7 @@ use fulcrum::simulate::forecast::DEFAULT_PERCENTILES;
 use fulcrum::whatif::calibrate::walk::{self, ModelBacktest, Settings};
 use fulcrum::whatif::calibrate::{MIN_PERIODS, Observed};
 
-use super::super::calibrate::observed;
+use super::super::calibrate::{headcount_of, observed};
 use super::super::history::{WindowFlags, parse_percentiles};
 use super::super::import::{ExportFlags, incidents_of, read, rules_of, some_of};
 use super::super::job::{Done, Flags, Job, Seeded, drive};
@@ -47,7 +47,8 @@ pub(super) fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     let rules = rules_of(&flags)?;
     let read = read(&args.export, &flags, rules)?;
     let incidents = incidents_of(&flags, &read)?;
-    let teams = observed(&read, incidents.as_ref().map(|i| &i.0));
+    let headcount = headcount_of(args.headcount.as_deref(), &read)?;
+    let teams = observed(&read, incidents.as_ref().map(|i| &i.0), &headcount)?;
     let names: Vec<String> = teams.iter().map(|t| t.0.team.clone()).collect();
     let (team, first_day, _) = match &args.team {
         Some(name) => teams

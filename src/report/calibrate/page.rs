@@ -8,8 +8,8 @@ use std::fmt::Write;
 use crate::report::kit::charts::Plot;
 use crate::report::kit::page::{escape, figure, page_start};
 use crate::whatif::calibrate::Calibration;
-use crate::words::numbers::percent;
 use crate::whatif::calibrate::check::FLAG_P;
+use crate::words::numbers::percent;
 
 use super::summary::{confounded_sentence, drag_sentence, range, short};
 use super::{CalibrationInfo, LITTLE_LEARNED};

@@ -508,8 +508,20 @@ fn model_at(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<Forecast>, u64) {
     let h = settings.horizon;
+    // With a headcount table, capacity relative to the origin's period (what the prefix's
+    // `throughput` is), the known headcount of the periods forecast included.
+    let relative = |to: usize| -> Vec<f64> {
+        match observed.capacity.get(k - 1) {
+            Some(&at) if at > 0.0 => observed.capacity[..to.min(observed.capacity.len())]
+                .iter()
+                .map(|c| c / at)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
     let prefix = Observed {
         series: observed.series.first(k),
+        capacity: relative(k),
         ..observed.clone()
     };
     let prior = prior_of(&prefix, &[]).expect("the default prior replaces nothing");
@@ -520,6 +532,7 @@ fn model_at(
     let replay = Replay {
         shares,
         incidents: false,
+        capacity: relative(k + h),
     };
     let seed = settings.sampler.seed;
     let simulated: Vec<Series> = fit

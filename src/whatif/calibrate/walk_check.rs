@@ -40,6 +40,7 @@ fn walk_histories() -> Vec<(Quantity, usize, usize)> {
     let replay = Replay {
         shares,
         incidents: false,
+        capacity: Vec::new(),
     };
     let mut tally: Vec<(Quantity, usize, usize)> =
         Quantity::ALL.iter().map(|&q| (q, 0, 0)).collect();
@@ -52,6 +53,7 @@ fn walk_histories() -> Vec<(Quantity, usize, usize)> {
             team: format!("h{r}"),
             series: history,
             periods_per_year: 26,
+            capacity: Vec::new(),
         };
         let settings = Settings {
             horizon: HORIZON,
