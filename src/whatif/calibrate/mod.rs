@@ -16,6 +16,12 @@
 //! side of honest intervals, which the simulation-based calibration test measures (Talts et
 //! al. 2018, arXiv:1804.06788).
 //!
+//! The drag at the end of the history depends on the debt path, which no history shows. ABC
+//! draws it jointly with θ: each particle keeps the drag of the simulation accepted with it,
+//! a draw of the path given summaries near the observed ones, which the simulation-based
+//! calibration test ranks like a parameter. (A fresh simulation of each posterior θ would draw
+//! the path again, unconditioned.)
+//!
 //! The modules: the prior and its sources ([`prior`]), the forward model ([`forward`]), the
 //! summaries and distance ([`summaries`]), the sampler ([`smc`]) and what the result says
 //! ([`check`]). No I/O: `report::calibrate` writes the result.
@@ -186,6 +192,8 @@ pub struct Calibration {
     pub check: PredictiveCheck,
     /// Equally weighted joint posterior draws (systematic resampling of the last population).
     pub draws: Vec<Theta>,
+    /// Each draw's drag at the end of the history: that of the simulation accepted with it.
+    pub final_drags: Vec<f64>,
     /// Simulations run, in all.
     pub simulations: u64,
 }
@@ -259,7 +267,9 @@ pub fn calibrate_with(
         .map(|(k, name)| (*name, column(&post_thetas, k)))
         .collect();
     let confounded = check::confounded(&columns, &post.weights);
-    let draws = resample(&post_thetas, &post.weights, settings.seed);
+    let picked = resample(&post.weights, settings.seed);
+    let draws: Vec<Theta> = picked.iter().map(|&j| post_thetas[j]).collect();
+    let final_drags: Vec<f64> = picked.iter().map(|&j| post.final_drags[j]).collect();
     let n = series.periods();
     let ahead_periods = observed.periods_per_year.max(1);
     let ahead_share = current_split(series, ahead_periods);
@@ -273,7 +283,7 @@ pub fn calibrate_with(
         incidents: replay.incidents,
         capacity: replay.capacity.clone(),
     };
-    let simulated: Vec<(Series, Vec<f64>, f64, f64)> = draws
+    let simulated: Vec<(Series, Vec<f64>, f64)> = draws
         .par_iter()
         .enumerate()
         .map_init(Scratch::default, |scratch, (i, theta)| {
@@ -281,7 +291,7 @@ pub fn calibrate_with(
             let sim = simulate(theta, &extended, seed, scratch);
             let history = sim.series.first(n);
             let s = summaries::summaries(&history, &replay.shares);
-            (history, s, sim.drag[n - 1], sim.final_drag())
+            (history, s, sim.final_drag())
         })
         .collect();
     let pairs: Vec<(Series, Vec<f64>)> = simulated
@@ -291,8 +301,7 @@ pub fn calibrate_with(
     let check = check::predictive_check(series, &sampled.observed, &pairs);
     let drag_now = |t: &[Theta]| t.iter().map(Theta::drag_now).collect::<Vec<_>>();
     let equal_draws = vec![1.0 / draws.len() as f64; draws.len()];
-    let final_drag: Vec<f64> = simulated.iter().map(|s| s.2).collect();
-    let year_drag: Vec<f64> = simulated.iter().map(|s| s.3).collect();
+    let year_drag: Vec<f64> = simulated.iter().map(|s| s.2).collect();
     let drag = [
         check::narrowing(
             "drag at the start",
@@ -301,8 +310,8 @@ pub fn calibrate_with(
         ),
         check::narrowing(
             "drag at the end",
-            check::interval(&sampled.prior_final_drag, &equal),
-            check::interval(&final_drag, &equal_draws),
+            check::interval(&sampled.prior.final_drags, &equal),
+            check::interval(&post.final_drags, &post.weights),
         ),
     ];
     let ahead = Ahead {
@@ -329,6 +338,7 @@ pub fn calibrate_with(
         confounded,
         check,
         draws,
+        final_drags,
         simulations,
     }
 }
@@ -344,9 +354,10 @@ pub fn current_split(series: &Series, year: usize) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Systematic resampling of weighted `thetas` into as many equally weighted draws.
-fn resample(thetas: &[Theta], weights: &[f64], seed: u64) -> Vec<Theta> {
-    let n = thetas.len();
+/// Systematic resampling of `weights` into as many equally weighted draws: the index each
+/// draw takes.
+fn resample(weights: &[f64], seed: u64) -> Vec<usize> {
+    let n = weights.len();
     let mut rng = Stream::seed_from_u64(simulation_seed(seed, PREDICTIVE_STAGE, !0, !0));
     let start = rng.random::<f64>() / n as f64;
     let mut out = Vec::with_capacity(n);
@@ -357,18 +368,23 @@ fn resample(thetas: &[Theta], weights: &[f64], seed: u64) -> Vec<Theta> {
             j += 1;
             cumulative += weights[j];
         }
-        out.push(thetas[j]);
+        out.push(j);
     }
     out
 }
 
-/// Where the true value `truth` ranks among weighted `values`: the weight below it, in [0, 1]
-/// (uniform over replications when the posterior is calibrated; Talts et al. 2018).
-pub fn rank(values: &[f64], weights: &[f64], truth: f64) -> f64 {
-    values
-        .iter()
-        .zip(weights)
-        .filter(|(v, _)| **v < truth)
-        .map(|(_, w)| w)
-        .sum()
+/// Where the true value `truth` ranks among weighted `values`: the weight below it, plus the
+/// share `tie` (in [0, 1]; drawn uniformly by the caller) of the weight equal to it, in [0, 1]
+/// (uniform over replications when the posterior is calibrated; Talts et al. 2018). The tie
+/// matters where values have an atom, such as a drag of 0 once the debt is paid off.
+pub fn rank(values: &[f64], weights: &[f64], truth: f64, tie: f64) -> f64 {
+    let (mut below, mut equal) = (0.0, 0.0);
+    for (v, w) in values.iter().zip(weights) {
+        if *v < truth {
+            below += w;
+        } else if *v == truth {
+            equal += w;
+        }
+    }
+    below + tie * equal
 }

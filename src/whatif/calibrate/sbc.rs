@@ -2,8 +2,10 @@
 //! arXiv:1804.06788) of the whole calibration: θ drawn from the prior, a history simulated by
 //! fulcrum's own trial, calibrated; over the replications the rank of each true value among
 //! the posterior draws is uniform, and 50% / 90% intervals cover 50% / 90% of true values.
+//! Besides the parameters, the drag at the end of the history: a quantity of the unobserved
+//! debt path, whose true value is the simulated history's own.
 
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 
 use crate::simulate::Scratch;
 use crate::simulate::rng::{Stream, mix, normal_quantile};
@@ -13,8 +15,16 @@ use super::prior::{PARAMETERS, Prior, PriorScale};
 use super::smc::Settings;
 use super::{Observed, calibrate_with, rank};
 
-/// The ranks (in [0, 1]) of each parameter's true value, per replication.
-pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64; 11]> {
+/// What is ranked: the parameters, then the drag at the end of the history.
+const QUANTITIES: usize = PARAMETERS.len() + 1;
+
+/// The name of quantity `k` of [`ranks`].
+fn quantity(k: usize) -> &'static str {
+    PARAMETERS.get(k).copied().unwrap_or("drag at the end")
+}
+
+/// The ranks (in [0, 1]) of each quantity's true value, per replication.
+pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64; QUANTITIES]> {
     let prior = Prior::default_on(PriorScale {
         total: 20.0,
         ktlo: 3.0,
@@ -39,6 +49,7 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
             let truth = prior.theta(&z);
             let seed = simulation_seed(0x5BC, r, 0, 0);
             let history = simulate(&truth, &replay, seed, &mut Scratch::default());
+            let true_drag = history.final_drag();
             let observed = Observed {
                 team: "sbc".into(),
                 series: history.series,
@@ -51,8 +62,14 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
             let equal = vec![1.0 / fit.draws.len() as f64; fit.draws.len()];
             let truth = truth.values();
             std::array::from_fn(|k| {
-                let values: Vec<f64> = fit.draws.iter().map(|d| d.values()[k]).collect();
-                rank(&values, &equal, truth[k])
+                let tie = rng.random::<f64>();
+                match truth.get(k) {
+                    Some(&t) => {
+                        let values: Vec<f64> = fit.draws.iter().map(|d| d.values()[k]).collect();
+                        rank(&values, &equal, t, tie)
+                    }
+                    None => rank(&fit.final_drags, &equal, true_drag, tie),
+                }
             })
         })
         .collect()
@@ -92,29 +109,30 @@ const REPLICATIONS: u64 = 120;
 const BINS: usize = 10;
 const FAMILY_ALPHA: f64 = 0.01;
 
-/// Checks, over `replications` replications of `periods` periods, that every parameter's
+/// Checks, over `replications` replications of `periods` periods, that every quantity's
 /// ranks are uniform and its 50% and 90% intervals cover 50% and 90% of the true values.
 ///
 /// Tolerances: under a calibrated posterior the number of replications whose true value
 /// lies inside a level-q interval is Binomial(R, q), so its share has the Monte Carlo sd
-/// √(q(1 − q)/R) (0.046 at q = 0.5 and 0.027 at q = 0.9 for R = 120). Each parameter gets
-/// three tests (50% coverage, 90% coverage, chi-square of its ranks in 10 bins), 33 in all;
+/// √(q(1 − q)/R) (0.046 at q = 0.5 and 0.027 at q = 0.9 for R = 120). Each quantity gets
+/// three tests (50% coverage, 90% coverage, chi-square of its ranks in 10 bins), 36 in all;
 /// to keep the chance that any of them fails by Monte Carlo error alone under 1%, each runs
-/// at α = 0.01 / 33 (Bonferroni): coverage within z = Φ⁻¹(1 − α/2) ≈ 3.6 sd either side of
+/// at α = 0.01 / 36 (Bonferroni): coverage within z = Φ⁻¹(1 − α/2) ≈ 3.6 sd either side of
 /// nominal (two-sided: too wide a posterior is as miscalibrated as too narrow), and the
 /// chi-square (9 degrees of freedom, 12 expected per bin) under its 1 − α quantile ≈ 31.
-/// Replications are not independent across parameters (one history informs all eleven),
+/// Replications are not independent across quantities (one history informs all twelve),
 /// which Bonferroni tolerates.
 fn check(replications: u64, periods: usize, settings: &Settings) {
     let ranks = ranks(replications, periods, settings);
-    let tests = 3.0 * PARAMETERS.len() as f64;
+    let tests = 3.0 * QUANTITIES as f64;
     let alpha = FAMILY_ALPHA / tests;
     let z = normal_quantile(1.0 - alpha / 2.0);
     let critical = chi_square_critical((BINS - 1) as f64, alpha);
     let r = replications as f64;
     let mut failures = Vec::new();
     let mut pooled = Vec::new();
-    for (k, name) in PARAMETERS.iter().enumerate() {
+    for k in 0..QUANTITIES {
+        let name = quantity(k);
         let column: Vec<f64> = ranks.iter().map(|r| r[k]).collect();
         let chi = chi_square(&column, BINS);
         eprint!("{name:>20}: chi-square {chi:5.1} (critical {critical:.1})");

@@ -75,6 +75,10 @@ pub struct Population {
     pub weights: Vec<f64>,
     /// Each one's distance to the observed summaries.
     pub distances: Vec<f64>,
+    /// The drag in the last period of the simulation accepted with each one: with the
+    /// particle, a joint draw of θ and the history's unobserved debt path (the prior's for
+    /// generation 0), so a draw of the drag at the end of the history.
+    pub final_drags: Vec<f64>,
 }
 
 /// What one generation did.
@@ -93,8 +97,6 @@ pub struct Generation {
 pub struct Sampled {
     /// Generation 0: draws of the prior (equal weights).
     pub prior: Population,
-    /// The drag in the last period of each prior draw's simulated history.
-    pub prior_final_drag: Vec<f64>,
     /// The last generation kept.
     pub posterior: Population,
     /// Every generation kept, the prior's first.
@@ -135,6 +137,7 @@ pub fn sample(
             .iter()
             .map(|s| distance(s, &observed, &scales))
             .collect(),
+        final_drags: draws.iter().map(|d| d.2).collect(),
     };
     let mut generations = vec![Generation {
         epsilon: f64::INFINITY,
@@ -177,7 +180,6 @@ pub fn sample(
         }
     }
     Sampled {
-        prior_final_drag: draws.iter().map(|d| d.2).collect(),
         prior: first,
         posterior: current,
         generations,
@@ -201,8 +203,8 @@ struct Step<'a> {
     progress: &'a (dyn Fn(u64) + Sync),
 }
 
-/// A particle kept (its coordinates and distance), if any.
-type Kept = Option<([f64; DIM], f64)>;
+/// A particle kept (its coordinates, distance and final drag), if any.
+type Kept = Option<([f64; DIM], f64, f64)>;
 
 /// Proposals each open particle tries per round of a generation.
 const BATCH: u64 = 8;
@@ -248,7 +250,8 @@ impl Step<'_> {
             }
             (self.progress)(simulations);
         }
-        let found: Vec<([f64; DIM], f64)> = found.into_iter().map(|f| f.expect("filled")).collect();
+        let found: Vec<([f64; DIM], f64, f64)> =
+            found.into_iter().map(|f| f.expect("filled")).collect();
         let z: Vec<[f64; DIM]> = found.iter().map(|f| f.0).collect();
         let log_weights: Vec<f64> = z
             .par_iter()
@@ -265,11 +268,13 @@ impl Step<'_> {
         let top = log_sum_exp(&log_weights);
         let weights = log_weights.iter().map(|w| (w - top).exp()).collect();
         let distances = found.iter().map(|f| f.1).collect();
+        let final_drags = found.iter().map(|f| f.2).collect();
         Some((
             Population {
                 z,
                 weights,
                 distances,
+                final_drags,
             },
             simulations,
         ))
@@ -302,7 +307,7 @@ impl Step<'_> {
                 self.scales,
             );
             if d <= self.epsilon {
-                return (Some((z, d)), attempt - from + 1);
+                return (Some((z, d, sim.final_drag())), attempt - from + 1);
             }
         }
         (None, BATCH)
