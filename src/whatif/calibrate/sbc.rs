@@ -23,13 +23,14 @@ fn quantity(k: usize) -> &'static str {
     PARAMETERS.get(k).copied().unwrap_or("drag at the end")
 }
 
-/// The ranks (in [0, 1]) of each quantity's true value, per replication.
-pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64; QUANTITIES]> {
+/// The prior the replications draw θ from (on a scale of 20 items a period, 3 of them
+/// keep-the-lights-on) and the split their histories replay: `periods` whose tech share
+/// changed twice, 15%, then 35%, then 20% (also the whole-model backtest's check).
+pub(super) fn prior_and_split(periods: usize) -> (Prior, Replay) {
     let prior = Prior::default_on(PriorScale {
         total: 20.0,
         ktlo: 3.0,
     });
-    // A history whose split changed twice: 15% tech, then 35%, then 20%.
     let shares: Vec<f64> = (0..periods)
         .map(|t| match 3 * t / periods {
             0 => 0.15,
@@ -42,6 +43,12 @@ pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64
         incidents: false,
         capacity: Vec::new(),
     };
+    (prior, replay)
+}
+
+/// The ranks (in [0, 1]) of each quantity's true value, per replication.
+pub fn ranks(replications: u64, periods: usize, settings: &Settings) -> Vec<[f64; QUANTITIES]> {
+    let (prior, replay) = prior_and_split(periods);
     (0..replications)
         .map(|r| {
             let mut rng = Stream::seed_from_u64(mix(0x5BC ^ r));

@@ -10,8 +10,7 @@ use crate::simulate::Scratch;
 use crate::simulate::rng::{Stream, mix};
 
 use super::Observed;
-use super::forward::{Replay, simulate, simulation_seed};
-use super::prior::{Prior, PriorScale};
+use super::forward::{simulate, simulation_seed};
 use super::smc;
 use super::walk::{self, Forecaster, Quantity, Settings};
 
@@ -25,23 +24,9 @@ const FIRST: usize = 24;
 
 /// The 90% statements per quantity: (came true, made).
 fn walk_histories() -> Vec<(Quantity, usize, usize)> {
-    let prior = Prior::default_on(PriorScale {
-        total: 20.0,
-        ktlo: 3.0,
-    });
-    // A split that changed twice, as in the simulation-based calibration.
-    let shares: Vec<f64> = (0..PERIODS)
-        .map(|t| match 3 * t / PERIODS {
-            0 => 0.15,
-            1 => 0.35,
-            _ => 0.2,
-        })
-        .collect();
-    let replay = Replay {
-        shares,
-        incidents: false,
-        capacity: Vec::new(),
-    };
+    // θ drawn from the prior and a split that changed twice, as in the simulation-based
+    // calibration.
+    let (prior, replay) = super::sbc::prior_and_split(PERIODS);
     let mut tally: Vec<(Quantity, usize, usize)> =
         Quantity::ALL.iter().map(|&q| (q, 0, 0)).collect();
     for r in 0..HISTORIES {
