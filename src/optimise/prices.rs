@@ -293,11 +293,27 @@ pub fn price(
     evaluation: u64,
     priced: &(dyn Fn(usize) + Sync),
 ) -> Vec<Price> {
-    let effort = Effort::of(scenario);
     let evaluation = evaluation_trials(scenario, evaluation);
+    let pricing = Pricing {
+        scenario,
+        objective,
+        found,
+        base: score(
+            scenario,
+            std::slice::from_ref(&found.candidate.policy),
+            seed,
+            0..evaluation,
+        ),
+        evaluation,
+        seed,
+        effort: Effort::of(scenario),
+    };
+    // The scenario as it is, on the training trials a re-search judges on: `found` is scored
+    // there once for every change that needs it.
+    let mut as_is = Pool::new(scenario, training_seed(seed), objective.confidence);
     // The allocator's programs are solved one to a core while the changes of capacity, which
     // need none, are priced: a solve uses one core, and would leave the other idle.
-    let (programs, (base, mut as_is, mut out)) = rayon::join(
+    let (programs, mut out) = rayon::join(
         || {
             changes
                 .par_iter()
@@ -305,33 +321,12 @@ pub fn price(
                 .collect::<Vec<_>>()
         },
         || {
-            let base = score(
-                scenario,
-                std::slice::from_ref(&found.candidate.policy),
-                seed,
-                0..evaluation,
-            );
-            // The scenario as it is, on the training trials a re-search judges on: `found` is
-            // scored there once for every change that needs it.
-            let mut as_is = Pool::new(scenario, training_seed(seed), objective.confidence);
             let mut out = Vec::new();
             for change in changes.iter().filter(|c| c.is_capacity()) {
-                let pricing = (&base, &mut as_is, evaluation);
-                let price = price_one(
-                    scenario,
-                    objective,
-                    found,
-                    change,
-                    Vec::new(),
-                    None,
-                    pricing,
-                    seed,
-                    &effort,
-                );
-                out.push(price);
+                out.push(pricing.one(change, Vec::new(), None, &mut as_is));
                 priced(out.len());
             }
-            (base, as_is, out)
+            out
         },
     );
     let mut relaxed: Vec<(Change, Candidate)> = Vec::new();
@@ -344,18 +339,7 @@ pub fn price(
             .iter()
             .find(|(c, _)| same_bound(c, change))
             .map(|(_, candidate)| candidate.clone());
-        let pricing = (&base, &mut as_is, evaluation);
-        let price = price_one(
-            scenario,
-            objective,
-            found,
-            change,
-            program,
-            nested.as_ref(),
-            pricing,
-            seed,
-            &effort,
-        );
+        let price = pricing.one(change, program, nested.as_ref(), &mut as_is);
         if change.is_guardrail() {
             relaxed.push((
                 change.clone(),
@@ -374,55 +358,66 @@ pub fn price(
     out
 }
 
-/// One change priced: re-searched from `program`'s starts and `nested` besides the policy
-/// found, judged on the `evaluation` trials against `base` (the policy found there), or against
-/// [`base_for`]'s better optimum on `as_is`'s training trials.
-#[allow(clippy::too_many_arguments)]
-fn price_one(
-    scenario: &Scenario,
-    objective: &Objective,
-    found: &Found,
-    change: &Change,
-    program: Vec<Candidate>,
-    nested: Option<&Candidate>,
-    (base, as_is, evaluation): (&Scores, &mut Pool<'_>, u64),
+/// What every price of one policy found shares: the scenario and objective as they are, the
+/// policy `found`, its scores on the `evaluation` trials of `seed` (`base`) and the effort.
+struct Pricing<'a> {
+    scenario: &'a Scenario,
+    objective: &'a Objective,
+    found: &'a Found,
+    base: Scores,
+    evaluation: u64,
     seed: u64,
-    effort: &Effort,
-) -> Price {
-    let (s, o) = changed(scenario, objective, change);
-    let old = (&objective.guardrails, nested);
-    let re = (found, change, program);
-    // A guardrail is the objective's, not the scenario's: its re-search simulates the scenario
-    // as it is, whose candidates `as_is` has scored already (for the policy found, the other
-    // guardrails' re-searches and their moves) on the same training trials.
-    let best = if change.is_guardrail() {
-        reoptimise(as_is, &o, re, old, effort)
-    } else {
-        let mut pool = Pool::new(&s, training_seed(seed), o.confidence);
-        reoptimise(&mut pool, &o, re, old, effort)
-    };
-    let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
-    let judge = effort.trials(REOPTIMISE);
-    let (value, half_width, before) = match base_for(as_is, objective, found, &best, judge) {
-        None => {
-            let (value, half_width) = paired(after.blended(0), base.blended(0));
-            (value, half_width, found.candidate.policy.clone())
+    effort: Effort,
+}
+
+impl Pricing<'_> {
+    /// One change priced: re-searched from `program`'s starts and `nested` besides the policy
+    /// found, judged on the evaluation trials against the policy found there, or against
+    /// [`base_for`]'s better optimum on `as_is`'s training trials.
+    fn one(
+        &self,
+        change: &Change,
+        program: Vec<Candidate>,
+        nested: Option<&Candidate>,
+        as_is: &mut Pool<'_>,
+    ) -> Price {
+        let (scenario, objective, found) = (self.scenario, self.objective, self.found);
+        let (seed, evaluation, effort) = (self.seed, self.evaluation, &self.effort);
+        let (s, o) = changed(scenario, objective, change);
+        let old = (&objective.guardrails, nested);
+        let re = (found, change, program);
+        // A guardrail is the objective's, not the scenario's: its re-search simulates the
+        // scenario as it is, whose candidates `as_is` has scored already (for the policy found,
+        // the other guardrails' re-searches and their moves) on the same training trials.
+        let best = if change.is_guardrail() {
+            reoptimise(as_is, &o, re, old, effort)
+        } else {
+            let mut pool = Pool::new(&s, training_seed(seed), o.confidence);
+            reoptimise(&mut pool, &o, re, old, effort)
+        };
+        let after = score(&s, std::slice::from_ref(&best.policy), seed, 0..evaluation);
+        let judge = effort.trials(REOPTIMISE);
+        let (value, half_width, before) = match base_for(as_is, objective, found, &best, judge) {
+            None => {
+                let (value, half_width) = paired(after.blended(0), self.base.blended(0));
+                (value, half_width, found.candidate.policy.clone())
+            }
+            Some(better) => {
+                let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
+                let (value, half_width) = paired(after.blended(0), before.blended(0));
+                (value, half_width, better)
+            }
+        };
+        Price {
+            change: change.clone(),
+            value,
+            half_width,
+            policy: best.label,
+            trials: evaluation,
+            before,
+            after: best.policy,
+            effects: None,
         }
-        Some(better) => {
-            let before = score(scenario, std::slice::from_ref(&better), seed, 0..evaluation);
-            let (value, half_width) = paired(after.blended(0), before.blended(0));
-            (value, half_width, better)
-        }
-    };
-    Price {
-        change: change.clone(),
-        value,
-        half_width,
-        policy: best.label,
-        trials: evaluation,
-        before,
-        after: best.policy,
-        effects: None,
     }
 }
 
