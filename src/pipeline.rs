@@ -470,6 +470,15 @@ const PROGRAM_BYTES: f64 = 6_000.0;
 /// Seconds of one allocator solve of 1,000 core variables, growing as size^1.5: 125,000 take
 /// 350 s, 7,300 take 3.8 s (one thread, docs/src/developer/allocator.md).
 const PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.19;
+/// The same for a large program (two linearisations, not three): 0.08 measured on generated
+/// organisations (16 s at 34,000 variables), about 0.14 on the chained programs above; the
+/// middle keeps both within 2x (docs/src/explanation/allocator.md, planning time).
+const LARGE_PLAN_SECONDS_PER_KILO_VARIABLE: f64 = 0.12;
+/// Nanoseconds per policy-trial of the search and the prices, per unit of
+/// [`effort::trial_cost`]: less than a run's [`SIMULATE_NS`], because scoring a policy records
+/// no per-period metric (fitted to the search and prices of the generated organisations and
+/// the examples, 2026-12-08).
+const SEARCH_NS: f64 = 20.0;
 
 impl Estimate {
     /// The cost of running `scenario` with `settings` on `threads` threads.
@@ -513,12 +522,12 @@ impl Estimate {
         let plans = plans as f64;
         // The allocator's seed plans: the search's, and where the program is small the
         // re-optimisations' of the three guardrail changes (a large one is solved once).
-        let solves = if allocate::is_large(scenario) {
-            1.0
+        let per_kilo_variable = if allocate::is_large(scenario) {
+            LARGE_PLAN_SECONDS_PER_KILO_VARIABLE
         } else {
-            4.0
+            4.0 * PLAN_SECONDS_PER_KILO_VARIABLE
         };
-        let lp = solves * PLAN_SECONDS_PER_KILO_VARIABLE * (variables as f64 / 1000.0).powf(1.5);
+        let lp = per_kilo_variable * (variables as f64 / 1000.0).powf(1.5);
         // The search and each priced change, in policies simulated for a trial (the
         // optimiser's own count at its effort for this size).
         let deadlines = scenario
@@ -529,7 +538,7 @@ impl Estimate {
         let changes = 2 * scenario.teams.len() + 4 + deadlines;
         let simulated = Effort::of(scenario).policy_trials(changes);
         let search =
-            simulated * effort::trial_cost(scenario) * SIMULATE_NS * 1e-9 / threads.max(1) as f64;
+            simulated * effort::trial_cost(scenario) * SEARCH_NS * 1e-9 / threads.max(1) as f64;
         let plan_seconds = plans * (lp + search);
         Estimate {
             plan_seconds,

@@ -34,11 +34,11 @@
 //!
 //! **Linearisation and its error.** Drag is concave in debt, so its tangent lies above the
 //! curve: the program never overstates capacity, and the error K·(δ̃(D) − δ(D)) is second
-//! order in D − D̂. The program is solved three times, each time re-centring D̂ on the
-//! previous solution's debt path, so the error is that of the final plan's deviation from
-//! its own path. The first two solves are of the LP relaxation, by the interior-point solver
-//! to 0.1% of the optimum: enough to place the tangent, and cheaper than the integer program
-//! (which only the last solve is). The accrual effect of on-done (a product of two
+//! order in D − D̂. The program is solved three times (a large one twice), each time
+//! re-centring D̂ on the previous solution's debt path, so the error is that of the final
+//! plan's deviation from its own path. The solves before the last are of the LP relaxation,
+//! by the interior-point solver to 0.1% of the optimum: enough to place the tangent, and
+//! cheaper than the integer program (which only the last solve is). The accrual effect of on-done (a product of two
 //! decisions) is left out, and precedence on progress lets a dependant start while its
 //! dependency is still under way: the plan is a deterministic approximation, which is why
 //! `run` checks it under uncertainty.
@@ -69,8 +69,8 @@
 //! stays sparse. The 0/1 decisions are rounded: an initiative counts where the relaxation
 //! finishes it by the deadline (to within 10⁻⁴ of its work), and the program is re-solved
 //! with those decisions fixed (if that asks too much, with only the ones finished outright).
-//! With the two rough relaxations that place the tangent, and the last relaxation's duals
-//! serving as the marginal values, a large plan takes four interior-point solves, and team
+//! With the one rough relaxation that places the tangent, and the last relaxation's duals
+//! serving as the marginal values, a large plan takes three interior-point solves, and team
 //! values come from summed duals instead of re-solves.
 //!
 //! An infeasible program is explained by an elastic re-solve that minimises the engineer-days
@@ -246,8 +246,15 @@ impl fmt::Display for Marginal {
     }
 }
 
-/// Re-centrings of the drag tangent (see the module docs).
+/// Solves of the program, each with the drag tangent re-centred on the previous solve's debt
+/// path (see the module docs).
 const LINEARISATIONS: usize = 3;
+/// Solves of a large program: one re-centring fewer. A rough interior-point solve there costs
+/// about a fifth of the plan's time (4 s of 21 s at 34,000 variables), and the search that
+/// follows moves the policy by more than the third tangent does: on three generated
+/// organisations the optimised policy scored the same on 2,000 trials with two as with three
+/// (docs/src/explanation/allocator.md, planning time).
+const LARGE_LINEARISATIONS: usize = 2;
 /// Duals smaller than this are tie-breaker noise, not a binding constraint.
 const BINDING: f64 = 1e-5;
 /// Score differences below this are the interior-point solver's inaccuracy, not value.
@@ -377,7 +384,7 @@ pub fn allocate(
     Ok(allocation)
 }
 
-/// The plan, solved [`LINEARISATIONS`] times with the drag tangent re-centred on the previous
+/// The plan, solved [`LINEARISATIONS`] times ([`LARGE_LINEARISATIONS`] if large) with the drag tangent re-centred on the previous
 /// solution's debt path and the spill of each team's guardrail from where its product work
 /// ends; with the final linearisation point and spill periods.
 fn linearised_plan(
@@ -389,7 +396,12 @@ fn linearised_plan(
     let mut spill_from = vec![scenario.periods + 1; scenario.teams.len()];
     let no_extra = vec![0.0; scenario.teams.len()];
     let mut solved = None;
-    for round in 1..=LINEARISATIONS {
+    let rounds = if program::is_large(scenario) {
+        LARGE_LINEARISATIONS
+    } else {
+        LINEARISATIONS
+    };
+    for round in 1..=rounds {
         let setting = Setting {
             scenario,
             world,
@@ -400,7 +412,7 @@ fn linearised_plan(
         };
         // A rough relaxation is enough to re-centre the linearisation; only the last round
         // solves the program with its 0/1 decisions.
-        let attempt = if round < LINEARISATIONS {
+        let attempt = if round < rounds {
             let relaxed = Program::build(&setting, Mode::Plan, Finishing::Relaxed);
             solve::rough(&relaxed).map(|values| Solved {
                 program: relaxed,
