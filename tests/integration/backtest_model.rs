@@ -131,6 +131,15 @@ fn a_headcount_table_scales_each_origins_capacity_and_is_checked() {
         "team,from,engineers\nnobody,2027-07-01,4\n",
     )
     .unwrap();
+    // Nobody on the team around the first origin (period 20 of 51 weeks from 2027-07-26):
+    // refused up front, with the --min-history that starts after the gap.
+    std::fs::write(
+        dir.join("gap.csv"),
+        "team,from,engineers\nborealis,2027-07-01,4\nborealis,2027-11-29,0\nborealis,2028-01-10,5\n",
+    )
+    .unwrap();
+    let mut gap = vec!["--export", &export, "--headcount", "gap.csv"];
+    gap.extend(LIGHT);
     refuses_each(
         "backtest",
         &[
@@ -148,6 +157,10 @@ fn a_headcount_table_scales_each_origins_capacity_and_is_checked() {
             (
                 &["--history", "3,4,5,6", "--headcount", "heads.csv"],
                 "give them with --export",
+            ),
+            (
+                &gap,
+                "team `borealis` has 0 engineers in period 20 by the headcount table",
             ),
         ],
         &["--out", "never"],

@@ -295,6 +295,19 @@ pub enum WalkError {
     /// The team's history finished no product or tech work.
     #[error("team `{0}` finished no product or tech work in its window: there is nothing to fit")]
     NoWork(String),
+    /// By the headcount table, the team had no engineers in an origin's last period: the
+    /// calibration there measures work per unit of that period's capacity.
+    #[error(
+        "team `{team}` has 0 engineers in period {period} by the headcount table, an origin of the walk (each origin's capacity is measured against its own headcount): start the walk later (--min-history {later}) or correct the table"
+    )]
+    NoEngineersAtOrigin {
+        /// The team.
+        team: String,
+        /// The origin (the last period of the calibrated prefix), 1-based.
+        period: usize,
+        /// The smallest `--min-history` whose origins all have engineers.
+        later: usize,
+    },
     /// A bootstrap could not forecast.
     #[error("{0}")]
     Forecast(#[from] ForecastError),
@@ -337,6 +350,20 @@ pub fn refuse(observed: &Observed, settings: &Settings) -> Result<(), WalkError>
     let s = observed.series.first(settings.min_history);
     if s.product.iter().chain(&s.tech).sum::<f64>() <= 0.0 {
         return Err(WalkError::NoWork(observed.team.clone()));
+    }
+    let staffed = |k: usize| observed.capacity.get(k - 1).is_none_or(|&c| c > 0.0);
+    if let Some(&period) = origins(periods, settings).iter().find(|&&k| !staffed(k)) {
+        // Every origin after the last unstaffed period has engineers (the table's last period
+        // does: calibrate refuses a table without).
+        let later = (1..=periods)
+            .rev()
+            .find(|&k| !staffed(k))
+            .map_or(period, |k| k + 1);
+        return Err(WalkError::NoEngineersAtOrigin {
+            team: observed.team.clone(),
+            period,
+            later: later.max(settings.min_history),
+        });
     }
     Ok(())
 }
@@ -511,6 +538,7 @@ fn model_at(
     // With a headcount table, capacity relative to the origin's period (what the prefix's
     // `throughput` is), the known headcount of the periods forecast included.
     let relative = |to: usize| -> Vec<f64> {
+        // `refuse` has turned away origins without engineers.
         match observed.capacity.get(k - 1) {
             Some(&at) if at > 0.0 => observed.capacity[..to.min(observed.capacity.len())]
                 .iter()
