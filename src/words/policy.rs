@@ -23,25 +23,74 @@ fn when(scenario: &Scenario, t: usize) -> String {
 }
 
 /// One team's phases in words: `60% tech throughout`, or `10% tech through 2027-03-28
-/// (period 6), 30% through 2027-05-09 (period 9), then 60%`.
+/// (period 6), 30% through 2027-05-09 (period 9), then 60%`. A run of short phases that
+/// move one way (an allocator's plan eases a share period by period) is one ramp:
+/// `easing from 58.5% to 46.3% through period 46`, so that a plan of many small steps reads
+/// as the few moves it makes (the table per period keeps every step).
 pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
     let pct = |p: &Phase| share(p.tech_share);
-    match phases {
-        [] => "–".into(),
-        [only] => format!("{} tech throughout", pct(only)),
-        [first, middle @ .., last] => {
-            let mut parts = vec![format!(
-                "{} tech through {}",
-                pct(first),
-                when(scenario, first.last)
-            )];
-            for p in middle {
-                parts.push(format!("{} through {}", pct(p), when(scenario, p.last)));
+    let segments = segments(phases, scenario.periods);
+    let count = segments.len();
+    let mut parts = Vec::with_capacity(count);
+    for (k, segment) in segments.iter().enumerate() {
+        let (is_first, is_last) = (k == 0, k + 1 == count);
+        let tech = if is_first { " tech" } else { "" };
+        let part = match *segment {
+            [only] if count == 1 => format!("{} tech throughout", pct(only)),
+            [only] if is_last => format!("then {}", pct(only)),
+            [only] => format!("{}{tech} through {}", pct(only), when(scenario, only.last)),
+            [from, .., to] => {
+                let moving = if to.tech_share < from.tech_share {
+                    "easing"
+                } else {
+                    "rising"
+                };
+                let ramp = format!("{moving} from {}{tech} to {}", pct(from), pct(to));
+                if is_last {
+                    format!("then {ramp}")
+                } else {
+                    format!("{ramp} through {}", when(scenario, to.last))
+                }
             }
-            parts.push(format!("then {}", pct(last)));
-            parts.join(", ")
-        }
+            [] => "–".into(),
+        };
+        parts.push(part);
     }
+    if parts.is_empty() {
+        return "–".into();
+    }
+    parts.join(", ")
+}
+
+/// Periods a phase may last and still be a step of a ramp: a twentieth of the horizon, at
+/// least two (five of 100 periods).
+fn ramp_step(periods: usize) -> usize {
+    (periods / 20).max(2)
+}
+
+/// `phases` cut into what a sentence says: a ramp (at least three short phases, each a step
+/// the same way) or a single phase.
+fn segments(phases: &[Phase], periods: usize) -> Vec<&[Phase]> {
+    let short = |p: &Phase| p.last + 1 - p.first <= ramp_step(periods);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < phases.len() {
+        let mut j = i + 1;
+        if short(&phases[i]) {
+            let down = |a: &Phase, b: &Phase| b.tech_share < a.tech_share;
+            let way = phases.get(i + 1).map(|next| down(&phases[i], next));
+            while let (Some(way), Some(next)) = (way, phases.get(j)) {
+                if !short(next) || down(&phases[j - 1], next) != way {
+                    break;
+                }
+                j += 1;
+            }
+        }
+        let end = if j - i >= 3 { j } else { i + 1 };
+        out.push(&phases[i..end]);
+        i = end;
+    }
+    out
 }
 
 /// The split in words, one clause per team (one for all when every team has the same phases):
@@ -197,4 +246,86 @@ pub fn buys(scenario: &Scenario, results: &Results, s: usize) -> String {
         amount(debt, Unit::of_scenario(scenario).long())
     ));
     format!("It buys: {}.", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template's scenario over `periods` periods, without a start date (periods read as
+    /// numbers).
+    fn scenario(periods: usize) -> Scenario {
+        let text = crate::scenario::template("t", "t.toml");
+        let mut s = crate::scenario::load_str("t.toml", &text, crate::scenario::Format::Toml)
+            .expect("the template validates")
+            .scenario;
+        s.periods = periods;
+        s.start = None;
+        s
+    }
+
+    /// Phases from (last period, share in percent) pairs.
+    fn phases(steps: &[(usize, f64)]) -> Vec<Phase> {
+        let mut first = 1;
+        steps
+            .iter()
+            .map(|&(last, pct)| {
+                let p = Phase {
+                    first,
+                    last,
+                    tech_share: pct / 100.0,
+                };
+                first = last + 1;
+                p
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_run_of_short_steps_one_way_reads_as_one_ramp() {
+        let s = scenario(100);
+        let plan = phases(&[
+            (31, 60.0),
+            (32, 58.5),
+            (33, 56.6),
+            (35, 53.0),
+            (40, 50.0),
+            (65, 45.0),
+            (66, 44.0),
+            (67, 46.0),
+            (68, 48.0),
+            (100, 30.0),
+        ]);
+        assert_eq!(
+            phases_in_words(&s, &plan),
+            "60% tech through period 31, easing from 58.5% to 50% through period 40, \
+             45% through period 65, rising from 44% to 48% through period 68, then 30%"
+        );
+    }
+
+    #[test]
+    fn long_phases_and_short_runs_stay_steps() {
+        let s = scenario(100);
+        // Each phase longer than five periods (a twentieth of 100): three steps down, not a ramp.
+        let long = phases(&[(20, 60.0), (40, 40.0), (60, 20.0), (100, 10.0)]);
+        assert_eq!(
+            phases_in_words(&s, &long),
+            "60% tech through period 20, 40% through period 40, 20% through period 60, then 10%"
+        );
+        // Two short steps are said as they are; a third makes a ramp, to the horizon.
+        let two = phases(&[(10, 60.0), (11, 50.0), (12, 40.0), (100, 30.0)]);
+        assert_eq!(
+            phases_in_words(&s, &two),
+            "60% tech through period 10, 50% through period 11, 40% through period 12, then 30%"
+        );
+        let tail = phases(&[(95, 60.0), (96, 50.0), (98, 40.0), (100, 30.0)]);
+        assert_eq!(
+            phases_in_words(&s, &tail),
+            "60% tech through period 95, then easing from 50% to 30%"
+        );
+        assert_eq!(
+            phases_in_words(&s, &phases(&[(100, 25.0)])),
+            "25% tech throughout"
+        );
+    }
 }
