@@ -70,7 +70,7 @@ fn ramp_step(periods: usize) -> usize {
 
 /// `phases` cut into what a sentence says: a ramp (at least three short phases, each a step
 /// the same way) or a single phase.
-fn segments(phases: &[Phase], periods: usize) -> Vec<&[Phase]> {
+pub fn segments(phases: &[Phase], periods: usize) -> Vec<&[Phase]> {
     let short = |p: &Phase| p.last + 1 - p.first <= ramp_step(periods);
     let mut out = Vec::new();
     let mut i = 0;

@@ -117,16 +117,25 @@ fn split_table(
             .period_end_date(t)
             .map_or("–".into(), |d| d.to_string())
     };
+    // A ramp (short steps one way, as the sentence above says it) is one row.
+    let share = crate::words::numbers::share;
     for (team, phases) in scenario.teams.iter().zip(&teams) {
-        for p in phases {
+        for segment in crate::words::policy::segments(phases, scenario.periods) {
+            let (Some(from), Some(to)) = (segment.first(), segment.last()) else {
+                continue;
+            };
+            let tech = if segment.len() == 1 {
+                share(from.tech_share)
+            } else {
+                format!("{} → {}", share(from.tech_share), share(to.tech_share))
+            };
             let _ = writeln!(
                 h,
-                "<tr><td class=\"text\">{}</td><td>{}–{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"text\">{}</td><td>{}–{}</td><td>{}</td><td>{tech}</td></tr>",
                 escape(&team.name),
-                p.first,
-                p.last,
-                end(p.last),
-                crate::words::numbers::share(p.tech_share)
+                from.first,
+                to.last,
+                end(to.last),
             );
         }
     }
