@@ -83,6 +83,10 @@ pub struct BacktestArgs {
     /// reads it), so that a team that grew is not read as one whose debt fell
     #[arg(long, value_name = "FILE")]
     headcount: Option<PathBuf>,
+    /// With --export: a priors file (as `calibrate --priors` reads it), so that each origin is
+    /// calibrated under the prior the team's calibration uses
+    #[arg(long, value_name = "FILE")]
+    priors: Option<PathBuf>,
     /// With --export: particles of each origin's calibration (fewer is faster and wider).
     #[arg(long, value_name = "N")]
     particles: Option<usize>,
@@ -312,9 +316,13 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
     if !args.export.is_empty() {
         return model::backtest(args);
     }
-    if args.reading.given() || args.headcount.is_some() || args.particles.is_some() {
+    if args.reading.given()
+        || args.headcount.is_some()
+        || args.particles.is_some()
+        || args.priors.is_some()
+    {
         return Err(bad(
-            "--rules, --rule, --no-default-rules, --weight, --incidents, --timezone, --until, --headcount and --particles read or calibrate on work-item exports: give them with --export",
+            "--rules, --rule, --no-default-rules, --weight, --incidents, --timezone, --until, --headcount, --priors and --particles read or calibrate on work-item exports: give them with --export",
         ));
     }
     if args.method.contains(&Judged::Model) {

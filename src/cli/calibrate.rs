@@ -216,7 +216,7 @@ fn chosen(
 }
 
 /// The `--priors` file's entries, each checked against the default prior's coordinates.
-fn priors_of(path: &Path) -> Result<Vec<(String, Marginal)>, Failure> {
+pub(super) fn priors_of(path: &Path) -> Result<Vec<(String, Marginal)>, Failure> {
     let entries = priors::read(path).map_err(bad)?;
     let mut check = Prior::default_on(PriorScale {
         total: 1.0,

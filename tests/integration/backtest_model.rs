@@ -222,3 +222,71 @@ fn bad_input_is_refused_with_exit_2_and_a_located_message() {
     );
     assert!(!dir.join("never").exists());
 }
+
+#[test]
+fn a_priors_file_calibrates_every_origin_under_it() {
+    let dir = scratch("priors");
+    let export = staggered();
+    // A prior sure that the team's throughput is e (2.7) times its observed level: every
+    // origin's posterior, and so every forecast of all work, moves up (by 1.48x here: drag
+    // and the data take up part of the push).
+    std::fs::write(
+        dir.join("high.toml"),
+        "[priors]\nlog_throughput_ratio = { normal = [1.0, 0.01] }\n",
+    )
+    .unwrap();
+    let stated = |folder: &str| -> f64 {
+        let csv = read(dir.join(folder).join("model-backtest.csv"));
+        let rows: Vec<f64> = csv
+            .lines()
+            .filter(|l| l.contains(",total,model,0.5,"))
+            .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(rows.len(), 4, "{csv}");
+        rows.iter().sum::<f64>() / rows.len() as f64
+    };
+    for (folder, priors) in [("plain", None), ("high", Some("high.toml"))] {
+        let mut args = vec!["backtest", "--export", &export];
+        args.extend(LIGHT);
+        args.extend(["--out", folder]);
+        if let Some(file) = priors {
+            args.extend(["--priors", file]);
+        }
+        let out = crate::common::fulcrum(&args, &dir);
+        assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
+    }
+    let (plain, high) = (stated("plain"), stated("high"));
+    assert!(
+        high > 1.25 * plain,
+        "median of all work: {high} against {plain}"
+    );
+    assert_eq!(results(&dir.join("high"))["priors_file"], "high.toml");
+    assert!(results(&dir.join("plain"))["priors_file"].is_null());
+    std::fs::write(
+        dir.join("wrong.toml"),
+        "[priors]\ninterest = { uniform = [0, 0.01] }\nspeed = { normal = [0, 1] }\n",
+    )
+    .unwrap();
+    refuses_each(
+        "backtest",
+        &[
+            (
+                &[
+                    "--export",
+                    &export,
+                    "--team",
+                    "borealis",
+                    "--priors",
+                    "wrong.toml",
+                ],
+                "wrong.toml:3: `speed` is not a coordinate",
+            ),
+            (
+                &["--history", "3,4,5,6", "--priors", "high.toml"],
+                "give them with --export",
+            ),
+        ],
+        &["--out", "never"],
+        &dir,
+    );
+}

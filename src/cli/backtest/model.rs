@@ -14,7 +14,7 @@ use fulcrum::simulate::forecast::DEFAULT_PERCENTILES;
 use fulcrum::whatif::calibrate::walk::{self, ModelBacktest, Settings};
 use fulcrum::whatif::calibrate::{MIN_PERIODS, Observed};
 
-use super::super::calibrate::{headcount_of, observed};
+use super::super::calibrate::{headcount_of, observed, priors_of};
 use super::super::history::{WindowFlags, parse_percentiles};
 use super::super::import::{ExportFlags, incidents_of, read, rules_of, some_of};
 use super::super::job::{Done, Flags, Job, Seeded, drive};
@@ -69,7 +69,10 @@ pub(super) fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
             )));
         }
     };
-    let settings = settings(args, &team, &read.history.grid)?;
+    let mut settings = settings(args, &team, &read.history.grid)?;
+    if let Some(path) = &args.priors {
+        settings.priors = priors_of(path)?;
+    }
     walk::refuse(&team, &settings).map_err(bad)?;
     let files = read
         .exports
@@ -131,6 +134,7 @@ fn settings(
         per_year: throughput::per_year(grid.length, &grid.calendar),
         window,
         trials,
+        priors: Vec::new(),
     })
 }
 
@@ -208,6 +212,7 @@ impl Job for ModelJob<'_> {
             max_simulations: s.sampler.max_simulations,
             seed: s.sampler.seed,
             trials_per_forecast: s.trials,
+            priors_file: self.args.priors.as_ref().map(|p| p.display().to_string()),
             threads: done.threads,
             seconds: done.started.elapsed().as_secs_f64(),
             simulations: result.simulations,

@@ -48,6 +48,8 @@ pub struct ModelInfo {
     pub seed: u64,
     /// Monte Carlo trials of each bootstrap forecast.
     pub trials_per_forecast: u64,
+    /// The `--priors` file each origin's prior took marginals from, if any.
+    pub priors_file: Option<String>,
     /// Worker threads.
     pub threads: usize,
     /// Wall-clock seconds, before the files were written.
@@ -350,8 +352,12 @@ fn page(b: &ModelLabelled) -> String {
     }
     let _ = writeln!(
         h,
-        "</table>\n<p class=\"muted\">{}; seed {}; {} trials per bootstrap forecast; {:.1} s on {} threads. Every statement: model-backtest.csv; coverage, scores and verdicts: model-backtest.json.</p>",
+        "</table>\n<p class=\"muted\">{}{}; seed {}; {} trials per bootstrap forecast; {:.1} s on {} threads. Every statement: model-backtest.csv; coverage, scores and verdicts: model-backtest.json.</p>",
         crate::words::numbers::counted(m.simulations, "model simulation", "model simulations"),
+        i.priors_file.as_ref().map_or_else(String::new, |f| format!(
+            " under the priors of {}",
+            escape(f)
+        )),
         i.seed,
         i.trials_per_forecast,
         i.seconds,

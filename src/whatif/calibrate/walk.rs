@@ -155,6 +155,9 @@ pub struct Settings {
     pub window: Option<usize>,
     /// Monte Carlo trials of each bootstrap forecast.
     pub trials: u64,
+    /// Marginals replacing the default prior's at every origin (a `--priors` file's,
+    /// checked: see [`super::prior_of`]).
+    pub priors: Vec<(String, super::prior::Marginal)>,
 }
 
 /// Simulations a walk's calibration may run per particle: half of `calibrate`'s budget
@@ -552,7 +555,8 @@ fn model_at(
         capacity: relative(k),
         ..observed.clone()
     };
-    let prior = prior_of(&prefix, &[]).expect("the default prior replaces nothing");
+    let prior = prior_of(&prefix, &settings.priors)
+        .expect("a --priors file's marginals are checked before the walk");
     let fit = calibrate_with(&prefix, &prior, &settings.sampler, progress);
     let ahead = current_split(&prefix.series, prefix.periods_per_year.max(1));
     let mut shares = prefix.series.tech_shares();

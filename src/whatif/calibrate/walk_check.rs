@@ -59,6 +59,7 @@ fn walk_histories() -> Vec<(Quantity, usize, usize)> {
             per_year: 26.0,
             window: None,
             trials: 100,
+            priors: Vec::new(),
         };
         let b = walk::run(&observed, &settings, &|_| {}).expect("a walk");
         for f in b

@@ -194,6 +194,7 @@ mod tests {
             per_year: 26.0,
             window: None,
             trials: 100,
+            priors: Vec::new(),
         }
     }
 
