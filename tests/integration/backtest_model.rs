@@ -32,6 +32,21 @@ const LIGHT: [&str; 12] = [
     "4",
 ];
 
+/// The light walk of borealis with `extra` flags into `dir/out`; it must succeed.
+fn light_walk(dir: &Path, out: &str, extra: &[&str]) {
+    let export = staggered();
+    let mut args = vec!["backtest", "--export", &export];
+    args.extend(LIGHT);
+    args.extend(["--out", out]);
+    args.extend(extra);
+    let output = crate::common::fulcrum(&args, dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::common::text(&output.stderr)
+    );
+}
+
 /// `model-backtest.json` without what depends on the machine (threads, seconds).
 fn results(dir: &Path) -> serde_json::Value {
     let mut json: serde_json::Value =
@@ -120,11 +135,7 @@ fn a_headcount_table_scales_each_origins_capacity_and_is_checked() {
         "team,from,engineers\nborealis,2027-07-01,4\nborealis,2028-01-03,6\n",
     )
     .unwrap();
-    let mut args = vec!["backtest", "--export", &export, "--headcount", "heads.csv"];
-    args.extend(LIGHT);
-    args.extend(["--out", "fit"]);
-    let out = crate::common::fulcrum(&args, &dir);
-    assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
+    light_walk(&dir, "fit", &["--headcount", "heads.csv"]);
     assert!(dir.join("fit/model-backtest.json").is_file());
     std::fs::write(
         dir.join("stray.csv"),
@@ -245,16 +256,8 @@ fn a_priors_file_calibrates_every_origin_under_it() {
         assert_eq!(rows.len(), 4, "{csv}");
         rows.iter().sum::<f64>() / rows.len() as f64
     };
-    for (folder, priors) in [("plain", None), ("high", Some("high.toml"))] {
-        let mut args = vec!["backtest", "--export", &export];
-        args.extend(LIGHT);
-        args.extend(["--out", folder]);
-        if let Some(file) = priors {
-            args.extend(["--priors", file]);
-        }
-        let out = crate::common::fulcrum(&args, &dir);
-        assert!(out.status.success(), "{}", crate::common::text(&out.stderr));
-    }
+    light_walk(&dir, "plain", &[]);
+    light_walk(&dir, "high", &["--priors", "high.toml"]);
     let (plain, high) = (stated("plain"), stated("high"));
     assert!(
         high > 1.25 * plain,
