@@ -38,10 +38,10 @@
 //! re-centring D̂ on the previous solution's debt path, so the error is that of the final
 //! plan's deviation from its own path. The solves before the last are of the LP relaxation,
 //! by the interior-point solver to 0.1% of the optimum: enough to place the tangent, and
-//! cheaper than the integer program (which only the last solve is). The accrual effect of on-done (a product of two
-//! decisions) is left out, and precedence on progress lets a dependant start while its
-//! dependency is still under way: the plan is a deterministic approximation, which is why
-//! `run` checks it under uncertainty.
+//! cheaper than the integer program (which only the last solve is). The accrual effect of
+//! on-done (a product of two decisions) is left out, and precedence on progress lets a
+//! dependant start while its dependency is still under way: the plan is a deterministic
+//! approximation, which is why `run` checks it under uncertainty.
 //!
 //! **Guardrails as executed.** The simulator offers product work (1 − share) of capacity and
 //! spills what product cannot use to tech. So the max guardrail holds only while a team has
@@ -384,9 +384,10 @@ pub fn allocate(
     Ok(allocation)
 }
 
-/// The plan, solved [`LINEARISATIONS`] times ([`LARGE_LINEARISATIONS`] if large) with the drag tangent re-centred on the previous
-/// solution's debt path and the spill of each team's guardrail from where its product work
-/// ends; with the final linearisation point and spill periods.
+/// The plan, solved [`LINEARISATIONS`] times ([`LARGE_LINEARISATIONS`] if large) with the
+/// drag tangent re-centred on the previous solution's debt path and the spill of each team's
+/// guardrail from where its product work ends; with the final linearisation point and spill
+/// periods.
 fn linearised_plan(
     scenario: &Scenario,
     world: &ExpectedWorld,

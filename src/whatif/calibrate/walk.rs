@@ -311,6 +311,9 @@ pub enum WalkError {
         /// The smallest `--min-history` whose origins all have engineers.
         later: usize,
     },
+    /// A `--priors` marginal the prior does not take.
+    #[error("{0}")]
+    Priors(String),
     /// A bootstrap could not forecast.
     #[error("{0}")]
     Forecast(#[from] ForecastError),
@@ -354,11 +357,11 @@ pub fn refuse(observed: &Observed, settings: &Settings) -> Result<(), WalkError>
     if s.product.iter().chain(&s.tech).sum::<f64>() <= 0.0 {
         return Err(WalkError::NoWork(observed.team.clone()));
     }
+    prior_of(observed, &settings.priors).map_err(WalkError::Priors)?;
     let staffed = |k: usize| observed.capacity.get(k - 1).is_none_or(|&c| c > 0.0);
     if let Some(&period) = origins(periods, settings).iter().find(|&&k| !staffed(k)) {
-        // Every origin after the last unstaffed period has engineers (the table's last period
-        // does: calibrate refuses a table without).
-        let later = (1..=periods)
+        // Every origin after the last unstaffed period an origin can be has engineers.
+        let later = (1..=periods.saturating_sub(settings.horizon))
             .rev()
             .find(|&k| !staffed(k))
             .map_or(period, |k| k + 1);
@@ -555,8 +558,7 @@ fn model_at(
         capacity: relative(k),
         ..observed.clone()
     };
-    let prior = prior_of(&prefix, &settings.priors)
-        .expect("a --priors file's marginals are checked before the walk");
+    let prior = prior_of(&prefix, &settings.priors).expect("`refuse` checked the priors");
     let fit = calibrate_with(&prefix, &prior, &settings.sampler, progress);
     let ahead = current_split(&prefix.series, prefix.periods_per_year.max(1));
     let mut shares = prefix.series.tech_shares();
