@@ -341,3 +341,37 @@ fn every_price_is_also_given_in_key_result_odds_finish_dates_and_debt() {
     );
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_report_lists_the_split_of_three_teams_or_more_one_team_a_line() {
+    let dir = scratch("split-list");
+    let scenario = example("balanced-okrs.toml");
+    let out = dir.join("run");
+    let out_arg = out.display().to_string();
+    let stdout = ok(
+        &["run", &scenario, "--out", &out_arg, "--trials", "300"],
+        &dir,
+    );
+    let sentence = stdout
+        .lines()
+        .find(|l| l.starts_with("Recommended split (optimised): "))
+        .expect("a recommended split line");
+    let clauses: Vec<&str> = sentence
+        .trim_start_matches("Recommended split (optimised): ")
+        .trim_end_matches('.')
+        .split("; ")
+        .collect();
+    assert_eq!(clauses.len(), 3, "{sentence}");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let escape = fulcrum::report::kit::page::escape;
+    let list: String = clauses
+        .iter()
+        .map(|c| format!("<li>{}</li>\n", escape(c)))
+        .collect();
+    assert!(
+        html.contains(&format!(
+            "<p>Recommended split (optimised):</p>\n<ul>\n{list}</ul>"
+        )),
+        "{list}"
+    );
+}

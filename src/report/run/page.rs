@@ -82,7 +82,23 @@ pub fn render(
 /// The summary: the answer in plain sentences, before any table.
 fn answer(h: &mut String, scenario: &Scenario, results: &Results, allocations: &[StrategyPlan]) {
     let _ = writeln!(h, "<h2>Summary</h2>\n<div class=\"answer\">");
-    for sentence in super::summary::sentences(scenario, results, allocations) {
+    if let Some(split) = super::summary::split(scenario, results, allocations) {
+        // Three teams' clauses or more read better as a list than as one paragraph.
+        if split.clauses.len() > 2 {
+            let _ = writeln!(
+                h,
+                "<p>Recommended split ({}):</p>\n<ul>",
+                escape(&split.strategy)
+            );
+            for clause in &split.clauses {
+                let _ = writeln!(h, "<li>{}</li>", escape(clause));
+            }
+            h.push_str("</ul>\n");
+        } else {
+            let _ = writeln!(h, "<p>{}</p>", escape(&split.sentence()));
+        }
+    }
+    for sentence in super::summary::after_split(scenario, results, allocations) {
         let _ = writeln!(h, "<p>{}</p>", escape(&sentence));
     }
     h.push_str("</div>\n");

@@ -130,9 +130,62 @@ pub fn outcomes(results: &Results, a: usize, b: usize, metric: SummaryMetric) ->
     })
 }
 
-/// The summary's sentences, in reading order: the best strategy and its lead, what it costs
-/// the other side, the key results (and deadlines) at risk under it, what would help most.
+/// The recommended split: the best strategy's name and its policy in words, clause by clause
+/// (one per team, or one for all).
+pub struct Split {
+    /// The best strategy.
+    pub strategy: String,
+    /// [`crate::words::policy::clauses`] of its policy.
+    pub clauses: Vec<String>,
+}
+
+impl Split {
+    /// `Recommended split (optimised): web 10% tech throughout; platform 60% tech throughout.`
+    pub fn sentence(&self) -> String {
+        format!(
+            "Recommended split ({}): {}.",
+            self.strategy,
+            self.clauses.join("; ")
+        )
+    }
+}
+
+/// The best strategy's split, where its policy is one of the strategies' (not a sweep's).
+pub fn split(
+    scenario: &Scenario,
+    results: &Results,
+    allocations: &[StrategyPlan],
+) -> Option<Split> {
+    if results.strategies.is_empty() {
+        return None;
+    }
+    let best = best(results);
+    let policy = crate::pipeline::policy_of(scenario, allocations, best)?;
+    Some(Split {
+        strategy: results.strategies[best].clone(),
+        clauses: crate::words::policy::clauses(scenario, &policy),
+    })
+}
+
+/// The summary's sentences, in reading order: the recommended split ([`split`]), then
+/// [`after_split`].
 pub fn sentences(
+    scenario: &Scenario,
+    results: &Results,
+    allocations: &[StrategyPlan],
+) -> Vec<String> {
+    let mut out: Vec<String> = split(scenario, results, allocations)
+        .map(|s| s.sentence())
+        .into_iter()
+        .collect();
+    out.extend(after_split(scenario, results, allocations));
+    out
+}
+
+/// The summary's sentences after the split: what the split buys and why its shape, the best
+/// strategy and its lead, what it costs the other side, the key results (and deadlines) at
+/// risk under it, what would help most.
+pub fn after_split(
     scenario: &Scenario,
     results: &Results,
     allocations: &[StrategyPlan],
@@ -142,12 +195,7 @@ pub fn sentences(
     }
     let best = best(results);
     let mut out = Vec::new();
-    if let Some(policy) = crate::pipeline::policy_of(scenario, allocations, best) {
-        out.push(format!(
-            "Recommended split ({}): {}.",
-            results.strategies[best],
-            crate::words::policy::in_words(scenario, &policy)
-        ));
+    if crate::pipeline::policy_of(scenario, allocations, best).is_some() {
         out.push(crate::words::policy::buys(scenario, results, best));
     }
     let planned = allocations
