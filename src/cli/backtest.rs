@@ -111,6 +111,17 @@ pub struct BacktestArgs {
     budget: BudgetFlags,
 }
 
+impl BacktestArgs {
+    /// The flags every job reads (trials, seed, threads; output; budget), in either mode.
+    fn job_flags(&self) -> Flags<'_> {
+        Flags {
+            simulation: &self.simulation,
+            output: &self.output,
+            budget: &self.budget,
+        }
+    }
+}
+
 /// What `--method` names: a throughput bootstrap or the debt model.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Judged {
@@ -349,12 +360,7 @@ pub fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
         cut,
         settings,
     };
-    let flags = Flags {
-        simulation: &args.simulation,
-        output: &args.output,
-        budget: &args.budget,
-    };
-    drive(job, flags)
+    drive(job, args.job_flags())
 }
 
 /// `fulcrum backtest`'s work: every method walked forward through the history, one forecast

@@ -28,6 +28,9 @@ fn when(scenario: &Scenario, t: usize) -> String {
 /// `easing from 58.5% to 46.3% through period 46`, so that a plan of many small steps reads
 /// as the few moves it makes (the table per period keeps every step).
 pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
+    if phases.is_empty() {
+        return "–".into();
+    }
     let pct = |p: &Phase| share(p.tech_share);
     let segments = segments(phases, scenario.periods);
     let count = segments.len();
@@ -52,12 +55,10 @@ pub fn phases_in_words(scenario: &Scenario, phases: &[Phase]) -> String {
                     format!("{ramp} through {}", when(scenario, to.last))
                 }
             }
-            [] => "–".into(),
+            // `segments` yields no empty slice.
+            [] => continue,
         };
         parts.push(part);
-    }
-    if parts.is_empty() {
-        return "–".into();
     }
     parts.join(", ")
 }

@@ -17,7 +17,7 @@ use fulcrum::whatif::calibrate::{MIN_PERIODS, Observed};
 use super::super::calibrate::{headcount_of, observed, priors_of};
 use super::super::history::{WindowFlags, parse_percentiles};
 use super::super::import::{ExportFlags, incidents_of, read, rules_of, some_of};
-use super::super::job::{Done, Flags, Job, Seeded, drive};
+use super::super::job::{Done, Job, Seeded, drive};
 use super::super::progress::Progress;
 use super::super::{Failure, bad, write_failure};
 use super::{BacktestArgs, TRIALS};
@@ -87,12 +87,7 @@ pub(super) fn backtest(args: &BacktestArgs) -> Result<(), Failure> {
         files,
         settings,
     };
-    let flags = Flags {
-        simulation: &args.simulation,
-        output: &args.output,
-        budget: &args.budget,
-    };
-    drive(job, flags)
+    drive(job, args.job_flags())
 }
 
 /// The walk's settings from the flags: a year of history before the first origin (at least

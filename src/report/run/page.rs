@@ -97,6 +97,7 @@ fn answer(h: &mut String, scenario: &Scenario, results: &Results, allocations: &
         } else {
             let _ = writeln!(h, "<p>{}</p>", escape(&split.sentence()));
         }
+        let _ = writeln!(h, "<p>{}</p>", escape(&split.buys));
     }
     for sentence in super::summary::after_split(scenario, results, allocations) {
         let _ = writeln!(h, "<p>{}</p>", escape(&sentence));

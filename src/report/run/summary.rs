@@ -130,13 +130,15 @@ pub fn outcomes(results: &Results, a: usize, b: usize, metric: SummaryMetric) ->
     })
 }
 
-/// The recommended split: the best strategy's name and its policy in words, clause by clause
-/// (one per team, or one for all).
+/// The recommended split: the best strategy's name, its policy in words clause by clause (one
+/// per team, or one for all) and what it buys.
 pub struct Split {
     /// The best strategy.
     pub strategy: String,
     /// [`crate::words::policy::clauses`] of its policy.
     pub clauses: Vec<String>,
+    /// [`crate::words::policy::buys`]: the sentence that follows the split.
+    pub buys: String,
 }
 
 impl Split {
@@ -164,27 +166,29 @@ pub fn split(
     Some(Split {
         strategy: results.strategies[best].clone(),
         clauses: crate::words::policy::clauses(scenario, &policy),
+        buys: crate::words::policy::buys(scenario, results, best),
     })
 }
 
-/// The summary's sentences, in reading order: the recommended split ([`split`]), then
-/// [`after_split`].
+/// The summary's sentences, in reading order: the recommended split and what it buys
+/// ([`split`]), then [`after_split`].
 pub fn sentences(
     scenario: &Scenario,
     results: &Results,
     allocations: &[StrategyPlan],
 ) -> Vec<String> {
-    let mut out: Vec<String> = split(scenario, results, allocations)
-        .map(|s| s.sentence())
-        .into_iter()
-        .collect();
+    let mut out = Vec::new();
+    if let Some(split) = split(scenario, results, allocations) {
+        out.push(split.sentence());
+        out.push(split.buys);
+    }
     out.extend(after_split(scenario, results, allocations));
     out
 }
 
-/// The summary's sentences after the split: what the split buys and why its shape, the best
-/// strategy and its lead, what it costs the other side, the key results (and deadlines) at
-/// risk under it, what would help most.
+/// The summary's sentences after the split and what it buys: why its shape, the best strategy
+/// and its lead, what it costs the other side, the key results (and deadlines) at risk under
+/// it, what would help most.
 pub fn after_split(
     scenario: &Scenario,
     results: &Results,
@@ -195,9 +199,6 @@ pub fn after_split(
     }
     let best = best(results);
     let mut out = Vec::new();
-    if crate::pipeline::policy_of(scenario, allocations, best).is_some() {
-        out.push(crate::words::policy::buys(scenario, results, best));
-    }
     let planned = allocations
         .iter()
         .find(|p| p.of == crate::pipeline::PlanFor::Strategy(best));
